@@ -1,0 +1,14 @@
+import { loadDbToolEnv } from "../src/env.js";
+import { openLocalDatabase } from "../src/local-database.js";
+import { applyMigrations } from "../src/migrations.js";
+
+const env = loadDbToolEnv();
+const database = await openLocalDatabase(env.DATABASE_URL);
+try {
+  const applied = await applyMigrations(database.url);
+  console.log(
+    applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database is up to date",
+  );
+} finally {
+  await database.close();
+}
