@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { runMigrations } from "graphile-worker";
-import { startEmbeddedPostgres } from "../packages/db/src/embedded.js";
-import { applyMigrations, withPgClient } from "../packages/db/src/migrations.js";
+import { startEmbeddedPostgres } from "../packages/db/src/embedded";
+import { applyMigrations, withPgClient } from "../packages/db/src/migrations";
 
 export default async function setup(project: TestProject) {
   const externalUrl = process.env.DATABASE_URL;

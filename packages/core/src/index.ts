@@ -1,1 +1,3 @@
-export * from "./env.js";
+export * from "./env";
+export * from "./errors";
+export * from "./money";

@@ -4,8 +4,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startEmbeddedPostgres } from "../src/embedded.js";
-import { diffSchemas, migrationsDir, schemaPath } from "../src/migrations.js";
+import { startEmbeddedPostgres } from "../src/embedded";
+import { diffSchemas, migrationsDir, schemaPath } from "../src/migrations";
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {

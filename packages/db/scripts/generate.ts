@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const prismaDir = dirname(require.resolve("prisma/package.json"));
 const hasEngine = readdirSync(prismaDir).some((f) => f.startsWith("schema-engine"));
 
-const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
 if (!hasEngine && !env.PRISMA_SCHEMA_ENGINE_BINARY) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 }

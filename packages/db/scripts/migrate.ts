@@ -1,6 +1,6 @@
-import { loadDbToolEnv } from "../src/env.js";
-import { openLocalDatabase } from "../src/local-database.js";
-import { applyMigrations } from "../src/migrations.js";
+import { loadDbToolEnv } from "../src/env";
+import { openLocalDatabase } from "../src/local-database";
+import { applyMigrations } from "../src/migrations";
 
 const env = loadDbToolEnv();
 const database = await openLocalDatabase(env.DATABASE_URL);

@@ -1,9 +1,9 @@
-export { createDb, type Db, type CreateDbOptions } from "./client.js";
-export * from "./generated/prisma/client.js";
+export { createDb, type Db, type CreateDbOptions } from "./client";
+export * from "./generated/prisma/client";
 export {
   applyMigrations,
   listMigrationNames,
   migrationStatus,
   withPgClient,
   type MigrationStatus,
-} from "./migrations.js";
+} from "./migrations";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { startEmbeddedPostgres, type RunningPostgres } from "./embedded.js";
-import { prismaDir } from "./migrations.js";
+import { startEmbeddedPostgres, type RunningPostgres } from "./embedded";
+import { prismaDir } from "./migrations";
 
 export const repoRoot = join(prismaDir, "..");
 export const localDataDir = join(repoRoot, ".data/postgres");
@@ -22,7 +22,7 @@ export async function openLocalDatabase(
     persistent: true,
     onLog,
   });
-  const { withPgClient } = await import("./migrations.js");
+  const { withPgClient } = await import("./migrations");
   await withPgClient(embedded.url(), async (client) => {
     const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [
       appDatabaseName,

@@ -17,6 +17,16 @@ export const schemaPath = join(prismaDir, "schema.prisma");
 type SchemaEngineModule = typeof import("@prisma/schema-engine-wasm");
 type SchemaEngine = Awaited<ReturnType<SchemaEngineModule["SchemaEngine"]["new"]>>;
 
+// Node's WebAssembly global; @types/node 20 does not declare it.
+const wasmRuntime = (globalThis as unknown as {
+  WebAssembly: {
+    instantiate(
+      bytes: Uint8Array,
+      imports: Record<string, object>,
+    ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  };
+}).WebAssembly;
+
 let engineModule: Promise<SchemaEngineModule> | undefined;
 
 // Instantiating the .wasm by hand avoids Node 20's --experimental-wasm-modules flag, so
@@ -25,15 +35,13 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
   engineModule ??= (async () => {
     const bindings = (await import(
       "@prisma/schema-engine-wasm/schema_engine_bg"
-    )) as unknown as SchemaEngineModule & {
-      __wbg_set_wasm(exports: WebAssembly.Exports): void;
-    };
+    )) as unknown as SchemaEngineModule & { __wbg_set_wasm(exports: object): void };
     const wasmPath = join(
       dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
       "schema_engine_bg.wasm",
     );
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      "./schema_engine_bg.js": bindings as unknown as WebAssembly.ModuleImports,
+    const { instance } = await wasmRuntime.instantiate(await readFile(wasmPath), {
+      "./schema_engine_bg.js": bindings,
     });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
@@ -91,7 +99,7 @@ export async function applyMigrations(connectionString: string): Promise<string[
     const result = await engine.applyMigrations({
       migrationsList: {
         baseDir: migrationsDir,
-        lockfile: { path: "migration_lock.toml", content: lockfile },
+        lockfile: { path: "migration_lock.toml", content: lockfile ?? "" },
         shadowDbInitScript: "",
         migrationDirectories: migrations.map((m) => ({
           path: m.name,
@@ -121,22 +129,7 @@ export async function diffSchemas(
       exitCode: null,
       filters: noFilters,
     });
-    return result.stdout;
-  });
-}
-
-/** SQL that takes the live database at `connectionString` to the schema text `to`. */
-export async function diffDatabaseToSchema(connectionString: string, to: string): Promise<string> {
-  return withEngine(connectionString, to, async (engine) => {
-    const result = await engine.diff({
-      // "schemaDatasource" means the live database behind the engine's adapter.
-      from: { tag: "schemaDatasource", files: [{ path: "schema.prisma", content: to }], configDir: prismaDir },
-      to: schemaTarget(to),
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    });
-    return result.stdout;
+    return result.stdout ?? "";
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/index.js";
-import { diffSchemas, schemaPath, withPgClient } from "./migrations.js";
+import { createTestDatabase, type TestDatabase } from "./testing/index";
+import { diffSchemas, schemaPath, withPgClient } from "./migrations";
 
 // The migrated database (the template) and a database built straight from schema.prisma must
 // describe the same tables, columns, indexes and foreign keys; hand-written extras (checks,

@@ -1,8 +1,8 @@
 // Per-file test databases, cloned from the migrated template that test/global-setup.ts builds.
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createDb, type Db } from "../client.js";
-import { withPgClient } from "../migrations.js";
+import { createDb, type Db } from "../client";
+import { withPgClient } from "../migrations";
 
 declare module "vitest" {
   export interface ProvidedContext {

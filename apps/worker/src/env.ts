@@ -1,0 +1,16 @@
+import { envVars, loadEnvOrExit } from "@agrinet/core";
+import { z } from "zod";
+
+export const workerEnvShape = {
+  DATABASE_URL: envVars.databaseUrl.unwrap(),
+  LOG_LEVEL: envVars.logLevel,
+  WORKER_CONCURRENCY: envVars.positiveInt(16),
+  /** How often the worker proves it is alive (readiness and payouts read it). */
+  WORKER_HEARTBEAT_SECONDS: envVars.positiveInt(5),
+};
+
+export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;
+
+export function loadWorkerEnv(): WorkerEnv {
+  return loadEnvOrExit("worker", workerEnvShape, process.env);
+}

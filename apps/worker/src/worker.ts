@@ -1,0 +1,49 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Db } from "@agrinet/db";
+import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
+import { run, type Runner, type TaskList } from "graphile-worker";
+import type { Logger } from "pino";
+import { taskList } from "./tasks";
+
+export type StartWorkerOptions = {
+  db: Db;
+  connectionString: string;
+  concurrency: number;
+  heartbeatSeconds: number;
+  log: Logger;
+  tasks?: TaskList;
+};
+
+export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
+
+/** Starts graphile-worker (which migrates its own schema) and the heartbeat. */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { db, log } = options;
+  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const runner = await run({
+    connectionString: options.connectionString,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    taskList: options.tasks ?? taskList,
+  });
+
+  const beat = () =>
+    recordWorkerHeartbeat({ db, workerId, hostname: hostname(), pid: process.pid }).catch(
+      (error: unknown) => log.warn({ err: error }, "heartbeat failed; will retry"),
+    );
+  await beat();
+  const timer = setInterval(beat, options.heartbeatSeconds * 1000);
+
+  return {
+    workerId,
+    runner,
+    async stop() {
+      clearInterval(timer);
+      // Clear the heartbeat first so readiness reports the worker gone at once.
+      await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import currencyCodes from "currency-codes";
+import { z } from "zod";
+
+/**
+ * Currencies the platform holds balances in. Exponents come from ISO 4217 (the
+ * `currency-codes` package), never from a table of our own.
+ */
+export const supportedCurrencies = ["KES", "TZS", "UGX", "USD"] as const;
+export type CurrencyCode = (typeof supportedCurrencies)[number];
+
+export function isSupportedCurrency(code: string): code is CurrencyCode {
+  return (supportedCurrencies as readonly string[]).includes(code);
+}
+
+const exponents = new Map<string, number>(
+  supportedCurrencies.map((code) => {
+    const entry = currencyCodes.code(code);
+    if (!entry) throw new Error(`ISO 4217 has no currency ${code}`);
+    return [code, entry.digits];
+  }),
+);
+
+export function currencyExponent(code: CurrencyCode): number {
+  return exponents.get(code)!;
+}
+
+/** PostgreSQL bigint range: amounts beyond it could never be stored. */
+export const maxMinorUnits = 9_223_372_036_854_775_807n;
+
+/**
+ * Amounts on the wire: a JSON integer (as the spec's examples give them) or a string of digits.
+ * Floats, exponents, signs other than a leading minus, and unsafe integers are refused so that
+ * no amount is ever rounded on the way in.
+ */
+export const minorUnitsInput = z
+  .union([z.string(), z.number()], {
+    error: "expected an integer amount in minor units (number or string of digits)",
+  })
+  .transform((value, ctx) => {
+    if (typeof value === "number") {
+      if (!Number.isSafeInteger(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message: Number.isInteger(value)
+            ? "amount is too large to be exact as a JSON number; send it as a string"
+            : "expected an integer amount in minor units, not a fraction",
+        });
+        return z.NEVER;
+      }
+      return BigInt(value);
+    }
+    if (!/^-?\d{1,19}$/.test(value)) {
+      ctx.addIssue({ code: "custom", message: "expected a string of digits (minor units)" });
+      return z.NEVER;
+    }
+    const amount = BigInt(value);
+    if (amount > maxMinorUnits || amount < -maxMinorUnits) {
+      ctx.addIssue({ code: "custom", message: "amount is out of range" });
+      return z.NEVER;
+    }
+    return amount;
+  });
+
+export const positiveMinorUnitsInput = minorUnitsInput.refine((amount) => amount > 0n, {
+  message: "amount must be greater than zero",
+});
+
+/** Amounts leave the API as strings of digits. */
+export const minorUnitsOutput = z.bigint().transform((amount) => amount.toString());
+
+export const currencyInput = z
+  .string({ error: "expected an ISO 4217 currency code" })
+  .transform((code) => code.toUpperCase())
+  .refine(isSupportedCurrency, {
+    message: `unsupported currency; supported: ${supportedCurrencies.join(", ")}`,
+  })
+  .transform((code) => code as CurrencyCode);
+
+/** "250000" KES → "2,500.00"; used for display and CSV columns, never for arithmetic. */
+export function formatMinorUnits(amount: bigint, currency: CurrencyCode): string {
+  const exponent = currencyExponent(currency);
+  const negative = amount < 0n;
+  const digits = (negative ? -amount : amount).toString().padStart(exponent + 1, "0");
+  const whole = digits.slice(0, digits.length - exponent).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = exponent ? `.${digits.slice(digits.length - exponent)}` : "";
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}

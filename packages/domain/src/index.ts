@@ -1,0 +1,2 @@
+export * from "./system/system-status";
+export * from "./demo/seed-demo-data";

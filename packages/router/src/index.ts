@@ -1,0 +1,3 @@
+export { appRouter, type AppRouter } from "./root";
+export type { Context } from "./context";
+export { describeError, createCallerFactory, type ErrorData } from "./trpc";

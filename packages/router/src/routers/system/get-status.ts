@@ -1,0 +1,27 @@
+import { getSystemStatus } from "@agrinet/domain";
+import { z } from "zod";
+import { publicProcedure } from "../../trpc";
+
+const part = z.enum(["ok", "unavailable", "pending", "offline"]);
+
+export const systemStatusOutput = z.object({
+  status: z.enum(["ok", "degraded"]),
+  database: part,
+  migrations: part,
+  worker: part,
+  details: z.object({
+    pendingMigrations: z.array(z.string()),
+    workers: z.array(
+      z.object({ workerId: z.string(), hostname: z.string(), pid: z.number(), ageMs: z.number() }),
+    ),
+    checkedAt: z.string(),
+  }),
+});
+
+export const getStatus = publicProcedure
+  .meta({ description: "Database, migrations and worker health." })
+  .input(z.void())
+  .output(systemStatusOutput)
+  .query(({ ctx }) =>
+    getSystemStatus({ db: ctx.db, expectedMigrations: ctx.expectedMigrations }),
+  );

@@ -1,0 +1,96 @@
+import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import type { Context } from "./context";
+
+export type Meta = {
+  /** Human description, also used for the OpenAPI document. */
+  description?: string;
+};
+
+/** The error shape every client sees, whatever the transport. */
+export type ErrorData = {
+  code: ErrorCode;
+  httpStatus: number;
+  fields: FieldIssue[];
+  details?: Record<string, unknown>;
+  requestId?: string;
+};
+
+function zodFields(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+  }));
+}
+
+export function describeError(cause: unknown): Omit<ErrorData, "requestId"> & { message?: string } {
+  if (cause instanceof DomainError) {
+    return {
+      code: cause.code,
+      httpStatus: errorStatus[cause.code].http,
+      fields: cause.fields,
+      details: cause.details,
+      message: cause.message,
+    };
+  }
+  if (cause instanceof ZodError) {
+    const fields = zodFields(cause);
+    return {
+      code: "VALIDATION_FAILED",
+      httpStatus: 400,
+      fields,
+      message: fields.map((f) => `${f.path}: ${f.message}`).join("; "),
+    };
+  }
+  return { code: "INTERNAL", httpStatus: 500, fields: [] };
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error, ctx }) {
+      const described = describeError(error.cause);
+      // tRPC's own errors (unknown procedure, unparsable body) keep tRPC's status.
+      const code: ErrorCode =
+        described.code === "INTERNAL" && error.code !== "INTERNAL_SERVER_ERROR"
+          ? (Object.entries(errorStatus).find(([, s]) => s.trpc === error.code)?.[0] as ErrorCode) ??
+            "VALIDATION_FAILED"
+          : described.code;
+      const data: ErrorData = {
+        code,
+        httpStatus: errorStatus[code].http,
+        fields: described.fields,
+        details: described.details,
+        requestId: ctx?.requestId,
+      };
+      return {
+        ...shape,
+        message: code === "INTERNAL" ? "internal error" : (described.message ?? shape.message),
+        data,
+      };
+    },
+  });
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Domain errors become TRPCErrors with the status from the one table; nothing else does.
+ */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    result.error = new TRPCError({
+      code: errorStatus[cause.code].trpc,
+      message: cause.message,
+      cause,
+    });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);

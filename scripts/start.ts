@@ -1,0 +1,99 @@
+// `pnpm start`: one command that runs the whole product. Without DATABASE_URL it starts an
+// embedded PostgreSQL under .data/, migrates, seeds demo data, then runs the API, the worker
+// and the admin dashboard until interrupted.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { applyMigrations } from "@agrinet/db/migrate";
+import { openLocalDatabase, repoRoot } from "@agrinet/db/local-database";
+import { loadLauncherEnv } from "./env";
+import { seedDemoData } from "./seed-demo-data";
+
+const dev = process.argv.includes("--dev");
+const env = loadLauncherEnv();
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+
+say(env.DATABASE_URL ? "using DATABASE_URL" : "starting embedded PostgreSQL (data in .data/)");
+const database = await openLocalDatabase(env.DATABASE_URL);
+const applied = await applyMigrations(database.url);
+say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations up to date");
+if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url));
+
+if (!dev) {
+  say("building the admin dashboard (cached after the first run)");
+  const build = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@agrinet/admin"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (build.status !== 0) {
+    await database.close();
+    process.exit(build.status ?? 1);
+  }
+}
+
+const childEnv = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  API_PORT: String(env.API_PORT),
+  API_URL: process.env.API_URL ?? `http://127.0.0.1:${env.API_PORT}`,
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+const node = (entry: string) => [
+  "--import",
+  "tsx",
+  ...(dev ? ["--watch"] : []),
+  entry,
+];
+const services: Array<{ name: string; command: string; args: string[]; cwd: string }> = [
+  { name: "api", command: process.execPath, args: node("src/server.ts"), cwd: `${repoRoot}/apps/api` },
+  { name: "worker", command: process.execPath, args: node("src/main.ts"), cwd: `${repoRoot}/apps/worker` },
+  {
+    name: "admin",
+    command: "pnpm",
+    args: ["exec", "next", dev ? "dev" : "start", "-p", String(env.ADMIN_PORT), "-H", "127.0.0.1"],
+    cwd: `${repoRoot}/apps/admin`,
+  },
+];
+
+const children = new Map<string, ChildProcess>();
+for (const service of services) {
+  const child = spawn(service.command, service.args, {
+    cwd: service.cwd,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.set(service.name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on("line", (line) =>
+      process.stdout.write(`[${service.name}] ${line}\n`),
+    );
+  }
+  // A service that stops is reported, not restarted: an operator may stop the worker on
+  // purpose, and readiness (GET /readyz) says what is missing.
+  child.on("exit", (code, signal) => {
+    children.delete(service.name);
+    say(`${service.name} exited (${signal ?? `code ${code}`})`);
+  });
+}
+say(`API on http://127.0.0.1:${env.API_PORT}, admin on http://127.0.0.1:${env.ADMIN_PORT}`);
+
+let stopping = false;
+async function stop(signal: NodeJS.Signals) {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping services`);
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+          setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+        }),
+    ),
+  );
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
