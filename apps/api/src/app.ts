@@ -19,7 +19,12 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }): Context => ({ db, requestId: req.id, expectedMigrations }),
+      createContext: ({ req }): Context => ({
+        db,
+        requestId: req.id,
+        principal: null,
+        expectedMigrations,
+      }),
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           req.log.error({ err: error.cause ?? error, path }, "procedure failed");

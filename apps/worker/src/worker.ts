@@ -27,6 +27,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     noHandleSignals: true,
     pollInterval: 1_000,
     taskList: options.tasks ?? taskList,
+    // Recurring tasks are registered in code (tasks/index.ts), never read from a file.
+    crontab: "",
   });
 
   const beat = () =>

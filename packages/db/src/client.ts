@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "./generated/prisma/client";
+import { PrismaClient, type Prisma } from "./generated/prisma/client";
 
 export type Db = PrismaClient;
 
@@ -19,3 +19,6 @@ export function createDb(options: CreateDbOptions): Db {
   });
   return new PrismaClient({ adapter });
 }
+
+/** A Prisma interactive-transaction client: what domain functions that write take. */
+export type Tx = Prisma.TransactionClient;

@@ -1,3 +1,4 @@
 export { appRouter, type AppRouter } from "./root";
 export type { Context } from "./context";
 export { describeError, createCallerFactory, type ErrorData } from "./trpc";
+export * from "./access";

@@ -1,9 +1,12 @@
 import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import type { Access } from "./access";
 import type { Context } from "./context";
 
 export type Meta = {
+  /** Who may call this procedure; required (a procedure without one always fails). */
+  access: Access;
   /** Human description, also used for the OpenAPI document. */
   description?: string;
 };
@@ -93,4 +96,20 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/**
+ * Enforces `meta.access` against `ctx.principal`.
+ * TODO(access-control issue): staff/partner/user checks; until then only public passes.
+ */
+const enforceAccess = t.middleware(async ({ meta, ctx, next }) => {
+  if (!meta?.access) {
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access rule" });
+  }
+  if (meta.access.public) return next();
+  if (!ctx.principal) {
+    throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
+  }
+  throw new DomainError("FORBIDDEN", "not allowed");
+});
+
+/** The one procedure builder: every procedure states `meta({ access })`. */
+export const procedure = t.procedure.use(domainErrors).use(enforceAccess);

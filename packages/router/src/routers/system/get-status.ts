@@ -1,6 +1,6 @@
 import { getSystemStatus } from "@agrinet/domain";
 import { z } from "zod";
-import { publicProcedure } from "../../trpc";
+import { procedure } from "../../trpc";
 
 const part = z.enum(["ok", "unavailable", "pending", "offline"]);
 
@@ -18,8 +18,8 @@ export const systemStatusOutput = z.object({
   }),
 });
 
-export const getStatus = publicProcedure
-  .meta({ description: "Database, migrations and worker health." })
+export const getStatus = procedure
+  .meta({ access: { public: true }, description: "Database, migrations and worker health." })
   .input(z.void())
   .output(systemStatusOutput)
   .query(({ ctx }) =>

@@ -1,0 +1,74 @@
+import { listMigrationNames } from "@agrinet/db";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import app from "../app";
+
+let database: TestDatabase;
+let fastify: FastifyInstance;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fastify = Fastify();
+  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
+});
+
+afterAll(async () => {
+  await fastify?.close();
+  await database?.drop();
+});
+
+test("healthz answers while the process is alive", async () => {
+  const response = await fastify.inject({ method: "GET", url: "/healthz" });
+  expect(response.statusCode).toBe(200);
+});
+
+test("readyz names the worker when no worker has beaten", async () => {
+  await database.db.workerHeartbeat.deleteMany();
+  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  expect(response.statusCode).toBe(503);
+  expect(response.json()).toMatchObject({
+    database: "ok",
+    migrations: "ok",
+    worker: "offline",
+    failing: ["worker"],
+  });
+});
+
+test("readyz is ok with a fresh heartbeat and all migrations applied", async () => {
+  await database.db.workerHeartbeat.create({ data: { workerId: "w1", hostname: "h", pid: 1 } });
+  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toEqual({
+    status: "ok",
+    database: "ok",
+    migrations: "ok",
+    worker: "ok",
+  });
+});
+
+test("a stale heartbeat counts as no worker", async () => {
+  await database.db.workerHeartbeat.updateMany({ data: { beatAt: new Date(Date.now() - 60_000) } });
+  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  expect(response.statusCode).toBe(503);
+  expect(response.json().worker).toBe("offline");
+});
+
+test("readyz names migrations the database lacks", async () => {
+  const local = Fastify();
+  await local.register(app, {
+    db: database.db,
+    expectedMigrations: [...(await listMigrationNames()), "29991231000000_not_applied"],
+  });
+  const response = await local.inject({ method: "GET", url: "/readyz" });
+  await local.close();
+  expect(response.statusCode).toBe(503);
+  expect(response.json()).toMatchObject({ migrations: "pending" });
+  expect(response.json().details.pendingMigrations).toEqual(["29991231000000_not_applied"]);
+});
+
+test("the typed tRPC endpoint serves the system status", async () => {
+  const response = await fastify.inject({ method: "GET", url: "/trpc/system.getStatus" });
+  expect(response.statusCode).toBe(200);
+  expect(response.json().result.data).toMatchObject({ database: "ok", migrations: "ok" });
+});
