@@ -1,4 +1,4 @@
-import { envVars, loadEnvOrExit } from "@agrinet/core";
+import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
 import { z } from "zod";
 
 export const apiEnvShape = {
@@ -8,6 +8,7 @@ export const apiEnvShape = {
   LOG_LEVEL: envVars.logLevel,
   /** Seconds in-flight requests get to finish on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: envVars.positiveInt(10),
+  ...paymentsEnvShape,
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

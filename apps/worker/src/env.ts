@@ -1,4 +1,4 @@
-import { envVars, loadEnvOrExit } from "@agrinet/core";
+import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
 import { z } from "zod";
 
 export const workerEnvShape = {
@@ -7,6 +7,7 @@ export const workerEnvShape = {
   WORKER_CONCURRENCY: envVars.positiveInt(16),
   /** How often the worker proves it is alive (readiness and payouts read it). */
   WORKER_HEARTBEAT_SECONDS: envVars.positiveInt(5),
+  ...paymentsEnvShape,
 };
 
 export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "@agrinet/db";
 import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
-import { run, type Runner, type TaskList } from "graphile-worker";
+import { Logger as GraphileLogger, run, type Runner, type TaskList } from "graphile-worker";
 import type { Logger } from "pino";
 import { taskList } from "./tasks";
 
@@ -29,6 +29,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     taskList: options.tasks ?? taskList,
     // Recurring tasks are registered in code (tasks/index.ts), never read from a file.
     crontab: "",
+    // graphile-worker's own messages go through the same structured log as ours.
+    logger: new GraphileLogger((scope) => (level, message, meta) => {
+      const child = log.child({ graphile: scope.label ?? "core" });
+      const method = ({ error: "error", warning: "warn", debug: "debug" } as const)[
+        level as "error" | "warning" | "debug"
+      ];
+      child[method ?? "info"](meta ?? {}, message);
+    }),
   });
 
   const beat = () =>
