@@ -4,3 +4,7 @@ export * from "./ledger-sql-errors";
 export * from "./post-ledger-transaction";
 export * from "./ledger-holds";
 export * from "./ledger-balances";
+export * from "./post-ledger-transactions-batch";
+export * from "./record-ledger-snapshot";
+export * from "./verify-ledger";
+export * from "./list-ledger-transactions";
