@@ -9,7 +9,7 @@ import app from "../app";
 import { createTestCredentials, type TestCredentials } from "../testing/credentials";
 
 type ProcedureDef = { type: "query" | "mutation" | "subscription"; meta?: { access?: Access } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: ProcedureDef }>).map(
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: ProcedureDef }>).map(
   ([path, procedure]) => ({ path, type: procedure._def.type, access: procedure._def.meta?.access }),
 );
 

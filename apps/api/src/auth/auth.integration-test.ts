@@ -78,7 +78,8 @@ describe("credentials through the real HTTP path", () => {
   test("the seeded partner key works as given, in both headers, and records last use", async () => {
     const before = await database.db.apiKey.findFirstOrThrow({ where: { name: "Demo partner" } });
     expect(before.lastRequest).toBeNull();
-    for (const headers of [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }]) {
+    const both: Array<Record<string, string>> = [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }];
+    for (const headers of both) {
       const response = await me(headers);
       expect(response.statusCode).toBe(200);
       expect(response.json().result.data).toMatchObject({ kind: "partner", scopes: [...partnerScopes].sort() });

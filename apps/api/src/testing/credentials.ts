@@ -55,7 +55,8 @@ export function createTestCredentials(options: {
         );
       }
       const key = await partnerKeys.get(id)!;
-      return via === "bearer" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
+      const headers: Headers = via === "bearer" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
+      return headers;
     },
     async user(userId) {
       if (!settings.jwtSecret) throw new Error("user tokens need settings.jwtSecret");
