@@ -50,35 +50,33 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
   return engineModule;
 }
 
-type ScriptConnection = {
-  executeScript(script: string): Promise<void>;
-  client: { query(sql: string): Promise<unknown> };
-  onError(error: unknown): never;
-};
+const noFilters = { externalTables: [], externalEnums: [] };
 
 /**
- * adapter-pg 7.10 runs a migration script by splitting it on every ";", which breaks
- * dollar-quoted function and trigger bodies. PostgreSQL's simple query protocol takes the whole
- * script at once (as one implicit transaction), which is what Prisma's native engine does.
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it on every ";", which breaks
+ * hand-written functions and triggers ($$ bodies, semicolons in comments). PostgreSQL's simple
+ * query protocol runs a whole multi-statement script in one call, as `prisma migrate` does.
  */
-function wholeScriptAdapter(factory: PrismaPg): PrismaPg {
+function wholeScriptPg(connectionString: string): PrismaPg {
+  const factory = new PrismaPg({ connectionString });
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
-    const connection = await connect();
-    const scriptable = connection as unknown as ScriptConnection;
-    scriptable.executeScript = async (script) => {
+    const adapter = await connect();
+    const inner = adapter as unknown as {
+      client: { query(sql: string): Promise<unknown> };
+      onError(error: unknown): never;
+    };
+    adapter.executeScript = async (script: string) => {
       try {
-        await scriptable.client.query(script);
+        await inner.client.query(script);
       } catch (error) {
-        scriptable.onError(error);
+        inner.onError(error);
       }
     };
-    return connection;
+    return adapter;
   };
   return factory;
 }
-
-const noFilters = { externalTables: [], externalEnums: [] };
 
 async function withEngine<T>(
   connectionString: string,
@@ -86,9 +84,7 @@ async function withEngine<T>(
   run: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
-  const adapter = bindMigrationAwareSqlAdapterFactory(
-    wholeScriptAdapter(new PrismaPg({ connectionString })),
-  );
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScriptPg(connectionString));
   const engine = await SchemaEngine.new(
     { datamodels: [["schema.prisma", datamodel]] },
     () => {},
