@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
 import Fastify from "fastify";
 import app from "./app";
+import { frameworkErrors } from "./rest/error-envelope";
 import { loadApiEnv } from "./env";
 import { loggerOptions } from "./logger";
 
@@ -15,6 +16,7 @@ const fastify = Fastify({
   forceCloseConnections: "idle",
   connectionTimeout: 30_000,
   requestTimeout: 30_000,
+  frameworkErrors,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });

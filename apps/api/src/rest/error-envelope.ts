@@ -29,6 +29,9 @@ function codeForFastifyError(error: FastifyError): { code: ErrorCode; message: s
       return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large", fields: [] };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json", fields: [] };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+    case "FST_ERR_BAD_URL":
+      return { code: "VALIDATION_FAILED", message: "the URL is malformed or a path parameter is too long", fields: [{ path: "(path)", message: "malformed" }] };
   }
   if (error instanceof SyntaxError) {
     return { code: "VALIDATION_FAILED", message: "request body is not valid JSON", fields: [{ path: "(body)", message: "malformed JSON" }] };
@@ -85,6 +88,14 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, cause: u
   const { status, envelope } = describeHttpError(cause, request.id);
   if (status >= 500) request.log.error({ err: cause }, "request failed");
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(envelope));
+}
+
+/**
+ * Fastify answers a malformed URL or an over-long path parameter before any plugin runs; pass
+ * this as the server's `frameworkErrors` option so those answers carry the envelope too.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendError(request, reply, error);
 }
 
 /**

@@ -129,6 +129,11 @@ describe("transport errors share the envelope", () => {
     expectEnvelope(await fastify.inject({ method: "DELETE", url: "/api/v1/system/status" }), 404, "NOT_FOUND");
   });
 
+  test("a malformed URL or an over-long path parameter → 400, still in the envelope", async () => {
+    expectEnvelope(await post("/api/v1/examples/transfers/%ZZ/confirm", { confirmedBy: "x" }), 400, "VALIDATION_FAILED");
+    expectEnvelope(await post(`/api/v1/examples/transfers/${"9".repeat(300)}/confirm`, { confirmedBy: "x" }), 400, "VALIDATION_FAILED");
+  });
+
   test("a body over the limit → 413", async () => {
     const response = await post("/api/v1/examples/transfers", { ...transfer, metadata: { note: "x".repeat(5000) } });
     expectEnvelope(response, 413, "PAYLOAD_TOO_LARGE");
