@@ -87,7 +87,12 @@ function publicMessage(code: ErrorCode): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, cause: unknown) {
   const { status, envelope } = describeHttpError(cause, request.id);
   if (status >= 500) request.log.error({ err: cause }, "request failed");
-  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(envelope));
+  // Set here too: Fastify's framework errors (bad URL) skip the onRequest hooks.
+  return reply
+    .code(status)
+    .header("x-request-id", request.id)
+    .type("application/json; charset=utf-8")
+    .send(JSON.stringify(envelope));
 }
 
 /**
