@@ -3,6 +3,7 @@ import { createDb, listMigrationNames } from "@agrinet/db";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
+import { frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 
 const env = loadApiEnv();
@@ -15,6 +16,7 @@ const fastify = Fastify({
   forceCloseConnections: "idle",
   connectionTimeout: 30_000,
   requestTimeout: 30_000,
+  frameworkErrors,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
@@ -22,6 +24,9 @@ await fastify.register(app, {
   db,
   expectedMigrations: await listMigrationNames(),
   auth: authSettingsFromEnv(env),
+  corsOrigins: env.CORS_ORIGINS,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  restBodyLimit: env.REST_BODY_LIMIT_BYTES,
 });
 
 let closing = false;
