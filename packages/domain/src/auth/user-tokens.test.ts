@@ -7,7 +7,7 @@ import { createUserTokenVerifier, signUserToken } from "./user-tokens";
 const secret = "a-test-secret-that-is-long-enough-000";
 let server: Server;
 let jwksUrl: string;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
 beforeAll(async () => {
   const pair = await generateKeyPair("ES256");
