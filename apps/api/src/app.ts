@@ -104,6 +104,8 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     max: options.rateLimitPerMinute ?? 600,
     timeWindow: 60_000,
     keyGenerator: rateLimitKey,
+    // After body parsing, so a route's own limit may key on the body (sign-in: per email).
+    hook: "preHandler",
     // Probes must keep working while a client is throttled.
     allowList: (request) => request.url === "/healthz" || request.url === "/readyz",
     errorResponseBuilder: (_request, context) =>

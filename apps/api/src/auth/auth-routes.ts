@@ -1,5 +1,4 @@
 import type { Auth } from "@agrinet/domain";
-import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { headersOf } from "./resolve-principal";
 
@@ -52,18 +51,7 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
     return reply.send(text || null);
   }
 
-  await fastify.register(rateLimit, {
-    global: false,
-    hook: "preHandler",
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: {
-        code: "RATE_LIMITED",
-        message: `too many sign-in attempts; retry in ${Math.ceil(context.ttl / 1000)} seconds`,
-      },
-    }),
-  });
-
+  // The app-wide @fastify/rate-limit instance (app.ts) applies this route's own, stricter limit.
   fastify.post("/api/auth/sign-in/email", {
     config: {
       rateLimit: {
