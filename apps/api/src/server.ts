@@ -18,7 +18,13 @@ const fastify = Fastify({
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
-await fastify.register(app, { db, expectedMigrations: await listMigrationNames() });
+await fastify.register(app, {
+  db,
+  expectedMigrations: await listMigrationNames(),
+  corsOrigins: env.CORS_ORIGINS,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  restBodyLimit: env.REST_BODY_LIMIT_BYTES,
+});
 
 let closing = false;
 async function shutdown(signal: string) {
