@@ -12,6 +12,8 @@ export const partnerScopes = [
   "ratings:write",
   "notifications:read",
   "settlements:read",
+  "contracts:write",
+  "contracts:read",
 ] as const;
 export type PartnerScope = (typeof partnerScopes)[number];
 
@@ -32,8 +34,10 @@ export type Access = {
    * End-user tokens: "self" allows a user acting on their own data, identified by the
    * input's `userId` field.
    */
-  user?: "self";
+  user?: "self" | "party";
 };
+// "party": any end user may call; the domain function itself checks that the user is a party
+// of the thing acted on (a contract's consumer or producer).
 
 /** Shorthands so procedures read as policy: `access: staffOnly("admin", "operator")`. */
 export const everyStaff: StaffRole[] = ["admin", "operator", "viewer"];

@@ -1,8 +1,14 @@
 import { router } from "./trpc";
+import { contractsRouter } from "./routers/contracts";
+import { disputesRouter } from "./routers/disputes";
+import { ratingsRouter } from "./routers/ratings";
 import { systemRouter } from "./routers/system";
 
 export const appRouter = router({
   system: systemRouter,
+  contracts: contractsRouter,
+  ratings: ratingsRouter,
+  disputes: disputesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import { DomainError } from "@agrinet/core";
 import type { Contract, Db, Tx } from "@agrinet/db";
 import { contractEscrowAccount } from "../ledger/account-codes";
 import { getAccountBalance } from "../ledger/ledger-balances";
@@ -28,6 +29,15 @@ export async function toContractView(db: Db | Tx, contract: Contract): Promise<C
   };
 }
 
-export async function getContract(options: { db: Db | Tx; contractId: string }): Promise<ContractView> {
-  return toContractView(options.db, await findContract(options.db, options.contractId));
+export async function getContract(options: {
+  db: Db | Tx;
+  contractId: string;
+  /** An end user may read only contracts they are a party to. */
+  asUserId?: string;
+}): Promise<ContractView> {
+  const contract = await findContract(options.db, options.contractId);
+  if (options.asUserId && ![contract.consumerId, contract.producerId].includes(options.asUserId)) {
+    throw new DomainError("FORBIDDEN", "only the contract's parties may read it");
+  }
+  return toContractView(options.db, contract);
 }
