@@ -50,6 +50,34 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
   return engineModule;
 }
 
+type ScriptConnection = {
+  executeScript(script: string): Promise<void>;
+  client: { query(sql: string): Promise<unknown> };
+  onError(error: unknown): never;
+};
+
+/**
+ * adapter-pg 7.10 runs a migration script by splitting it on every ";", which breaks
+ * dollar-quoted function and trigger bodies. PostgreSQL's simple query protocol takes the whole
+ * script at once (as one implicit transaction), which is what Prisma's native engine does.
+ */
+function wholeScriptAdapter(factory: PrismaPg): PrismaPg {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const connection = await connect();
+    const scriptable = connection as unknown as ScriptConnection;
+    scriptable.executeScript = async (script) => {
+      try {
+        await scriptable.client.query(script);
+      } catch (error) {
+        scriptable.onError(error);
+      }
+    };
+    return connection;
+  };
+  return factory;
+}
+
 const noFilters = { externalTables: [], externalEnums: [] };
 
 async function withEngine<T>(
@@ -59,7 +87,7 @@ async function withEngine<T>(
 ): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
   const adapter = bindMigrationAwareSqlAdapterFactory(
-    new PrismaPg({ connectionString }),
+    wholeScriptAdapter(new PrismaPg({ connectionString })),
   );
   const engine = await SchemaEngine.new(
     { datamodels: [["schema.prisma", datamodel]] },
