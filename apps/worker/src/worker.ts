@@ -4,7 +4,7 @@ import type { Db } from "@agrinet/db";
 import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
 import { Logger as GraphileLogger, run, type Runner, type TaskList } from "graphile-worker";
 import type { Logger } from "pino";
-import { taskList } from "./tasks";
+import { createTaskList, crontab } from "./tasks";
 
 export type StartWorkerOptions = {
   db: Db;
@@ -26,9 +26,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
-    taskList: options.tasks ?? taskList,
+    taskList: options.tasks ?? createTaskList({ db }),
     // Recurring tasks are registered in code (tasks/index.ts), never read from a file.
-    crontab: "",
+    crontab,
     // graphile-worker's own messages go through the same structured log as ours.
     logger: new GraphileLogger((scope) => (level, message, meta) => {
       const child = log.child({ graphile: scope.label ?? "core" });

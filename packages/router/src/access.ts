@@ -12,6 +12,8 @@ export const partnerScopes = [
   "ratings:write",
   "notifications:read",
   "settlements:read",
+  "contracts:write",
+  "contracts:read",
 ] as const;
 export type PartnerScope = (typeof partnerScopes)[number];
 
@@ -32,9 +34,10 @@ export type Access = {
   partner?: PartnerScope[];
   /**
    * End-user tokens: "self" allows a user acting on their own data, identified by the
-   * input's `userId` field.
+   * input's `userId` field; "party" lets any end user call, and the domain function itself
+   * checks that the user is a party of what is acted on (a contract's consumer or producer).
    */
-  user?: "self";
+  user?: "self" | "party";
 };
 
 /** Shorthands so procedures read as policy: `access: staffOnly("admin", "operator")`. */
@@ -57,6 +60,7 @@ export function checkAccess(access: Access, principal: Principal | null, input: 
     case "partner":
       return access.partner?.some((scope) => principal.scopes.includes(scope)) ? "allow" : "forbidden";
     case "user": {
+      if (access.user === "party") return "allow";
       if (access.user !== "self") return "forbidden";
       const userId = typeof input === "object" && input !== null ? (input as { userId?: unknown }).userId : undefined;
       return typeof userId === "string" && userId === principal.userId ? "allow" : "forbidden";

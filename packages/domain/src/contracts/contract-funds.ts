@@ -1,0 +1,96 @@
+import { DomainError, type CurrencyCode } from "@agrinet/core";
+import type { Db, Tx } from "@agrinet/db";
+import { emitDomainEvent } from "../events/emit-domain-event";
+import { contractNotFound, lockContract } from "./load-contract";
+
+/**
+ * Deposits call this when they are created with `metadata.contractId`: the contract must exist
+ * and hold the deposit's currency (400 otherwise, naming the field).
+ */
+export async function checkContractFundable(
+  db: Db | Tx,
+  input: { contractId: string; currency: CurrencyCode },
+): Promise<void> {
+  const contract = await db.contract.findUnique({ where: { id: input.contractId } });
+  if (!contract) {
+    const error = contractNotFound(input.contractId, "metadata.contractId");
+    throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
+  }
+  if (contract.currency !== input.currency) {
+    throw new DomainError("VALIDATION_FAILED", `contract ${contract.id} is in ${contract.currency}`, {
+      fields: [{ path: "currency", message: `must be ${contract.currency}, the contract's currency` }],
+    });
+  }
+}
+
+/**
+ * Deposits call this inside the transaction that credits the escrow, before posting: it locks
+ * the contract (so a rating cannot settle the escrow concurrently), refuses a settled or
+ * disputed contract, and marks an open one funded.
+ */
+export async function recordEscrowFunding(
+  tx: Tx,
+  input: { contractId: string; currency: CurrencyCode; amount: bigint; depositId: string },
+): Promise<void> {
+  const contract = await lockContract(tx, input.contractId);
+  if (contract.currency !== input.currency) {
+    throw new DomainError("VALIDATION_FAILED", `contract ${contract.id} is in ${contract.currency}`, {
+      fields: [{ path: "currency", message: `must be ${contract.currency}` }],
+    });
+  }
+  if (contract.status !== "open" && contract.status !== "funded") {
+    throw new DomainError("INVALID_STATE", `contract ${contract.id} is ${contract.status}: its escrow is closed`, {
+      fields: [{ path: "metadata.contractId", message: `contract is ${contract.status}` }],
+    });
+  }
+  if (contract.status === "open") {
+    await tx.contract.update({ where: { id: contract.id }, data: { status: "funded" } });
+  }
+  await emitDomainEvent(tx, {
+    type: "escrow.funded",
+    aggregateType: "contract",
+    aggregateId: contract.id,
+    userIds: [contract.consumerId, contract.producerId],
+    payload: {
+      contractId: contract.id,
+      userId: contract.consumerId,
+      amount: input.amount,
+      currency: input.currency,
+      depositId: input.depositId,
+    },
+  });
+}
+
+/**
+ * Payouts with `contractId` draw on what the contract released to its producer: the payer must
+ * be the producer, the escrow must have been released, and the payouts already drawn against
+ * it (`alreadyDrawn`, which the payouts module sums) plus this one must fit the released amount.
+ */
+export async function checkContractPayout(
+  db: Db | Tx,
+  input: { contractId: string; userId: string; amount: bigint; alreadyDrawn: bigint },
+): Promise<void> {
+  const contract = await db.contract.findUnique({ where: { id: input.contractId } });
+  if (!contract) {
+    const error = contractNotFound(input.contractId);
+    throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
+  }
+  if (contract.producerId !== input.userId) {
+    throw new DomainError("VALIDATION_FAILED", `user ${input.userId} is not the producer of ${contract.id}`, {
+      fields: [{ path: "contractId", message: "the payout's user must be the contract's producer" }],
+    });
+  }
+  if (contract.status !== "released") {
+    throw new DomainError("ESCROW_NOT_RELEASED", `contract ${contract.id} is ${contract.status}: its escrow has not been released to the producer`, {
+      fields: [{ path: "contractId", message: "escrow not released" }],
+      details: { contractId: contract.id, status: contract.status },
+    });
+  }
+  const remaining = contract.settledAmount - input.alreadyDrawn;
+  if (input.amount > remaining) {
+    throw new DomainError("INSUFFICIENT_FUNDS", `only ${remaining} of contract ${contract.id}'s released funds remain`, {
+      fields: [{ path: "amount", message: "exceeds the contract's released funds" }],
+      details: { available: remaining.toString(), contractId: contract.id },
+    });
+  }
+}

@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+export const ratingOutput = z.object({
+  id: z.string(),
+  contractId: z.string(),
+  raterRole: z.enum(["consumer", "producer"]),
+  raterId: z.string(),
+  rateeId: z.string(),
+  value: z.number().int(),
+  narrative: z.string().nullable(),
+  isDefault: z.boolean(),
+  createdAt: z.date().transform((d) => d.toISOString()),
+});
