@@ -164,7 +164,7 @@ async function loadPostings(url: string, target: number): Promise<number> {
     );
     await c.query(
       `insert into ledger_transactions (id, idempotency_key, kind, metadata, request_hash, created_at)
-       select distinct transaction_id, 'load-' || transaction_id, 'transfer', '{}', 'load', now()
+       select distinct transaction_id, 'load-' || transaction_id, 'transfer', '{}'::jsonb, 'load', now()
        from load_moves`,
     );
     await c.query(
