@@ -189,6 +189,7 @@ async function loadPostings(url: string, target: number): Promise<number> {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+const loadAtStart = loadavg();
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-pg-"));
 const server = await startEmbeddedPostgres({
   dataDir: join(dataRoot, "data"),
@@ -214,7 +215,7 @@ try {
   const ledgerDb = db;
 
   console.log(`ledger benchmark: ${clients} clients, ${seconds}s per run, batches of ${batchSize}, ` +
-    `${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    `${cpus().length} CPUs, load average ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}`);
   const emptyLatency = await latency(ledgerDb);
   console.log(`latency, empty ledger: p50 ${emptyLatency.p50Ms} ms, p99 ${emptyLatency.p99Ms} ms, mean ${emptyLatency.meanMs} ms`);
 
@@ -255,7 +256,7 @@ try {
 
   const results = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, loadAverageAtStart: loadavg() },
+    machine: { cpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
     settings: { clients, seconds, batchSize, durability: "full", latencySamples },
     throughput,
     latency: { empty: emptyLatency, loaded: { postings, ...loadedLatency }, meanRatio: latencyRatio },
