@@ -5,7 +5,8 @@
 //   raw SQL baseline  a transfer written directly in SQL on minimal tables: lock two balance rows
 //                     in order, insert the transfer and two postings, update two balances; sent as
 //                     one round trip (the cheapest way to send it)
-//   single            postLedgerTransaction, one transfer per database transaction
+//   single            postLedgerTransaction through the Prisma client, one transfer per commit
+//   single (pg pool)  the same function and SQL through a plain pg pool (no Prisma client cost)
 //   batch             postLedgerTransactionsBatch, many transfers per database transaction
 // Latency of one transfer (one client) on an almost empty ledger and at ~1M postings.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -199,6 +200,7 @@ const server = await startEmbeddedPostgres({
 });
 const url = server.url("bench");
 const rawClients: pg.Client[] = [];
+const pgPool = new pg.Pool({ connectionString: url, max: clients });
 let db: Db | undefined;
 try {
   await withPgClient(server.url(), (c) => c.query("create database bench"));
@@ -229,6 +231,10 @@ try {
       await postLedgerTransaction(ledgerDb, transfer(pool));
       return 1;
     });
+    const singlePg = await measure(async () => {
+      await postLedgerTransaction(pgPool, transfer(pool));
+      return 1;
+    });
     const batch = await measure(async () => {
       const results = await postLedgerTransactionsBatch(ledgerDb, Array.from({ length: batchSize }, () => transfer(pool)));
       return results.filter((r) => r.ok).length;
@@ -237,11 +243,14 @@ try {
       rawSqlBaselinePerSecond: Math.round(baseline),
       singlePerSecond: Math.round(single),
       singleRatioToBaseline: round(single / baseline),
+      singlePgPoolPerSecond: Math.round(singlePg),
+      singlePgPoolRatioToBaseline: round(singlePg / baseline),
       batchPerSecond: Math.round(batch),
       batchRatioToBaseline: round(batch / baseline),
     };
     console.log(`${name}: raw SQL baseline ${Math.round(baseline)}/s | single ${Math.round(single)}/s ` +
-      `(${round(single / baseline)}x baseline) | batch ${Math.round(batch)}/s (${round(batch / baseline)}x baseline)`);
+      `(${round(single / baseline)}x baseline) | single via pg pool ${Math.round(singlePg)}/s ` +
+      `(${round(singlePg / baseline)}x) | batch ${Math.round(batch)}/s (${round(batch / baseline)}x baseline)`);
   }
 
   const postings = await loadPostings(url, targetPostings);
@@ -269,6 +278,7 @@ try {
   if (!verification.ok) process.exitCode = 1;
 } finally {
   await Promise.all(rawClients.map((c) => c.end()));
+  await pgPool.end();
   await db?.$disconnect();
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
