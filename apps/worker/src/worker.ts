@@ -4,7 +4,8 @@ import type { Db } from "@agrinet/db";
 import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
 import { run, type Runner, type TaskList } from "graphile-worker";
 import type { Logger } from "pino";
-import { taskList } from "./tasks";
+import { startNotificationDispatcher } from "./notification-dispatcher";
+import { createTaskList } from "./tasks";
 
 export type StartWorkerOptions = {
   db: Db;
@@ -13,6 +14,8 @@ export type StartWorkerOptions = {
   heartbeatSeconds: number;
   log: Logger;
   tasks?: TaskList;
+  /** Outbox polling fallback; LISTEN wakes the dispatcher at once anyway. */
+  dispatchIntervalMs?: number;
 };
 
 export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
@@ -26,7 +29,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
-    taskList: options.tasks ?? taskList,
+    taskList: options.tasks ?? createTaskList({ db }),
     // Recurring tasks are registered in code (tasks/index.ts), never read from a file.
     crontab: "",
   });
@@ -37,6 +40,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     );
   await beat();
   const timer = setInterval(beat, options.heartbeatSeconds * 1000);
+  const dispatcher = await startNotificationDispatcher({
+    db,
+    connectionString: options.connectionString,
+    log,
+    pollIntervalMs: options.dispatchIntervalMs,
+  });
 
   return {
     workerId,
@@ -45,6 +54,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       clearInterval(timer);
       // Clear the heartbeat first so readiness reports the worker gone at once.
       await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
+      await dispatcher.stop();
       await runner.stop();
     },
   };
