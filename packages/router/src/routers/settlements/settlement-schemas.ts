@@ -1,4 +1,3 @@
-import { settlementMetrics } from "@agrinet/domain";
 import { z } from "zod";
 
 const instant = (field: string) =>
@@ -32,7 +31,12 @@ export const settlementRowOutput = z.object({
   currency: z.string(),
   producerId: z.string().nullable().optional(),
   day: z.string().optional(),
-  ...Object.fromEntries(settlementMetrics.map((m) => [m, amount])),
+  depositsConfirmed: amount,
+  payoutsPaid: amount,
+  payoutsFailed: amount,
+  escrowFunded: amount,
+  escrowReleased: amount,
+  escrowRefunded: amount,
   closingHeld: amount,
   closingEscrow: amount,
 });
