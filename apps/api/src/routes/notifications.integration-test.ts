@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { listMigrationNames } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { dispatchAllDomainEvents, emitDomainEvent } from "@agrinet/domain";
+import { dispatchDomainEventsThrough, emitDomainEvent } from "@agrinet/domain";
 import type { Principal } from "@agrinet/router";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -50,7 +50,7 @@ afterAll(async () => {
 /** What the payout engine will do: change state and emit in one transaction; the worker dispatches. */
 async function payoutChanges(userId: string, payoutId: string, types: string[]) {
   for (const type of types) {
-    await database.db.$transaction((tx) =>
+    const eventId = await database.db.$transaction((tx) =>
       emitDomainEvent(tx, {
         type,
         aggregateType: "payout",
@@ -59,7 +59,7 @@ async function payoutChanges(userId: string, payoutId: string, types: string[]) 
         payload: { amount: 10_000n, currency: "KES", userId },
       }),
     );
-    await dispatchAllDomainEvents({ db: database.db });
+    await dispatchDomainEventsThrough({ db: database.db, eventId });
   }
 }
 

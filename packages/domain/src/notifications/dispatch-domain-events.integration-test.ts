@@ -3,7 +3,11 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { emitDomainEvent, type DomainEventInput } from "../events/emit-domain-event";
 import { registerWebhookEndpoint, subscribePartnerToUser } from "../webhooks/webhook-endpoints";
-import { dispatchAllDomainEvents, dispatchDomainEvents } from "./dispatch-domain-events";
+import {
+  dispatchAllDomainEvents,
+  dispatchDomainEvents,
+  dispatchDomainEventsThrough,
+} from "./dispatch-domain-events";
 import { listNotifications } from "./list-notifications";
 import { markNotificationsRead } from "./mark-notifications-read";
 
@@ -39,8 +43,7 @@ test("an event becomes one notification for each user concerned and one for staf
     ...payoutEvent("payout.paid", "user-a"),
     userIds: ["user-a", "user-b"],
   });
-  const result = await dispatchDomainEvents({ db: database.db });
-  expect(result.events).toBe(1);
+  await dispatchDomainEventsThrough({ db: database.db, eventId });
   const rows = await database.db.notification.findMany({ where: { eventId } });
   expect(rows.map((r) => `${r.audience}:${r.recipientId}`).sort()).toEqual([
     "staff:staff",
@@ -69,11 +72,11 @@ test("an event whose transaction is still open holds the cursor back instead of 
     const fastId = await emit(payoutEvent("payout.queued", "user-fast", "fast"));
     expect(fastId).toBeGreaterThan(slowId);
 
-    const whileOpen = await dispatchAllDomainEvents({ db: database.db });
-    expect(whileOpen.events).toBe(0);
+    await dispatchAllDomainEvents({ db: database.db });
+    expect(await database.db.notification.count({ where: { eventId: fastId } })).toBe(0);
 
     await slow.query("commit");
-    await dispatchAllDomainEvents({ db: database.db });
+    await dispatchDomainEventsThrough({ db: database.db, eventId: fastId });
     const recipients = await database.db.notification.findMany({
       where: { eventId: { in: [slowId, fastId] }, audience: "user" },
       orderBy: { id: "asc" },
@@ -92,7 +95,7 @@ test("a rolled-back event is never delivered and does not block later ones", asy
     })
     .catch(() => {});
   const later = await emit(payoutEvent("payout.paid", "user-real"));
-  await dispatchAllDomainEvents({ db: database.db });
+  await dispatchDomainEventsThrough({ db: database.db, eventId: later });
   expect(await database.db.notification.count({ where: { recipientId: "user-ghost" } })).toBe(0);
   expect(await database.db.notification.count({ where: { eventId: later } })).toBe(2);
 });
@@ -107,9 +110,13 @@ test("concurrent dispatchers, while events are still being written, deliver each
   ).finally(() => (writing = false));
   const dispatcher = async () => {
     while (writing) await dispatchDomainEvents({ db: database.db, batchSize: 7 });
-    await dispatchAllDomainEvents({ db: database.db, batchSize: 7 });
   };
   await Promise.all([writers, dispatcher(), dispatcher()]);
+  const newest = await database.db.domainEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
+  await Promise.all([
+    dispatchDomainEventsThrough({ db: database.db, eventId: newest.id }),
+    dispatchDomainEventsThrough({ db: database.db, eventId: newest.id }),
+  ]);
 
   const events = await database.db.domainEvent.findMany({
     where: { aggregateId: { startsWith: "c" }, type: "payout.processing" },
@@ -128,8 +135,8 @@ test("concurrent dispatchers, while events are still being written, deliver each
 test("list is newest first with a cursor and an unread filter; markRead touches only the owner's", async () => {
   const ids: bigint[] = [];
   for (let i = 0; i < 5; i++) ids.push(await emit(payoutEvent("payout.paid", "reader", `r${i}`)));
-  await emit(payoutEvent("payout.paid", "someone-else", "x"));
-  await dispatchAllDomainEvents({ db: database.db });
+  const lastId = await emit(payoutEvent("payout.paid", "someone-else", "x"));
+  await dispatchDomainEventsThrough({ db: database.db, eventId: lastId });
   const recipient = { audience: "user", recipientId: "reader" } as const;
 
   const first = await listNotifications({ db: database.db, recipient, limit: 3 });
@@ -174,8 +181,7 @@ test("a partner subscribed to the user gets one queued delivery per matching end
     eventTypes: [],
   });
   const eventId = await emit(payoutEvent("payout.paid", "farmer"));
-  const result = await dispatchAllDomainEvents({ db: database.db });
-  expect(result.webhookDeliveries).toBe(1);
+  await dispatchDomainEventsThrough({ db: database.db, eventId });
   const deliveries = await database.db.webhookDelivery.findMany({ where: { eventId } });
   expect(deliveries.map((d) => d.endpointId)).toEqual([payouts.endpoint.id]);
   const jobs = await database.db.$queryRaw<Array<{ task_identifier: string; payload: unknown }>>`

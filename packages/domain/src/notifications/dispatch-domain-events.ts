@@ -131,3 +131,28 @@ export async function dispatchAllDomainEvents(options: {
     if (batch.events < (options.batchSize ?? 500)) return total;
   }
 }
+
+/**
+ * Dispatches until the given event has been turned into notifications (every event has at least
+ * the staff one). The outbox only advances past the oldest running transaction in the whole
+ * PostgreSQL cluster, so a long transaction anywhere makes this wait: seeds and tests use it.
+ */
+export async function dispatchDomainEventsThrough(options: {
+  db: Db;
+  eventId: bigint;
+  timeoutMs?: number;
+}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    await dispatchAllDomainEvents({ db: options.db });
+    const done = await options.db.notification.findFirst({
+      where: { eventId: options.eventId },
+      select: { id: true },
+    });
+    if (done) return;
+    if (Date.now() > deadline) {
+      throw new Error(`event ${options.eventId} was not dispatched in time (a long transaction is open?)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
