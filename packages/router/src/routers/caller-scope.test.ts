@@ -1,9 +1,10 @@
 import { expect, test } from "vitest";
+import type { Principal } from "../access";
 import { notificationRecipientFor, partnerKeyIdFor } from "./caller-scope";
 
-const user = { kind: "user", userId: "u1" } as const;
-const partner = { kind: "partner", keyId: "k1", name: "Coop app", scopes: ["notifications:read"] } as const;
-const staff = { kind: "staff", userId: "s1", email: "s@example.com", role: "operator" } as const;
+const user: Principal = { kind: "user", userId: "u1" };
+const partner: Principal = { kind: "partner", keyId: "k1", name: "Coop app", scopes: ["notifications:read"] };
+const staff: Principal = { kind: "staff", userId: "s1", email: "s@example.com", role: "operator" };
 
 test("users read their own notifications and nobody else's", () => {
   expect(notificationRecipientFor(user, undefined)).toEqual({ audience: "user", recipientId: "u1" });
