@@ -113,7 +113,8 @@ export async function dispatchDomainEvents(options: {
         webhookDeliveries: deliveries.length,
       };
     },
-    { timeout: 60_000 },
+    // A second dispatcher waits on the cursor lock inside its transaction: give it time.
+    { maxWait: 10_000, timeout: 60_000 },
   );
 }
 
