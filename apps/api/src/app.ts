@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier } from "@agrinet/domain";
+import { createAuth, createUserTokenVerifier, NotificationHub } from "@agrinet/domain";
 import { appRouter, type Context, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
@@ -11,10 +11,14 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authRoutes } from "./auth/auth-routes";
 import { createPrincipalResolver } from "./auth/resolve-principal";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
+import { createApiMetrics, instrumentRequests, metricsRoute, type ApiMetrics } from "./metrics";
+import type { ContextDeps } from "./request-context";
 import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
+import { notificationRoutes } from "./routes/notifications";
+import { settlementRoutes } from "./routes/settlements";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -36,6 +40,13 @@ export type AppOptions = {
   restBodyLimit?: number;
   /** Tests substitute a router with example procedures; production serves `appRouter`. */
   router?: AnyTRPCRouter;
+  /** Enables live notifications: the process's hub opens one LISTEN connection with it. */
+  databaseUrl?: string;
+  /** Serves /metrics on this app, behind `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Hands the app's metrics to an internal metrics server (server.ts, METRICS_PORT). */
+  exposeMetrics?: (metrics: ApiMetrics) => void;
+  sseHeartbeatMs?: number;
 };
 
 const apiVersion = "1.0.0";
@@ -80,14 +91,30 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     request.principal = await resolvePrincipal(request);
   });
 
-  // tRPC and REST share this, so both enforce the same `meta.access`.
+  let notificationHub: NotificationHub | undefined;
+  if (options.databaseUrl) {
+    notificationHub = new NotificationHub({
+      db,
+      connectionString: options.databaseUrl,
+      onError: (error) => fastify.log.warn({ err: error }, "notification hub"),
+    });
+    await notificationHub.start();
+    fastify.addHook("onClose", () => notificationHub!.stop());
+  }
+  const metrics = createApiMetrics({ db, hub: notificationHub });
+  options.exposeMetrics?.(metrics);
+  instrumentRequests(fastify, metrics);
+
+  // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
     requestId: request.id,
     principal: request.principal,
     ip: request.ip,
     expectedMigrations,
+    notificationHub,
   });
+  const deps: ContextDeps = { createContext, notificationHub };
 
   await fastify.register(errorEnvelopePlugin);
   await fastify.register(openApiRoutes, { router, version: apiVersion });
@@ -118,6 +145,14 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     signInMaxAttempts: settings.signInMaxAttempts,
     signInWindowSeconds: settings.signInWindowSeconds,
   });
+
+  await fastify.register(notificationRoutes, {
+    ...deps,
+    metrics,
+    heartbeatMs: options.sseHeartbeatMs ?? 15_000,
+  });
+  await fastify.register(settlementRoutes, deps);
+  if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });
 
   await fastify.register(restBridge, {
     router,

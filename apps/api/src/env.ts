@@ -39,6 +39,18 @@ export const apiEnvShape = {
   RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
   /** Largest REST request body, in bytes; larger → 413. */
   REST_BODY_LIMIT_BYTES: envVars.positiveInt(64 * 1024),
+  /** When set, /metrics on the API port answers only `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
+  /** When set, /metrics is also served without a token on this internal port (METRICS_HOST). */
+  METRICS_PORT: z.coerce
+    .number({ message: "expected a TCP port number" })
+    .int("expected a whole number")
+    .min(1, "expected a port between 1 and 65535")
+    .max(65535, "expected a port between 1 and 65535")
+    .optional(),
+  METRICS_HOST: z.string().default("127.0.0.1"),
+  /** Comment lines on idle notification streams, so proxies keep them open. */
+  SSE_HEARTBEAT_SECONDS: envVars.positiveInt(15),
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

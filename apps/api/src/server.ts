@@ -5,6 +5,7 @@ import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
 import { frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
+import { metricsRoute, type ApiMetrics } from "./metrics";
 
 const env = loadApiEnv();
 
@@ -20,6 +21,7 @@ const fastify = Fastify({
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
+let metrics: ApiMetrics | undefined;
 await fastify.register(app, {
   db,
   expectedMigrations: await listMigrationNames(),
@@ -27,7 +29,15 @@ await fastify.register(app, {
   corsOrigins: env.CORS_ORIGINS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   restBodyLimit: env.REST_BODY_LIMIT_BYTES,
+  databaseUrl: env.DATABASE_URL,
+  metricsToken: env.METRICS_TOKEN,
+  sseHeartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000,
+  exposeMetrics: (appMetrics) => (metrics = appMetrics),
 });
+
+// Prometheus scrapes an internal port that is never exposed publicly, so it needs no token.
+const metricsServer = env.METRICS_PORT ? Fastify({ logger: loggerOptions(env.LOG_LEVEL) }) : null;
+if (metricsServer && metrics) await metricsServer.register(metricsRoute, { metrics });
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -39,7 +49,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.SHUTDOWN_GRACE_SECONDS * 1000);
   timer.unref();
-  await fastify.close();
+  await Promise.all([fastify.close(), metricsServer?.close()]);
   await db.$disconnect();
   process.exit(0);
 }
@@ -47,3 +57,4 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 await fastify.listen({ host: env.API_HOST, port: env.API_PORT });
+if (metricsServer) await metricsServer.listen({ host: env.METRICS_HOST, port: env.METRICS_PORT });

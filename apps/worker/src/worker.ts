@@ -4,6 +4,7 @@ import type { Db } from "@agrinet/db";
 import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
 import { Logger as GraphileLogger, run, type Runner, type TaskList } from "graphile-worker";
 import type { Logger } from "pino";
+import { startNotificationDispatcher } from "./notification-dispatcher";
 import { createTaskList, crontab } from "./tasks";
 
 export type StartWorkerOptions = {
@@ -13,6 +14,8 @@ export type StartWorkerOptions = {
   heartbeatSeconds: number;
   log: Logger;
   tasks?: TaskList;
+  /** Outbox polling fallback; LISTEN wakes the dispatcher at once anyway. */
+  dispatchIntervalMs?: number;
 };
 
 export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
@@ -45,6 +48,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     );
   await beat();
   const timer = setInterval(beat, options.heartbeatSeconds * 1000);
+  const dispatcher = await startNotificationDispatcher({
+    db,
+    connectionString: options.connectionString,
+    log,
+    pollIntervalMs: options.dispatchIntervalMs,
+  });
 
   return {
     workerId,
@@ -53,6 +62,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       clearInterval(timer);
       // Clear the heartbeat first so readiness reports the worker gone at once.
       await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
+      await dispatcher.stop();
       await runner.stop();
     },
   };

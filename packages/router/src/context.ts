@@ -1,4 +1,5 @@
 import type { Db } from "@agrinet/db";
+import type { NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
 
 /** What every procedure receives; built per request by the transport (apps/api). */
@@ -11,4 +12,6 @@ export type Context = {
   ip: string | null;
   /** Migration names shipped with this build, for the status checks. */
   expectedMigrations: string[];
+  /** This process's live notification fan-out (apps/api); absent where nothing streams. */
+  notificationHub?: NotificationHub;
 };

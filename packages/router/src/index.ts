@@ -11,3 +11,4 @@ export {
   type RestMethod,
 } from "./trpc";
 export * from "./access";
+export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";

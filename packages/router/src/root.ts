@@ -5,8 +5,11 @@ import { disputesRouter } from "./routers/disputes";
 import { ratingsRouter } from "./routers/ratings";
 import { balancesRouter } from "./routers/balances";
 import { ledgerRouter } from "./routers/ledger";
-import { systemRouter } from "./routers/system";
 import { transactionsRouter } from "./routers/transactions";
+import { notificationsRouter } from "./routers/notifications";
+import { settlementsRouter } from "./routers/settlements";
+import { systemRouter } from "./routers/system";
+import { webhooksRouter } from "./routers/webhooks";
 
 export const appRouter = router({
   auth: authRouter,
@@ -17,6 +20,9 @@ export const appRouter = router({
   transactions: transactionsRouter,
   balances: balancesRouter,
   ledger: ledgerRouter,
+  notifications: notificationsRouter,
+  webhooks: webhooksRouter,
+  settlements: settlementsRouter,
 });
 
 export type AppRouter = typeof appRouter;

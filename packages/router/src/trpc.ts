@@ -80,6 +80,12 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
+    // Subscriptions stream over SSE: pings keep proxies from closing idle streams, and the
+    // client reconnects (sending the last event id) when pings stop arriving.
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 40_000 },
+    },
     errorFormatter({ shape, error, ctx }) {
       const described = describeError(error.cause);
       // tRPC's own errors (unknown procedure, unparsable body) keep tRPC's status.

@@ -2,7 +2,7 @@ import { DomainError } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { contractEscrowAccount, externalAccount, userWalletAccount } from "../ledger/account-codes";
-import { getAccountBalance } from "../ledger/ledger-balances";
+import { getAccountBalance } from "../ledger";
 import { postLedgerTransaction } from "../ledger/post-ledger-transaction";
 import { checkContractFundable, checkContractPayout, recordEscrowFunding } from "./contract-funds";
 import { contestRating } from "./contest-rating";

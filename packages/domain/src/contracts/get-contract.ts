@@ -1,7 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import type { Contract, Db, Tx } from "@agrinet/db";
 import { contractEscrowAccount } from "../ledger/account-codes";
-import { getAccountBalance } from "../ledger/ledger-balances";
+import { getAccountBalance } from "../ledger";
 import type { ContractView } from "./contract-types";
 import { contractCurrency, findContract } from "./load-contract";
 

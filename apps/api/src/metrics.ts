@@ -1,0 +1,114 @@
+import type { Db } from "@agrinet/db";
+import type { NotificationHub } from "@agrinet/domain";
+import type { FastifyInstance } from "fastify";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+/** One registry per app instance, so two apps in one process (tests) do not collide. */
+export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
+  const { db, hub } = options;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const httpRequests = new Counter({
+    name: "agrinet_http_requests_total",
+    help: "HTTP requests answered, by route pattern and status.",
+    labelNames: ["method", "route", "status_code"] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: "agrinet_http_request_duration_seconds",
+    help: "Time to answer HTTP requests (streams excluded).",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const notificationsDelivered = new Counter({
+    name: "agrinet_notifications_delivered_total",
+    help: "Notifications written to live streams.",
+    labelNames: ["transport"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "agrinet_sse_clients",
+    help: "Live notification streams attached to this process.",
+    registers: [registry],
+    collect() {
+      this.set(hub?.clientCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: "agrinet_job_queue_depth",
+    help: "graphile-worker jobs waiting, by task and state (ready, scheduled, locked).",
+    labelNames: ["task", "state"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.$queryRaw<Array<{ task: string; state: string; count: number }>>`
+        select t.identifier as task,
+               case when j.locked_at is not null then 'locked'
+                    when j.run_at > now() then 'scheduled' else 'ready' end as state,
+               count(*)::int as count
+        from graphile_worker._private_jobs j
+        join graphile_worker._private_tasks t on t.id = j.task_id
+        group by 1, 2`.catch(() => []);
+      for (const row of rows) this.set({ task: row.task, state: row.state }, row.count);
+    },
+  });
+  new Gauge({
+    name: "agrinet_worker_heartbeat_age_seconds",
+    help: "Age of the freshest worker heartbeat (+Inf when no worker has beaten).",
+    registers: [registry],
+    async collect() {
+      const newest = await db.workerHeartbeat
+        .findFirst({ orderBy: { beatAt: "desc" }, select: { beatAt: true } })
+        .catch(() => null);
+      this.set(newest ? (Date.now() - newest.beatAt.getTime()) / 1000 : Number.POSITIVE_INFINITY);
+    },
+  });
+  new Gauge({
+    name: "agrinet_money_events_24h",
+    help: "Deposit and payout events of the last 24 hours, by type (e.g. payout.failed).",
+    labelNames: ["type"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db.$queryRaw<Array<{ type: string; count: number }>>`
+        select type, count(*)::int as count from domain_events
+        where created_at > now() - interval '24 hours'
+          and (type like 'deposit.%' or type like 'payout.%')
+        group by type`.catch(() => []);
+      for (const row of rows) this.set({ type: row.type }, row.count);
+    },
+  });
+
+  return { registry, httpRequests, httpDuration, notificationsDelivered };
+}
+
+/** Counts and times every request by its route pattern (never the raw URL: unbounded labels). */
+export function instrumentRequests(fastify: FastifyInstance, metrics: ApiMetrics) {
+  fastify.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    if (route === "/metrics") return;
+    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+}
+
+/**
+ * GET /metrics. With a token, callers must send `Authorization: Bearer <token>`; without one the
+ * route is only registered on the internal metrics server (server.ts, METRICS_PORT).
+ */
+export async function metricsRoute(
+  fastify: FastifyInstance,
+  options: { metrics: ApiMetrics; token?: string },
+) {
+  fastify.get("/metrics", { logLevel: "warn" }, async (request, reply) => {
+    if (options.token && request.headers.authorization !== `Bearer ${options.token}`) {
+      return reply.code(401).send({ code: "UNAUTHORIZED", message: "metrics token required" });
+    }
+    const body = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(body);
+  });
+}

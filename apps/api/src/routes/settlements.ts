@@ -1,0 +1,46 @@
+import { Readable } from "node:stream";
+import { settlementCsvLines } from "@agrinet/domain";
+import type { FastifyInstance } from "fastify";
+import { callerFor, type ContextDeps } from "../request-context";
+
+type PeriodQuery = { from?: string; to?: string; currency?: string; groupBy?: string };
+
+/**
+ * The CSV face of `settlements.getSummary` (its JSON face is the procedure's REST route). It
+ * calls the procedure, so validation and the access rule apply unchanged; errors take the
+ * envelope through the app's error handler.
+ */
+export async function settlementRoutes(fastify: FastifyInstance, options: ContextDeps) {
+  fastify.get<{ Querystring: PeriodQuery }>(
+    "/admin/settlements.csv",
+    {
+      config: {
+        openapi: {
+          operationId: "settlementsCsv",
+          summary: "Settlement summary as CSV (minor units and a formatted column)",
+          tags: ["settlements"],
+          parameters: ["from", "to", "currency", "groupBy"].map((name) => ({
+            name,
+            in: "query",
+            required: name === "from" || name === "to",
+            schema: { type: "string" },
+          })),
+          responses: { "200": { description: "CSV, one row per currency (and group)", content: { "text/csv": {} } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await callerFor(options, request).settlements.getSummary({
+        from: request.query.from as string,
+        to: request.query.to as string,
+        currency: request.query.currency,
+        groupBy: request.query.groupBy,
+      });
+      const day = (iso: string) => iso.slice(0, 10);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="settlements-${day(result.from)}-${day(result.to)}.csv"`)
+        .send(Readable.from(settlementCsvLines(result)));
+    },
+  );
+}

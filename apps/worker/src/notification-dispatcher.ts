@@ -1,0 +1,71 @@
+import type { Db } from "@agrinet/db";
+import { dispatchAllDomainEvents } from "@agrinet/domain";
+import pg from "pg";
+import type { Logger } from "pino";
+
+export type NotificationDispatcher = { stop(): Promise<void> };
+
+/**
+ * Runs the outbox dispatcher whenever an event commits (LISTEN domain_events) and on a timer,
+ * which also catches events left behind a transaction that was still open at the last pass.
+ * Progress lives in outbox_cursors, so a restart resumes exactly where the last commit left it.
+ */
+export async function startNotificationDispatcher(options: {
+  db: Db;
+  connectionString: string;
+  log: Logger;
+  pollIntervalMs?: number;
+}): Promise<NotificationDispatcher> {
+  const { db, log } = options;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  const run = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = dispatchAllDomainEvents({ db })
+      .then((result) => {
+        if (result.events > 0) log.debug(result, "dispatched domain events");
+      })
+      .catch((error: unknown) => log.error({ err: error }, "dispatching domain events failed"))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+
+  let listener: pg.Client | null = null;
+  const listen = async () => {
+    const client = new pg.Client({ connectionString: options.connectionString });
+    client.on("notification", run);
+    client.on("error", (error) => {
+      log.warn({ err: error }, "outbox listener lost; polling until it is back");
+      if (listener === client) listener = null;
+    });
+    await client.connect();
+    await client.query("listen domain_events");
+    listener = client;
+  };
+  await listen();
+  const timer = setInterval(() => {
+    if (!listener && !stopped) listen().catch(() => {});
+    run();
+  }, options.pollIntervalMs ?? 1_000);
+  run();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await listener?.end().catch(() => {});
+      await running;
+    },
+  };
+}

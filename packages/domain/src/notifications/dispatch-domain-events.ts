@@ -1,0 +1,159 @@
+import type { Db } from "@agrinet/db";
+
+/** The outbox consumer name whose cursor the notification dispatcher advances. */
+export const notificationDispatcherConsumer = "notifications";
+
+/** Channel the dispatcher notifies (on commit) after writing notifications; the API hubs listen. */
+export const notificationsChannel = "notifications";
+
+/** graphile-worker task that performs one webhook delivery attempt. */
+export const deliverWebhookTask = "deliver-webhook";
+
+/** Network errors, 408, 429 and 5xx are retried this many times in all, with backoff. */
+export const webhookMaxAttempts = 12;
+
+export type DispatchResult = { events: number; notifications: number; webhookDeliveries: number };
+
+/**
+ * Turns the next batch of outbox events into notifications (each user concerned, and the shared
+ * staff audience) and webhook deliveries (partner endpoints subscribed to a user concerned), in
+ * one transaction with the cursor move.
+ *
+ * Why it is safe:
+ * - The cursor row is locked for the whole batch, so concurrent dispatchers run one after the
+ *   other; the unique (event, recipient) constraints make a replayed batch a no-op anyway.
+ * - BIGSERIAL ids can commit out of order, so the outbox is read in (transaction id, id) order and
+ *   only below the oldest transaction still running: everything there has either committed (and
+ *   is visible) or rolled back, and every later writer gets a larger transaction id.
+ * - Because inserts happen under the cursor lock, notification ids commit in increasing order:
+ *   streams may follow them with a plain `id > last` cursor.
+ */
+export async function dispatchDomainEvents(options: {
+  db: Db;
+  batchSize?: number;
+}): Promise<DispatchResult> {
+  const batchSize = options.batchSize ?? 500;
+  const consumer = notificationDispatcherConsumer;
+  return options.db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`insert into outbox_cursors (consumer) values (${consumer}) on conflict do nothing`;
+      const [cursor] = await tx.$queryRaw<Array<{ transaction_id: string; event_id: bigint }>>`
+        select transaction_id::text as transaction_id, event_id
+        from outbox_cursors where consumer = ${consumer} for update`;
+      const events = await tx.$queryRaw<Array<{ id: bigint; transaction_id: string }>>`
+        select id, transaction_id::text as transaction_id
+        from domain_events
+        where (transaction_id, id) > (${cursor!.transaction_id}::xid8, ${cursor!.event_id}::bigint)
+          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id, id
+        limit ${batchSize}`;
+      if (events.length === 0) return { events: 0, notifications: 0, webhookDeliveries: 0 };
+      const ids = events.map((e) => e.id);
+
+      const inserted = await tx.$queryRaw<Array<{ id: bigint }>>`
+        insert into notifications (event_id, audience, recipient_id, type, payload)
+        select e.id, r.audience::notification_audience, r.recipient_id, e.type,
+               jsonb_build_object('aggregateType', e.aggregate_type,
+                                  'aggregateId', e.aggregate_id,
+                                  'occurredAt', e.created_at,
+                                  'data', e.payload)
+        from domain_events e
+        join unnest(${ids}::bigint[]) with ordinality as batch(id, position) on batch.id = e.id
+        cross join lateral (
+          select 'user' as audience, u.user_id as recipient_id, u.n as n
+          from unnest(e.user_ids) with ordinality as u(user_id, n)
+          union all
+          select 'staff', 'staff', 0
+        ) r
+        order by batch.position, r.n
+        on conflict (event_id, audience, recipient_id) do nothing
+        returning id`;
+
+      const deliveries = await tx.$queryRaw<Array<{ id: bigint }>>`
+        with candidates as (
+          select distinct w.id as endpoint_id, e.id as event_id, batch.position
+          from domain_events e
+          join unnest(${ids}::bigint[]) with ordinality as batch(id, position) on batch.id = e.id
+          join partner_user_subscriptions s on s.user_id = any(e.user_ids)
+          join webhook_endpoints w on w.partner_key_id = s.partner_key_id and w.active
+          where cardinality(w.event_types) = 0
+             or exists (
+               select 1 from unnest(w.event_types) t(pattern)
+               where t.pattern = e.type
+                  or (t.pattern like '%.*' and e.type like left(t.pattern, -1) || '%')
+             )
+        ), created as (
+          insert into webhook_deliveries (endpoint_id, event_id)
+          select endpoint_id, event_id from candidates order by position
+          on conflict (endpoint_id, event_id) do nothing
+          returning id
+        )
+        select id from created`;
+      for (const delivery of deliveries) {
+        await tx.$executeRaw`
+          select graphile_worker.add_job(
+            ${deliverWebhookTask},
+            json_build_object('deliveryId', ${delivery.id.toString()}::text),
+            max_attempts := ${webhookMaxAttempts}::int,
+            job_key := ${`webhook-delivery:${delivery.id}`})`;
+      }
+
+      const last = events[events.length - 1]!;
+      await tx.$executeRaw`
+        update outbox_cursors
+        set transaction_id = ${last.transaction_id}::xid8, event_id = ${last.id}, updated_at = now()
+        where consumer = ${consumer}`;
+      if (inserted.length > 0) {
+        const maxId = inserted.reduce((max, row) => (row.id > max ? row.id : max), 0n);
+        await tx.$executeRaw`select pg_notify(${notificationsChannel}, ${maxId.toString()})`;
+      }
+      return {
+        events: events.length,
+        notifications: inserted.length,
+        webhookDeliveries: deliveries.length,
+      };
+    },
+    // A second dispatcher waits on the cursor lock inside its transaction: give it time.
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+}
+
+/** Dispatches until the outbox holds nothing more that is safe to read. */
+export async function dispatchAllDomainEvents(options: {
+  db: Db;
+  batchSize?: number;
+}): Promise<DispatchResult> {
+  const total: DispatchResult = { events: 0, notifications: 0, webhookDeliveries: 0 };
+  for (;;) {
+    const batch = await dispatchDomainEvents(options);
+    total.events += batch.events;
+    total.notifications += batch.notifications;
+    total.webhookDeliveries += batch.webhookDeliveries;
+    if (batch.events < (options.batchSize ?? 500)) return total;
+  }
+}
+
+/**
+ * Dispatches until the given event has been turned into notifications (every event has at least
+ * the staff one). The outbox only advances past the oldest running transaction in the whole
+ * PostgreSQL cluster, so a long transaction anywhere makes this wait: seeds and tests use it.
+ */
+export async function dispatchDomainEventsThrough(options: {
+  db: Db;
+  eventId: bigint;
+  timeoutMs?: number;
+}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    await dispatchAllDomainEvents({ db: options.db });
+    const done = await options.db.notification.findFirst({
+      where: { eventId: options.eventId },
+      select: { id: true },
+    });
+    if (done) return;
+    if (Date.now() > deadline) {
+      throw new Error(`event ${options.eventId} was not dispatched in time (a long transaction is open?)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
