@@ -1,2 +1,3 @@
 export * from "./pagination";
 export * from "./spec-examples";
+export * from "./outputs";

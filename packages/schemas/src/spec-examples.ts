@@ -42,3 +42,22 @@ export const specPaths = [
   "POST /submitRating",
   "GET /notifications",
 ] as const;
+
+/**
+ * Root paths beyond the spec's that the product's issues name for partners (contracts, LBTAS
+ * reputation, notification reads and stream, settlement exports, webhooks). Everything else
+ * lives under /api/v1.
+ */
+export const promisedRootPaths = [
+  ...specPaths,
+  "POST /deposit/{depositId}/fail",
+  "POST /payments/stripe/webhook",
+  "POST /contracts",
+  "GET /contracts/{contractId}",
+  "GET /ratings/users/{userId}",
+  "POST /notifications/{id}/read",
+  "GET /notifications/stream",
+  "GET /admin/settlements",
+  "GET /admin/settlements.csv",
+  "GET /federation/trends/settlements",
+] as const;

@@ -1,4 +1,5 @@
 import { minorUnitsOutput } from "@agrinet/core";
+import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 
 export const contractOutput = z.object({
@@ -10,8 +11,8 @@ export const contractOutput = z.object({
   status: z.enum(["open", "funded", "released", "disputed", "refunded"]),
   escrowBalance: minorUnitsOutput,
   settledAmount: minorUnitsOutput,
-  ratingWindowEndsAt: z.date().transform((d) => d.toISOString()),
+  ratingWindowEndsAt: isoDateOutput,
   metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.date().transform((d) => d.toISOString()),
-  settledAt: z.date().nullable().transform((d) => d?.toISOString() ?? null),
+  createdAt: isoDateOutput,
+  settledAt: nullableIsoDateOutput,
 });

@@ -1,7 +1,6 @@
+import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { minorUnitsOutput } from "@agrinet/core";
 import { z } from "zod";
-
-const isoDate = z.date().transform((d) => d.toISOString());
 
 export const disputeOutput = z.object({
   id: z.string(),
@@ -12,8 +11,8 @@ export const disputeOutput = z.object({
   resolvedBy: z.string().nullable(),
   resolutionNote: z.string().nullable(),
   ledgerTransactionId: z.string().nullable(),
-  createdAt: isoDate,
-  resolvedAt: isoDate.nullable(),
+  createdAt: isoDateOutput,
+  resolvedAt: nullableIsoDateOutput,
   /** The consumer's -1 narrative: operators read it; it is never exported or federated. */
   narrative: z.string().nullable(),
   escrowBalance: minorUnitsOutput,

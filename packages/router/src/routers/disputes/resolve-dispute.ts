@@ -1,3 +1,4 @@
+import { minorUnitsOutput } from "@agrinet/core";
 import { resolveDispute } from "@agrinet/domain";
 import { z } from "zod";
 import { staffWriters } from "../../access";
@@ -25,7 +26,7 @@ export const resolveDisputeProcedure = procedure
     z.object({
       disputeId: z.string(),
       resolution: z.enum(["release", "refund"]),
-      amount: z.bigint().transform(String),
+      amount: minorUnitsOutput,
       ledgerTransactionId: z.string().nullable(),
     }),
   )

@@ -8,8 +8,8 @@ import { notificationId, notificationOutput } from "./notification-schemas";
 export const listNotificationsInput = z.object({
   /** The user a partner (or staff member) reads for; users may omit it. */
   userId: z.string().min(1).optional(),
-  /** A boolean over tRPC; "true"/"false" in a REST query string. */
-  unread: z.union([z.boolean(), z.stringbool()]).optional(),
+  /** "true" or "false": the same spelling over tRPC and in a REST query string. */
+  unread: z.string().regex(/^(true|false)$/, 'expected "true" or "false"').optional(),
   cursor: notificationId.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -32,7 +32,7 @@ export const list = procedure
     listNotificationsForRecipient({
       db: ctx.db,
       recipient: notificationRecipientFor(ctx.principal, input.userId),
-      unread: input.unread,
+      unread: input.unread === undefined ? undefined : input.unread === "true",
       cursor: input.cursor,
       limit: input.limit,
     }),

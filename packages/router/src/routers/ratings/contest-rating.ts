@@ -1,3 +1,4 @@
+import { isoDateOutput } from "@agrinet/schemas";
 import { DomainError } from "@agrinet/core";
 import { contestRating } from "@agrinet/domain";
 import { z } from "zod";
@@ -23,7 +24,7 @@ export const contestRatingProcedure = procedure
       kind: z.string(),
       byUserId: z.string(),
       reason: z.string(),
-      createdAt: z.date().transform((d) => d.toISOString()),
+      createdAt: isoDateOutput,
     }),
   )
   .mutation(({ ctx, input }) => {

@@ -1,3 +1,4 @@
+import { isoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 
 export const ratingOutput = z.object({
@@ -9,5 +10,5 @@ export const ratingOutput = z.object({
   value: z.number().int(),
   narrative: z.string().nullable(),
   isDefault: z.boolean(),
-  createdAt: z.date().transform((d) => d.toISOString()),
+  createdAt: isoDateOutput,
 });

@@ -1,5 +1,6 @@
-import { DomainError } from "@agrinet/core";
+import { DomainError, minorUnitsOutput } from "@agrinet/core";
 import { submitRating } from "@agrinet/domain";
+import { nullableBigintIdOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { procedure } from "../../trpc";
 import { ratingOutput } from "./rating-output";
@@ -25,7 +26,11 @@ export const submitRatingProcedure = procedure
     z.object({
       rating: ratingOutput,
       escrow: z
-        .object({ outcome: z.string(), amount: z.bigint().transform(String), ledgerTransactionId: z.bigint().nullable().transform((id) => id?.toString() ?? null) })
+        .object({
+          outcome: z.string(),
+          amount: minorUnitsOutput,
+          ledgerTransactionId: nullableBigintIdOutput,
+        })
         .nullable(),
       disputeId: z.string().nullable(),
     }),
