@@ -1,0 +1,16 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { env } from "./env";
+
+/**
+ * Same origin with the API: tRPC, REST/auth and the notification stream are forwarded to
+ * API_URL, so session cookies and server-sent events work without CORS. Read at runtime so one
+ * build serves any API address.
+ */
+export function proxy(request: NextRequest) {
+  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, env.API_URL);
+  return NextResponse.rewrite(target);
+}
+
+export const config = {
+  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path*"],
+};

@@ -1,0 +1,7 @@
+export { Badge, StatusPill, type Tone } from "./status-pill";
+export { Button, type ButtonProps } from "./button";
+export { Card, type CardProps } from "./card";
+export { cx } from "./cx";
+export { Dialog, type DialogProps } from "./dialog";
+export { Money, type MoneyProps } from "./money";
+export { Table, TBody, THead, Td, Th, Tr } from "./table";
