@@ -11,6 +11,8 @@ export function proxy(request: NextRequest) {
   return NextResponse.rewrite(target);
 }
 
+// `/notifications` itself is the admin's feed page; only the API's paths below it (the event
+// stream) are forwarded.
 export const config = {
-  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path*"],
+  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+"],
 };
