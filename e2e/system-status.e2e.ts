@@ -26,3 +26,18 @@ test("refreshing the status asks the API again", async ({ page }) => {
   await refreshed;
   await expect(page.getByTestId("status-database")).toHaveAttribute("data-state", "ok");
 });
+
+test("an unreachable API is reported with a way to retry, and retrying recovers", async ({ page }, testInfo) => {
+  await page.route("**/trpc/system.getStatus**", (route) => route.abort("connectionrefused"));
+  await page.goto("/status");
+
+  const alert = page.getByRole("main").getByRole("alert");
+  await expect(alert).toContainText("Could not load the system status.");
+  await expect(alert).toContainText("The API did not answer.");
+  await page.screenshot({ path: testInfo.outputPath("status-api-unreachable.png"), fullPage: true });
+
+  await page.unroute("**/trpc/system.getStatus**");
+  await alert.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByTestId("status-worker")).toHaveAttribute("data-state", "ok");
+  await expect(alert).toHaveCount(0);
+});
