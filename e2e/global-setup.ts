@@ -62,7 +62,8 @@ export default async function globalSetup() {
       if (recent.length > 200) recent.shift();
     });
   }
-  const exited = new Promise<number | null>((resolve) => stack.once("exit", (code) => resolve(code)));
+  // "close" rather than "exit": it comes after the last output line, which explains a failure.
+  const exited = new Promise<number | null>((resolve) => stack.once("close", (code) => resolve(code)));
   let stopped = false;
   void exited.then(() => (stopped = true));
 

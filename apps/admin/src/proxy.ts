@@ -8,6 +8,13 @@ import { env } from "./env";
  */
 export function proxy(request: NextRequest) {
   const target = new URL(request.nextUrl.pathname + request.nextUrl.search, env.API_URL);
+  if (request.nextUrl.pathname.startsWith("/notifications/")) {
+    // Next gzips what it sends, and a gzipped event stream arrives only when it ends. Without
+    // an accepted encoding the events pass through as they come.
+    const headers = new Headers(request.headers);
+    headers.delete("accept-encoding");
+    return NextResponse.rewrite(target, { request: { headers } });
+  }
   return NextResponse.rewrite(target);
 }
 
