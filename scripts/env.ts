@@ -32,6 +32,8 @@ export function loadLauncherEnv() {
       // Unset: the launcher runs the local Daraja sandbox and points the apps at it.
       MPESA_BASE_URL: z.url({ message: "expected a URL" }).optional(),
       DARAJA_SANDBOX_PORT: envVars.port(4010),
+      /** Local state (the embedded PostgreSQL); relative to the repository root. */
+      DATA_DIR: z.string().min(1, "expected a directory path").default(".data"),
       SEED_DEMO_DATA: z.enum(["true", "false"], { message: "expected true or false" }).default("true"),
       ...seedEnvShape,
     },

@@ -1,11 +1,11 @@
 // `pnpm start`: one command that runs the whole product. Without DATABASE_URL it starts an
-// embedded PostgreSQL under .data/, migrates, seeds demo data, then runs the API, the worker
+// embedded PostgreSQL under DATA_DIR (default .data/), migrates, seeds demo data, then runs the API, the worker
 // and the admin dashboard until interrupted.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { applyMigrations } from "@agrinet/db/migrate";
-import { openLocalDatabase, repoRoot } from "@agrinet/db/local-database";
+import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
 import { loadLauncherEnv } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 
@@ -13,8 +13,12 @@ const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
-say(env.DATABASE_URL ? "using DATABASE_URL" : "starting embedded PostgreSQL (data in .data/)");
-const database = await openLocalDatabase(env.DATABASE_URL);
+say(
+  env.DATABASE_URL
+    ? "using DATABASE_URL"
+    : `starting embedded PostgreSQL (data in ${resolveDataDir(env.DATA_DIR)})`,
+);
+const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
 const applied = await applyMigrations(database.url);
 say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations up to date");
 if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url, env));

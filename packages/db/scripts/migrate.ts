@@ -3,7 +3,7 @@ import { openLocalDatabase } from "../src/local-database";
 import { applyMigrations } from "../src/migrations";
 
 const env = loadDbToolEnv();
-const database = await openLocalDatabase(env.DATABASE_URL);
+const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
 try {
   const applied = await applyMigrations(database.url);
   console.log(

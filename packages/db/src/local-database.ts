@@ -1,23 +1,31 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded";
 import { prismaDir } from "./migrations";
 
 export const repoRoot = join(prismaDir, "..");
-export const localDataDir = join(repoRoot, ".data/postgres");
+/** Where local state lives unless DATA_DIR says otherwise (git-ignored, kept between runs). */
+export const defaultDataDir = join(repoRoot, ".data");
 export const localPostgresPort = 54329;
 export const appDatabaseName = "agrinet";
 
+/** A data directory as given by DATA_DIR: relative paths are taken from the repository root. */
+export function resolveDataDir(dataDir: string | undefined): string {
+  return dataDir ? resolve(repoRoot, dataDir) : defaultDataDir;
+}
+
 /**
  * The database the project runs on: `DATABASE_URL` when given, else the embedded PostgreSQL
- * kept under `.data/` (created on first use).
+ * kept under `<dataDir>/postgres` (created on first use). Tests and e2e runs pass their own
+ * throwaway `dataDir` so they never touch a developer's `.data/`.
  */
 export async function openLocalDatabase(
   databaseUrl: string | undefined,
-  onLog?: (line: string) => void,
+  options: { dataDir?: string; onLog?: (line: string) => void } = {},
 ): Promise<{ url: string; embedded: RunningPostgres | null; close(): Promise<void> }> {
   if (databaseUrl) return { url: databaseUrl, embedded: null, close: async () => {} };
+  const { onLog } = options;
   const embedded = await startEmbeddedPostgres({
-    dataDir: localDataDir,
+    dataDir: join(resolveDataDir(options.dataDir), "postgres"),
     port: localPostgresPort,
     persistent: true,
     onLog,
