@@ -1,3 +1,5 @@
 export * from "./system/system-status";
 export * from "./demo/seed-demo-data";
 export * from "./events/emit-domain-event";
+export * from "./system/assert-worker-online";
+export * from "./payouts/payout-destination";
