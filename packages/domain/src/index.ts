@@ -9,4 +9,4 @@ export * from "./auth/partner-keys";
 export * from "./auth/staff-users";
 export * from "./auth/user-tokens";
 export * from "./ledger/index";
-export * from "./payouts/payout-destination";
+export * from "./payouts";
