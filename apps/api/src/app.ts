@@ -1,12 +1,14 @@
 import type { Db } from "@agrinet/db";
 import { createAuth, createUserTokenVerifier } from "@agrinet/domain";
-import { appRouter, type Context, type Principal } from "@agrinet/router";
+import type { RailsByDestination } from "@agrinet/domain";
+import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance } from "fastify";
 import { authRoutes } from "./auth/auth-routes";
 import { createPrincipalResolver } from "./auth/resolve-principal";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
 import { healthRoutes } from "./routes/health";
+import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -20,6 +22,14 @@ export type AppOptions = {
   expectedMigrations: string[];
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
   auth?: AuthSettings;
+  payouts?: {
+    settings: PayoutSettings;
+    rails: RailsByDestination;
+    /** MPESA_CALLBACK_TOKEN; without it the M-Pesa callback routes are not mounted. */
+    mpesaCallbackToken?: string | undefined;
+    /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
+    statusCheckAfterMs: number;
+  };
 };
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
@@ -51,6 +61,18 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     signInWindowSeconds: settings.signInWindowSeconds,
   });
 
+  const payouts = options.payouts;
+  if (payouts?.mpesaCallbackToken) {
+    await fastify.register(mpesaCallbackRoutes, {
+      prefix: "/payments/mpesa",
+      db,
+      rails: payouts.rails,
+      callbackToken: payouts.mpesaCallbackToken,
+      maxAttempts: payouts.settings.maxAttempts,
+      statusCheckAfterMs: payouts.statusCheckAfterMs,
+    });
+  }
+
   await fastify.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
@@ -61,6 +83,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
         principal: req.principal,
         ip: req.ip,
         expectedMigrations,
+        payouts: payouts?.settings ?? defaultPayoutSettings,
       }),
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -1,4 +1,4 @@
 export { appRouter, type AppRouter } from "./root";
-export type { Context } from "./context";
+export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export { describeError, createCallerFactory, type ErrorData } from "./trpc";
 export * from "./access";

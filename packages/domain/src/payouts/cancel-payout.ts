@@ -1,5 +1,6 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { releasePayoutFunds } from "./payout-ledger";
 import { lockPayout } from "./payout-transitions";
@@ -9,7 +10,12 @@ import { toPayoutView, type PayoutView } from "./payout-view";
  * Cancels a payout that no worker has started: its job is removed and the hold released. Once
  * a payout is processing the provider may have it, so it can no longer be cancelled here.
  */
-export async function cancelPayout(options: { db: Db; payoutId: string; reason?: string }): Promise<PayoutView> {
+export async function cancelPayout(options: {
+  db: Db;
+  payoutId: string;
+  reason?: string | undefined;
+  audit?: { actor: string; ip: string | null };
+}): Promise<PayoutView> {
   return options.db.$transaction(async (tx) => {
     const payout = await lockPayout(tx, options.payoutId);
     if (!payout) throw new DomainError("NOT_FOUND", `payout ${options.payoutId} does not exist`);
@@ -38,6 +44,9 @@ export async function cancelPayout(options: { db: Db; payoutId: string; reason?:
       userIds: [payout.userId],
       payload: { payoutId: payout.id, amount: payout.amount, currency: payout.currency, reason: options.reason ?? null },
     });
+    if (options.audit) {
+      await recordAudit(tx, { ...options.audit, action: "payout.cancelled", target: `payout:${payout.id}`, metadata: { reason: options.reason ?? null } });
+    }
     return toPayoutView(cancelled);
   });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { DomainError, formatMinorUnits, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
@@ -26,6 +27,8 @@ export type CreatePayoutOptions = {
   /** Attempts the worker makes before a retryable failure becomes final. */
   maxAttempts: number;
   workerHeartbeatMaxAgeMs?: number;
+  /** Who asked, for the audit log (written in the same transaction). */
+  audit?: { actor: string; ip: string | null };
 };
 
 export type CreatePayoutResult = PayoutView & { replayed: boolean };
@@ -105,6 +108,14 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
           contractId: input.contractId ?? null,
         },
       });
+      if (options.audit) {
+        await recordAudit(tx, {
+          ...options.audit,
+          action: "payout.created",
+          target: `payout:${id}`,
+          metadata: { userId: input.userId, amount: input.amount, currency: input.currency, reference },
+        });
+      }
       return payout;
     });
     return { ...toPayoutView(created), replayed: false };

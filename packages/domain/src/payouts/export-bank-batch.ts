@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { exportBankPayoutBatchCsv } from "@agrinet/rails";
+import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import type { PayoutDestination } from "./payout-destination";
 
@@ -71,6 +72,7 @@ export async function exportBankBatch(options: ExportBankBatchOptions): Promise<
     }
     const totalsText = Object.fromEntries(Object.entries(totals).map(([c, a]) => [c, a.toString()]));
     await tx.payoutBatch.update({ where: { id: batchId }, data: { total: rows.length, totals: totalsText } });
+    await recordAudit(tx, { actor: options.requestedBy, action: "payout.bank_batch_exported", target: `payout_batch:${batchId}`, metadata: { count: rows.length } });
     return { batchId, count: rows.length, csv: toCsv(rows), totals: totalsText };
   });
 }

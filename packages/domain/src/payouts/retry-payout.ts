@@ -1,5 +1,6 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import { enqueuePayoutJob, scheduleStatusCheck } from "./payout-jobs";
@@ -7,7 +8,14 @@ import { reservePayoutFunds } from "./payout-ledger";
 import { lockPayout } from "./payout-transitions";
 import { toPayoutView, type PayoutView } from "./payout-view";
 
-export type RetryPayoutOptions = { db: Db; payoutId: string; maxAttempts: number; workerHeartbeatMaxAgeMs?: number };
+export type RetryPayoutOptions = {
+  db: Db;
+  payoutId: string;
+  maxAttempts: number;
+  workerHeartbeatMaxAgeMs?: number;
+  /** Who asked, for the audit log (written in the same transaction). */
+  audit?: { actor: string; ip: string | null };
+};
 
 /**
  * An operator's "try again now":
@@ -23,6 +31,9 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
   return db.$transaction(async (tx) => {
     const payout = await lockPayout(tx, options.payoutId);
     if (!payout) throw new DomainError("NOT_FOUND", `payout ${options.payoutId} does not exist`);
+    if (options.audit) {
+      await recordAudit(tx, { ...options.audit, action: "payout.retried", target: `payout:${payout.id}`, metadata: { status: payout.status } });
+    }
     if (payout.status === "processing") {
       if (payout.destinationType === "bank") {
         throw new DomainError("INVALID_STATE", "bank payouts are completed by marking them paid or failed");

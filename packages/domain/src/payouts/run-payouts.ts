@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { recordAudit } from "../audit/record-audit";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import type { PayoutDestinationType } from "./payout-destination";
 
@@ -21,6 +22,8 @@ export type RunPayoutsOptions = {
   waitMs: number;
   pollMs?: number;
   workerHeartbeatMaxAgeMs?: number;
+  /** Who asked, for the audit log (written in the same transaction). */
+  audit?: { actor: string; ip: string | null };
 };
 
 export type CurrencyTotal = { currency: string; count: number; amount: bigint };
@@ -105,6 +108,14 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
       where: { id: batchId },
       data: { total: rows.length, totals: Object.fromEntries(totals.map((t) => [t.currency, t.amount.toString()])) },
     });
+    if (options.audit) {
+      await recordAudit(tx, {
+        ...options.audit,
+        action: "payout.run",
+        target: `payout_batch:${batchId}`,
+        metadata: { filters: { ...filters, limit }, total: rows.length },
+      });
+    }
     return { jobIds, totals, total: rows.length };
   });
 
