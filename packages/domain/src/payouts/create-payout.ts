@@ -6,7 +6,8 @@ import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { enqueuePayoutJob } from "./payout-jobs";
-import { reservePayoutFunds } from "./payout-ledger";
+import { getAccountBalance } from "../ledger";
+import { payoutSourceAccount, reservePayoutFunds } from "./payout-ledger";
 import { toPayoutView, type PayoutView } from "./payout-view";
 
 export type CreatePayoutInput = {
@@ -75,6 +76,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   if (existing) return existing;
 
   await assertWorkerOnline({ db, maxAgeMs: options.workerHeartbeatMaxAgeMs });
+  await refuseWhenPlainlyShort(db, input);
 
   try {
     const created = await db.$transaction(async (tx) => {
@@ -117,7 +119,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         });
       }
       return payout;
-    });
+    }, transactionLimits);
     return { ...toPayoutView(created), replayed: false };
   } catch (error) {
     // Two requests with the same reference raced: the loser returns the winner's payout.
@@ -126,6 +128,30 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
       if (winner) return winner;
     }
     throw error;
+  }
+}
+
+/**
+ * Many payouts against one wallet queue on its balance row; they may wait for a connection and
+ * the lock longer than Prisma's defaults (2 s, 5 s) under a burst, which must not become a 500.
+ */
+const transactionLimits = { maxWait: 15_000, timeout: 20_000 };
+
+/**
+ * A read before the transaction: a request that cannot fit the available balance is refused
+ * without queuing for the wallet's lock. The hold inside the transaction is what decides.
+ */
+async function refuseWhenPlainlyShort(db: Db, input: CreatePayoutInput) {
+  const balance = await getAccountBalance(db, { account: payoutSourceAccount(input) });
+  if (balance.available < input.amount) {
+    throw new DomainError(
+      "INSUFFICIENT_FUNDS",
+      `available balance ${formatMinorUnits(balance.available, input.currency)} ${input.currency} is less than the payout's ${formatMinorUnits(input.amount, input.currency)}`,
+      {
+        fields: [{ path: "amount", message: "exceeds the available balance" }],
+        details: { available: balance.available.toString(), currency: input.currency, account: balance.account },
+      },
+    );
   }
 }
 

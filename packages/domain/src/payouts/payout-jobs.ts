@@ -29,10 +29,10 @@ export async function enqueuePayoutJob(tx: Tx, options: EnqueuePayoutJobOptions)
   const rows = await tx.$queryRaw<Array<{ id: bigint }>>`
     select id from graphile_worker.add_job(
       ${payoutTasks.process},
-      json_build_object('payoutId', ${options.payoutId}::text, 'confirmedNotSent', ${options.confirmedNotSent ?? false}),
+      json_build_object('payoutId', ${options.payoutId}::text, 'confirmedNotSent', ${options.confirmedNotSent ?? false}::boolean),
       job_key => ${options.payoutId}::text,
       max_attempts => ${options.maxAttempts}::int,
-      run_at => case when ${options.runNow} then now() else now() + ${awaitingRunDelay}::interval end
+      run_at => case when ${options.runNow}::boolean then now() else now() + ${awaitingRunDelay}::interval end
     )`;
   return rows[0]!.id.toString();
 }
