@@ -8,7 +8,7 @@ import { startWorker } from "./worker";
 const env = loadWorkerEnv();
 const log = pino({ level: env.LOG_LEVEL, name: "worker" });
 // Every concurrent job may hold a connection, plus the heartbeat's.
-const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY + 2 });
+const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY + 4 });
 
 const rails = createPayoutRailsFromEnv(env);
 const worker = await startWorker({
@@ -19,6 +19,7 @@ const worker = await startWorker({
   log,
   tasks: createTaskList({ db, rails, statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000 }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
+  deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });
 log.info(
   { workerId: worker.workerId, rails: Object.keys(rails), autoRun: env.PAYOUTS_AUTO_RUN_CRON ?? "off" },

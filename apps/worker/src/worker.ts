@@ -14,6 +14,8 @@ export type StartWorkerOptions = {
   tasks: TaskList;
   /** PAYOUTS_AUTO_RUN_CRON: a five-field cron for automatic payout runs. */
   payoutsAutoRunCron?: string | undefined;
+  /** A worker whose heartbeat is older than this is dead and its jobs are unlocked (default 30 s). */
+  deadWorkerAfterMs?: number;
   /** Jobs fetched (and locked) per round trip; see the offline toolchain notes. */
   localQueueSize?: number;
 };
@@ -62,7 +64,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const beat = async () => {
     try {
       await recordWorkerHeartbeat({ db, workerId, hostname: hostname(), pid: process.pid });
-      const recovered = await recoverJobsOfDeadWorkers({ db });
+      const recovered = await recoverJobsOfDeadWorkers({ db, maxAgeMs: options.deadWorkerAfterMs });
       if (recovered.length > 0) log.warn({ pools: recovered }, "unlocked the jobs of workers that stopped beating");
     } catch (error) {
       log.warn({ err: error }, "heartbeat failed; will retry");

@@ -1,6 +1,6 @@
 import { errorStatus } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { externalAccount, getAccountBalance, userWalletAccount } from "@agrinet/domain";
+import { externalAccount, getAccountBalance, handleStripePayoutEvent, userWalletAccount } from "@agrinet/domain";
 import { describeError } from "@agrinet/router";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -220,6 +220,29 @@ describe("payouts through the worker and the Daraja sandbox", () => {
     const marked = await harness.caller().payouts.markBankPayout({ payoutId: payout.id, outcome: "paid", receipt: "KCB-889" });
     expect(marked).toMatchObject({ status: "paid", providerReference: "KCB-889" });
     expect(await available("user_bank")).toBe(25_000n);
+  });
+
+  test("a Stripe transfer.created event settles a payout the worker sent but did not record", async () => {
+    await harness.fund("user_stripe", 9_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_stripe",
+      amount: 9000,
+      currency: "KES",
+      destination: { type: "stripe", account: "acct_1StripeProducer" },
+    });
+    const event = (type: string) => ({
+      id: `evt_${type}`,
+      type,
+      data: { object: { id: "tr_123", object: "transfer", metadata: { payoutId: payout.id } } },
+    });
+    // Not sent yet: a transfer event cannot be about it.
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.created") })).toMatchObject({ action: "ignored" });
+    await database.db.payout.update({ where: { id: payout.id }, data: { status: "processing", attempts: 1 } });
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.created") })).toMatchObject({ action: "settled" });
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.updated") })).toMatchObject({ action: "already-final" });
+    const paid = await harness.caller().payouts.getPayout({ payoutId: payout.id });
+    expect(paid).toMatchObject({ status: "paid", providerReference: "tr_123" });
+    expect((await getAccountBalance(database.db, { account: externalAccount("stripe", "KES") })).posted).toBe(9_000n);
   });
 
   test("dry run reports totals per currency and changes nothing", async () => {

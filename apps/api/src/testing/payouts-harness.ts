@@ -2,7 +2,7 @@
 // (callbacks arrive over real HTTP) and, optionally, the worker in this process.
 import { randomBytes } from "node:crypto";
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
+import { createDb, type Db } from "@agrinet/db";
 import { startDarajaSandbox, type DarajaSandbox } from "@agrinet/daraja-sandbox";
 import {
   createPayoutRailsFromEnv,
@@ -54,8 +54,10 @@ export async function startPayoutHarness(options: {
   // Filled in once the API listens: the callback URLs need its port.
   const rails: RailsByDestination = {};
   const api = Fastify({ logger: false });
+  // The API has its own pool, as in production: a flood of callbacks must not starve the test.
+  const apiDb = createDb({ connectionString: options.databaseUrl, maxConnections: 30 });
   await api.register(app, {
-    db,
+    db: apiDb,
     expectedMigrations: [],
     payouts: { settings, rails, mpesaCallbackToken: token, statusCheckAfterMs },
   });
@@ -112,6 +114,7 @@ export async function startPayoutHarness(options: {
     async stop() {
       await Promise.all(workers.map((w) => w.stop().catch(() => {})));
       await api.close();
+      await apiDb.$disconnect();
       await sandbox.stop();
     },
   };

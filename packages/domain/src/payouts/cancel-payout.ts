@@ -1,3 +1,4 @@
+import { payoutTransactionLimits } from "./payout-jobs";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
@@ -48,5 +49,5 @@ export async function cancelPayout(options: {
       await recordAudit(tx, { ...options.audit, action: "payout.cancelled", target: `payout:${payout.id}`, metadata: { reason: options.reason ?? null } });
     }
     return toPayoutView(cancelled);
-  });
+  }, payoutTransactionLimits);
 }

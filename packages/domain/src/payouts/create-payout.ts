@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob } from "./payout-jobs";
+import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { getAccountBalance } from "../ledger";
 import { payoutSourceAccount, reservePayoutFunds } from "./payout-ledger";
 import { toPayoutView, type PayoutView } from "./payout-view";
@@ -119,7 +119,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         });
       }
       return payout;
-    }, transactionLimits);
+    }, payoutTransactionLimits);
     return { ...toPayoutView(created), replayed: false };
   } catch (error) {
     // Two requests with the same reference raced: the loser returns the winner's payout.
@@ -130,12 +130,6 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
     throw error;
   }
 }
-
-/**
- * Many payouts against one wallet queue on its balance row; they may wait for a connection and
- * the lock longer than Prisma's defaults (2 s, 5 s) under a burst, which must not become a 500.
- */
-const transactionLimits = { maxWait: 15_000, timeout: 20_000 };
 
 /**
  * A read before the transaction: a request that cannot fit the available balance is refused

@@ -1,3 +1,4 @@
+import { payoutTransactionLimits } from "./payout-jobs";
 import { randomBytes } from "node:crypto";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
@@ -74,7 +75,7 @@ export async function exportBankBatch(options: ExportBankBatchOptions): Promise<
     await tx.payoutBatch.update({ where: { id: batchId }, data: { total: rows.length, totals: totalsText } });
     await recordAudit(tx, { actor: options.requestedBy, action: "payout.bank_batch_exported", target: `payout_batch:${batchId}`, metadata: { count: rows.length } });
     return { batchId, count: rows.length, csv: toCsv(rows), totals: totalsText };
-  });
+  }, payoutTransactionLimits);
 }
 
 function toCsv(rows: Array<{ id: string; amount: bigint; currency: string; destination: unknown; reference: string }>) {

@@ -6,7 +6,7 @@ import {
   parseDarajaStatusResult,
   toWholeUnits,
 } from "@agrinet/rails";
-import { enqueuePayoutJob } from "./payout-jobs";
+import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome, type RailsByDestination } from "./process-payout";
 
@@ -73,7 +73,7 @@ export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Pr
     const jobId = await enqueuePayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
     await tx.payout.update({ where: { id: payout.id }, data: { jobId, lastError: message } });
     return { payoutId: payout.id, action: "resending" as const };
-  });
+  }, payoutTransactionLimits);
 }
 
 /**

@@ -15,3 +15,4 @@ export * from "./export-bank-batch";
 export * from "./mark-bank-payout";
 export * from "./handle-mpesa-callback";
 export * from "./payout-rails-from-env";
+export * from "./handle-stripe-payout-event";

@@ -1,5 +1,12 @@
 import type { Tx } from "@agrinet/db";
 
+/**
+ * Every payout transaction's limits. Many payouts against one wallet (or settling into one
+ * clearing account) queue on the same balance row, and under a burst they wait for a connection
+ * and that lock longer than Prisma's defaults (2 s, 5 s): a wait, not an error.
+ */
+export const payoutTransactionLimits = { maxWait: 15_000, timeout: 30_000 };
+
 /** graphile-worker task identifiers for payouts. */
 export const payoutTasks = {
   process: "payouts:process",

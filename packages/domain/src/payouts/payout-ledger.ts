@@ -31,7 +31,10 @@ export function payoutClearingAccount(rail: PayoutDestinationType, currency: Cur
 export type LedgerSnapshot = {
   ledgerTransactionId: string | null;
   takenAt: string;
-  balances: Array<{ account: string; currency: string; posted: string; held: string; available: string }>;
+  balances: Array<
+    | { account: string; currency: string; posted: string; held: string; available: string }
+    | { account: string; currency: string; amount: string; postedAfter: string }
+  >;
 };
 
 async function snapshot(tx: Tx, accounts: string[], ledgerTransactionId: bigint | null): Promise<LedgerSnapshot> {
@@ -66,12 +69,16 @@ export async function reservePayoutFunds(
   return { holdId: hold.id.toString() };
 }
 
-/** Moves the held funds into the rail's clearing account; replays are no-ops (idempotency key). */
+/**
+ * Moves the held funds into the rail's clearing account; replays are no-ops (idempotency key).
+ * Call it last in its transaction: the clearing account is shared by every payout on the rail,
+ * so its row lock should be held only until the commit. The snapshot comes from the postings'
+ * running balances, without reading anything more under that lock.
+ */
 export async function settlePayoutFunds(
   tx: Tx,
   payout: {
     id: string;
-    userId: string;
     currency: CurrencyCode;
     destinationType: PayoutDestinationType;
     holdId: string;
@@ -79,21 +86,27 @@ export async function settlePayoutFunds(
     providerReference: string;
   },
 ): Promise<LedgerSnapshot> {
-  const clearing = payoutClearingAccount(payout.destinationType, payout.currency);
-  const before = await snapshot(tx, [payoutSourceAccount(payout), clearing], null);
   const posted = await commitHold(tx, {
     holdId: BigInt(payout.holdId),
     idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
     kind: "payout_settle",
-    toAccount: clearing,
+    toAccount: payoutClearingAccount(payout.destinationType, payout.currency),
     metadata: {
       payoutId: payout.id,
       providerReference: payout.providerReference,
       ...(payout.contractId ? { contractId: payout.contractId } : {}),
     },
   });
-  const after = await snapshot(tx, [payoutSourceAccount(payout), clearing], posted.id);
-  return { ...after, balances: after.balances.map((b, i) => ({ ...b, postedBefore: before.balances[i]!.posted })) };
+  return {
+    ledgerTransactionId: posted.id.toString(),
+    takenAt: new Date().toISOString(),
+    balances: posted.postings.map((p) => ({
+      account: p.account,
+      currency: p.currency,
+      amount: p.amount.toString(),
+      postedAfter: p.balanceAfter.toString(),
+    })),
+  };
 }
 
 /** Gives the reserved funds back to the wallet. */

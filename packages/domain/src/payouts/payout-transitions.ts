@@ -1,3 +1,4 @@
+import { payoutTransactionLimits } from "./payout-jobs";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db, Payout, Tx } from "@agrinet/db";
 import { emitDomainEvent } from "../events/emit-domain-event";
@@ -55,9 +56,16 @@ export async function markPayoutPaid(
       });
       return { status: payout.status as PayoutStatus, changed: false };
     }
+    await emitDomainEvent(tx, {
+      type: "payout.paid",
+      aggregateType: "payout",
+      aggregateId: payout.id,
+      userIds: [payout.userId],
+      payload: eventPayload(payout, { providerReference: options.providerReference }),
+    });
+    // Last, so the shared clearing account stays locked only until the commit.
     const ledgerSnapshot = await settlePayoutFunds(tx, {
       id: payout.id,
-      userId: payout.userId,
       currency: payout.currency as CurrencyCode,
       destinationType: payout.destinationType as PayoutDestinationType,
       holdId: payout.holdId!,
@@ -76,15 +84,8 @@ export async function markPayoutPaid(
         processingAt: payout.processingAt ?? paidAt,
       },
     });
-    await emitDomainEvent(tx, {
-      type: "payout.paid",
-      aggregateType: "payout",
-      aggregateId: payout.id,
-      userIds: [payout.userId],
-      payload: eventPayload(payout, { providerReference: options.providerReference }),
-    });
     return { status: "paid" as const, changed: true };
-  });
+  }, payoutTransactionLimits);
 }
 
 /** Failed for good: releases the hold, so the funds are available again. */
@@ -119,7 +120,7 @@ export async function markPayoutFailed(
       payload: eventPayload(payout, { error: options.error }),
     });
     return { status: "failed" as const, changed: true };
-  });
+  }, payoutTransactionLimits);
 }
 
 /** Records why an attempt did not finish; the payout stays `processing` for the next one. */

@@ -2,7 +2,7 @@ import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck } from "./payout-jobs";
+import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
@@ -62,7 +62,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
     // A retry of this job, or an earlier job for this payout, may have reached the provider.
     const earlierSend = !options.confirmedNotSent && (payout.attempts > 0 || payout.providerRequestId !== null);
     return { payout: updated, mayHaveReachedProvider: options.attempt > 1 || earlierSend };
-  });
+  }, payoutTransactionLimits);
   const payout = started.payout;
   if (!payout) return { outcome: "missing" };
   if (isFinal(payout.status)) return { outcome: "already-final" };
@@ -142,7 +142,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
           return;
         }
         await scheduleStatusCheck(tx, { payoutId, check, afterMs: options.statusCheckAfterMs * 2 ** (check - 1) });
-      });
+      }, payoutTransactionLimits);
       return { outcome: "awaiting-result" };
     case "not-found":
       // The provider never received it: send it (again) now, same payout id.
@@ -156,7 +156,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
           confirmedNotSent: true,
         });
         await tx.payout.update({ where: { id: payoutId }, data: { jobId, providerRequestId: null } });
-      });
+      }, payoutTransactionLimits);
       return { outcome: "awaiting-result" };
   }
 }

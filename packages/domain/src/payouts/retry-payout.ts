@@ -3,7 +3,7 @@ import type { Db } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
-import { enqueuePayoutJob, scheduleStatusCheck } from "./payout-jobs";
+import { enqueuePayoutJob, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { reservePayoutFunds } from "./payout-ledger";
 import { lockPayout } from "./payout-transitions";
 import { toPayoutView, type PayoutView } from "./payout-view";
@@ -69,5 +69,5 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
       payload: { payoutId: payout.id, amount: payout.amount, currency: payout.currency, retry: true },
     });
     return toPayoutView(queued);
-  });
+  }, payoutTransactionLimits);
 }

@@ -1,3 +1,4 @@
+import { payoutTransactionLimits } from "./payout-jobs";
 import { randomBytes } from "node:crypto";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
@@ -117,7 +118,7 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
       });
     }
     return { jobIds, totals, total: rows.length };
-  });
+  }, payoutTransactionLimits);
 
   const deadline = Date.now() + options.waitMs;
   let progress = await batchProgress(db, batchId);
