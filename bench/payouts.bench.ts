@@ -44,7 +44,10 @@ try {
   );
   let done = 0;
   const noopStarted = performance.now();
-  const allDone = Promise.withResolvers<void>();
+  let resolveAllDone = () => {};
+  const allDone = new Promise<void>((resolve) => {
+    resolveAllDone = resolve;
+  });
   const runner = await run({
     connectionString: noopUrl,
     concurrency,
@@ -54,11 +57,11 @@ try {
     preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: {
       noop: async () => {
-        if (++done === count) allDone.resolve();
+        if (++done === count) resolveAllDone();
       },
     },
   });
-  await allDone.promise;
+  await allDone;
   const noopSeconds = (performance.now() - noopStarted) / 1000;
   await runner.stop();
   const noopRate = count / noopSeconds;

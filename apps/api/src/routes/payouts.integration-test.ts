@@ -4,7 +4,9 @@ import { externalAccount, getAccountBalance, handleStripePayoutEvent, userWallet
 import { describeError } from "@agrinet/router";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { adminPrincipal, eventually, startPayoutHarness, type PayoutHarness } from "../testing/payouts-harness";
+import { adminPrincipal, eventually, startPayoutHarness, type PayoutCaller, type PayoutHarness } from "../testing/payouts-harness";
+
+type CreateInput = Parameters<PayoutCaller["payouts"]["createPayout"]>[0];
 
 let database: TestDatabase;
 let harness: PayoutHarness;
@@ -145,7 +147,7 @@ describe("payouts through the worker and the Daraja sandbox", () => {
 
   test("bad input names the field; too little money is INSUFFICIENT_FUNDS with the available amount", async () => {
     const create = (body: Record<string, unknown>) =>
-      harness.caller().payouts.createPayout({ ...specBody, userId: "user_poor", ...body } as typeof specBody).catch((e: unknown) => e);
+      harness.caller().payouts.createPayout({ ...specBody, userId: "user_poor", ...body } as CreateInput).catch((e: unknown) => e);
     const small = await create({ amount: 499 });
     expect(domainCode(small)).toBe("VALIDATION_FAILED");
     expect((small as TRPCError).message).toContain("amount");
