@@ -76,7 +76,7 @@ try {
     db,
     databaseUrl: payoutsUrl,
     settings: { runWaitMs: 0 },
-    statusCheckAfterMs: 60_000,
+    statusCheckAfterMs: 5_000,
   });
   await harness.startWorker({ concurrency });
   const users = Array.from({ length: 200 }, (_, i) => `bench_user_${i}`);
