@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier, NotificationHub } from "@agrinet/domain";
-import { appRouter, type Context, type Principal } from "@agrinet/router";
+import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
+import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -17,6 +17,7 @@ import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
+import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 import { notificationRoutes } from "./routes/notifications";
 import { settlementRoutes } from "./routes/settlements";
 
@@ -47,6 +48,14 @@ export type AppOptions = {
   /** Hands the app's metrics to an internal metrics server (server.ts, METRICS_PORT). */
   exposeMetrics?: (metrics: ApiMetrics) => void;
   sseHeartbeatMs?: number;
+  payouts?: {
+    settings: PayoutSettings;
+    rails: RailsByDestination;
+    /** MPESA_CALLBACK_TOKEN; without it the M-Pesa callback routes are not mounted. */
+    mpesaCallbackToken?: string | undefined;
+    /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
+    statusCheckAfterMs: number;
+  };
 };
 
 const apiVersion = "1.0.0";
@@ -67,6 +76,7 @@ function rateLimitKey(request: FastifyRequest): string {
 export default async function app(fastify: FastifyInstance, options: AppOptions) {
   const { db, expectedMigrations } = options;
   const router = options.router ?? appRouter;
+  const payouts = options.payouts;
 
   const settings = options.auth ?? devAuthSettings;
   const auth = createAuth({
@@ -113,6 +123,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ip: request.ip,
     expectedMigrations,
     notificationHub,
+    payouts: payouts?.settings ?? defaultPayoutSettings,
   });
   const deps: ContextDeps = { createContext, notificationHub };
 
@@ -145,6 +156,17 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     signInMaxAttempts: settings.signInMaxAttempts,
     signInWindowSeconds: settings.signInWindowSeconds,
   });
+
+  if (payouts?.mpesaCallbackToken) {
+    await fastify.register(mpesaCallbackRoutes, {
+      prefix: "/payments/mpesa",
+      db,
+      rails: payouts.rails,
+      callbackToken: payouts.mpesaCallbackToken,
+      maxAttempts: payouts.settings.maxAttempts,
+      statusCheckAfterMs: payouts.statusCheckAfterMs,
+    });
+  }
 
   await fastify.register(notificationRoutes, {
     ...deps,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
+import { createPayoutRailsFromEnv } from "@agrinet/domain";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
@@ -33,6 +34,16 @@ await fastify.register(app, {
   metricsToken: env.METRICS_TOKEN,
   sseHeartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000,
   exposeMetrics: (appMetrics) => (metrics = appMetrics),
+  payouts: {
+    settings: {
+      minAmount: env.PAYOUT_MIN_AMOUNT,
+      maxAttempts: env.PAYOUT_MAX_ATTEMPTS,
+      runWaitMs: env.PAYOUTS_RUN_WAIT_SECONDS * 1000,
+    },
+    rails: createPayoutRailsFromEnv(env),
+    mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,
+    statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
+  },
 });
 
 // Prometheus scrapes an internal port that is never exposed publicly, so it needs no token.

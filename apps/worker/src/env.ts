@@ -7,6 +7,8 @@ export const workerEnvShape = {
   WORKER_CONCURRENCY: envVars.positiveInt(16),
   /** How often the worker proves it is alive (readiness and payouts read it). */
   WORKER_HEARTBEAT_SECONDS: envVars.positiveInt(5),
+  /** A worker silent this long is dead: its locked jobs are handed to the live ones. */
+  WORKER_DEAD_AFTER_SECONDS: envVars.positiveInt(30),
   ...paymentsEnvShape,
 };
 

@@ -1,20 +1,30 @@
 import { createDb } from "@agrinet/db";
+import { createPayoutRailsFromEnv } from "@agrinet/domain";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
+import { createTaskList } from "./tasks";
 import { startWorker } from "./worker";
 
 const env = loadWorkerEnv();
 const log = pino({ level: env.LOG_LEVEL, name: "worker" });
-const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 4 });
+// Every concurrent job may hold a connection, plus the heartbeat's.
+const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY + 4 });
 
+const rails = createPayoutRailsFromEnv(env);
 const worker = await startWorker({
   db,
   connectionString: env.DATABASE_URL,
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
+  tasks: createTaskList({ db, rails, statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000 }),
+  payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
+  deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });
-log.info({ workerId: worker.workerId }, "worker started");
+log.info(
+  { workerId: worker.workerId, rails: Object.keys(rails), autoRun: env.PAYOUTS_AUTO_RUN_CRON ?? "off" },
+  "worker started",
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

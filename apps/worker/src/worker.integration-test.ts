@@ -20,6 +20,7 @@ test("a running worker keeps a heartbeat and removes it when it stops", async ()
     concurrency: 1,
     heartbeatSeconds: 1,
     log: pino({ level: "silent" }),
+    tasks: {},
   });
   const first = await database.db.workerHeartbeat.findUniqueOrThrow({
     where: { workerId: worker.workerId },

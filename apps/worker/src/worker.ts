@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Db } from "@agrinet/db";
-import { clearWorkerHeartbeat, recordWorkerHeartbeat } from "@agrinet/domain";
-import { Logger as GraphileLogger, run, type Runner, type TaskList } from "graphile-worker";
+import { clearWorkerHeartbeat, payoutTasks, recordWorkerHeartbeat, recoverJobsOfDeadWorkers } from "@agrinet/domain";
+import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import type { Logger } from "pino";
 import { startNotificationDispatcher } from "./notification-dispatcher";
-import { createTaskList, crontab } from "./tasks";
+import { recurringTasks } from "./tasks";
 
 export type StartWorkerOptions = {
   db: Db;
@@ -13,25 +13,49 @@ export type StartWorkerOptions = {
   concurrency: number;
   heartbeatSeconds: number;
   log: Logger;
-  tasks?: TaskList;
+  tasks: TaskList;
   /** Outbox polling fallback; LISTEN wakes the dispatcher at once anyway. */
   dispatchIntervalMs?: number;
+  /** PAYOUTS_AUTO_RUN_CRON: a five-field cron for automatic payout runs. */
+  payoutsAutoRunCron?: string | undefined;
+  /** A worker whose heartbeat is older than this is dead and its jobs are unlocked (default 30 s). */
+  deadWorkerAfterMs?: number;
+  /** Jobs fetched (and locked) per round trip; see the offline toolchain notes. */
+  localQueueSize?: number;
 };
 
 export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
 
-/** Starts graphile-worker (which migrates its own schema) and the heartbeat. */
+/** Starts graphile-worker (which migrates its own schema), the heartbeat and stale-lock recovery. */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { db, log } = options;
-  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // graphile-worker locks jobs in the name of its pool; the heartbeat carries that name so a
+  // pool that died (SIGKILL, power loss) can be told from a live one and its jobs unlocked.
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on("pool:create", ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
   const runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
-    taskList: options.tasks ?? createTaskList({ db }),
-    // Recurring tasks are registered in code (tasks/index.ts), never read from a file.
-    crontab,
+    taskList: options.tasks,
+    events,
+    // Recurring tasks come from configuration, never from a file.
+    crontab: [
+      ...recurringTasks,
+      ...(options.payoutsAutoRunCron ? [`${options.payoutsAutoRunCron} ${payoutTasks.autoRun} ?max=1`] : []),
+    ].join("\n"),
+    preset: {
+      worker: {
+        // Measured on this machine: ~900 no-op jobs/s with defaults, ~6,800 with these.
+        localQueue: { size: options.localQueueSize ?? 500 },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
     // graphile-worker's own messages go through the same structured log as ours.
     logger: new GraphileLogger((scope) => (level, message, meta) => {
       const child = log.child({ graphile: scope.label ?? "core" });
@@ -41,13 +65,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       child[method ?? "info"](meta ?? {}, message);
     }),
   });
+  if (!poolId) throw new Error("graphile-worker started without announcing its pool");
+  const workerId = `${hostname()}/${process.pid}/${poolId}`;
 
-  const beat = () =>
-    recordWorkerHeartbeat({ db, workerId, hostname: hostname(), pid: process.pid }).catch(
-      (error: unknown) => log.warn({ err: error }, "heartbeat failed; will retry"),
-    );
+  const beat = async () => {
+    try {
+      await recordWorkerHeartbeat({ db, workerId, hostname: hostname(), pid: process.pid });
+      const recovered = await recoverJobsOfDeadWorkers({ db, maxAgeMs: options.deadWorkerAfterMs });
+      if (recovered.length > 0) log.warn({ pools: recovered }, "unlocked the jobs of workers that stopped beating");
+    } catch (error) {
+      log.warn({ err: error }, "heartbeat failed; will retry");
+    }
+  };
   await beat();
-  const timer = setInterval(beat, options.heartbeatSeconds * 1000);
+  const timer = setInterval(() => void beat(), options.heartbeatSeconds * 1000);
   const dispatcher = await startNotificationDispatcher({
     db,
     connectionString: options.connectionString,

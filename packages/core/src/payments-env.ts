@@ -19,4 +19,28 @@ export const paymentsEnvShape = {
     .optional(),
   DEPOSIT_MIN_AMOUNT: envVars.minorUnits(1000n),
   PAYOUT_MIN_AMOUNT: envVars.minorUnits(500n),
+  /** Worker attempts per payout before a retryable failure (provider busy, network) is final. */
+  PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(5),
+  /** How long `POST /admin/payouts/run` waits for its batch before answering with counts so far. */
+  PAYOUTS_RUN_WAIT_SECONDS: envVars.positiveInt(15),
+  /** Cron (graphile-worker syntax, e.g. "0 * * * *") for automatic runs; unset: runs are manual. */
+  PAYOUTS_AUTO_RUN_CRON: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron expression such as 0 * * * *")
+    .optional(),
+  /** How long an accepted M-Pesa payout waits for its result callback before a status query. */
+  MPESA_RESULT_TIMEOUT_SECONDS: envVars.positiveInt(60),
+  /** Daraja (Safaricom's API, or the local sandbox `pnpm start` runs when this is unset). */
+  MPESA_BASE_URL: envVars.url.optional(),
+  MPESA_CONSUMER_KEY: z.string().min(1).optional(),
+  MPESA_CONSUMER_SECRET: z.string().min(1).optional(),
+  /** The B2C shortcode that pays out (PartyA). */
+  MPESA_SHORTCODE: z.string().regex(/^\d{5,7}$/, "expected the 5-7 digit B2C shortcode").optional(),
+  MPESA_INITIATOR_NAME: z.string().min(1).optional(),
+  /** The initiator password encrypted with Safaricom's certificate. */
+  MPESA_SECURITY_CREDENTIAL: z.string().min(1).optional(),
+  /** Public URL of this API's M-Pesa callbacks (…/payments/mpesa). */
+  MPESA_CALLBACK_BASE_URL: envVars.url.optional(),
+  /** Secret carried in every callback URL: Daraja signs nothing, so this proves a callback is ours. */
+  MPESA_CALLBACK_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
 };

@@ -1,5 +1,4 @@
 export { appRouter, type AppRouter } from "./root";
-export type { Context } from "./context";
 export {
   describeError,
   createCallerFactory,
@@ -10,5 +9,6 @@ export {
   type RestMeta,
   type RestMethod,
 } from "./trpc";
+export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";

@@ -8,11 +8,13 @@ import { ledgerRouter } from "./routers/ledger";
 import { transactionsRouter } from "./routers/transactions";
 import { notificationsRouter } from "./routers/notifications";
 import { settlementsRouter } from "./routers/settlements";
+import { payoutsRouter } from "./routers/payouts";
 import { systemRouter } from "./routers/system";
 import { webhooksRouter } from "./routers/webhooks";
 
 export const appRouter = router({
   auth: authRouter,
+  payouts: payoutsRouter,
   system: systemRouter,
   contracts: contractsRouter,
   ratings: ratingsRouter,

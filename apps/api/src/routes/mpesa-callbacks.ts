@@ -1,0 +1,70 @@
+import { DomainError } from "@agrinet/core";
+import type { Db } from "@agrinet/db";
+import {
+  handleMpesaB2cResult,
+  handleMpesaQueueTimeout,
+  handleMpesaStatusResult,
+  type MpesaCallbackResult,
+  type RailsByDestination,
+} from "@agrinet/domain";
+import { darajaCallbackPaths, verifyDarajaCallbackToken } from "@agrinet/rails";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+
+export type MpesaCallbackRoutesOptions = {
+  db: Db;
+  rails: RailsByDestination;
+  /** MPESA_CALLBACK_TOKEN: every callback URL carries it. */
+  callbackToken: string;
+  maxAttempts: number;
+  statusCheckAfterMs: number;
+};
+
+/** Daraja's acknowledgement body; anything else makes it retry the callback. */
+const accepted = { ResultCode: 0, ResultDesc: "Accepted" };
+
+/**
+ * Daraja's asynchronous results, mounted under /payments/mpesa (MPESA_CALLBACK_BASE_URL).
+ * Daraja signs nothing: the secret token in the URL is checked first, and the handlers then
+ * trust only what the transaction-status query confirms.
+ */
+export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: MpesaCallbackRoutesOptions) {
+  const base = { db: options.db, rails: options.rails, maxAttempts: options.maxAttempts, statusCheckAfterMs: options.statusCheckAfterMs };
+
+  function authorize(request: FastifyRequest) {
+    const { token } = request.query as { token?: string };
+    if (!verifyDarajaCallbackToken(token, options.callbackToken)) {
+      throw new DomainError("UNAUTHORIZED", "callback token missing or wrong");
+    }
+  }
+
+  function payoutIdOf(request: FastifyRequest): string {
+    const { payoutId } = request.query as { payoutId?: string };
+    if (!payoutId) throw new DomainError("VALIDATION_FAILED", "payoutId is required in the callback URL", { fields: [{ path: "payoutId", message: "is required" }] });
+    return payoutId;
+  }
+
+  const route = (path: string, handle: (request: FastifyRequest) => Promise<MpesaCallbackResult>) =>
+    fastify.post(path, async (request, reply) => {
+      try {
+        authorize(request);
+        const result = await handle(request);
+        request.log.info({ payoutId: result.payoutId, action: result.action }, "M-Pesa callback");
+        return accepted;
+      } catch (error) {
+        if (error instanceof DomainError && (error.code === "UNAUTHORIZED" || error.code === "VALIDATION_FAILED")) {
+          const status = error.code === "UNAUTHORIZED" ? 401 : 400;
+          request.log.warn({ code: error.code, message: error.message }, "M-Pesa callback refused");
+          return reply.status(status).send({ ResultCode: 1, ResultDesc: error.message });
+        }
+        throw error;
+      }
+    });
+
+  route(darajaCallbackPaths.b2cResult, (request) => handleMpesaB2cResult({ ...base, body: request.body }));
+  route(darajaCallbackPaths.b2cQueueTimeout, (request) => handleMpesaQueueTimeout({ ...base, body: request.body }));
+  route(darajaCallbackPaths.statusResult, (request) =>
+    handleMpesaStatusResult({ ...base, body: request.body, payoutId: payoutIdOf(request) }),
+  );
+  // The status query itself timed out in Daraja's queue: the scheduled status check asks again.
+  route(darajaCallbackPaths.statusQueueTimeout, async (request) => ({ payoutId: payoutIdOf(request), action: "waiting" }));
+}

@@ -1,0 +1,283 @@
+import { errorStatus } from "@agrinet/core";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { externalAccount, getAccountBalance, handleStripePayoutEvent, userWalletAccount } from "@agrinet/domain";
+import { describeError } from "@agrinet/router";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { adminPrincipal, eventually, startPayoutHarness, type PayoutCaller, type PayoutHarness } from "../testing/payouts-harness";
+
+type CreateInput = Parameters<PayoutCaller["payouts"]["createPayout"]>[0];
+
+let database: TestDatabase;
+let harness: PayoutHarness;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  harness = await startPayoutHarness({ db: database.db, databaseUrl: database.url });
+  await harness.startWorker();
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  await database?.drop();
+});
+
+const available = async (userId: string, currency: "KES" | "TZS" = "KES") =>
+  (await getAccountBalance(database.db, { account: userWalletAccount(userId, currency) })).available;
+
+const domainCode = (error: unknown) => ((error as TRPCError).cause as { code?: string } | undefined)?.code;
+
+// The spec's own example body.
+const specBody = {
+  userId: "user_prod7",
+  amount: 180000,
+  currency: "KES",
+  destination: { type: "mpesa", account: "+255700123456" },
+  contractId: "contract_45ab",
+} as const;
+
+describe("payouts through the worker and the Daraja sandbox", () => {
+  test("the spec's example is queued with the funds held at once, then a run pays it and the ledger settles it", async () => {
+    await harness.fund("user_prod7", 500_000n);
+    const payout = await harness.caller().payouts.createPayout(specBody);
+    expect(payout).toMatchObject({ status: "queued", amount: "180000", currency: "KES", contractId: "contract_45ab" });
+    expect(payout.id).toMatch(/^po_/);
+    expect(payout.jobId).toMatch(/^\d+$/);
+    expect(await available("user_prod7")).toBe(320_000n);
+
+    // Repeating the request with the same reference does not hold the money twice.
+    const withReference = await harness.caller().payouts.createPayout({ ...specBody, amount: 1000, reference: "ref-1" });
+    const again = await harness.caller().payouts.createPayout({ ...specBody, amount: 1000, reference: "ref-1" });
+    expect(again).toMatchObject({ id: withReference.id, replayed: true });
+    expect(await available("user_prod7")).toBe(319_000n);
+
+    const summary = await harness.caller().payouts.runPayouts({ currency: "KES" });
+    if (summary.dryRun) throw new Error("expected a real run");
+    expect(summary).toMatchObject({ processed: 2, failed: 0, queued: 0, total: 2, finished: true });
+    expect(summary.jobIds).toHaveLength(2);
+
+    const paid = await harness.caller().payouts.getPayout({ payoutId: payout.id });
+    expect(paid.status).toBe("paid");
+    expect(paid.providerReference).toBeTruthy();
+    expect(paid.batchId).toBe(summary.batchId);
+    expect(paid.ledgerSnapshot).toMatchObject({ ledgerTransactionId: expect.any(String) });
+
+    // The held funds moved from the wallet to M-Pesa's clearing account.
+    const wallet = await getAccountBalance(database.db, { account: userWalletAccount("user_prod7", "KES") });
+    expect(wallet).toMatchObject({ posted: 319_000n, held: 0n, available: 319_000n });
+    const settlement = await database.db.ledgerTransaction.findFirstOrThrow({
+      where: { kind: "payout_settle", metadata: { path: ["payoutId"], equals: payout.id } },
+      include: { postings: true },
+    });
+    expect(settlement.contractId).toBe("contract_45ab");
+    expect(settlement.postings.map((p) => p.amount).sort()).toEqual([-180_000n, 180_000n]);
+    const clearing = await getAccountBalance(database.db, { account: externalAccount("mpesa", "KES") });
+    expect(clearing.posted).toBe(-500_000n + 181_000n);
+
+    // The sandbox paid it exactly once, and every status change was announced.
+    expect(harness.sandbox.payments().filter((p) => p.originatorConversationId === payout.id)).toHaveLength(1);
+    const events = await database.db.domainEvent.findMany({ where: { aggregateId: payout.id }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["payout.queued", "payout.processing", "payout.paid"]);
+
+    const batch = await harness.caller().payouts.getPayoutBatch({ batchId: summary.batchId });
+    expect(batch).toMatchObject({ total: 2, processed: 2, failed: 0, queued: 0, totals: { KES: "181000" } });
+  });
+
+  test("a number M-Pesa refuses ends failed and the funds are available again", async () => {
+    await harness.fund("user_fail", 10_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_fail",
+      amount: 4000,
+      currency: "KES",
+      destination: { type: "mpesa", account: "+254700000002" },
+    });
+    expect(await available("user_fail")).toBe(6_000n);
+    const summary = await harness.caller().payouts.runPayouts({ destinationType: "mpesa" });
+    expect(summary).toMatchObject({ processed: 0, failed: 1, queued: 0 });
+    const failed = await harness.caller().payouts.getPayout({ payoutId: payout.id });
+    expect(failed.status).toBe("failed");
+    expect(failed.lastError).toContain("MPESA_2040");
+    expect(await available("user_fail")).toBe(10_000n);
+    expect(harness.sandbox.payments().some((p) => p.originatorConversationId === payout.id)).toBe(false);
+  });
+
+  test("no callback: the status query settles it; a duplicate callback pays nothing twice", async () => {
+    await harness.fund("user_async", 20_000n);
+    const silent = await harness.caller().payouts.createPayout({
+      userId: "user_async",
+      amount: 3000,
+      currency: "KES",
+      destination: { type: "mpesa", account: "+254700000003" },
+    });
+    const duplicate = await harness.caller().payouts.createPayout({
+      userId: "user_async",
+      amount: 2000,
+      currency: "KES",
+      destination: { type: "mpesa", account: "+254700000004" },
+    });
+    await harness.caller().payouts.runPayouts({ currency: "KES" });
+    for (const id of [silent.id, duplicate.id]) {
+      const payout = await eventually(
+        () => harness.caller().payouts.getPayout({ payoutId: id }),
+        (p) => p.status === "paid",
+      );
+      expect(payout.status).toBe("paid");
+      expect(harness.sandbox.payments().filter((p) => p.originatorConversationId === id)).toHaveLength(1);
+    }
+    expect(await available("user_async")).toBe(15_000n);
+  });
+
+  test("a transient provider error is retried with the same payout id and paid once", async () => {
+    await harness.fund("user_retry", 10_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_retry",
+      amount: 1000,
+      currency: "KES",
+      destination: { type: "mpesa", account: "+254700000006" },
+    });
+    await harness.caller().payouts.runPayouts({ currency: "KES" });
+    const paid = await eventually(
+      () => harness.caller().payouts.getPayout({ payoutId: payout.id }),
+      (p) => p.status === "paid",
+    );
+    expect(paid.status).toBe("paid");
+    expect(paid.attempts).toBeGreaterThanOrEqual(2);
+    expect(harness.sandbox.payments().filter((p) => p.originatorConversationId === payout.id)).toHaveLength(1);
+  });
+
+  test("bad input names the field; too little money is INSUFFICIENT_FUNDS with the available amount", async () => {
+    const create = (body: Record<string, unknown>) =>
+      harness.caller().payouts.createPayout({ ...specBody, userId: "user_poor", ...body } as CreateInput).catch((e: unknown) => e);
+    const small = await create({ amount: 499 });
+    expect(domainCode(small)).toBe("VALIDATION_FAILED");
+    expect((small as TRPCError).message).toContain("amount");
+    const phone = await create({ destination: { type: "mpesa", account: "+15550001111" } });
+    expect((phone as TRPCError).code).toBe("BAD_REQUEST");
+    expect(describeError((phone as TRPCError).cause).fields.map((f) => f.path)).toEqual(["destination.account"]);
+    const mismatch = await create({ currency: "UGX", destination: { type: "mpesa", account: "+255712345678" } });
+    expect(domainCode(mismatch)).toBe("VALIDATION_FAILED");
+    expect((mismatch as TRPCError).message).toContain("destination");
+
+    await harness.fund("user_poor", 1_000n);
+    const poor = await create({ amount: 5_000 });
+    expect(domainCode(poor)).toBe("INSUFFICIENT_FUNDS");
+    expect(errorStatus.INSUFFICIENT_FUNDS.http).toBe(400);
+    expect(JSON.stringify(((poor as TRPCError).cause as { details?: unknown }).details)).toContain("1000");
+  });
+
+  test("100 concurrent payouts against a balance for 10 queue exactly 10", async () => {
+    await harness.fund("user_race", 10_000n);
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, () =>
+        harness.caller().payouts.createPayout({
+          userId: "user_race",
+          amount: 1000,
+          currency: "KES",
+          destination: { type: "mpesa", account: "+254712345678" },
+        }),
+      ),
+    );
+    const queued = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(queued).toHaveLength(10);
+    expect(new Set(refused.map((r) => domainCode(r.reason) ?? String(r.reason)))).toEqual(new Set(["INSUFFICIENT_FUNDS"]));
+    expect(await available("user_race")).toBe(0n);
+    expect(await database.db.payout.count({ where: { userId: "user_race", status: "queued" } })).toBe(10);
+  });
+
+  test("cancel releases a queued payout; access rules keep partners and users to their rights", async () => {
+    await harness.fund("user_cancel", 5_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_cancel",
+      amount: 5000,
+      currency: "KES",
+      destination: { type: "stripe", account: "acct_1TestAccount" },
+    });
+    const cancelled = await harness.caller().payouts.cancelPayout({ payoutId: payout.id, reason: "duplicate" });
+    expect(cancelled.status).toBe("cancelled");
+    expect(await available("user_cancel")).toBe(5_000n);
+
+    const reader = harness.caller({ kind: "partner", keyId: "k1", name: "reader", scopes: ["payouts:read"] });
+    await expect(reader.payouts.getPayout({ payoutId: payout.id })).resolves.toMatchObject({ id: payout.id });
+    await expect(reader.payouts.createPayout(specBody)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(reader.payouts.runPayouts({})).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const owner = harness.caller({ kind: "user", userId: "user_cancel" });
+    await expect(owner.payouts.getPayout({ payoutId: payout.id, userId: "user_cancel" })).resolves.toMatchObject({ id: payout.id });
+    const stranger = harness.caller({ kind: "user", userId: "user_other" });
+    await expect(stranger.payouts.getPayout({ payoutId: payout.id, userId: "user_other" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("bank payouts: exported as CSV, then marked paid by an operator", async () => {
+    await harness.fund("user_bank", 50_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_bank",
+      amount: 25_000,
+      currency: "KES",
+      destination: { type: "bank", account: "0123456789", accountName: "Amina W.", bankCode: "KCBLKENX" },
+    });
+    const exported = await harness.caller().payouts.exportBankBatch({});
+    expect(exported.count).toBe(1);
+    expect(exported.csv).toContain(payout.id);
+    expect(exported.csv).toContain("0123456789");
+    const marked = await harness.caller().payouts.markBankPayout({ payoutId: payout.id, outcome: "paid", receipt: "KCB-889" });
+    expect(marked).toMatchObject({ status: "paid", providerReference: "KCB-889" });
+    expect(await available("user_bank")).toBe(25_000n);
+  });
+
+  test("a Stripe transfer.created event settles a payout the worker sent but did not record", async () => {
+    await harness.fund("user_stripe", 9_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_stripe",
+      amount: 9000,
+      currency: "KES",
+      destination: { type: "stripe", account: "acct_1StripeProducer" },
+    });
+    const event = (type: string) => ({
+      id: `evt_${type}`,
+      type,
+      data: { object: { id: "tr_123", object: "transfer", metadata: { payoutId: payout.id } } },
+    });
+    // Not sent yet: a transfer event cannot be about it.
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.created") })).toMatchObject({ action: "ignored" });
+    await database.db.payout.update({ where: { id: payout.id }, data: { status: "processing", attempts: 1 } });
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.created") })).toMatchObject({ action: "settled" });
+    expect(await handleStripePayoutEvent({ db: database.db, event: event("transfer.updated") })).toMatchObject({ action: "already-final" });
+    const paid = await harness.caller().payouts.getPayout({ payoutId: payout.id });
+    expect(paid).toMatchObject({ status: "paid", providerReference: "tr_123" });
+    expect((await getAccountBalance(database.db, { account: externalAccount("stripe", "KES") })).posted).toBe(9_000n);
+  });
+
+  test("dry run reports totals per currency and changes nothing", async () => {
+    const before = await database.db.payout.count({ where: { status: "queued", batchId: null } });
+    const dry = await harness.caller().payouts.runPayouts({ dryRun: true });
+    if (!dry.dryRun) throw new Error("expected a dry run");
+    expect(dry.count).toBe(before);
+    expect(dry.totals.reduce((n, t) => n + t.count, 0)).toBe(before);
+    expect(await database.db.payout.count({ where: { status: "queued", batchId: null } })).toBe(before);
+  });
+
+  test("callbacks without the secret token are refused", async () => {
+    const response = await fetch(`${harness.apiUrl}/payments/mpesa/b2c/result?token=wrong`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Result: { ResultCode: 0, OriginatorConversationID: "po_x" } }),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  test("with no worker alive, creating and running payouts answer 503 WORKER_OFFLINE", async () => {
+    await harness.stop();
+    await database.db.workerHeartbeat.deleteMany();
+    await harness.fund("user_offline", 5_000n);
+    const create = await harness
+      .caller(adminPrincipal)
+      .payouts.createPayout({ ...specBody, userId: "user_offline", amount: 1000 })
+      .catch((e: unknown) => e);
+    expect(domainCode(create)).toBe("WORKER_OFFLINE");
+    expect((create as TRPCError).code).toBe("SERVICE_UNAVAILABLE");
+    expect((create as TRPCError).message).toContain("pnpm start");
+    const run = await harness.caller().payouts.runPayouts({}).catch((e: unknown) => e);
+    expect(domainCode(run)).toBe("WORKER_OFFLINE");
+    expect(await available("user_offline")).toBe(5_000n);
+  });
+});

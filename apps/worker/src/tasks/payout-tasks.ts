@@ -1,0 +1,61 @@
+import type { Db } from "@agrinet/db";
+import {
+  checkPayoutStatus,
+  payoutTasks,
+  processPayout,
+  runPayouts,
+  type RailsByDestination,
+} from "@agrinet/domain";
+import type { Task } from "graphile-worker";
+import { z } from "zod";
+
+export type PayoutTaskDeps = {
+  db: Db;
+  rails: RailsByDestination;
+  /** MPESA_RESULT_TIMEOUT_SECONDS, in ms. */
+  statusCheckAfterMs: number;
+};
+
+const processPayload = z.object({ payoutId: z.string(), confirmedNotSent: z.boolean().optional() });
+const checkPayload = z.object({ payoutId: z.string(), check: z.number().int().positive().optional() });
+
+/**
+ * graphile-worker's attempt counter is the payout's retry budget: a RetryablePayoutError thrown
+ * by the domain fails the job, and graphile-worker runs it again after its exponential backoff
+ * (the last attempt marks the payout failed instead of throwing).
+ */
+export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
+  return {
+    [payoutTasks.process]: async (payload, helpers) => {
+      const { payoutId, confirmedNotSent } = processPayload.parse(payload);
+      const result = await processPayout({
+        db: deps.db,
+        rails: deps.rails,
+        payoutId,
+        attempt: helpers.job.attempts,
+        maxAttempts: helpers.job.max_attempts,
+        statusCheckAfterMs: deps.statusCheckAfterMs,
+        confirmedNotSent,
+      });
+      helpers.logger.debug(`payout ${payoutId}: ${result.outcome}`);
+    },
+    [payoutTasks.checkStatus]: async (payload, helpers) => {
+      const { payoutId, check } = checkPayload.parse(payload);
+      const result = await checkPayoutStatus({
+        db: deps.db,
+        rails: deps.rails,
+        payoutId,
+        attempt: helpers.job.attempts,
+        maxAttempts: helpers.job.max_attempts,
+        statusCheckAfterMs: deps.statusCheckAfterMs,
+        check: check ?? 1,
+      });
+      helpers.logger.debug(`payout ${payoutId} status check ${check ?? 1}: ${result.outcome}`);
+    },
+    [payoutTasks.autoRun]: async (_payload, helpers) => {
+      // The cron only starts the batch; the jobs it makes runnable are this worker's to run.
+      const summary = await runPayouts({ db: deps.db, requestedBy: "cron", filters: {}, waitMs: 0 });
+      if (!summary.dryRun) helpers.logger.info(`automatic payout run ${summary.batchId}: ${summary.total} payouts`);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// `pnpm bench:payouts`: the payout pipeline against graphile-worker's own ceiling, measured in
+// the same run on a throwaway embedded PostgreSQL.
+//
+//   no-op jobs     BENCH_PAYOUTS no-op jobs through graphile-worker with the worker's settings
+//                  (local queue 500, batched completion): the upper bound for any job
+//   pipeline       BENCH_PAYOUTS M-Pesa payouts created (hold + row + job), then one
+//                  `runPayouts` batch paid through the worker, the Daraja sandbox (answering at
+//                  once) and the API's callbacks, until every payout is paid
+//   run summary    how long `POST /admin/payouts/run` takes to take BENCH_PAYOUTS queued payouts
+//                  into a batch and answer (waiting 0 s for the worker)
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb } from "@agrinet/db";
+import { startEmbeddedPostgres } from "@agrinet/db/embedded";
+import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
+import { Logger, run, runMigrations } from "graphile-worker";
+import { startPayoutHarness } from "../apps/api/src/testing/payouts-harness";
+
+const count = Number(process.env.BENCH_PAYOUTS ?? 10_000);
+const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 24);
+const silent = new Logger(() => () => {});
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-payouts-"));
+const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 300 });
+try {
+  const adminUrl = server.url();
+  const url = async (name: string) => {
+    await withPgClient(adminUrl, (client) => client.query(`create database ${name}`));
+    const parsed = new URL(adminUrl);
+    parsed.pathname = `/${name}`;
+    return parsed.toString();
+  };
+
+  // graphile-worker no-op throughput
+  const noopUrl = await url("bench_noop");
+  await runMigrations({ connectionString: noopUrl, logger: silent });
+  await withPgClient(noopUrl, (client) =>
+    client.query(
+      `select graphile_worker.add_jobs(array(select ('noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec from generate_series(1, $1)))`,
+      [count],
+    ),
+  );
+  let done = 0;
+  const noopStarted = performance.now();
+  let resolveAllDone = () => {};
+  const allDone = new Promise<void>((resolve) => {
+    resolveAllDone = resolve;
+  });
+  const runner = await run({
+    connectionString: noopUrl,
+    concurrency,
+    noHandleSignals: true,
+    logger: silent,
+    crontab: "",
+    preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    taskList: {
+      noop: async () => {
+        if (++done === count) resolveAllDone();
+      },
+    },
+  });
+  await allDone;
+  const noopSeconds = (performance.now() - noopStarted) / 1000;
+  await runner.stop();
+  const noopRate = count / noopSeconds;
+  say(`graphile-worker no-op jobs: ${count} in ${noopSeconds.toFixed(2)} s = ${noopRate.toFixed(0)} jobs/s`);
+
+  // The payout pipeline
+  const payoutsUrl = await url("bench_payouts");
+  await applyMigrations(payoutsUrl);
+  await runMigrations({ connectionString: payoutsUrl, logger: silent });
+  const db = createDb({ connectionString: payoutsUrl, maxConnections: concurrency + 8 });
+  const harness = await startPayoutHarness({
+    db,
+    databaseUrl: payoutsUrl,
+    settings: { runWaitMs: 0 },
+    statusCheckAfterMs: 5_000,
+  });
+  await harness.startWorker({ concurrency });
+  const users = Array.from({ length: 200 }, (_, i) => `bench_user_${i}`);
+  for (const user of users) await harness.fund(user, BigInt(count) * 1000n);
+
+  const createStarted = performance.now();
+  const parallel = 32;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        const i = next++;
+        await harness.caller().payouts.createPayout({
+          userId: users[i % users.length]!,
+          amount: 1000,
+          currency: "KES",
+          destination: { type: "mpesa", account: `+2547${String(10_000_000 + i).padStart(8, "0")}` },
+        });
+      }
+    }),
+  );
+  const createSeconds = (performance.now() - createStarted) / 1000;
+  say(`create payout (hold + row + job, ${parallel} clients): ${count} in ${createSeconds.toFixed(2)} s = ${(count / createSeconds).toFixed(0)} payouts/s`);
+
+  const runStarted = performance.now();
+  const summary = await harness.caller().payouts.runPayouts({ limit: count });
+  const runSeconds = (performance.now() - runStarted) / 1000;
+  if (summary.dryRun) throw new Error("expected a real run");
+  say(`run summary over ${summary.total} queued payouts: ${runSeconds.toFixed(2)} s`);
+
+  let last = 0;
+  for (;;) {
+    const paid = await db.payout.count({ where: { status: { in: ["paid", "failed"] } } });
+    if (paid === count) break;
+    if (paid !== last) last = paid;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const pipelineSeconds = (performance.now() - runStarted) / 1000;
+  const pipelineRate = count / pipelineSeconds;
+  say(
+    `payout pipeline: ${count} paid in ${pipelineSeconds.toFixed(2)} s = ${pipelineRate.toFixed(0)} payouts/s ` +
+      `(${((pipelineRate / noopRate) * 100).toFixed(1)}% of the no-op job rate; ${cpus().length} CPUs)`,
+  );
+  const twice = harness.sandbox.payments().length - new Set(harness.sandbox.payments().map((p) => p.originatorConversationId)).size;
+  say(`sandbox payments: ${harness.sandbox.payments().length}, paid twice: ${twice}`);
+  // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
+  await Promise.race([harness.stop(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  await db.$disconnect();
+} finally {
+  await server.stop();
+  await rm(dataRoot, { recursive: true, force: true });
+}
+process.exit(0);

@@ -1,0 +1,107 @@
+import type { Db } from "@agrinet/db";
+import {
+  checkDarajaB2cResult,
+  parseDarajaB2cResult,
+  parseDarajaQueueTimeout,
+  parseDarajaStatusResult,
+  toWholeUnits,
+} from "@agrinet/rails";
+import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
+import { applyRailOutcome, type RailsByDestination } from "./process-payout";
+
+export type MpesaCallbackOptions = {
+  db: Db;
+  rails: RailsByDestination;
+  body: unknown;
+  maxAttempts: number;
+  statusCheckAfterMs: number;
+};
+
+export type MpesaCallbackResult = {
+  payoutId: string | null;
+  action: "unknown-payout" | "already-final" | "confirming" | "settled" | "failed" | "resending" | "waiting";
+};
+
+/**
+ * The B2C result callback. Daraja signs nothing, so even with the right URL token a result is
+ * only a hint: its ids and amount are checked, and then the transaction-status query (whose
+ * answer arrives on the status callback) decides. A duplicate callback asks again; the
+ * answer finds the payout already settled.
+ */
+export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
+  const { db } = options;
+  const result = parseDarajaB2cResult(options.body);
+  const payout = await db.payout.findUnique({ where: { id: result.payoutId } });
+  if (!payout) return { payoutId: null, action: "unknown-payout" };
+  if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
+  const check = checkDarajaB2cResult(result, {
+    payoutId: payout.id,
+    amount: payout.amount,
+    currency: payout.currency,
+    conversationId: payout.providerRequestId,
+  });
+  if (!check.ok) {
+    await recordPayoutAttemptError(db, {
+      payoutId: payout.id,
+      error: `M-Pesa result did not match the payout (${check.problems.join("; ")}); asking M-Pesa for its status`,
+    });
+  }
+  return confirmWithStatusQuery(options, payout.id);
+}
+
+async function confirmWithStatusQuery(options: MpesaCallbackOptions, payoutId: string): Promise<MpesaCallbackResult> {
+  const rail = options.rails.mpesa;
+  if (!rail) return { payoutId, action: "waiting" };
+  const status = await rail.queryStatus(payoutId);
+  if (status.kind === "pending-callback") return { payoutId, action: "confirming" };
+  // A synchronous answer (a transport error, say): the scheduled status check covers it.
+  if (status.kind === "retryable") return { payoutId, action: "waiting" };
+  const applied = await applyRailOutcome({ ...options, payoutId, outcome: status, attempt: 0, maxAttempts: options.maxAttempts });
+  return { payoutId, action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting" };
+}
+
+/** The request expired in Daraja's queue: nothing was paid; the job runs again (asking first). */
+export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
+  const { db } = options;
+  const timeout = parseDarajaQueueTimeout(options.body);
+  return db.$transaction(async (tx) => {
+    const payout = await lockPayout(tx, timeout.payoutId);
+    if (!payout) return { payoutId: null, action: "unknown-payout" as const };
+    if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" as const };
+    const message = timeout.outcome.kind === "retryable" ? `${timeout.outcome.code}: ${timeout.outcome.message}` : "queue timeout";
+    const jobId = await enqueuePayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
+    await tx.payout.update({ where: { id: payout.id }, data: { jobId, lastError: message } });
+    return { payoutId: payout.id, action: "resending" as const };
+  }, payoutTransactionLimits);
+}
+
+/**
+ * The transaction-status answer: the evidence a payout is settled or failed on. A "Completed"
+ * whose amount differs from the payout's is not settled: it is left for an operator.
+ */
+export async function handleMpesaStatusResult(
+  options: MpesaCallbackOptions & { payoutId: string },
+): Promise<MpesaCallbackResult> {
+  const { db } = options;
+  const payout = await db.payout.findUnique({ where: { id: options.payoutId } });
+  if (!payout) return { payoutId: null, action: "unknown-payout" };
+  if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
+  const result = parseDarajaStatusResult(options.body, payout.id);
+  if (result.status.kind === "paid") {
+    const expected = toWholeUnits(payout.amount, payout.currency);
+    if (expected === undefined || result.amount === undefined || BigInt(result.amount) !== expected) {
+      await recordPayoutAttemptError(db, {
+        payoutId: payout.id,
+        error: `M-Pesa reports receipt ${result.receipt} for ${String(result.amount)}, not this payout's amount: reconcile by hand`,
+      });
+      return { payoutId: payout.id, action: "waiting" };
+    }
+  }
+  const outcome = result.status.kind === "retryable" ? ({ kind: "pending-callback" } as const) : result.status;
+  const applied = await applyRailOutcome({ ...options, payoutId: payout.id, outcome, attempt: 0, maxAttempts: options.maxAttempts });
+  return {
+    payoutId: payout.id,
+    action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting",
+  };
+}

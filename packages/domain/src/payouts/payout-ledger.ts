@@ -1,0 +1,119 @@
+import type { CurrencyCode } from "@agrinet/core";
+import type { Tx } from "@agrinet/db";
+import {
+  commitHold,
+  createHold,
+  externalAccount,
+  getAccountBalance,
+  userWalletAccount,
+  voidHold,
+} from "../ledger";
+import type { PayoutDestinationType } from "./payout-destination";
+
+/**
+ * The payouts' whole use of the ledger: reserve on queue, settle on success, release on failure.
+ *
+ * The source is the producer's wallet. A payout naming a contract is still paid from the wallet:
+ * a contract's escrow reaches the producer's wallet when the contract releases it (the contracts
+ * area), so `contractId` is carried as metadata on the hold and on the settlement. When the
+ * contracts area defines "funds released from that contract" as a separate balance, this is the
+ * one place that picks the account to hold.
+ */
+export function payoutSourceAccount(payout: { userId: string; currency: CurrencyCode; contractId?: string | null }) {
+  return userWalletAccount(payout.userId, payout.currency);
+}
+
+/** Where settled payouts go: money that left the platform over that rail. */
+export function payoutClearingAccount(rail: PayoutDestinationType, currency: CurrencyCode) {
+  return externalAccount(rail, currency);
+}
+
+export type LedgerSnapshot = {
+  ledgerTransactionId: string | null;
+  takenAt: string;
+  balances: Array<
+    | { account: string; currency: string; posted: string; held: string; available: string }
+    | { account: string; currency: string; amount: string; postedAfter: string }
+  >;
+};
+
+async function snapshot(tx: Tx, accounts: string[], ledgerTransactionId: bigint | null): Promise<LedgerSnapshot> {
+  const balances = await Promise.all(accounts.map((account) => getAccountBalance(tx, { account })));
+  return {
+    ledgerTransactionId: ledgerTransactionId?.toString() ?? null,
+    takenAt: new Date().toISOString(),
+    balances: balances.map((b) => ({
+      account: b.account,
+      currency: b.currency,
+      posted: b.posted.toString(),
+      held: b.held.toString(),
+      available: b.available.toString(),
+    })),
+  };
+}
+
+/** Reserves the amount; INSUFFICIENT_FUNDS (with details.available) comes from the ledger. */
+export async function reservePayoutFunds(
+  tx: Tx,
+  payout: { id: string; userId: string; amount: bigint; currency: CurrencyCode; contractId?: string | null },
+  /** 0 for the first reservation; an operator's retry of a failed payout reserves again. */
+  reservation = 0,
+): Promise<{ holdId: string }> {
+  const hold = await createHold(tx, {
+    idempotencyKey: reservation === 0 ? `payout:${payout.id}:reserve` : `payout:${payout.id}:reserve:${reservation}`,
+    account: payoutSourceAccount(payout),
+    amount: payout.amount,
+    currency: payout.currency,
+    metadata: { payoutId: payout.id, ...(payout.contractId ? { contractId: payout.contractId } : {}) },
+  });
+  return { holdId: hold.id.toString() };
+}
+
+/**
+ * Moves the held funds into the rail's clearing account; replays are no-ops (idempotency key).
+ * Call it last in its transaction: the clearing account is shared by every payout on the rail,
+ * so its row lock should be held only until the commit. The snapshot comes from the postings'
+ * running balances, without reading anything more under that lock.
+ */
+export async function settlePayoutFunds(
+  tx: Tx,
+  payout: {
+    id: string;
+    currency: CurrencyCode;
+    destinationType: PayoutDestinationType;
+    holdId: string;
+    contractId: string | null;
+    providerReference: string;
+  },
+): Promise<LedgerSnapshot> {
+  const posted = await commitHold(tx, {
+    holdId: BigInt(payout.holdId),
+    idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
+    kind: "payout_settle",
+    toAccount: payoutClearingAccount(payout.destinationType, payout.currency),
+    metadata: {
+      payoutId: payout.id,
+      providerReference: payout.providerReference,
+      ...(payout.contractId ? { contractId: payout.contractId } : {}),
+    },
+  });
+  return {
+    ledgerTransactionId: posted.id.toString(),
+    takenAt: new Date().toISOString(),
+    balances: posted.postings.map((p) => ({
+      account: p.account,
+      currency: p.currency,
+      amount: p.amount.toString(),
+      postedAfter: p.balanceAfter.toString(),
+    })),
+  };
+}
+
+/** Gives the reserved funds back to the wallet. */
+export async function releasePayoutFunds(
+  tx: Tx,
+  payout: { userId: string; currency: CurrencyCode; holdId: string | null },
+): Promise<LedgerSnapshot> {
+  if (payout.holdId) await voidHold(tx, { holdId: BigInt(payout.holdId) });
+  return snapshot(tx, [payoutSourceAccount(payout)], null);
+}

@@ -1,0 +1,132 @@
+import { payoutTransactionLimits } from "./payout-jobs";
+import type { CurrencyCode } from "@agrinet/core";
+import type { Db, Payout, Tx } from "@agrinet/db";
+import { emitDomainEvent } from "../events/emit-domain-event";
+import type { PayoutDestinationType } from "./payout-destination";
+import { releasePayoutFunds, settlePayoutFunds } from "./payout-ledger";
+import { finalPayoutStatuses, type PayoutStatus } from "./payout-view";
+
+/** Locks the payout row for the rest of the transaction: one writer decides each transition. */
+export async function lockPayout(tx: Tx, payoutId: string): Promise<Payout | null> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`select id from payouts where id = ${payoutId} for update`;
+  if (!rows[0]) return null;
+  return tx.payout.findUnique({ where: { id: payoutId } });
+}
+
+export function isFinal(status: string): boolean {
+  return finalPayoutStatuses.includes(status as PayoutStatus);
+}
+
+function eventPayload(payout: Payout, extra: Record<string, unknown> = {}) {
+  return {
+    payoutId: payout.id,
+    amount: payout.amount,
+    currency: payout.currency,
+    destinationType: payout.destinationType,
+    batchId: payout.batchId,
+    ...extra,
+  };
+}
+
+/**
+ * Paid: commits the hold into the rail's clearing account and stores the receipt and ledger
+ * snapshot. A payout already paid stays as it is (duplicate callbacks, a retried job).
+ */
+export async function markPayoutPaid(
+  db: Db,
+  options: { payoutId: string; providerReference: string },
+): Promise<{ status: PayoutStatus; changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const payout = await lockPayout(tx, options.payoutId);
+    if (!payout) return { status: "failed" as const, changed: false };
+    if (payout.status === "paid") return { status: "paid" as const, changed: false };
+    if (payout.status === "failed" || payout.status === "cancelled") {
+      // The provider paid a payout we had already given up on. Never silent: the hold was
+      // released, so an operator must reconcile (event + last error), not the code.
+      await tx.payout.update({
+        where: { id: payout.id },
+        data: { lastError: `provider reported paid (${options.providerReference}) after the payout was ${payout.status}: reconcile` },
+      });
+      await emitDomainEvent(tx, {
+        type: "payout.reconciliation_needed",
+        aggregateType: "payout",
+        aggregateId: payout.id,
+        userIds: [payout.userId],
+        payload: eventPayload(payout, { providerReference: options.providerReference, status: payout.status }),
+      });
+      return { status: payout.status as PayoutStatus, changed: false };
+    }
+    await emitDomainEvent(tx, {
+      type: "payout.paid",
+      aggregateType: "payout",
+      aggregateId: payout.id,
+      userIds: [payout.userId],
+      payload: eventPayload(payout, { providerReference: options.providerReference }),
+    });
+    // Last, so the shared clearing account stays locked only until the commit.
+    const ledgerSnapshot = await settlePayoutFunds(tx, {
+      id: payout.id,
+      currency: payout.currency as CurrencyCode,
+      destinationType: payout.destinationType as PayoutDestinationType,
+      holdId: payout.holdId!,
+      contractId: payout.contractId,
+      providerReference: options.providerReference,
+    });
+    const paidAt = new Date();
+    await tx.payout.update({
+      where: { id: payout.id },
+      data: {
+        status: "paid",
+        providerReference: options.providerReference,
+        ledgerSnapshot,
+        paidAt,
+        lastError: null,
+        processingAt: payout.processingAt ?? paidAt,
+      },
+    });
+    return { status: "paid" as const, changed: true };
+  }, payoutTransactionLimits);
+}
+
+/** Failed for good: releases the hold, so the funds are available again. */
+export async function markPayoutFailed(
+  db: Db,
+  options: { payoutId: string; error: string; providerReference?: string },
+): Promise<{ status: PayoutStatus; changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const payout = await lockPayout(tx, options.payoutId);
+    if (!payout) return { status: "failed" as const, changed: false };
+    if (isFinal(payout.status)) return { status: payout.status as PayoutStatus, changed: false };
+    const ledgerSnapshot = await releasePayoutFunds(tx, {
+      userId: payout.userId,
+      currency: payout.currency as CurrencyCode,
+      holdId: payout.holdId,
+    });
+    await tx.payout.update({
+      where: { id: payout.id },
+      data: {
+        status: "failed",
+        lastError: options.error,
+        failedAt: new Date(),
+        ledgerSnapshot,
+        ...(options.providerReference ? { providerReference: options.providerReference } : {}),
+      },
+    });
+    await emitDomainEvent(tx, {
+      type: "payout.failed",
+      aggregateType: "payout",
+      aggregateId: payout.id,
+      userIds: [payout.userId],
+      payload: eventPayload(payout, { error: options.error }),
+    });
+    return { status: "failed" as const, changed: true };
+  }, payoutTransactionLimits);
+}
+
+/** Records why an attempt did not finish; the payout stays `processing` for the next one. */
+export async function recordPayoutAttemptError(db: Db, options: { payoutId: string; error: string }) {
+  await db.payout.updateMany({
+    where: { id: options.payoutId, status: "processing" },
+    data: { lastError: options.error },
+  });
+}

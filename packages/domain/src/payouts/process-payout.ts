@@ -1,0 +1,189 @@
+import type { Db } from "@agrinet/db";
+import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
+import { emitDomainEvent } from "../events/emit-domain-event";
+import type { PayoutDestination } from "./payout-destination";
+import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
+
+/** The rails the worker (and the callback handlers) may use, by destination type. */
+export type RailsByDestination = Partial<Record<PayoutRailName, PayoutRail>>;
+
+/** Thrown so graphile-worker retries the job with its exponential backoff. */
+export class RetryablePayoutError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = "RetryablePayoutError";
+  }
+}
+
+export type ProcessPayoutOptions = {
+  db: Db;
+  rails: RailsByDestination;
+  payoutId: string;
+  /** This job attempt (1-based) and the job's limit, from graphile-worker. */
+  attempt: number;
+  maxAttempts: number;
+  /** How long to wait for an asynchronous result before asking the provider. */
+  statusCheckAfterMs: number;
+  /** From the job payload: the provider said it never received this payout. */
+  confirmedNotSent?: boolean;
+};
+
+export type ProcessPayoutResult =
+  | { outcome: "paid" | "failed" | "already-final" | "awaiting-result" | "missing" };
+
+/**
+ * One attempt at paying a payout. The rail is always given the payout id as its idempotency
+ * key; and when an earlier attempt may have reached the provider (the worker crashed, or the
+ * provider did not answer), the provider is asked first, so a payout is never sent twice.
+ */
+export async function processPayout(options: ProcessPayoutOptions): Promise<ProcessPayoutResult> {
+  const { db, payoutId } = options;
+  const started = await db.$transaction(async (tx) => {
+    const payout = await lockPayout(tx, payoutId);
+    if (!payout || isFinal(payout.status)) return { payout, mayHaveReachedProvider: false };
+    const updated = await tx.payout.update({
+      where: { id: payoutId },
+      data: {
+        status: "processing",
+        attempts: { increment: 1 },
+        processingAt: payout.processingAt ?? new Date(),
+      },
+    });
+    if (payout.status === "queued") {
+      await emitDomainEvent(tx, {
+        type: "payout.processing",
+        aggregateType: "payout",
+        aggregateId: payoutId,
+        userIds: [payout.userId],
+        payload: { payoutId, amount: payout.amount, currency: payout.currency, batchId: payout.batchId },
+      });
+    }
+    // A retry of this job, or an earlier job for this payout, may have reached the provider.
+    const earlierSend = !options.confirmedNotSent && (payout.attempts > 0 || payout.providerRequestId !== null);
+    return { payout: updated, mayHaveReachedProvider: options.attempt > 1 || earlierSend };
+  }, payoutTransactionLimits);
+  const payout = started.payout;
+  if (!payout) return { outcome: "missing" };
+  if (isFinal(payout.status)) return { outcome: "already-final" };
+
+  const rail = options.rails[payout.destinationType as PayoutRailName];
+  if (!rail) {
+    throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured on this worker`);
+  }
+
+  if (started.mayHaveReachedProvider) {
+    const status = await rail.queryStatus(payoutId);
+    if (status.kind !== "not-found") {
+      return applyRailOutcome({ ...options, outcome: status });
+    }
+  }
+  const destination = payout.destination as PayoutDestination;
+  const outcome = await rail.send({
+    payoutId,
+    amount: payout.amount,
+    currency: payout.currency,
+    destination,
+    remarks: `Agrinet payout ${payoutId}`,
+  });
+  return applyRailOutcome({ ...options, outcome });
+}
+
+export type ApplyRailOutcomeOptions = {
+  db: Db;
+  payoutId: string;
+  outcome: PayoutOutcome | RailStatus;
+  attempt: number;
+  maxAttempts: number;
+  statusCheckAfterMs: number;
+  /** Status checks already made for this payout (they back off and stop). */
+  statusChecks?: number;
+};
+
+/** Turns what a rail (or a verified callback) said into the payout's next state. */
+export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promise<ProcessPayoutResult> {
+  const { db, payoutId, outcome } = options;
+  switch (outcome.kind) {
+    case "paid":
+      await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
+      return { outcome: "paid" };
+    case "failed-final":
+      await markPayoutFailed(db, {
+        payoutId,
+        error: `${outcome.code}: ${outcome.message}`,
+        ...(outcome.providerReference ? { providerReference: outcome.providerReference } : {}),
+      });
+      return { outcome: "failed" };
+    case "retryable":
+      if (options.attempt >= options.maxAttempts) {
+        await markPayoutFailed(db, {
+          payoutId,
+          error: `${outcome.code}: ${outcome.message} (gave up after ${options.attempt} attempts)`,
+        });
+        return { outcome: "failed" };
+      }
+      await recordPayoutAttemptError(db, { payoutId, error: `${outcome.code}: ${outcome.message}` });
+      throw new RetryablePayoutError(outcome.code, outcome.message);
+    case "pending-callback":
+      await db.$transaction(async (tx) => {
+        const payout = await lockPayout(tx, payoutId);
+        if (!payout || isFinal(payout.status)) return;
+        if (outcome.providerReference) {
+          await tx.payout.update({ where: { id: payoutId }, data: { providerRequestId: outcome.providerReference } });
+        }
+        // Bank payouts wait for an operator, not a provider: no status polling for them.
+        const check = (options.statusChecks ?? 0) + 1;
+        if (payout.destinationType === "bank") return;
+        if (check > maxStatusChecks) {
+          await tx.payout.update({
+            where: { id: payoutId },
+            data: { lastError: `no result from the provider after ${maxStatusChecks} status checks: check it with the provider, then mark it` },
+          });
+          return;
+        }
+        await scheduleStatusCheck(tx, { payoutId, check, afterMs: options.statusCheckAfterMs * 2 ** (check - 1) });
+      }, payoutTransactionLimits);
+      return { outcome: "awaiting-result" };
+    case "not-found":
+      // The provider never received it: send it (again) now, same payout id.
+      await db.$transaction(async (tx) => {
+        const payout = await lockPayout(tx, payoutId);
+        if (!payout || isFinal(payout.status)) return;
+        const jobId = await enqueuePayoutJob(tx, {
+          payoutId,
+          maxAttempts: options.maxAttempts,
+          runNow: true,
+          confirmedNotSent: true,
+        });
+        await tx.payout.update({ where: { id: payoutId }, data: { jobId, providerRequestId: null } });
+      }, payoutTransactionLimits);
+      return { outcome: "awaiting-result" };
+  }
+}
+
+export type CheckPayoutStatusOptions = {
+  db: Db;
+  rails: RailsByDestination;
+  payoutId: string;
+  attempt: number;
+  maxAttempts: number;
+  statusCheckAfterMs: number;
+  /** Which check this is (from the job payload). */
+  check: number;
+};
+
+/** The result did not arrive in time: ask the provider (M-Pesa answers on the status callback). */
+export async function checkPayoutStatus(options: CheckPayoutStatusOptions): Promise<ProcessPayoutResult> {
+  const payout = await options.db.payout.findUnique({ where: { id: options.payoutId } });
+  if (!payout) return { outcome: "missing" };
+  if (payout.status !== "processing") return { outcome: "already-final" };
+  const rail = options.rails[payout.destinationType as PayoutRailName];
+  if (!rail) throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured`);
+  const status = await rail.queryStatus(options.payoutId);
+  // A "retryable" answer to a status query means "ask again later", never "give up".
+  return applyRailOutcome({
+    ...options,
+    outcome: status.kind === "retryable" ? { kind: "pending-callback" } : status,
+    statusChecks: options.check,
+  });
+}

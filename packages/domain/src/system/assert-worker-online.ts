@@ -1,0 +1,32 @@
+import { DomainError } from "@agrinet/core";
+import type { Db, Tx } from "@agrinet/db";
+import { workerHeartbeatMaxAgeMs } from "./system-status";
+
+export type AssertWorkerOnlineOptions = {
+  db: Db | Tx;
+  /** Defaults to `workerHeartbeatMaxAgeMs` (30 s). */
+  maxAgeMs?: number;
+};
+
+/**
+ * Payouts are only accepted while a worker is alive to pay them: queuing money nobody will
+ * move would leave producers waiting with their funds frozen.
+ */
+export async function assertWorkerOnline(options: AssertWorkerOnlineOptions): Promise<void> {
+  const maxAgeMs = options.maxAgeMs ?? workerHeartbeatMaxAgeMs;
+  // The database clock decides, so API and worker clocks that disagree do not matter.
+  const rows = await options.db.$queryRaw<Array<{ alive: boolean }>>`
+    select exists (
+      select 1 from worker_heartbeats
+      where beat_at > now() - make_interval(secs => ${maxAgeMs / 1000}::double precision)
+    ) as alive`;
+  if (!rows[0]?.alive) {
+    throw new DomainError(
+      "WORKER_OFFLINE",
+      `no payout worker has reported in the last ${Math.round(maxAgeMs / 1000)} s, so payouts cannot be processed. ` +
+        "Start it with `pnpm start` (runs API, worker and dashboard) or on its own with " +
+        "`pnpm --filter @agrinet/worker start`, then retry.",
+      { details: { maxHeartbeatAgeMs: maxAgeMs } },
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { currencyInput, positiveMinorUnitsInput } from "@agrinet/core";
+import { createPayout as createPayoutInDomain, payoutDestinationInput } from "@agrinet/domain";
+import { z } from "zod";
+import { actorOf } from "../../access";
+import { defaultPayoutSettings } from "../../context";
+import { procedure } from "../../trpc";
+import { payoutOutput } from "./payout-schemas";
+
+export const createPayoutInput = z.object({
+  userId: z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a user id"),
+  amount: positiveMinorUnitsInput,
+  currency: currencyInput,
+  destination: payoutDestinationInput,
+  contractId: z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a contract id").optional(),
+  /** Your unique reference: sending it again returns the same payout instead of paying twice. */
+  reference: z.string().min(1).max(200).optional(),
+});
+
+export const createPayout = procedure
+  .meta({
+    access: { staff: ["admin", "operator"], partner: ["payouts:write"] },
+    description:
+      "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run.",
+  })
+  .input(createPayoutInput)
+  .output(payoutOutput.extend({ replayed: z.boolean() }))
+  .mutation(({ ctx, input }) => {
+    const settings = ctx.payouts ?? defaultPayoutSettings;
+    return createPayoutInDomain({
+      db: ctx.db,
+      input,
+      minAmount: settings.minAmount,
+      maxAttempts: settings.maxAttempts,
+      audit: { actor: actorOf(ctx.principal), ip: ctx.ip },
+    });
+  });

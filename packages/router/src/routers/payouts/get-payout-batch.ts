@@ -1,0 +1,27 @@
+import { getPayoutBatch as getPayoutBatchInDomain } from "@agrinet/domain";
+import { z } from "zod";
+import { everyStaff } from "../../access";
+import { procedure } from "../../trpc";
+import { batchIdInput } from "./payout-schemas";
+
+export const getPayoutBatch = procedure
+  .meta({
+    access: { staff: everyStaff },
+    description: "A payout run's progress: total, processed, failed and still queued.",
+  })
+  .input(z.object({ batchId: batchIdInput }))
+  .output(
+    z.object({
+      batchId: z.string(),
+      requestedBy: z.string(),
+      filters: z.unknown(),
+      total: z.number().int(),
+      processed: z.number().int(),
+      failed: z.number().int(),
+      queued: z.number().int(),
+      totals: z.record(z.string(), z.string()),
+      createdAt: z.date().transform((d) => d.toISOString()),
+      finishedAt: z.date().nullable().transform((d) => d?.toISOString() ?? null),
+    }),
+  )
+  .query(({ ctx, input }) => getPayoutBatchInDomain({ db: ctx.db, batchId: input.batchId }));

@@ -1,0 +1,22 @@
+import { router } from "../../trpc";
+import { cancelPayout } from "./cancel-payout";
+import { createPayout } from "./create-payout";
+import { exportBankBatch } from "./export-bank-batch";
+import { getPayout } from "./get-payout";
+import { getPayoutBatch } from "./get-payout-batch";
+import { listPayouts } from "./list-payouts";
+import { markBankPayout } from "./mark-bank-payout";
+import { retryPayout } from "./retry-payout";
+import { runPayouts } from "./run-payouts";
+
+export const payoutsRouter = router({
+  createPayout,
+  runPayouts,
+  getPayout,
+  listPayouts,
+  getPayoutBatch,
+  cancelPayout,
+  retryPayout,
+  exportBankBatch,
+  markBankPayout,
+});

@@ -1,0 +1,40 @@
+import { minorUnitsOutput } from "@agrinet/core";
+import { payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
+import { z } from "zod";
+
+const date = z.date().transform((d) => d.toISOString());
+
+/** A payout as every transport returns it: amounts as strings of minor units. */
+export const payoutOutput = z.object({
+  id: z.string(),
+  userId: z.string(),
+  amount: minorUnitsOutput,
+  currency: z.string(),
+  destination: z.record(z.string(), z.unknown()),
+  destinationType: z.enum(payoutDestinationTypes),
+  contractId: z.string().nullable(),
+  reference: z.string(),
+  status: z.enum(payoutStatuses),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  providerReference: z.string().nullable(),
+  holdId: z.string().nullable(),
+  ledgerSnapshot: z.unknown(),
+  batchId: z.string().nullable(),
+  jobId: z.string().nullable(),
+  createdAt: date,
+  updatedAt: date,
+  processingAt: date.nullable(),
+  paidAt: date.nullable(),
+  failedAt: date.nullable(),
+  cancelledAt: date.nullable(),
+});
+
+export const payoutIdInput = z.string().regex(/^po_[0-9a-f]{24}$/, "expected a payout id (po_…)");
+export const batchIdInput = z.string().regex(/^pb_[0-9a-f]{20}$/, "expected a payout batch id (pb_…)");
+
+export const currencyTotalOutput = z.object({
+  currency: z.string(),
+  count: z.number().int(),
+  amount: minorUnitsOutput,
+});
