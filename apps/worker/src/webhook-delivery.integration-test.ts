@@ -11,6 +11,7 @@ import {
 } from "@agrinet/domain";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createTaskList } from "./tasks";
 import { startWorker, type RunningWorker } from "./worker";
 
 type Received = { path: string; body: string; signature: string };
@@ -49,6 +50,8 @@ beforeAll(async () => {
     heartbeatSeconds: 5,
     dispatchIntervalMs: 200,
     log: pino({ level: "silent" }),
+    // No payout rails: this test only delivers webhooks.
+    tasks: createTaskList({ db: database.db, rails: {}, statusCheckAfterMs: 60_000 }),
   });
 });
 

@@ -28,7 +28,7 @@ export function payoutClearingAccount(rail: PayoutDestinationType, currency: Cur
   return externalAccount(rail, currency);
 }
 
-export type LedgerSnapshot = {
+export type PayoutLedgerSnapshot = {
   ledgerTransactionId: string | null;
   takenAt: string;
   balances: Array<
@@ -37,7 +37,7 @@ export type LedgerSnapshot = {
   >;
 };
 
-async function snapshot(tx: Tx, accounts: string[], ledgerTransactionId: bigint | null): Promise<LedgerSnapshot> {
+async function snapshot(tx: Tx, accounts: string[], ledgerTransactionId: bigint | null): Promise<PayoutLedgerSnapshot> {
   const balances = await Promise.all(accounts.map((account) => getAccountBalance(tx, { account })));
   return {
     ledgerTransactionId: ledgerTransactionId?.toString() ?? null,
@@ -85,7 +85,7 @@ export async function settlePayoutFunds(
     contractId: string | null;
     providerReference: string;
   },
-): Promise<LedgerSnapshot> {
+): Promise<PayoutLedgerSnapshot> {
   const posted = await commitHold(tx, {
     holdId: BigInt(payout.holdId),
     idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
@@ -113,7 +113,7 @@ export async function settlePayoutFunds(
 export async function releasePayoutFunds(
   tx: Tx,
   payout: { userId: string; currency: CurrencyCode; holdId: string | null },
-): Promise<LedgerSnapshot> {
+): Promise<PayoutLedgerSnapshot> {
   if (payout.holdId) await voidHold(tx, { holdId: BigInt(payout.holdId) });
   return snapshot(tx, [payoutSourceAccount(payout)], null);
 }
