@@ -1,0 +1,4 @@
+export { startDarajaSandbox } from "./sandbox-server";
+export type { DarajaSandbox, DarajaSandboxOptions, DarajaResultBody, SandboxPayment, SandboxStats } from "./sandbox-server";
+export { outcomeBySubscriberNumber, outcomeForNumber, sandboxResultCodes } from "./outcomes";
+export type { SandboxOutcome } from "./outcomes";

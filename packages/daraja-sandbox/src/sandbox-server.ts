@@ -1,0 +1,507 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
+
+export type DarajaSandboxOptions = {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** When both are set only these credentials get a token; otherwise any non-empty pair does. */
+  consumerKey?: string;
+  consumerSecret?: string;
+  tokenTtlSeconds?: number;
+  /** How long the "slow" number's result callback waits. */
+  slowCallbackDelayMs?: number;
+  log?: (line: string) => void;
+};
+
+/** One B2C payment the sandbox actually made: its ledger, used to prove nothing was paid twice. */
+export type SandboxPayment = {
+  originatorConversationId: string;
+  conversationId: string;
+  transactionId: string;
+  partyA: string;
+  partyB: string;
+  amount: number;
+  commandId: string;
+  /** How many B2C requests carried this OriginatorConversationID (replays included). */
+  requests: number;
+  paidAt: string;
+};
+
+export type SandboxStats = {
+  oauthRequests: number;
+  b2cRequests: number;
+  statusQueries: number;
+  callbacksDelivered: number;
+  callbacksFailed: number;
+};
+
+export type DarajaSandbox = {
+  url: string;
+  port: number;
+  payments(): SandboxPayment[];
+  stats(): SandboxStats;
+  stop(): Promise<void>;
+};
+
+type B2cTransaction = {
+  originatorConversationId: string;
+  conversationId: string;
+  transactionId: string;
+  partyA: string;
+  partyB: string;
+  amount: number;
+  commandId: string;
+  outcome: SandboxOutcome;
+  paid: boolean;
+  resultUrl: string;
+  result: DarajaResultBody;
+  syncResponse: Record<string, string>;
+  /** Set once the first result callback went out, so a replayed request can resend it. */
+  resultSent: boolean;
+  requests: number;
+  paidAt: Date;
+};
+
+type ResultParameter = { Key: string; Value: string | number };
+export type DarajaResultBody = {
+  Result: {
+    ResultType: number;
+    ResultCode: number | string;
+    ResultDesc: string;
+    OriginatorConversationID: string;
+    ConversationID: string;
+    TransactionID: string;
+    ResultParameters?: { ResultParameter: ResultParameter[] };
+    ReferenceData?: { ReferenceItem: ResultParameter };
+  };
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const b2cCommands = new Set(["BusinessPayment", "SalaryPayment", "PromotionPayment"]);
+const workingAccountFloat = 900_000;
+const utilityAccountFloat = 250_000;
+
+export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Promise<DarajaSandbox> {
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 3599;
+  const slowCallbackDelayMs = options.slowCallbackDelayMs ?? 3_000;
+  const log = options.log ?? (() => {});
+
+  const tokens = new Map<string, number>();
+  const transactions = new Map<string, B2cTransaction>();
+  const byTransactionId = new Map<string, B2cTransaction>();
+  const ledger: B2cTransaction[] = [];
+  // First attempts of the "transient" and "queue-timeout" numbers fail and are forgotten, so
+  // the retry with the same OriginatorConversationID goes through.
+  const failedFirstAttempts = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const deliveries = new Set<Promise<void>>();
+  const shutdown = new AbortController();
+  const stats: SandboxStats = {
+    oauthRequests: 0,
+    b2cRequests: 0,
+    statusQueries: 0,
+    callbacksDelivered: 0,
+    callbacksFailed: 0,
+  };
+
+  function deliver(url: string, body: unknown, delayMs: number) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const delivery = postJson(url, body, shutdown.signal)
+        .then(() => {
+          stats.callbacksDelivered += 1;
+        })
+        .catch((error: unknown) => {
+          stats.callbacksFailed += 1;
+          if (!shutdown.signal.aborted) log(`callback to ${url} failed: ${String(error)}`);
+        })
+        .finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+    }, delayMs);
+    timers.add(timer);
+  }
+
+  function sendResult(transaction: B2cTransaction, delayMs: number) {
+    transaction.resultSent = true;
+    deliver(transaction.resultUrl, transaction.result, delayMs);
+  }
+
+  function authenticate(request: IncomingMessage) {
+    const header = request.headers.authorization ?? "";
+    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const expiresAt = tokens.get(token);
+    if (expiresAt === undefined || expiresAt <= Date.now()) {
+      throw new HttpError(401, "404.001.03", "Invalid Access Token");
+    }
+  }
+
+  function generateToken(request: IncomingMessage, url: URL) {
+    stats.oauthRequests += 1;
+    if (url.searchParams.get("grant_type") !== "client_credentials") {
+      throw new HttpError(400, "400.008.02", "Invalid grant type passed");
+    }
+    const header = request.headers.authorization ?? "";
+    const [key, secret] = header.startsWith("Basic ")
+      ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":", 2)
+      : [];
+    const credentialsRequired = options.consumerKey !== undefined && options.consumerSecret !== undefined;
+    const valid = credentialsRequired
+      ? key === options.consumerKey && secret === options.consumerSecret
+      : Boolean(key) && Boolean(secret);
+    if (!valid) throw new HttpError(400, "400.008.01", "Invalid Authentication passed");
+    const token = randomBytes(16).toString("base64url");
+    tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
+    return { access_token: token, expires_in: String(tokenTtlSeconds) };
+  }
+
+  function b2cPaymentRequest(request: IncomingMessage, body: Record<string, unknown>) {
+    stats.b2cRequests += 1;
+    authenticate(request);
+    const originatorConversationId = requiredString(body, "OriginatorConversationID");
+    requiredString(body, "InitiatorName");
+    requiredString(body, "SecurityCredential");
+    const commandId = requiredString(body, "CommandID");
+    if (!b2cCommands.has(commandId)) throw invalid("CommandID");
+    const amount = Number(body.Amount);
+    if (!Number.isSafeInteger(amount) || amount <= 0) throw invalid("Amount");
+    const partyA = requiredString(body, "PartyA");
+    const partyB = requiredString(body, "PartyB");
+    if (!/^\d{9,15}$/.test(partyB)) throw invalid("PartyB");
+    const resultUrl = requiredUrl(body, "ResultURL");
+    const timeoutUrl = requiredUrl(body, "QueueTimeOutURL");
+
+    const existing = transactions.get(originatorConversationId);
+    if (existing) {
+      if (existing.partyB !== partyB || existing.amount !== amount || existing.partyA !== partyA) {
+        throw new HttpError(
+          409,
+          "409.001.01",
+          "Duplicate OriginatorConversationID with different PartyA, PartyB or Amount",
+        );
+      }
+      existing.requests += 1;
+      // A replay after the result went out resends it: the caller evidently missed it.
+      if (existing.resultSent) sendResult(existing, 0);
+      return existing.syncResponse;
+    }
+
+    const outcome = outcomeForNumber(partyB);
+    const conversationId = newConversationId();
+    const accepted = {
+      ConversationID: conversationId,
+      OriginatorConversationID: originatorConversationId,
+      ResponseCode: "0",
+      ResponseDescription: "Accept the service request successfully.",
+    };
+    if (
+      (outcome === "transient" || outcome === "queue-timeout") &&
+      !failedFirstAttempts.has(originatorConversationId)
+    ) {
+      failedFirstAttempts.add(originatorConversationId);
+      if (outcome === "transient") {
+        throw new HttpError(503, "503.001.01", "Service Unavailable - the M-Pesa system is busy");
+      }
+      deliver(
+        timeoutUrl,
+        resultBody({
+          code: sandboxResultCodes.queueTimeout,
+          originatorConversationId,
+          conversationId,
+          transactionId: "",
+          timeoutUrl,
+        }),
+        0,
+      );
+      return accepted;
+    }
+
+    const paid = outcome !== "insufficient-float" && outcome !== "invalid-number";
+    const transactionId = newTransactionId();
+    const code =
+      outcome === "insufficient-float"
+        ? sandboxResultCodes.insufficientFloat
+        : outcome === "invalid-number"
+          ? sandboxResultCodes.invalidNumber
+          : sandboxResultCodes.success;
+    const transaction: B2cTransaction = {
+      originatorConversationId,
+      conversationId,
+      transactionId,
+      partyA,
+      partyB,
+      amount,
+      commandId,
+      outcome,
+      paid,
+      resultUrl,
+      result: resultBody({
+        code,
+        originatorConversationId,
+        conversationId,
+        transactionId,
+        timeoutUrl,
+        parameters: paid ? paymentParameters(transactionId, amount, partyB) : undefined,
+      }),
+      syncResponse: accepted,
+      resultSent: false,
+      requests: 1,
+      paidAt: new Date(),
+    };
+    transactions.set(originatorConversationId, transaction);
+    byTransactionId.set(transactionId, transaction);
+    if (paid) ledger.push(transaction);
+
+    if (outcome === "slow") sendResult(transaction, slowCallbackDelayMs);
+    else if (outcome !== "no-callback") sendResult(transaction, 0);
+    if (outcome === "duplicate-callback") deliver(resultUrl, transaction.result, 0);
+    return accepted;
+  }
+
+  function transactionStatusQuery(request: IncomingMessage, body: Record<string, unknown>) {
+    stats.statusQueries += 1;
+    authenticate(request);
+    requiredString(body, "Initiator");
+    requiredString(body, "SecurityCredential");
+    if (body.CommandID !== "TransactionStatusQuery") throw invalid("CommandID");
+    const partyA = requiredString(body, "PartyA");
+    const resultUrl = requiredUrl(body, "ResultURL");
+    const timeoutUrl = requiredUrl(body, "QueueTimeOutURL");
+    const originalId = optionalString(body, "OriginalConversationID");
+    const transactionId = optionalString(body, "TransactionID");
+    if (!originalId && !transactionId) throw invalid("TransactionID or OriginalConversationID");
+
+    const found =
+      (originalId ? transactions.get(originalId) : undefined) ??
+      (transactionId ? byTransactionId.get(transactionId) : undefined);
+    const queryId = `${randomUUID()}`;
+    const conversationId = newConversationId();
+    const base = { originatorConversationId: queryId, conversationId, timeoutUrl };
+    let result: DarajaResultBody;
+    if (!found) {
+      result = resultBody({ ...base, code: sandboxResultCodes.unknownOriginatorConversationId, transactionId: "" });
+    } else if (!found.paid) {
+      const original = found.result.Result;
+      result = resultBody({
+        ...base,
+        code: { code: original.ResultCode, description: original.ResultDesc },
+        transactionId: found.transactionId,
+        parameters: [{ Key: "OriginatorConversationID", Value: found.originatorConversationId }],
+      });
+    } else {
+      result = resultBody({
+        ...base,
+        code: sandboxResultCodes.success,
+        transactionId: found.transactionId,
+        parameters: [
+          { Key: "ReceiptNo", Value: found.transactionId },
+          { Key: "Conversation ID", Value: found.conversationId },
+          { Key: "OriginatorConversationID", Value: found.originatorConversationId },
+          { Key: "FinalisedTime", Value: Number(compactTimestamp(found.paidAt)) },
+          { Key: "Amount", Value: found.amount },
+          { Key: "TransactionStatus", Value: "Completed" },
+          { Key: "ReasonType", Value: "Business Payment to Customer via API" },
+          { Key: "DebitPartyName", Value: `${partyA} - Agrinet Pay` },
+          { Key: "CreditPartyName", Value: `${found.partyB} - Sandbox Recipient` },
+        ],
+      });
+    }
+    deliver(resultUrl, result, 0);
+    return {
+      OriginatorConversationID: queryId,
+      ConversationID: conversationId,
+      ResponseCode: "0",
+      ResponseDescription: "Accept the service request successfully.",
+    };
+  }
+
+  async function route(request: IncomingMessage, url: URL): Promise<unknown> {
+    const { pathname } = url;
+    if (request.method === "GET" && pathname === "/oauth/v1/generate") return generateToken(request, url);
+    if (request.method === "GET" && pathname === "/__sandbox/payments") return { payments: payments() };
+    if (request.method === "GET" && pathname === "/__sandbox/stats") return { ...stats };
+    if (request.method === "POST") {
+      if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
+        return b2cPaymentRequest(request, await readJson(request));
+      }
+      if (pathname === "/mpesa/transactionstatus/v1/query") {
+        return transactionStatusQuery(request, await readJson(request));
+      }
+    }
+    throw new HttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
+  }
+
+  function payments(): SandboxPayment[] {
+    return ledger.map((t) => ({
+      originatorConversationId: t.originatorConversationId,
+      conversationId: t.conversationId,
+      transactionId: t.transactionId,
+      partyA: t.partyA,
+      partyB: t.partyB,
+      amount: t.amount,
+      commandId: t.commandId,
+      requests: t.requests,
+      paidAt: t.paidAt.toISOString(),
+    }));
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://sandbox.local");
+    route(request, url).then(
+      (body) => respond(response, 200, body),
+      (error: unknown) => {
+        if (error instanceof HttpError) {
+          respond(response, error.status, {
+            requestId: randomUUID(),
+            errorCode: error.errorCode,
+            errorMessage: error.message,
+          });
+        } else {
+          log(`sandbox error: ${String(error)}`);
+          respond(response, 500, { requestId: randomUUID(), errorCode: "500.001.1001", errorMessage: "Server error" });
+        }
+      },
+    );
+  });
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+
+  return {
+    url,
+    port: address.port,
+    payments,
+    stats: () => ({ ...stats }),
+    async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      shutdown.abort();
+      await Promise.allSettled([...deliveries]);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function resultBody(input: {
+  code: { code: number | string; description: string };
+  originatorConversationId: string;
+  conversationId: string;
+  transactionId: string;
+  timeoutUrl: string;
+  parameters?: ResultParameter[] | undefined;
+}): DarajaResultBody {
+  return {
+    Result: {
+      ResultType: 0,
+      ResultCode: input.code.code,
+      ResultDesc: input.code.description,
+      OriginatorConversationID: input.originatorConversationId,
+      ConversationID: input.conversationId,
+      TransactionID: input.transactionId,
+      ...(input.parameters ? { ResultParameters: { ResultParameter: input.parameters } } : {}),
+      ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: input.timeoutUrl } },
+    },
+  };
+}
+
+function paymentParameters(transactionId: string, amount: number, partyB: string): ResultParameter[] {
+  return [
+    { Key: "TransactionAmount", Value: amount },
+    { Key: "TransactionReceipt", Value: transactionId },
+    { Key: "B2CRecipientIsRegisteredCustomer", Value: "Y" },
+    { Key: "B2CChargesPaidAccountAvailableFunds", Value: 0 },
+    { Key: "ReceiverPartyPublicName", Value: `${partyB} - Sandbox Recipient` },
+    { Key: "TransactionCompletedDateTime", Value: darajaDateTime(new Date()) },
+    { Key: "B2CUtilityAccountAvailableFunds", Value: utilityAccountFloat },
+    { Key: "B2CWorkingAccountAvailableFunds", Value: workingAccountFloat },
+  ];
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below as Daraja does
+  }
+  throw new HttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
+}
+
+function respond(response: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+async function postJson(url: string, body: unknown, signal: AbortSignal) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+  });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+function invalid(field: string) {
+  return new HttpError(400, "400.002.02", `Bad Request - Invalid ${field}`);
+}
+
+function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = optionalString(body, field);
+  if (!value) throw invalid(field);
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function requiredUrl(body: Record<string, unknown>, field: string): string {
+  const value = requiredString(body, field);
+  if (!URL.canParse(value)) throw invalid(field);
+  return value;
+}
+
+function newConversationId() {
+  return `AG_${compactTimestamp(new Date()).slice(0, 8)}_${randomBytes(10).toString("hex")}`;
+}
+
+const receiptAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+function newTransactionId() {
+  const bytes = randomBytes(10);
+  return Array.from(bytes, (b) => receiptAlphabet[b % receiptAlphabet.length]).join("");
+}
+
+function compactTimestamp(date: Date) {
+  return date.toISOString().replace(/\D/g, "").slice(0, 14);
+}
+
+function darajaDateTime(date: Date) {
+  const iso = date.toISOString();
+  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`;
+}

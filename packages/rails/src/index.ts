@@ -1,0 +1,30 @@
+export type {
+  PayoutDestination,
+  PayoutOutcome,
+  PayoutRail,
+  PayoutRailName,
+  PayoutRequest,
+  PayoutStatus,
+} from "./payout-rail";
+export { DarajaB2cRail } from "./mpesa/daraja-b2c-rail";
+export type { DarajaB2cOptions } from "./mpesa/daraja-b2c-rail";
+export {
+  checkDarajaB2cResult,
+  darajaCallbackPaths,
+  parseDarajaB2cResult,
+  parseDarajaQueueTimeout,
+  parseDarajaStatusResult,
+  toWholeUnits,
+  verifyDarajaCallbackToken,
+} from "./mpesa/daraja-callbacks";
+export type { DarajaB2cResult, DarajaResultParameters, DarajaStatusResult } from "./mpesa/daraja-callbacks";
+export { classifyDarajaResult, classifyDarajaStatusResult } from "./mpesa/daraja-result-codes";
+export { createStripeClient } from "./stripe/stripe-client";
+export type { StripeClientOptions } from "./stripe/stripe-client";
+export { StripeTransferRail, classifyStripeError } from "./stripe/stripe-transfer-rail";
+export { chargeStripeDeposit, paymentIntentOutcome } from "./stripe/stripe-deposits";
+export type { StripeDepositCharge, StripeDepositOutcome } from "./stripe/stripe-deposits";
+export { verifyStripeWebhook } from "./stripe/stripe-webhooks";
+export type { StripeWebhookInput } from "./stripe/stripe-webhooks";
+export { BankTransferRail, exportBankPayoutBatchCsv } from "./bank/bank-transfer-rail";
+export type { BankBatchRow } from "./bank/bank-transfer-rail";
