@@ -8,7 +8,7 @@ const env = loadLauncherEnv();
 const database = await openLocalDatabase(env.DATABASE_URL);
 try {
   await applyMigrations(database.url);
-  console.log(await seedDemoData(database.url));
+  console.log(await seedDemoData(database.url, env));
 } finally {
   await database.close();
 }

@@ -16,7 +16,7 @@ say(env.DATABASE_URL ? "using DATABASE_URL" : "starting embedded PostgreSQL (dat
 const database = await openLocalDatabase(env.DATABASE_URL);
 const applied = await applyMigrations(database.url);
 say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations up to date");
-if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url));
+if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url, env));
 
 if (!dev) {
   say("building the admin dashboard (cached after the first run)");

@@ -1,7 +1,9 @@
 import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
 import { z } from "zod";
+import { devAuthSettings, type AuthSettings } from "./auth/settings";
 
 export const apiEnvShape = {
+  NODE_ENV: z.string().default("development"),
   DATABASE_URL: envVars.databaseUrl.unwrap(),
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: envVars.port(4000),
@@ -9,10 +11,47 @@ export const apiEnvShape = {
   /** Seconds in-flight requests get to finish on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: envVars.positiveInt(10),
   ...paymentsEnvShape,
+  /** Signs staff session cookies. */
+  BETTER_AUTH_SECRET: z
+    .string()
+    .min(32, "expected at least 32 characters")
+    .default(devAuthSettings.sessionSecret),
+  /** This API's public URL (defaults to http://API_HOST:API_PORT). */
+  BETTER_AUTH_URL: envVars.url.optional(),
+  /** Comma-separated origins allowed to use staff cookies (the admin dashboard). */
+  AUTH_TRUSTED_ORIGINS: z
+    .string()
+    .default(devAuthSettings.trustedOrigins.join(","))
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+  /** HS256 secret for end-user JWTs (sub = user id). */
+  JWT_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
+  /** Or a JWKS URL whose keys sign end-user JWTs. */
+  JWKS_URL: envVars.url.optional(),
+  SIGN_IN_MAX_ATTEMPTS: envVars.positiveInt(devAuthSettings.signInMaxAttempts),
+  SIGN_IN_WINDOW_SECONDS: envVars.positiveInt(devAuthSettings.signInWindowSeconds),
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;
 
 export function loadApiEnv(): ApiEnv {
-  return loadEnvOrExit("api", apiEnvShape, process.env);
+  const env = loadEnvOrExit("api", apiEnvShape, process.env);
+  if (env.NODE_ENV === "production" && env.BETTER_AUTH_SECRET === devAuthSettings.sessionSecret) {
+    process.stderr.write("api: invalid environment variable BETTER_AUTH_SECRET: set a secret of your own in production\n");
+    process.exit(78);
+  }
+  return env;
+}
+
+/** User tokens: JWT_SECRET and/or JWKS_URL; without either, the dev secret (not in production). */
+export function authSettingsFromEnv(env: ApiEnv): AuthSettings {
+  const jwtSecret = env.JWT_SECRET ?? (env.JWKS_URL || env.NODE_ENV === "production" ? undefined : devAuthSettings.jwtSecret);
+  return {
+    sessionSecret: env.BETTER_AUTH_SECRET,
+    baseURL: env.BETTER_AUTH_URL ?? `http://${env.API_HOST}:${env.API_PORT}`,
+    trustedOrigins: env.AUTH_TRUSTED_ORIGINS,
+    jwtSecret,
+    jwksUrl: env.JWKS_URL,
+    signInMaxAttempts: env.SIGN_IN_MAX_ATTEMPTS,
+    signInWindowSeconds: env.SIGN_IN_WINDOW_SECONDS,
+  };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
 import Fastify from "fastify";
 import app from "./app";
-import { loadApiEnv } from "./env";
+import { authSettingsFromEnv, loadApiEnv } from "./env";
 import { loggerOptions } from "./logger";
 
 const env = loadApiEnv();
@@ -18,7 +18,11 @@ const fastify = Fastify({
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
-await fastify.register(app, { db, expectedMigrations: await listMigrationNames() });
+await fastify.register(app, {
+  db,
+  expectedMigrations: await listMigrationNames(),
+  auth: authSettingsFromEnv(env),
+});
 
 let closing = false;
 async function shutdown(signal: string) {

@@ -52,15 +52,39 @@ function loadEngineModule(): Promise<SchemaEngineModule> {
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it on every ";", which breaks
+ * hand-written functions and triggers ($$ bodies, semicolons in comments). PostgreSQL's simple
+ * query protocol runs a whole multi-statement script in one call, as `prisma migrate` does.
+ */
+function wholeScriptPg(connectionString: string): PrismaPg {
+  const factory = new PrismaPg({ connectionString });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const inner = adapter as unknown as {
+      client: { query(sql: string): Promise<unknown> };
+      onError(error: unknown): never;
+    };
+    adapter.executeScript = async (script: string) => {
+      try {
+        await inner.client.query(script);
+      } catch (error) {
+        inner.onError(error);
+      }
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 async function withEngine<T>(
   connectionString: string,
   datamodel: string,
   run: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
-  const adapter = bindMigrationAwareSqlAdapterFactory(
-    new PrismaPg({ connectionString }),
-  );
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScriptPg(connectionString));
   const engine = await SchemaEngine.new(
     { datamodels: [["schema.prisma", datamodel]] },
     () => {},

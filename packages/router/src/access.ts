@@ -24,6 +24,8 @@ export type Principal =
 export type Access = {
   /** No credentials needed (health; webhooks authenticate by signature instead). */
   public?: true;
+  /** Any valid credentials (e.g. "who am I"); the procedure itself limits what it returns. */
+  authenticated?: true;
   /** Dashboard roles allowed. */
   staff?: StaffRole[];
   /** Partner API key scopes; any one of them allows. */
@@ -38,3 +40,39 @@ export type Access = {
 /** Shorthands so procedures read as policy: `access: staffOnly("admin", "operator")`. */
 export const everyStaff: StaffRole[] = ["admin", "operator", "viewer"];
 export const staffWriters: StaffRole[] = ["admin", "operator"];
+
+export type AccessDecision = "allow" | "unauthorized" | "forbidden";
+
+/**
+ * The one access decision, shared by the tRPC middleware and plain Fastify routes. `input` is
+ * the raw (unparsed) request input: "self" compares its `userId` with the token's subject.
+ */
+export function checkAccess(access: Access, principal: Principal | null, input: unknown): AccessDecision {
+  if (access.public) return "allow";
+  if (!principal) return "unauthorized";
+  if (access.authenticated) return "allow";
+  switch (principal.kind) {
+    case "staff":
+      return access.staff?.includes(principal.role) ? "allow" : "forbidden";
+    case "partner":
+      return access.partner?.some((scope) => principal.scopes.includes(scope)) ? "allow" : "forbidden";
+    case "user": {
+      if (access.user !== "self") return "forbidden";
+      const userId = typeof input === "object" && input !== null ? (input as { userId?: unknown }).userId : undefined;
+      return typeof userId === "string" && userId === principal.userId ? "allow" : "forbidden";
+    }
+  }
+}
+
+/** How the audit log names a caller. */
+export function actorOf(principal: Principal | null): string {
+  if (!principal) return "anonymous";
+  switch (principal.kind) {
+    case "staff":
+      return `staff:${principal.userId}`;
+    case "partner":
+      return `partner:${principal.keyId}`;
+    case "user":
+      return `user:${principal.userId}`;
+  }
+}

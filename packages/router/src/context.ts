@@ -7,6 +7,8 @@ export type Context = {
   requestId: string;
   /** The authenticated caller, or null when no valid credentials came with the request. */
   principal: Principal | null;
+  /** The caller's address, for the audit log. */
+  ip: string | null;
   /** Migration names shipped with this build, for the status checks. */
   expectedMigrations: string[];
 };

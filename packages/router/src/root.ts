@@ -1,7 +1,9 @@
 import { router } from "./trpc";
+import { authRouter } from "./routers/auth";
 import { systemRouter } from "./routers/system";
 
 export const appRouter = router({
+  auth: authRouter,
   system: systemRouter,
 });
 

@@ -1,7 +1,7 @@
 import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import type { Access } from "./access";
+import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
 
 export type Meta = {
@@ -97,18 +97,19 @@ const domainErrors = t.middleware(async ({ next }) => {
 });
 
 /**
- * Enforces `meta.access` against `ctx.principal`.
- * TODO(access-control issue): staff/partner/user checks; until then only public passes.
+ * Enforces `meta.access` against `ctx.principal`: 401 without valid credentials, 403 when the
+ * caller is known but not allowed. "self" rules compare the raw input's `userId` (before
+ * parsing, so a schema default can never widen access).
  */
-const enforceAccess = t.middleware(async ({ meta, ctx, next }) => {
+const enforceAccess = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
   if (!meta?.access) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no access rule" });
   }
-  if (meta.access.public) return next();
-  if (!ctx.principal) {
-    throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
-  }
-  throw new DomainError("FORBIDDEN", "not allowed");
+  const needsInput = !meta.access.public && ctx.principal?.kind === "user";
+  const decision = checkAccess(meta.access, ctx.principal, needsInput ? await getRawInput() : undefined);
+  if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
+  if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
+  return next();
 });
 
 /** The one procedure builder: every procedure states `meta({ access })`. */

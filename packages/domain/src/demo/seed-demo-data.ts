@@ -1,11 +1,40 @@
 import type { Db } from "@agrinet/db";
+import { createPartnerKey } from "../auth/partner-keys";
+import { createStaffUser } from "../auth/staff-users";
+
+export type SeedAccess = {
+  adminEmail: string;
+  adminPassword: string;
+  /** Used exactly as given, so scripts and tests can call the API at once. */
+  partnerApiKey: string;
+  /** Every partner scope: the demo key may call everything a partner can. */
+  partnerScopes: readonly string[];
+};
+
+const seedActor = "system:seed";
 
 /**
  * The demo data set behind `pnpm start` and `pnpm db:seed`. Every step is idempotent (keyed by
  * stable references) so running it on every start changes nothing the second time.
  */
-export async function seedDemoData(options: { db: Db }): Promise<string> {
+export async function seedDemoData(options: { db: Db; access?: SeedAccess }): Promise<string> {
+  const { db, access } = options;
   const steps: string[] = [];
-  void options;
-  return steps.length ? steps.join(", ") : "nothing to seed yet";
+  if (access) {
+    const email = access.adminEmail.trim().toLowerCase();
+    const existing = await db.staffUser.findUnique({ where: { email }, select: { id: true } });
+    if (!existing) {
+      await createStaffUser({ db, email, name: "Demo admin", password: access.adminPassword, role: "admin", actor: seedActor });
+      steps.push(`admin ${email}`);
+    }
+    const key = await createPartnerKey({
+      db,
+      name: "Demo partner",
+      scopes: [...access.partnerScopes],
+      key: access.partnerApiKey,
+      actor: seedActor,
+    });
+    if (key.created) steps.push(`partner key ${key.start}…`);
+  }
+  return steps.length ? steps.join(", ") : "nothing to seed";
 }

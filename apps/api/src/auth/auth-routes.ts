@@ -1,0 +1,78 @@
+import type { Auth } from "@agrinet/domain";
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { headersOf } from "./resolve-principal";
+import { sendError } from "./require-access";
+
+export type AuthRoutesOptions = {
+  auth: Auth;
+  signInMaxAttempts: number;
+  signInWindowSeconds: number;
+};
+
+/**
+ * better-auth's endpoints under /api/auth/* (sign-in, sign-out, get-session) for the admin
+ * dashboard. Sign-in is throttled per client address and email: 429 with Retry-After.
+ */
+export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOptions) {
+  const { auth } = options;
+
+  async function forward(request: FastifyRequest, reply: FastifyReply) {
+    const url = new URL(request.url, auth.options.baseURL);
+    const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== undefined;
+    const headers = headersOf(request);
+    if (hasBody) headers.set("content-type", "application/json");
+    headers.delete("content-length");
+    const response = await auth.handler(
+      new Request(url, { method: request.method, headers, body: hasBody ? JSON.stringify(request.body) : undefined }),
+    );
+    reply.status(response.status);
+    response.headers.forEach((value, name) => {
+      if (name !== "set-cookie") reply.header(name, value);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) reply.header("set-cookie", cookies);
+    const text = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      // The spec's error body, whatever better-auth said.
+      const message = (safeJson(text) as { message?: string } | null)?.message ?? "invalid credentials";
+      return sendError(reply, response.status, response.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", message);
+    }
+    return reply.send(text || null);
+  }
+
+  await fastify.register(rateLimit, {
+    global: false,
+    hook: "preHandler",
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: {
+        code: "RATE_LIMITED",
+        message: `too many sign-in attempts; retry in ${Math.ceil(context.ttl / 1000)} seconds`,
+      },
+    }),
+  });
+
+  fastify.post("/api/auth/sign-in/email", {
+    config: {
+      rateLimit: {
+        max: options.signInMaxAttempts,
+        timeWindow: options.signInWindowSeconds * 1000,
+        keyGenerator: (request) => {
+          const email = (request.body as { email?: unknown } | undefined)?.email;
+          return `${request.ip}|${typeof email === "string" ? email.trim().toLowerCase() : ""}`;
+        },
+      },
+    },
+    handler: forward,
+  });
+  fastify.route({ method: ["GET", "POST"], url: "/api/auth/*", handler: forward });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

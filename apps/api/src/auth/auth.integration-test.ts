@@ -1,0 +1,126 @@
+import { listMigrationNames } from "@agrinet/db";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { createPartnerKey, createStaffUser, revokePartnerKey, seedDemoData, signUserToken } from "@agrinet/domain";
+import { partnerScopes } from "@agrinet/router";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import app from "../app";
+import { devAuthSettings } from "./settings";
+
+const admin = { email: "admin@agrinet.test", password: "correct horse battery" };
+const seededKey = "agp_test_seeded_partner_key_000000000000000000";
+
+let database: TestDatabase;
+let fastify: FastifyInstance;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemoData({
+    db: database.db,
+    access: { adminEmail: admin.email, adminPassword: admin.password, partnerApiKey: seededKey, partnerScopes },
+  });
+  fastify = Fastify();
+  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
+});
+
+afterAll(async () => {
+  await fastify?.close();
+  await database?.drop();
+});
+
+async function signIn(email: string, password: string) {
+  return fastify.inject({
+    method: "POST",
+    url: "/api/auth/sign-in/email",
+    headers: { origin: devAuthSettings.trustedOrigins[0]!, "content-type": "application/json" },
+    payload: { email, password },
+  });
+}
+
+function cookieHeader(response: { headers: Record<string, unknown> }): string {
+  const raw = response.headers["set-cookie"];
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((c) => String(c).split(";")[0]).join("; ");
+}
+
+const me = (headers: Record<string, string> = {}) =>
+  fastify.inject({ method: "GET", url: "/trpc/auth.me", headers });
+
+describe("credentials through the real HTTP path", () => {
+  test("no credentials: 401 with the UNAUTHORIZED code", async () => {
+    const response = await me();
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.data.code).toBe("UNAUTHORIZED");
+  });
+
+  test("a garbage bearer token and a garbage key are 401", async () => {
+    expect((await me({ authorization: "Bearer not-a-key" })).statusCode).toBe(401);
+    expect((await me({ authorization: "Bearer aaa.bbb.ccc" })).statusCode).toBe(401);
+    expect((await me({ "x-api-key": "agp_nope" })).statusCode).toBe(401);
+    expect((await me({ authorization: "Basic Zm9vOmJhcg==" })).statusCode).toBe(401);
+  });
+
+  test("the seeded admin signs in with an httpOnly cookie and is staff/admin", async () => {
+    const response = await signIn(admin.email, admin.password);
+    expect(response.statusCode).toBe(200);
+    expect(String(response.headers["set-cookie"])).toMatch(/HttpOnly/i);
+    const whoami = await me({ cookie: cookieHeader(response) });
+    expect(whoami.statusCode).toBe(200);
+    expect(whoami.json().result.data).toMatchObject({ kind: "staff", email: admin.email, role: "admin" });
+  });
+
+  test("a wrong password is 401 with the JSON error body", async () => {
+    const response = await signIn("someone-else@agrinet.test", "wrong password!");
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
+  });
+
+  test("the seeded partner key works as given, in both headers, and records last use", async () => {
+    const before = await database.db.apiKey.findFirstOrThrow({ where: { name: "Demo partner" } });
+    expect(before.lastRequest).toBeNull();
+    for (const headers of [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }]) {
+      const response = await me(headers);
+      expect(response.statusCode).toBe(200);
+      expect(response.json().result.data).toMatchObject({ kind: "partner", scopes: [...partnerScopes].sort() });
+    }
+    const after = await database.db.apiKey.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.lastRequest).not.toBeNull();
+    expect(after.key).not.toContain(seededKey);
+  });
+
+  test("a revoked key is 401", async () => {
+    const created = await createPartnerKey({ db: database.db, name: "short-lived", scopes: ["deposits:read"], actor: "system:test" });
+    expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
+    await revokePartnerKey({ db: database.db, keyId: created.id, actor: "system:test" });
+    expect((await me({ "x-api-key": created.key })).statusCode).toBe(401);
+  });
+
+  test("an end-user JWT is the user; a token signed with another secret is 401", async () => {
+    const token = await signUserToken({ secret: devAuthSettings.jwtSecret!, userId: "user-1" });
+    const response = await me({ authorization: `Bearer ${token}` });
+    expect(response.json().result.data).toEqual({ kind: "user", userId: "user-1" });
+    const forged = await signUserToken({ secret: "another-secret-another-secret-another", userId: "user-1" });
+    expect((await me({ authorization: `Bearer ${forged}` })).statusCode).toBe(401);
+  });
+
+  test("a disabled staff user's session stops working", async () => {
+    const viewer = await createStaffUser({ db: database.db, email: "v@agrinet.test", password: "viewer password", role: "viewer", actor: "system:test" });
+    const cookie = cookieHeader(await signIn("v@agrinet.test", "viewer password"));
+    expect((await me({ cookie })).json().result.data).toMatchObject({ role: "viewer" });
+    await database.db.staffUser.update({ where: { id: viewer.id }, data: { disabledAt: new Date() } });
+    expect((await me({ cookie })).statusCode).toBe(401);
+  });
+
+  test("sign-in is rate limited with 429 and Retry-After", async () => {
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < devAuthSettings.signInMaxAttempts + 1; i++) {
+      last = await signIn("brute@agrinet.test", `guess number ${i}`);
+      statuses.push(last.statusCode);
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    expect(last!.statusCode).toBe(429);
+    expect(Number(last!.headers["retry-after"])).toBeGreaterThan(0);
+    expect(last!.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+  });
+});

@@ -1,0 +1,61 @@
+import type { Db } from "@agrinet/db";
+import { apiKey } from "@better-auth/api-key";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+
+export type CreateAuthOptions = {
+  db: Db;
+  /** Signs session cookies; at least 32 characters. */
+  secret: string;
+  /** Where the API is reached, e.g. http://127.0.0.1:4000 (cookies and redirects use it). */
+  baseURL: string;
+  /** Origins allowed to send credentialed requests (the admin dashboard). */
+  trustedOrigins: string[];
+};
+
+/** Header names a partner key may come in; `Authorization: Bearer` is read by the transport. */
+export const apiKeyHeader = "x-api-key";
+export const partnerKeyPrefix = "agp_";
+
+/**
+ * better-auth over Prisma: staff email + password sessions and partner API keys. Staff cannot
+ * sign themselves up (admins create them), and partner keys carry no per-key quota here: rate
+ * limits on partner traffic belong to the API edge, not to key validation.
+ */
+export function createAuth(options: CreateAuthOptions) {
+  return betterAuth({
+    database: prismaAdapter(options.db, { provider: "postgresql", transaction: true }),
+    secret: options.secret,
+    baseURL: options.baseURL,
+    basePath: "/api/auth",
+    trustedOrigins: options.trustedOrigins,
+    telemetry: { enabled: false },
+    // Sign-in throttling is done by the API (429 + Retry-After) so it has one implementation.
+    rateLimit: { enabled: false },
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },
+    user: {
+      modelName: "staffUser",
+      additionalFields: {
+        role: { type: "string", required: true, defaultValue: "viewer", input: false },
+        disabledAt: { type: "date", required: false, input: false },
+      },
+    },
+    session: { modelName: "staffSession", expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    account: { modelName: "staffAccount" },
+    verification: { modelName: "authVerification" },
+    advanced: {
+      cookiePrefix: "agrinet",
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+    },
+    plugins: [
+      apiKey({
+        apiKeyHeaders: apiKeyHeader,
+        defaultPrefix: partnerKeyPrefix,
+        rateLimit: { enabled: false },
+        schema: { apikey: { modelName: "apiKey" } },
+      }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { DomainError } from "@agrinet/core";
+import type { Db } from "@agrinet/db";
+import { defaultKeyHasher } from "@better-auth/api-key";
+import { generateRandomString } from "better-auth/crypto";
+import { recordAudit, type AuditActor } from "../audit/record-audit";
+import { partnerKeyPrefix, type Auth } from "./create-auth";
+
+/** Long enough that a hash lookup is as good as a password check (no stretching needed). */
+const generatedKeyLength = 48;
+const minimumProvidedKeyLength = 32;
+
+export type PartnerKeySummary = {
+  id: string;
+  name: string;
+  /** First characters of the key, to recognise it in a list; the rest is never stored. */
+  start: string | null;
+  scopes: string[];
+  enabled: boolean;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+  createdBy: string;
+};
+
+type ApiKeyRow = {
+  id: string;
+  name: string | null;
+  start: string | null;
+  permissions: string | null;
+  enabled: boolean;
+  lastRequest: Date | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+  referenceId: string;
+};
+
+export function scopesOfPermissions(permissions: unknown): string[] {
+  const parsed = typeof permissions === "string" ? safeParse(permissions) : permissions;
+  const scopes = (parsed as { scopes?: unknown } | null)?.scopes;
+  return Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === "string") : [];
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function summarize(row: ApiKeyRow): PartnerKeySummary {
+  return {
+    id: row.id,
+    name: row.name ?? "",
+    start: row.start,
+    scopes: scopesOfPermissions(row.permissions),
+    enabled: row.enabled,
+    lastUsedAt: row.lastRequest,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+    createdBy: row.referenceId,
+  };
+}
+
+export type CreatePartnerKeyOptions = {
+  db: Db;
+  name: string;
+  scopes: string[];
+  actor: AuditActor;
+  ip?: string | null;
+  /**
+   * A key chosen by the caller (the seed's fixed dev key). When a key with this value already
+   * exists it is returned unchanged, so seeding twice is harmless. Omit to generate one.
+   */
+  key?: string;
+};
+
+/**
+ * Creates a partner key: only its hash (the api-key plugin's hasher, so the plugin verifies it)
+ * is stored, with the audit row in the same transaction. The plain key is returned once.
+ */
+export async function createPartnerKey(
+  options: CreatePartnerKeyOptions,
+): Promise<PartnerKeySummary & { key: string; created: boolean }> {
+  const name = options.name.trim();
+  if (!name) throw new DomainError("VALIDATION_FAILED", "name: required", { fields: [{ path: "name", message: "required" }] });
+  if (options.key !== undefined && options.key.length < minimumProvidedKeyLength) {
+    throw new DomainError("VALIDATION_FAILED", `key: at least ${minimumProvidedKeyLength} characters`, {
+      fields: [{ path: "key", message: `at least ${minimumProvidedKeyLength} characters` }],
+    });
+  }
+  const key = options.key ?? `${partnerKeyPrefix}${generateRandomString(generatedKeyLength, "a-z", "A-Z", "0-9")}`;
+  const hashed = await defaultKeyHasher(key);
+  const scopes = [...new Set(options.scopes)].sort();
+
+  return options.db.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { key: hashed } });
+    if (existing) return { ...summarize(existing), key, created: false };
+    const row = await tx.apiKey.create({
+      data: {
+        id: randomUUID(),
+        name,
+        start: key.slice(0, partnerKeyPrefix.length + 4),
+        prefix: key.startsWith(partnerKeyPrefix) ? partnerKeyPrefix : null,
+        key: hashed,
+        referenceId: options.actor,
+        enabled: true,
+        rateLimitEnabled: false,
+        permissions: JSON.stringify({ scopes }),
+      },
+    });
+    await recordAudit(tx, {
+      actor: options.actor,
+      action: "auth.key.created",
+      target: `api_key:${row.id}`,
+      ip: options.ip,
+      metadata: { name, scopes },
+    });
+    return { ...summarize(row), key, created: true };
+  });
+}
+
+export type RevokePartnerKeyOptions = {
+  db: Db;
+  keyId: string;
+  actor: AuditActor;
+  ip?: string | null;
+};
+
+/** Disables a key for good; revoking an already revoked key changes nothing. */
+export async function revokePartnerKey(options: RevokePartnerKeyOptions): Promise<PartnerKeySummary> {
+  return options.db.$transaction(async (tx) => {
+    const row = await tx.apiKey.findUnique({ where: { id: options.keyId } });
+    if (!row) throw new DomainError("NOT_FOUND", `no API key ${options.keyId}`, { fields: [{ path: "keyId", message: "not found" }] });
+    if (row.revokedAt) return summarize(row);
+    const revoked = await tx.apiKey.update({
+      where: { id: row.id },
+      data: { enabled: false, revokedAt: new Date() },
+    });
+    await recordAudit(tx, {
+      actor: options.actor,
+      action: "auth.key.revoked",
+      target: `api_key:${row.id}`,
+      ip: options.ip,
+      metadata: { name: row.name },
+    });
+    return summarize(revoked);
+  });
+}
+
+export async function listPartnerKeys(options: { db: Db; includeRevoked?: boolean }): Promise<PartnerKeySummary[]> {
+  const rows = await options.db.apiKey.findMany({
+    where: options.includeRevoked ? {} : { revokedAt: null },
+    orderBy: { createdAt: "desc" },
+  });
+  return rows.map(summarize);
+}
+
+export type AuthenticatedPartner = { keyId: string; name: string; scopes: string[] };
+
+/**
+ * Checks a presented key with the api-key plugin (hash lookup, enabled, expiry; it also stamps
+ * the last-used time). Null for anything that is not a live key.
+ */
+export async function authenticatePartnerKey(options: {
+  auth: Auth;
+  key: string;
+}): Promise<AuthenticatedPartner | null> {
+  if (!options.key) return null;
+  const result = await options.auth.api.verifyApiKey({ body: { key: options.key } });
+  if (!result.valid || !result.key) return null;
+  return {
+    keyId: result.key.id,
+    name: result.key.name ?? "",
+    scopes: scopesOfPermissions(result.key.permissions),
+  };
+}

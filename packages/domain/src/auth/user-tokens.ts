@@ -1,0 +1,43 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+
+export type UserTokenVerifierOptions = {
+  /** HS256 shared secret (the platform signs user tokens). */
+  secret?: string;
+  /** Or: asymmetric keys published by an identity provider. */
+  jwksUrl?: string;
+};
+
+/**
+ * End-user tokens: a JWT whose `sub` is the user id. Returns the user id, or null for anything
+ * that does not verify (bad signature, expired, no subject, wrong algorithm).
+ */
+export function createUserTokenVerifier(options: UserTokenVerifierOptions) {
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const jwks: JWTVerifyGetKey | null = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : null;
+  return async function verifyUserToken(token: string): Promise<string | null> {
+    const attempts: Array<() => Promise<{ payload: { sub?: string } }>> = [];
+    if (secret) attempts.push(() => jwtVerify(token, secret, { algorithms: ["HS256"] }));
+    if (jwks) attempts.push(() => jwtVerify(token, jwks, { algorithms: ["RS256", "ES256", "EdDSA", "PS256"] }));
+    for (const attempt of attempts) {
+      try {
+        const { payload } = await attempt();
+        if (typeof payload.sub === "string" && payload.sub) return payload.sub;
+      } catch {
+        // Not valid under this key source; try the next.
+      }
+    }
+    return null;
+  };
+}
+
+export type UserTokenVerifier = ReturnType<typeof createUserTokenVerifier>;
+
+/** Issues an HS256 user token (dev tooling and tests; production tokens come from the platform). */
+export async function signUserToken(options: { secret: string; userId: string; expiresIn?: string }): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(options.userId)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "1h")
+    .sign(new TextEncoder().encode(options.secret));
+}
