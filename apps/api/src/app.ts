@@ -1,11 +1,19 @@
+import { createHash } from "node:crypto";
+import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { createAuth, createUserTokenVerifier } from "@agrinet/domain";
 import { appRouter, type Context, type Principal } from "@agrinet/router";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import type { AnyTRPCRouter } from "@trpc/server";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authRoutes } from "./auth/auth-routes";
 import { createPrincipalResolver } from "./auth/resolve-principal";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
+import { errorEnvelopePlugin } from "./rest/error-envelope";
+import { openApiRoutes } from "./rest/openapi-routes";
+import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 
 declare module "fastify" {
@@ -20,11 +28,35 @@ export type AppOptions = {
   expectedMigrations: string[];
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
   auth?: AuthSettings;
+  /** Partner origins allowed by CORS; none → no CORS headers. */
+  corsOrigins?: string[];
+  /** Requests per minute per credential (or IP). */
+  rateLimitPerMinute?: number;
+  /** Largest REST body in bytes. */
+  restBodyLimit?: number;
+  /** Tests substitute a router with example procedures; production serves `appRouter`. */
+  router?: AnyTRPCRouter;
 };
+
+const apiVersion = "1.0.0";
+
+/**
+ * Rate limits count per credential, so one partner's burst never throttles another behind the
+ * same NAT; requests without credentials count per IP. The credential is hashed: keys never sit
+ * in memory as map keys.
+ */
+function rateLimitKey(request: FastifyRequest): string {
+  const credential =
+    request.headers["x-api-key"] ?? request.headers.authorization ?? /better-auth\.session_token=([^;]+)/.exec(request.headers.cookie ?? "")?.[1];
+  if (!credential) return `ip:${request.ip}`;
+  return `credential:${createHash("sha256").update(String(credential)).digest("base64url")}`;
+}
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
 export default async function app(fastify: FastifyInstance, options: AppOptions) {
   const { db, expectedMigrations } = options;
+  const router = options.router ?? appRouter;
+
   const settings = options.auth ?? devAuthSettings;
   const auth = createAuth({
     db,
@@ -44,6 +76,36 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     request.principal = await resolvePrincipal(request);
   });
 
+  // tRPC and REST share this, so both enforce the same `meta.access`.
+  const createContext = (request: FastifyRequest): Context => ({
+    db,
+    requestId: request.id,
+    principal: request.principal,
+    ip: request.ip,
+    expectedMigrations,
+  });
+
+  await fastify.register(errorEnvelopePlugin);
+  await fastify.register(openApiRoutes, { router, version: apiVersion });
+
+  await fastify.register(cors, {
+    origin: options.corsOrigins?.length ? options.corsOrigins : false,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-api-key", "x-request-id"],
+    exposedHeaders: ["idempotent-replayed", "retry-after", "x-request-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    maxAge: 600,
+  });
+
+  await fastify.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? 600,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    // Probes must keep working while a client is throttled.
+    allowList: (request) => request.url === "/healthz" || request.url === "/readyz",
+    errorResponseBuilder: (_request, context) =>
+      new DomainError("RATE_LIMITED", `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+
   await fastify.register(healthRoutes, { db, expectedMigrations });
   await fastify.register(authRoutes, {
     auth,
@@ -51,22 +113,23 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     signInWindowSeconds: settings.signInWindowSeconds,
   });
 
+  await fastify.register(restBridge, {
+    router,
+    db,
+    createContext,
+    bodyLimit: options.restBodyLimit ?? 64 * 1024,
+  });
+
   await fastify.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
-      router: appRouter,
-      createContext: ({ req }): Context => ({
-        db,
-        requestId: req.id,
-        principal: req.principal,
-        ip: req.ip,
-        expectedMigrations,
-      }),
+      router,
+      createContext: ({ req }) => createContext(req),
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           req.log.error({ err: error.cause ?? error, path }, "procedure failed");
         }
       },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
+    } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>["trpcOptions"],
   });
 }

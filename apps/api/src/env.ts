@@ -29,6 +29,16 @@ export const apiEnvShape = {
   JWKS_URL: envVars.url.optional(),
   SIGN_IN_MAX_ATTEMPTS: envVars.positiveInt(devAuthSettings.signInMaxAttempts),
   SIGN_IN_WINDOW_SECONDS: envVars.positiveInt(devAuthSettings.signInWindowSeconds),
+  /** Partner web origins allowed by CORS, comma-separated (`https://app.example.org,...`). */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: "expected comma-separated origins like https://app.example.org" }))),
+  /** Requests per minute per credential (API key, session, token; else per IP). */
+  RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
+  /** Largest REST request body, in bytes; larger → 413. */
+  REST_BODY_LIMIT_BYTES: envVars.positiveInt(64 * 1024),
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

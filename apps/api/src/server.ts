@@ -22,6 +22,9 @@ await fastify.register(app, {
   db,
   expectedMigrations: await listMigrationNames(),
   auth: authSettingsFromEnv(env),
+  corsOrigins: env.CORS_ORIGINS,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  restBodyLimit: env.REST_BODY_LIMIT_BYTES,
 });
 
 let closing = false;

@@ -12,6 +12,8 @@ export const errorStatus = {
   DUPLICATE_REFERENCE: { http: 409, trpc: "CONFLICT" },
   INVALID_STATE: { http: 409, trpc: "CONFLICT" },
   IDEMPOTENCY_KEY_REUSED: { http: 409, trpc: "CONFLICT" },
+  /** The first request with this key is still running; retry after it (Stripe: 409 too). */
+  IDEMPOTENCY_KEY_IN_USE: { http: 409, trpc: "CONFLICT" },
   ESCROW_NOT_RELEASED: { http: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },

@@ -65,8 +65,19 @@ export const positiveMinorUnitsInput = minorUnitsInput.refine((amount) => amount
   message: "amount must be greater than zero",
 });
 
-/** Amounts leave the API as strings of digits. */
-export const minorUnitsOutput = z.bigint().transform((amount) => amount.toString());
+/**
+ * Amounts leave the API as strings of digits. The trailing pipe gives OpenAPI generators
+ * (zod-openapi) the wire type; a bare transform has none.
+ */
+export const minorUnitsOutput = z
+  .bigint()
+  .transform((amount) => amount.toString())
+  .pipe(
+    z.string().regex(/^-?\d+$/).meta({
+      description: "Amount in minor units of the currency, as a string of digits",
+      example: "250000",
+    }),
+  );
 
 export const currencyInput = z
   .string({ error: "expected an ISO 4217 currency code" })

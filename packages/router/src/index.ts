@@ -1,4 +1,13 @@
 export { appRouter, type AppRouter } from "./root";
 export type { Context } from "./context";
-export { describeError, createCallerFactory, type ErrorData } from "./trpc";
+export {
+  describeError,
+  createCallerFactory,
+  procedure,
+  router,
+  type ErrorData,
+  type Meta,
+  type RestMeta,
+  type RestMethod,
+} from "./trpc";
 export * from "./access";

@@ -4,11 +4,38 @@ import { ZodError } from "zod";
 import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
 
+export type RestMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * The procedure's REST route (apps/api's REST bridge) and OpenAPI operation. Adding this is all a
+ * procedure needs to be served over REST: the input's zod object supplies path parameters
+ * (`{depositId}` in `path`), the query string (GET/DELETE) or the JSON body (POST/PUT/PATCH).
+ */
+export type RestMeta = {
+  method: RestMethod;
+  /** The spec's paths sit at the root (`/deposit/{depositId}/confirm`); the rest under `/api/v1`. */
+  path: `/${string}`;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  /**
+   * Whether OpenAPI lists credentials for the operation; defaults to "not public" from
+   * `access`, which also picks the schemes (partner key, staff session, user JWT).
+   */
+  protect?: boolean;
+  /** Request body and response body examples, e.g. from `@agrinet/schemas` spec-examples. */
+  example?: { request?: unknown; response?: unknown };
+  /** Domain errors this operation can answer with besides the common ones, for the docs. */
+  errors?: ErrorCode[];
+};
+
 export type Meta = {
   /** Who may call this procedure; required (a procedure without one always fails). */
   access: Access;
   /** Human description, also used for the OpenAPI document. */
   description?: string;
+  /** REST route and OpenAPI operation; procedures without it are tRPC-only. */
+  openapi?: RestMeta;
 };
 
 /** The error shape every client sees, whatever the transport. */

@@ -1,2 +1,3 @@
 export * from "./pagination";
 export * from "./deposits";
+export * from "./spec-examples";

@@ -6,9 +6,38 @@ export async function healthRoutes(
   fastify: FastifyInstance,
   options: { db: Db; expectedMigrations: string[] },
 ) {
-  fastify.get("/healthz", { logLevel: "warn" }, async () => ({ status: "ok" }));
+  fastify.get(
+    "/healthz",
+    {
+      logLevel: "warn",
+      config: {
+        openapi: {
+          operationId: "healthz",
+          summary: "Liveness: the process answers",
+          tags: ["system"],
+          security: [],
+          responses: { "200": { description: "Alive", content: { "application/json": { example: { status: "ok" } } } } },
+        },
+      },
+    },
+    async () => ({ status: "ok" }),
+  );
 
-  fastify.get("/readyz", { logLevel: "warn" }, async (_request, reply) => {
+  fastify.get("/readyz", {
+    logLevel: "warn",
+    config: {
+      openapi: {
+        operationId: "readyz",
+        summary: "Readiness: database reachable, migrations applied, a worker alive",
+        tags: ["system"],
+        security: [],
+        responses: {
+          "200": { description: "Ready", content: { "application/json": {} } },
+          "503": { description: "Not ready; `failing` names the parts", content: { "application/json": {} } },
+        },
+      },
+    },
+  }, async (_request, reply) => {
     const status = await getSystemStatus(options);
     const failing = (["database", "migrations", "worker"] as const).filter(
       (part) => status[part] !== "ok",

@@ -19,7 +19,16 @@ export const systemStatusOutput = z.object({
 });
 
 export const getStatus = procedure
-  .meta({ access: { public: true }, description: "Database, migrations and worker health." })
+  .meta({
+    access: { public: true },
+    description: "Database, migrations and worker health.",
+    openapi: {
+      method: "GET",
+      path: "/api/v1/system/status",
+      summary: "System status",
+      tags: ["system"],
+    },
+  })
   .input(z.void())
   .output(systemStatusOutput)
   .query(({ ctx }) =>

@@ -1,0 +1,105 @@
+import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
+import { describeError } from "@agrinet/router";
+import { TRPCError } from "@trpc/server";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fastifyPlugin from "fastify-plugin";
+
+/** The one body every REST error has, whatever raised it. */
+export type ErrorEnvelope = {
+  error: { code: ErrorCode; message: string; fields: FieldIssue[]; requestId: string; details?: Record<string, unknown> };
+};
+
+export type DescribedHttpError = { status: number; envelope: ErrorEnvelope };
+
+const codeByTrpcCode = new Map<string, ErrorCode>(
+  (Object.entries(errorStatus) as [ErrorCode, (typeof errorStatus)[ErrorCode]][])
+    .reverse()
+    .map(([code, status]) => [status.trpc, code]),
+);
+
+/** Fastify's own 4xx (its parsers, router, limits) expressed in the domain's codes. */
+function codeForFastifyError(error: FastifyError): { code: ErrorCode; message: string; fields: FieldIssue[] } | null {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) return null;
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { code: "VALIDATION_FAILED", message: "request body is not valid JSON", fields: [{ path: "(body)", message: "malformed JSON" }] };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large", fields: [] };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json", fields: [] };
+  }
+  if (error instanceof SyntaxError) {
+    return { code: "VALIDATION_FAILED", message: "request body is not valid JSON", fields: [{ path: "(body)", message: "malformed JSON" }] };
+  }
+  const byStatus = (Object.entries(errorStatus) as [ErrorCode, (typeof errorStatus)[ErrorCode]][]).find(
+    ([, s]) => s.http === status,
+  );
+  return { code: byStatus?.[0] ?? "VALIDATION_FAILED", message: error.message, fields: [] };
+}
+
+/**
+ * Any thrown value → status and envelope. Domain and validation errors keep their message; a 5xx
+ * says only "internal error" so nothing internal (SQL, stack, hostnames) reaches a partner.
+ */
+export function describeHttpError(cause: unknown, requestId: string): DescribedHttpError {
+  let code: ErrorCode = "INTERNAL";
+  let message: string | undefined;
+  let fields: FieldIssue[] = [];
+  let details: Record<string, unknown> | undefined;
+
+  const inner = cause instanceof TRPCError && cause.cause ? cause.cause : cause;
+  const described = describeError(inner);
+  if (described.code !== "INTERNAL") {
+    ({ code, message, fields } = described);
+    details = described.details;
+  } else if (cause instanceof TRPCError && cause.code !== "INTERNAL_SERVER_ERROR") {
+    code = codeByTrpcCode.get(cause.code) ?? "VALIDATION_FAILED";
+    message = cause.message;
+  } else if (!(cause instanceof DomainError) && typeof cause === "object" && cause !== null && "statusCode" in cause) {
+    const fastifyError = codeForFastifyError(cause as FastifyError);
+    if (fastifyError) ({ code, message, fields } = fastifyError);
+  }
+
+  const status = errorStatus[code].http;
+  return {
+    status,
+    envelope: {
+      error: {
+        code,
+        message: status >= 500 ? publicMessage(code) : (message ?? code),
+        fields: status >= 500 ? [] : fields,
+        requestId,
+        ...(details && status < 500 ? { details } : {}),
+      },
+    },
+  };
+}
+
+function publicMessage(code: ErrorCode): string {
+  return code === "INTERNAL" ? "internal error" : "service unavailable; retry later";
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, cause: unknown) {
+  const { status, envelope } = describeHttpError(cause, request.id);
+  if (status >= 500) request.log.error({ err: cause }, "request failed");
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(envelope));
+}
+
+/**
+ * The error and not-found handlers for every route of the API (REST bridge and plain Fastify
+ * routes alike). Registered with fastify-plugin so they apply to the whole app.
+ */
+export const errorEnvelopePlugin = fastifyPlugin(
+  async function errorEnvelope(fastify: FastifyInstance) {
+    fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    fastify.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, new DomainError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]!.slice(0, 200)}`)),
+    );
+    fastify.addHook("onRequest", async (request, reply) => {
+      reply.header("x-request-id", request.id);
+    });
+  },
+  { name: "error-envelope" },
+);

@@ -1,0 +1,162 @@
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { claimIdempotencyKey, idempotencyScope, requestFingerprint } from "./idempotency";
+import type { ExampleState } from "./testing/example-router";
+import { buildTestApp } from "./testing/test-app";
+
+let database: TestDatabase;
+let fastify: FastifyInstance;
+let state: ExampleState;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ fastify, state } = await buildTestApp(database, { effectDelayMs: 150 }));
+});
+
+afterAll(async () => {
+  await fastify?.close();
+  await database?.drop();
+});
+
+let n = 0;
+const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
+
+function create(key: string, body: Record<string, unknown>, raw?: string) {
+  return fastify.inject({
+    method: "POST",
+    url: "/api/v1/examples/transfers",
+    payload: raw ?? JSON.stringify(body),
+    headers: { "content-type": "application/json", "idempotency-key": key },
+  });
+}
+
+const body = (reference: string) => ({ userId: "user_buyer1", amount: 250000, currency: "KES", reference });
+
+test("same key, same body → the stored response, byte for byte, and one effect", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const before = state.effects;
+  const first = await create(key, body(reference));
+  const second = await create(key, body(reference));
+  expect(first.statusCode).toBe(200);
+  expect(second.statusCode).toBe(200);
+  expect(second.body).toBe(first.body);
+  expect(second.headers["idempotent-replayed"]).toBe("true");
+  expect(first.headers["idempotent-replayed"]).toBeUndefined();
+  expect(state.effects).toBe(before + 1);
+});
+
+test("the same body re-serialised (other key order, whitespace) is the same request", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const first = await create(key, body(reference));
+  const reordered = `{ "reference": "${reference}", "currency": "KES",\n "amount": 250000, "userId": "user_buyer1" }`;
+  const second = await create(key, {}, reordered);
+  expect(second.body).toBe(first.body);
+});
+
+test("same key, different body → 409 IDEMPOTENCY_KEY_REUSED and no effect", async () => {
+  const key = fresh("k");
+  await create(key, body(fresh("ref")));
+  const before = state.effects;
+  const response = await create(key, body(fresh("ref")));
+  expect(response.statusCode).toBe(409);
+  expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  expect(state.effects).toBe(before);
+});
+
+test("the same key on another endpoint is a different request → 409", async () => {
+  const key = fresh("k");
+  await fastify.inject({ method: "POST", url: "/api/v1/examples/run", headers: { "idempotency-key": key } });
+  const response = await create(key, body(fresh("ref")));
+  expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+});
+
+test("error responses from the procedure are replayed too", async () => {
+  const key = fresh("k");
+  const first = await create(key, body("DECLINE-idem"));
+  const second = await create(key, body("DECLINE-idem"));
+  expect(first.statusCode).toBe(402);
+  expect(second.statusCode).toBe(402);
+  expect(second.body).toBe(first.body);
+});
+
+test("a 5xx is not stored: the retry runs again", async () => {
+  const key = fresh("k");
+  const first = await create(key, body("CRASH"));
+  expect(first.statusCode).toBe(500);
+  expect(await database.db.idempotencyKey.count({ where: { key } })).toBe(0);
+  const second = await create(key, body("CRASH"));
+  expect(second.statusCode).toBe(500);
+  expect(second.json().error.requestId).not.toBe(first.json().error.requestId);
+});
+
+test("concurrent requests with one key → one effect; the others get the replay or 409 IN_USE", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const before = state.effects;
+  const responses = await Promise.all(Array.from({ length: 8 }, () => create(key, body(reference))));
+  expect(state.effects).toBe(before + 1);
+  const winners = responses.filter((r) => r.statusCode === 200 && r.headers["idempotent-replayed"] === undefined);
+  expect(winners).toHaveLength(1);
+  for (const response of responses) {
+    if (response === winners[0]) continue;
+    if (response.statusCode === 409) expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    else expect(response.body).toBe(winners[0]!.body);
+  }
+  const after = await create(key, body(reference));
+  expect(after.body).toBe(winners[0]!.body);
+});
+
+test("a key is kept 24 h; once expired it may be used again", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  await create(key, body(reference));
+  const row = await database.db.idempotencyKey.findFirstOrThrow({ where: { key } });
+  expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeGreaterThanOrEqual(24 * 3600 * 1000);
+  await database.db.idempotencyKey.update({ where: { id: row.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const response = await create(key, body(fresh("ref")));
+  expect(response.statusCode).toBe(200);
+  expect(response.headers["idempotent-replayed"]).toBeUndefined();
+});
+
+test("a key abandoned by a request that died is taken over by its retry, not by another body", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const fingerprint = requestFingerprint("POST", "/api/v1/examples/transfers", body(reference));
+  await database.db.idempotencyKey.create({
+    data: {
+      scope: "anonymous",
+      key,
+      requestFingerprint: fingerprint,
+      method: "POST",
+      path: "/api/v1/examples/transfers",
+      lockedAt: new Date(Date.now() - 10 * 60_000),
+      expiresAt: new Date(Date.now() + 3600_000),
+    },
+  });
+  expect((await create(key, body(fresh("ref")))).json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  expect((await create(key, body(reference))).statusCode).toBe(200);
+});
+
+test.each(["", "x".repeat(256), "has space", "ünïcode"])("an invalid key %j → 400", async (key) => {
+  const response = await fastify.inject({
+    method: "POST",
+    url: "/api/v1/examples/run",
+    headers: { "idempotency-key": key },
+  });
+  expect(response.statusCode).toBe(400);
+  expect(response.json().error.fields[0].path).toBe("Idempotency-Key");
+});
+
+test("keys are scoped per principal", async () => {
+  const partnerA = idempotencyScope({ kind: "partner", keyId: "a", name: "A", scopes: [] });
+  const partnerB = idempotencyScope({ kind: "partner", keyId: "b", name: "B", scopes: [] });
+  expect(partnerA).not.toBe(partnerB);
+  expect(idempotencyScope({ kind: "user", userId: "u1" })).toBe("user:u1");
+  const claim = (scope: string, fingerprint: string) =>
+    claimIdempotencyKey(database.db, { scope, key: "shared-key", fingerprint, method: "POST", path: "/x" });
+  expect((await claim(partnerA, "f1")).kind).toBe("owner");
+  expect((await claim(partnerB, "f2")).kind).toBe("owner");
+});

@@ -1,0 +1,127 @@
+import { errorStatus } from "@agrinet/core";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { specPaths } from "@agrinet/schemas";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { buildTestApp } from "./testing/test-app";
+
+let database: TestDatabase;
+let fastify: FastifyInstance;
+const served: { method: string; url: string }[] = [];
+let document: any;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ fastify } = await buildTestApp(database, {
+    onRoute: (route) => {
+      for (const method of [route.method].flat()) served.push({ method, url: route.url });
+    },
+  }));
+  const response = await fastify.inject({ method: "GET", url: "/openapi.json" });
+  expect(response.statusCode).toBe(200);
+  document = response.json();
+});
+
+afterAll(async () => {
+  await fastify?.close();
+  await database?.drop();
+});
+
+const methods = ["get", "post", "put", "patch", "delete"];
+
+function operations(): { method: string; path: string; operation: any }[] {
+  return Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => methods.includes(method))
+      .map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
+  );
+}
+
+test("/openapi.json is a valid OpenAPI 3.1 document", async () => {
+  const result = await new Validator().validate(document);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(document.openapi).toMatch(/^3\./);
+});
+
+test("every route the server serves is documented, and every documented route is served", () => {
+  // tRPC speaks its own protocol at /trpc, /docs is the viewer of this document, and HEAD and
+  // OPTIONS (CORS preflight) are answered for every route by Fastify and @fastify/cors.
+  const undocumented = (route: { method: string; url: string }) =>
+    route.method === "HEAD" || route.method === "OPTIONS" || route.url.startsWith("/trpc") || route.url.startsWith("/docs");
+  const servedSet = new Set(
+    served.filter((route) => !undocumented(route)).map((route) => `${route.method} ${route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`),
+  );
+  const documentedSet = new Set(operations().map(({ method, path }) => `${method} ${path}`));
+  expect([...servedSet].sort()).toEqual([...documentedSet].sort());
+  expect(servedSet.has("GET /api/v1/system/status")).toBe(true);
+});
+
+test("the spec's paths sit at the root; everything else is under /api/v1", () => {
+  const plain = new Set(["/healthz", "/readyz", "/openapi.json"]);
+  for (const { method, path } of operations()) {
+    if (plain.has(path) || path.startsWith("/api/v1/")) continue;
+    expect(specPaths as readonly string[]).toContain(`${method} ${path}`);
+  }
+});
+
+test("security schemes: partner bearer key, x-api-key, session cookie, user JWT", () => {
+  const schemes = document.components.securitySchemes;
+  expect(schemes.partnerApiKey).toMatchObject({ type: "http", scheme: "bearer" });
+  expect(schemes.partnerApiKeyHeader).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+  expect(schemes.staffSession).toMatchObject({ type: "apiKey", in: "cookie" });
+  expect(schemes.userJwt).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+});
+
+test("every operation documents its errors with the one envelope", () => {
+  const envelope = document.components.schemas.ErrorEnvelope;
+  expect(envelope.properties.error.required).toEqual(["code", "message", "fields", "requestId"]);
+  expect(envelope.properties.error.properties.code.enum).toEqual(Object.keys(errorStatus));
+  for (const { method, path, operation } of operations()) {
+    const statuses = Object.keys(operation.responses);
+    expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["429", "500"]));
+    for (const status of statuses.filter((s) => Number(s) >= 400 && !["/readyz"].includes(path))) {
+      const name = operation.responses[status].$ref?.split("/").pop();
+      expect(document.components.responses[name]?.content["application/json"].schema.$ref, `${method} ${path} ${status}`).toBe(
+        "#/components/schemas/ErrorEnvelope",
+      );
+    }
+  }
+  const create = document.paths["/api/v1/examples/transfers"].post;
+  expect(Object.keys(create.responses).sort()).toEqual(["200", "400", "402", "409", "413", "415", "429", "500", "503"]);
+  expect(document.components.responses.TooManyRequests.headers["Retry-After"]).toBeDefined();
+});
+
+test("POSTs take an Idempotency-Key; examples and bigint amounts are documented", () => {
+  for (const { method, path, operation } of operations().filter((o) => o.method === "POST" && o.path.startsWith("/api/"))) {
+    expect(operation.parameters?.map((p: any) => p.name), `${method} ${path}`).toContain("Idempotency-Key");
+  }
+  const create = document.paths["/api/v1/examples/transfers"].post;
+  expect(create.requestBody.content["application/json"].example).toMatchObject({ amount: 250000, currency: "KES" });
+  expect(create.responses["200"].content["application/json"].example).toMatchObject({ amount: "250000" });
+  const properties = create.requestBody.content["application/json"].schema.properties;
+  expect(properties.amount.type).toEqual(["string", "number"]);
+  expect(create.responses["200"].content["application/json"].schema.properties.amount.type).toBe("string");
+  expect(document.paths["/api/v1/examples/transfers/{transferId}/confirm"].post.parameters).toEqual(
+    expect.arrayContaining([expect.objectContaining({ in: "path", name: "transferId", required: true })]),
+  );
+  expect(document.paths["/api/v1/system/status"].get.security).toEqual([]);
+});
+
+test("/docs serves the reference page and its assets from this server, with no CDN", async () => {
+  const page = await fastify.inject({ method: "GET", url: "/docs/" });
+  expect(page.statusCode).toBe(200);
+  expect(page.headers["content-type"]).toMatch(/text\/html/);
+  const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+  expect(assets.length).toBeGreaterThan(0);
+  for (const asset of assets) {
+    expect(asset).not.toMatch(/^(https?:)?\/\//);
+    const response = await fastify.inject({ method: "GET", url: new URL(asset, "http://local/docs/").pathname });
+    expect(response.statusCode, asset).toBe(200);
+  }
+  const initializer = await fastify.inject({ method: "GET", url: "/docs/static/swagger-initializer.js" });
+  expect(initializer.body).not.toMatch(/https?:\/\/(?!stackoverflow)/);
+  const json = await fastify.inject({ method: "GET", url: "/docs/json" });
+  expect(json.json().paths).toEqual(document.paths);
+});

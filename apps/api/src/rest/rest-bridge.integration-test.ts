@@ -1,0 +1,197 @@
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ExampleState } from "./testing/example-router";
+import { buildTestApp } from "./testing/test-app";
+
+let database: TestDatabase;
+let fastify: FastifyInstance;
+let state: ExampleState;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ fastify, state } = await buildTestApp(database, { corsOrigins: ["https://partner.example.org"], restBodyLimit: 4096 }));
+});
+
+afterAll(async () => {
+  await fastify?.close();
+  await database?.drop();
+});
+
+const transfer = { userId: "user_buyer1", amount: 250000, currency: "KES", reference: "REF-1" };
+
+function post(url: string, payload: unknown, headers: Record<string, string> = {}) {
+  return fastify.inject({ method: "POST", url, payload: JSON.stringify(payload), headers: { "content-type": "application/json", ...headers } });
+}
+
+function expectEnvelope(response: { statusCode: number; json(): any; headers: Record<string, unknown> }, status: number, code: string) {
+  expect(response.statusCode).toBe(status);
+  const body = response.json();
+  expect(Object.keys(body)).toEqual(["error"]);
+  expect(body.error).toMatchObject({ code, message: expect.any(String), fields: expect.any(Array), requestId: expect.any(String) });
+  expect(body.error.requestId).toBe(response.headers["x-request-id"]);
+  return body.error as { code: string; message: string; fields: { path: string; message: string }[] };
+}
+
+test("GET /api/v1/system/status serves system.getStatus", async () => {
+  const response = await fastify.inject({ method: "GET", url: "/api/v1/system/status" });
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toMatchObject({ database: "ok", migrations: "ok" });
+});
+
+describe("POST bodies and bigint amounts", () => {
+  test("a JSON integer amount comes back as a string", async () => {
+    const response = await post("/api/v1/examples/transfers", transfer);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ amount: "250000", currency: "KES", reference: "REF-1" });
+  });
+
+  test("a string of digits is accepted, beyond JSON's safe integers, exactly", async () => {
+    const response = await post("/api/v1/examples/transfers", { ...transfer, reference: "REF-2", amount: "9007199254740993" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().amount).toBe("9007199254740993");
+  });
+
+  test.each([
+    ["negative", -5],
+    ["zero", 0],
+    ["a fraction", 12.5],
+    ["an unsafe JSON number", 9007199254740993],
+    ["a decimal string", "12.50"],
+    ["beyond bigint", "99999999999999999999"],
+    ["a boolean", true],
+  ])("%s amount → 400 naming the field", async (_label, amount) => {
+    const response = await post("/api/v1/examples/transfers", { ...transfer, reference: "REF-X", amount });
+    const error = expectEnvelope(response, 400, "VALIDATION_FAILED");
+    expect(error.fields.map((field) => field.path)).toContain("amount");
+  });
+
+  test("missing fields are each named", async () => {
+    const error = expectEnvelope(await post("/api/v1/examples/transfers", {}), 400, "VALIDATION_FAILED");
+    expect(error.fields.map((f) => f.path).sort()).toEqual(["amount", "currency", "reference", "userId"]);
+  });
+
+  test("a body that is not an object → 400", async () => {
+    expectEnvelope(await post("/api/v1/examples/transfers", [transfer]), 400, "VALIDATION_FAILED");
+    expectEnvelope(await post("/api/v1/examples/transfers", "text"), 400, "VALIDATION_FAILED");
+    expectEnvelope(await post("/api/v1/examples/transfers", null), 400, "VALIDATION_FAILED");
+  });
+
+  test("domain errors keep their status, code and fields", async () => {
+    const error = expectEnvelope(await post("/api/v1/examples/transfers", transfer), 409, "DUPLICATE_REFERENCE");
+    expect(error.fields).toEqual([{ path: "reference", message: "already used" }]);
+    expectEnvelope(await post("/api/v1/examples/transfers", { ...transfer, reference: "DECLINE-1" }), 402, "PAYMENT_DECLINED");
+  });
+
+  test("a POST without input takes no body", async () => {
+    const before = state.runs;
+    const response = await fastify.inject({ method: "POST", url: "/api/v1/examples/run" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ runs: before + 1 });
+  });
+});
+
+describe("path parameters and query strings", () => {
+  test("the path parameter reaches the procedure and wins over the body", async () => {
+    const created = (await post("/api/v1/examples/transfers", { ...transfer, reference: "REF-P" })).json();
+    const response = await post(`/api/v1/examples/transfers/${created.id}/confirm`, { confirmedBy: "admin_ops", transferId: "other" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: created.id, confirmedBy: "admin_ops" });
+  });
+
+  test("an unknown id → 404 envelope", async () => {
+    expectEnvelope(await post("/api/v1/examples/transfers/nope/confirm", { confirmedBy: "x" }), 404, "NOT_FOUND");
+  });
+
+  test("GET takes its input from the query string", async () => {
+    const response = await fastify.inject({ method: "GET", url: "/api/v1/examples/transfers?userId=user_buyer1&limit=1" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().items).toHaveLength(1);
+    const error = expectEnvelope(await fastify.inject({ method: "GET", url: "/api/v1/examples/transfers?limit=abc" }), 400, "VALIDATION_FAILED");
+    expect(error.fields.map((f) => f.path).sort()).toEqual(["limit", "userId"]);
+  });
+});
+
+describe("transport errors share the envelope", () => {
+  test("malformed JSON → 400", async () => {
+    const response = await fastify.inject({
+      method: "POST",
+      url: "/api/v1/examples/transfers",
+      payload: '{"userId": "u",',
+      headers: { "content-type": "application/json" },
+    });
+    const error = expectEnvelope(response, 400, "VALIDATION_FAILED");
+    expect(error.fields).toEqual([{ path: "(body)", message: "malformed JSON" }]);
+  });
+
+  test("unknown route → 404 with a request id", async () => {
+    expectEnvelope(await fastify.inject({ method: "GET", url: "/no/such/route" }), 404, "NOT_FOUND");
+    expectEnvelope(await fastify.inject({ method: "DELETE", url: "/api/v1/system/status" }), 404, "NOT_FOUND");
+  });
+
+  test("a body over the limit → 413", async () => {
+    const response = await post("/api/v1/examples/transfers", { ...transfer, metadata: { note: "x".repeat(5000) } });
+    expectEnvelope(response, 413, "PAYLOAD_TOO_LARGE");
+  });
+
+  test.each(["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])(
+    "a %s body → 415",
+    async (contentType) => {
+      const response = await fastify.inject({
+        method: "POST",
+        url: "/api/v1/examples/transfers",
+        payload: "userId=u",
+        headers: { "content-type": contentType },
+      });
+      expectEnvelope(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+    },
+  );
+
+  test("a 500 reveals nothing internal", async () => {
+    const response = await post("/api/v1/examples/transfers", { ...transfer, reference: "CRASH" });
+    const error = expectEnvelope(response, 500, "INTERNAL");
+    expect(error.message).toBe("internal error");
+    expect(response.body).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7|stack/);
+  });
+
+  test("a caller's x-request-id is echoed in the envelope", async () => {
+    const response = await fastify.inject({ method: "GET", url: "/nowhere", headers: { "x-request-id": "req-abc" } });
+    expect(response.headers["x-request-id"]).toBeDefined();
+    expect(response.json().error.requestId).toBe(response.headers["x-request-id"]);
+  });
+});
+
+describe("CORS", () => {
+  test("a configured partner origin is allowed, with the idempotency and key headers", async () => {
+    const response = await fastify.inject({
+      method: "OPTIONS",
+      url: "/api/v1/examples/transfers",
+      headers: { origin: "https://partner.example.org", "access-control-request-method": "POST", "access-control-request-headers": "idempotency-key,x-api-key" },
+    });
+    expect(response.statusCode).toBeLessThan(300);
+    expect(response.headers["access-control-allow-origin"]).toBe("https://partner.example.org");
+    expect(String(response.headers["access-control-allow-headers"])).toMatch(/idempotency-key/);
+  });
+
+  test("any other origin gets no CORS grant", async () => {
+    const response = await fastify.inject({ method: "GET", url: "/api/v1/system/status", headers: { origin: "https://evil.example.com" } });
+    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});
+
+describe("rate limits", () => {
+  test("per credential: the 4th request in a minute → 429 with Retry-After; another key is unaffected", async () => {
+    const limited = await buildTestApp(database, { rateLimitPerMinute: 3 });
+    try {
+      const as = (key: string) => limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers: { "x-api-key": key } });
+      for (let i = 0; i < 3; i++) expect((await as("key-a")).statusCode).toBe(200);
+      const throttled = await as("key-a");
+      expectEnvelope(throttled, 429, "RATE_LIMITED");
+      expect(Number(throttled.headers["retry-after"])).toBeGreaterThan(0);
+      expect((await as("key-b")).statusCode).toBe(200);
+      expect((await limited.fastify.inject({ method: "GET", url: "/healthz", headers: { "x-api-key": "key-a" } })).statusCode).toBe(200);
+    } finally {
+      await limited.fastify.close();
+    }
+  });
+});

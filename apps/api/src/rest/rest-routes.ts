@@ -1,0 +1,53 @@
+import type { Meta, RestMeta } from "@agrinet/router";
+import type { AnyTRPCRouter } from "@trpc/server";
+
+export type RestRoute = {
+  /** The procedure's dotted tRPC path, e.g. `deposits.create`. */
+  procedurePath: string;
+  type: "query" | "mutation";
+  method: RestMeta["method"];
+  /** OpenAPI notation: `/deposit/{depositId}/confirm`. */
+  openapiPath: string;
+  /** Fastify notation: `/deposit/:depositId/confirm`. */
+  fastifyPath: string;
+  pathParameters: string[];
+  meta: Meta & { openapi: RestMeta };
+  /** False when the input is absent or void: query string and body are then ignored. */
+  takesInput: boolean;
+};
+
+type ProcedureDef = {
+  type: "query" | "mutation" | "subscription";
+  meta?: Meta;
+  inputs: { _zod?: { def?: { type?: string } } }[];
+};
+
+/** Every procedure with `meta.openapi`, in registration order; the REST bridge serves exactly these. */
+export function listRestRoutes(router: AnyTRPCRouter): RestRoute[] {
+  const procedures = router._def.procedures as Record<string, { _def: ProcedureDef }>;
+  const routes: RestRoute[] = [];
+  const seen = new Set<string>();
+  for (const [procedurePath, procedure] of Object.entries(procedures)) {
+    const meta = procedure._def.meta;
+    if (!meta?.openapi) continue;
+    const { type } = procedure._def;
+    if (type === "subscription") throw new Error(`${procedurePath}: subscriptions have no REST route`);
+    const openapiPath = meta.openapi.path;
+    const key = `${meta.openapi.method} ${openapiPath.replace(/\{[^}]+\}/g, "{}")}`;
+    if (seen.has(key)) throw new Error(`${procedurePath}: a second procedure claims ${meta.openapi.method} ${openapiPath}`);
+    seen.add(key);
+    const inputs = procedure._def.inputs;
+    const inputType = inputs.length === 1 ? inputs[0]?._zod?.def?.type : undefined;
+    routes.push({
+      procedurePath,
+      type,
+      method: meta.openapi.method,
+      openapiPath,
+      fastifyPath: openapiPath.replace(/\{([^}]+)\}/g, ":$1"),
+      pathParameters: [...openapiPath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
+      meta: meta as RestRoute["meta"],
+      takesInput: inputs.length > 0 && inputType !== "void" && inputType !== "undefined",
+    });
+  }
+  return routes;
+}

@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import { listMigrationNames } from "@agrinet/db";
+import type { TestDatabase } from "@agrinet/db/testing";
+import Fastify, { type FastifyInstance } from "fastify";
+import app, { type AppOptions } from "../../app";
+import { createExampleRouter, createExampleState, type ExampleState } from "./example-router";
+
+/** The real app plugin on a test database, serving the example procedures beside the real ones. */
+export async function buildTestApp(
+  database: TestDatabase,
+  options: Partial<AppOptions> & { effectDelayMs?: number; onRoute?: (route: { method: string | string[]; url: string }) => void } = {},
+): Promise<{ fastify: FastifyInstance; state: ExampleState }> {
+  const state = createExampleState();
+  const fastify = Fastify({ genReqId: () => randomUUID(), logger: false });
+  if (options.onRoute) fastify.addHook("onRoute", options.onRoute);
+  await fastify.register(app, {
+    db: database.db,
+    expectedMigrations: await listMigrationNames(),
+    router: createExampleRouter(state, { effectDelayMs: options.effectDelayMs }),
+    ...options,
+  });
+  await fastify.ready();
+  return { fastify, state };
+}

@@ -1,0 +1,44 @@
+/**
+ * The request bodies the partner spec (payments-and-financial-tools.md) shows, verbatim. Procedures
+ * reference them in `meta.openapi.example.request` so the OpenAPI document and /docs show the
+ * spec's own examples, and tests send them to prove the spec's calls work as written.
+ */
+export const specExamples = {
+  createDeposit: {
+    userId: "user_buyer1",
+    amount: 250000,
+    currency: "KES",
+    method: "mpesa",
+    reference: "MPESA-12345",
+    metadata: {
+      contractId: "contract_45ab",
+    },
+  },
+  confirmDeposit: {
+    confirmedBy: "admin_ops",
+    evidenceUrl: "https://cdn.example.org/uploads/receipt-45ab.jpg",
+  },
+  schedulePayout: {
+    userId: "user_prod7",
+    amount: 180000,
+    currency: "KES",
+    destination: {
+      type: "mpesa",
+      account: "+255700123456",
+    },
+    contractId: "contract_45ab",
+  },
+  /** `GET /transactions?userId=user_prod7` */
+  listTransactionsQuery: { userId: "user_prod7" },
+} as const;
+
+/** The spec's REST paths (OpenAPI notation); the bridge serves these at the root, nowhere else. */
+export const specPaths = [
+  "POST /deposit",
+  "POST /deposit/{depositId}/confirm",
+  "POST /payouts",
+  "POST /admin/payouts/run",
+  "GET /transactions",
+  "POST /submitRating",
+  "GET /notifications",
+] as const;
