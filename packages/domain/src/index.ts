@@ -8,3 +8,4 @@ export * from "./auth/create-auth";
 export * from "./auth/partner-keys";
 export * from "./auth/staff-users";
 export * from "./auth/user-tokens";
+export * from "./ledger/index";

@@ -1,0 +1,139 @@
+// The database itself refuses a broken ledger, whoever writes to it: these tests go around the
+// domain functions with plain SQL.
+import { withPgClient } from "@agrinet/db";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { externalAccount, postLedgerTransaction, userWalletAccount } from "./index";
+
+let database: TestDatabase;
+let transactionId: bigint;
+let walletId: bigint;
+let clearingId: bigint;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const posted = await postLedgerTransaction(database.db, {
+    idempotencyKey: "seed",
+    kind: "deposit",
+    postings: [
+      { account: externalAccount("bank", "KES"), amount: -1_000n, currency: "KES" },
+      { account: userWalletAccount("sql", "KES"), amount: 1_000n, currency: "KES" },
+    ],
+  });
+  transactionId = posted.id;
+  clearingId = posted.postings[0]!.accountId;
+  walletId = posted.postings[1]!.accountId;
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const sql = (text: string, values: unknown[] = []) =>
+  withPgClient(database.url, (client) => client.query(text, values));
+
+async function sqlError(text: string, values: unknown[] = []) {
+  try {
+    await sql(text, values);
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error(`expected the database to refuse: ${text}`);
+}
+
+async function insertTransaction(client: { query: typeof sql }, key: string) {
+  const { rows } = await client.query(
+    "insert into ledger_transactions (idempotency_key, kind, request_hash) values ($1, 'adjustment', 'x') returning id",
+    [key],
+  );
+  return rows[0].id as string;
+}
+
+test("an unbalanced transaction is refused at commit", async () => {
+  const error = await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    const id = await insertTransaction({ query: (t, v) => client.query(t, v) }, "unbalanced");
+    await client.query(
+      `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+       values ($1, $2, -10, 'KES', 0, 1000), ($1, $3, 9, 'KES', 0, 1000)`,
+      [id, clearingId, walletId],
+    );
+    return client.query("commit").then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+  });
+  expect(error).toMatchObject({ code: "LG002" });
+  expect(error!.message).toMatch(/does not balance/);
+  const { rows } = await sql("select count(*)::int as n from ledger_transactions where idempotency_key = 'unbalanced'");
+  expect(rows[0].n).toBe(0);
+});
+
+test("a balanced transaction written by hand commits (the check is per currency, at commit)", async () => {
+  await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    const id = await insertTransaction({ query: (t, v) => client.query(t, v) }, "balanced-by-hand");
+    for (const [account, amount] of [[clearingId, -10], [walletId, 10]] as const) {
+      await client.query(
+        `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+         values ($1, $2, $3, 'KES', 0, $4)`,
+        [id, account, amount, 2000 + amount],
+      );
+    }
+    await client.query("commit");
+  });
+});
+
+test("postings and transactions can't be updated, deleted or truncated", async () => {
+  expect(await sqlError("update ledger_postings set amount = amount * 2 where transaction_id = $1", [transactionId]))
+    .toMatchObject({ code: "LG001" });
+  expect(await sqlError("delete from ledger_postings where transaction_id = $1", [transactionId]))
+    .toMatchObject({ code: "LG001" });
+  expect(await sqlError("truncate ledger_postings cascade")).toMatchObject({ code: "LG001" });
+  expect(await sqlError("update ledger_transactions set kind = 'refund' where id = $1", [transactionId]))
+    .toMatchObject({ code: "LG001" });
+  expect(await sqlError("delete from ledger_transactions where id = $1", [transactionId]))
+    .toMatchObject({ code: "LG001" });
+  expect(await sqlError("update ledger_accounts set allow_negative = true where id = $1", [walletId]))
+    .toMatchObject({ code: "LG001" });
+  const { rows } = await sql("select amount from ledger_postings where transaction_id = $1 order by id", [transactionId]);
+  expect(rows.map((r) => r.amount)).toEqual(["-1000", "1000"]);
+});
+
+test("zero amounts and a posting currency other than the account's are refused", async () => {
+  const zero = await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    const id = await insertTransaction({ query: (t, v) => client.query(t, v) }, "zero");
+    return client
+      .query(
+        `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+         values ($1, $2, 0, 'KES', 0, 3000)`,
+        [id, walletId],
+      )
+      .then(() => null, (e: { code: string }) => e);
+  });
+  expect(zero).toMatchObject({ code: "23514" });
+
+  const currency = await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    const id = await insertTransaction({ query: (t, v) => client.query(t, v) }, "wrong-currency");
+    return client
+      .query(
+        `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+         values ($1, $2, 5, 'USD', 0, 3001), ($1, $2, -5, 'USD', 0, 3002)`,
+        [id, walletId],
+      )
+      .then(() => null, (e: { code: string }) => e);
+  });
+  expect(currency).toMatchObject({ code: "23503" });
+});
+
+test("an account that may not go negative can't have a negative available balance", async () => {
+  expect(await sqlError("update ledger_balances set posted = -1 where account_id = $1", [walletId]))
+    .toMatchObject({ code: "23514" });
+  expect(await sqlError("update ledger_balances set held = posted + 1 where account_id = $1", [walletId]))
+    .toMatchObject({ code: "23514" });
+  // the clearing account mirrors money outside and may
+  await sql("update ledger_balances set posted = posted where account_id = $1", [clearingId]);
+  const { rows } = await sql("select posted from ledger_balances where account_id = $1", [clearingId]);
+  expect(BigInt(rows[0].posted)).toBeLessThan(0n);
+});

@@ -1,0 +1,49 @@
+import type { CurrencyCode } from "@agrinet/core";
+import type { Db, Tx } from "@agrinet/db";
+
+/** Ledger functions run on the client (one statement, its own transaction) or inside a caller's. */
+export type LedgerClient = Db | Tx;
+
+export const ledgerTransactionKinds = [
+  "deposit",
+  "deposit_reversal",
+  "payout_reserve",
+  "payout_settle",
+  "payout_release",
+  "escrow_fund",
+  "escrow_release",
+  "refund",
+  "transfer",
+  "fee",
+  "adjustment",
+] as const;
+export type LedgerTransactionKind = (typeof ledgerTransactionKinds)[number];
+
+/** JSON-safe facts about a transaction: depositId, payoutId, contractId, ... */
+export type LedgerMetadata = Record<string, string | number | boolean | null>;
+
+export type PostingInput = {
+  /** Account code, e.g. `user:user_buyer1:wallet:KES` (see account-codes.ts). */
+  account: string;
+  /** Signed minor units: positive credits the account, negative debits it. */
+  amount: bigint;
+  currency: CurrencyCode;
+};
+
+export type Posting = PostingInput & {
+  id: bigint;
+  accountId: bigint;
+  /** The account's posted balance right after this posting. */
+  balanceAfter: bigint;
+};
+
+export type PostedLedgerTransaction = {
+  id: bigint;
+  idempotencyKey: string;
+  kind: LedgerTransactionKind;
+  createdAt: Date;
+  /** True when the idempotency key had already posted: nothing new was written. */
+  replayed: boolean;
+  /** In the order the request listed them. */
+  postings: Posting[];
+};

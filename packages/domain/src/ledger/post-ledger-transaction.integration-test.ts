@@ -1,0 +1,148 @@
+import { DomainError } from "@agrinet/core";
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  externalAccount,
+  getAccountBalance,
+  getBalanceAt,
+  getUserBalances,
+  postLedgerTransaction,
+  userWalletAccount,
+} from "./index";
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const mpesa = externalAccount("mpesa", "KES");
+
+function deposit(userId: string, amount: bigint, key: string) {
+  return postLedgerTransaction(database.db, {
+    idempotencyKey: key,
+    kind: "deposit",
+    metadata: { depositId: key },
+    postings: [
+      { account: mpesa, amount: -amount, currency: "KES" },
+      { account: userWalletAccount(userId, "KES"), amount, currency: "KES" },
+    ],
+  });
+}
+
+describe("postLedgerTransaction", () => {
+  test("posts balanced postings, creates accounts on first use and keeps running balances", async () => {
+    const posted = await deposit("alice", 2_500n, "dep-alice-1");
+    expect(posted.replayed).toBe(false);
+    expect(posted.postings.map((p) => [p.account, p.amount, p.balanceAfter])).toEqual([
+      [mpesa, -2_500n, expect.any(BigInt)],
+      ["user:alice:wallet:KES", 2_500n, 2_500n],
+    ]);
+    const wallet = await getAccountBalance(database.db, { account: "user:alice:wallet:KES" });
+    expect(wallet).toMatchObject({ posted: 2_500n, held: 0n, available: 2_500n, allowNegative: false });
+    const clearing = await getAccountBalance(database.db, { account: mpesa });
+    expect(clearing.allowNegative).toBe(true);
+    expect(clearing.posted).toBeLessThan(0n);
+    expect(await getUserBalances(database.db, { userId: "alice" })).toMatchObject([
+      { account: "user:alice:wallet:KES", available: 2_500n },
+    ]);
+  });
+
+  test("a replayed idempotency key returns the first result and posts nothing", async () => {
+    const first = await deposit("bob", 700n, "dep-bob-1");
+    const again = await deposit("bob", 700n, "dep-bob-1");
+    expect(again.replayed).toBe(true);
+    expect(again.id).toBe(first.id);
+    expect(again.postings.map((p) => p.id)).toEqual(first.postings.map((p) => p.id));
+    expect((await getAccountBalance(database.db, { account: "user:bob:wallet:KES" })).posted).toBe(700n);
+    const count = await database.db.ledgerPosting.count({ where: { transactionId: first.id } });
+    expect(count).toBe(2);
+  });
+
+  test("the same key with different postings is refused", async () => {
+    await deposit("carol", 100n, "dep-carol-1");
+    await expect(deposit("carol", 101n, "dep-carol-1")).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+  });
+
+  test("an overdraft is refused with the available amount, and nothing is written", async () => {
+    await deposit("dave", 300n, "dep-dave-1");
+    const attempt = postLedgerTransaction(database.db, {
+      idempotencyKey: "spend-dave-1",
+      kind: "transfer",
+      postings: [
+        { account: "user:dave:wallet:KES", amount: -301n, currency: "KES" },
+        { account: "user:erin:wallet:KES", amount: 301n, currency: "KES" },
+      ],
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DomainError);
+    await expect(attempt).rejects.toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      details: { account: "user:dave:wallet:KES", available: "300" },
+    });
+    expect(await database.db.ledgerTransaction.count({ where: { idempotencyKey: "spend-dave-1" } })).toBe(0);
+  });
+
+  test("unbalanced postings, zero amounts and currency mismatches are refused before the database", async () => {
+    const base = { idempotencyKey: "bad-1", kind: "adjustment" as const };
+    await expect(
+      postLedgerTransaction(database.db, {
+        ...base,
+        postings: [
+          { account: mpesa, amount: -5n, currency: "KES" },
+          { account: "user:frank:wallet:KES", amount: 4n, currency: "KES" },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", fields: [{ path: "postings" }] });
+    await expect(
+      postLedgerTransaction(database.db, {
+        ...base,
+        postings: [
+          { account: mpesa, amount: 0n, currency: "KES" },
+          { account: "user:frank:wallet:KES", amount: 0n, currency: "KES" },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", fields: [{ path: "postings.0.amount" }] });
+    await expect(
+      postLedgerTransaction(database.db, {
+        ...base,
+        postings: [
+          { account: mpesa, amount: -5n, currency: "USD" },
+          { account: "user:frank:wallet:USD", amount: 5n, currency: "USD" },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", fields: [{ path: "postings.0.currency" }] });
+  });
+
+  test("posts inside the caller's transaction and rolls back with it", async () => {
+    await expect(
+      database.db.$transaction(async (tx) => {
+        await postLedgerTransaction(tx, {
+          idempotencyKey: "dep-gina-rollback",
+          kind: "deposit",
+          postings: [
+            { account: mpesa, amount: -50n, currency: "KES" },
+            { account: "user:gina:wallet:KES", amount: 50n, currency: "KES" },
+          ],
+        });
+        throw new Error("caller failed after posting");
+      }),
+    ).rejects.toThrow("caller failed after posting");
+    expect((await getAccountBalance(database.db, { account: "user:gina:wallet:KES" })).posted).toBe(0n);
+  });
+
+  test("point-in-time balance reads the running balance as of an instant", async () => {
+    await deposit("hana", 100n, "dep-hana-1");
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await deposit("hana", 50n, "dep-hana-2");
+    const account = "user:hana:wallet:KES";
+    expect((await getBalanceAt(database.db, { account, at: between })).posted).toBe(100n);
+    expect((await getBalanceAt(database.db, { account, at: new Date() })).posted).toBe(150n);
+    expect((await getBalanceAt(database.db, { account, at: new Date(0) })).posted).toBe(0n);
+  });
+});

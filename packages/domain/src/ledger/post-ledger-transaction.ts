@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import { DomainError } from "@agrinet/core";
+import { parseAccountCode, type AccountSpec } from "./account-codes";
+import { toLedgerDomainError } from "./ledger-sql-errors";
+import {
+  ledgerTransactionKinds,
+  type LedgerClient,
+  type LedgerMetadata,
+  type LedgerTransactionKind,
+  type PostedLedgerTransaction,
+  type PostingInput,
+} from "./ledger-types";
+
+export type PostLedgerTransactionInput = {
+  /** Retrying with the same key returns the first result and posts nothing. */
+  idempotencyKey: string;
+  kind: LedgerTransactionKind;
+  metadata?: LedgerMetadata;
+  /** At least two; they must sum to zero per currency. */
+  postings: PostingInput[];
+};
+
+export type ValidatedLedgerTransaction = {
+  input: PostLedgerTransactionInput;
+  accounts: AccountSpec[];
+  requestHash: string;
+  contractId: string | null;
+};
+
+/** Checks a request before it reaches the database, naming the offending field. */
+export function validateLedgerTransaction(input: PostLedgerTransactionInput): ValidatedLedgerTransaction {
+  const fail = (path: string, message: string) =>
+    new DomainError("VALIDATION_FAILED", `${path}: ${message}`, { fields: [{ path, message }] });
+  if (!input.idempotencyKey || input.idempotencyKey.length > 200) {
+    throw fail("idempotencyKey", "required, at most 200 characters");
+  }
+  if (!(ledgerTransactionKinds as readonly string[]).includes(input.kind)) {
+    throw fail("kind", `must be one of ${ledgerTransactionKinds.join(", ")}`);
+  }
+  if (input.postings.length < 2) throw fail("postings", "a ledger transaction needs at least two postings");
+  const sums = new Map<string, bigint>();
+  const accounts = input.postings.map((posting, index) => {
+    if (typeof posting.amount !== "bigint" || posting.amount === 0n) {
+      throw fail(`postings.${index}.amount`, "must be a non-zero bigint");
+    }
+    const spec = parseAccountCode(posting.account);
+    if (spec.currency !== posting.currency) {
+      throw fail(`postings.${index}.currency`, `account ${posting.account} holds ${spec.currency}`);
+    }
+    sums.set(posting.currency, (sums.get(posting.currency) ?? 0n) + posting.amount);
+    return spec;
+  });
+  for (const [currency, sum] of sums) {
+    if (sum !== 0n) throw fail("postings", `${currency} postings sum to ${sum}, not zero`);
+  }
+  const contractId = input.metadata?.contractId;
+  return {
+    input,
+    accounts,
+    requestHash: ledgerRequestHash(input.kind, input.postings),
+    contractId: typeof contractId === "string" ? contractId : null,
+  };
+}
+
+/** What makes two requests "the same" for idempotency: kind and postings, in order. */
+export function ledgerRequestHash(kind: string, postings: PostingInput[]): string {
+  const canonical = [kind, ...postings.map((p) => `${p.account}|${p.currency}|${p.amount}`)].join("\n");
+  return createHash("sha256").update(canonical).digest("base64url");
+}
+
+type PostRow = {
+  transaction_id: bigint;
+  replayed: boolean;
+  created_at: Date;
+  posting_ids: bigint[];
+  account_ids: bigint[];
+  balances_after: bigint[];
+};
+
+export function postingsFromRow(
+  input: PostLedgerTransactionInput,
+  row: PostRow,
+): PostedLedgerTransaction {
+  return {
+    id: row.transaction_id,
+    idempotencyKey: input.idempotencyKey,
+    kind: input.kind,
+    createdAt: row.created_at,
+    replayed: row.replayed,
+    postings: input.postings.map((posting, index) => ({
+      ...posting,
+      id: row.posting_ids[index]!,
+      accountId: row.account_ids[index]!,
+      balanceAfter: row.balances_after[index]!,
+    })),
+  };
+}
+
+/** The arrays ledger_post_transaction() takes, in the order it takes them. */
+export function postingArrays(validated: ValidatedLedgerTransaction) {
+  const { input, accounts } = validated;
+  return {
+    codes: accounts.map((a) => a.code),
+    amounts: input.postings.map((p) => p.amount),
+    currencies: input.postings.map((p) => p.currency),
+    ownerTypes: accounts.map((a) => a.ownerType),
+    ownerIds: accounts.map((a) => a.ownerId),
+    purposes: accounts.map((a) => a.purpose),
+    allowNegative: accounts.map((a) => a.allowNegative),
+  };
+}
+
+/**
+ * Posts one balanced ledger transaction in a single round trip (the SQL function
+ * ledger_post_transaction): accounts are created on first use, balance rows are locked in
+ * account-id order, an overdraft of an account that may not go negative is refused with
+ * INSUFFICIENT_FUNDS (details.available), and a replayed idempotency key returns the first
+ * result. Pass a `Tx` to post inside your own transaction, or the client to post on its own.
+ */
+export async function postLedgerTransaction(
+  client: LedgerClient,
+  input: PostLedgerTransactionInput,
+): Promise<PostedLedgerTransaction> {
+  const validated = validateLedgerTransaction(input);
+  const a = postingArrays(validated);
+  let rows: PostRow[];
+  try {
+    rows = await client.$queryRaw<PostRow[]>`
+      select * from ledger_post_transaction(
+        ${input.idempotencyKey}, ${input.kind}, ${JSON.stringify(input.metadata ?? {})}::jsonb,
+        ${validated.contractId}, ${validated.requestHash},
+        ${a.codes}::text[], ${a.amounts}::bigint[], ${a.currencies}::text[],
+        ${a.ownerTypes}::text[], ${a.ownerIds}::text[], ${a.purposes}::text[],
+        ${a.allowNegative}::boolean[])`;
+  } catch (error) {
+    throw toLedgerDomainError(error);
+  }
+  return postingsFromRow(input, rows[0]!);
+}
+
