@@ -2,6 +2,7 @@
 // embedded PostgreSQL under .data/, migrates, seeds demo data, then runs the API, the worker
 // and the admin dashboard until interrupted.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { applyMigrations } from "@agrinet/db/migrate";
 import { openLocalDatabase, repoRoot } from "@agrinet/db/local-database";
@@ -31,11 +32,29 @@ if (!dev) {
   }
 }
 
+const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${env.API_PORT}`;
+// Without real M-Pesa settings, payouts go to the local Daraja sandbox so a new user can pay
+// out offline; the sandbox's outcome numbers are in the README.
+const useDarajaSandbox = !env.MPESA_BASE_URL;
+const darajaSandboxEnv = useDarajaSandbox
+  ? {
+      MPESA_BASE_URL: `http://127.0.0.1:${env.DARAJA_SANDBOX_PORT}`,
+      MPESA_CONSUMER_KEY: "sandbox-consumer-key",
+      MPESA_CONSUMER_SECRET: "sandbox-consumer-secret",
+      MPESA_SHORTCODE: "600996",
+      MPESA_INITIATOR_NAME: "agrinet-sandbox",
+      MPESA_SECURITY_CREDENTIAL: "sandbox-security-credential",
+      MPESA_CALLBACK_BASE_URL: `${apiUrl}/payments/mpesa`,
+      MPESA_CALLBACK_TOKEN: process.env.MPESA_CALLBACK_TOKEN ?? randomBytes(24).toString("base64url"),
+    }
+  : {};
 const childEnv = {
   ...process.env,
+  ...darajaSandboxEnv,
   DATABASE_URL: database.url,
   API_PORT: String(env.API_PORT),
-  API_URL: process.env.API_URL ?? `http://127.0.0.1:${env.API_PORT}`,
+  API_URL: apiUrl,
+  DARAJA_SANDBOX_PORT: String(env.DARAJA_SANDBOX_PORT),
   NEXT_TELEMETRY_DISABLED: "1",
 };
 const node = (entry: string) => [
@@ -45,6 +64,16 @@ const node = (entry: string) => [
   entry,
 ];
 const services: Array<{ name: string; command: string; args: string[]; cwd: string }> = [
+  ...(useDarajaSandbox
+    ? [
+        {
+          name: "daraja-sandbox",
+          command: process.execPath,
+          args: node("src/main.ts"),
+          cwd: `${repoRoot}/packages/daraja-sandbox`,
+        },
+      ]
+    : []),
   { name: "api", command: process.execPath, args: node("src/server.ts"), cwd: `${repoRoot}/apps/api` },
   { name: "worker", command: process.execPath, args: node("src/main.ts"), cwd: `${repoRoot}/apps/worker` },
   {

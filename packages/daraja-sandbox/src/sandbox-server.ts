@@ -59,7 +59,7 @@ type B2cTransaction = {
   resultUrl: string;
   result: DarajaResultBody;
   syncResponse: Record<string, string>;
-  /** Set once the first result callback went out, so a replayed request can resend it. */
+  /** Set once the first result callback is due, so a replayed request can resend it. */
   resultSent: boolean;
   requests: number;
   paidAt: Date;
@@ -116,9 +116,10 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     callbacksFailed: 0,
   };
 
-  function deliver(url: string, body: unknown, delayMs: number) {
+  function deliver(url: string, body: unknown, delayMs: number, onDue?: () => void) {
     const timer = setTimeout(() => {
       timers.delete(timer);
+      onDue?.();
       const delivery = postJson(url, body, shutdown.signal)
         .then(() => {
           stats.callbacksDelivered += 1;
@@ -134,8 +135,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   }
 
   function sendResult(transaction: B2cTransaction, delayMs: number) {
-    transaction.resultSent = true;
-    deliver(transaction.resultUrl, transaction.result, delayMs);
+    deliver(transaction.resultUrl, transaction.result, delayMs, () => {
+      transaction.resultSent = true;
+    });
   }
 
   function authenticate(request: IncomingMessage) {

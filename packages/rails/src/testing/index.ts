@@ -1,0 +1,2 @@
+export { startCallbackReceiver } from "./callback-receiver";
+export type { ReceivedCallback } from "./callback-receiver";
