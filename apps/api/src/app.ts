@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier } from "@agrinet/domain";
+import { createAuth, createUserTokenVerifier, type PayoutEventHandler } from "@agrinet/domain";
+import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
 import { appRouter, type Context, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
@@ -15,6 +16,8 @@ import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
+import { receiptRoutes } from "./routes/receipts";
+import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -28,6 +31,7 @@ export type AppOptions = {
   expectedMigrations: string[];
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
   auth?: AuthSettings;
+  payments?: PaymentsSettings;
   /** Partner origins allowed by CORS; none → no CORS headers. */
   corsOrigins?: string[];
   /** Requests per minute per credential (or IP). */
@@ -36,6 +40,24 @@ export type AppOptions = {
   restBodyLimit?: number;
   /** Tests substitute a router with example procedures; production serves `appRouter`. */
   router?: AnyTRPCRouter;
+};
+
+/** Deposit and Stripe settings from the environment; every field has a safe default. */
+export type PaymentsSettings = {
+  /** DEPOSIT_MIN_AMOUNT, minor units (default 1000). */
+  depositMinAmount?: bigint;
+  /** DEPOSITS_PARTNER_CONFIRM (default false). */
+  depositsPartnerConfirm?: boolean;
+  /** STRIPE_KEY; unset → `method: "stripe"` deposits are refused. */
+  stripeKey?: string | undefined;
+  /** STRIPE_API_BASE: another server speaking Stripe's API (a fake in tests). */
+  stripeApiBase?: string | undefined;
+  /** PAYOUTS_WEBHOOK_SECRET, verifying POST /payments/stripe/webhook. */
+  webhookSecret?: string | undefined;
+  /** UPLOADS_DIR (default ./uploads). */
+  uploadsDir?: string;
+  /** Stripe transfer.* and payout.* webhook events, for payouts. */
+  onStripePayoutEvent?: PayoutEventHandler;
 };
 
 const apiVersion = "1.0.0";
@@ -76,6 +98,16 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     request.principal = await resolvePrincipal(request);
   });
 
+  const payments = options.payments ?? {};
+  const stripe = payments.stripeKey
+    ? createStripeClient({ apiKey: payments.stripeKey, apiBase: payments.stripeApiBase })
+    : null;
+  const depositSettings: Context["deposits"] = {
+    minAmount: payments.depositMinAmount ?? 1000n,
+    partnerConfirm: payments.depositsPartnerConfirm ?? false,
+    chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
+  };
+
   // tRPC and REST share this, so both enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
@@ -83,6 +115,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     principal: request.principal,
     ip: request.ip,
     expectedMigrations,
+    deposits: depositSettings,
   });
 
   await fastify.register(errorEnvelopePlugin);
@@ -111,6 +144,12 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     auth,
     signInMaxAttempts: settings.signInMaxAttempts,
     signInWindowSeconds: settings.signInWindowSeconds,
+  });
+  await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
+  await fastify.register(stripeWebhookRoutes, {
+    db,
+    secret: payments.webhookSecret,
+    onPayoutEvent: payments.onStripePayoutEvent,
   });
 
   await fastify.register(restBridge, {

@@ -1,5 +1,16 @@
 import type { Db } from "@agrinet/db";
+import type { ChargeStripeDeposit } from "@agrinet/domain";
 import type { Principal } from "./access";
+
+/** Deposit settings from the environment (DEPOSIT_MIN_AMOUNT, STRIPE_KEY, ...). */
+export type DepositSettings = {
+  /** DEPOSIT_MIN_AMOUNT in minor units. */
+  minAmount: bigint;
+  /** DEPOSITS_PARTNER_CONFIRM: partner keys with deposits:write may confirm and fail deposits. */
+  partnerConfirm: boolean;
+  /** Charges a card through Stripe; null when STRIPE_KEY is unset. */
+  chargeStripe: ChargeStripeDeposit | null;
+};
 
 /** What every procedure receives; built per request by the transport (apps/api). */
 export type Context = {
@@ -11,4 +22,5 @@ export type Context = {
   ip: string | null;
   /** Migration names shipped with this build, for the status checks. */
   expectedMigrations: string[];
+  deposits: DepositSettings;
 };

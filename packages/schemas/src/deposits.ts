@@ -68,7 +68,8 @@ export const failDepositInput = z.object({
 });
 export type FailDepositInput = z.output<typeof failDepositInput>;
 
-export const getDepositInput = z.object({ depositId });
+/** `userId` lets an end user (access "self") name themselves; the deposit must be theirs. */
+export const getDepositInput = z.object({ depositId, userId: ownerId("userId").optional() });
 
 export const listDepositsInput = pageInput.extend({
   status: z.enum(depositStatuses).optional(),
@@ -93,7 +94,7 @@ export const depositOutput = z.object({
   currency: z.string(),
   method: z.enum(depositMethods),
   reference: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: z.preprocess((value) => value ?? {}, z.record(z.string(), z.unknown())),
   contractId: z.string().nullable(),
   status: z.enum(depositStatuses),
   ledgerTransactionId: z.string().nullable(),

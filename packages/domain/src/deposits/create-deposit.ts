@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DomainError, validationError } from "@agrinet/core";
-import type { Db, Deposit } from "@agrinet/db";
+import type { Db, Deposit, Prisma } from "@agrinet/db";
 import type { StripeDepositCharge, StripeDepositOutcome } from "@agrinet/rails";
 import type { CreateDepositInput } from "@agrinet/schemas";
 import { confirmDepositInTx } from "./confirm-deposit";
@@ -58,7 +58,7 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
           currency: input.currency,
           method: input.method,
           reference: input.reference,
-          metadata: input.metadata,
+          metadata: input.metadata as Prisma.InputJsonObject,
           contractId: input.metadata.contractId ?? null,
         },
       ],

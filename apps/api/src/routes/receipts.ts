@@ -1,0 +1,68 @@
+import { createReadStream } from "node:fs";
+import { DomainError } from "@agrinet/core";
+import type { Db } from "@agrinet/db";
+import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
+import { actorOf, staffWriters } from "@agrinet/router";
+import multipart from "@fastify/multipart";
+import type { FastifyInstance } from "fastify";
+import { requireAccess } from "../auth/require-access";
+
+export type ReceiptRoutesOptions = { db: Db; uploadsDir: string };
+
+/**
+ * Deposit receipts: uploaded as multipart (field `file`), stored under UPLOADS_DIR by sha256,
+ * and served back only to admins and operators — receipts show customers' account details.
+ */
+export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRoutesOptions) {
+  const { db, uploadsDir } = options;
+  // One file per request; one byte over the limit is enough to refuse it.
+  await fastify.register(multipart, { limits: { fileSize: maxReceiptBytes, files: 1, fields: 5, parts: 6 } });
+
+  fastify.post(
+    "/api/v1/uploads/receipts",
+    { preHandler: requireAccess({ staff: staffWriters, partner: ["deposits:write"] }) },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "send the receipt as multipart/form-data with a `file` field");
+      }
+      const file = await request.file();
+      if (!file) {
+        throw new DomainError("VALIDATION_FAILED", "file: required", { fields: [{ path: "file", message: "required" }] });
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await file.toBuffer();
+      } catch (error) {
+        if (error instanceof fastify.multipartErrors.RequestFileTooLargeError) {
+          throw new DomainError("PAYLOAD_TOO_LARGE", `receipts are limited to ${maxReceiptBytes} bytes`, {
+            details: { maxBytes: maxReceiptBytes },
+          });
+        }
+        throw error;
+      }
+      const receipt = await storeReceipt({ db, uploadsDir, bytes, uploadedBy: actorOf(request.principal) });
+      return reply.status(201).send({
+        sha256: receipt.sha256,
+        url: receipt.url,
+        contentType: receipt.contentType,
+        size: receipt.size,
+      });
+    },
+  );
+
+  fastify.get<{ Params: { sha256: string } }>(
+    "/api/v1/uploads/receipts/:sha256",
+    { preHandler: requireAccess({ staff: staffWriters }) },
+    async (request, reply) => {
+      const receipt = await findReceipt({ db, uploadsDir, sha256: request.params.sha256 });
+      return reply
+        .header("content-type", receipt.contentType)
+        .header("content-length", receipt.size)
+        // The bytes never change for a hash; the content type must never be sniffed into HTML.
+        .header("cache-control", "private, max-age=31536000, immutable")
+        .header("x-content-type-options", "nosniff")
+        .header("content-disposition", `inline; filename="receipt-${receipt.sha256.slice(0, 12)}"`)
+        .send(createReadStream(receipt.path));
+    },
+  );
+}

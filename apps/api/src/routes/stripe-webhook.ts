@@ -1,0 +1,44 @@
+import type { Db } from "@agrinet/db";
+import { handleStripeEvent, type PayoutEventHandler } from "@agrinet/domain";
+import { verifyStripeWebhook } from "@agrinet/rails";
+import type { FastifyInstance } from "fastify";
+import rawBody from "fastify-raw-body";
+import { sendError } from "../auth/require-access";
+
+export type StripeWebhookRoutesOptions = {
+  db: Db;
+  /** PAYOUTS_WEBHOOK_SECRET; without it every delivery is refused (nothing can be verified). */
+  secret: string | undefined;
+  /** transfer.* and payout.* events, handed to payouts in the event's transaction. */
+  onPayoutEvent?: PayoutEventHandler | undefined;
+};
+
+/**
+ * POST /payments/stripe/webhook. Authenticated by Stripe's signature over the raw bytes, not by
+ * credentials. A bad or missing signature gets 400 and leaves nothing behind but a log line; a
+ * verified event is applied once (see handleStripeEvent) and acknowledged with 200, replays too.
+ */
+export async function stripeWebhookRoutes(fastify: FastifyInstance, options: StripeWebhookRoutesOptions) {
+  await fastify.register(rawBody, { field: "rawBody", global: false, encoding: false, runFirst: true });
+
+  fastify.post("/payments/stripe/webhook", { config: { rawBody: true } }, async (request, reply) => {
+    if (!options.secret) {
+      request.log.error("stripe webhook refused: PAYOUTS_WEBHOOK_SECRET is not configured");
+      return sendError(reply, 503, "SERVICE_UNAVAILABLE", "webhooks are not configured on this server");
+    }
+    let event;
+    try {
+      event = verifyStripeWebhook({
+        payload: request.rawBody ?? "",
+        signature: request.headers["stripe-signature"],
+        secret: options.secret,
+      });
+    } catch (error) {
+      request.log.warn({ err: error, ip: request.ip }, "stripe webhook refused: signature did not verify");
+      return sendError(reply, 400, "VALIDATION_FAILED", "invalid Stripe signature");
+    }
+    const result = await handleStripeEvent({ db: options.db, event, onPayoutEvent: options.onPayoutEvent });
+    request.log.info({ eventId: event.id, type: event.type, ...result }, "stripe webhook handled");
+    return reply.send({ received: true, replayed: result.replayed, outcome: result.outcome });
+  });
+}
