@@ -85,7 +85,11 @@ export const listDepositsInput = pageInput.extend({
 });
 export type ListDepositsInput = z.output<typeof listDepositsInput>;
 
-const timestamp = z.date().transform((d) => d.toISOString());
+/** Dates leave as ISO 8601 strings; the pipe gives OpenAPI the wire type. */
+const timestamp = z
+  .date()
+  .transform((d) => d.toISOString())
+  .pipe(z.iso.datetime());
 
 export const depositOutput = z.object({
   id: z.string(),
