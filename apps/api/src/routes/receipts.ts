@@ -20,7 +20,32 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
 
   fastify.post(
     "/api/v1/uploads/receipts",
-    { preHandler: requireAccess({ staff: staffWriters, partner: ["deposits:write"] }) },
+    {
+      preHandler: requireAccess({ staff: staffWriters, partner: ["deposits:write"] }),
+      config: {
+        openapi: {
+          operationId: "uploadReceipt",
+          summary: "Upload a deposit receipt (JPEG, PNG or PDF, at most 5 MB)",
+          description:
+            "multipart/form-data with one `file` field. The type is decided by the file's content. Returns the sha256 to pass as `receiptSha256` when confirming a deposit.",
+          tags: ["deposits"],
+          security: [{ staffSession: [] }, { partnerApiKey: [] }, { partnerApiKeyHeader: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
+              },
+            },
+          },
+          responses: {
+            "201": { description: "Stored (or already stored: same content, same hash)", content: { "application/json": {} } },
+            "413": { description: "Larger than 5 MB", content: { "application/json": {} } },
+            "415": { description: "Not a JPEG, PNG or PDF", content: { "application/json": {} } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       if (!request.isMultipart()) {
         throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "send the receipt as multipart/form-data with a `file` field");
@@ -52,7 +77,22 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
 
   fastify.get<{ Params: { sha256: string } }>(
     "/api/v1/uploads/receipts/:sha256",
-    { preHandler: requireAccess({ staff: staffWriters }) },
+    {
+      preHandler: requireAccess({ staff: staffWriters }),
+      config: {
+        openapi: {
+          operationId: "getReceipt",
+          summary: "Download a receipt (admins and operators only)",
+          tags: ["deposits"],
+          security: [{ staffSession: [] }],
+          parameters: [{ name: "sha256", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } }],
+          responses: {
+            "200": { description: "The file", content: { "image/jpeg": {}, "image/png": {}, "application/pdf": {} } },
+            "404": { description: "No such receipt", content: { "application/json": {} } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const receipt = await findReceipt({ db, uploadsDir, sha256: request.params.sha256 });
       return reply

@@ -21,7 +21,20 @@ export type StripeWebhookRoutesOptions = {
 export async function stripeWebhookRoutes(fastify: FastifyInstance, options: StripeWebhookRoutesOptions) {
   await fastify.register(rawBody, { field: "rawBody", global: false, encoding: false, runFirst: true });
 
-  fastify.post("/payments/stripe/webhook", { config: { rawBody: true } }, async (request, reply) => {
+  const openapi = {
+    operationId: "stripeWebhook",
+    summary: "Stripe webhook endpoint (authenticated by the Stripe-Signature header)",
+    tags: ["webhooks"],
+    security: [],
+    parameters: [{ name: "stripe-signature", in: "header", required: true, schema: { type: "string" } }],
+    requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+    responses: {
+      "200": { description: "Acknowledged (replays too)", content: { "application/json": {} } },
+      "400": { description: "Missing or invalid signature", content: { "application/json": {} } },
+    },
+  };
+
+  fastify.post("/payments/stripe/webhook", { config: { rawBody: true, openapi } }, async (request, reply) => {
     if (!options.secret) {
       request.log.error("stripe webhook refused: PAYOUTS_WEBHOOK_SECRET is not configured");
       return sendError(reply, 503, "SERVICE_UNAVAILABLE", "webhooks are not configured on this server");

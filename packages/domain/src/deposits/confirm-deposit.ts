@@ -4,6 +4,7 @@ import type { PostedLedgerTransaction } from "../ledger";
 import { postDepositCredit } from "./deposit-ledger";
 import { emitDepositEvent } from "./deposit-events";
 import { receiptUrl } from "./receipts";
+import { depositTransactionOptions } from "./deposit-transaction";
 
 export type ConfirmDepositInTxOptions = {
   depositId: string;
@@ -121,5 +122,5 @@ export async function confirmDeposit(options: ConfirmDepositOptions): Promise<Co
     });
     await options.onConfirmed?.(tx, result.deposit);
     return result;
-  });
+  }, depositTransactionOptions);
 }

@@ -6,6 +6,7 @@ import type { CreateDepositInput } from "@agrinet/schemas";
 import { confirmDepositInTx } from "./confirm-deposit";
 import { emitDepositEvent } from "./deposit-events";
 import { failDepositInTx } from "./fail-deposit";
+import { depositTransactionOptions } from "./deposit-transaction";
 
 /** Creates and confirms a PaymentIntent; null when STRIPE_KEY is not configured. */
 export type ChargeStripeDeposit = (charge: StripeDepositCharge) => Promise<StripeDepositOutcome>;
@@ -67,7 +68,7 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     if (!row) return null;
     await emitDepositEvent(tx, "deposit.created", row);
     return row;
-  });
+  }, depositTransactionOptions);
   if (!created) {
     const existing = await db.deposit.findUnique({
       where: { reference: input.reference },
@@ -101,13 +102,15 @@ async function settleWithStripe(
   });
   switch (outcome.kind) {
     case "succeeded": {
-      const result = await db.$transaction((tx) =>
-        confirmDepositInTx(tx, {
-          depositId: deposit.id,
-          confirmedBy: "stripe",
-          stripePaymentIntentId: outcome.paymentIntentId,
-          settledByStripe: true,
-        }),
+      const result = await db.$transaction(
+        (tx) =>
+          confirmDepositInTx(tx, {
+            depositId: deposit.id,
+            confirmedBy: "stripe",
+            stripePaymentIntentId: outcome.paymentIntentId,
+            settledByStripe: true,
+          }),
+        depositTransactionOptions,
       );
       return { ...result.deposit, nextAction: null };
     }
@@ -132,14 +135,16 @@ async function settleWithStripe(
     }
     case "declined": {
       const code = outcome.declineCode ?? outcome.code;
-      await db.$transaction((tx) =>
-        failDepositInTx(tx, {
-          depositId: deposit.id,
-          reason: outcome.message,
-          failureCode: code,
-          stripePaymentIntentId: outcome.paymentIntentId,
-          settledByStripe: true,
-        }),
+      await db.$transaction(
+        (tx) =>
+          failDepositInTx(tx, {
+            depositId: deposit.id,
+            reason: outcome.message,
+            failureCode: code,
+            stripePaymentIntentId: outcome.paymentIntentId,
+            settledByStripe: true,
+          }),
+        depositTransactionOptions,
       );
       throw new DomainError("PAYMENT_DECLINED", `The card was declined: ${outcome.message}`, {
         details: {

@@ -1,6 +1,7 @@
 import type { Db, Deposit, Tx } from "@agrinet/db";
 import { depositStateConflict, findDepositOrThrow } from "./confirm-deposit";
 import { emitDepositEvent } from "./deposit-events";
+import { depositTransactionOptions } from "./deposit-transaction";
 
 export type FailDepositInTxOptions = {
   depositId: string;
@@ -54,5 +55,5 @@ export async function failDeposit(options: FailDepositOptions): Promise<Deposit>
     });
     await options.onFailed?.(tx, deposit);
     return deposit;
-  });
+  }, depositTransactionOptions);
 }

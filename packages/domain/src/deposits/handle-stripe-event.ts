@@ -3,6 +3,7 @@ import { confirmDepositInTx } from "./confirm-deposit";
 import { postDepositRefund } from "./deposit-ledger";
 import { emitDepositEvent } from "./deposit-events";
 import { failDepositInTx } from "./fail-deposit";
+import { depositTransactionOptions } from "./deposit-transaction";
 
 /** The parts of a verified Stripe event this code reads; the full event is stored as received. */
 export type StripeEventLike = { id: string; type: string; data: { object: unknown } };
@@ -50,7 +51,7 @@ export async function handleStripeEvent(options: HandleStripeEventOptions): Prom
     const outcome = await applyStripeEvent(tx, event, options.onPayoutEvent);
     await tx.stripeEvent.update({ where: { id: event.id }, data: { processedAt: new Date(), outcome } });
     return { replayed: false, outcome };
-  });
+  }, depositTransactionOptions);
 }
 
 async function applyStripeEvent(
