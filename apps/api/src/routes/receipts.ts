@@ -30,6 +30,15 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
             "multipart/form-data with one `file` field. The type is decided by the file's content. Returns the sha256 to pass as `receiptSha256` when confirming a deposit.",
           tags: ["deposits"],
           security: [{ staffSession: [] }, { partnerApiKey: [] }, { partnerApiKeyHeader: [] }],
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              description: "Accepted and not needed: receipts are stored by content hash, so a repeated upload returns the same receipt.",
+              schema: { type: "string", maxLength: 255 },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -40,8 +49,11 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
           },
           responses: {
             "201": { description: "Stored (or already stored: same content, same hash)", content: { "application/json": {} } },
-            "413": { description: "Larger than 5 MB", content: { "application/json": {} } },
-            "415": { description: "Not a JPEG, PNG or PDF", content: { "application/json": {} } },
+            "400": { $ref: "#/components/responses/BadRequest" },
+            "401": { $ref: "#/components/responses/Unauthorized" },
+            "403": { $ref: "#/components/responses/Forbidden" },
+            "413": { $ref: "#/components/responses/PayloadTooLarge" },
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" },
           },
         },
       },
@@ -88,7 +100,9 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
           parameters: [{ name: "sha256", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } }],
           responses: {
             "200": { description: "The file", content: { "image/jpeg": {}, "image/png": {}, "application/pdf": {} } },
-            "404": { description: "No such receipt", content: { "application/json": {} } },
+            "401": { $ref: "#/components/responses/Unauthorized" },
+            "403": { $ref: "#/components/responses/Forbidden" },
+            "404": { $ref: "#/components/responses/NotFound" },
           },
         },
       },

@@ -30,7 +30,8 @@ export async function stripeWebhookRoutes(fastify: FastifyInstance, options: Str
     requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
     responses: {
       "200": { description: "Acknowledged (replays too)", content: { "application/json": {} } },
-      "400": { description: "Missing or invalid signature", content: { "application/json": {} } },
+      "400": { $ref: "#/components/responses/BadRequest" },
+      "503": { $ref: "#/components/responses/ServiceUnavailable" },
     },
   };
 
