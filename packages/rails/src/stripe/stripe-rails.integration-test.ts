@@ -5,7 +5,7 @@ import { DomainError } from "@agrinet/core";
 import { sendStripeWebhook, signStripeWebhook, startStripeFake, stripeEvent, type StripeFake } from "@agrinet/stripe-fake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStripeClient } from "./stripe-client";
-import { chargeStripeDeposit } from "./stripe-deposits";
+import { chargeStripeDeposit, paymentIntentOutcome } from "./stripe-deposits";
 import { StripeTransferRail } from "./stripe-transfer-rail";
 import { verifyStripeWebhook } from "./stripe-webhooks";
 
@@ -78,6 +78,16 @@ describe("Stripe deposits through the real SDK against the fake API", () => {
       clientSecret: expect.stringMatching(/^pi_.+_secret_/),
       redirectUrl: expect.stringContaining("/__fake/3ds/pi_"),
     });
+
+    // The customer authenticates on the redirect page; the intent then reads as succeeded.
+    if (redirected.kind !== "requires-action") throw new Error("expected requires-action");
+    const authenticated = await fetch(redirected.redirectUrl!, { redirect: "manual" });
+    expect(authenticated.status).toBe(302);
+    expect(authenticated.headers.get("location")).toBe(
+      `http://127.0.0.1:3000/deposits/return?payment_intent=${redirected.paymentIntentId}`,
+    );
+    const settled = await stripe.paymentIntents.retrieve(redirected.paymentIntentId);
+    expect(paymentIntentOutcome(settled)).toMatchObject({ kind: "succeeded", amountReceived: 2_500n });
 
     const inApp = await chargeStripeDeposit(stripe, deposit("pm_card_threeDSecure2Required"));
     expect(inApp).toMatchObject({ kind: "requires-action", redirectUrl: null });
