@@ -3,6 +3,7 @@ import { createDb, listMigrationNames } from "@agrinet/db";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
+import { frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 
 const env = loadApiEnv();
@@ -15,6 +16,7 @@ const fastify = Fastify({
   forceCloseConnections: "idle",
   connectionTimeout: 30_000,
   requestTimeout: 30_000,
+  frameworkErrors,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });

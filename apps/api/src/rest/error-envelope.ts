@@ -29,6 +29,9 @@ function codeForFastifyError(error: FastifyError): { code: ErrorCode; message: s
       return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large", fields: [] };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json", fields: [] };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+    case "FST_ERR_BAD_URL":
+      return { code: "VALIDATION_FAILED", message: "the URL is malformed or a path parameter is too long", fields: [{ path: "(path)", message: "malformed" }] };
   }
   if (error instanceof SyntaxError) {
     return { code: "VALIDATION_FAILED", message: "request body is not valid JSON", fields: [{ path: "(body)", message: "malformed JSON" }] };
@@ -84,7 +87,22 @@ function publicMessage(code: ErrorCode): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, cause: unknown) {
   const { status, envelope } = describeHttpError(cause, request.id);
   if (status >= 500) request.log.error({ err: cause }, "request failed");
-  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(envelope));
+  // The first request with this key is usually done within a second.
+  if (envelope.error.code === "IDEMPOTENCY_KEY_IN_USE") reply.header("retry-after", "1");
+  // Set here too: Fastify's framework errors (bad URL) skip the onRequest hooks.
+  return reply
+    .code(status)
+    .header("x-request-id", request.id)
+    .type("application/json; charset=utf-8")
+    .send(JSON.stringify(envelope));
+}
+
+/**
+ * Fastify answers a malformed URL or an over-long path parameter before any plugin runs; pass
+ * this as the server's `frameworkErrors` option so those answers carry the envelope too.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendError(request, reply, error);
 }
 
 /**

@@ -102,7 +102,10 @@ test("concurrent requests with one key → one effect; the others get the replay
   expect(winners).toHaveLength(1);
   for (const response of responses) {
     if (response === winners[0]) continue;
-    if (response.statusCode === 409) expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    if (response.statusCode === 409) {
+      expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+      expect(response.headers["retry-after"]).toBe("1");
+    }
     else expect(response.body).toBe(winners[0]!.body);
   }
   const after = await create(key, body(reference));

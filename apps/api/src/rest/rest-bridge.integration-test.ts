@@ -83,11 +83,23 @@ describe("POST bodies and bigint amounts", () => {
     expectEnvelope(await post("/api/v1/examples/transfers", { ...transfer, reference: "DECLINE-1" }), 402, "PAYMENT_DECLINED");
   });
 
-  test("a POST without input takes no body", async () => {
+  test("a POST without input takes no body, with or without a JSON content type", async () => {
     const before = state.runs;
     const response = await fastify.inject({ method: "POST", url: "/api/v1/examples/run" });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ runs: before + 1 });
+    const typed = await fastify.inject({ method: "POST", url: "/api/v1/examples/run", headers: { "content-type": "application/json" } });
+    expect(typed.json()).toEqual({ runs: before + 2 });
+  });
+
+  test("prototype-poisoning keys are refused", async () => {
+    const response = await fastify.inject({
+      method: "POST",
+      url: "/api/v1/examples/transfers",
+      payload: '{"userId":"u","amount":1,"currency":"KES","reference":"P","__proto__":{"admin":true}}',
+      headers: { "content-type": "application/json" },
+    });
+    expectEnvelope(response, 400, "VALIDATION_FAILED");
   });
 });
 
@@ -127,6 +139,11 @@ describe("transport errors share the envelope", () => {
   test("unknown route → 404 with a request id", async () => {
     expectEnvelope(await fastify.inject({ method: "GET", url: "/no/such/route" }), 404, "NOT_FOUND");
     expectEnvelope(await fastify.inject({ method: "DELETE", url: "/api/v1/system/status" }), 404, "NOT_FOUND");
+  });
+
+  test("a malformed URL or an over-long path parameter → 400, still in the envelope", async () => {
+    expectEnvelope(await post("/api/v1/examples/transfers/%ZZ/confirm", { confirmedBy: "x" }), 400, "VALIDATION_FAILED");
+    expectEnvelope(await post(`/api/v1/examples/transfers/${"9".repeat(300)}/confirm`, { confirmedBy: "x" }), 400, "VALIDATION_FAILED");
   });
 
   test("a body over the limit → 413", async () => {

@@ -34,6 +34,16 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
   const { router, db, createContext, bodyLimit } = options;
   const createCaller = createCallerFactory(router);
 
+  // `curl -H 'Content-Type: application/json' -X POST /admin/payouts/run` sends no body at all:
+  // that is "no input", not malformed JSON. Everything else parses as Fastify's default does
+  // (prototype-poisoning keys refused).
+  const parseJson = fastify.getDefaultJsonParser("error", "error");
+  fastify.removeContentTypeParser("application/json");
+  fastify.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   for (const route of listRestRoutes(router)) {
     fastify.route({
       method: route.method,

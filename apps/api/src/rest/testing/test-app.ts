@@ -3,6 +3,7 @@ import { listMigrationNames } from "@agrinet/db";
 import type { TestDatabase } from "@agrinet/db/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import app, { type AppOptions } from "../../app";
+import { frameworkErrors } from "../error-envelope";
 import { createExampleRouter, createExampleState, type ExampleState } from "./example-router";
 
 /** The real app plugin on a test database, serving the example procedures beside the real ones. */
@@ -11,7 +12,7 @@ export async function buildTestApp(
   options: Partial<AppOptions> & { effectDelayMs?: number; onRoute?: (route: { method: string | string[]; url: string }) => void } = {},
 ): Promise<{ fastify: FastifyInstance; state: ExampleState }> {
   const state = createExampleState();
-  const fastify = Fastify({ genReqId: () => randomUUID(), logger: false });
+  const fastify = Fastify({ genReqId: () => randomUUID(), logger: false, frameworkErrors });
   if (options.onRoute) fastify.addHook("onRoute", options.onRoute);
   await fastify.register(app, {
     db: database.db,
