@@ -85,6 +85,10 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     secret: settings.sessionSecret,
     baseURL: settings.baseURL,
     trustedOrigins: settings.trustedOrigins,
+    // better-auth reports every rejected key or password as an error; for an API those are
+    // routine 401s, so they go to debug and only its warnings stay visible.
+    log: (level, message, ...args) =>
+      fastify.log[level === "warn" ? "warn" : "debug"]({ details: args }, `better-auth: ${message}`),
   });
   const resolvePrincipal = createPrincipalResolver({
     auth,

@@ -2,7 +2,14 @@ import type { Auth } from "@agrinet/domain";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { headersOf } from "./resolve-principal";
-import { sendError } from "./require-access";
+
+const errorCodeFor: Record<number, string> = {
+  400: "VALIDATION_FAILED",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  429: "RATE_LIMITED",
+};
 
 export type AuthRoutesOptions = {
   auth: Auth;
@@ -33,10 +40,14 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
     const cookies = response.headers.getSetCookie();
     if (cookies.length) reply.header("set-cookie", cookies);
     const text = await response.text();
-    if (response.status === 401 || response.status === 403) {
-      // The spec's error body, whatever better-auth said.
-      const message = (safeJson(text) as { message?: string } | null)?.message ?? "invalid credentials";
-      return sendError(reply, response.status, response.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", message);
+    if (response.status >= 400) {
+      // The spec's error body, keeping better-auth's own `message`/`code` beside it so its
+      // client library (the dashboard's sign-in form) still reads them.
+      const original = (safeJson(text) ?? {}) as { message?: string; code?: string };
+      const code =
+        errorCodeFor[response.status] ?? (response.status >= 500 ? "INTERNAL" : (original.code ?? "VALIDATION_FAILED"));
+      const message = original.message ?? "request refused";
+      return reply.send({ ...original, message, error: { code, message } });
     }
     return reply.send(text || null);
   }

@@ -46,6 +46,16 @@ function cookieHeader(response: { headers: Record<string, unknown> }): string {
 const me = (headers: Record<string, string> = {}) =>
   fastify.inject({ method: "GET", url: "/trpc/auth.me", headers });
 
+test("seeding twice creates the admin and the key once", async () => {
+  const again = await seedDemoData({
+    db: database.db,
+    access: { adminEmail: admin.email, adminPassword: admin.password, partnerApiKey: seededKey, partnerScopes },
+  });
+  expect(again).toBe("nothing to seed");
+  expect(await database.db.staffUser.count({ where: { email: admin.email } })).toBe(1);
+  expect(await database.db.apiKey.count({ where: { name: "Demo partner" } })).toBe(1);
+});
+
 describe("credentials through the real HTTP path", () => {
   test("no credentials: 401 with the UNAUTHORIZED code", async () => {
     const response = await me();
@@ -72,13 +82,15 @@ describe("credentials through the real HTTP path", () => {
   test("a wrong password is 401 with the JSON error body", async () => {
     const response = await signIn("someone-else@agrinet.test", "wrong password!");
     expect(response.statusCode).toBe(401);
-    expect(response.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
+    // The spec's body, plus better-auth's own `message` for its client library.
+    expect(response.json()).toMatchObject({ error: { code: "UNAUTHORIZED" }, message: expect.any(String) });
   });
 
   test("the seeded partner key works as given, in both headers, and records last use", async () => {
     const before = await database.db.apiKey.findFirstOrThrow({ where: { name: "Demo partner" } });
     expect(before.lastRequest).toBeNull();
-    for (const headers of [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }]) {
+    const both: Array<Record<string, string>> = [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }];
+    for (const headers of both) {
       const response = await me(headers);
       expect(response.statusCode).toBe(200);
       expect(response.json().result.data).toMatchObject({ kind: "partner", scopes: [...partnerScopes].sort() });

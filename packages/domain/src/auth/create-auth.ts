@@ -11,6 +11,8 @@ export type CreateAuthOptions = {
   baseURL: string;
   /** Origins allowed to send credentialed requests (the admin dashboard). */
   trustedOrigins: string[];
+  /** Where better-auth's own messages go (the API's logger); defaults to its console logger. */
+  log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 };
 
 /** Header names a partner key may come in; `Authorization: Bearer` is read by the transport. */
@@ -30,6 +32,7 @@ export function createAuth(options: CreateAuthOptions) {
     basePath: "/api/auth",
     trustedOrigins: options.trustedOrigins,
     telemetry: { enabled: false },
+    logger: options.log ? { log: options.log } : undefined,
     // Sign-in throttling is done by the API (429 + Retry-After) so it has one implementation.
     rateLimit: { enabled: false },
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },

@@ -1,4 +1,20 @@
 import { router } from "../../trpc";
+import { createPartnerKey } from "./create-partner-key";
+import { createStaffUser } from "./create-staff-user";
+import { listAuditLog } from "./list-audit-log";
+import { listPartnerKeys } from "./list-partner-keys";
+import { listStaffUsers } from "./list-staff-users";
 import { me } from "./me";
+import { revokePartnerKey } from "./revoke-partner-key";
+import { updateStaffUser } from "./update-staff-user";
 
-export const authRouter = router({ me });
+export const authRouter = router({
+  me,
+  createStaffUser,
+  updateStaffUser,
+  listStaffUsers,
+  createPartnerKey,
+  revokePartnerKey,
+  listPartnerKeys,
+  listAuditLog,
+});
