@@ -1,4 +1,5 @@
 import { DomainError } from "@agrinet/core";
+import { withPgClient } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -144,5 +145,36 @@ describe("postLedgerTransaction", () => {
     expect((await getBalanceAt(database.db, { account, at: between })).posted).toBe(100n);
     expect((await getBalanceAt(database.db, { account, at: new Date() })).posted).toBe(150n);
     expect((await getBalanceAt(database.db, { account, at: new Date(0) })).posted).toBe(0n);
+  });
+
+  test("posts through a plain pg client with the same results and errors", async () => {
+    const input = {
+      idempotencyKey: "dep-ivan-pg",
+      kind: "deposit" as const,
+      postings: [
+        { account: mpesa, amount: -9_007_199_254_740_993n, currency: "KES" as const },
+        { account: "user:ivan:wallet:KES", amount: 9_007_199_254_740_993n, currency: "KES" as const },
+      ],
+    };
+    const viaPg = await withPgClient(database.url, (client) => postLedgerTransaction(client, input));
+    expect(viaPg.replayed).toBe(false);
+    expect(viaPg.postings[1]!.balanceAfter).toBe(9_007_199_254_740_993n);
+    const viaPrisma = await postLedgerTransaction(database.db, input);
+    expect(viaPrisma).toMatchObject({ replayed: true, id: viaPg.id });
+    expect(viaPrisma.postings.map((p) => p.id)).toEqual(viaPg.postings.map((p) => p.id));
+    const overdraft = withPgClient(database.url, (client) =>
+      postLedgerTransaction(client, {
+        idempotencyKey: "spend-ivan-pg",
+        kind: "transfer",
+        postings: [
+          { account: "user:ivan:wallet:KES", amount: -9_007_199_254_740_994n, currency: "KES" },
+          { account: "user:judy:wallet:KES", amount: 9_007_199_254_740_994n, currency: "KES" },
+        ],
+      }),
+    );
+    await expect(overdraft).rejects.toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      details: { available: "9007199254740993" },
+    });
   });
 });

@@ -1,0 +1,285 @@
+// `pnpm bench`: ledger throughput and latency on a throwaway embedded PostgreSQL with full
+// durability (fsync and synchronous commit on), so the figures mean something.
+//
+// Throughput, 16 concurrent clients, over 1,000 accounts and over 10 hot accounts:
+//   raw SQL baseline  a transfer written directly in SQL on minimal tables: lock two balance rows
+//                     in order, insert the transfer and two postings, update two balances; sent as
+//                     one round trip (the cheapest way to send it)
+//   single            postLedgerTransaction through the Prisma client, one transfer per commit
+//   single (pg pool)  the same function and SQL through a plain pg pool (no Prisma client cost)
+//   batch             postLedgerTransactionsBatch, many transfers per database transaction
+// Latency of one transfer (one client) on an almost empty ledger and at ~1M postings.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { createDb, type Db } from "@agrinet/db";
+import { startEmbeddedPostgres } from "@agrinet/db/embedded";
+import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
+import {
+  externalAccount,
+  postLedgerTransaction,
+  postLedgerTransactionsBatch,
+  userWalletAccount,
+  verifyLedger,
+  type PostLedgerTransactionInput,
+} from "@agrinet/domain";
+
+const clients = 16;
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 200);
+const targetPostings = Number(process.env.BENCH_POSTINGS ?? 1_000_000);
+const latencySamples = 400;
+
+type Pool = { accounts: string[]; rawIds: number[] };
+const wide: Pool = {
+  accounts: Array.from({ length: 1_000 }, (_, i) => userWalletAccount(`bench_${i}`, "KES")),
+  rawIds: Array.from({ length: 1_000 }, (_, i) => i + 1),
+};
+const hot: Pool = {
+  accounts: Array.from({ length: 10 }, (_, i) => userWalletAccount(`hot_${i}`, "KES")),
+  rawIds: Array.from({ length: 10 }, (_, i) => 10_001 + i),
+};
+
+const randomInt = (n: number) => Math.floor(Math.random() * n);
+function pair(n: number): [number, number] {
+  const from = randomInt(n);
+  return [from, (from + 1 + randomInt(n - 1)) % n];
+}
+
+let keySequence = 0;
+function transfer(pool: Pool): PostLedgerTransactionInput {
+  const [from, to] = pair(pool.accounts.length);
+  const amount = BigInt(1 + randomInt(100));
+  return {
+    idempotencyKey: `bench-${process.pid}-${++keySequence}`,
+    kind: "transfer",
+    postings: [
+      { account: pool.accounts[from]!, amount: -amount, currency: "KES" },
+      { account: pool.accounts[to]!, amount, currency: "KES" },
+    ],
+  };
+}
+
+/** Runs `clients` loops for `seconds`; each call of `step` reports how many transfers it did. */
+async function measure(step: (client: number) => Promise<number>): Promise<number> {
+  const warmupEnd = Date.now() + 1_000;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    while (Date.now() < warmupEnd) await step(c);
+  }));
+  let done = 0;
+  const start = performance.now();
+  const end = Date.now() + seconds * 1_000;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    while (Date.now() < end) done += await step(c);
+  }));
+  return done / ((performance.now() - start) / 1_000);
+}
+
+async function setupRawTables(url: string) {
+  await withPgClient(url, (c) => c.query(`
+    create schema bench_raw;
+    create table bench_raw.accounts (id bigint primary key, balance bigint not null);
+    create table bench_raw.transfers (id bigserial primary key, created_at timestamptz not null default now());
+    create table bench_raw.entries (id bigserial primary key, transfer_id bigint not null,
+                                    account_id bigint not null, amount bigint not null);
+    insert into bench_raw.accounts select g, 1000000000 from generate_series(1, 1000) g;
+    insert into bench_raw.accounts select g, 1000000000 from generate_series(10001, 10010) g;`));
+}
+
+function rawTransferSql(pool: Pool): string {
+  const [i, j] = pair(pool.rawIds.length);
+  const from = pool.rawIds[i]!;
+  const to = pool.rawIds[j]!;
+  const amount = 1 + randomInt(100);
+  const [low, high] = from < to ? [from, to] : [to, from];
+  return `begin;
+    select balance from bench_raw.accounts where id in (${low}, ${high}) order by id for update;
+    with t as (insert into bench_raw.transfers default values returning id)
+    insert into bench_raw.entries (transfer_id, account_id, amount)
+      select id, ${from}, ${-amount} from t union all select id, ${to}, ${amount} from t;
+    update bench_raw.accounts set balance = balance - ${amount} where id = ${from};
+    update bench_raw.accounts set balance = balance + ${amount} where id = ${to};
+    commit;`;
+}
+
+async function fund(db: Db, pool: Pool) {
+  for (let i = 0; i < pool.accounts.length; i += 500) {
+    const results = await postLedgerTransactionsBatch(db, pool.accounts.slice(i, i + 500).map((account) => ({
+      idempotencyKey: `fund-${account}`,
+      kind: "deposit",
+      postings: [
+        { account: externalAccount("bank", "KES"), amount: -1_000_000_000n, currency: "KES" },
+        { account, amount: 1_000_000_000n, currency: "KES" },
+      ],
+    })));
+    if (results.some((r) => !r.ok)) throw new Error("funding failed");
+  }
+}
+
+async function latency(db: Db): Promise<{ p50Ms: number; p99Ms: number; meanMs: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < latencySamples + 50; i++) {
+    const start = performance.now();
+    await postLedgerTransaction(db, transfer(wide));
+    if (i >= 50) samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  return {
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+    meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length),
+  };
+}
+
+/**
+ * Brings the ledger to `target` postings quickly: balanced transfers between the 1,000 funded
+ * accounts written set-based in SQL, with running balances and balances updated exactly as the
+ * posting function would (ledger:verify checks them at the end). Triggers are skipped for the
+ * load only (session_replication_role), which is why the result is verified afterwards.
+ */
+async function loadPostings(url: string, target: number): Promise<number> {
+  return withPgClient(url, async (c) => {
+    const { rows } = await c.query("select count(*)::bigint as n from ledger_postings");
+    const missing = target - Number(rows[0].n);
+    if (missing <= 0) return Number(rows[0].n);
+    const transfers = Math.ceil(missing / 2);
+    await c.query("begin");
+    await c.query("set local session_replication_role = replica");
+    const { rows: ids } = await c.query(
+      `select min(id)::bigint as first from ledger_accounts where code like 'user:bench\\_%'`,
+    );
+    const first = Number(ids[0].first);
+    await c.query(
+      `create temp table load_moves on commit drop as
+       with tx as (
+         select nextval('ledger_transactions_id_seq') as id, (random() * 999)::int as a,
+                (random() * 998)::int as b, 1 + (random() * 99)::int as amount
+         from generate_series(1, $1)
+       )
+       select id as transaction_id, $2 + a as account_id, -amount::bigint as amount, 1 as leg from tx
+       union all
+       select id, $2 + (a + 1 + b) % 1000, amount::bigint, 2 from tx`,
+      [transfers, first],
+    );
+    await c.query(
+      `insert into ledger_transactions (id, idempotency_key, kind, metadata, request_hash, created_at)
+       select distinct transaction_id, 'load-' || transaction_id, 'transfer', '{}'::jsonb, 'load', now()
+       from load_moves`,
+    );
+    await c.query(
+      `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version, created_at)
+       select m.transaction_id, m.account_id, m.amount, 'KES',
+              b.posted + sum(m.amount) over w, b.version + row_number() over w, now()
+       from load_moves m join ledger_balances b on b.account_id = m.account_id
+       window w as (partition by m.account_id order by m.transaction_id, m.leg)
+       order by m.transaction_id, m.leg`,
+    );
+    await c.query(
+      `update ledger_balances b set posted = b.posted + d.total, version = b.version + d.n
+       from (select account_id, sum(amount) as total, count(*) as n from load_moves group by account_id) d
+       where b.account_id = d.account_id`,
+    );
+    await c.query("commit");
+    await c.query("analyze");
+    const after = await c.query("select count(*)::bigint as n from ledger_postings");
+    return Number(after.rows[0].n);
+  });
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+const loadAtStart = loadavg();
+const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-pg-"));
+const server = await startEmbeddedPostgres({
+  dataDir: join(dataRoot, "data"),
+  persistent: false,
+  durability: "full",
+  maxConnections: 100,
+});
+const url = server.url("bench");
+const rawClients: pg.Client[] = [];
+const pgPool = new pg.Pool({ connectionString: url, max: clients });
+let db: Db | undefined;
+try {
+  await withPgClient(server.url(), (c) => c.query("create database bench"));
+  await applyMigrations(url);
+  await setupRawTables(url);
+  db = createDb({ connectionString: url, maxConnections: clients, connectionTimeoutMillis: 60_000 });
+  await fund(db, wide);
+  await fund(db, hot);
+  for (let i = 0; i < clients; i++) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    rawClients.push(client);
+  }
+  const ledgerDb = db;
+
+  console.log(`ledger benchmark: ${clients} clients, ${seconds}s per run, batches of ${batchSize}, ` +
+    `${cpus().length} CPUs, load average ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}`);
+  const emptyLatency = await latency(ledgerDb);
+  console.log(`latency, empty ledger: p50 ${emptyLatency.p50Ms} ms, p99 ${emptyLatency.p99Ms} ms, mean ${emptyLatency.meanMs} ms`);
+
+  const throughput: Record<string, Record<string, number>> = {};
+  for (const [name, pool] of [["1000 accounts", wide], ["10 hot accounts", hot]] as const) {
+    const baseline = await measure(async (c) => {
+      await rawClients[c]!.query(rawTransferSql(pool));
+      return 1;
+    });
+    const single = await measure(async () => {
+      await postLedgerTransaction(ledgerDb, transfer(pool));
+      return 1;
+    });
+    const singlePg = await measure(async () => {
+      await postLedgerTransaction(pgPool, transfer(pool));
+      return 1;
+    });
+    const batch = await measure(async () => {
+      const results = await postLedgerTransactionsBatch(ledgerDb, Array.from({ length: batchSize }, () => transfer(pool)));
+      return results.filter((r) => r.ok).length;
+    });
+    throughput[name] = {
+      rawSqlBaselinePerSecond: Math.round(baseline),
+      singlePerSecond: Math.round(single),
+      singleRatioToBaseline: round(single / baseline),
+      singlePgPoolPerSecond: Math.round(singlePg),
+      singlePgPoolRatioToBaseline: round(singlePg / baseline),
+      batchPerSecond: Math.round(batch),
+      batchRatioToBaseline: round(batch / baseline),
+    };
+    console.log(`${name}: raw SQL baseline ${Math.round(baseline)}/s | single ${Math.round(single)}/s ` +
+      `(${round(single / baseline)}x baseline) | single via pg pool ${Math.round(singlePg)}/s ` +
+      `(${round(singlePg / baseline)}x) | batch ${Math.round(batch)}/s (${round(batch / baseline)}x baseline)`);
+  }
+
+  const postings = await loadPostings(url, targetPostings);
+  const loadedLatency = await latency(ledgerDb);
+  const latencyRatio = round(loadedLatency.meanMs / emptyLatency.meanMs);
+  console.log(`latency at ${postings.toLocaleString("en")} postings: p50 ${loadedLatency.p50Ms} ms, ` +
+    `p99 ${loadedLatency.p99Ms} ms, mean ${loadedLatency.meanMs} ms (${latencyRatio}x the empty ledger)`);
+
+  const verification = await verifyLedger(ledgerDb);
+  console.log(verification.ok ? "ledger verified after the benchmark: no violations"
+    : `LEDGER VERIFICATION FAILED: ${JSON.stringify(verification.checks.filter((c) => c.violations))}`);
+
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
+    settings: { clients, seconds, batchSize, durability: "full", latencySamples },
+    throughput,
+    latency: { empty: emptyLatency, loaded: { postings, ...loadedLatency }, meanRatio: latencyRatio },
+    ledgerVerified: verification.ok,
+  };
+  await mkdir(join(import.meta.dirname, "results"), { recursive: true });
+  const file = join(import.meta.dirname, "results", `ledger-${results.at.replace(/[:.]/g, "-")}.json`);
+  await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+  console.log(`results: ${file}`);
+  if (!verification.ok) process.exitCode = 1;
+} finally {
+  await Promise.all(rawClients.map((c) => c.end()));
+  await pgPool.end();
+  await db?.$disconnect();
+  await server.stop();
+  await rm(dataRoot, { recursive: true, force: true });
+}

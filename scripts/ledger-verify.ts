@@ -1,0 +1,20 @@
+// `pnpm ledger:verify`: checks the whole ledger on DATABASE_URL or the embedded database under
+// .data/, prints a report, and exits 1 on any violation.
+import { createDb } from "@agrinet/db";
+import { openLocalDatabase } from "@agrinet/db/local-database";
+import { formatLedgerVerification, verifyLedger } from "@agrinet/domain";
+import { loadLauncherEnv } from "./env";
+
+const env = loadLauncherEnv();
+const database = await openLocalDatabase(env.DATABASE_URL);
+const db = createDb({ connectionString: database.url, maxConnections: 2 });
+let ok = false;
+try {
+  const report = await verifyLedger(db);
+  console.log(formatLedgerVerification(report));
+  ok = report.ok;
+} finally {
+  await db.$disconnect();
+  await database.close();
+}
+process.exit(ok ? 0 : 1);
