@@ -106,7 +106,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   const stripe = payments.stripeKey
     ? createStripeClient({ apiKey: payments.stripeKey, apiBase: payments.stripeApiBase })
     : null;
-  const depositSettings: Context["deposits"] = {
+  const depositSettings: NonNullable<Context["deposits"]> = {
     minAmount: payments.depositMinAmount ?? 1000n,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,

@@ -22,5 +22,9 @@ export type Context = {
   ip: string | null;
   /** Migration names shipped with this build, for the status checks. */
   expectedMigrations: string[];
-  deposits: DepositSettings;
+  /** Set by apps/api from the environment; contexts built elsewhere (tests) get the defaults. */
+  deposits?: DepositSettings;
 };
+
+/** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
+export const defaultDepositSettings: DepositSettings = { minAmount: 1000n, partnerConfirm: false, chargeStripe: null };

@@ -2,6 +2,7 @@ import { createDeposit } from "@agrinet/domain";
 import { createDepositInput, createDepositOutput, specExamples } from "@agrinet/schemas";
 import { staffWriters } from "../../access";
 import { procedure } from "../../trpc";
+import { depositSettings } from "./deposit-access";
 
 export const createDepositProcedure = procedure
   .meta({
@@ -19,11 +20,7 @@ export const createDepositProcedure = procedure
   })
   .input(createDepositInput)
   .output(createDepositOutput)
-  .mutation(({ ctx, input }) =>
-    createDeposit({
-      db: ctx.db,
-      input,
-      minAmount: ctx.deposits.minAmount,
-      chargeStripe: ctx.deposits.chargeStripe,
-    }),
-  );
+  .mutation(({ ctx, input }) => {
+    const settings = depositSettings(ctx);
+    return createDeposit({ db: ctx.db, input, minAmount: settings.minAmount, chargeStripe: settings.chargeStripe });
+  });

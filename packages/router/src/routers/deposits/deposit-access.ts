@@ -1,7 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import type { Access, Principal } from "../../access";
 import { everyStaff, staffWriters } from "../../access";
-import type { Context } from "../../context";
+import { defaultDepositSettings, type Context, type DepositSettings } from "../../context";
 
 export const depositReaders: Access = { staff: everyStaff, partner: ["deposits:read"], user: "self" };
 
@@ -11,8 +11,12 @@ export const depositReaders: Access = { staff: everyStaff, partner: ["deposits:r
  */
 export const depositSettlers: Access = { staff: staffWriters, partner: ["deposits:write"] };
 
+export function depositSettings(ctx: Context): DepositSettings {
+  return ctx.deposits ?? defaultDepositSettings;
+}
+
 export function assertMaySettle(ctx: Context): void {
-  if (ctx.principal?.kind === "partner" && !ctx.deposits.partnerConfirm) {
+  if (ctx.principal?.kind === "partner" && !depositSettings(ctx).partnerConfirm) {
     throw new DomainError("FORBIDDEN", "partner keys may not confirm or fail deposits on this server (DEPOSITS_PARTNER_CONFIRM is off)");
   }
 }
