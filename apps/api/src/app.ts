@@ -150,11 +150,16 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     signInWindowSeconds: settings.signInWindowSeconds,
   });
   await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
-  await fastify.register(stripeWebhookRoutes, {
-    db,
-    secret: payments.webhookSecret,
-    onPayoutEvent: payments.onStripePayoutEvent,
-  });
+  // Without a signing secret nothing could be verified, so the endpoint does not exist.
+  if (payments.webhookSecret) {
+    await fastify.register(stripeWebhookRoutes, {
+      db,
+      secret: payments.webhookSecret,
+      onPayoutEvent: payments.onStripePayoutEvent,
+    });
+  } else {
+    fastify.log.info("PAYOUTS_WEBHOOK_SECRET is unset: POST /payments/stripe/webhook is not served");
+  }
 
   await fastify.register(restBridge, {
     router,

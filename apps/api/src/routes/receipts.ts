@@ -2,10 +2,18 @@ import { createReadStream } from "node:fs";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
-import { actorOf, staffWriters } from "@agrinet/router";
+import { actorOf, checkAccess, staffWriters, type Access } from "@agrinet/router";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance } from "fastify";
-import { requireAccess } from "../auth/require-access";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+
+/** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
+function allow(access: Access) {
+  return async function accessPreHandler(request: FastifyRequest) {
+    const decision = checkAccess(access, request.principal, {});
+    if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
+    if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
+  };
+}
 
 export type ReceiptRoutesOptions = { db: Db; uploadsDir: string };
 
@@ -21,7 +29,7 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
   fastify.post(
     "/api/v1/uploads/receipts",
     {
-      preHandler: requireAccess({ staff: staffWriters, partner: ["deposits:write"] }),
+      preHandler: allow({ staff: staffWriters, partner: ["deposits:write"] }),
       config: {
         openapi: {
           operationId: "uploadReceipt",
@@ -90,7 +98,7 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
   fastify.get<{ Params: { sha256: string } }>(
     "/api/v1/uploads/receipts/:sha256",
     {
-      preHandler: requireAccess({ staff: staffWriters }),
+      preHandler: allow({ staff: staffWriters }),
       config: {
         openapi: {
           operationId: "getReceipt",

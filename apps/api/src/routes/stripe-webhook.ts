@@ -1,14 +1,14 @@
+import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { handleStripeEvent, type PayoutEventHandler } from "@agrinet/domain";
 import { verifyStripeWebhook } from "@agrinet/rails";
 import type { FastifyInstance } from "fastify";
 import rawBody from "fastify-raw-body";
-import { sendError } from "../auth/require-access";
 
 export type StripeWebhookRoutesOptions = {
   db: Db;
-  /** PAYOUTS_WEBHOOK_SECRET; without it every delivery is refused (nothing can be verified). */
-  secret: string | undefined;
+  /** PAYOUTS_WEBHOOK_SECRET. */
+  secret: string;
   /** transfer.* and payout.* events, handed to payouts in the event's transaction. */
   onPayoutEvent?: PayoutEventHandler | undefined;
 };
@@ -31,15 +31,10 @@ export async function stripeWebhookRoutes(fastify: FastifyInstance, options: Str
     responses: {
       "200": { description: "Acknowledged (replays too)", content: { "application/json": {} } },
       "400": { $ref: "#/components/responses/BadRequest" },
-      "503": { $ref: "#/components/responses/ServiceUnavailable" },
     },
   };
 
   fastify.post("/payments/stripe/webhook", { config: { rawBody: true, openapi } }, async (request, reply) => {
-    if (!options.secret) {
-      request.log.error("stripe webhook refused: PAYOUTS_WEBHOOK_SECRET is not configured");
-      return sendError(reply, 503, "SERVICE_UNAVAILABLE", "webhooks are not configured on this server");
-    }
     let event;
     try {
       event = verifyStripeWebhook({
@@ -49,7 +44,9 @@ export async function stripeWebhookRoutes(fastify: FastifyInstance, options: Str
       });
     } catch (error) {
       request.log.warn({ err: error, ip: request.ip }, "stripe webhook refused: signature did not verify");
-      return sendError(reply, 400, "VALIDATION_FAILED", "invalid Stripe signature");
+      throw new DomainError("VALIDATION_FAILED", "invalid Stripe signature", {
+        fields: [{ path: "stripe-signature", message: "missing, or does not match the body" }],
+      });
     }
     const result = await handleStripeEvent({ db: options.db, event, onPayoutEvent: options.onPayoutEvent });
     request.log.info({ eventId: event.id, type: event.type, ...result }, "stripe webhook handled");
