@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listMigrationNames } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { createPartnerKey, createStaffUser, getAccountBalance, userWalletAccount } from "@agrinet/domain";
+import { createPartnerKey, createStaffUser, getAccountBalance, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import { specExamples } from "@agrinet/schemas";
 import { signStripeWebhook, startStripeFake, stripeEvent, type StripeFake } from "@agrinet/stripe-fake";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -396,4 +396,11 @@ describe("receipts", () => {
     const response = await upload(big, "big.jpg", "image/jpeg");
     expect(response.statusCode).toBe(413);
   });
+});
+
+test("after every deposit, refund and webhook above, the ledger verifies (what pnpm ledger:verify checks)", async () => {
+  const verification = await verifyLedger(database.db);
+  expect(verification.checks.filter((c) => c.violations > 0)).toEqual([]);
+  expect(verification.ok).toBe(true);
+  expect(verification.totals.transactions).toBeGreaterThan(0);
 });
