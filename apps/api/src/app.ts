@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
+import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
 import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
@@ -17,6 +18,8 @@ import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
+import { receiptRoutes } from "./routes/receipts";
+import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 import { notificationRoutes } from "./routes/notifications";
 import { settlementRoutes } from "./routes/settlements";
@@ -31,6 +34,7 @@ declare module "fastify" {
 export type AppOptions = {
   db: Db;
   expectedMigrations: string[];
+  payments?: PaymentsSettings;
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
   auth?: AuthSettings;
   /** Partner origins allowed by CORS; none → no CORS headers. */
@@ -56,6 +60,22 @@ export type AppOptions = {
     /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
     statusCheckAfterMs: number;
   };
+};
+
+/** Deposit and Stripe settings from the environment; every field has a safe default. */
+export type PaymentsSettings = {
+  /** DEPOSIT_MIN_AMOUNT, minor units (default 1000). */
+  depositMinAmount?: bigint;
+  /** DEPOSITS_PARTNER_CONFIRM (default false). */
+  depositsPartnerConfirm?: boolean;
+  /** STRIPE_KEY; unset → `method: "stripe"` deposits are refused. */
+  stripeKey?: string | undefined;
+  /** STRIPE_API_BASE: another server speaking Stripe's API (a fake in tests). */
+  stripeApiBase?: string | undefined;
+  /** PAYOUTS_WEBHOOK_SECRET, verifying POST /payments/stripe/webhook. */
+  webhookSecret?: string | undefined;
+  /** UPLOADS_DIR (default ./uploads). */
+  uploadsDir?: string;
 };
 
 const apiVersion = "1.0.0";
@@ -115,6 +135,16 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   options.exposeMetrics?.(metrics);
   instrumentRequests(fastify, metrics);
 
+  const payments = options.payments ?? {};
+  const stripe = payments.stripeKey
+    ? createStripeClient({ apiKey: payments.stripeKey, apiBase: payments.stripeApiBase })
+    : null;
+  const depositSettings: NonNullable<Context["deposits"]> = {
+    minAmount: payments.depositMinAmount ?? 1000n,
+    partnerConfirm: payments.depositsPartnerConfirm ?? false,
+    chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
+  };
+
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
@@ -124,6 +154,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     expectedMigrations,
     notificationHub,
     payouts: payouts?.settings ?? defaultPayoutSettings,
+    deposits: depositSettings,
   });
   const deps: ContextDeps = { createContext, notificationHub };
 
@@ -168,6 +199,23 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     });
   }
 
+  await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
+  // Without a signing secret nothing could be verified, so the endpoint does not exist.
+  if (payments.webhookSecret) {
+    await fastify.register(stripeWebhookRoutes, {
+      db,
+      secret: payments.webhookSecret,
+      });
+  } else {
+    fastify.log.info("PAYOUTS_WEBHOOK_SECRET is unset: POST /payments/stripe/webhook is not served");
+  }
+
+  await fastify.register(restBridge, {
+    router,
+    db,
+    createContext,
+    bodyLimit: options.restBodyLimit ?? 64 * 1024,
+  });
   await fastify.register(notificationRoutes, {
     ...deps,
     metrics,

@@ -11,6 +11,13 @@ export const apiEnvShape = {
   /** Seconds in-flight requests get to finish on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: envVars.positiveInt(10),
   ...paymentsEnvShape,
+  /** Partner keys with deposits:write may also confirm and fail deposits. */
+  DEPOSITS_PARTNER_CONFIRM: z
+    .enum(["true", "false"], { message: "expected true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
+  /** Where uploaded receipts are stored (by content hash). */
+  UPLOADS_DIR: z.string().min(1).default("./uploads"),
   /** Signs staff session cookies. */
   BETTER_AUTH_SECRET: z
     .string()

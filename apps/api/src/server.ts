@@ -44,6 +44,14 @@ await fastify.register(app, {
     mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,
     statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
   },
+  payments: {
+    depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
+    depositsPartnerConfirm: env.DEPOSITS_PARTNER_CONFIRM,
+    stripeKey: env.STRIPE_KEY,
+    stripeApiBase: env.STRIPE_API_BASE,
+    webhookSecret: env.PAYOUTS_WEBHOOK_SECRET,
+    uploadsDir: env.UPLOADS_DIR,
+  },
 });
 
 // Prometheus scrapes an internal port that is never exposed publicly, so it needs no token.

@@ -36,6 +36,10 @@ export const minorUnitsInput = z
   .union([z.string(), z.number()], {
     error: "expected an integer amount in minor units (number or string of digits)",
   })
+  .meta({
+    description: "Amount in minor units of the currency: a JSON integer or a string of digits",
+    examples: [250000, "250000"],
+  })
   .transform((value, ctx) => {
     if (typeof value === "number") {
       if (!Number.isSafeInteger(value)) {

@@ -1,5 +1,5 @@
 import type { Db } from "@agrinet/db";
-import type { NotificationHub } from "@agrinet/domain";
+import type { ChargeStripeDeposit, NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
 
 /** Payout settings from the API's environment (PAYOUT_MIN_AMOUNT, PAYOUT_MAX_ATTEMPTS, …). */
@@ -11,6 +11,16 @@ export type PayoutSettings = {
 };
 
 export const defaultPayoutSettings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 15_000 };
+
+/** Deposit settings from the environment (DEPOSIT_MIN_AMOUNT, STRIPE_KEY, ...). */
+export type DepositSettings = {
+  /** DEPOSIT_MIN_AMOUNT in minor units. */
+  minAmount: bigint;
+  /** DEPOSITS_PARTNER_CONFIRM: partner keys with deposits:write may confirm and fail deposits. */
+  partnerConfirm: boolean;
+  /** Charges a card through Stripe; null when STRIPE_KEY is unset. */
+  chargeStripe: ChargeStripeDeposit | null;
+};
 
 /** What every procedure receives; built per request by the transport (apps/api). */
 export type Context = {
@@ -26,4 +36,9 @@ export type Context = {
   notificationHub?: NotificationHub;
   /** Absent in contexts that never touch payouts (the defaults apply). */
   payouts?: PayoutSettings;
+  /** Set by apps/api from the environment; contexts built elsewhere (tests) get the defaults. */
+  deposits?: DepositSettings;
 };
+
+/** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
+export const defaultDepositSettings: DepositSettings = { minAmount: 1000n, partnerConfirm: false, chargeStripe: null };

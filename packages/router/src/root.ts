@@ -5,16 +5,18 @@ import { disputesRouter } from "./routers/disputes";
 import { ratingsRouter } from "./routers/ratings";
 import { balancesRouter } from "./routers/balances";
 import { ledgerRouter } from "./routers/ledger";
+import { depositsRouter } from "./routers/deposits";
+import { systemRouter } from "./routers/system";
 import { transactionsRouter } from "./routers/transactions";
 import { notificationsRouter } from "./routers/notifications";
 import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
-import { systemRouter } from "./routers/system";
 import { webhooksRouter } from "./routers/webhooks";
 
 export const appRouter = router({
   auth: authRouter,
   payouts: payoutsRouter,
+  deposits: depositsRouter,
   system: systemRouter,
   contracts: contractsRouter,
   ratings: ratingsRouter,

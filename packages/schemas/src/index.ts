@@ -1,3 +1,4 @@
 export * from "./pagination";
 export * from "./spec-examples";
 export * from "./outputs";
+export * from "./deposits";

@@ -36,6 +36,10 @@ export const specExamples = {
 export const specPaths = [
   "POST /deposit",
   "POST /deposit/{depositId}/confirm",
+  /** Not in the spec's text; the deposits issue names it beside confirm. */
+  "POST /deposit/{depositId}/fail",
+  /** The spec's example webhook URL for Stripe. */
+  "POST /payments/stripe/webhook",
   "POST /payouts",
   "POST /admin/payouts/run",
   "GET /transactions",

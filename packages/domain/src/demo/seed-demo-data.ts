@@ -1,6 +1,7 @@
 import type { Db } from "@agrinet/db";
 import { createPartnerKey } from "../auth/partner-keys";
 import { createStaffUser } from "../auth/staff-users";
+import { seedDemoDeposits } from "./seed-demo-deposits";
 
 export type SeedAccess = {
   adminEmail: string;
@@ -36,5 +37,7 @@ export async function seedDemoData(options: { db: Db; access?: SeedAccess }): Pr
     });
     if (key.created) steps.push(`partner key ${key.start}…`);
   }
+  const deposits = await seedDemoDeposits({ db });
+  if (deposits.length) steps.push(`${deposits.length} demo deposit steps`);
   return steps.length ? steps.join(", ") : "nothing to seed";
 }

@@ -1,0 +1,65 @@
+import type { CurrencyCode } from "@agrinet/core";
+import type { Deposit, Tx } from "@agrinet/db";
+import {
+  contractEscrowAccount,
+  externalAccount,
+  postLedgerTransaction,
+  userWalletAccount,
+  type PostedLedgerTransaction,
+} from "../ledger";
+
+/** Where a deposit's money lands: the contract's escrow when it names one, else the wallet. */
+export function depositDestinationAccount(deposit: Pick<Deposit, "userId" | "contractId" | "currency">): string {
+  const currency = deposit.currency as CurrencyCode;
+  return deposit.contractId
+    ? contractEscrowAccount(deposit.contractId, currency)
+    : userWalletAccount(deposit.userId, currency);
+}
+
+/**
+ * The credit for a confirmed deposit: the method's external clearing account → wallet or
+ * escrow. Keyed `deposit:<id>`, so even a second call for the same deposit posts nothing.
+ */
+export function postDepositCredit(tx: Tx, deposit: Deposit): Promise<PostedLedgerTransaction> {
+  const currency = deposit.currency as CurrencyCode;
+  return postLedgerTransaction(tx, {
+    idempotencyKey: `deposit:${deposit.id}`,
+    kind: "deposit",
+    metadata: {
+      depositId: deposit.id,
+      userId: deposit.userId,
+      reference: deposit.reference,
+      ...(deposit.contractId ? { contractId: deposit.contractId } : {}),
+    },
+    postings: [
+      { account: externalAccount(deposit.method, currency), amount: -deposit.amount, currency },
+      { account: depositDestinationAccount(deposit), amount: deposit.amount, currency },
+    ],
+  });
+}
+
+/**
+ * Money a card refund took back out: wallet or escrow → external stripe. `refundedTotal` is
+ * Stripe's cumulative amount_refunded, so each partial refund has its own key.
+ */
+export function postDepositRefund(
+  tx: Tx,
+  deposit: Deposit,
+  amount: bigint,
+  refundedTotal: bigint,
+): Promise<PostedLedgerTransaction> {
+  const currency = deposit.currency as CurrencyCode;
+  return postLedgerTransaction(tx, {
+    idempotencyKey: `deposit-refund:${deposit.id}:${refundedTotal}`,
+    kind: "refund",
+    metadata: {
+      depositId: deposit.id,
+      userId: deposit.userId,
+      ...(deposit.contractId ? { contractId: deposit.contractId } : {}),
+    },
+    postings: [
+      { account: depositDestinationAccount(deposit), amount: -amount, currency },
+      { account: externalAccount(deposit.method, currency), amount, currency },
+    ],
+  });
+}

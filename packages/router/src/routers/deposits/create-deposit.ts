@@ -1,0 +1,26 @@
+import { createDeposit } from "@agrinet/domain";
+import { createDepositInput, createDepositOutput, specExamples } from "@agrinet/schemas";
+import { staffWriters } from "../../access";
+import { procedure } from "../../trpc";
+import { depositSettings } from "./deposit-access";
+
+export const createDepositProcedure = procedure
+  .meta({
+    access: { staff: staffWriters, partner: ["deposits:write"] },
+    description:
+      "Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined.",
+    openapi: {
+      method: "POST",
+      path: "/deposit",
+      summary: "Create a deposit",
+      tags: ["deposits"],
+      example: { request: specExamples.createDeposit },
+      errors: ["DUPLICATE_REFERENCE", "PAYMENT_DECLINED"],
+    },
+  })
+  .input(createDepositInput)
+  .output(createDepositOutput)
+  .mutation(({ ctx, input }) => {
+    const settings = depositSettings(ctx);
+    return createDeposit({ db: ctx.db, input, minAmount: settings.minAmount, chargeStripe: settings.chargeStripe });
+  });

@@ -1,0 +1,38 @@
+import { failDeposit, recordAudit } from "@agrinet/domain";
+import { depositOutput, failDepositInput } from "@agrinet/schemas";
+import { actorOf } from "../../access";
+import { procedure } from "../../trpc";
+import { assertMaySettle, depositSettlers } from "./deposit-access";
+
+export const failDepositProcedure = procedure
+  .meta({
+    access: depositSettlers,
+    description: "pending → failed with a reason; no ledger effect. A deposit that is not pending answers 409.",
+    openapi: {
+      method: "POST",
+      path: "/deposit/{depositId}/fail",
+      summary: "Fail a deposit",
+      tags: ["deposits"],
+      example: { request: { reason: "No matching M-Pesa transaction" } },
+      errors: ["INVALID_STATE", "NOT_FOUND"],
+    },
+  })
+  .input(failDepositInput)
+  .output(depositOutput)
+  .mutation(({ ctx, input }) => {
+    assertMaySettle(ctx);
+    const actor = actorOf(ctx.principal);
+    return failDeposit({
+      db: ctx.db,
+      depositId: input.depositId,
+      reason: input.reason,
+      onFailed: (tx, failed) =>
+        recordAudit(tx, {
+          actor,
+          action: "deposit.failed",
+          target: `deposit:${failed.id}`,
+          ip: ctx.ip,
+          metadata: { reason: failed.failureReason, amount: failed.amount, currency: failed.currency },
+        }).then(() => undefined),
+    });
+  });

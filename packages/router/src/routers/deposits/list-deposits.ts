@@ -1,0 +1,17 @@
+import { listDeposits } from "@agrinet/domain";
+import { listDepositsInput, listDepositsOutput } from "@agrinet/schemas";
+import { procedure } from "../../trpc";
+import { depositReaders, onlyOwnDeposits } from "./deposit-access";
+
+export const listDepositsProcedure = procedure
+  .meta({
+    access: depositReaders,
+    description:
+      "Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; keyset-paginated (pass nextCursor back as cursor).",
+    openapi: { method: "GET", path: "/api/v1/deposits", summary: "List deposits", tags: ["deposits"] },
+  })
+  .input(listDepositsInput)
+  .output(listDepositsOutput)
+  .query(({ ctx, input }) =>
+    listDeposits({ db: ctx.db, filter: input, onlyUserId: onlyOwnDeposits(ctx.principal) }),
+  );

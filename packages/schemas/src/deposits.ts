@@ -1,0 +1,132 @@
+import { currencyInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
+import { z } from "zod";
+import { pageInput, pageOutput } from "./pagination";
+
+export const depositMethods = ["mpesa", "bank", "cash", "stripe"] as const;
+export type DepositMethod = (typeof depositMethods)[number];
+export const depositStatuses = ["pending", "confirmed", "failed"] as const;
+export type DepositStatus = (typeof depositStatuses)[number];
+
+/** Ids end up inside ledger account codes (`user:<id>:wallet:KES`): same alphabet as the ledger. */
+const ownerId = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(/^[A-Za-z0-9_.@-]{1,120}$/, `${what} must be 1-120 characters of letters, digits, _ . @ -`);
+
+const depositId = z.string().min(1).max(64);
+
+export const depositMethodInput = z.enum(depositMethods, {
+  error: `unknown method; expected one of ${depositMethods.join(", ")}`,
+});
+
+export const createDepositInput = z
+  .object({
+    userId: ownerId("userId"),
+    amount: positiveMinorUnitsInput,
+    currency: currencyInput,
+    method: depositMethodInput,
+    reference: z
+      .string({ error: "reference is required" })
+      .trim()
+      .min(1, "reference is required")
+      .max(200, "reference is at most 200 characters"),
+    metadata: z
+      .looseObject({ contractId: ownerId("metadata.contractId").optional() })
+      .default({}),
+    /** Stripe only: the PaymentMethod to charge (pm_…). */
+    paymentMethodId: z.string().min(1).max(255).optional(),
+    /** Stripe only: where a redirect-based confirmation (3-D Secure) comes back to. */
+    returnUrl: z.url().optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.method === "stripe" && !input.paymentMethodId) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["paymentMethodId"],
+        message: "paymentMethodId is required when method is stripe",
+      });
+    }
+  });
+export type CreateDepositInput = z.output<typeof createDepositInput>;
+
+export const confirmDepositInput = z.object({
+  depositId,
+  /** Taken from the session when there is one; otherwise who the caller says confirmed it. */
+  confirmedBy: z.string().trim().min(1).max(200).optional(),
+  evidenceUrl: z.url({ error: "evidenceUrl must be an absolute URL" }).max(2000).optional(),
+  /** The sha256 an upload to POST /api/v1/uploads/receipts returned. */
+  receiptSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "receiptSha256 must be 64 lowercase hex digits")
+    .optional(),
+});
+export type ConfirmDepositInput = z.output<typeof confirmDepositInput>;
+
+export const failDepositInput = z.object({
+  depositId,
+  reason: z.string({ error: "reason is required" }).trim().min(1, "reason is required").max(1000),
+});
+export type FailDepositInput = z.output<typeof failDepositInput>;
+
+/** `userId` lets an end user (access "self") name themselves; the deposit must be theirs. */
+export const getDepositInput = z.object({ depositId, userId: ownerId("userId").optional() });
+
+export const listDepositsInput = pageInput.extend({
+  status: z.enum(depositStatuses).optional(),
+  method: depositMethodInput.optional(),
+  currency: currencyInput.optional(),
+  userId: ownerId("userId").optional(),
+  /** Created at or after (ISO 8601). */
+  from: z.coerce.date({ error: "from must be an ISO 8601 date" }).optional(),
+  /** Created before (ISO 8601). */
+  to: z.coerce.date({ error: "to must be an ISO 8601 date" }).optional(),
+  /** Part of a reference, or an exact user id. */
+  search: z.string().trim().min(1).max(200).optional(),
+});
+export type ListDepositsInput = z.output<typeof listDepositsInput>;
+
+/** Dates leave as ISO 8601 strings; the pipe gives OpenAPI the wire type. */
+const timestamp = z
+  .date()
+  .transform((d) => d.toISOString())
+  .pipe(z.iso.datetime());
+
+export const depositOutput = z.object({
+  id: z.string(),
+  userId: z.string(),
+  amount: minorUnitsOutput,
+  currency: z.string(),
+  method: z.enum(depositMethods),
+  reference: z.string(),
+  metadata: z.preprocess((value) => value ?? {}, z.record(z.string(), z.unknown())),
+  contractId: z.string().nullable(),
+  status: z.enum(depositStatuses),
+  ledgerTransactionId: z.string().nullable(),
+  ledgerEntryIds: z.array(z.string()),
+  confirmedBy: z.string().nullable(),
+  evidenceUrl: z.string().nullable(),
+  receiptSha256: z.string().nullable(),
+  receiptUrl: z.string().nullable(),
+  failureCode: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  stripePaymentIntentId: z.string().nullable(),
+  refundedAmount: minorUnitsOutput,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  confirmedAt: timestamp.nullable(),
+  failedAt: timestamp.nullable(),
+});
+
+export const createDepositOutput = depositOutput.extend({
+  /** Present when Stripe needs the client to finish (3-D Secure): hand these to Stripe.js. */
+  nextAction: z
+    .object({
+      type: z.literal("stripe_confirmation"),
+      paymentIntentId: z.string(),
+      clientSecret: z.string(),
+      redirectUrl: z.string().nullable(),
+    })
+    .nullable(),
+});
+
+export const listDepositsOutput = pageOutput(depositOutput);
