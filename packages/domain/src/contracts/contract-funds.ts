@@ -1,6 +1,7 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 import { emitDomainEvent } from "../events/emit-domain-event";
+import { contractEscrowAccount, userWalletAccount } from "../ledger/account-codes";
 import { contractNotFound, lockContract } from "./load-contract";
 
 /**
@@ -25,40 +26,54 @@ export async function checkContractFundable(
 
 /**
  * Deposits call this inside the transaction that credits the escrow, before posting: it locks
- * the contract (so a rating cannot settle the escrow concurrently), refuses a settled or
- * disputed contract, and marks an open one funded.
+ * the contract (so a rating cannot settle the escrow concurrently) and answers where the money
+ * goes. An open or funded contract's escrow takes it (open becomes funded); a disputed one's
+ * frozen escrow takes it too, for the operator's resolution. Once the consumer has released
+ * the escrow, a late top-up follows the same settlement straight to the producer's wallet;
+ * a refunded contract takes nothing.
  */
 export async function recordEscrowFunding(
   tx: Tx,
   input: { contractId: string; currency: CurrencyCode; amount: bigint; depositId: string },
-): Promise<void> {
+): Promise<{ account: string }> {
   const contract = await lockContract(tx, input.contractId);
   if (contract.currency !== input.currency) {
     throw new DomainError("VALIDATION_FAILED", `contract ${contract.id} is in ${contract.currency}`, {
       fields: [{ path: "currency", message: `must be ${contract.currency}` }],
     });
   }
-  if (contract.status !== "open" && contract.status !== "funded") {
-    throw new DomainError("INVALID_STATE", `contract ${contract.id} is ${contract.status}: its escrow is closed`, {
-      fields: [{ path: "metadata.contractId", message: `contract is ${contract.status}` }],
+  if (contract.status === "refunded") {
+    throw new DomainError("INVALID_STATE", `contract ${contract.id} was refunded: its escrow is closed`, {
+      fields: [{ path: "metadata.contractId", message: "contract is refunded" }],
     });
   }
-  if (contract.status === "open") {
+  const released = contract.status === "released";
+  if (released) {
+    await tx.contract.update({
+      where: { id: contract.id },
+      data: { settledAmount: { increment: input.amount } },
+    });
+  } else if (contract.status === "open") {
     await tx.contract.update({ where: { id: contract.id }, data: { status: "funded" } });
   }
   await emitDomainEvent(tx, {
-    type: "escrow.funded",
+    type: released ? "escrow.released" : "escrow.funded",
     aggregateType: "contract",
     aggregateId: contract.id,
     userIds: [contract.consumerId, contract.producerId],
     payload: {
       contractId: contract.id,
-      userId: contract.consumerId,
+      userId: released ? contract.producerId : contract.consumerId,
       amount: input.amount,
       currency: input.currency,
       depositId: input.depositId,
     },
   });
+  return {
+    account: released
+      ? userWalletAccount(contract.producerId, input.currency)
+      : contractEscrowAccount(contract.id, input.currency),
+  };
 }
 
 /**

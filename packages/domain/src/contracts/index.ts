@@ -9,3 +9,4 @@ export * from "./resolve-dispute";
 export * from "./list-disputes";
 export * from "./get-reputation";
 export * from "./contract-funds";
+export { lockContract } from "./load-contract";

@@ -1,6 +1,7 @@
 import type { Db } from "@agrinet/db";
 import { createPartnerKey } from "../auth/partner-keys";
 import { createStaffUser } from "../auth/staff-users";
+import { rateDemoContracts, registerDemoContracts } from "./seed-demo-contracts";
 import { seedDemoDeposits } from "./seed-demo-deposits";
 
 export type SeedAccess = {
@@ -37,7 +38,11 @@ export async function seedDemoData(options: { db: Db; access?: SeedAccess }): Pr
     });
     if (key.created) steps.push(`partner key ${key.start}…`);
   }
+  const contracts = await registerDemoContracts({ db });
   const deposits = await seedDemoDeposits({ db });
+  const ratings = await rateDemoContracts({ db });
+  if (contracts.length) steps.push(`${contracts.length} demo contracts`);
   if (deposits.length) steps.push(`${deposits.length} demo deposit steps`);
+  if (ratings.length) steps.push(`${ratings.length} demo ratings`);
   return steps.length ? steps.join(", ") : "nothing to seed";
 }

@@ -18,6 +18,7 @@ const demoDeposits: DemoDeposit[] = [
   { reference: "DEMO-MPESA-0002", userId: "user_buyer1", amount: 180000, currency: "KES", method: "mpesa", contractId: "contract_45ab", confirm: true },
   { reference: "DEMO-BANK-0001", userId: "user_buyer2", amount: 5000000, currency: "TZS", method: "bank", confirm: true },
   { reference: "DEMO-MPESA-0003", userId: "user_buyer2", amount: 75000, currency: "KES", method: "mpesa", confirm: false },
+  { reference: "DEMO-MPESA-0004", userId: "user_buyer2", amount: 75000, currency: "KES", method: "mpesa", contractId: "contract_demo_dispute", confirm: true },
   { reference: "DEMO-CASH-0001", userId: "user_buyer3", amount: 120000, currency: "UGX", method: "cash", confirm: false },
   { reference: "DEMO-BANK-0002", userId: "user_buyer3", amount: 45000, currency: "USD", method: "bank", confirm: false },
 ];

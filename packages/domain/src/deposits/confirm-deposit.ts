@@ -1,3 +1,5 @@
+import type { CurrencyCode } from "@agrinet/core";
+import { recordEscrowFunding } from "../contracts/contract-funds";
 import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
 import type { Db, Deposit, Tx } from "@agrinet/db";
 import type { PostedLedgerTransaction } from "../ledger";
@@ -72,7 +74,17 @@ export async function confirmDepositInTx(tx: Tx, options: ConfirmDepositInTxOpti
     }
     throw depositStateConflict(current, "confirmed");
   }
-  const posted = await postDepositCredit(tx, changed);
+  const destination = changed.contractId
+    ? (
+        await recordEscrowFunding(tx, {
+          contractId: changed.contractId,
+          currency: changed.currency as CurrencyCode,
+          amount: changed.amount,
+          depositId: changed.id,
+        })
+      ).account
+    : undefined;
+  const posted = await postDepositCredit(tx, changed, destination);
   const deposit = await tx.deposit.update({
     where: { id: changed.id },
     data: {

@@ -1,3 +1,4 @@
+import { checkContractFundable } from "../contracts/contract-funds";
 import { randomBytes } from "node:crypto";
 import { DomainError, validationError } from "@agrinet/core";
 import type { Db, Deposit, Prisma } from "@agrinet/db";
@@ -48,6 +49,9 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     issues.push({ path: "method", message: "Stripe is not configured on this server (STRIPE_KEY is unset)" });
   }
   if (issues.length) throw validationError(issues);
+  if (input.metadata.contractId) {
+    await checkContractFundable(db, { contractId: input.metadata.contractId, currency: input.currency });
+  }
 
   const created = await db.$transaction(async (tx) => {
     const [row] = await tx.deposit.createManyAndReturn({

@@ -20,7 +20,12 @@ export function depositDestinationAccount(deposit: Pick<Deposit, "userId" | "con
  * The credit for a confirmed deposit: the method's external clearing account → wallet or
  * escrow. Keyed `deposit:<id>`, so even a second call for the same deposit posts nothing.
  */
-export function postDepositCredit(tx: Tx, deposit: Deposit): Promise<PostedLedgerTransaction> {
+export function postDepositCredit(
+  tx: Tx,
+  deposit: Deposit,
+  /** Where the contract's rules send it (see recordEscrowFunding); default: wallet or escrow. */
+  destination = depositDestinationAccount(deposit),
+): Promise<PostedLedgerTransaction> {
   const currency = deposit.currency as CurrencyCode;
   return postLedgerTransaction(tx, {
     idempotencyKey: `deposit:${deposit.id}`,
@@ -33,7 +38,7 @@ export function postDepositCredit(tx: Tx, deposit: Deposit): Promise<PostedLedge
     },
     postings: [
       { account: externalAccount(deposit.method, currency), amount: -deposit.amount, currency },
-      { account: depositDestinationAccount(deposit), amount: deposit.amount, currency },
+      { account: destination, amount: deposit.amount, currency },
     ],
   });
 }

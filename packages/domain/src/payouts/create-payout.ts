@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { DomainError, formatMinorUnits, validationError, type CurrencyCode } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
+import type { Db, Tx } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
+import { checkContractPayout, lockContract } from "../contracts";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
@@ -55,6 +56,24 @@ function requestHash(input: CreatePayoutInput): string {
  * id) and the `payout.queued` event. Repeating a request with the same reference returns the
  * first payout; reusing a reference for a different request is refused.
  */
+/**
+ * A payout naming a contract draws on what that contract released to its producer. The
+ * contract's row lock serialises concurrent draws, so together they never exceed the release.
+ */
+async function checkContractDraw(tx: Tx, input: { contractId: string; userId: string; amount: bigint }) {
+  await lockContract(tx, input.contractId).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") {
+      throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
+    }
+    throw error;
+  });
+  const drawn = await tx.payout.aggregate({
+    where: { contractId: input.contractId, status: { notIn: ["failed", "cancelled"] } },
+    _sum: { amount: true },
+  });
+  await checkContractPayout(tx, { ...input, alreadyDrawn: drawn._sum.amount ?? 0n });
+}
+
 export async function createPayout(options: CreatePayoutOptions): Promise<CreatePayoutResult> {
   const { db, input } = options;
   if (input.amount < options.minAmount) {
@@ -80,6 +99,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
 
   try {
     const created = await db.$transaction(async (tx) => {
+      if (input.contractId) await checkContractDraw(tx, { ...input, contractId: input.contractId });
       const { holdId } = await reservePayoutFunds(tx, { id, ...input });
       await tx.payout.create({
         data: {

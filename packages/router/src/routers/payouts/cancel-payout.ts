@@ -8,6 +8,7 @@ export const cancelPayout = procedure
   .meta({
     access: { staff: ["admin", "operator"] },
     description: "Cancels a queued payout and releases its held funds.",
+    openapi: { method: "POST", path: "/api/v1/payouts/{payoutId}/cancel", tags: ["payouts"], summary: "Cancel a queued payout", errors: ["INVALID_STATE"] },
   })
   .input(z.object({ payoutId: payoutIdInput, reason: z.string().max(500).optional() }))
   .output(payoutOutput)

@@ -1,3 +1,4 @@
+import { specExamples } from "@agrinet/schemas";
 import { currencyInput, positiveMinorUnitsInput } from "@agrinet/core";
 import { createPayout as createPayoutInDomain, payoutDestinationInput } from "@agrinet/domain";
 import { z } from "zod";
@@ -21,6 +22,7 @@ export const createPayout = procedure
     access: { staff: ["admin", "operator"], partner: ["payouts:write"] },
     description:
       "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run.",
+    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED"] },
   })
   .input(createPayoutInput)
   .output(payoutOutput.extend({ replayed: z.boolean() }))

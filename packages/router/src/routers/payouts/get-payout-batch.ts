@@ -8,6 +8,7 @@ export const getPayoutBatch = procedure
   .meta({
     access: { staff: everyStaff },
     description: "A payout run's progress: total, processed, failed and still queued.",
+    openapi: { method: "GET", path: "/api/v1/payouts/batches/{batchId}", tags: ["payouts"], summary: "A payout run's progress" },
   })
   .input(z.object({ batchId: batchIdInput }))
   .output(

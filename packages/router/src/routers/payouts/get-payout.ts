@@ -9,6 +9,7 @@ export const getPayout = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
     description: "One payout with its status, attempts, provider receipt and ledger snapshot.",
+    openapi: { method: "GET", path: "/api/v1/payouts/{payoutId}", tags: ["payouts"], summary: "A payout" },
   })
   .input(z.object({ payoutId: payoutIdInput, userId: z.string().optional() }))
   .output(payoutOutput)

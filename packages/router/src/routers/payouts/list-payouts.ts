@@ -10,6 +10,7 @@ export const listPayouts = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
     description: "Payouts, newest first, filtered by user, status, currency, destination type or batch.",
+    openapi: { method: "GET", path: "/api/v1/payouts", tags: ["payouts"], summary: "List payouts" },
   })
   .input(
     pageInput.extend({

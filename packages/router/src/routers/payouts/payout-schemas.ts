@@ -1,8 +1,7 @@
 import { minorUnitsOutput } from "@agrinet/core";
 import { payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
+import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
-
-const date = z.date().transform((d) => d.toISOString());
 
 /** A payout as every transport returns it: amounts as strings of minor units. */
 export const payoutOutput = z.object({
@@ -22,12 +21,12 @@ export const payoutOutput = z.object({
   ledgerSnapshot: z.unknown(),
   batchId: z.string().nullable(),
   jobId: z.string().nullable(),
-  createdAt: date,
-  updatedAt: date,
-  processingAt: date.nullable(),
-  paidAt: date.nullable(),
-  failedAt: date.nullable(),
-  cancelledAt: date.nullable(),
+  createdAt: isoDateOutput,
+  updatedAt: isoDateOutput,
+  processingAt: nullableIsoDateOutput,
+  paidAt: nullableIsoDateOutput,
+  failedAt: nullableIsoDateOutput,
+  cancelledAt: nullableIsoDateOutput,
 });
 
 export const payoutIdInput = z.string().regex(/^po_[0-9a-f]{24}$/, "expected a payout id (po_…)");

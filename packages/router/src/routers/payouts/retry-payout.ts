@@ -10,6 +10,7 @@ export const retryPayout = procedure
     access: { staff: ["admin", "operator"] },
     description:
       "Retries a payout now: a processing one runs (or asks the provider) at once; a failed one holds its funds again and is re-queued.",
+    openapi: { method: "POST", path: "/api/v1/payouts/{payoutId}/retry", tags: ["payouts"], summary: "Retry a failed payout", errors: ["INVALID_STATE", "INSUFFICIENT_FUNDS"] },
   })
   .input(z.object({ payoutId: payoutIdInput }))
   .output(payoutOutput)

@@ -36,6 +36,7 @@ export const runPayouts = procedure
     access: { staff: ["admin", "operator"] },
     description:
       "Processes queued payouts as a batch through the worker, waits up to PAYOUTS_RUN_WAIT_SECONDS and returns the batch's counts (processed, failed, queued).",
+    openapi: { method: "POST", path: "/admin/payouts/run", tags: ["payouts"], summary: "Run queued payouts as a batch", errors: ["WORKER_OFFLINE"] },
   })
   .input(runPayoutsInput)
   .output(runPayoutsOutput)
