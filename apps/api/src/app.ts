@@ -210,12 +210,6 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     fastify.log.info("PAYOUTS_WEBHOOK_SECRET is unset: POST /payments/stripe/webhook is not served");
   }
 
-  await fastify.register(restBridge, {
-    router,
-    db,
-    createContext,
-    bodyLimit: options.restBodyLimit ?? 64 * 1024,
-  });
   await fastify.register(notificationRoutes, {
     ...deps,
     metrics,

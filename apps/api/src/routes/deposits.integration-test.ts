@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listMigrationNames } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { createPartnerKey, createStaffUser, getAccountBalance, userWalletAccount, verifyLedger } from "@agrinet/domain";
+import { createPartnerKey, createStaffUser, getAccountBalance, registerContract, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import { specExamples } from "@agrinet/schemas";
 import { signStripeWebhook, startStripeFake, stripeEvent, type StripeFake } from "@agrinet/stripe-fake";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -31,6 +31,11 @@ async function buildApp(payments: Parameters<typeof app>[1]["payments"]) {
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  // The spec's example deposit funds contract_45ab's escrow.
+  await registerContract({
+    db: database.db,
+    input: { id: "contract_45ab", consumerId: "user_buyer1", producerId: "user_prod7", currency: "KES", expectedAmount: 250000n },
+  });
   stripeFake = await startStripeFake({ host: "127.0.0.1", port: 0 });
   uploadsDir = await mkdtemp(join(tmpdir(), "agrinet-receipts-"));
   fastify = await buildApp({

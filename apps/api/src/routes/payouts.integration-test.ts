@@ -1,6 +1,15 @@
 import { errorStatus } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { externalAccount, getAccountBalance, handleStripePayoutEvent, userWalletAccount } from "@agrinet/domain";
+import {
+  confirmDeposit,
+  createDeposit,
+  externalAccount,
+  getAccountBalance,
+  handleStripePayoutEvent,
+  registerContract,
+  submitRating,
+  userWalletAccount,
+} from "@agrinet/domain";
 import { describeError } from "@agrinet/router";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -36,9 +45,29 @@ const specBody = {
   contractId: "contract_45ab",
 } as const;
 
+/**
+ * The spec's payout names contract_45ab: a buyer's deposit funds its escrow and the buyer's +3
+ * releases it to user_prod7, whose payout then draws on it.
+ */
+async function releaseSpecContract(amount: bigint) {
+  const db = database.db;
+  await registerContract({
+    db,
+    input: { id: "contract_45ab", consumerId: "user_buyer1", producerId: "user_prod7", currency: "KES", expectedAmount: amount },
+  });
+  const deposit = await createDeposit({
+    db,
+    input: { userId: "user_buyer1", amount, currency: "KES", method: "mpesa", reference: "SPEC-45AB", metadata: { contractId: "contract_45ab" } },
+    minAmount: 0n,
+    chargeStripe: null,
+  });
+  await confirmDeposit({ db, depositId: deposit.id, confirmedBy: "ops", evidenceUrl: "https://cdn.example.org/r.jpg" });
+  await submitRating({ db, raterId: "user_buyer1", input: { contractId: "contract_45ab", raterRole: "consumer", rating: 3 } });
+}
+
 describe("payouts through the worker and the Daraja sandbox", () => {
   test("the spec's example is queued with the funds held at once, then a run pays it and the ledger settles it", async () => {
-    await harness.fund("user_prod7", 500_000n);
+    await releaseSpecContract(500_000n);
     const payout = await harness.caller().payouts.createPayout(specBody);
     expect(payout).toMatchObject({ status: "queued", amount: "180000", currency: "KES", contractId: "contract_45ab" });
     expect(payout.id).toMatch(/^po_/);

@@ -1,7 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { contractEscrowAccount, externalAccount, userWalletAccount } from "../ledger/account-codes";
+import { externalAccount, userWalletAccount } from "../ledger/account-codes";
 import { getAccountBalance } from "../ledger";
 import { postLedgerTransaction } from "../ledger/post-ledger-transaction";
 import { checkContractFundable, checkContractPayout, recordEscrowFunding } from "./contract-funds";
@@ -36,14 +36,19 @@ function ids() {
 /** What a confirmed deposit with metadata.contractId does to the escrow. */
 async function fund(contractId: string, amount: bigint) {
   await database.db.$transaction(async (tx) => {
-    await recordEscrowFunding(tx, { contractId, currency: "KES", amount, depositId: `dep_${contractId}_${amount}` });
+    const { account } = await recordEscrowFunding(tx, {
+      contractId,
+      currency: "KES",
+      amount,
+      depositId: `dep_${contractId}_${amount}`,
+    });
     await postLedgerTransaction(tx, {
       idempotencyKey: `test-fund:${contractId}:${amount}`,
       kind: "deposit",
       metadata: { contractId },
       postings: [
         { account: externalAccount("mpesa", "KES"), amount: -amount, currency: "KES" },
-        { account: contractEscrowAccount(contractId, "KES"), amount, currency: "KES" },
+        { account, amount, currency: "KES" },
       ],
     });
   });
@@ -142,15 +147,22 @@ describe("settlement by the consumer's rating", () => {
     expect(await walletOf(producerId)).toBe(70_000n);
   });
 
-  test("an unfunded contract cannot be settled by rating, and a settled one takes no deposits", async () => {
-    const { contractId, consumerId } = await registered();
+  test("an unfunded contract cannot be settled by rating; a top-up after release follows it to the producer", async () => {
+    const { contractId, consumerId, producerId } = await registered();
     await expectDomainError(
       submitRating({ db: database.db, raterId: consumerId, input: { contractId, raterRole: "consumer", rating: 3 } }),
       "INVALID_STATE",
     );
     await fund(contractId, 1_000n);
     await submitRating({ db: database.db, raterId: consumerId, input: { contractId, raterRole: "consumer", rating: 3 } });
-    await expectDomainError(fund(contractId, 2_000n), "INVALID_STATE");
+    await fund(contractId, 2_000n);
+    expect(await walletOf(producerId)).toBe(3_000n);
+    expect(await getContract({ db: database.db, contractId })).toMatchObject({
+      status: "released",
+      escrowBalance: 0n,
+      settledAmount: 3_000n,
+    });
+    await checkContractPayout(database.db, { contractId, userId: producerId, amount: 3_000n, alreadyDrawn: 0n });
   });
 });
 
@@ -179,7 +191,6 @@ describe("disputes", () => {
     });
     expect(opened.disputeId).toBeTruthy();
     expect(await getContract({ db: database.db, contractId })).toMatchObject({ status: "disputed", escrowBalance: 120_000n });
-    await expectDomainError(fund(contractId, 1_000n), "INVALID_STATE");
 
     const queue = await listDisputes({ db: database.db, status: "open", limit: 50 });
     const listed = queue.items.find((d) => d.id === opened.disputeId);
@@ -198,6 +209,7 @@ describe("disputes", () => {
       resolveDispute({ db: database.db, resolvedBy: "x", input: { disputeId: opened.disputeId!, resolution: "release" } }),
       "INVALID_STATE",
     );
+    await expectDomainError(fund(contractId, 1_000n), "INVALID_STATE");
   });
 
   test("release pays the producer", async () => {

@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { createDepositInput, type CreateDepositInput } from "@agrinet/schemas";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { contractEscrowAccount, externalAccount, getAccountBalance, userWalletAccount } from "../ledger";
+import { registerContract } from "../contracts/register-contract";
 import { confirmDeposit } from "./confirm-deposit";
 import { createDeposit } from "./create-deposit";
 import { failDeposit } from "./fail-deposit";
@@ -12,6 +13,10 @@ let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  await registerContract({
+    db: database.db,
+    input: { id: "contract_45ab", consumerId: "user_buyer1", producerId: "user_prod7", currency: "KES", expectedAmount: 250000n },
+  });
 });
 
 afterAll(async () => {
@@ -105,6 +110,12 @@ describe("confirm and fail", () => {
     expect((await balance(wallet)) - before).toBe(250000n);
     expect((await balance(externalAccount("mpesa", "KES"))) - clearingBefore).toBe(-250000n);
     expect((await eventsOf(deposit.id)).map((e) => e.type)).toEqual(["deposit.created", "deposit.confirmed"]);
+  });
+
+  test("a deposit naming an unknown contract is refused, naming metadata.contractId", async () => {
+    const error = await rejection(create({ userId: "user_escrow", reference: "NO-SUCH-CONTRACT", metadata: { contractId: "contract_nope" } }));
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.fields.map((f) => f.path)).toEqual(["metadata.contractId"]);
   });
 
   test("metadata.contractId credits the contract's escrow, not the wallet", async () => {
