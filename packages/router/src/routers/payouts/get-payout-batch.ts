@@ -1,4 +1,5 @@
 import { getPayoutBatch as getPayoutBatchInDomain } from "@agrinet/domain";
+import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -21,8 +22,8 @@ export const getPayoutBatch = procedure
       failed: z.number().int(),
       queued: z.number().int(),
       totals: z.record(z.string(), z.string()),
-      createdAt: z.date().transform((d) => d.toISOString()),
-      finishedAt: z.date().nullable().transform((d) => d?.toISOString() ?? null),
+      createdAt: isoDateOutput,
+      finishedAt: nullableIsoDateOutput,
     }),
   )
   .query(({ ctx, input }) => getPayoutBatchInDomain({ db: ctx.db, batchId: input.batchId }));
