@@ -6,11 +6,22 @@ import type { PayoutDestinationType } from "./payout-destination";
 import { releasePayoutFunds, settlePayoutFunds } from "./payout-ledger";
 import { finalPayoutStatuses, type PayoutStatus } from "./payout-view";
 
-/** Locks the payout row for the rest of the transaction: one writer decides each transition. */
+/**
+ * Locks the payout row for the rest of the transaction: one writer decides each transition.
+ * One statement reads and locks (Prisma has no FOR UPDATE): every payout passes here three
+ * times, and each round trip through Prisma costs milliseconds of the worker's CPU.
+ */
 export async function lockPayout(tx: Tx, payoutId: string): Promise<Payout | null> {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`select id from payouts where id = ${payoutId} for update`;
-  if (!rows[0]) return null;
-  return tx.payout.findUnique({ where: { id: payoutId } });
+  const rows = await tx.$queryRaw<Payout[]>`
+    select id, user_id as "userId", amount, currency, destination_type as "destinationType",
+           destination, contract_id as "contractId", reference, request_hash as "requestHash",
+           status, attempts, last_error as "lastError", provider_reference as "providerReference",
+           provider_request_id as "providerRequestId", hold_id as "holdId",
+           ledger_snapshot as "ledgerSnapshot", batch_id as "batchId", job_id as "jobId",
+           created_at as "createdAt", updated_at as "updatedAt", processing_at as "processingAt",
+           paid_at as "paidAt", failed_at as "failedAt", cancelled_at as "cancelledAt"
+    from payouts where id = ${payoutId} for update`;
+  return rows[0] ?? null;
 }
 
 export function isFinal(status: string): boolean {

@@ -2,7 +2,7 @@ import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { enqueuePayoutJob, maxStatusChecks, payoutTasks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
@@ -124,7 +124,11 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       }
       await recordPayoutAttemptError(db, { payoutId, error: `${outcome.code}: ${outcome.message}` });
       throw new RetryablePayoutError(outcome.code, outcome.message);
-    case "pending-callback":
+    case "pending-callback": {
+      const check = (options.statusChecks ?? 0) + 1;
+      if (check <= maxStatusChecks && (await awaitResult(db, { payoutId, check, options, outcome }))) {
+        return { outcome: "awaiting-result" };
+      }
       await db.$transaction(async (tx) => {
         const payout = await lockPayout(tx, payoutId);
         if (!payout || isFinal(payout.status)) return;
@@ -132,7 +136,6 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
           await tx.payout.update({ where: { id: payoutId }, data: { providerRequestId: outcome.providerReference } });
         }
         // Bank payouts wait for an operator, not a provider: no status polling for them.
-        const check = (options.statusChecks ?? 0) + 1;
         if (payout.destinationType === "bank") return;
         if (check > maxStatusChecks) {
           await tx.payout.update({
@@ -144,6 +147,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
         await scheduleStatusCheck(tx, { payoutId, check, afterMs: options.statusCheckAfterMs * 2 ** (check - 1) });
       }, payoutTransactionLimits);
       return { outcome: "awaiting-result" };
+    }
     case "not-found":
       // The provider never received it: send it (again) now, same payout id.
       await db.$transaction(async (tx) => {
@@ -159,6 +163,39 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       }, payoutTransactionLimits);
       return { outcome: "awaiting-result" };
   }
+}
+
+/**
+ * The common case of "accepted, the result comes later" in one statement instead of a
+ * transaction of four: store the provider's request id and schedule the status check, both
+ * only while the payout is still `processing` and not a bank payout (the row lock the update
+ * takes orders it against a settling callback). False when nothing matched, so the caller
+ * takes the general path, which decides what else to do.
+ */
+async function awaitResult(
+  db: Db,
+  args: { payoutId: string; check: number; options: ApplyRailOutcomeOptions; outcome: { providerReference?: string } },
+): Promise<boolean> {
+  const { payoutId, check } = args;
+  const afterSeconds = (args.options.statusCheckAfterMs * 2 ** (check - 1)) / 1000;
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    with waiting as (
+      update payouts set provider_request_id = coalesce(${args.outcome.providerReference ?? null}::text, provider_request_id),
+                         updated_at = now()
+      where id = ${payoutId} and status = 'processing' and destination_type <> 'bank'
+      returning id
+    ),
+    scheduled as (
+      select graphile_worker.add_job(
+        ${payoutTasks.checkStatus},
+        json_build_object('payoutId', ${payoutId}::text, 'check', ${check}::int),
+        job_key => ${`check:${payoutId}`}::text,
+        max_attempts => 10,
+        run_at => now() + make_interval(secs => ${afterSeconds}::double precision)
+      ) as job from waiting
+    )
+    select waiting.id from waiting, scheduled`;
+  return rows.length > 0;
 }
 
 export type CheckPayoutStatusOptions = {
