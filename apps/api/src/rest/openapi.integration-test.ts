@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- walks the untyped JSON of an OpenAPI document */
 import { errorStatus } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { promisedRootPaths } from "@agrinet/schemas";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads untyped JSON responses */
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -56,6 +57,7 @@ describe("POST bodies and bigint amounts", () => {
     ["negative", -5],
     ["zero", 0],
     ["a fraction", 12.5],
+    // eslint-disable-next-line no-loss-of-precision -- the point: a JSON number past 2^53
     ["an unsafe JSON number", 9007199254740993],
     ["a decimal string", "12.50"],
     ["beyond bigint", "99999999999999999999"],

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- walks the untyped JSON of an OpenAPI document */
 // Fuzzes every operation of an OpenAPI document against a Fastify app: bodies, path parameters,
 // query strings and headers generated from the operation's schemas, mutated with hand-picked
 // nasties, plus raw garbage. The document drives it, so a new endpoint is fuzzed as soon as it

@@ -1,0 +1,13 @@
+import { envVars, loadEnvOrExit } from "@agrinet/core";
+
+/** The sandbox process's settings, validated once at start. */
+export function loadSandboxEnv() {
+  return loadEnvOrExit(
+    "daraja-sandbox",
+    {
+      DARAJA_SANDBOX_PORT: envVars.port(4010),
+      DARAJA_SANDBOX_SLOW_CALLBACK_MS: envVars.positiveInt(3000),
+    },
+    process.env,
+  );
+}
