@@ -6,6 +6,8 @@ import { listMigrationNames } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { seedDemoData } from "@agrinet/domain";
+import { partnerScopes } from "@agrinet/router";
 import app from "../app";
 import { frameworkErrors } from "./error-envelope";
 
@@ -23,6 +25,17 @@ let origin: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   fastify = Fastify({ genReqId: () => randomUUID(), frameworkErrors });
+  // The examples run against the demo data `pnpm start` seeds, with a live worker's heartbeat.
+  await seedDemoData({
+    db: database.db,
+    access: {
+      adminEmail: "admin@agrinet.local",
+      adminPassword: "agrinet-dev-password",
+      partnerApiKey: "agp_dev_partner_key_0000000000000000000000000000",
+      partnerScopes,
+    },
+  });
+  await database.db.workerHeartbeat.create({ data: { workerId: "readme-examples", hostname: "test", pid: 1 } });
   await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
   origin = await fastify.listen({ host: "127.0.0.1", port: 0 });
 });
@@ -33,7 +46,7 @@ afterAll(async () => {
 });
 
 test("the README has examples", () => {
-  expect(examples.length).toBeGreaterThanOrEqual(3);
+  expect(examples.length).toBeGreaterThanOrEqual(12);
 });
 
 test.each(examples)("README: $command → $status", async ({ command, status }) => {

@@ -1,5 +1,6 @@
 import { currencyInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
+import { bigintIdOutput, isoDateOutput, specExamples } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -18,7 +19,7 @@ export const listTransactionsInput = z.object({
 });
 
 export const ledgerPostingOutput = z.object({
-  id: z.bigint().transform(String),
+  id: bigintIdOutput,
   account: z.string(),
   amount: minorUnitsOutput,
   currency: z.string(),
@@ -28,12 +29,12 @@ export const ledgerPostingOutput = z.object({
 export const listTransactionsOutput = z.object({
   items: z.array(
     z.object({
-      id: z.bigint().transform(String),
+      id: bigintIdOutput,
       idempotencyKey: z.string(),
       kind: z.string(),
       metadata: z.record(z.string(), z.unknown()),
       contractId: z.string().nullable(),
-      createdAt: z.date().transform((d) => d.toISOString()),
+      createdAt: isoDateOutput,
       postings: z.array(ledgerPostingOutput),
     }),
   ),
@@ -45,6 +46,13 @@ export const listTransactions = procedure
     access: { staff: everyStaff, partner: ["transactions:read"], user: "self" },
     description:
       "Ledger transactions, newest first, each with its postings. Keyset pagination: pass nextCursor as cursor.",
+    openapi: {
+      method: "GET",
+      path: "/transactions",
+      tags: ["ledger"],
+      summary: "A user's (or account's) ledger transactions with postings",
+      example: { request: specExamples.listTransactionsQuery },
+    },
   })
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
