@@ -45,9 +45,25 @@ test("the sign-in form reports a rejected sign-in instead of failing silently", 
   await page.getByLabel("Email").fill("nobody@example.org");
   await page.getByLabel("Password").fill("not-a-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  // Until access control lands the API has no /api/auth routes; after, the credentials are wrong.
-  await expect(page.getByRole("main").getByRole("alert")).toHaveText(
-    /Sign-in is not available on this API yet\.|Wrong email or password\./,
-  );
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Wrong email or password.");
   await page.screenshot({ path: testInfo.outputPath("sign-in.png"), fullPage: true });
+});
+
+test("the seeded admin signs in, sees who they are, and signs out", async ({ page }, testInfo) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("admin@agrinet.local");
+  await page.getByLabel("Password").fill("agrinet-dev-password");
+  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  const session = page.getByRole("group", { name: "Signed in" });
+  await expect(session.getByTestId("session-email")).toHaveText("admin@agrinet.local");
+  await expect(session).toContainText("admin");
+  await page.screenshot({ path: testInfo.outputPath("signed-in.png"), fullPage: true });
+
+  await session.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  // The session is gone on the API too, not only in the page.
+  const me = await page.request.get("/trpc/auth.me");
+  expect(me.status()).toBe(401);
 });

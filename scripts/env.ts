@@ -29,6 +29,8 @@ export function loadLauncherEnv() {
       DATABASE_URL: envVars.databaseUrl,
       API_PORT: envVars.port(4000),
       ADMIN_PORT: envVars.port(3000),
+      // Unset: the dashboard's own origin on ADMIN_PORT, so staff sign-in works on any port.
+      AUTH_TRUSTED_ORIGINS: z.string().optional(),
       // Unset: the launcher runs the local Daraja sandbox and points the apps at it.
       MPESA_BASE_URL: z.url({ message: "expected a URL" }).optional(),
       DARAJA_SANDBOX_PORT: envVars.port(4010),

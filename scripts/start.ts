@@ -58,6 +58,8 @@ const childEnv = {
   DATABASE_URL: database.url,
   API_PORT: String(env.API_PORT),
   API_URL: apiUrl,
+  AUTH_TRUSTED_ORIGINS:
+    env.AUTH_TRUSTED_ORIGINS ?? `http://127.0.0.1:${env.ADMIN_PORT},http://localhost:${env.ADMIN_PORT}`,
   DARAJA_SANDBOX_PORT: String(env.DARAJA_SANDBOX_PORT),
   NEXT_TELEMETRY_DISABLED: "1",
 };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { Nav } from "../components/nav";
+import { SessionMenu } from "../components/session-menu";
 import { Providers } from "../trpc/client";
 import "./globals.css";
 
@@ -27,12 +27,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 Agrinet Pay
               </p>
               <Nav />
-              <Link
-                href="/sign-in"
-                className="mt-3 hidden rounded-md px-3 py-2 text-sm text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-emerald-600 md:block"
-              >
-                Sign in
-              </Link>
+              <div className="mt-3">
+                <SessionMenu />
+              </div>
             </header>
             <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 md:px-8 focus:outline-none">
               {children}
