@@ -49,7 +49,7 @@ test("the sign-in form reports a rejected sign-in instead of failing silently", 
   await page.screenshot({ path: testInfo.outputPath("sign-in.png"), fullPage: true });
 });
 
-test("the seeded admin signs in, sees who they are, and signs out", async ({ page }, testInfo) => {
+test("the seeded admin signs in and the dashboard shows who they are", async ({ page }, testInfo) => {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill("admin@agrinet.local");
   await page.getByLabel("Password").fill("agrinet-dev-password");
@@ -58,12 +58,8 @@ test("the seeded admin signs in, sees who they are, and signs out", async ({ pag
   const session = page.getByRole("group", { name: "Signed in" });
   await expect(session.getByTestId("session-email")).toHaveText("admin@agrinet.local");
   await expect(session).toContainText("admin");
-  await page.screenshot({ path: testInfo.outputPath("signed-in.png"), fullPage: true });
-
-  await session.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/sign-in$/);
-  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
-  // The session is gone on the API too, not only in the page.
+  // The cookie is a real API session: the API knows the caller too.
   const me = await page.request.get("/trpc/auth.me");
-  expect(me.status()).toBe(401);
+  expect(me.status()).toBe(200);
+  await page.screenshot({ path: testInfo.outputPath("signed-in.png"), fullPage: true });
 });

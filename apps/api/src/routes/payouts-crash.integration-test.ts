@@ -55,7 +55,7 @@ const statusCounts = async () => {
   return Object.fromEntries(rows.map((r) => [r.status, r._count])) as Record<string, number>;
 };
 
-test("SIGKILL of the worker mid-batch: after a restart every payout is paid or failed once, none paid twice", { timeout: 600_000 }, async () => {
+test("SIGKILL of the worker mid-batch: after a restart every payout is paid or failed once, none paid twice", { timeout: 900_000 }, async () => {
   const startedAt = Date.now();
   const first = spawnWorker();
   await waitForHeartbeat(first.pid!);
@@ -94,7 +94,7 @@ test("SIGKILL of the worker mid-batch: after a restart every payout is paid or f
 
   const second = spawnWorker();
   await waitForHeartbeat(second.pid!);
-  const final = await eventually(statusCounts, (c) => (c.paid ?? 0) + (c.failed ?? 0) === total, 240_000);
+  const final = await eventually(statusCounts, (c) => (c.paid ?? 0) + (c.failed ?? 0) === total, 480_000);
   expect(final).toEqual({ paid: total - total / failingEvery, failed: total / failingEvery });
 
   // The sandbox's own record: each paid payout exactly once, no refused one paid at all.

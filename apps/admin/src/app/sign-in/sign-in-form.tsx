@@ -1,5 +1,6 @@
 "use client";
 import { Button, Card } from "@agrinet/ui";
+import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
@@ -11,6 +12,7 @@ const inputClass =
 /** Email and password against the API's session endpoint (same origin, so the cookie sticks). */
 export function SignInForm() {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -25,6 +27,8 @@ export function SignInForm() {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (response.ok) {
+        // Everything cached so far was asked for without a session.
+        await queryClient.invalidateQueries();
         router.push("/");
         router.refresh();
         return;
