@@ -8,16 +8,9 @@ import { depositTransactionOptions } from "./deposit-transaction";
 /** The parts of a verified Stripe event this code reads; the full event is stored as received. */
 export type StripeEventLike = { id: string; type: string; data: { object: unknown } };
 
-/**
- * transfer.* and payout.* events belong to payouts: they are stored here like every event and
- * handed over inside the same transaction. Returns the outcome to record.
- */
-export type PayoutEventHandler = (tx: Tx, event: StripeEventLike) => Promise<string | void>;
-
 export type HandleStripeEventOptions = {
   db: Db;
   event: StripeEventLike;
-  onPayoutEvent?: PayoutEventHandler | undefined;
 };
 
 export type HandledStripeEvent = { replayed: boolean; outcome: string | null };
@@ -48,20 +41,17 @@ export async function handleStripeEvent(options: HandleStripeEventOptions): Prom
       const first = await tx.stripeEvent.findUnique({ where: { id: event.id }, select: { outcome: true } });
       return { replayed: true, outcome: first?.outcome ?? null };
     }
-    const outcome = await applyStripeEvent(tx, event, options.onPayoutEvent);
+    const outcome = await applyStripeEvent(tx, event);
     await tx.stripeEvent.update({ where: { id: event.id }, data: { processedAt: new Date(), outcome } });
     return { replayed: false, outcome };
   }, depositTransactionOptions);
 }
 
-async function applyStripeEvent(
-  tx: Tx,
-  event: StripeEventLike,
-  onPayoutEvent: PayoutEventHandler | undefined,
-): Promise<string> {
+async function applyStripeEvent(tx: Tx, event: StripeEventLike): Promise<string> {
   const object = (event.data?.object ?? {}) as StripeObject;
   if (event.type.startsWith("transfer.") || event.type.startsWith("payout.")) {
-    return (await onPayoutEvent?.(tx, event)) || "handed_to_payouts";
+    // Stored once here; the webhook route hands them to payouts after this commit.
+    return "handed_to_payouts";
   }
   switch (event.type) {
     case "payment_intent.succeeded":
