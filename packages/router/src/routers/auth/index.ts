@@ -3,6 +3,7 @@ import { createPartnerKey } from "./create-partner-key";
 import { createStaffUser } from "./create-staff-user";
 import { listAuditLog } from "./list-audit-log";
 import { listPartnerKeys } from "./list-partner-keys";
+import { listPermissions } from "./list-permissions";
 import { listStaffUsers } from "./list-staff-users";
 import { me } from "./me";
 import { revokePartnerKey } from "./revoke-partner-key";
@@ -10,6 +11,7 @@ import { updateStaffUser } from "./update-staff-user";
 
 export const authRouter = router({
   me,
+  listPermissions,
   createStaffUser,
   updateStaffUser,
   listStaffUsers,
