@@ -18,3 +18,16 @@ export const test = base.extend<{ apiUrl: string }>({
 });
 
 export { expect };
+
+/** The demo staff seeded by `pnpm start` (SEED_ADMIN_* defaults): one member per role. */
+export const demoPassword = "agrinet-dev-password";
+export type DemoRole = "admin" | "operator" | "viewer";
+
+/** Signs in through the dashboard's own form, as a person would, and lands on the overview. */
+export async function signInAs(page: import("@playwright/test").Page, role: DemoRole): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(`${role}@agrinet.local`);
+  await page.getByLabel("Password").fill(demoPassword);
+  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("group", { name: "Signed in" }).getByTestId("session-email")).toHaveText(`${role}@agrinet.local`);
+}

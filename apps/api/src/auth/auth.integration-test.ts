@@ -56,6 +56,19 @@ test("seeding twice creates the admin and the key once", async () => {
   expect(await database.db.apiKey.count({ where: { name: "Demo partner" } })).toBe(1);
 });
 
+test("the seed gives every role a member, signed in with the admin's password", async () => {
+  const seeded = await database.db.staffUser.findMany({ select: { email: true, role: true }, orderBy: { email: "asc" } });
+  expect(seeded).toEqual([
+    { email: "admin@agrinet.test", role: "admin" },
+    { email: "operator@agrinet.test", role: "operator" },
+    { email: "viewer@agrinet.test", role: "viewer" },
+  ]);
+  const response = await signIn("viewer@agrinet.test", admin.password);
+  expect(response.statusCode).toBe(200);
+  const viewer = await me({ cookie: cookieHeader(response) });
+  expect(viewer.json().result.data).toMatchObject({ kind: "staff", role: "viewer" });
+});
+
 describe("credentials through the real HTTP path", () => {
   test("no credentials: 401 with the UNAUTHORIZED code", async () => {
     const response = await me();

@@ -23,11 +23,20 @@ export async function seedDemoData(options: { db: Db; access?: SeedAccess }): Pr
   const { db, access } = options;
   const steps: string[] = [];
   if (access) {
-    const email = access.adminEmail.trim().toLowerCase();
-    const existing = await db.staffUser.findUnique({ where: { email }, select: { id: true } });
-    if (!existing) {
-      await createStaffUser({ db, email, name: "Demo admin", password: access.adminPassword, role: "admin", actor: seedActor });
-      steps.push(`admin ${email}`);
+    // One member per role, so the dashboard can be tried (and tested) as each of them: the
+    // operator and viewer share the admin's password and mail domain.
+    const adminEmail = access.adminEmail.trim().toLowerCase();
+    const domain = adminEmail.slice(adminEmail.indexOf("@") + 1);
+    const staff = [
+      { email: adminEmail, name: "Demo admin", role: "admin" as const },
+      { email: `operator@${domain}`, name: "Demo operator", role: "operator" as const },
+      { email: `viewer@${domain}`, name: "Demo viewer", role: "viewer" as const },
+    ];
+    for (const member of staff) {
+      const existing = await db.staffUser.findUnique({ where: { email: member.email }, select: { id: true } });
+      if (existing) continue;
+      await createStaffUser({ db, ...member, password: access.adminPassword, actor: seedActor });
+      steps.push(`${member.role} ${member.email}`);
     }
     const key = await createPartnerKey({
       db,
