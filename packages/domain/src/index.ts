@@ -23,3 +23,4 @@ export * from "./settlements/get-settlement-summary";
 export * from "./ledger/index";
 export * from "./payouts";
 export * from "./ledger/index";
+export * from "./system/get-overview";
