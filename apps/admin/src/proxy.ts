@@ -1,14 +1,39 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "./env";
 
+/** better-auth's session cookie (cookiePrefix "agrinet"; `__Secure-` when served over https). */
+const sessionCookies = ["agrinet.session_token", "__Secure-agrinet.session_token"];
+
+/** Pages a visitor without a session may open. */
+const publicPages = ["/sign-in", "/status"];
+
+function isApiPath(pathname: string) {
+  return pathname.startsWith("/trpc/") || pathname.startsWith("/api/") || pathname.startsWith("/notifications/");
+}
+
 /**
  * Same origin with the API: tRPC, REST/auth and the notification stream are forwarded to
  * API_URL, so session cookies and server-sent events work without CORS. Read at runtime so one
  * build serves any API address.
+ *
+ * Pages need a staff session: without a session cookie a page request is sent to /sign-in
+ * before anything renders. A cookie that is present but no longer valid (signed out elsewhere,
+ * expired) is caught in the browser instead, by the first 401 (trpc/client.tsx).
  */
 export function proxy(request: NextRequest) {
-  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, env.API_URL);
-  if (request.nextUrl.pathname.startsWith("/notifications/")) {
+  const { pathname, search } = request.nextUrl;
+  if (!isApiPath(pathname)) {
+    const signedIn = sessionCookies.some((name) => request.cookies.get(name)?.value);
+    if (signedIn || publicPages.some((page) => pathname === page || pathname.startsWith(`${page}/`))) {
+      return NextResponse.next();
+    }
+    const signIn = new URL("/sign-in", request.url);
+    if (pathname !== "/") signIn.searchParams.set("next", pathname + search);
+    return NextResponse.redirect(signIn);
+  }
+
+  const target = new URL(pathname + search, env.API_URL);
+  if (pathname.startsWith("/notifications/")) {
     // Next gzips what it sends, and a gzipped event stream arrives only when it ends. Without
     // an accepted encoding the events pass through as they come.
     const headers = new Headers(request.headers);
@@ -19,7 +44,8 @@ export function proxy(request: NextRequest) {
 }
 
 // `/notifications` itself is the admin's feed page; only the API's paths below it (the event
-// stream) are forwarded.
+// stream) are forwarded. Pages are matched too (for the sign-in redirect); Next's own assets
+// and files with an extension are not.
 export const config = {
-  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+"],
+  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+", "/((?!_next/|trpc/|api/|notifications/|.*\\.[a-z0-9]+$).*)"],
 };

@@ -1,20 +1,43 @@
 "use client";
 import type { AppRouter } from "@agrinet/router";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider, type Query } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
+import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-function makeQueryClient() {
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
+}
+
+/** `auth.me` answers 401 to visitors: that is its answer ("nobody"), not a lost session. */
+function isWhoAmI(query: Query<unknown, unknown, unknown, readonly unknown[]>) {
+  const path = query.queryKey[0];
+  return Array.isArray(path) && path[0] === "auth" && path[1] === "me";
+}
+
+function makeQueryClient(onSessionLost: () => void) {
   return new QueryClient({
+    // The session ended (signed out in another tab, expired): any 401 sends the visitor to
+    // sign in again rather than leaving each panel to show its own error.
+    queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (httpStatusOf(error) === 401 && !isWhoAmI(query)) onSessionLost();
+      },
+    }),
+    mutationCache: new MutationCache({
+      onError: (error) => {
+        if (httpStatusOf(error) === 401) onSessionLost();
+      },
+    }),
     defaultOptions: {
       queries: {
         staleTime: 5_000,
         // A 4xx will not fix itself by asking again; network blips and 5xx may.
         retry: (failureCount, error) => {
-          const status = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
+          const status = httpStatusOf(error);
           if (status && status >= 400 && status < 500) return false;
           return failureCount < 2;
         },
@@ -29,7 +52,14 @@ function trpcUrl() {
 }
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(makeQueryClient);
+  const router = useRouter();
+  const [queryClient] = useState(() =>
+    makeQueryClient(() => {
+      const here = window.location.pathname;
+      if (here === "/sign-in") return;
+      router.replace(`/sign-in?next=${encodeURIComponent(here + window.location.search)}`);
+    }),
+  );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [httpBatchLink({ url: trpcUrl(), fetch: (url, init) => fetch(url, { ...init, credentials: "same-origin" }) })],

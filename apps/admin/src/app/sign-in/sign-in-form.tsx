@@ -9,6 +9,12 @@ type Outcome = { kind: "idle" } | { kind: "busy" } | { kind: "error"; message: s
 const inputClass =
   "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
 
+/** Back where a lost session sent the visitor from (`?next=`), only ever a path on this site. */
+function afterSignIn(): string {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
 /** Email and password against the API's session endpoint (same origin, so the cookie sticks). */
 export function SignInForm() {
   const router = useRouter();
@@ -29,7 +35,7 @@ export function SignInForm() {
       if (response.ok) {
         // Everything cached so far was asked for without a session.
         await queryClient.invalidateQueries();
-        router.push("/");
+        router.push(afterSignIn());
         router.refresh();
         return;
       }

@@ -1,0 +1,172 @@
+"use client";
+import { Card, Money, Table, TBody, THead, Td, Th, Tr, cx } from "@agrinet/ui";
+import { useId, useMemo, useState } from "react";
+import type { Overview } from "./overview-panels";
+
+type Day = { day: string; depositsConfirmed: string; payoutsPaid: string };
+
+function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let at = new Date(`${from}T00:00:00Z`); at.toISOString().slice(0, 10) <= to; at.setUTCDate(at.getUTCDate() + 1)) {
+    days.push(at.toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+const width = 600;
+const height = 160;
+
+/**
+ * 30 days of confirmed deposits and paid payouts for one currency, as inline SVG bars (no chart
+ * library). The same numbers are in a table beside it, which is what screen readers get.
+ */
+export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
+  const currencies = useMemo(() => [...new Set(volume.days.map((d) => d.currency))].sort(), [volume.days]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const currency = chosen && currencies.includes(chosen) ? chosen : currencies[0];
+  const [showTable, setShowTable] = useState(false);
+  const tableId = useId();
+
+  const days: Day[] = useMemo(() => {
+    const byDay = new Map(volume.days.filter((d) => d.currency === currency).map((d) => [d.day, d]));
+    return daysBetween(volume.from, volume.to).map(
+      (day) => byDay.get(day) ?? { day, depositsConfirmed: "0", payoutsPaid: "0" },
+    );
+  }, [volume, currency]);
+
+  // Bar heights are drawing only: amounts stay strings everywhere they are shown.
+  const max = days.reduce((m, d) => {
+    const a = BigInt(d.depositsConfirmed);
+    const b = BigInt(d.payoutsPaid);
+    return a > m ? a : b > m ? b : m;
+  }, 0n);
+  const scale = (amount: string) => (max === 0n ? 0 : Number((BigInt(amount) * 1000n) / max) / 1000);
+  const slot = width / days.length;
+  const bar = Math.max(1, slot / 2 - 1);
+  const totals = days.reduce(
+    (t, d) => ({ deposits: t.deposits + BigInt(d.depositsConfirmed), payouts: t.payouts + BigInt(d.payoutsPaid) }),
+    { deposits: 0n, payouts: 0n },
+  );
+
+  return (
+    <Card
+      id="volume"
+      title="Volume, last 30 days"
+      description={`Confirmed deposits and paid payouts per UTC day, ${volume.from} to ${volume.to}.`}
+      actions={
+        currencies.length > 1 ? (
+          <div role="group" aria-label="Currency" className="flex gap-1">
+            {currencies.map((code) => (
+              <button
+                key={code}
+                type="button"
+                aria-pressed={code === currency}
+                onClick={() => setChosen(code)}
+                className={cx(
+                  "rounded-md px-2.5 py-1 text-sm ring-1 ring-inset ring-slate-300 focus-visible:outline-2 focus-visible:outline-emerald-600",
+                  code === currency ? "bg-slate-900 text-white" : "bg-white text-slate-800 hover:bg-slate-50",
+                )}
+              >
+                {code}
+              </button>
+            ))}
+          </div>
+        ) : null
+      }
+    >
+      <div className="p-5">
+        {!currency ? (
+          <p className="text-sm text-slate-600">No deposits confirmed or payouts paid in the last 30 days.</p>
+        ) : (
+          <>
+            <dl className="mb-4 flex flex-wrap gap-6 text-sm">
+              <div>
+                <dt className="flex items-center gap-2 text-slate-600">
+                  <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-emerald-600" /> Deposits confirmed
+                </dt>
+                <dd className="font-medium">
+                  <Money amount={totals.deposits.toString()} currency={currency} />
+                </dd>
+              </div>
+              <div>
+                <dt className="flex items-center gap-2 text-slate-600">
+                  <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-slate-500" /> Payouts paid
+                </dt>
+                <dd className="font-medium">
+                  <Money amount={totals.payouts.toString()} currency={currency} />
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-600">Busiest day</dt>
+                <dd className="font-medium">
+                  <Money amount={max.toString()} currency={currency} />
+                </dd>
+              </div>
+            </dl>
+            <svg
+              viewBox={`0 0 ${width} ${height + 16}`}
+              className="h-auto w-full"
+              role="img"
+              aria-label={`Bar chart of ${currency} volume per day; the table below lists the same figures.`}
+            >
+              <line x1={0} x2={width} y1={height} y2={height} className="stroke-slate-300" />
+              {days.map((d, index) => {
+                const x = index * slot;
+                const deposit = scale(d.depositsConfirmed) * (height - 4);
+                const payout = scale(d.payoutsPaid) * (height - 4);
+                return (
+                  <g key={d.day}>
+                    <title>{`${d.day}: deposits ${d.depositsConfirmed}, payouts ${d.payoutsPaid} (${currency} minor units)`}</title>
+                    <rect x={x + 1} y={height - deposit} width={bar} height={deposit} className="fill-emerald-600" />
+                    <rect x={x + 1 + bar} y={height - payout} width={bar} height={payout} className="fill-slate-500" />
+                  </g>
+                );
+              })}
+              <text x={0} y={height + 13} className="fill-slate-500 text-[10px]">
+                {volume.from}
+              </text>
+              <text x={width} y={height + 13} textAnchor="end" className="fill-slate-500 text-[10px]">
+                {volume.to}
+              </text>
+            </svg>
+            <button
+              type="button"
+              aria-expanded={showTable}
+              aria-controls={tableId}
+              onClick={() => setShowTable((shown) => !shown)}
+              className="mt-3 text-sm text-emerald-800 underline focus-visible:outline-2 focus-visible:outline-emerald-600"
+            >
+              {showTable ? "Hide the figures" : "Show the figures as a table"}
+            </button>
+            <div id={tableId} className={showTable ? "mt-3" : "sr-only"}>
+              <Table caption={`${currency} volume per day`}>
+                <THead>
+                  <tr>
+                    <Th>Day (UTC)</Th>
+                    <Th align="right">Deposits confirmed</Th>
+                    <Th align="right">Payouts paid</Th>
+                  </tr>
+                </THead>
+                <TBody>
+                  {days
+                    .filter((d) => d.depositsConfirmed !== "0" || d.payoutsPaid !== "0")
+                    .map((d) => (
+                      <Tr key={d.day}>
+                        <Td>{d.day}</Td>
+                        <Td align="right">
+                          <Money amount={d.depositsConfirmed} currency={currency} />
+                        </Td>
+                        <Td align="right">
+                          <Money amount={d.payoutsPaid} currency={currency} />
+                        </Td>
+                      </Tr>
+                    ))}
+                </TBody>
+              </Table>
+            </div>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
