@@ -1,7 +1,6 @@
-import { expect, test } from "./fixtures";
+import { expect, signInAs, test } from "./fixtures";
 
 const pagesWaitingForTheApi = [
-  "Deposits",
   "Payouts",
   "Ledger",
   "Contracts",
@@ -13,6 +12,8 @@ const pagesWaitingForTheApi = [
 test("every section is reachable from the navigation and says plainly what is not built yet", async ({
   page,
 }, testInfo) => {
+  // Pages need a staff session; a viewer may open every one of them.
+  await signInAs(page, "viewer");
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await expect(page.getByTestId("status-database")).toHaveAttribute("data-state", "ok");

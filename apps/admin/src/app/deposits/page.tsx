@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
-import { NotAvailableYet } from "../../components/not-available";
+import { Suspense } from "react";
 import { PageHeader } from "../../components/page-header";
+import { DepositQueue } from "./deposit-queue";
 
 export const metadata: Metadata = { title: "Deposits" };
 
@@ -8,11 +9,10 @@ export default function Page() {
   return (
     <>
       <PageHeader title="Deposits" description="Pending deposits to confirm or fail, with their evidence." />
-      <NotAvailableYet
-        feature="Deposits"
-        waitsFor="the deposits procedures (issue 5)"
-        description="Deposit review (the pending queue, evidence preview, confirm and fail) needs the deposits procedures."
-      />
+      {/* The filters live in the address (shareable, back button), read on the client. */}
+      <Suspense>
+        <DepositQueue />
+      </Suspense>
     </>
   );
 }

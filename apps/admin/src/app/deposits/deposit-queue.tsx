@@ -1,0 +1,231 @@
+"use client";
+import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { QueryError } from "../../components/query-error";
+import { useTRPC } from "../../trpc/client";
+import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
+
+const pageSize = 25;
+const fieldClass =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
+const filterKeys = ["status", "method", "currency", "from", "to", "q"] as const;
+
+function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
+  return allowed.find((v) => v === value);
+}
+
+/** `YYYY-MM-DD` → that UTC day's start; `to` is inclusive in the form, exclusive on the API. */
+function dayStart(value: string | null, plusDays = 0): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + plusDays);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+/** The deposit queue: filters in the address, keyset pages from `deposits.list`. */
+export function DepositQueue() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  // Cursors of the pages before this one, so "Previous" needs no offset on the server.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+
+  const input = {
+    limit: pageSize,
+    cursor,
+    status: pick(params.get("status"), depositStatuses),
+    method: pick(params.get("method"), depositMethods),
+    currency: pick(params.get("currency"), currencies),
+    from: dayStart(params.get("from")),
+    to: dayStart(params.get("to"), 1),
+    search: params.get("q")?.trim() || undefined,
+  };
+  const list = useQuery({ ...trpc.deposits.list.queryOptions(input), placeholderData: keepPreviousData });
+
+  function applyFilters(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = new URLSearchParams();
+    for (const key of filterKeys) {
+      const value = String(form.get(key) ?? "").trim();
+      if (value) next.set(key, value);
+    }
+    setCursors([]);
+    router.replace(next.size ? `${pathname}?${next}` : pathname);
+  }
+
+  function clearFilters() {
+    setCursors([]);
+    router.replace(pathname);
+  }
+
+  const filtered = filterKeys.some((key) => params.get(key));
+  const formKey = filterKeys.map((key) => params.get(key) ?? "").join("|");
+
+  return (
+    <div className="grid gap-6">
+      <Card>
+        <form key={formKey} onSubmit={applyFilters} aria-label="Filter deposits" className="grid gap-3 p-4 sm:grid-cols-3 lg:grid-cols-6">
+          <div className="sm:col-span-3 lg:col-span-2">
+            <label htmlFor="deposit-search" className="text-sm font-medium text-slate-800">
+              Search
+            </label>
+            <input
+              id="deposit-search"
+              name="q"
+              type="search"
+              defaultValue={params.get("q") ?? ""}
+              placeholder="Reference or exact user id"
+              className={fieldClass}
+            />
+          </div>
+          <div>
+            <label htmlFor="deposit-status" className="text-sm font-medium text-slate-800">
+              Status
+            </label>
+            <select id="deposit-status" name="status" defaultValue={params.get("status") ?? ""} className={fieldClass}>
+              <option value="">Any</option>
+              {depositStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="deposit-method" className="text-sm font-medium text-slate-800">
+              Method
+            </label>
+            <select id="deposit-method" name="method" defaultValue={params.get("method") ?? ""} className={fieldClass}>
+              <option value="">Any</option>
+              {depositMethods.map((m) => (
+                <option key={m} value={m}>
+                  {methodLabel[m]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="deposit-currency" className="text-sm font-medium text-slate-800">
+              Currency
+            </label>
+            <select id="deposit-currency" name="currency" defaultValue={params.get("currency") ?? ""} className={fieldClass}>
+              <option value="">Any</option>
+              {currencies.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="hidden lg:block" />
+          <div>
+            <label htmlFor="deposit-from" className="text-sm font-medium text-slate-800">
+              Created from
+            </label>
+            <input id="deposit-from" name="from" type="date" defaultValue={params.get("from") ?? ""} className={fieldClass} />
+          </div>
+          <div>
+            <label htmlFor="deposit-to" className="text-sm font-medium text-slate-800">
+              Created to (inclusive)
+            </label>
+            <input id="deposit-to" name="to" type="date" defaultValue={params.get("to") ?? ""} className={fieldClass} />
+          </div>
+          <div className="flex items-end gap-2 sm:col-span-1 lg:col-span-4">
+            <Button type="submit">Apply filters</Button>
+            {filtered ? (
+              <Button variant="secondary" onClick={clearFilters}>
+                Clear
+              </Button>
+            ) : null}
+          </div>
+        </form>
+      </Card>
+
+      <Card title="Deposits" id="deposit-list" description={filtered ? "Filtered; newest first." : "All deposits, newest first."}>
+        {list.isPending ? (
+          <div className="p-5">
+            <LoadingRows label="Loading deposits…" />
+          </div>
+        ) : list.isError ? (
+          <div className="p-5">
+            <QueryError error={list.error} what="the deposits" onRetry={() => void list.refetch()} />
+          </div>
+        ) : list.data.items.length === 0 ? (
+          <div className="p-5">
+            <EmptyState title={filtered ? "No deposit matches these filters" : "No deposits yet"}>
+              {filtered ? "Widen the dates or clear the filters." : "Deposits appear here when partners create them."}
+            </EmptyState>
+          </div>
+        ) : (
+          <>
+            <Table caption="Deposits" aria-busy={list.isFetching || undefined}>
+              <THead>
+                <tr>
+                  <Th>Reference</Th>
+                  <Th>User</Th>
+                  <Th>Method</Th>
+                  <Th align="right">Amount</Th>
+                  <Th>Status</Th>
+                  <Th>Created</Th>
+                </tr>
+              </THead>
+              <TBody>
+                {list.data.items.map((deposit) => (
+                  <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference}>
+                    <Td>
+                      <Link
+                        href={`/deposits/${encodeURIComponent(deposit.id)}`}
+                        className="font-medium text-emerald-800 underline focus-visible:outline-2 focus-visible:outline-emerald-600"
+                      >
+                        {deposit.reference}
+                      </Link>
+                    </Td>
+                    <Td className="font-mono text-xs">{deposit.userId}</Td>
+                    <Td>{methodLabel[deposit.method]}</Td>
+                    <Td align="right">
+                      <Money amount={deposit.amount} currency={deposit.currency} />
+                    </Td>
+                    <Td>
+                      <DepositStatus status={deposit.status} />
+                    </Td>
+                    <Td>
+                      <time dateTime={deposit.createdAt}>{new Date(deposit.createdAt).toLocaleString()}</time>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+            <nav aria-label="Pages" className="flex items-center justify-between gap-3 border-t border-slate-200 px-5 py-3">
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={cursors.length === 0}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
+                Previous
+              </Button>
+              <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={!list.data.nextCursor}
+                onClick={() => {
+                  const next = list.data.nextCursor;
+                  if (next) setCursors((c) => [...c, next]);
+                }}
+              >
+                Next
+              </Button>
+            </nav>
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}
