@@ -2,10 +2,8 @@ import { expect, test } from "./fixtures";
 
 const pagesWaitingForTheApi = [
   "Deposits",
-  "Payouts",
   "Ledger",
   "Contracts",
-  "Notifications",
   "API keys",
   "Audit log",
 ];
