@@ -1,10 +1,8 @@
 import { expect, signInAs, test } from "./fixtures";
 
 const pagesWaitingForTheApi = [
-  "Payouts",
   "Ledger",
   "Contracts",
-  "Notifications",
   "API keys",
   "Audit log",
 ];

@@ -7,3 +7,4 @@ export { Dialog, type DialogProps } from "./dialog";
 export { EmptyState, LoadingRows } from "./empty-state";
 export { Money, type MoneyProps } from "./money";
 export { Table, TBody, THead, Td, Th, Tr } from "./table";
+export { ProgressBar, type ProgressBarProps } from "./progress-bar";

@@ -285,6 +285,27 @@ describe("payouts through the worker and the Daraja sandbox", () => {
     expect(await database.db.payout.count({ where: { status: "queued", batchId: null } })).toBe(before);
   });
 
+  test("waitSeconds 0 answers with the batch id at once; the batch is then followed to its end", async () => {
+    // UGX: the only payout in that currency, so the run takes it alone.
+    await harness.fund("user_follow", 10_000n, "UGX");
+    // The sandbox answers this number's payment seconds later, so the run cannot be done yet.
+    const slow = await harness.caller().payouts.createPayout({
+      userId: "user_follow",
+      amount: 2500,
+      currency: "UGX",
+      destination: { type: "mpesa", account: "+256700000005" },
+    });
+    const summary = await harness.caller().payouts.runPayouts({ currency: "UGX", waitSeconds: 0 });
+    if (summary.dryRun) throw new Error("expected a real run");
+    expect(summary).toMatchObject({ total: 1, queued: 1, finished: false });
+    const batch = await eventually(
+      () => harness.caller().payouts.getPayoutBatch({ batchId: summary.batchId }),
+      (progress) => progress.queued === 0,
+    );
+    expect(batch).toMatchObject({ total: 1, processed: 1, failed: 0, queued: 0 });
+    expect((await harness.caller().payouts.getPayout({ payoutId: slow.id })).status).toBe("paid");
+  });
+
   test("callbacks without the secret token are refused", async () => {
     const response = await fetch(`${harness.apiUrl}/payments/mpesa/b2c/result?token=wrong`, {
       method: "POST",

@@ -13,6 +13,12 @@ export const runPayoutsInput = z
     limit: z.coerce.number().int().min(1).max(maxRunLimit).optional(),
     /** Only report what would run, with totals per currency. */
     dryRun: z.boolean().default(false),
+    /**
+     * How long to wait for the batch before answering, capped by PAYOUTS_RUN_WAIT_SECONDS
+     * (the default). 0 answers at once with the batch id, for callers that follow the batch
+     * themselves (the dashboard's progress bar reads the stream and getPayoutBatch).
+     */
+    waitSeconds: z.coerce.number().int().min(0).max(3_600).optional(),
   })
   .default({ dryRun: false });
 
@@ -42,13 +48,13 @@ export const runPayouts = procedure
   .output(runPayoutsOutput)
   .mutation(({ ctx, input }) => {
     const settings = ctx.payouts ?? defaultPayoutSettings;
-    const { dryRun, ...filters } = input;
+    const { dryRun, waitSeconds, ...filters } = input;
     return runPayoutsInDomain({
       db: ctx.db,
       requestedBy: actorOf(ctx.principal),
       filters,
       dryRun,
-      waitMs: settings.runWaitMs,
+      waitMs: waitSeconds === undefined ? settings.runWaitMs : Math.min(waitSeconds * 1000, settings.runWaitMs),
       audit: { actor: actorOf(ctx.principal), ip: ctx.ip },
     });
   });

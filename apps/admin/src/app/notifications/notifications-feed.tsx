@@ -1,0 +1,188 @@
+"use client";
+import { Button, Card, EmptyState, LoadingRows, Money } from "@agrinet/ui";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { QueryError } from "../../components/query-error";
+import { notificationAmount, notificationHref, notificationTitle } from "../../notifications/describe-notification";
+import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
+import { useTRPC } from "../../trpc/client";
+
+const pageSize = 25;
+
+function formatTime(iso: string) {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+/**
+ * Stored notifications (newest first, keyset pages) with the live stream on top: events that
+ * arrive while the page is open are shown at once, before the list is refetched.
+ */
+export function NotificationsFeed() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const firstPage = cursors.length === 1;
+  const [live, setLive] = useState<NotificationItem[]>([]);
+
+  const listInput = { cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}) };
+  const list = useQuery({ ...trpc.notifications.list.queryOptions(listInput), placeholderData: keepPreviousData });
+
+  const stream = useNotificationStream((notification) => {
+    setLive((items) => (items.some((i) => i.id === notification.id) ? items : [notification, ...items].slice(0, 200)));
+  });
+
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.notifications.list.pathKey() });
+  const markRead = useMutation(
+    trpc.notifications.markRead.mutationOptions({
+      onSuccess: (_result, input) => {
+        const readAt = new Date().toISOString();
+        setLive((items) =>
+          items.map((item) =>
+            (input.ids?.includes(item.id) ?? false) || (input.upToId !== undefined && BigInt(item.id) <= BigInt(input.upToId))
+              ? { ...item, readAt }
+              : item,
+          ),
+        );
+        void refresh();
+      },
+    }),
+  );
+
+  // Live items are newer than anything stored on the first page; the list wins once it has them.
+  const stored = list.data?.items ?? [];
+  const storedIds = new Set(stored.map((item) => item.id));
+  const fresh = firstPage ? live.filter((item) => !storedIds.has(item.id) && (!unreadOnly || !item.readAt)) : [];
+  const items = [...fresh, ...stored];
+  const newest = items[0];
+  const unreadCount = (list.data?.unreadCount ?? 0) + fresh.filter((item) => !item.readAt).length;
+
+  return (
+    <Card
+      id="notifications"
+      title="Feed"
+      description={
+        <span>
+          <span data-testid="unread-count">{unreadCount}</span> unread ·{" "}
+          <span data-testid="stream-state" data-state={stream}>
+            {stream === "open" ? "live" : stream === "connecting" ? "connecting…" : "reconnecting…"}
+          </span>
+        </span>
+      }
+      actions={
+        <>
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              checked={unreadOnly}
+              onChange={(event) => {
+                setUnreadOnly(event.target.checked);
+                setCursors([undefined]);
+              }}
+            />
+            Unread only
+          </label>
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={!newest || unreadCount === 0}
+            busy={markRead.isPending}
+            onClick={() => newest && markRead.mutate({ upToId: newest.id })}
+          >
+            Mark all read
+          </Button>
+        </>
+      }
+    >
+      {markRead.error ? (
+        <p role="alert" className="mb-3 text-sm text-red-800">
+          Could not mark as read: {markRead.error.message}
+        </p>
+      ) : null}
+      {list.isPending ? (
+        <LoadingRows label="Loading notifications…" />
+      ) : list.isError ? (
+        <QueryError error={list.error} what="the notifications" onRetry={() => void list.refetch()} />
+      ) : items.length === 0 ? (
+        <EmptyState title={unreadOnly ? "Nothing unread." : "No notifications yet."}>
+          Deposits, payouts and disputes appear here as they happen, without reloading.
+        </EmptyState>
+      ) : (
+        <ul aria-label="Notifications" aria-live="polite" className="divide-y divide-slate-100">
+          {items.map((item) => (
+            <NotificationRow
+              key={item.id}
+              item={item}
+              busy={markRead.isPending}
+              onMarkRead={() => markRead.mutate({ ids: [item.id] })}
+            />
+          ))}
+        </ul>
+      )}
+      <nav aria-label="Notification pages" className="mt-4 flex items-center justify-between gap-2">
+        <Button variant="secondary" size="sm" disabled={firstPage} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Newer
+        </Button>
+        <span className="text-sm text-slate-600">Page {cursors.length}</span>
+        <Button
+          variant="secondary"
+          size="sm"
+          disabled={!list.data?.nextCursor}
+          onClick={() => {
+            const next = list.data?.nextCursor;
+            if (next) setCursors((c) => [...c, next]);
+          }}
+        >
+          Older
+        </Button>
+      </nav>
+    </Card>
+  );
+}
+
+function NotificationRow({ item, busy, onMarkRead }: { item: NotificationItem; busy: boolean; onMarkRead: () => void }) {
+  const amount = notificationAmount(item);
+  const href = notificationHref(item);
+  const unread = !item.readAt;
+  const title = notificationTitle(item.type);
+  return (
+    <li className="flex flex-wrap items-start justify-between gap-3 py-3" data-notification-type={item.type} data-aggregate-id={item.aggregateId}>
+      <div className="flex min-w-0 gap-3">
+        <span
+          aria-hidden="true"
+          className={`mt-1.5 size-2 shrink-0 rounded-full ${unread ? "bg-emerald-600" : "bg-transparent"}`}
+        />
+        <div className="min-w-0">
+          <p className={`text-sm ${unread ? "font-semibold text-slate-900" : "text-slate-700"}`}>
+            {title}
+            {unread ? <span className="sr-only"> (unread)</span> : null}
+            {amount ? (
+              <>
+                {" · "}
+                <Money amount={amount.amount} currency={amount.currency} />
+              </>
+            ) : null}
+          </p>
+          <p className="truncate text-xs text-slate-500">
+            {href ? (
+              <Link href={href} className="font-mono text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600">
+                {item.aggregateId}
+              </Link>
+            ) : (
+              <span className="font-mono">{item.aggregateId}</span>
+            )}
+            {" · "}
+            <time dateTime={item.occurredAt}>{formatTime(item.occurredAt)}</time>
+          </p>
+        </div>
+      </div>
+      {unread ? (
+        <Button variant="ghost" size="sm" disabled={busy} onClick={onMarkRead} aria-label={`Mark "${title}" for ${item.aggregateId} read`}>
+          Mark read
+        </Button>
+      ) : null}
+    </li>
+  );
+}

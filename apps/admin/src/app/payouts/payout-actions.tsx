@@ -1,0 +1,199 @@
+"use client";
+import { Button, ConfirmDialog, Money } from "@agrinet/ui";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useCan } from "../../auth/use-can";
+import { useTRPC } from "../../trpc/client";
+import { actionError, describeDestination, destinationLabel, type PayoutItem } from "./payout-display";
+
+/** Refreshes every payouts query (lists, details, batches) after a change. */
+function useInvalidatePayouts() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() });
+}
+
+function payoutSummary(payout: PayoutItem) {
+  return [
+    { label: "Payout", value: <span className="font-mono text-xs">{payout.id}</span> },
+    { label: "User", value: payout.userId },
+    { label: "Amount", value: <Money amount={payout.amount} currency={payout.currency} /> },
+    { label: "Destination", value: `${destinationLabel[payout.destinationType]} ${describeDestination(payout)}` },
+  ];
+}
+
+/** Retry (failed) and Cancel (queued), each behind a dialog restating the payout. */
+export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; size?: "sm" | "md" }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidatePayouts();
+  const canRetry = useCan("payouts.retryPayout");
+  const canCancel = useCan("payouts.cancelPayout");
+  const [dialog, setDialog] = useState<"retry" | "cancel" | null>(null);
+  const close = () => setDialog(null);
+  const retry = useMutation(trpc.payouts.retryPayout.mutationOptions({ onSuccess: () => (close(), invalidate()) }));
+  const cancel = useMutation(trpc.payouts.cancelPayout.mutationOptions({ onSuccess: () => (close(), invalidate()) }));
+
+  const offerRetry = canRetry && payout.status === "failed";
+  const offerCancel = canCancel && payout.status === "queued";
+  if (!offerRetry && !offerCancel) return null;
+
+  return (
+    <>
+      {offerRetry ? (
+        <Button variant="secondary" size={size} onClick={() => (retry.reset(), setDialog("retry"))} aria-label={`Retry payout ${payout.id}`}>
+          Retry
+        </Button>
+      ) : null}
+      {offerCancel ? (
+        <Button variant="secondary" size={size} onClick={() => (cancel.reset(), setDialog("cancel"))} aria-label={`Cancel payout ${payout.id}`}>
+          Cancel
+        </Button>
+      ) : null}
+      <ConfirmDialog
+        open={dialog === "retry"}
+        onCancel={close}
+        onConfirm={() => retry.mutate({ payoutId: payout.id })}
+        title="Retry this payout?"
+        summary={payoutSummary(payout)}
+        confirmLabel="Retry payout"
+        busy={retry.isPending}
+        error={actionError(retry.error)}
+      >
+        <p className="text-sm text-slate-600">
+          The amount is held on the wallet again and the payout is queued for the next run.
+          {payout.lastError ? ` Last error: ${payout.lastError}` : null}
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog === "cancel"}
+        onCancel={close}
+        onConfirm={() => cancel.mutate({ payoutId: payout.id })}
+        title="Cancel this payout?"
+        summary={payoutSummary(payout)}
+        confirmLabel="Cancel payout and release the funds"
+        tone="danger"
+        busy={cancel.isPending}
+        error={actionError(cancel.error)}
+      >
+        <p className="text-sm text-slate-600">The held amount becomes available on the wallet again. This cannot be undone.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** An exported bank payout is completed by hand: paid with the bank's receipt, or failed with a reason. */
+export function MarkBankPayout({ payout }: { payout: PayoutItem }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidatePayouts();
+  const can = useCan("payouts.markBankPayout");
+  const [dialog, setDialog] = useState<"paid" | "failed" | null>(null);
+  const [text, setText] = useState("");
+  const close = () => setDialog(null);
+  const mark = useMutation(trpc.payouts.markBankPayout.mutationOptions({ onSuccess: () => (close(), invalidate()) }));
+  if (!can || payout.destinationType !== "bank" || payout.status !== "processing") return null;
+
+  const open = (outcome: "paid" | "failed") => {
+    mark.reset();
+    setText("");
+    setDialog(outcome);
+  };
+  const paid = dialog === "paid";
+  return (
+    <>
+      <Button size="sm" onClick={() => open("paid")}>
+        Mark paid
+      </Button>
+      <Button size="sm" variant="secondary" onClick={() => open("failed")}>
+        Mark failed
+      </Button>
+      <ConfirmDialog
+        open={dialog !== null}
+        onCancel={close}
+        onConfirm={() =>
+          mark.mutate(
+            paid
+              ? { payoutId: payout.id, outcome: "paid", receipt: text }
+              : { payoutId: payout.id, outcome: "failed", reason: text },
+          )
+        }
+        title={paid ? "Mark this bank payout paid?" : "Mark this bank payout failed?"}
+        summary={payoutSummary(payout)}
+        confirmLabel={paid ? "Mark paid" : "Mark failed and release the funds"}
+        tone={paid ? "primary" : "danger"}
+        busy={mark.isPending}
+        error={actionError(mark.error)}
+      >
+        <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+          {paid ? "Bank receipt or reference" : "Reason"}
+          <input
+            required
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+            maxLength={paid ? 200 : 500}
+            className="rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
+          />
+        </label>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** Exports the bank payouts not yet exported as the CSV the bank's portal takes, and downloads it. */
+export function ExportBankBatch() {
+  const trpc = useTRPC();
+  const invalidate = useInvalidatePayouts();
+  const can = useCan("payouts.exportBankBatch");
+  const [open, setOpen] = useState(false);
+  const exporter = useMutation(
+    trpc.payouts.exportBankBatch.mutationOptions({
+      onSuccess: (result) => {
+        invalidate();
+        if (result.count === 0) return;
+        const url = URL.createObjectURL(new Blob([result.csv], { type: "text/csv" }));
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = `bank-payouts-${result.batchId}.csv`;
+        link.click();
+        URL.revokeObjectURL(url);
+      },
+    }),
+  );
+  if (!can) return null;
+  const result = exporter.data;
+  return (
+    <>
+      <Button variant="secondary" onClick={() => (exporter.reset(), setOpen(true))}>
+        Export bank batch
+      </Button>
+      <ConfirmDialog
+        open={open}
+        onCancel={() => setOpen(false)}
+        onConfirm={() => (result ? setOpen(false) : exporter.mutate({}))}
+        title="Export bank payouts"
+        summary={
+          result
+            ? [
+                { label: "Batch", value: <span className="font-mono text-xs">{result.batchId}</span> },
+                { label: "Payouts", value: result.count },
+                ...Object.entries(result.totals).map(([currency, amount]) => ({
+                  label: `Total ${currency}`,
+                  value: <Money amount={amount} currency={currency} />,
+                })),
+              ]
+            : [{ label: "Takes", value: "every bank payout not yet exported" }]
+        }
+        confirmLabel={result ? "Done" : "Export CSV"}
+        busy={exporter.isPending}
+        error={actionError(exporter.error)}
+      >
+        <p className="text-sm text-slate-600" role={result ? "status" : undefined}>
+          {result
+            ? result.count === 0
+              ? "No bank payouts were waiting to be exported."
+              : `The CSV was downloaded. Pay it in the bank's portal, then mark each payout paid (with the bank's receipt) or failed.`
+            : "The exported payouts move to processing; the worker leaves them to you. Mark each one paid or failed once the bank has answered."}
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}

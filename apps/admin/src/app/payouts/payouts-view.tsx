@@ -1,0 +1,225 @@
+"use client";
+import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useId, useRef, useState } from "react";
+import { useCan } from "../../auth/use-can";
+import { QueryError } from "../../components/query-error";
+import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
+import { useTRPC } from "../../trpc/client";
+import { ExportBankBatch, PayoutActions } from "./payout-actions";
+import {
+  describeDestination,
+  destinationLabel,
+  destinationTypes,
+  formatDateTime,
+  payoutCurrencies,
+  payoutStatuses,
+  PayoutStatusPill,
+  type DestinationType,
+  type PayoutStatus,
+} from "./payout-display";
+import { RunPayoutsDialog } from "./run-payouts-dialog";
+
+const pageSize = 25;
+type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
+
+const selectClass = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+export function PayoutsView() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const canRun = useCan("payouts.runPayouts");
+  const [filters, setFilters] = useState<Filters>({});
+  // Keyset pagination: the cursors of the pages before this one, to step back.
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const [runOpen, setRunOpen] = useState(false);
+  const ids = { status: useId(), destination: useId(), currency: useId() };
+
+  const list = useQuery({
+    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor, limit: pageSize }),
+    placeholderData: keepPreviousData,
+  });
+
+  // One stream for the page: it refreshes the list as payouts change and feeds the run dialog.
+  const listeners = useRef(new Set<(notification: NotificationItem) => void>());
+  const subscribe = useCallback((listener: (notification: NotificationItem) => void) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
+  }, []);
+  const stream = useNotificationStream((notification) => {
+    for (const listener of listeners.current) listener(notification);
+    if (notification.aggregateType === "payout") {
+      void queryClient.invalidateQueries({ queryKey: trpc.payouts.listPayouts.pathKey() });
+    }
+  });
+
+  const setFilter = <K extends keyof Filters>(key: K, value: string) => {
+    setFilters((f) => ({ ...f, [key]: value || undefined }));
+    setCursors([undefined]);
+  };
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Card
+        id="payouts"
+        title="Payouts"
+        description={
+          <span>
+            Newest first.{" "}
+            <span data-testid="stream-state" data-state={stream}>
+              {stream === "open" ? "Updates live." : stream === "connecting" ? "Connecting to live updates…" : "Live updates reconnecting."}
+            </span>
+          </span>
+        }
+        actions={
+          <>
+            <ExportBankBatch />
+            {canRun ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
+          </>
+        }
+      >
+        <form className="mb-4 flex flex-wrap gap-4" aria-label="Filter payouts" onSubmit={(event) => event.preventDefault()}>
+          <div className="flex flex-col gap-1">
+            <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">
+              Status
+            </label>
+            <select id={ids.status} className={selectClass} value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+              <option value="">All statuses</option>
+              {payoutStatuses.map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="flex flex-col gap-1">
+            <label htmlFor={ids.destination} className="text-sm font-medium text-slate-700">
+              Destination
+            </label>
+            <select
+              id={ids.destination}
+              className={selectClass}
+              value={filters.destinationType ?? ""}
+              onChange={(e) => setFilter("destinationType", e.target.value)}
+            >
+              <option value="">All destinations</option>
+              {destinationTypes.map((type) => (
+                <option key={type} value={type}>
+                  {destinationLabel[type]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="flex flex-col gap-1">
+            <label htmlFor={ids.currency} className="text-sm font-medium text-slate-700">
+              Currency
+            </label>
+            <select id={ids.currency} className={selectClass} value={filters.currency ?? ""} onChange={(e) => setFilter("currency", e.target.value)}>
+              <option value="">All currencies</option>
+              {payoutCurrencies.map((code) => (
+                <option key={code} value={code}>
+                  {code}
+                </option>
+              ))}
+            </select>
+          </div>
+        </form>
+
+        {list.isPending ? (
+          <LoadingRows label="Loading payouts…" />
+        ) : list.isError ? (
+          <QueryError error={list.error} what="the payouts" onRetry={() => void list.refetch()} />
+        ) : list.data.items.length === 0 ? (
+          <EmptyState title={cursors.length > 1 ? "No more payouts." : "No payouts match these filters."}>
+            Partners schedule payouts with <code className="font-mono">POST /payouts</code>; they wait here, queued, for the next run.
+          </EmptyState>
+        ) : (
+          <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
+            <THead>
+              <tr>
+                <Th>Created</Th>
+                <Th>Payout</Th>
+                <Th>User</Th>
+                <Th>Destination</Th>
+                <Th align="right">Amount</Th>
+                <Th>Status</Th>
+                <Th align="right">Attempts</Th>
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              </tr>
+            </THead>
+            <TBody>
+              {list.data.items.map((payout) => (
+                <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
+                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
+                  <Td>
+                    <Link
+                      href={`/payouts/${payout.id}`}
+                      className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
+                    >
+                      {payout.id}
+                    </Link>
+                  </Td>
+                  <Td>{payout.userId}</Td>
+                  <Td>
+                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
+                  </Td>
+                  <Td align="right">
+                    <Money amount={payout.amount} currency={payout.currency} />
+                  </Td>
+                  <Td>
+                    <PayoutStatusPill status={payout.status} />
+                    {payout.status === "failed" && payout.lastError ? (
+                      <span className="ml-2 text-xs text-red-800" title={payout.lastError}>
+                        {payout.lastError.length > 40 ? `${payout.lastError.slice(0, 40)}…` : payout.lastError}
+                      </span>
+                    ) : null}
+                  </Td>
+                  <Td align="right">{payout.attempts}</Td>
+                  <Td>
+                    <div className="flex gap-2">
+                      <PayoutActions payout={payout} />
+                    </div>
+                  </Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        )}
+
+        <nav aria-label="Payout pages" className="mt-4 flex items-center justify-between gap-2">
+          <Button variant="secondary" size="sm" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Previous
+          </Button>
+          <span className="text-sm text-slate-600">Page {cursors.length}</span>
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={!list.data?.nextCursor}
+            onClick={() => {
+              const next = list.data?.nextCursor;
+              if (next) setCursors((c) => [...c, next]);
+            }}
+          >
+            Next
+          </Button>
+        </nav>
+      </Card>
+
+      {canRun ? (
+        <RunPayoutsDialog
+          open={runOpen}
+          onClose={() => {
+            setRunOpen(false);
+            void queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() });
+          }}
+          subscribe={subscribe}
+          streamLive={stream === "open"}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,302 @@
+"use client";
+import { Button, Dialog, Money, ProgressBar, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useState } from "react";
+import type { NotificationItem } from "../../notifications/use-notification-stream";
+import { useTRPC } from "../../trpc/client";
+import { actionError, destinationLabel, destinationTypes, payoutCurrencies, type DestinationType } from "./payout-display";
+
+type Filters = { currency?: (typeof payoutCurrencies)[number]; destinationType?: DestinationType };
+type FinalEvent = { payoutId: string; batchId: string; outcome: "paid" | "failed" };
+
+const finalOutcome: Record<string, FinalEvent["outcome"] | undefined> = {
+  "payout.paid": "paid",
+  "payout.failed": "failed",
+  "payout.cancelled": "failed",
+};
+
+/** Listens to the page's notification stream; returns the unsubscribe. */
+export type SubscribeToNotifications = (listener: (notification: NotificationItem) => void) => () => void;
+
+/**
+ * "Run payouts": a dry run first (what would be paid, per currency), then the run itself,
+ * followed live. The run answers at once with its batch id (waitSeconds 0); the bar counts the
+ * batch's payout.paid / payout.failed events from the stream, and polling getPayoutBatch fills
+ * in anything the stream missed (a reconnect, events from before the batch id was known).
+ */
+export function RunPayoutsDialog({
+  open,
+  onClose,
+  subscribe,
+  streamLive,
+}: {
+  open: boolean;
+  onClose: () => void;
+  subscribe: SubscribeToNotifications;
+  streamLive: boolean;
+}) {
+  const trpc = useTRPC();
+  const [filters, setFilters] = useState<Filters>({});
+  const preview = useMutation(trpc.payouts.runPayouts.mutationOptions());
+  const run = useMutation(trpc.payouts.runPayouts.mutationOptions());
+  const [finalEvents, setFinalEvents] = useState<FinalEvent[]>([]);
+  const currencyId = useId();
+  const destinationId = useId();
+
+  const { mutate: runPreview, reset: resetPreview } = preview;
+  const { reset: resetRun } = run;
+  useEffect(() => {
+    if (!open) return;
+    resetRun();
+    setFinalEvents([]);
+    runPreview({ ...filters, dryRun: true });
+  }, [open, filters, runPreview, resetRun]);
+
+  useEffect(() => {
+    if (!open) {
+      resetPreview();
+      return;
+    }
+    // Collected from the moment the dialog opens: a fast batch may end before the run answers.
+    return subscribe((notification) => {
+      const outcome = finalOutcome[notification.type];
+      const batchId = notification.data.batchId;
+      if (!outcome || typeof batchId !== "string") return;
+      setFinalEvents((events) =>
+        events.some((e) => e.payoutId === notification.aggregateId)
+          ? events
+          : [...events, { payoutId: notification.aggregateId, batchId, outcome }],
+      );
+    });
+  }, [open, subscribe, resetPreview]);
+
+  const started = run.data && !run.data.dryRun ? run.data : null;
+  const batchId = started?.batchId;
+  const fromStream = finalEvents.filter((e) => e.batchId === batchId);
+  const streamPaid = fromStream.filter((e) => e.outcome === "paid").length;
+  const streamFailed = fromStream.length - streamPaid;
+
+  const batch = useQuery({
+    ...trpc.payouts.getPayoutBatch.queryOptions({ batchId: batchId ?? "" }),
+    enabled: Boolean(batchId),
+    // A supplement to the stream: slower while the stream is live, the only source when not.
+    refetchInterval: (query) => (query.state.data?.finishedAt ? false : streamLive ? 3_000 : 1_000),
+  });
+
+  const total = started?.total ?? 0;
+  const processed = Math.max(streamPaid, batch.data?.processed ?? 0, started?.processed ?? 0);
+  const failed = Math.max(streamFailed, batch.data?.failed ?? 0, started?.failed ?? 0);
+  const done = Math.min(processed + failed, total);
+  const finished = Boolean(started) && (done >= total || Boolean(batch.data?.finishedAt));
+  const stillQueued = finished && batch.data ? batch.data.queued : total - done;
+
+  const phase = !started ? "preview" : finished ? "done" : "running";
+  const dry = preview.data?.dryRun ? preview.data : null;
+
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={phase === "preview" ? "Run payouts" : phase === "running" ? "Paying out…" : "Payout run finished"}
+      description={
+        phase === "preview"
+          ? "A dry run shows what would be paid. Nothing moves until you confirm."
+          : phase === "running"
+            ? "The worker is paying the batch. You can close this window: the run carries on."
+            : undefined
+      }
+      className="w-[min(40rem,calc(100vw-2rem))]"
+      footer={
+        phase === "preview" ? (
+          <>
+            <Button variant="secondary" onClick={onClose} disabled={run.isPending}>
+              Cancel
+            </Button>
+            <Button
+              onClick={() => run.mutate({ ...filters, dryRun: false, waitSeconds: 0 })}
+              busy={run.isPending}
+              disabled={!dry || dry.count === 0 || preview.isPending}
+            >
+              {dry ? `Run ${dry.count} ${dry.count === 1 ? "payout" : "payouts"}` : "Run payouts"}
+            </Button>
+          </>
+        ) : (
+          <Button variant={phase === "done" ? "primary" : "secondary"} onClick={onClose}>
+            Close
+          </Button>
+        )
+      }
+    >
+      {phase === "preview" ? (
+        <>
+          <fieldset className="flex flex-wrap gap-4" disabled={run.isPending}>
+            <legend className="sr-only">Which queued payouts to run</legend>
+            <div className="flex flex-col gap-1">
+              <label htmlFor={currencyId} className="text-sm font-medium text-slate-700">
+                Currency
+              </label>
+              <select
+                id={currencyId}
+                className="rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                value={filters.currency ?? ""}
+                onChange={(event) =>
+                  setFilters((f) => ({ ...f, currency: (event.target.value || undefined) as Filters["currency"] }))
+                }
+              >
+                <option value="">All currencies</option>
+                {payoutCurrencies.map((code) => (
+                  <option key={code} value={code}>
+                    {code}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="flex flex-col gap-1">
+              <label htmlFor={destinationId} className="text-sm font-medium text-slate-700">
+                Destination
+              </label>
+              <select
+                id={destinationId}
+                className="rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                value={filters.destinationType ?? ""}
+                onChange={(event) =>
+                  setFilters((f) => ({ ...f, destinationType: (event.target.value || undefined) as DestinationType | undefined }))
+                }
+              >
+                <option value="">All destinations</option>
+                {destinationTypes.map((type) => (
+                  <option key={type} value={type}>
+                    {destinationLabel[type]}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </fieldset>
+          <DryRunPreview
+            pending={preview.isPending}
+            error={actionError(preview.error)}
+            onRetry={() => preview.mutate({ ...filters, dryRun: true })}
+            dry={dry}
+          />
+          {run.error ? (
+            <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+              {actionError(run.error)}
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <div className="flex flex-col gap-4">
+          <ProgressBar
+            label="Payout run progress"
+            value={done}
+            max={total}
+            valueText={`${done} of ${total} payouts`}
+            tone={failed > 0 && phase === "done" && processed === 0 ? "danger" : "primary"}
+          />
+          <p className="font-mono text-xs text-slate-500">Batch {batchId}</p>
+          <dl
+            data-testid="run-summary"
+            aria-live="polite"
+            className="grid grid-cols-3 gap-3 rounded-md border border-slate-200 p-3 text-sm"
+          >
+            <div>
+              <dt className="text-slate-600">Processed</dt>
+              <dd className="text-lg font-semibold text-emerald-800" data-testid="run-processed">
+                {processed}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-600">Failed</dt>
+              <dd className="text-lg font-semibold text-red-800" data-testid="run-failed">
+                {failed}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-600">Queued</dt>
+              <dd className="text-lg font-semibold text-slate-900" data-testid="run-queued">
+                {stillQueued}
+              </dd>
+            </div>
+          </dl>
+          {phase === "done" ? (
+            <p role="status" className="text-sm text-slate-700">
+              {`Run finished: ${processed} paid, ${failed} failed, ${stillQueued} still queued.`}
+            </p>
+          ) : !streamLive ? (
+            <p className="text-sm text-amber-800">The live stream is reconnecting; progress is read every second meanwhile.</p>
+          ) : null}
+          {batch.error && !finished ? (
+            <p role="alert" className="text-sm text-red-800">
+              Could not read the batch&apos;s progress: {actionError(batch.error)}
+            </p>
+          ) : null}
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+function DryRunPreview({
+  pending,
+  error,
+  onRetry,
+  dry,
+}: {
+  pending: boolean;
+  error: string | null;
+  onRetry: () => void;
+  dry: { count: number; totals: Array<{ currency: string; count: number; amount: string }> } | null;
+}) {
+  if (pending) {
+    return (
+      <p role="status" className="text-sm text-slate-600">
+        Counting the queued payouts…
+      </p>
+    );
+  }
+  if (error) {
+    return (
+      <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p>Could not preview the run: {error}</p>
+        <Button variant="secondary" size="sm" className="mt-2" onClick={onRetry}>
+          Try again
+        </Button>
+      </div>
+    );
+  }
+  if (!dry) return null;
+  return (
+    <div className="flex flex-col gap-3" data-testid="dry-run">
+      <p className="text-sm text-slate-900" role="status">
+        <span className="text-2xl font-semibold" data-testid="dry-run-count">
+          {dry.count}
+        </span>{" "}
+        {dry.count === 1 ? "queued payout would be paid." : "queued payouts would be paid."}
+      </p>
+      {dry.totals.length ? (
+        <Table caption="Totals per currency">
+          <THead>
+            <tr>
+              <Th>Currency</Th>
+              <Th align="right">Payouts</Th>
+              <Th align="right">Total</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {dry.totals.map((total) => (
+              <Tr key={total.currency}>
+                <Td>{total.currency}</Td>
+                <Td align="right">{total.count}</Td>
+                <Td align="right">
+                  <Money amount={total.amount} currency={total.currency} />
+                </Td>
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      ) : (
+        <p className="text-sm text-slate-600">Nothing is queued for these filters.</p>
+      )}
+    </div>
+  );
+}
