@@ -9,4 +9,5 @@ export * from "./resolve-dispute";
 export * from "./list-disputes";
 export * from "./get-reputation";
 export * from "./contract-funds";
+export * from "./list-contract-ratings";
 export { lockContract } from "./load-contract";

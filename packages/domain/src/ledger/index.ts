@@ -16,3 +16,5 @@ export * from "./expire-ledger-holds";
 export * from "./record-ledger-snapshot";
 export * from "./list-ledger-transactions";
 export * from "./verify-ledger";
+export * from "./list-account-history";
+export * from "./list-ledger-accounts";

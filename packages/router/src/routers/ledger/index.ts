@@ -1,4 +1,12 @@
 import { router } from "../../trpc";
 import { verify } from "./verify-ledger";
+import { listAccountHistoryProcedure } from "./list-account-history";
+import { getBalanceAtProcedure } from "./get-balance-at";
+import { listAccountsProcedure } from "./list-accounts";
 
-export const ledgerRouter = router({ verify });
+export const ledgerRouter = router({
+  verify,
+  listAccountHistory: listAccountHistoryProcedure,
+  getBalanceAt: getBalanceAtProcedure,
+  listAccounts: listAccountsProcedure,
+});

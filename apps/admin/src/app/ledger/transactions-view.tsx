@@ -1,0 +1,246 @@
+"use client";
+import { Badge, Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { QueryError } from "../../components/query-error";
+import { useTRPC } from "../../trpc/client";
+import {
+  accountHref,
+  filtersFromSearchParams,
+  filtersToSearchParams,
+  ledgerCurrencies,
+  ledgerKinds,
+  listInput,
+  type LedgerFilters,
+} from "./ledger-filters";
+
+const pageSize = 25;
+
+/** datetime-local wants local wall time without a zone; the URL carries UTC instants. */
+function toLocalInput(iso: string | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+function fromLocalInput(value: FormDataEntryValue | null): string | undefined {
+  if (typeof value !== "string" || !value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function FilterForm({ filters, onApply }: { filters: LedgerFilters; onApply: (filters: LedgerFilters) => void }) {
+  const id = useId();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const params = new URLSearchParams();
+    for (const key of ["kind", "account", "currency"] as const) {
+      const value = data.get(key);
+      if (typeof value === "string" && value.trim()) params.set(key, value.trim());
+    }
+    const from = fromLocalInput(data.get("from"));
+    const to = fromLocalInput(data.get("to"));
+    if (from) params.set("from", from);
+    if (to) params.set("to", to);
+    onApply(filtersFromSearchParams(params));
+  };
+  const field = "mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600";
+  return (
+    <form
+      aria-label="Filter transactions"
+      onSubmit={submit}
+      // Re-mount when the URL's filters change so the fields show what is applied.
+      key={filtersToSearchParams(filters).toString()}
+      className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6"
+    >
+      <label htmlFor={`${id}-kind`} className="text-sm font-medium text-slate-700">
+        Kind
+        <select id={`${id}-kind`} name="kind" defaultValue={filters.kind ?? ""} className={field}>
+          <option value="">All kinds</option>
+          {ledgerKinds.map((kind) => (
+            <option key={kind} value={kind}>
+              {kind}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label htmlFor={`${id}-currency`} className="text-sm font-medium text-slate-700">
+        Currency
+        <select id={`${id}-currency`} name="currency" defaultValue={filters.currency ?? ""} className={field}>
+          <option value="">All currencies</option>
+          {ledgerCurrencies.map((currency) => (
+            <option key={currency} value={currency}>
+              {currency}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label htmlFor={`${id}-account`} className="text-sm font-medium text-slate-700 lg:col-span-2">
+        Account
+        <input
+          id={`${id}-account`}
+          name="account"
+          defaultValue={filters.account ?? ""}
+          placeholder="user:user_buyer1:wallet:KES"
+          className={field}
+        />
+      </label>
+      <label htmlFor={`${id}-from`} className="text-sm font-medium text-slate-700">
+        From
+        <input id={`${id}-from`} type="datetime-local" name="from" defaultValue={toLocalInput(filters.from)} className={field} />
+      </label>
+      <label htmlFor={`${id}-to`} className="text-sm font-medium text-slate-700">
+        Until (exclusive)
+        <input id={`${id}-to`} type="datetime-local" name="to" defaultValue={toLocalInput(filters.to)} className={field} />
+      </label>
+      <div className="flex flex-wrap gap-2 sm:col-span-2 lg:col-span-6">
+        <Button type="submit">Apply filters</Button>
+        <Button variant="secondary" onClick={() => onApply({})}>
+          Clear
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function TransactionsView() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = filtersFromSearchParams(new URLSearchParams(searchParams.toString()));
+  const filterKey = filtersToSearchParams(filters).toString();
+  // Keyset pagination: the cursors of the pages behind the current one, newest first.
+  const [pages, setPages] = useState<{ key: string; cursors: string[] }>({ key: filterKey, cursors: [] });
+  const cursors = pages.key === filterKey ? pages.cursors : [];
+  const cursor = cursors[cursors.length - 1];
+
+  const list = useQuery({
+    ...trpc.transactions.list.queryOptions(listInput(filters, { cursor, limit: pageSize })),
+    placeholderData: keepPreviousData,
+  });
+
+  const apply = (next: LedgerFilters) => {
+    const query = filtersToSearchParams(next).toString();
+    router.replace(query ? `${pathname}?${query}` : pathname);
+  };
+  const exportHref = `/ledger/export${filterKey ? `?${filterKey}` : ""}`;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Card id="ledger-filters" title="Filters">
+        <FilterForm filters={filters} onApply={apply} />
+      </Card>
+      <Card
+        id="ledger-transactions"
+        title="Transactions"
+        description="One row per transaction; its postings are listed with the balance each left on its account."
+        actions={
+          <a
+            href={exportHref}
+            download
+            className="inline-flex items-center rounded-md bg-white px-2.5 py-1.5 text-sm font-medium text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
+          >
+            Export CSV
+          </a>
+        }
+      >
+        {list.isPending ? (
+          <LoadingRows label="Loading transactions…" rows={6} />
+        ) : list.isError ? (
+          <QueryError error={list.error} what="the ledger transactions" onRetry={() => void list.refetch()} />
+        ) : list.data.items.length === 0 ? (
+          <EmptyState title="No transactions match these filters">
+            {filterKey ? "Clear or widen the filters to see more." : "Money has not moved yet."}
+          </EmptyState>
+        ) : (
+          <>
+            <Table caption="Ledger transactions with their postings" aria-busy={list.isFetching || undefined}>
+              <THead>
+                <Tr>
+                  <Th>Transaction</Th>
+                  <Th>Kind</Th>
+                  <Th>Postings</Th>
+                </Tr>
+              </THead>
+              <TBody>
+                {list.data.items.map((transaction) => (
+                  <Tr key={transaction.id} data-testid="ledger-transaction" data-transaction-id={transaction.id}>
+                    <Td className="align-top">
+                      <span className="font-mono text-xs text-slate-900">#{transaction.id}</span>
+                      <br />
+                      <time className="text-xs text-slate-600" dateTime={transaction.createdAt}>
+                        {new Date(transaction.createdAt).toLocaleString()}
+                      </time>
+                      {transaction.contractId ? (
+                        <>
+                          <br />
+                          <Link
+                            href={`/contracts/${encodeURIComponent(transaction.contractId)}`}
+                            className="text-xs text-emerald-800 underline"
+                          >
+                            {transaction.contractId}
+                          </Link>
+                        </>
+                      ) : null}
+                    </Td>
+                    <Td className="align-top">
+                      <Badge tone="neutral">{transaction.kind}</Badge>
+                    </Td>
+                    <Td className="align-top">
+                      <ul className="flex flex-col gap-1" aria-label={`Postings of transaction ${transaction.id}`}>
+                        {transaction.postings.map((posting) => (
+                          <li key={posting.id} data-testid="ledger-posting" className="flex flex-wrap items-baseline gap-x-3">
+                            <Link
+                              href={accountHref(posting.account)}
+                              className="min-w-0 font-mono text-xs text-emerald-800 underline"
+                            >
+                              {posting.account}
+                            </Link>
+                            <Money
+                              amount={posting.amount}
+                              currency={posting.currency}
+                              className={posting.amount.startsWith("-") ? "text-red-800" : "text-emerald-800"}
+                            />
+                            <span className="text-xs text-slate-500">
+                              balance <Money amount={posting.balanceAfter} currency={posting.currency} />
+                            </span>
+                          </li>
+                        ))}
+                      </ul>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+            <nav aria-label="Transaction pages" className="mt-4 flex items-center justify-between gap-2">
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={cursors.length === 0 || list.isFetching}
+                onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}
+              >
+                Newer
+              </Button>
+              <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={!list.data.nextCursor || list.isFetching}
+                onClick={() =>
+                  list.data.nextCursor && setPages({ key: filterKey, cursors: [...cursors, list.data.nextCursor] })
+                }
+              >
+                Older
+              </Button>
+            </nav>
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}
