@@ -19,7 +19,8 @@ export function proxy(request: NextRequest) {
 }
 
 // `/notifications` itself is the admin's feed page; only the API's paths below it (the event
-// stream) are forwarded.
+// stream) are forwarded. `/admin/*` is the API's staff REST (settlement JSON and CSV); the
+// dashboard's own pages live at the root, never under /admin.
 export const config = {
-  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+"],
+  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+", "/admin/:path*"],
 };
