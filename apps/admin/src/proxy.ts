@@ -8,7 +8,7 @@ const sessionCookies = ["agrinet.session_token", "__Secure-agrinet.session_token
 const publicPages = ["/sign-in", "/status"];
 
 function isApiPath(pathname: string) {
-  return pathname.startsWith("/trpc/") || pathname.startsWith("/api/") || pathname.startsWith("/notifications/");
+  return ["/trpc/", "/api/", "/notifications/", "/admin/"].some((prefix) => pathname.startsWith(prefix));
 }
 
 /**
@@ -44,8 +44,15 @@ export function proxy(request: NextRequest) {
 }
 
 // `/notifications` itself is the admin's feed page; only the API's paths below it (the event
-// stream) are forwarded. Pages are matched too (for the sign-in redirect); Next's own assets
-// and files with an extension are not.
+// stream) are forwarded. `/admin/*` is the API's staff REST (settlement JSON and CSV); the
+// dashboard's own pages live at the root, never under /admin. Pages are matched too (for the
+// sign-in redirect); Next's own assets and files with an extension are not.
 export const config = {
-  matcher: ["/trpc/:path*", "/api/:path*", "/notifications/:path+", "/((?!_next/|trpc/|api/|notifications/|.*\\.[a-z0-9]+$).*)"],
+  matcher: [
+    "/trpc/:path*",
+    "/api/:path*",
+    "/notifications/:path+",
+    "/admin/:path*",
+    "/((?!_next/|trpc/|api/|notifications/|admin/|.*\\.[a-z0-9]+$).*)",
+  ],
 };

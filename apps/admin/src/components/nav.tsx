@@ -10,8 +10,10 @@ export const sections = [
   { href: "/ledger", label: "Ledger" },
   { href: "/contracts", label: "Contracts" },
   { href: "/notifications", label: "Notifications" },
+  { href: "/settlements", label: "Settlements" },
   { href: "/api-keys", label: "API keys" },
   { href: "/audit-log", label: "Audit log" },
+  { href: "/staff", label: "Staff" },
   { href: "/status", label: "System status" },
 ] as const;
 
