@@ -98,8 +98,21 @@ export async function handleMpesaStatusResult(
       return { payoutId: payout.id, action: "waiting" };
     }
   }
-  const outcome = result.status.kind === "retryable" ? ({ kind: "pending-callback" } as const) : result.status;
-  const applied = await applyRailOutcome({ ...options, payoutId: payout.id, outcome, attempt: 0, maxAttempts: options.maxAttempts });
+  if (result.status.kind === "retryable" || result.status.kind === "pending-callback") {
+    // Still pending at M-Pesa. The status-check chain that started when the payout was sent asks
+    // again, backing off, and stops after maxStatusChecks; scheduling from here would restart
+    // its count at every "pending" answer and poll forever.
+    const why = result.status.kind === "retryable" ? `${result.status.code}: ${result.status.message}` : "not final yet";
+    await recordPayoutAttemptError(db, { payoutId: payout.id, error: `M-Pesa status query: ${why}` });
+    return { payoutId: payout.id, action: "waiting" };
+  }
+  const applied = await applyRailOutcome({
+    ...options,
+    payoutId: payout.id,
+    outcome: result.status,
+    attempt: 0,
+    maxAttempts: options.maxAttempts,
+  });
   return {
     payoutId: payout.id,
     action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting",
