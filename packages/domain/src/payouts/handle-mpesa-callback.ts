@@ -6,6 +6,7 @@ import {
   parseDarajaStatusResult,
   toWholeUnits,
 } from "@agrinet/rails";
+import type { PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome, type RailsByDestination } from "./process-payout";
@@ -16,6 +17,8 @@ export type MpesaCallbackOptions = {
   body: unknown;
   maxAttempts: number;
   statusCheckAfterMs: number;
+  /** Settles confirmed payouts in batches (see createPayoutSettler); else one by one. */
+  settle?: PayoutSettler["settle"];
 };
 
 export type MpesaCallbackResult = {

@@ -1,6 +1,7 @@
 import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
 import { emitDomainEvent } from "../events/emit-domain-event";
+import type { PayoutSettler } from "./mark-payouts-paid";
 import type { PayoutDestination } from "./payout-destination";
 import { enqueuePayoutJob, maxStatusChecks, payoutTasks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
@@ -98,6 +99,8 @@ export type ApplyRailOutcomeOptions = {
   statusCheckAfterMs: number;
   /** Status checks already made for this payout (they back off and stop). */
   statusChecks?: number;
+  /** Settles a paid payout in a batch with others (the API's callbacks); else one by one. */
+  settle?: PayoutSettler["settle"];
 };
 
 /** Turns what a rail (or a verified callback) said into the payout's next state. */
@@ -105,7 +108,8 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
   const { db, payoutId, outcome } = options;
   switch (outcome.kind) {
     case "paid":
-      await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
+      if (options.settle) await options.settle({ payoutId, providerReference: outcome.providerReference });
+      else await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
       return { outcome: "paid" };
     case "failed-final":
       await markPayoutFailed(db, {
