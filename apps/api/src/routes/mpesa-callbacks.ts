@@ -31,7 +31,10 @@ const accepted = { ResultCode: 0, ResultDesc: "Accepted" };
 export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: MpesaCallbackRoutesOptions) {
   // Confirmed payouts settle together: one transaction and one lock of the clearing account per
   // batch rather than per payout.
-  const settler = createPayoutSettler({ db: options.db });
+  const settler = createPayoutSettler({
+    db: options.db,
+    onBatchError: (error, size) => fastify.log.warn({ err: error, size }, "payout settlement batch failed; settling one by one"),
+  });
   const base = {
     db: options.db,
     rails: options.rails,

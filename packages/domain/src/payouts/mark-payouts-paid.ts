@@ -131,7 +131,8 @@ export async function markPayoutsPaid(db: Db, items: PaidPayout[]): Promise<Map<
         returning id
       ),
       checks as (select graphile_worker.remove_job('check:' || s.id) from settled s)
-      select (select count(*) from checks) as checks, pg_notify('domain_events', (select max(id) from events)::text)`;
+      select (select count(*) from checks)::int as checks,
+             (select count(*) from (select pg_notify('domain_events', (select max(id) from events)::text)) n)::int as notified`;
     for (const id of ids) results.set(id, { status: "paid", changed: true });
   }, payoutTransactionLimits);
 
@@ -153,7 +154,12 @@ export type PayoutSettler = {
  * A batch that fails (one bad hold, a lost connection) is retried payout by payout, so one
  * payout's problem never holds up the others.
  */
-export function createPayoutSettler(options: { db: Db; maxBatch?: number }): PayoutSettler {
+export function createPayoutSettler(options: {
+  db: Db;
+  maxBatch?: number;
+  /** A batch failed and is being settled one by one: worth a log line, since it costs speed. */
+  onBatchError?: (error: unknown, size: number) => void;
+}): PayoutSettler {
   const maxBatch = options.maxBatch ?? 500;
   type Waiting = PaidPayout & { resolve(result: MarkPaidResult): void; reject(error: unknown): void };
   let waiting: Waiting[] = [];
@@ -168,7 +174,8 @@ export function createPayoutSettler(options: { db: Db; maxBatch?: number }): Pay
         try {
           const results = await markPayoutsPaid(options.db, batch);
           for (const item of batch) item.resolve(results.get(item.payoutId)!);
-        } catch {
+        } catch (error) {
+          options.onBatchError?.(error, batch.length);
           await Promise.all(
             batch.map((item) => markPayoutPaid(options.db, item).then(item.resolve, item.reject)),
           );
