@@ -9,18 +9,22 @@
 //   run summary    how long `POST /admin/payouts/run` takes to take BENCH_PAYOUTS queued payouts
 //                  into a batch and answer (waiting 0 s for the worker)
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb } from "@agrinet/db";
 import { startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { Logger, run, runMigrations } from "graphile-worker";
 import { startPayoutHarness } from "../apps/api/src/testing/payouts-harness";
+import { reportFigures, type BenchFigure } from "./figures";
 
 const count = Number(process.env.BENCH_PAYOUTS ?? 10_000);
 const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 24);
 const silent = new Logger(() => () => {});
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** A pipeline that stops making progress for this long is reported as unfinished, not waited on forever. */
+const stallMs = Number(process.env.BENCH_STALL_MS ?? 60_000);
+const figures: BenchFigure[] = [];
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-payouts-"));
 const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 300 });
@@ -108,20 +112,54 @@ try {
   say(`run summary over ${summary.total} queued payouts: ${runSeconds.toFixed(2)} s`);
 
   let last = 0;
+  let lastProgressAt = performance.now();
+  let finished = 0;
   for (;;) {
-    const paid = await db.payout.count({ where: { status: { in: ["paid", "failed"] } } });
-    if (paid === count) break;
-    if (paid !== last) last = paid;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    finished = await db.payout.count({ where: { status: { in: ["paid", "failed"] } } });
+    if (finished === count) break;
+    if (finished !== last) {
+      last = finished;
+      lastProgressAt = performance.now();
+    } else if (performance.now() - lastProgressAt > stallMs) {
+      say(`payout pipeline stalled: ${finished} of ${count} finished, none for ${stallMs / 1000} s`);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const pipelineSeconds = (performance.now() - runStarted) / 1000;
-  const pipelineRate = count / pipelineSeconds;
+  const pipelineRate = finished / pipelineSeconds;
   say(
-    `payout pipeline: ${count} paid in ${pipelineSeconds.toFixed(2)} s = ${pipelineRate.toFixed(0)} payouts/s ` +
+    `payout pipeline: ${finished} of ${count} finished in ${pipelineSeconds.toFixed(2)} s = ${pipelineRate.toFixed(0)} payouts/s ` +
       `(${((pipelineRate / noopRate) * 100).toFixed(1)}% of the no-op job rate; ${cpus().length} CPUs)`,
   );
-  const twice = harness.sandbox.payments().length - new Set(harness.sandbox.payments().map((p) => p.originatorConversationId)).size;
-  say(`sandbox payments: ${harness.sandbox.payments().length}, paid twice: ${twice}`);
+  const payments = harness.sandbox.payments();
+  const twice = payments.length - new Set(payments.map((p) => p.originatorConversationId)).size;
+  say(`sandbox payments: ${payments.length}, paid twice: ${twice}`);
+  const machine = `${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`;
+  figures.push(
+    { group: "payouts", name: "graphile-worker no-op jobs", value: round(noopRate), unit: "jobs/s", absolute: true, note: machine },
+    {
+      group: "payouts",
+      name: `payout pipeline (${count} M-Pesa payouts, sandbox answering at once)`,
+      value: round(pipelineRate),
+      unit: "payouts/s",
+      baseline: { name: "graphile-worker no-op jobs", value: round(noopRate), unit: "jobs/s" },
+      ratio: pipelineRate / noopRate,
+      target: "≥ 1,000 payouts/s",
+      met: finished === count && pipelineRate >= 1000,
+      note: finished === count ? machine : `unfinished: ${finished} of ${count}; ${machine}`,
+    },
+    {
+      group: "payouts",
+      name: `POST /admin/payouts/run summary over ${summary.total} queued`,
+      value: round(runSeconds),
+      unit: "s",
+      target: "≤ 15 s",
+      met: runSeconds <= 15,
+      absolute: true,
+    },
+    { group: "payouts", name: "payouts paid twice", value: twice, unit: "payouts", target: "= 0", met: twice === 0 },
+  );
   // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
   await Promise.race([harness.stop(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   await db.$disconnect();
@@ -129,4 +167,9 @@ try {
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }
+await reportFigures(figures);
 process.exit(0);
+
+function round(value: number) {
+  return Math.round(value * 100) / 100;
+}

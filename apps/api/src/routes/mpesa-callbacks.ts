@@ -1,6 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
+  createPayoutSettler,
   handleMpesaB2cResult,
   handleMpesaQueueTimeout,
   handleMpesaStatusResult,
@@ -28,7 +29,19 @@ const accepted = { ResultCode: 0, ResultDesc: "Accepted" };
  * trust only what the transaction-status query confirms.
  */
 export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: MpesaCallbackRoutesOptions) {
-  const base = { db: options.db, rails: options.rails, maxAttempts: options.maxAttempts, statusCheckAfterMs: options.statusCheckAfterMs };
+  // Confirmed payouts settle together: one transaction and one lock of the clearing account per
+  // batch rather than per payout.
+  const settler = createPayoutSettler({
+    db: options.db,
+    onBatchError: (error, size) => fastify.log.warn({ err: error, size }, "payout settlement batch failed; settling one by one"),
+  });
+  const base = {
+    db: options.db,
+    rails: options.rails,
+    maxAttempts: options.maxAttempts,
+    statusCheckAfterMs: options.statusCheckAfterMs,
+    settle: settler.settle,
+  };
 
   function authorize(request: FastifyRequest) {
     const { token } = request.query as { token?: string };

@@ -6,6 +6,7 @@ import {
   parseDarajaStatusResult,
   toWholeUnits,
 } from "@agrinet/rails";
+import type { PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome, type RailsByDestination } from "./process-payout";
@@ -16,6 +17,8 @@ export type MpesaCallbackOptions = {
   body: unknown;
   maxAttempts: number;
   statusCheckAfterMs: number;
+  /** Settles confirmed payouts in batches (see createPayoutSettler); else one by one. */
+  settle?: PayoutSettler["settle"];
 };
 
 export type MpesaCallbackResult = {
@@ -98,8 +101,21 @@ export async function handleMpesaStatusResult(
       return { payoutId: payout.id, action: "waiting" };
     }
   }
-  const outcome = result.status.kind === "retryable" ? ({ kind: "pending-callback" } as const) : result.status;
-  const applied = await applyRailOutcome({ ...options, payoutId: payout.id, outcome, attempt: 0, maxAttempts: options.maxAttempts });
+  if (result.status.kind === "retryable" || result.status.kind === "pending-callback") {
+    // Still pending at M-Pesa. The status-check chain that started when the payout was sent asks
+    // again, backing off, and stops after maxStatusChecks; scheduling from here would restart
+    // its count at every "pending" answer and poll forever.
+    const why = result.status.kind === "retryable" ? `${result.status.code}: ${result.status.message}` : "not final yet";
+    await recordPayoutAttemptError(db, { payoutId: payout.id, error: `M-Pesa status query: ${why}` });
+    return { payoutId: payout.id, action: "waiting" };
+  }
+  const applied = await applyRailOutcome({
+    ...options,
+    payoutId: payout.id,
+    outcome: result.status,
+    attempt: 0,
+    maxAttempts: options.maxAttempts,
+  });
   return {
     payoutId: payout.id,
     action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting",

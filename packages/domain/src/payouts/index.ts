@@ -16,3 +16,4 @@ export * from "./mark-bank-payout";
 export * from "./handle-mpesa-callback";
 export * from "./payout-rails-from-env";
 export * from "./handle-stripe-payout-event";
+export * from "./mark-payouts-paid";

@@ -6,22 +6,30 @@ import type { PayoutDestinationType } from "./payout-destination";
 import { releasePayoutFunds, settlePayoutFunds } from "./payout-ledger";
 import { finalPayoutStatuses, type PayoutStatus } from "./payout-view";
 
+const payoutColumns = `id, user_id as "userId", amount, currency, destination_type as "destinationType",
+  destination, contract_id as "contractId", reference, request_hash as "requestHash",
+  status, attempts, last_error as "lastError", provider_reference as "providerReference",
+  provider_request_id as "providerRequestId", hold_id as "holdId",
+  ledger_snapshot as "ledgerSnapshot", batch_id as "batchId", job_id as "jobId",
+  created_at as "createdAt", updated_at as "updatedAt", processing_at as "processingAt",
+  paid_at as "paidAt", failed_at as "failedAt", cancelled_at as "cancelledAt"`;
+
 /**
  * Locks the payout row for the rest of the transaction: one writer decides each transition.
  * One statement reads and locks (Prisma has no FOR UPDATE): every payout passes here three
  * times, and each round trip through Prisma costs milliseconds of the worker's CPU.
  */
 export async function lockPayout(tx: Tx, payoutId: string): Promise<Payout | null> {
-  const rows = await tx.$queryRaw<Payout[]>`
-    select id, user_id as "userId", amount, currency, destination_type as "destinationType",
-           destination, contract_id as "contractId", reference, request_hash as "requestHash",
-           status, attempts, last_error as "lastError", provider_reference as "providerReference",
-           provider_request_id as "providerRequestId", hold_id as "holdId",
-           ledger_snapshot as "ledgerSnapshot", batch_id as "batchId", job_id as "jobId",
-           created_at as "createdAt", updated_at as "updatedAt", processing_at as "processingAt",
-           paid_at as "paidAt", failed_at as "failedAt", cancelled_at as "cancelledAt"
-    from payouts where id = ${payoutId} for update`;
+  const rows = await tx.$queryRawUnsafe<Payout[]>(`select ${payoutColumns} from payouts where id = $1 for update`, payoutId);
   return rows[0] ?? null;
+}
+
+/** Locks many payout rows in id order (the order every batch takes them, so batches never deadlock). */
+export async function lockPayouts(tx: Tx, payoutIds: string[]): Promise<Payout[]> {
+  return tx.$queryRawUnsafe<Payout[]>(
+    `select ${payoutColumns} from payouts where id = any($1::text[]) order by id for update`,
+    payoutIds,
+  );
 }
 
 export function isFinal(status: string): boolean {
@@ -52,19 +60,7 @@ export async function markPayoutPaid(
     if (!payout) return { status: "failed" as const, changed: false };
     if (payout.status === "paid") return { status: "paid" as const, changed: false };
     if (payout.status === "failed" || payout.status === "cancelled") {
-      // The provider paid a payout we had already given up on. Never silent: the hold was
-      // released, so an operator must reconcile (event + last error), not the code.
-      await tx.payout.update({
-        where: { id: payout.id },
-        data: { lastError: `provider reported paid (${options.providerReference}) after the payout was ${payout.status}: reconcile` },
-      });
-      await emitDomainEvent(tx, {
-        type: "payout.reconciliation_needed",
-        aggregateType: "payout",
-        aggregateId: payout.id,
-        userIds: [payout.userId],
-        payload: eventPayload(payout, { providerReference: options.providerReference, status: payout.status }),
-      });
+      await flagPaidAfterGivingUp(tx, payout, options.providerReference);
       return { status: payout.status as PayoutStatus, changed: false };
     }
     await emitDomainEvent(tx, {
@@ -97,6 +93,24 @@ export async function markPayoutPaid(
     });
     return { status: "paid" as const, changed: true };
   }, payoutTransactionLimits);
+}
+
+/**
+ * The provider paid a payout we had already given up on. Never silent: the hold was released,
+ * so an operator must reconcile (event + last error), not the code.
+ */
+export async function flagPaidAfterGivingUp(tx: Tx, payout: Payout, providerReference: string) {
+  await tx.payout.update({
+    where: { id: payout.id },
+    data: { lastError: `provider reported paid (${providerReference}) after the payout was ${payout.status}: reconcile` },
+  });
+  await emitDomainEvent(tx, {
+    type: "payout.reconciliation_needed",
+    aggregateType: "payout",
+    aggregateId: payout.id,
+    userIds: [payout.userId],
+    payload: eventPayload(payout, { providerReference, status: payout.status }),
+  });
 }
 
 /** Failed for good: releases the hold, so the funds are available again. */

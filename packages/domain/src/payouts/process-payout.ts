@@ -1,6 +1,6 @@
 import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
-import { emitDomainEvent } from "../events/emit-domain-event";
+import type { PayoutSettler } from "./mark-payouts-paid";
 import type { PayoutDestination } from "./payout-destination";
 import { enqueuePayoutJob, maxStatusChecks, payoutTasks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
@@ -39,40 +39,61 @@ export type ProcessPayoutResult =
  */
 export async function processPayout(options: ProcessPayoutOptions): Promise<ProcessPayoutResult> {
   const { db, payoutId } = options;
-  const started = await db.$transaction(async (tx) => {
-    const payout = await lockPayout(tx, payoutId);
-    if (!payout || isFinal(payout.status)) return { payout, mayHaveReachedProvider: false };
-    const updated = await tx.payout.update({
-      where: { id: payoutId },
-      data: {
-        status: "processing",
-        attempts: { increment: 1 },
-        processingAt: payout.processingAt ?? new Date(),
-      },
-    });
-    if (payout.status === "queued") {
-      await emitDomainEvent(tx, {
-        type: "payout.processing",
-        aggregateType: "payout",
-        aggregateId: payoutId,
-        userIds: [payout.userId],
-        payload: { payoutId, amount: payout.amount, currency: payout.currency, batchId: payout.batchId },
-      });
-    }
-    // A retry of this job, or an earlier job for this payout, may have reached the provider.
-    const earlierSend = !options.confirmedNotSent && (payout.attempts > 0 || payout.providerRequestId !== null);
-    return { payout: updated, mayHaveReachedProvider: options.attempt > 1 || earlierSend };
-  }, payoutTransactionLimits);
-  const payout = started.payout;
-  if (!payout) return { outcome: "missing" };
-  if (isFinal(payout.status)) return { outcome: "already-final" };
+  // One statement instead of a transaction of five round trips: lock the row, move a payout
+  // that is not final to `processing` (one more attempt), and emit `payout.processing` the first
+  // time, returning what the row looked like before.
+  const rows = await db.$queryRaw<
+    Array<{
+      previousAttempts: number;
+      previousRequestId: string | null;
+      status: string | null;
+      destinationType: string | null;
+      destination: unknown;
+      amount: bigint | null;
+      currency: string | null;
+      notified: number;
+    }>
+  >`
+    with current as (
+      select id, status, attempts, provider_request_id from payouts where id = ${payoutId} for update
+    ),
+    updated as (
+      update payouts p set status = 'processing', attempts = p.attempts + 1,
+                           processing_at = coalesce(p.processing_at, now()), updated_at = now()
+      from current c
+      where p.id = c.id and c.status not in ('paid', 'failed', 'cancelled')
+      returning p.id, p.user_id, p.status, p.destination_type, p.destination, p.amount, p.currency, p.batch_id
+    ),
+    event as (
+      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
+      select 'payout.processing', 'payout', u.id, array[u.user_id],
+             jsonb_build_object('payoutId', u.id, 'amount', u.amount::text, 'currency', u.currency, 'batchId', u.batch_id)
+      from updated u, current c where c.status = 'queued'
+      returning id
+    )
+    select c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
+           u.status, u.destination_type as "destinationType", u.destination, u.amount, u.currency,
+           (select count(*) from (select pg_notify('domain_events', e.id::text) from event e) n)::int as notified
+    from current c left join updated u on true`;
+  const started = rows[0];
+  if (!started) return { outcome: "missing" };
+  if (!started.status) return { outcome: "already-final" };
+  const payout = {
+    destinationType: started.destinationType!,
+    destination: started.destination,
+    amount: started.amount!,
+    currency: started.currency!,
+  };
+  // A retry of this job, or an earlier job for this payout, may have reached the provider.
+  const earlierSend = !options.confirmedNotSent && (started.previousAttempts > 0 || started.previousRequestId !== null);
+  const mayHaveReachedProvider = options.attempt > 1 || earlierSend;
 
   const rail = options.rails[payout.destinationType as PayoutRailName];
   if (!rail) {
     throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured on this worker`);
   }
 
-  if (started.mayHaveReachedProvider) {
+  if (mayHaveReachedProvider) {
     const status = await rail.queryStatus(payoutId);
     if (status.kind !== "not-found") {
       return applyRailOutcome({ ...options, outcome: status });
@@ -98,6 +119,8 @@ export type ApplyRailOutcomeOptions = {
   statusCheckAfterMs: number;
   /** Status checks already made for this payout (they back off and stop). */
   statusChecks?: number;
+  /** Settles a paid payout in a batch with others (the API's callbacks); else one by one. */
+  settle?: PayoutSettler["settle"];
 };
 
 /** Turns what a rail (or a verified callback) said into the payout's next state. */
@@ -105,7 +128,8 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
   const { db, payoutId, outcome } = options;
   switch (outcome.kind) {
     case "paid":
-      await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
+      if (options.settle) await options.settle({ payoutId, providerReference: outcome.providerReference });
+      else await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
       return { outcome: "paid" };
     case "failed-final":
       await markPayoutFailed(db, {
