@@ -8,9 +8,15 @@
 //   single            postLedgerTransaction through the Prisma client, one transfer per commit
 //   single (pg pool)  the same function and SQL through a plain pg pool (no Prisma client cost)
 //   batch             postLedgerTransactionsBatch, many transfers per database transaction
-// Latency of one transfer (one client) on an almost empty ledger and at ~1M postings.
+// Round trip of `select 1` through the Prisma client vs a plain pg pool: what the single path
+// pays on the client side before the database does anything.
+// Scale (one client, medians): transfer latency and transactions pages (listLedgerTransactions,
+// what transactions.list and GET /transactions run: one user's first page and a deep keyset
+// page, the staff list's first page and a deep page) on an almost empty ledger and at ~1M
+// postings (BENCH_POSTINGS).
+// Figures go through reportFigures (groups "ledger" and "scale"); `pnpm bench` collects them.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { loadavg, cpus, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createDb, type Db } from "@agrinet/db";
@@ -18,18 +24,22 @@ import { startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import {
   externalAccount,
+  listLedgerTransactions,
   postLedgerTransaction,
   postLedgerTransactionsBatch,
   userWalletAccount,
   verifyLedger,
   type PostLedgerTransactionInput,
 } from "@agrinet/domain";
+import { reportFigures, type BenchFigure } from "./figures";
+import { machineLoad } from "./machine-load";
 
 const clients = 16;
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 200);
 const targetPostings = Number(process.env.BENCH_POSTINGS ?? 1_000_000);
-const latencySamples = 400;
+const latencySamples = Number(process.env.BENCH_LATENCY_SAMPLES ?? 400);
+const pageSamples = Math.max(20, Math.round(latencySamples / 4));
 
 type Pool = { accounts: string[]; rawIds: number[] };
 const wide: Pool = {
@@ -117,19 +127,85 @@ async function fund(db: Db, pool: Pool) {
   }
 }
 
-async function latency(db: Db): Promise<{ p50Ms: number; p99Ms: number; meanMs: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i < latencySamples + 50; i++) {
+type Timing = { p50Ms: number; p99Ms: number; meanMs: number };
+
+/** Runs `operation` one call at a time: `warmup` unmeasured calls, then `samples` timed ones. */
+async function timed(samples: number, warmup: number, operation: () => Promise<unknown>): Promise<Timing> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + samples; i++) {
     const start = performance.now();
-    await postLedgerTransaction(db, transfer(wide));
-    if (i >= 50) samples.push(performance.now() - start);
+    await operation();
+    if (i >= warmup) times.push(performance.now() - start);
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+  return { p50Ms: round(at(0.5), 3), p99Ms: round(at(0.99), 3), meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3) };
+}
+
+const latency = (db: Db) => timed(latencySamples, 50, () => postLedgerTransaction(db, transfer(wide)));
+
+/** The user whose transaction pages are timed; one of the 1,000 accounts the bulk load spreads over. */
+const pageUser = "bench_0";
+
+/** Gives the page user a few pages of history on the empty ledger, so its pages are full ones. */
+async function seedPageUserHistory(db: Db) {
+  const results = await postLedgerTransactionsBatch(db, Array.from({ length: 200 }, (_, i) => ({
+    idempotencyKey: `page-history-${i}`,
+    kind: "transfer" as const,
+    postings: [
+      { account: wide.accounts[i % 2]!, amount: -1n, currency: "KES" as const },
+      { account: wide.accounts[1 - (i % 2)]!, amount: 1n, currency: "KES" as const },
+    ],
+  })));
+  if (results.some((r) => !r.ok)) throw new Error("page history failed");
+}
+
+/**
+ * Cursors of the deepest full pages: the user's and the staff list's 51st oldest transaction, so
+ * the page after them holds the 50 oldest (as deep as keyset pagination goes).
+ */
+async function deepCursors(url: string): Promise<{ user: string; staff: string }> {
+  return withPgClient(url, async (c) => {
+    const user = await c.query(
+      `select p.transaction_id::text as id from ledger_postings p join ledger_accounts a on a.id = p.account_id
+       where a.owner_type = 'user' and a.owner_id = $1 group by p.transaction_id order by p.transaction_id offset 50 limit 1`,
+      [pageUser],
+    );
+    const staff = await c.query("select id::text from ledger_transactions order by id offset 50 limit 1");
+    return { user: user.rows[0].id as string, staff: staff.rows[0].id as string };
+  });
+}
+
+type PageTimings = { userFirst: Timing; userDeep: Timing; staffFirst: Timing; staffDeep: Timing; userTransactions: number };
+
+async function pageTimings(db: Db, url: string): Promise<PageTimings> {
+  const cursors = await deepCursors(url);
+  const page = async (input: Parameters<typeof listLedgerTransactions>[1]) => {
+    const result = await listLedgerTransactions(db, input);
+    if (result.items.length !== 50) throw new Error(`expected a full page, got ${result.items.length} items`);
+  };
+  const userTransactions = await withPgClient(url, async (c) => {
+    const { rows } = await c.query(
+      `select count(distinct p.transaction_id)::int as n from ledger_postings p join ledger_accounts a on a.id = p.account_id
+       where a.owner_type = 'user' and a.owner_id = $1`,
+      [pageUser],
+    );
+    return rows[0].n as number;
+  });
   return {
-    p50Ms: round(at(0.5)),
-    p99Ms: round(at(0.99)),
-    meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length),
+    userFirst: await timed(pageSamples, 10, () => page({ userId: pageUser })),
+    userDeep: await timed(pageSamples, 10, () => page({ userId: pageUser, cursor: cursors.user })),
+    staffFirst: await timed(pageSamples, 10, () => page({})),
+    staffDeep: await timed(pageSamples, 10, () => page({ cursor: cursors.staff })),
+    userTransactions,
+  };
+}
+
+/** One `select 1` at a time through the Prisma client and through a plain pg pool. */
+async function roundTrips(db: Db, pool: pg.Pool): Promise<{ prisma: Timing; pg: Timing }> {
+  return {
+    prisma: await timed(latencySamples, 50, () => db.$queryRaw`select 1`),
+    pg: await timed(latencySamples, 50, () => pool.query("select 1")),
   };
 }
 
@@ -188,9 +264,9 @@ async function loadPostings(url: string, target: number): Promise<number> {
   });
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const loadAtStart = loadavg();
+const loadAtStart = machineLoad();
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-pg-"));
 const server = await startEmbeddedPostgres({
   dataDir: join(dataRoot, "data"),
@@ -209,6 +285,7 @@ try {
   db = createDb({ connectionString: url, maxConnections: clients, connectionTimeoutMillis: 60_000 });
   await fund(db, wide);
   await fund(db, hot);
+  await seedPageUserHistory(db);
   for (let i = 0; i < clients; i++) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -217,11 +294,16 @@ try {
   const ledgerDb = db;
 
   console.log(`ledger benchmark: ${clients} clients, ${seconds}s per run, batches of ${batchSize}, ` +
-    `${cpus().length} CPUs, load average ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}`);
+    `${cpus().length} CPUs, ${loadAtStart.uptime}`);
+  const trips = await roundTrips(ledgerDb, pgPool);
+  console.log(`round trip (select 1): Prisma p50 ${trips.prisma.p50Ms} ms, pg p50 ${trips.pg.p50Ms} ms`);
   const emptyLatency = await latency(ledgerDb);
   console.log(`latency, empty ledger: p50 ${emptyLatency.p50Ms} ms, p99 ${emptyLatency.p99Ms} ms, mean ${emptyLatency.meanMs} ms`);
+  const emptyPages = await pageTimings(ledgerDb, url);
+  console.log(`pages, empty ledger (${emptyPages.userTransactions} user transactions): user first ${emptyPages.userFirst.p50Ms} ms, ` +
+    `user deep ${emptyPages.userDeep.p50Ms} ms, staff first ${emptyPages.staffFirst.p50Ms} ms, staff deep ${emptyPages.staffDeep.p50Ms} ms`);
 
-  const throughput: Record<string, Record<string, number>> = {};
+  const throughput: Record<string, { baseline: number; single: number; singlePg: number; batch: number }> = {};
   for (const [name, pool] of [["1000 accounts", wide], ["10 hot accounts", hot]] as const) {
     const baseline = await measure(async (c) => {
       await rawClients[c]!.query(rawTransferSql(pool));
@@ -239,15 +321,7 @@ try {
       const results = await postLedgerTransactionsBatch(ledgerDb, Array.from({ length: batchSize }, () => transfer(pool)));
       return results.filter((r) => r.ok).length;
     });
-    throughput[name] = {
-      rawSqlBaselinePerSecond: Math.round(baseline),
-      singlePerSecond: Math.round(single),
-      singleRatioToBaseline: round(single / baseline),
-      singlePgPoolPerSecond: Math.round(singlePg),
-      singlePgPoolRatioToBaseline: round(singlePg / baseline),
-      batchPerSecond: Math.round(batch),
-      batchRatioToBaseline: round(batch / baseline),
-    };
+    throughput[name] = { baseline, single, singlePg, batch };
     console.log(`${name}: raw SQL baseline ${Math.round(baseline)}/s | single ${Math.round(single)}/s ` +
       `(${round(single / baseline)}x baseline) | single via pg pool ${Math.round(singlePg)}/s ` +
       `(${round(singlePg / baseline)}x) | batch ${Math.round(batch)}/s (${round(batch / baseline)}x baseline)`);
@@ -255,26 +329,73 @@ try {
 
   const postings = await loadPostings(url, targetPostings);
   const loadedLatency = await latency(ledgerDb);
-  const latencyRatio = round(loadedLatency.meanMs / emptyLatency.meanMs);
   console.log(`latency at ${postings.toLocaleString("en")} postings: p50 ${loadedLatency.p50Ms} ms, ` +
-    `p99 ${loadedLatency.p99Ms} ms, mean ${loadedLatency.meanMs} ms (${latencyRatio}x the empty ledger)`);
+    `p99 ${loadedLatency.p99Ms} ms, mean ${loadedLatency.meanMs} ms`);
+  const loadedPages = await pageTimings(ledgerDb, url);
+  console.log(`pages at ${postings.toLocaleString("en")} postings (${loadedPages.userTransactions} user transactions): ` +
+    `user first ${loadedPages.userFirst.p50Ms} ms, user deep ${loadedPages.userDeep.p50Ms} ms, ` +
+    `staff first ${loadedPages.staffFirst.p50Ms} ms, staff deep ${loadedPages.staffDeep.p50Ms} ms`);
 
   const verification = await verifyLedger(ledgerDb);
   console.log(verification.ok ? "ledger verified after the benchmark: no violations"
     : `LEDGER VERIFICATION FAILED: ${JSON.stringify(verification.checks.filter((c) => c.violations))}`);
 
+  const figures: BenchFigure[] = [];
+  for (const [name, t] of Object.entries(throughput)) {
+    const baseline = { name: "raw SQL transfer", value: Math.round(t.baseline), unit: "ops/s" };
+    figures.push(
+      { group: "ledger", name: `raw SQL transfer baseline, ${name}`, value: Math.round(t.baseline), unit: "ops/s",
+        absolute: true, note: `${clients} clients, one round trip per transfer` },
+      { group: "ledger", name: `single transfer (Prisma client), ${name}`, value: Math.round(t.single), unit: "ops/s",
+        baseline, ratio: round(t.single / t.baseline), target: "ratio ≥ 0.6", met: t.single / t.baseline >= 0.6 },
+      { group: "ledger", name: `single transfer (pg pool), ${name}`, value: Math.round(t.singlePg), unit: "ops/s",
+        baseline, ratio: round(t.singlePg / t.baseline), target: "ratio ≥ 0.6", met: t.singlePg / t.baseline >= 0.6 },
+      { group: "ledger", name: `batch transfers (${batchSize} per commit), ${name}`, value: Math.round(t.batch), unit: "ops/s",
+        baseline, ratio: round(t.batch / t.baseline), target: "≥ 10,000 ops/s", met: t.batch >= 10_000,
+        note: "the target is an absolute for a 2-core machine; the ratio shows what batching amortises" },
+    );
+  }
+  figures.push({
+    group: "ledger", name: "round trip select 1 (Prisma client), p50", value: trips.prisma.p50Ms, unit: "ms",
+    baseline: { name: "pg pool select 1, p50", value: trips.pg.p50Ms, unit: "ms" },
+    ratio: round(trips.prisma.p50Ms / trips.pg.p50Ms),
+    note: "client-side cost the single path pays per call through Prisma (no target)",
+  });
+  const loaded = `at ${postings.toLocaleString("en")} postings`;
+  const scale = (name: string, at: Timing, empty: Timing, emptyName: string): BenchFigure => ({
+    group: "scale", name: `${name} ${loaded}, p50`, value: at.p50Ms, unit: "ms",
+    baseline: { name: `${emptyName}, p50`, value: empty.p50Ms, unit: "ms" },
+    ratio: round(at.p50Ms / empty.p50Ms), target: "ratio ≤ 1.2", met: at.p50Ms / empty.p50Ms <= 1.2,
+    note: `p99 ${at.p99Ms} ms vs ${empty.p99Ms} ms; mean ${at.meanMs} ms vs ${empty.meanMs} ms`,
+  });
+  figures.push(
+    scale("transfer latency", loadedLatency, emptyLatency, "empty ledger"),
+    scale("transactions page, one user, first", loadedPages.userFirst, emptyPages.userFirst, "empty ledger"),
+    scale("transactions page, one user, deepest", loadedPages.userDeep, emptyPages.userDeep, "empty ledger"),
+    scale("transactions page, staff list, first", loadedPages.staffFirst, emptyPages.staffFirst, "empty ledger"),
+    scale("transactions page, staff list, deepest", loadedPages.staffDeep, emptyPages.staffDeep, "empty ledger"),
+  );
+  for (const figure of figures.filter((f) => f.name.includes("one user"))) {
+    figure.note += `; the user has ${emptyPages.userTransactions} transactions empty, ${loadedPages.userTransactions} loaded`;
+  }
+  if (!verification.ok) {
+    figures.push({ group: "ledger", name: "ledger:verify after the benchmark", value: 0, unit: "ok", target: "passes", met: false });
+  }
+  await reportFigures(figures);
+
   const results = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
-    settings: { clients, seconds, batchSize, durability: "full", latencySamples },
-    throughput,
-    latency: { empty: emptyLatency, loaded: { postings, ...loadedLatency }, meanRatio: latencyRatio },
+    machine: { cpus: cpus().length, loadAtStart, loadAtEnd: machineLoad() },
+    settings: { clients, seconds, batchSize, durability: "full", latencySamples, pageSamples, targetPostings },
+    figures,
     ledgerVerified: verification.ok,
   };
-  await mkdir(join(import.meta.dirname, "results"), { recursive: true });
-  const file = join(import.meta.dirname, "results", `ledger-${results.at.replace(/[:.]/g, "-")}.json`);
-  await writeFile(file, JSON.stringify(results, null, 2) + "\n");
-  console.log(`results: ${file}`);
+  if (!process.env.BENCH_OUTPUT) {
+    await mkdir(join(import.meta.dirname, "results"), { recursive: true });
+    const file = join(import.meta.dirname, "results", `ledger-${results.at.replace(/[:.]/g, "-")}.json`);
+    await writeFile(file, JSON.stringify(results, null, 2) + "\n");
+    console.log(`results: ${file}`);
+  }
   if (!verification.ok) process.exitCode = 1;
 } finally {
   await Promise.all(rawClients.map((c) => c.end()));
