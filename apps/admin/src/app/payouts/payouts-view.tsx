@@ -2,7 +2,7 @@
 import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
 import { QueryError } from "../../components/query-error";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
@@ -44,14 +44,20 @@ export function PayoutsView() {
 
   // One stream for the page: it refreshes the list as payouts change and feeds the run dialog.
   const listeners = useRef(new Set<(notification: NotificationItem) => void>());
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(refreshTimer.current ?? undefined), []);
   const subscribe = useCallback((listener: (notification: NotificationItem) => void) => {
     listeners.current.add(listener);
     return () => void listeners.current.delete(listener);
   }, []);
   const stream = useNotificationStream((notification) => {
     for (const listener of listeners.current) listener(notification);
-    if (notification.aggregateType === "payout") {
-      void queryClient.invalidateQueries({ queryKey: trpc.payouts.listPayouts.pathKey() });
+    // At most one refetch a second, however many payouts a run settles.
+    if (notification.aggregateType === "payout" && !refreshTimer.current) {
+      refreshTimer.current = setTimeout(() => {
+        refreshTimer.current = null;
+        void queryClient.invalidateQueries({ queryKey: trpc.payouts.listPayouts.pathKey() });
+      }, 1_000);
     }
   });
 
@@ -146,9 +152,8 @@ export function PayoutsView() {
                 <Th align="right">Amount</Th>
                 <Th>Status</Th>
                 <Th align="right">Attempts</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
+                {/* Not an sr-only span: absolutely positioned, it would escape the table's scroll box and widen the page. */}
+                <Th aria-label="Actions" />
               </tr>
             </THead>
             <TBody>
