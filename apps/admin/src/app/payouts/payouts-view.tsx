@@ -145,13 +145,14 @@ export function PayoutsView() {
           <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
             <THead>
               <tr>
-                <Th>Created</Th>
+                {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
                 <Th>Payout</Th>
-                <Th>User</Th>
-                <Th>Destination</Th>
                 <Th align="right">Amount</Th>
                 <Th>Status</Th>
+                <Th>User</Th>
+                <Th>Destination</Th>
                 <Th align="right">Attempts</Th>
+                <Th>Created</Th>
                 {/* Not an sr-only span: absolutely positioned, it would escape the table's scroll box and widen the page. */}
                 <Th aria-label="Actions" />
               </tr>
@@ -159,7 +160,6 @@ export function PayoutsView() {
             <TBody>
               {list.data.items.map((payout) => (
                 <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
-                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
                   <Td>
                     <Link
                       href={`/payouts/${payout.id}`}
@@ -167,10 +167,6 @@ export function PayoutsView() {
                     >
                       {payout.id}
                     </Link>
-                  </Td>
-                  <Td>{payout.userId}</Td>
-                  <Td>
-                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
                   </Td>
                   <Td align="right">
                     <Money amount={payout.amount} currency={payout.currency} />
@@ -183,7 +179,12 @@ export function PayoutsView() {
                       </span>
                     ) : null}
                   </Td>
+                  <Td>{payout.userId}</Td>
+                  <Td>
+                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
+                  </Td>
                   <Td align="right">{payout.attempts}</Td>
+                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
                   <Td>
                     <div className="flex gap-2">
                       <PayoutActions payout={payout} />
