@@ -2,7 +2,7 @@
 import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
 import { QueryError } from "../../components/query-error";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
@@ -44,14 +44,20 @@ export function PayoutsView() {
 
   // One stream for the page: it refreshes the list as payouts change and feeds the run dialog.
   const listeners = useRef(new Set<(notification: NotificationItem) => void>());
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(refreshTimer.current ?? undefined), []);
   const subscribe = useCallback((listener: (notification: NotificationItem) => void) => {
     listeners.current.add(listener);
     return () => void listeners.current.delete(listener);
   }, []);
   const stream = useNotificationStream((notification) => {
     for (const listener of listeners.current) listener(notification);
-    if (notification.aggregateType === "payout") {
-      void queryClient.invalidateQueries({ queryKey: trpc.payouts.listPayouts.pathKey() });
+    // At most one refetch a second, however many payouts a run settles.
+    if (notification.aggregateType === "payout" && !refreshTimer.current) {
+      refreshTimer.current = setTimeout(() => {
+        refreshTimer.current = null;
+        void queryClient.invalidateQueries({ queryKey: trpc.payouts.listPayouts.pathKey() });
+      }, 1_000);
     }
   });
 
@@ -139,22 +145,21 @@ export function PayoutsView() {
           <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
             <THead>
               <tr>
-                <Th>Created</Th>
+                {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
                 <Th>Payout</Th>
-                <Th>User</Th>
-                <Th>Destination</Th>
                 <Th align="right">Amount</Th>
                 <Th>Status</Th>
+                <Th>User</Th>
+                <Th>Destination</Th>
                 <Th align="right">Attempts</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
+                <Th>Created</Th>
+                {/* Not an sr-only span: absolutely positioned, it would escape the table's scroll box and widen the page. */}
+                <Th aria-label="Actions" />
               </tr>
             </THead>
             <TBody>
               {list.data.items.map((payout) => (
                 <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
-                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
                   <Td>
                     <Link
                       href={`/payouts/${payout.id}`}
@@ -162,10 +167,6 @@ export function PayoutsView() {
                     >
                       {payout.id}
                     </Link>
-                  </Td>
-                  <Td>{payout.userId}</Td>
-                  <Td>
-                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
                   </Td>
                   <Td align="right">
                     <Money amount={payout.amount} currency={payout.currency} />
@@ -178,7 +179,12 @@ export function PayoutsView() {
                       </span>
                     ) : null}
                   </Td>
+                  <Td>{payout.userId}</Td>
+                  <Td>
+                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
+                  </Td>
                   <Td align="right">{payout.attempts}</Td>
+                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
                   <Td>
                     <div className="flex gap-2">
                       <PayoutActions payout={payout} />

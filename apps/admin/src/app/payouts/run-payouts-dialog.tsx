@@ -1,7 +1,7 @@
 "use client";
 import { Button, Dialog, Money, ProgressBar, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
 import { actionError, destinationLabel, destinationTypes, payoutCurrencies, type DestinationType } from "./payout-display";
@@ -38,8 +38,13 @@ export function RunPayoutsDialog({
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>({});
   const preview = useMutation(trpc.payouts.runPayouts.mutationOptions());
+  const system = useQuery({ ...trpc.system.getStatus.queryOptions(), enabled: open, refetchInterval: open ? 10_000 : false });
   const run = useMutation(trpc.payouts.runPayouts.mutationOptions());
-  const [finalEvents, setFinalEvents] = useState<FinalEvent[]>([]);
+  // Outcomes by payout id, in a ref (a big batch sends thousands of events); `seenVersion`
+  // re-renders at most once per animation frame.
+  const outcomes = useRef(new Map<string, FinalEvent>());
+  const [, setSeenVersion] = useState(0);
+  const frame = useRef<number | null>(null);
   const currencyId = useId();
   const destinationId = useId();
 
@@ -48,7 +53,7 @@ export function RunPayoutsDialog({
   useEffect(() => {
     if (!open) return;
     resetRun();
-    setFinalEvents([]);
+    outcomes.current.clear();
     runPreview({ ...filters, dryRun: true });
   }, [open, filters, runPreview, resetRun]);
 
@@ -62,19 +67,24 @@ export function RunPayoutsDialog({
       const outcome = finalOutcome[notification.type];
       const batchId = notification.data.batchId;
       if (!outcome || typeof batchId !== "string") return;
-      setFinalEvents((events) =>
-        events.some((e) => e.payoutId === notification.aggregateId)
-          ? events
-          : [...events, { payoutId: notification.aggregateId, batchId, outcome }],
-      );
+      outcomes.current.set(notification.aggregateId, { payoutId: notification.aggregateId, batchId, outcome });
+      frame.current ??= requestAnimationFrame(() => {
+        frame.current = null;
+        setSeenVersion((v) => v + 1);
+      });
     });
   }, [open, subscribe, resetPreview]);
 
   const started = run.data && !run.data.dryRun ? run.data : null;
   const batchId = started?.batchId;
-  const fromStream = finalEvents.filter((e) => e.batchId === batchId);
-  const streamPaid = fromStream.filter((e) => e.outcome === "paid").length;
-  const streamFailed = fromStream.length - streamPaid;
+  // Counted each render (setSeenVersion re-renders when the map changes): one run at most.
+  let streamPaid = 0;
+  let streamFailed = 0;
+  for (const event of outcomes.current.values()) {
+    if (event.batchId !== batchId) continue;
+    if (event.outcome === "paid") streamPaid += 1;
+    else streamFailed += 1;
+  }
 
   const batch = useQuery({
     ...trpc.payouts.getPayoutBatch.queryOptions({ batchId: batchId ?? "" }),
@@ -178,6 +188,12 @@ export function RunPayoutsDialog({
             onRetry={() => preview.mutate({ ...filters, dryRun: true })}
             dry={dry}
           />
+          {system.data?.worker === "offline" && !run.error ? (
+            <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              The payout worker is offline, so a run would be refused (WORKER_OFFLINE). Start it with{" "}
+              <code className="font-mono">pnpm start</code> (or <code className="font-mono">pnpm --filter @agrinet/worker start</code>), then run.
+            </p>
+          ) : null}
           {run.error ? (
             <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
               {actionError(run.error)}
