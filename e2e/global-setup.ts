@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 const repoRoot = join(import.meta.dirname, "..");
-const startupTimeoutMs = 5 * 60_000; // a cold `next build` is part of the start
+const startupTimeoutMs = 10 * 60_000; // a cold `next build` is part of the start, on a shared machine
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,7 +32,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export default async function globalSetup() {
-  const [apiPort, adminPort] = [await freePort(), await freePort()];
+  const [apiPort, adminPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = await mkdtemp(join(tmpdir(), "agrinet-e2e-"));
   const verbose = process.env.E2E_VERBOSE === "1";
   const recent: string[] = [];
@@ -47,6 +47,8 @@ export default async function globalSetup() {
       DATA_DIR: dataDir,
       API_PORT: String(apiPort),
       ADMIN_PORT: String(adminPort),
+      // Its own Daraja sandbox too: another stack (a developer's `pnpm start`) may hold 4010.
+      DARAJA_SANDBOX_PORT: String(sandboxPort),
       API_URL: `http://127.0.0.1:${apiPort}`,
       SEED_DEMO_DATA: "true",
       LOG_LEVEL: "warn",
