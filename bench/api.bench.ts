@@ -7,8 +7,8 @@
 //   bare       bench/bare-insert-server.ts: one INSERT per request, same pool size, no logging
 //   worker     apps/worker/src/main.ts runs throughout, dispatching the deposits' outbox events
 //              into notifications (its real load while deposits arrive)
-// Peak RSS of the API and the worker is VmHWM from /proc/<pid>/status (the kernel's own
-// high-water mark), read before they stop.
+// Peak RSS of the API and the worker: the highest VmRSS sampled from /proc/<pid>/status every
+// 250 ms under the load; the lifetime VmHWM (start-up included) is in the note.
 //
 // Knobs: BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2: the
 // bare route and the app alternate, so a burst of load elsewhere on the machine hits both).
@@ -73,6 +73,20 @@ async function memory(pid: number): Promise<{ peakMb: number; rssMb: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { peakMb: round(kb("VmHWM") / 1024, 1), rssMb: round(kb("VmRSS") / 1024, 1) };
+}
+
+/** Samples VmRSS every 250 ms until stopped; resolves to the highest, in MB. */
+function sampleRss(pid: number): { stop(): number } {
+  let highest = 0;
+  const timer = setInterval(() => {
+    memory(pid).then((m) => (highest = Math.max(highest, m.rssMb)), () => {});
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return highest;
+    },
+  };
 }
 
 type LoadResult = { requestsPerSecond: number; p50Ms: number; p99Ms: number; ok: number; failed: number };
@@ -170,6 +184,8 @@ try {
 
   say(`api benchmark: POST /deposit, ${connections} connections, ${rounds} × ${seconds} s per side, ` +
     `${cpus().length} CPUs, ${loadAtStart.uptime}`);
+  const apiSampler = sampleRss(api.pid!);
+  const workerSampler = sampleRss(worker.pid!);
   await load(bareUrl, {}, 2);
   const appWarmup = await load(apiUrl, apiHeaders, 3);
   const bareRuns: LoadResult[] = [];
@@ -182,6 +198,7 @@ try {
     say(`round ${i + 1}: bare ${Math.round(bareRun.requestsPerSecond)} req/s (p50 ${bareRun.p50Ms} ms, p99 ${bareRun.p99Ms} ms) | ` +
       `app ${Math.round(appRun.requestsPerSecond)} req/s (p50 ${appRun.p50Ms} ms, p99 ${appRun.p99Ms} ms, ${appRun.failed} failed)`);
   }
+  const apiUnderLoadMb = apiSampler.stop();
   const apiMemory = await memory(api.pid!);
   const bareMemory = await memory(bare.pid!);
 
@@ -201,11 +218,13 @@ try {
     return c.dispatched >= c.events;
   }, 300_000).catch((error: Error) => say(error.message));
   const dispatchLagSeconds = (Date.now() - dispatchStarted) / 1000;
+  const workerUnderLoadMb = workerSampler.stop();
   const workerMemory = await memory(worker.pid!);
   const finalCounts = await counts();
   say(`deposits stored: ${finalCounts.deposits}; deposit events ${finalCounts.events}, dispatched ${finalCounts.dispatched} ` +
     `(${dispatchLagSeconds.toFixed(1)} s after the load)`);
-  say(`peak RSS: api ${apiMemory.peakMb} MB, worker ${workerMemory.peakMb} MB, bare route ${bareMemory.peakMb} MB`);
+  say(`RSS under load (highest sample): api ${apiUnderLoadMb} MB, worker ${workerUnderLoadMb} MB; ` +
+    `VmHWM (lifetime, start-up included): api ${apiMemory.peakMb} MB, worker ${workerMemory.peakMb} MB, bare route ${bareMemory.peakMb} MB`);
 
   const app = combine(appRuns);
   const baseline = combine(bareRuns);
@@ -232,14 +251,15 @@ try {
       note: `${where}; worst round's p99`,
     },
     {
-      group: "memory", name: "API peak RSS under POST /deposit load", value: apiMemory.peakMb, unit: "MB", absolute: true,
-      target: "≤ 250 MB", met: apiMemory.peakMb <= 250,
-      note: `VmHWM; ${apiMemory.rssMb} MB resident after the load; the bare route peaked at ${bareMemory.peakMb} MB`,
+      group: "memory", name: "API peak RSS under POST /deposit load", value: apiUnderLoadMb, unit: "MB", absolute: true,
+      target: "≤ 250 MB", met: apiUnderLoadMb <= 250,
+      note: `highest VmRSS sampled every 250 ms during the load; lifetime VmHWM (start-up included) ${apiMemory.peakMb} MB; ` +
+        `the bare route's VmHWM ${bareMemory.peakMb} MB`,
     },
     {
-      group: "memory", name: "worker peak RSS dispatching the deposits' events", value: workerMemory.peakMb, unit: "MB",
-      absolute: true, target: "≤ 200 MB", met: workerMemory.peakMb <= 200,
-      note: `VmHWM; ${finalCounts.dispatched} of ${finalCounts.events} deposit.created events turned into notifications, ` +
+      group: "memory", name: "worker peak RSS dispatching the deposits' events", value: workerUnderLoadMb, unit: "MB",
+      absolute: true, target: "≤ 200 MB", met: workerUnderLoadMb <= 200,
+      note: `highest VmRSS sampled during the load and the catch-up; lifetime VmHWM ${workerMemory.peakMb} MB; ${finalCounts.dispatched} of ${finalCounts.events} deposit.created events turned into notifications, ` +
         `caught up ${dispatchLagSeconds.toFixed(1)} s after the load`,
     },
   ];
