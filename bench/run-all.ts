@@ -46,6 +46,9 @@ if (only && selected.length !== only.length) {
   process.exit(64);
 }
 
+/** Set by Ctrl-C / SIGTERM: the running benchmark is stopped and no further one starts. */
+let interrupted = false;
+
 type ScriptRun = {
   name: string;
   script: string;
@@ -72,6 +75,18 @@ async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{
       .join("");
   child.stdout.on("data", (chunk: Buffer) => process.stdout.write(prefix(chunk)));
   child.stderr.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  // Its own process group (so a timeout can stop the script's PostgreSQL, API and worker too)
+  // does not get the terminal's Ctrl-C: pass it on.
+  const forward = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -91,6 +106,8 @@ async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{
   }, timeoutSeconds * 1000);
   const exitCode = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   clearTimeout(timer);
+  process.off("SIGINT", forward);
+  process.off("SIGTERM", forward);
   let figures: BenchFigure[] = [];
   try {
     figures = JSON.parse(await readFile(outputFile, "utf8")) as BenchFigure[];
@@ -134,6 +151,7 @@ const runs: ScriptRun[] = [];
 const figures: BenchFigure[] = [];
 try {
   for (const benchmark of selected) {
+    if (interrupted) break;
     process.stdout.write(`\n== ${benchmark.name} (${benchmark.script})\n`);
     const { run, figures: reported } = await runBenchmark(benchmark, join(scratch, `${benchmark.name}.json`));
     runs.push(run);
