@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 
@@ -62,7 +62,8 @@ type ScriptRun = {
 async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{ run: ScriptRun; figures: BenchFigure[] }> {
   const started = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", benchmark.script], {
-    env: { ...childEnv, BENCH_OUTPUT: outputFile },
+    // TMPDIR inside the run's scratch directory: a stopped script's PostgreSQL data goes with it.
+    env: { ...childEnv, BENCH_OUTPUT: outputFile, TMPDIR: dirname(outputFile) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
