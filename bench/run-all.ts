@@ -13,7 +13,7 @@
 //   payouts: BENCH_PAYOUTS (10,000), BENCH_WORKER_CONCURRENCY (24)
 //   api:     BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2)
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { BenchFigure } from "./figures";
@@ -148,6 +148,8 @@ process.stdout.write(
 );
 
 const scratch = await mkdtemp(join(tmpdir(), "agrinet-bench-"));
+// Embedded PostgreSQL runs as its own user (we are often root): it must be able to enter TMPDIR.
+await chmod(scratch, 0o755);
 const runs: ScriptRun[] = [];
 const figures: BenchFigure[] = [];
 try {
