@@ -13,9 +13,9 @@
 //   payouts: BENCH_PAYOUTS (10,000), BENCH_WORKER_CONCURRENCY (24)
 //   api:     BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2)
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 
@@ -46,6 +46,9 @@ if (only && selected.length !== only.length) {
   process.exit(64);
 }
 
+/** Set by Ctrl-C / SIGTERM: the running benchmark is stopped and no further one starts. */
+let interrupted = false;
+
 type ScriptRun = {
   name: string;
   script: string;
@@ -59,7 +62,8 @@ type ScriptRun = {
 async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{ run: ScriptRun; figures: BenchFigure[] }> {
   const started = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", benchmark.script], {
-    env: { ...childEnv, BENCH_OUTPUT: outputFile },
+    // TMPDIR inside the run's scratch directory: a stopped script's PostgreSQL data goes with it.
+    env: { ...childEnv, BENCH_OUTPUT: outputFile, TMPDIR: dirname(outputFile) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -72,6 +76,18 @@ async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{
       .join("");
   child.stdout.on("data", (chunk: Buffer) => process.stdout.write(prefix(chunk)));
   child.stderr.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  // Its own process group (so a timeout can stop the script's PostgreSQL, API and worker too)
+  // does not get the terminal's Ctrl-C: pass it on.
+  const forward = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -91,6 +107,8 @@ async function runBenchmark(benchmark: Benchmark, outputFile: string): Promise<{
   }, timeoutSeconds * 1000);
   const exitCode = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   clearTimeout(timer);
+  process.off("SIGINT", forward);
+  process.off("SIGTERM", forward);
   let figures: BenchFigure[] = [];
   try {
     figures = JSON.parse(await readFile(outputFile, "utf8")) as BenchFigure[];
@@ -130,10 +148,13 @@ process.stdout.write(
 );
 
 const scratch = await mkdtemp(join(tmpdir(), "agrinet-bench-"));
+// Embedded PostgreSQL runs as its own user (we are often root): it must be able to enter TMPDIR.
+await chmod(scratch, 0o755);
 const runs: ScriptRun[] = [];
 const figures: BenchFigure[] = [];
 try {
   for (const benchmark of selected) {
+    if (interrupted) break;
     process.stdout.write(`\n== ${benchmark.name} (${benchmark.script})\n`);
     const { run, figures: reported } = await runBenchmark(benchmark, join(scratch, `${benchmark.name}.json`));
     runs.push(run);

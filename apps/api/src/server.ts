@@ -17,6 +17,9 @@ const fastify = Fastify({
   // Keep-alive sockets must not hold a graceful shutdown open.
   forceCloseConnections: "idle",
   connectionTimeout: 30_000,
+  // Registering the app opens database connections and builds the routes; on a loaded machine
+  // that takes longer than Fastify's default 10 s, which would stop the process at start.
+  pluginTimeout: 60_000,
   requestTimeout: 30_000,
   frameworkErrors,
 });
