@@ -11,6 +11,8 @@ test("an admin creates a two-scope key shown once, it works, revoking it stops i
   request,
   apiUrl,
 }, testInfo) => {
+  // Four pages, two dialogs and two API calls: more than the default minute on a busy machine.
+  test.slow();
   await signInAs(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API keys", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "API keys" })).toBeVisible();

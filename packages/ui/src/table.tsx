@@ -1,7 +1,11 @@
 import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
 import { cx } from "./cx";
 
-/** A table that scrolls sideways on narrow screens instead of squeezing its columns. */
+/**
+ * A table that scrolls sideways on narrow screens instead of squeezing its columns. `relative`
+ * makes the scroller the containing block of sr-only (absolute) labels in cells, which would
+ * otherwise escape it and widen the whole page.
+ */
 export function Table({
   caption,
   className,
@@ -9,7 +13,7 @@ export function Table({
   ...rest
 }: HTMLAttributes<HTMLTableElement> & { caption?: ReactNode }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className={cx("min-w-full divide-y divide-slate-200 text-sm", className)} {...rest}>
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}

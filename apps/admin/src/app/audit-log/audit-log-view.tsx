@@ -76,7 +76,7 @@ export function AuditLogView() {
   const pageNumber = cursors.length + 1;
 
   return (
-    <div className="grid gap-6">
+    <div className="flex flex-col gap-6">
       <Card id="audit-filters" title="Filters">
         <form onSubmit={apply} className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Audit log filters">
           <TextField id="audit-actor" name="actor" label="Actor" placeholder="admin@agrinet.local" hint="A staff email, or staff:/partner:/user: id" />

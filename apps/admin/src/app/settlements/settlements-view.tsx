@@ -79,7 +79,7 @@ export function SettlementsView() {
     [row.currency, row.day, row.producerId].filter(Boolean).join(" · ");
 
   return (
-    <div className="grid gap-6">
+    <div className="flex flex-col gap-6">
       <Card id="settlement-period" title="Period">
         <form onSubmit={apply} aria-label="Settlement period" className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
           <TextField id="settlement-from" name="from" type="date" label="From" defaultValue={period.from} required hint="Start of this day, UTC" />
