@@ -11,6 +11,9 @@ const onePixelPng = Buffer.from(
   "base64",
 );
 
+// Whole flows through a production build on a shared 2-core machine: generous, not tight.
+test.describe.configure({ timeout: 180_000 });
+
 async function walletTotalKes(page: Page): Promise<bigint> {
   const cell = page.getByTestId("balance-KES-wallets").locator("[data-minor-units]").first();
   await expect(cell).toBeVisible();
@@ -44,7 +47,7 @@ test("an operator confirms a seeded pending deposit and the overview's KES walle
 
   // Confirming without evidence is refused in the page, before anything is sent.
   await page.getByRole("button", { name: "Confirm deposit…" }).click();
-  await expect(page.getByRole("alert")).toContainText("Upload a receipt or give an evidence URL");
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("Upload a receipt or give an evidence URL");
 
   await page.getByLabel(/^Receipt/).setInputFiles({ name: "receipt.png", mimeType: "image/png", buffer: onePixelPng });
   await expect(page.getByTestId("receipt-uploaded")).toContainText("image/png");

@@ -1,7 +1,6 @@
 "use client";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "../trpc/client";
 
@@ -11,8 +10,6 @@ const linkClass =
 /** Who is signed in (from `auth.me`), with sign-out; a sign-in link otherwise. */
 export function SessionMenu() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const router = useRouter();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
   const me = useQuery(trpc.auth.me.queryOptions());
@@ -42,10 +39,8 @@ export function SessionMenu() {
       setSignOutError(response ? `Sign-out failed (${response.status}); you are still signed in.` : "The API did not answer; you are still signed in.");
       return;
     }
-    router.replace("/sign-in");
-    // Everything cached belongs to the session that just ended: drop it, and ask again (auth.me
-    // now answers 401, so this menu offers "Sign in").
-    await queryClient.resetQueries();
+    // A full load: every cached query and router prefetch belonged to the session that ended.
+    window.location.assign("/sign-in");
   }
 
   return (

@@ -1,7 +1,5 @@
 "use client";
 import { Button, Card } from "@agrinet/ui";
-import { useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 type Outcome = { kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string };
@@ -17,8 +15,6 @@ function afterSignIn(): string {
 
 /** Email and password against the API's session endpoint (same origin, so the cookie sticks). */
 export function SignInForm() {
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -33,10 +29,10 @@ export function SignInForm() {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (response.ok) {
-        // Everything cached so far was asked for without a session.
-        await queryClient.invalidateQueries();
-        router.push(afterSignIn());
-        router.refresh();
+        // A full load, not a client-side push: everything cached so far (queries, and the
+        // router's prefetches, which the proxy answered with a redirect to this page) was asked
+        // for without a session.
+        window.location.assign(afterSignIn());
         return;
       }
       if (response.status === 404) {
