@@ -1,6 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
-import { useTRPC } from "../trpc/client";
+import { usePermission } from "./use-permission";
 
 /**
  * Whether the signed-in caller may call a procedure (e.g. "deposits.confirm"), as the server
@@ -8,7 +7,5 @@ import { useTRPC } from "../trpc/client";
  * view for someone who may not take it.
  */
 export function useCan(procedurePath: string): boolean {
-  const trpc = useTRPC();
-  const permissions = useQuery(trpc.auth.listPermissions.queryOptions(undefined, { staleTime: 60_000 }));
-  return permissions.data?.procedures.includes(procedurePath) ?? false;
+  return usePermission(procedurePath) === "allowed";
 }

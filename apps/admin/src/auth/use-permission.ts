@@ -5,9 +5,9 @@ import { useTRPC } from "../trpc/client";
 export type PermissionState = "loading" | "allowed" | "denied" | "signed-out" | "unreachable";
 
 /**
- * Like `useCan`, for whole pages: tells "still asking" and "not signed in" apart from "not
- * allowed", so a page can show a loading state or a sign-in link instead of a blank. Shares
- * `useCan`'s cached `auth.listPermissions` answer.
+ * The caller's standing for one procedure, for whole pages: tells "still asking" and "not signed
+ * in" apart from "not allowed", so a page can show a loading state or a sign-in link instead of a
+ * blank. `useCan` is its yes/no form; both share one cached `auth.listPermissions` answer.
  */
 export function usePermission(procedurePath: string): PermissionState {
   const trpc = useTRPC();
