@@ -134,7 +134,11 @@ try {
   );
   const payments = harness.sandbox.payments();
   const twice = payments.length - new Set(payments.map((p) => p.originatorConversationId)).size;
-  say(`sandbox payments: ${payments.length}, paid twice: ${twice}`);
+  say(`sandbox payments: ${payments.length}, paid twice: ${twice}; ${JSON.stringify(harness.sandbox.stats())}`);
+  if (finished < count) {
+    const stuck = await db.payout.groupBy({ by: ["status", "lastError"], where: { status: { notIn: ["paid", "failed"] } }, _count: true });
+    for (const group of stuck) say(`  unfinished: ${group._count} ${group.status} (${group.lastError ?? "no error"})`);
+  }
   const machine = `${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`;
   figures.push(
     { group: "payouts", name: "graphile-worker no-op jobs", value: round(noopRate), unit: "jobs/s", absolute: true, note: machine },
