@@ -113,6 +113,16 @@ describe("credentials through the real HTTP path", () => {
     expect(after.key).not.toContain(seededKey);
   });
 
+  test("a key verified a moment ago is not verified again (no row update per request)", async () => {
+    const created = await createPartnerKey({ db: database.db, name: "busy", scopes: ["deposits:read"], actor: "system:test" });
+    expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
+    const stamped = (await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
+    expect(stamped).not.toBeNull();
+    for (let i = 0; i < 10; i++) expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
+    const after = (await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
+    expect(after).toEqual(stamped);
+  });
+
   test("a revoked key is 401", async () => {
     const created = await createPartnerKey({ db: database.db, name: "short-lived", scopes: ["deposits:read"], actor: "system:test" });
     expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { defaultKeyHasher } from "@better-auth/api-key";
@@ -130,7 +130,7 @@ export type RevokePartnerKeyOptions = {
 
 /** Disables a key for good; revoking an already revoked key changes nothing. */
 export async function revokePartnerKey(options: RevokePartnerKeyOptions): Promise<PartnerKeySummary> {
-  return options.db.$transaction(async (tx) => {
+  const revoked = await options.db.$transaction(async (tx) => {
     const row = await tx.apiKey.findUnique({ where: { id: options.keyId } });
     if (!row) throw new DomainError("NOT_FOUND", `no API key ${options.keyId}`, { fields: [{ path: "keyId", message: "not found" }] });
     if (row.revokedAt) return summarize(row);
@@ -147,6 +147,8 @@ export async function revokePartnerKey(options: RevokePartnerKeyOptions): Promis
     });
     return summarize(revoked);
   });
+  forgetVerifiedKey(revoked.id);
+  return revoked;
 }
 
 export async function listPartnerKeys(options: { db: Db; includeRevoked?: boolean }): Promise<PartnerKeySummary[]> {
@@ -160,19 +162,49 @@ export async function listPartnerKeys(options: { db: Db; includeRevoked?: boolea
 export type AuthenticatedPartner = { keyId: string; name: string; scopes: string[] };
 
 /**
+ * How long a verified key is trusted without asking the database again. Verifying stamps the
+ * key's last-used time, an UPDATE of one row: with every request of a partner updating the same
+ * row, requests would queue behind each other's commits. Revoking through this process forgets
+ * the key at once; other API processes stop accepting it within this time.
+ */
+export const verifiedKeyTtlMs = 5_000;
+
+type VerifiedKey = { partner: AuthenticatedPartner; until: number };
+const verifiedKeys = new Map<string, VerifiedKey>();
+const maxVerifiedKeys = 1_000;
+
+// The map holds a digest, never the key itself.
+const digestOf = (key: string) => createHash("sha256").update(key).digest("base64url");
+
+function forgetVerifiedKey(keyId: string) {
+  for (const [digest, entry] of verifiedKeys) if (entry.partner.keyId === keyId) verifiedKeys.delete(digest);
+}
+
+/**
  * Checks a presented key with the api-key plugin (hash lookup, enabled, expiry; it also stamps
- * the last-used time). Null for anything that is not a live key.
+ * the last-used time), at most once per `verifiedKeyTtlMs` per key. Null for anything that is
+ * not a live key; a rejected key is never remembered, so a key created a moment ago works at once.
  */
 export async function authenticatePartnerKey(options: {
   auth: Auth;
   key: string;
 }): Promise<AuthenticatedPartner | null> {
   if (!options.key) return null;
+  const digest = digestOf(options.key);
+  const remembered = verifiedKeys.get(digest);
+  if (remembered && remembered.until > Date.now()) return remembered.partner;
+
   const result = await options.auth.api.verifyApiKey({ body: { key: options.key } });
-  if (!result.valid || !result.key) return null;
-  return {
+  if (!result.valid || !result.key) {
+    verifiedKeys.delete(digest);
+    return null;
+  }
+  const partner = {
     keyId: result.key.id,
     name: result.key.name ?? "",
     scopes: scopesOfPermissions(result.key.permissions),
   };
+  if (verifiedKeys.size >= maxVerifiedKeys) verifiedKeys.clear();
+  verifiedKeys.set(digest, { partner, until: Date.now() + verifiedKeyTtlMs });
+  return partner;
 }
