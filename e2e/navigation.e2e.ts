@@ -3,8 +3,6 @@ import { expect, test } from "./fixtures";
 const pagesWaitingForTheApi = [
   "Deposits",
   "Payouts",
-  "Ledger",
-  "Contracts",
   "Notifications",
   "API keys",
   "Audit log",

@@ -141,7 +141,7 @@ export function ContractDetail({ contractId }: { contractId: string }) {
               </Fact>
               <Fact label="Escrow account">
                 <Link
-                  className="font-mono text-xs text-emerald-800 underline"
+                  className="break-all font-mono text-xs text-emerald-800 underline"
                   href={accountHref(`contract:${contract.data.id}:escrow:${contract.data.currency}`)}
                 >
                   contract:{contract.data.id}:escrow:{contract.data.currency}
