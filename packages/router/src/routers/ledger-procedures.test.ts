@@ -41,4 +41,10 @@ describe("ledger procedures", () => {
       postings: [{ id: "1", amount: "9007199254740993", balanceAfter: "5" }],
     });
   });
+
+  test("the dashboard's ledger and rating views are staff-only reads", () => {
+    for (const path of ["ledger.listAccountHistory", "ledger.getBalanceAt", "ledger.listAccounts", "ratings.listForContract"]) {
+      expect(procedures[path]!._def.meta?.access, path).toEqual({ staff: ["admin", "operator", "viewer"] });
+    }
+  });
 });

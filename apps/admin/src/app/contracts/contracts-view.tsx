@@ -7,7 +7,7 @@ import { useCan } from "../../auth/use-can";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { ContractStatus } from "./contract-status";
-import { ResolveDisputeActions } from "./resolve-dispute-button";
+import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "./resolve-dispute-button";
 
 const statuses = ["open", "funded", "released", "disputed", "refunded"] as const;
 type Status = (typeof statuses)[number];
@@ -19,12 +19,14 @@ function contractHref(contractId: string) {
 function OpenDisputes() {
   const trpc = useTRPC();
   const disputes = useQuery(trpc.disputes.list.queryOptions({ status: "open", limit: 50 }));
+  const [resolved, setResolved] = useState<ResolvedDispute | null>(null);
   return (
     <Card
       id="open-disputes"
       title="Open disputes"
       description="A consumer's -1 froze the escrow. Read the narrative, then release it to the producer or refund the consumer."
     >
+      {resolved ? <ResolvedNotice resolved={resolved} /> : null}
       {disputes.isPending ? (
         <LoadingRows label="Loading disputes…" rows={2} />
       ) : disputes.isError ? (
@@ -49,7 +51,7 @@ function OpenDisputes() {
               {dispute.narrative ? (
                 <blockquote className="border-l-4 border-slate-200 pl-3 text-sm text-slate-700">{dispute.narrative}</blockquote>
               ) : null}
-              <ResolveDisputeActions dispute={dispute} />
+              <ResolveDisputeActions dispute={dispute} onResolved={setResolved} />
             </li>
           ))}
         </ul>

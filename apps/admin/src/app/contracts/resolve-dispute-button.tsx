@@ -28,22 +28,58 @@ function amountText(dispute: Dispute): string {
     : `${dispute.escrowBalance} ${currency}`;
 }
 
+export type ResolvedDispute = {
+  resolution: Resolution;
+  amount: string;
+  currency: string;
+  recipientUserId: string;
+  recipientAccount: string;
+};
+
+/**
+ * What was just done, with the way to the ledger movement. Rendered by the parent: the resolved
+ * dispute itself leaves the open list as soon as the list refreshes.
+ */
+export function ResolvedNotice({ resolved }: { resolved: ResolvedDispute }) {
+  return (
+    <div role="status" className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="dispute-resolved">
+      {resolved.resolution === "release" ? "Released" : "Refunded"}{" "}
+      <Money amount={resolved.amount} currency={resolved.currency} /> to {resolved.recipientUserId}.{" "}
+      <Link className="font-medium underline" href={`/ledger?account=${encodeURIComponent(resolved.recipientAccount)}`}>
+        See the ledger movement
+      </Link>
+    </div>
+  );
+}
+
 /**
  * Release or refund a dispute's frozen escrow, each through a dialog that restates the amount,
  * currency and who receives it. Offered only to callers the server lets resolve disputes.
  */
-export function ResolveDisputeActions({ dispute }: { dispute: Dispute }) {
+export function ResolveDisputeActions({
+  dispute,
+  onResolved,
+}: {
+  dispute: Dispute;
+  onResolved: (resolved: ResolvedDispute) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canResolve = useCan("disputes.resolve");
   const noteId = useId();
   const [choice, setChoice] = useState<Resolution | null>(null);
   const [note, setNote] = useState("");
-  const [done, setDone] = useState<{ resolution: Resolution; amount: string; transactionId: string | null } | null>(null);
   const resolve = useMutation(
     trpc.disputes.resolve.mutationOptions({
       onSuccess: async (result) => {
-        setDone({ resolution: result.resolution, amount: result.amount, transactionId: result.ledgerTransactionId });
+        const recipient = recipientOf(dispute, result.resolution);
+        onResolved({
+          resolution: result.resolution,
+          amount: result.amount,
+          currency: dispute.contract.currency,
+          recipientUserId: recipient.userId,
+          recipientAccount: recipient.account,
+        });
         setChoice(null);
         setNote("");
         await Promise.all([
@@ -55,18 +91,6 @@ export function ResolveDisputeActions({ dispute }: { dispute: Dispute }) {
     }),
   );
 
-  if (done) {
-    const recipient = recipientOf(dispute, done.resolution);
-    return (
-      <div role="status" className="text-sm text-emerald-900" data-testid="dispute-resolved">
-        {done.resolution === "release" ? "Released" : "Refunded"}{" "}
-        <Money amount={done.amount} currency={dispute.contract.currency} /> to {recipient.userId}.{" "}
-        <Link className="font-medium underline" href={`/ledger?account=${encodeURIComponent(recipient.account)}`}>
-          See the ledger movement
-        </Link>
-      </div>
-    );
-  }
   if (!canResolve) return null;
 
   const recipient = choice ? recipientOf(dispute, choice) : null;

@@ -2,7 +2,7 @@
 import { Badge, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useCan } from "../../../auth/use-can";
 import { PageHeader } from "../../../components/page-header";
 import { QueryError } from "../../../components/query-error";
@@ -10,7 +10,7 @@ import { useTRPC } from "../../../trpc/client";
 import { accountHref } from "../../ledger/ledger-filters";
 import { ContractStatus } from "../contract-status";
 import { lbtasLabel, Reputation } from "../reputation";
-import { ResolveDisputeActions } from "../resolve-dispute-button";
+import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "../resolve-dispute-button";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -71,7 +71,13 @@ function Ratings({ contractId }: { contractId: string }) {
   );
 }
 
-function ContractDispute({ contractId }: { contractId: string }) {
+function ContractDispute({
+  contractId,
+  onResolved,
+}: {
+  contractId: string;
+  onResolved: (resolved: ResolvedDispute) => void;
+}) {
   const trpc = useTRPC();
   const disputes = useQuery(trpc.disputes.list.queryOptions({ status: "open", limit: 200 }));
   const dispute = disputes.data?.items.find((item) => item.contract.id === contractId);
@@ -84,7 +90,7 @@ function ContractDispute({ contractId }: { contractId: string }) {
       {dispute.narrative ? (
         <blockquote className="mb-3 border-l-4 border-slate-200 pl-3 text-sm text-slate-700">{dispute.narrative}</blockquote>
       ) : null}
-      <ResolveDisputeActions dispute={dispute} />
+      <ResolveDisputeActions dispute={dispute} onResolved={onResolved} />
     </Card>
   );
 }
@@ -93,6 +99,7 @@ export function ContractDetail({ contractId }: { contractId: string }) {
   const trpc = useTRPC();
   const canReadDisputes = useCan("disputes.list");
   const contract = useQuery(trpc.contracts.get.queryOptions({ contractId }));
+  const [resolved, setResolved] = useState<ResolvedDispute | null>(null);
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
@@ -141,7 +148,7 @@ export function ContractDetail({ contractId }: { contractId: string }) {
               </Fact>
               <Fact label="Escrow account">
                 <Link
-                  className="font-mono text-xs text-emerald-800 underline"
+                  className="break-all font-mono text-xs text-emerald-800 underline"
                   href={accountHref(`contract:${contract.data.id}:escrow:${contract.data.currency}`)}
                 >
                   contract:{contract.data.id}:escrow:{contract.data.currency}
@@ -154,7 +161,10 @@ export function ContractDetail({ contractId }: { contractId: string }) {
               </Fact>
             </dl>
           </Card>
-          {canReadDisputes && contract.data.status === "disputed" ? <ContractDispute contractId={contractId} /> : null}
+          {resolved ? <ResolvedNotice resolved={resolved} /> : null}
+          {canReadDisputes && contract.data.status === "disputed" ? (
+            <ContractDispute contractId={contractId} onResolved={setResolved} />
+          ) : null}
           <Ratings contractId={contractId} />
           <section aria-labelledby="reputation-heading" className="flex flex-col gap-4">
             <h2 id="reputation-heading" className="text-lg font-semibold text-slate-900">
