@@ -17,6 +17,9 @@ const fastify = Fastify({
   // Keep-alive sockets must not hold a graceful shutdown open.
   forceCloseConnections: "idle",
   connectionTimeout: 30_000,
+  // Plugins load their modules on first use; a busy machine (CI, several processes starting at
+  // once) needs more than Fastify's 10 s.
+  pluginTimeout: 60_000,
   requestTimeout: 30_000,
   frameworkErrors,
 });

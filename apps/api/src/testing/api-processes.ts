@@ -28,7 +28,8 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   const up = await eventually(
     () => fetch(`${url}/healthz`).then((r) => r.ok, () => false),
     (ok) => ok || child.exitCode !== null,
-    60_000,
+    // tsx compiles the whole API at start: slow on a busy machine.
+    180_000,
   );
   if (!up) throw new Error(`API process ${child.pid} did not start (exit code ${child.exitCode})`);
   return { url, child };
