@@ -2,3 +2,4 @@ export * from "./env";
 export * from "./errors";
 export * from "./money";
 export * from "./payments-env";
+export * from "./database-unavailable";

@@ -1,4 +1,4 @@
-import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
+import { DomainError, errorStatus, isDatabaseUnavailable, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { checkAccess, type Access } from "./access";
@@ -72,6 +72,10 @@ export function describeError(cause: unknown): Omit<ErrorData, "requestId"> & { 
       fields,
       message: fields.map((f) => `${f.path}: ${f.message}`).join("; "),
     };
+  }
+  // Nothing happened and a retry will do: 503, not a 500 that reads like a bug.
+  if (isDatabaseUnavailable(cause)) {
+    return { code: "SERVICE_UNAVAILABLE", httpStatus: 503, fields: [], message: "the database is unavailable; retry later" };
   }
   return { code: "INTERNAL", httpStatus: 500, fields: [] };
 }

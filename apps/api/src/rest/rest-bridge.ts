@@ -103,8 +103,15 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     }
 
     if (claimId !== undefined) {
-      if (status >= 500) await releaseIdempotencyKey(db, claimId);
-      else await storeIdempotentResponse(db, claimId, status, body);
+      // The procedure's answer stands even if the key's bookkeeping fails (the database too busy
+      // now): answering 503 for a payout that was committed would invite a retry that re-runs it.
+      // The key stays "in progress" and a retry gets IDEMPOTENCY_KEY_IN_USE until it is abandoned.
+      try {
+        if (status >= 500) await releaseIdempotencyKey(db, claimId);
+        else await storeIdempotentResponse(db, claimId, status, body);
+      } catch (error) {
+        request.log.error({ err: error, procedure: route.procedurePath }, "could not record the Idempotency-Key's outcome");
+      }
     }
     return reply.code(status).type("application/json; charset=utf-8").send(body);
   }

@@ -16,7 +16,7 @@ import { startWorker, type RunningWorker } from "@agrinet/worker";
 import { createTaskList } from "@agrinet/worker/tasks";
 import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
-import app from "../app";
+import app, { type AppOptions } from "../app";
 
 const createCaller = createCallerFactory(appRouter);
 export type PayoutCaller = ReturnType<typeof createCaller>;
@@ -45,6 +45,8 @@ export async function startPayoutHarness(options: {
   databaseUrl: string;
   settings?: Partial<PayoutSettings>;
   statusCheckAfterMs?: number;
+  /** More options for the API (load tests lift the rate limit). */
+  app?: Partial<AppOptions>;
 }): Promise<PayoutHarness> {
   const { db } = options;
   const settings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 20_000, ...options.settings };
@@ -57,6 +59,7 @@ export async function startPayoutHarness(options: {
   // The API has its own pool, as in production: a flood of callbacks must not starve the test.
   const apiDb = createDb({ connectionString: options.databaseUrl, maxConnections: 30 });
   await api.register(app, {
+    ...options.app,
     db: apiDb,
     expectedMigrations: [],
     payouts: { settings, rails, mpesaCallbackToken: token, statusCheckAfterMs },

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isDatabaseUnavailable } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
@@ -14,6 +16,19 @@ export type CreateAuthOptions = {
   /** Where better-auth's own messages go (the API's logger); defaults to its console logger. */
   log?: (level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) => void;
 };
+
+/**
+ * better-auth's verifyApiKey answers "invalid key" for any failure, a lost database included,
+ * and only logs the cause. Inside `catchingDatabaseFailures`, a logged database failure is kept
+ * here so the caller can answer 503 instead of 401.
+ */
+const databaseFailures = new AsyncLocalStorage<{ failure?: unknown }>();
+
+export async function catchingDatabaseFailures<T>(run: () => Promise<T>): Promise<{ result: T; databaseFailure: unknown }> {
+  const slot: { failure?: unknown } = {};
+  const result = await databaseFailures.run(slot, run);
+  return { result, databaseFailure: slot.failure };
+}
 
 /** Header names a partner key may come in; `Authorization: Bearer` is read by the transport. */
 export const apiKeyHeader = "x-api-key";
@@ -32,7 +47,14 @@ export function createAuth(options: CreateAuthOptions) {
     basePath: "/api/auth",
     trustedOrigins: options.trustedOrigins,
     telemetry: { enabled: false },
-    logger: options.log ? { log: options.log } : undefined,
+    logger: {
+      log(level, message, ...args) {
+        const slot = databaseFailures.getStore();
+        if (slot && level === "error" && !slot.failure) slot.failure = args.find(isDatabaseUnavailable);
+        if (options.log) options.log(level, message, ...args);
+        else if (level === "error" || level === "warn") console[level](message, ...args);
+      },
+    },
     // Sign-in throttling is done by the API (429 + Retry-After) so it has one implementation.
     rateLimit: { enabled: false },
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },

@@ -4,7 +4,7 @@ import type { Db } from "@agrinet/db";
 import { defaultKeyHasher } from "@better-auth/api-key";
 import { generateRandomString } from "better-auth/crypto";
 import { recordAudit, type AuditActor } from "../audit/record-audit";
-import { partnerKeyPrefix, type Auth } from "./create-auth";
+import { catchingDatabaseFailures, partnerKeyPrefix, type Auth } from "./create-auth";
 
 /** Long enough that a hash lookup is as good as a password check (no stretching needed). */
 const generatedKeyLength = 48;
@@ -194,7 +194,12 @@ export async function authenticatePartnerKey(options: {
   const remembered = verifiedKeys.get(digest);
   if (remembered && remembered.until > Date.now()) return remembered.partner;
 
-  const result = await options.auth.api.verifyApiKey({ body: { key: options.key } });
+  const { result, databaseFailure } = await catchingDatabaseFailures(() =>
+    options.auth.api.verifyApiKey({ body: { key: options.key } }),
+  );
+  if (databaseFailure) {
+    throw new DomainError("SERVICE_UNAVAILABLE", "the database is unavailable; retry later", { cause: databaseFailure });
+  }
   if (!result.valid || !result.key) {
     verifiedKeys.delete(digest);
     return null;
