@@ -173,10 +173,12 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       return { outcome: "awaiting-result" };
     }
     case "not-found":
-      // The provider never received it: send it (again) now, same payout id.
+      // The provider never received it: send it (again) now, same payout id — but only a payout
+      // a worker already started. A queued one waits for its run: a callback that names it (which
+      // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
         const payout = await lockPayout(tx, payoutId);
-        if (!payout || isFinal(payout.status)) return;
+        if (!payout || payout.status !== "processing") return;
         const jobId = await enqueuePayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
