@@ -87,9 +87,19 @@ const apiVersion = "1.0.0";
  */
 function rateLimitKey(request: FastifyRequest): string {
   const credential =
-    request.headers["x-api-key"] ?? request.headers.authorization ?? /better-auth\.session_token=([^;]+)/.exec(request.headers.cookie ?? "")?.[1];
+    request.headers["x-api-key"] ?? request.headers.authorization ?? /\.session_token=([^;]+)/.exec(request.headers.cookie ?? "")?.[1];
   if (!credential) return `ip:${request.ip}`;
   return `credential:${createHash("sha256").update(String(credential)).digest("base64url")}`;
+}
+
+/**
+ * Requests the rate limit never counts: probes, which must keep working while a client is
+ * throttled, and the payment providers' callbacks, which authenticate by token or signature and
+ * all come from a few addresses: throttling them would drop payment results Daraja never resends.
+ */
+export function exemptFromRateLimit(url: string): boolean {
+  const path = url.split("?", 1)[0]!;
+  return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
 }
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
@@ -175,8 +185,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     keyGenerator: rateLimitKey,
     // After body parsing, so a route's own limit may key on the body (sign-in: per email).
     hook: "preHandler",
-    // Probes must keep working while a client is throttled.
-    allowList: (request) => request.url === "/healthz" || request.url === "/readyz",
+    allowList: (request) => exemptFromRateLimit(request.url),
     errorResponseBuilder: (_request, context) =>
       new DomainError("RATE_LIMITED", `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
