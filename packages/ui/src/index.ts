@@ -8,3 +8,4 @@ export { EmptyState, LoadingRows } from "./empty-state";
 export { Money, type MoneyProps } from "./money";
 export { Table, TBody, THead, Td, Th, Tr } from "./table";
 export { ProgressBar, type ProgressBarProps } from "./progress-bar";
+export { Pager } from "./pager";

@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
@@ -144,25 +144,15 @@ function ContractsList() {
               ))}
             </TBody>
           </Table>
-          <nav aria-label="Contract pages" className="mt-4 flex items-center justify-between gap-2">
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={cursors.length === 0 || contracts.isFetching}
-              onClick={() => setCursors(cursors.slice(0, -1))}
-            >
-              Newer
-            </Button>
-            <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!contracts.data.nextCursor || contracts.isFetching}
-              onClick={() => contracts.data.nextCursor && setCursors([...cursors, contracts.data.nextCursor])}
-            >
-              Older
-            </Button>
-          </nav>
+          <Pager
+            label="Contract pages"
+            page={cursors.length + 1}
+            hasPrevious={cursors.length > 0}
+            hasNext={Boolean(contracts.data.nextCursor)}
+            busy={contracts.isFetching}
+            onPrevious={() => setCursors(cursors.slice(0, -1))}
+            onNext={() => contracts.data.nextCursor && setCursors([...cursors, contracts.data.nextCursor])}
+          />
         </>
       )}
     </Card>

@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
@@ -110,25 +110,17 @@ export function AccountsView() {
               )}
             </TBody>
           </Table>
-          <nav aria-label="Account pages" className="mt-4 flex items-center justify-between gap-2">
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={cursors.length === 0 || accounts.isFetching}
-              onClick={() => setCursors(cursors.slice(0, -1))}
-            >
-              Previous
-            </Button>
-            <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!accounts.data.nextCursor || accounts.isFetching}
-              onClick={() => accounts.data.nextCursor && setCursors([...cursors, accounts.data.nextCursor])}
-            >
-              Next
-            </Button>
-          </nav>
+          <Pager
+            label="Account pages"
+            page={cursors.length + 1}
+            hasPrevious={cursors.length > 0}
+            hasNext={Boolean(accounts.data.nextCursor)}
+            busy={accounts.isFetching}
+            onPrevious={() => setCursors(cursors.slice(0, -1))}
+            onNext={() => accounts.data.nextCursor && setCursors([...cursors, accounts.data.nextCursor])}
+            previousLabel="Previous"
+            nextLabel="Next"
+          />
         </>
       )}
     </Card>

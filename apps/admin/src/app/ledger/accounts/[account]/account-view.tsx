@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
@@ -178,25 +178,15 @@ function History({ account }: { account: string }) {
               ))}
             </TBody>
           </Table>
-          <nav aria-label="History pages" className="mt-4 flex items-center justify-between gap-2">
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={cursors.length === 0 || history.isFetching}
-              onClick={() => setCursors(cursors.slice(0, -1))}
-            >
-              Newer
-            </Button>
-            <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!history.data.nextCursor || history.isFetching}
-              onClick={() => history.data.nextCursor && setCursors([...cursors, history.data.nextCursor])}
-            >
-              Older
-            </Button>
-          </nav>
+          <Pager
+            label="History pages"
+            page={cursors.length + 1}
+            hasPrevious={cursors.length > 0}
+            hasNext={Boolean(history.data.nextCursor)}
+            busy={history.isFetching}
+            onPrevious={() => setCursors(cursors.slice(0, -1))}
+            onNext={() => history.data.nextCursor && setCursors([...cursors, history.data.nextCursor])}
+          />
         </>
       )}
     </Card>

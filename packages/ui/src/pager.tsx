@@ -1,0 +1,31 @@
+import { Button } from "./button";
+
+/**
+ * Keyset page navigation under a list: back and forward buttons around the page number. The
+ * caller keeps the cursors; buttons are disabled while a page loads so a double click never
+ * skips one.
+ */
+export function Pager(props: {
+  /** Names the navigation for screen readers, e.g. "Contract pages". */
+  label: string;
+  page: number;
+  hasPrevious: boolean;
+  hasNext: boolean;
+  busy?: boolean;
+  onPrevious: () => void;
+  onNext: () => void;
+  previousLabel?: string;
+  nextLabel?: string;
+}) {
+  return (
+    <nav aria-label={props.label} className="mt-4 flex items-center justify-between gap-2">
+      <Button variant="secondary" size="sm" disabled={!props.hasPrevious || props.busy} onClick={props.onPrevious}>
+        {props.previousLabel ?? "Newer"}
+      </Button>
+      <span className="text-sm text-slate-600">Page {props.page}</span>
+      <Button variant="secondary" size="sm" disabled={!props.hasNext || props.busy} onClick={props.onNext}>
+        {props.nextLabel ?? "Older"}
+      </Button>
+    </nav>
+  );
+}
