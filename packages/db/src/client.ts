@@ -1,7 +1,14 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient, type Prisma } from "./generated/prisma/client";
 
-export type Db = PrismaClient;
+/**
+ * The Prisma client, plus the pg pool under it. Hot paths (a deposit per request, thousands of
+ * payouts a second) speak SQL to `$pool` directly: one pg round trip costs a fraction of a
+ * Prisma query's CPU (its query compiler and interactive-transaction bookkeeping), and both share
+ * the same connections.
+ */
+export type Db = PrismaClient & { readonly $pool: pg.Pool };
 
 export type CreateDbOptions = {
   connectionString: string;
@@ -12,13 +19,17 @@ export type CreateDbOptions = {
 };
 
 export function createDb(options: CreateDbOptions): Db {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
   });
-  return new PrismaClient({ adapter });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  return Object.assign(new PrismaClient({ adapter }), { $pool: pool });
 }
 
 /** A Prisma interactive-transaction client: what domain functions that write take. */
 export type Tx = Prisma.TransactionClient;
+
+/** What a SQL statement can be sent to: the pool, or one client inside a transaction. */
+export type Queryable = Pick<pg.Pool, "query">;
