@@ -25,6 +25,7 @@ import { createPartnerKey } from "@agrinet/domain";
 import { runMigrations, Logger } from "graphile-worker";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
+import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 
 const seconds = Number(process.env.BENCH_API_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_API_CONNECTIONS ?? 50);
@@ -90,6 +91,24 @@ function sampleRss(pid: number): { stop(): number } {
 }
 
 type LoadResult = { requestsPerSecond: number; p50Ms: number; p99Ms: number; ok: number; failed: number };
+
+/** CPU milliseconds per successful request, by process, over one load run. */
+type CpuPerRequest = Record<string, number>;
+
+async function measureCpu(
+  processes: Record<string, () => number>,
+  run: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; cpu: CpuPerRequest }> {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
+  const result = await run();
+  const cpu = Object.fromEntries(
+    Object.entries(processes).map(([name, read]) => [name, round(((read() - before[name]!) * 1000) / Math.max(result.ok, 1), 3)]),
+  );
+  return { result, cpu };
+}
+
+const describeCpu = (cpu: CpuPerRequest) =>
+  Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`).join(", ");
 
 let referenceSequence = 0;
 const runId = randomBytes(4).toString("hex");
@@ -190,13 +209,28 @@ try {
   const appWarmup = await load(apiUrl, apiHeaders, 3);
   const bareRuns: LoadResult[] = [];
   const appRuns: LoadResult[] = [];
+  const postgresPid = postmasterPid(join(dataRoot, "data"));
+  const benchPid = process.pid;
+  const postgresCpu = () => processTreeCpuSeconds(postgresPid);
+  const loadGeneratorCpu = () => processCpuSeconds(benchPid);
+  const bareCpus: CpuPerRequest[] = [];
+  const appCpus: CpuPerRequest[] = [];
   for (let i = 0; i < rounds; i++) {
-    const bareRun = await load(bareUrl, {}, seconds);
-    bareRuns.push(bareRun);
-    const appRun = await load(apiUrl, apiHeaders, seconds);
-    appRuns.push(appRun);
-    say(`round ${i + 1}: bare ${Math.round(bareRun.requestsPerSecond)} req/s (p50 ${bareRun.p50Ms} ms, p99 ${bareRun.p99Ms} ms) | ` +
-      `app ${Math.round(appRun.requestsPerSecond)} req/s (p50 ${appRun.p50Ms} ms, p99 ${appRun.p99Ms} ms, ${appRun.failed} failed)`);
+    const bareRun = await measureCpu(
+      { route: () => processCpuSeconds(bare.pid!), postgres: postgresCpu, autocannon: loadGeneratorCpu },
+      () => load(bareUrl, {}, seconds),
+    );
+    bareRuns.push(bareRun.result);
+    bareCpus.push(bareRun.cpu);
+    const appRun = await measureCpu(
+      { api: () => processCpuSeconds(api.pid!), postgres: postgresCpu, worker: () => processCpuSeconds(worker.pid!), autocannon: loadGeneratorCpu },
+      () => load(apiUrl, apiHeaders, seconds),
+    );
+    appRuns.push(appRun.result);
+    appCpus.push(appRun.cpu);
+    say(`round ${i + 1}: bare ${Math.round(bareRun.result.requestsPerSecond)} req/s (p50 ${bareRun.result.p50Ms} ms, p99 ${bareRun.result.p99Ms} ms; ` +
+      `CPU ms/request: ${describeCpu(bareRun.cpu)}) | app ${Math.round(appRun.result.requestsPerSecond)} req/s (p50 ${appRun.result.p50Ms} ms, ` +
+      `p99 ${appRun.result.p99Ms} ms, ${appRun.result.failed} failed; CPU ms/request: ${describeCpu(appRun.cpu)})`);
   }
   const apiUnderLoadMb = apiSampler.stop();
   const apiMemory = await memory(api.pid!);

@@ -15,6 +15,8 @@ export async function startNotificationDispatcher(options: {
   connectionString: string;
   log: Logger;
   pollIntervalMs?: number;
+  /** How long a wake-up waits for more events before dispatching (default 20 ms). */
+  gatherMs?: number;
 }): Promise<NotificationDispatcher> {
   const { db, log } = options;
   let stopped = false;
@@ -41,10 +43,21 @@ export async function startNotificationDispatcher(options: {
       });
   };
 
+  // Under load events commit hundreds of times a second; each wake-up waits a moment so one
+  // dispatch transaction takes them together instead of one transaction per event.
+  let gathering: NodeJS.Timeout | null = null;
+  const runSoon = (): void => {
+    if (gathering || stopped) return;
+    gathering = setTimeout(() => {
+      gathering = null;
+      run();
+    }, options.gatherMs ?? 20);
+  };
+
   let listener: pg.Client | null = null;
   const listen = async () => {
     const client = new pg.Client({ connectionString: options.connectionString });
-    client.on("notification", run);
+    client.on("notification", runSoon);
     client.on("error", (error) => {
       log.warn({ err: error }, "outbox listener lost; polling until it is back");
       if (listener === client) listener = null;
@@ -64,6 +77,7 @@ export async function startNotificationDispatcher(options: {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      if (gathering) clearTimeout(gathering);
       await listener?.end().catch(() => {});
       await running;
     },

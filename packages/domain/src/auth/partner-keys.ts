@@ -176,7 +176,11 @@ const maxVerifiedKeys = 1_000;
 // The map holds a digest, never the key itself.
 const digestOf = (key: string) => createHash("sha256").update(key).digest("base64url");
 
+// Bumped by each revocation: a verification that was in flight across one is not remembered.
+let revocations = 0;
+
 function forgetVerifiedKey(keyId: string) {
+  revocations++;
   for (const [digest, entry] of verifiedKeys) if (entry.partner.keyId === keyId) verifiedKeys.delete(digest);
 }
 
@@ -194,9 +198,21 @@ export async function authenticatePartnerKey(options: {
   const remembered = verifiedKeys.get(digest);
   if (remembered && remembered.until > Date.now()) return remembered.partner;
 
-  const { result, databaseFailure } = await catchingDatabaseFailures(() =>
-    options.auth.api.verifyApiKey({ body: { key: options.key } }),
-  );
+  // When the trust runs out under load, every request in flight would verify at once, each an
+  // UPDATE of the same row queued behind the others' commits: the first one verifies, the rest wait
+  // for its answer.
+  const inFlight = verifications.get(digest);
+  if (inFlight) return inFlight;
+  const verification = verifyPartnerKey(options.auth, options.key, digest).finally(() => verifications.delete(digest));
+  verifications.set(digest, verification);
+  return verification;
+}
+
+const verifications = new Map<string, Promise<AuthenticatedPartner | null>>();
+
+async function verifyPartnerKey(auth: Auth, key: string, digest: string): Promise<AuthenticatedPartner | null> {
+  const revocationsBefore = revocations;
+  const { result, databaseFailure } = await catchingDatabaseFailures(() => auth.api.verifyApiKey({ body: { key } }));
   if (databaseFailure) {
     throw new DomainError("SERVICE_UNAVAILABLE", "the database is unavailable; retry later", { cause: databaseFailure });
   }
@@ -209,6 +225,7 @@ export async function authenticatePartnerKey(options: {
     name: result.key.name ?? "",
     scopes: scopesOfPermissions(result.key.permissions),
   };
+  if (revocations !== revocationsBefore) return partner;
   if (verifiedKeys.size >= maxVerifiedKeys) verifiedKeys.clear();
   verifiedKeys.set(digest, { partner, until: Date.now() + verifiedKeyTtlMs });
   return partner;

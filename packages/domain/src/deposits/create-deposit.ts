@@ -1,11 +1,13 @@
 import { checkContractFundable } from "../contracts/contract-funds";
 import { randomBytes } from "node:crypto";
 import { DomainError, validationError } from "@agrinet/core";
-import type { Db, Deposit, Prisma } from "@agrinet/db";
+import type { Db, Deposit } from "@agrinet/db";
 import type { StripeDepositCharge, StripeDepositOutcome } from "@agrinet/rails";
 import type { CreateDepositInput } from "@agrinet/schemas";
 import { confirmDepositInTx } from "./confirm-deposit";
-import { emitDepositEvent } from "./deposit-events";
+import { serializeEventPayload, wakeOutboxDispatcher } from "../events/emit-domain-event";
+import { depositEvent } from "./deposit-events";
+import { depositFromRow, type DepositRow } from "./deposit-row";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 
@@ -53,26 +55,7 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     await checkContractFundable(db, { contractId: input.metadata.contractId, currency: input.currency });
   }
 
-  const created = await db.$transaction(async (tx) => {
-    const [row] = await tx.deposit.createManyAndReturn({
-      data: [
-        {
-          id: newDepositId(),
-          userId: input.userId,
-          amount: input.amount,
-          currency: input.currency,
-          method: input.method,
-          reference: input.reference,
-          metadata: input.metadata as Prisma.InputJsonObject,
-          contractId: input.metadata.contractId ?? null,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (!row) return null;
-    await emitDepositEvent(tx, "deposit.created", row);
-    return row;
-  }, depositTransactionOptions);
+  const created = await insertPendingDeposit(db, input);
   if (!created) {
     const existing = await db.deposit.findUnique({
       where: { reference: input.reference },
@@ -86,6 +69,57 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
 
   if (input.method !== "stripe") return { ...created, nextAction: null };
   return settleWithStripe(db, created, input, chargeStripe!);
+}
+
+/**
+ * The deposit row and its deposit.created event in one statement (one round trip, one commit):
+ * this runs once per partner request, the API's busiest write. Null when the reference is taken.
+ */
+async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<Deposit | null> {
+  const id = newDepositId();
+  const contractId = input.metadata.contractId ?? null;
+  const event = depositEvent("deposit.created", {
+    id,
+    userId: input.userId,
+    amount: input.amount,
+    currency: input.currency,
+    method: input.method,
+    reference: input.reference,
+    status: "pending",
+    contractId,
+  });
+  const { rows } = await db.$pool.query<DepositRow>({
+    // Named: each connection plans it once.
+    name: "insert-pending-deposit",
+    text: `with created as (
+       insert into deposits (id, user_id, amount, currency, method, reference, metadata, contract_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (reference) do nothing
+       returning *
+     ), event as (
+       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
+       select $9, $10, created.id, $11, $12 from created
+     )
+     select * from created`,
+    values: [
+      id,
+      input.userId,
+      input.amount.toString(),
+      input.currency,
+      input.method,
+      input.reference,
+      JSON.stringify(input.metadata),
+      contractId,
+      event.type,
+      event.aggregateType,
+      event.userIds,
+      serializeEventPayload(event.payload),
+    ],
+  });
+  const row = rows[0];
+  if (!row) return null;
+  wakeOutboxDispatcher(db.$pool);
+  return depositFromRow(row);
 }
 
 async function settleWithStripe(

@@ -1,5 +1,5 @@
 import type { Deposit, Tx } from "@agrinet/db";
-import { emitDomainEvent } from "../events/emit-domain-event";
+import { emitDomainEvent, type DomainEventInput } from "../events/emit-domain-event";
 
 export type DepositEventType =
   | "deposit.created"
@@ -7,14 +7,18 @@ export type DepositEventType =
   | "deposit.failed"
   | "deposit.refunded";
 
-/** The outbox record of a deposit's state change; written in the transaction that made it. */
-export function emitDepositEvent(
-  tx: Tx,
+type DepositEventFields = Pick<
+  Deposit,
+  "id" | "userId" | "amount" | "currency" | "method" | "reference" | "status" | "contractId"
+>;
+
+/** The outbox record of a deposit's state change. */
+export function depositEvent(
   type: DepositEventType,
-  deposit: Deposit,
+  deposit: DepositEventFields,
   extra: Record<string, unknown> = {},
-): Promise<bigint> {
-  return emitDomainEvent(tx, {
+): DomainEventInput {
+  return {
     type,
     aggregateType: "deposit",
     aggregateId: deposit.id,
@@ -30,5 +34,15 @@ export function emitDepositEvent(
       contractId: deposit.contractId,
       ...extra,
     },
-  });
+  };
+}
+
+/** Writes the deposit's event in the transaction that made the change. */
+export function emitDepositEvent(
+  tx: Tx,
+  type: DepositEventType,
+  deposit: Deposit,
+  extra: Record<string, unknown> = {},
+): Promise<bigint> {
+  return emitDomainEvent(tx, depositEvent(type, deposit, extra));
 }

@@ -127,6 +127,19 @@ export class NotificationHub {
   }
 
   private async fetchNew(): Promise<void> {
+    // Nobody listening: move the cursor without reading rows (a busy API writes thousands a
+    // second). A stream attached during the query makes it read the rows after all: anything
+    // that committed after it attached must reach it.
+    if (this.subscribers.size === 0) {
+      const { rows } = await this.options.db.$pool.query<{ newest: string | null }>(
+        "select max(id)::text as newest from notifications",
+      );
+      if (this.subscribers.size === 0) {
+        const newest = BigInt(rows[0]?.newest ?? 0);
+        if (newest > this.lastFetchedId) this.lastFetchedId = newest;
+        return;
+      }
+    }
     for (;;) {
       const rows = await this.options.db.notification.findMany({
         where: { id: { gt: this.lastFetchedId } },
