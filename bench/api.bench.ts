@@ -1,11 +1,11 @@
 // `pnpm bench:api`: POST /deposit through the real API against a bare Fastify route doing one
 // INSERT, both on the same throwaway embedded PostgreSQL (full durability) in the same run.
 //
-//   app        apps/api/src/server.ts as its own process (app.ts plugin, partner key auth with a
+//   app        apps/api's server, bundled as `pnpm build` does and run by plain node, as its own process (app.ts plugin, partner key auth with a
 //              key created for the run, rate limit raised out of the way, logging off), each
 //              request a new deposit with a unique reference
 //   bare       bench/bare-insert-server.ts: one INSERT per request, same pool size, no logging
-//   worker     apps/worker/src/main.ts runs throughout, dispatching the deposits' outbox events
+//   worker     apps/worker's runner (bundled too) runs throughout, dispatching the deposits' outbox events
 //              into notifications (its real load while deposits arrive)
 // Peak RSS of the API and the worker: the highest VmRSS sampled from /proc/<pid>/status every
 // 250 ms under the load; the lifetime VmHWM (start-up included) is in the note.
@@ -24,6 +24,7 @@ import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
 import { runMigrations, Logger } from "graphile-worker";
 import { reportFigures, type BenchFigure } from "./figures";
+import { buildServices, builtServices } from "./built-services";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 
@@ -37,7 +38,8 @@ let stopping = false;
 const children: ChildProcess[] = [];
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], {
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child: ChildProcess = spawn(process.execPath, [...loader, script], {
     cwd: repoRoot,
     // Only what the process needs: a developer's shell variables must not change what is measured.
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -183,8 +185,9 @@ try {
 
   const apiPort = await freePort();
   const barePort = await freePort();
-  const worker = startProcess("worker", "apps/worker/src/main.ts", { DATABASE_URL: url, LOG_LEVEL: "silent" });
-  const api = startProcess("api", "apps/api/src/server.ts", {
+  buildServices();
+  const worker = startProcess("worker", builtServices.worker, { DATABASE_URL: url, LOG_LEVEL: "silent" });
+  const api = startProcess("api", builtServices.api, {
     BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
     DATABASE_URL: url,
     API_PORT: String(apiPort),

@@ -24,8 +24,8 @@ say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations u
 if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url, env));
 
 if (!dev) {
-  say("building the admin dashboard (cached after the first run)");
-  const build = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@agrinet/admin"], {
+  say("building the admin dashboard, the API and the worker (cached after the first run)");
+  const build = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@agrinet/admin", "--filter=@agrinet/api", "--filter=@agrinet/worker"], {
     cwd: repoRoot,
     stdio: "inherit",
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
@@ -63,12 +63,9 @@ const childEnv = {
   DARAJA_SANDBOX_PORT: String(env.DARAJA_SANDBOX_PORT),
   NEXT_TELEMETRY_DISABLED: "1",
 };
-const node = (entry: string) => [
-  "--import",
-  "tsx",
-  ...(dev ? ["--watch"] : []),
-  entry,
-];
+const node = (entry: string) => ["--import", "tsx", ...(dev ? ["--watch"] : []), entry];
+// Outside --dev the API and the worker run as production does: their bundles under plain node.
+const service = (source: string, bundle: string) => (dev ? node(source) : ["--enable-source-maps", bundle]);
 const services: Array<{ name: string; command: string; args: string[]; cwd: string }> = [
   ...(useDarajaSandbox
     ? [
@@ -80,8 +77,8 @@ const services: Array<{ name: string; command: string; args: string[]; cwd: stri
         },
       ]
     : []),
-  { name: "api", command: process.execPath, args: node("src/server.ts"), cwd: `${repoRoot}/apps/api` },
-  { name: "worker", command: process.execPath, args: node("src/main.ts"), cwd: `${repoRoot}/apps/worker` },
+  { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs"), cwd: `${repoRoot}/apps/api` },
+  { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs"), cwd: `${repoRoot}/apps/worker` },
   {
     name: "admin",
     command: "pnpm",
