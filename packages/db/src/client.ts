@@ -33,3 +33,23 @@ export type Tx = Prisma.TransactionClient;
 
 /** What a SQL statement can be sent to: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool, "query">;
+
+/**
+ * Runs `work` in one transaction on a connection of the pool (BEGIN … COMMIT; ROLLBACK when it
+ * throws). A connection that failed mid-transaction is discarded, not returned to the pool.
+ */
+export async function inPgTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.$pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("begin");
+    const result = await work(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
