@@ -3,3 +3,4 @@ export * from "./errors";
 export * from "./money";
 export * from "./payments-env";
 export * from "./database-unavailable";
+export * from "./random-hex";

@@ -1,6 +1,5 @@
 import { checkContractFundable } from "../contracts/contract-funds";
-import { randomBytes } from "node:crypto";
-import { DomainError, validationError } from "@agrinet/core";
+import { DomainError, randomHex, validationError } from "@agrinet/core";
 import type { Db, Deposit } from "@agrinet/db";
 import type { StripeDepositCharge, StripeDepositOutcome } from "@agrinet/rails";
 import type { CreateDepositInput } from "@agrinet/schemas";
@@ -32,7 +31,7 @@ export type CreatedDeposit = Deposit & {
 };
 
 export function newDepositId(): string {
-  return `dep_${randomBytes(12).toString("hex")}`;
+  return `dep_${randomHex(12)}`;
 }
 
 /**
