@@ -1,9 +1,9 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
@@ -31,13 +31,11 @@ export function DepositQueue() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  // Cursors of the pages before this one, so "Previous" needs no offset on the server.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
 
   const input = {
     limit: pageSize,
-    cursor,
+    cursor: pages.cursor,
     status: pick(params.get("status"), depositStatuses),
     method: pick(params.get("method"), depositMethods),
     currency: pick(params.get("currency"), currencies),
@@ -55,12 +53,12 @@ export function DepositQueue() {
       const value = String(form.get(key) ?? "").trim();
       if (value) next.set(key, value);
     }
-    setCursors([]);
+    pages.reset();
     router.replace(next.size ? `${pathname}?${next}` : pathname);
   }
 
   function clearFilters() {
-    setCursors([]);
+    pages.reset();
     router.replace(pathname);
   }
 
@@ -201,28 +199,14 @@ export function DepositQueue() {
                 ))}
               </TBody>
             </Table>
-            <nav aria-label="Pages" className="flex items-center justify-between gap-3 border-t border-slate-200 px-5 py-3">
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={cursors.length === 0}
-                onClick={() => setCursors((c) => c.slice(0, -1))}
-              >
-                Previous
-              </Button>
-              <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={!list.data.nextCursor}
-                onClick={() => {
-                  const next = list.data.nextCursor;
-                  if (next) setCursors((c) => [...c, next]);
-                }}
-              >
-                Next
-              </Button>
-            </nav>
+            <Pager
+              label="Pages"
+              {...pages.pagerProps(list.data.nextCursor)}
+              busy={list.isFetching}
+              previousLabel="Previous"
+              nextLabel="Next"
+              className="border-t border-slate-200 px-5 py-3"
+            />
           </>
         )}
       </Card>

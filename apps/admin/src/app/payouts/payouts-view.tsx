@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
@@ -31,14 +31,12 @@ export function PayoutsView() {
   const queryClient = useQueryClient();
   const canRun = useCan("payouts.runPayouts");
   const [filters, setFilters] = useState<Filters>({});
-  // Keyset pagination: the cursors of the pages before this one, to step back.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
   const ids = { status: useId(), destination: useId(), currency: useId() };
 
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor, limit: pageSize }),
+    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -63,7 +61,7 @@ export function PayoutsView() {
 
   const setFilter = <K extends keyof Filters>(key: K, value: string) => {
     setFilters((f) => ({ ...f, [key]: value || undefined }));
-    setCursors([undefined]);
+    pages.reset();
   };
 
   return (
@@ -138,7 +136,7 @@ export function PayoutsView() {
         ) : list.isError ? (
           <QueryError error={list.error} what="the payouts" onRetry={() => void list.refetch()} />
         ) : list.data.items.length === 0 ? (
-          <EmptyState title={cursors.length > 1 ? "No more payouts." : "No payouts match these filters."}>
+          <EmptyState title={pages.page > 1 ? "No more payouts." : "No payouts match these filters."}>
             Partners schedule payouts with <code className="font-mono">POST /payouts</code>; they wait here, queued, for the next run.
           </EmptyState>
         ) : (
@@ -196,23 +194,13 @@ export function PayoutsView() {
           </Table>
         )}
 
-        <nav aria-label="Payout pages" className="mt-4 flex items-center justify-between gap-2">
-          <Button variant="secondary" size="sm" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous
-          </Button>
-          <span className="text-sm text-slate-600">Page {cursors.length}</span>
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={!list.data?.nextCursor}
-            onClick={() => {
-              const next = list.data?.nextCursor;
-              if (next) setCursors((c) => [...c, next]);
-            }}
-          >
-            Next
-          </Button>
-        </nav>
+        <Pager
+          label="Payout pages"
+          {...pages.pagerProps(list.data?.nextCursor)}
+          busy={list.isFetching}
+          previousLabel="Previous"
+          nextLabel="Next"
+        />
       </Card>
 
       {canRun ? (
