@@ -2,8 +2,9 @@
 import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
+import { FilterSelect } from "../../components/filter-select";
 import { QueryError } from "../../components/query-error";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
@@ -24,8 +25,6 @@ import { RunPayoutsDialog } from "./run-payouts-dialog";
 const pageSize = 25;
 type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
 
-const selectClass = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
-
 export function PayoutsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -33,7 +32,6 @@ export function PayoutsView() {
   const [filters, setFilters] = useState<Filters>({});
   const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
-  const ids = { status: useId(), destination: useId(), currency: useId() };
 
   const list = useQuery({
     ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor: pages.cursor, limit: pageSize }),
@@ -59,8 +57,8 @@ export function PayoutsView() {
     }
   });
 
-  const setFilter = <K extends keyof Filters>(key: K, value: string) => {
-    setFilters((f) => ({ ...f, [key]: value || undefined }));
+  const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
+    setFilters((f) => ({ ...f, [key]: value }));
     pages.reset();
   };
 
@@ -85,50 +83,28 @@ export function PayoutsView() {
         }
       >
         <form className="mb-4 flex flex-wrap gap-4" aria-label="Filter payouts" onSubmit={(event) => event.preventDefault()}>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">
-              Status
-            </label>
-            <select id={ids.status} className={selectClass} value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
-              <option value="">All statuses</option>
-              {payoutStatuses.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.destination} className="text-sm font-medium text-slate-700">
-              Destination
-            </label>
-            <select
-              id={ids.destination}
-              className={selectClass}
-              value={filters.destinationType ?? ""}
-              onChange={(e) => setFilter("destinationType", e.target.value)}
-            >
-              <option value="">All destinations</option>
-              {destinationTypes.map((type) => (
-                <option key={type} value={type}>
-                  {destinationLabel[type]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.currency} className="text-sm font-medium text-slate-700">
-              Currency
-            </label>
-            <select id={ids.currency} className={selectClass} value={filters.currency ?? ""} onChange={(e) => setFilter("currency", e.target.value)}>
-              <option value="">All currencies</option>
-              {payoutCurrencies.map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            label="Status"
+            allLabel="All statuses"
+            options={payoutStatuses}
+            value={filters.status}
+            onChange={(value) => setFilter("status", value)}
+          />
+          <FilterSelect
+            label="Destination"
+            allLabel="All destinations"
+            options={destinationTypes}
+            optionLabels={destinationLabel}
+            value={filters.destinationType}
+            onChange={(value) => setFilter("destinationType", value)}
+          />
+          <FilterSelect
+            label="Currency"
+            allLabel="All currencies"
+            options={payoutCurrencies}
+            value={filters.currency}
+            onChange={(value) => setFilter("currency", value)}
+          />
         </form>
 
         {list.isPending ? (
