@@ -25,6 +25,32 @@ function dayStart(value: string | null, plusDays = 0): string | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
+/** One select of the filter form, read back from the form data when the filters are applied. */
+function DepositFilterSelect<T extends string>(props: {
+  name: (typeof filterKeys)[number];
+  label: string;
+  options: readonly T[];
+  optionLabels?: Record<T, string>;
+  defaultValue: string | null;
+}) {
+  const id = `deposit-${props.name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {props.label}
+      </label>
+      <select id={id} name={props.name} defaultValue={props.defaultValue ?? ""} className={fieldClass}>
+        <option value="">Any</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {props.optionLabels?.[option] ?? option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The deposit queue: filters in the address, keyset pages from `deposits.list`. */
 export function DepositQueue() {
   const trpc = useTRPC();
@@ -82,45 +108,9 @@ export function DepositQueue() {
               className={fieldClass}
             />
           </div>
-          <div>
-            <label htmlFor="deposit-status" className="text-sm font-medium text-slate-800">
-              Status
-            </label>
-            <select id="deposit-status" name="status" defaultValue={params.get("status") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {depositStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="deposit-method" className="text-sm font-medium text-slate-800">
-              Method
-            </label>
-            <select id="deposit-method" name="method" defaultValue={params.get("method") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {depositMethods.map((m) => (
-                <option key={m} value={m}>
-                  {methodLabel[m]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="deposit-currency" className="text-sm font-medium text-slate-800">
-              Currency
-            </label>
-            <select id="deposit-currency" name="currency" defaultValue={params.get("currency") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {currencies.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </div>
+          <DepositFilterSelect name="status" label="Status" options={depositStatuses} defaultValue={params.get("status")} />
+          <DepositFilterSelect name="method" label="Method" options={depositMethods} optionLabels={methodLabel} defaultValue={params.get("method")} />
+          <DepositFilterSelect name="currency" label="Currency" options={currencies} defaultValue={params.get("currency")} />
           <div className="hidden lg:block" />
           <div>
             <label htmlFor="deposit-from" className="text-sm font-medium text-slate-800">
