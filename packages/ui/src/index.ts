@@ -9,3 +9,4 @@ export { Money, type MoneyProps } from "./money";
 export { Table, TBody, THead, Td, Th, Tr } from "./table";
 export { ProgressBar, type ProgressBarProps } from "./progress-bar";
 export { Pager } from "./pager";
+export { useKeysetPages, type KeysetPages } from "./use-keyset-pages";

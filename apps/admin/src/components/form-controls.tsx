@@ -1,5 +1,5 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
-import { cx } from "@agrinet/ui";
+import { Button, cx, type ButtonProps } from "@agrinet/ui";
 
 export const inputClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600 aria-[invalid=true]:border-red-600";
@@ -50,6 +50,44 @@ export function SelectField({
         {children}
       </select>
     </div>
+  );
+}
+
+/**
+ * The last rows of a dialog's form: the error no single field owns, then Cancel and submit.
+ * Cancel is off while the request runs, so the dialog cannot close under it.
+ */
+export function FormActions({
+  error,
+  busy,
+  onCancel,
+  submitLabel,
+  submitVariant,
+  submitDisabled,
+}: {
+  error?: string | null;
+  busy: boolean;
+  onCancel: () => void;
+  submitLabel: string;
+  submitVariant?: ButtonProps["variant"];
+  submitDisabled?: boolean;
+}) {
+  return (
+    <>
+      {error ? (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      ) : null}
+      <div className="flex flex-wrap justify-end gap-2">
+        <Button variant="secondary" onClick={onCancel} disabled={busy}>
+          Cancel
+        </Button>
+        <Button type="submit" variant={submitVariant} busy={busy} disabled={submitDisabled}>
+          {submitLabel}
+        </Button>
+      </div>
+    </>
   );
 }
 

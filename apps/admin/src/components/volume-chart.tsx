@@ -13,6 +13,21 @@ function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
+/** One figure above the chart; `swatch` is the colour of its bars, where it has bars. */
+function Total({ label, swatch, amount, currency }: { label: string; swatch?: string; amount: bigint; currency: string }) {
+  return (
+    <div>
+      <dt className={cx("text-slate-600", swatch && "flex items-center gap-2")}>
+        {swatch ? <span aria-hidden="true" className={cx("inline-block size-3 rounded-sm", swatch)} /> : null}
+        {label}
+      </dt>
+      <dd className="font-medium">
+        <Money amount={amount.toString()} currency={currency} />
+      </dd>
+    </div>
+  );
+}
+
 const width = 600;
 const height = 160;
 
@@ -80,28 +95,9 @@ export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
         ) : (
           <>
             <dl className="mb-4 flex flex-wrap gap-6 text-sm">
-              <div>
-                <dt className="flex items-center gap-2 text-slate-600">
-                  <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-emerald-600" /> Deposits confirmed
-                </dt>
-                <dd className="font-medium">
-                  <Money amount={totals.deposits.toString()} currency={currency} />
-                </dd>
-              </div>
-              <div>
-                <dt className="flex items-center gap-2 text-slate-600">
-                  <span aria-hidden="true" className="inline-block size-3 rounded-sm bg-slate-500" /> Payouts paid
-                </dt>
-                <dd className="font-medium">
-                  <Money amount={totals.payouts.toString()} currency={currency} />
-                </dd>
-              </div>
-              <div>
-                <dt className="text-slate-600">Busiest day</dt>
-                <dd className="font-medium">
-                  <Money amount={max.toString()} currency={currency} />
-                </dd>
-              </div>
+              <Total label="Deposits confirmed" swatch="bg-emerald-600" amount={totals.deposits} currency={currency} />
+              <Total label="Payouts paid" swatch="bg-slate-500" amount={totals.payouts} currency={currency} />
+              <Total label="Busiest day" amount={max} currency={currency} />
             </dl>
             <svg
               viewBox={`0 0 ${width} ${height + 16}`}

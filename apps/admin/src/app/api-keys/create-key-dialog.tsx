@@ -3,7 +3,7 @@ import type { PartnerScope } from "@agrinet/router";
 import { Button, Dialog } from "@agrinet/ui";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { TextField, fieldError } from "../../components/form-controls";
+import { FormActions, TextField, fieldError } from "../../components/form-controls";
 import { useTRPC } from "../../trpc/client";
 import { allScopes, scopeDescriptions } from "./scopes";
 
@@ -143,19 +143,12 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
             </p>
           ) : null}
         </fieldset>
-        {create.error && !fieldError(create.error, "name") ? (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {create.error.message}
-          </p>
-        ) : null}
-        <div className="flex flex-wrap justify-end gap-2">
-          <Button variant="secondary" onClick={close} disabled={create.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={create.isPending}>
-            Create key
-          </Button>
-        </div>
+        <FormActions
+          error={create.error && !fieldError(create.error, "name") ? create.error.message : null}
+          busy={create.isPending}
+          onCancel={close}
+          submitLabel="Create key"
+        />
       </form>
     </Dialog>
   );

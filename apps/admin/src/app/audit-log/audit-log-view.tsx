@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { DateTime, TextField } from "../../components/form-controls";
@@ -41,13 +41,12 @@ function readFilters(form: FormData): Filters {
 export function AuditLogView() {
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>({});
-  // Cursors of the pages before the current one, so "Newer" can step back.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([]);
-  const [beforeId, setBeforeId] = useState<string | undefined>(undefined);
+  // The cursors are `beforeId`s: each page asks for the entries older than the last one shown.
+  const pages = useKeysetPages();
   const [rangeError, setRangeError] = useState<string | null>(null);
 
   const log = useQuery({
-    ...trpc.auth.listAuditLog.queryOptions({ ...filters, beforeId, limit: pageSize }),
+    ...trpc.auth.listAuditLog.queryOptions({ ...filters, beforeId: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -60,20 +59,17 @@ export function AuditLogView() {
     }
     setRangeError(null);
     setFilters(next);
-    setCursors([]);
-    setBeforeId(undefined);
+    pages.reset();
   }
 
   function clear(form: HTMLFormElement) {
     form.reset();
     setRangeError(null);
     setFilters({});
-    setCursors([]);
-    setBeforeId(undefined);
+    pages.reset();
   }
 
   const filtered = Object.values(filters).some(Boolean);
-  const pageNumber = cursors.length + 1;
 
   return (
     <div className="flex flex-col gap-6">
@@ -100,7 +96,7 @@ export function AuditLogView() {
       <Card
         id="audit-entries"
         title="Entries"
-        description={log.isFetching && !log.isPending ? "Loading…" : `Page ${pageNumber}, ${pageSize} per page`}
+        description={log.isFetching && !log.isPending ? "Loading…" : `Page ${pages.page}, ${pageSize} per page`}
       >
         {log.isPending ? (
           <LoadingRows label="Loading the audit log…" />
@@ -142,31 +138,7 @@ export function AuditLogView() {
                 ))}
               </TBody>
             </Table>
-            <nav aria-label="Audit log pages" className="mt-4 flex items-center justify-between gap-2">
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={cursors.length === 0}
-                onClick={() => {
-                  setBeforeId(cursors[cursors.length - 1]);
-                  setCursors(cursors.slice(0, -1));
-                }}
-              >
-                Newer
-              </Button>
-              <span className="text-sm text-slate-600">Page {pageNumber}</span>
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={!log.data.nextBeforeId}
-                onClick={() => {
-                  setCursors([...cursors, beforeId]);
-                  setBeforeId(log.data.nextBeforeId ?? undefined);
-                }}
-              >
-                Older
-              </Button>
-            </nav>
+            <Pager label="Audit log pages" {...pages.pagerProps(log.data.nextBeforeId)} busy={log.isFetching} />
           </>
         )}
       </Card>

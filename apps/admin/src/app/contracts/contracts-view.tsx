@@ -1,5 +1,5 @@
 "use client";
-import { Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
+import { Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
@@ -64,10 +64,9 @@ function ContractsList() {
   const trpc = useTRPC();
   const id = useId();
   const [status, setStatus] = useState<Status | undefined>(undefined);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
   const contracts = useQuery({
-    ...trpc.contracts.list.queryOptions({ status, cursor, limit: 25 }),
+    ...trpc.contracts.list.queryOptions({ status, cursor: pages.cursor, limit: 25 }),
     placeholderData: keepPreviousData,
   });
   return (
@@ -82,7 +81,7 @@ function ContractsList() {
             value={status ?? ""}
             onChange={(event) => {
               setStatus((event.target.value || undefined) as Status | undefined);
-              setCursors([]);
+              pages.reset();
             }}
             className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
           >
@@ -144,15 +143,7 @@ function ContractsList() {
               ))}
             </TBody>
           </Table>
-          <Pager
-            label="Contract pages"
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={Boolean(contracts.data.nextCursor)}
-            busy={contracts.isFetching}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => contracts.data.nextCursor && setCursors([...cursors, contracts.data.nextCursor])}
-          />
+          <Pager label="Contract pages" {...pages.pagerProps(contracts.data.nextCursor)} busy={contracts.isFetching} />
         </>
       )}
     </Card>

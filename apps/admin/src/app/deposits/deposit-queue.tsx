@@ -1,9 +1,9 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
@@ -25,19 +25,43 @@ function dayStart(value: string | null, plusDays = 0): string | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
+/** One select of the filter form, read back from the form data when the filters are applied. */
+function DepositFilterSelect<T extends string>(props: {
+  name: (typeof filterKeys)[number];
+  label: string;
+  options: readonly T[];
+  optionLabels?: Record<T, string>;
+  defaultValue: string | null;
+}) {
+  const id = `deposit-${props.name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {props.label}
+      </label>
+      <select id={id} name={props.name} defaultValue={props.defaultValue ?? ""} className={fieldClass}>
+        <option value="">Any</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {props.optionLabels?.[option] ?? option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The deposit queue: filters in the address, keyset pages from `deposits.list`. */
 export function DepositQueue() {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  // Cursors of the pages before this one, so "Previous" needs no offset on the server.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
 
   const input = {
     limit: pageSize,
-    cursor,
+    cursor: pages.cursor,
     status: pick(params.get("status"), depositStatuses),
     method: pick(params.get("method"), depositMethods),
     currency: pick(params.get("currency"), currencies),
@@ -55,12 +79,12 @@ export function DepositQueue() {
       const value = String(form.get(key) ?? "").trim();
       if (value) next.set(key, value);
     }
-    setCursors([]);
+    pages.reset();
     router.replace(next.size ? `${pathname}?${next}` : pathname);
   }
 
   function clearFilters() {
-    setCursors([]);
+    pages.reset();
     router.replace(pathname);
   }
 
@@ -84,45 +108,9 @@ export function DepositQueue() {
               className={fieldClass}
             />
           </div>
-          <div>
-            <label htmlFor="deposit-status" className="text-sm font-medium text-slate-800">
-              Status
-            </label>
-            <select id="deposit-status" name="status" defaultValue={params.get("status") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {depositStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="deposit-method" className="text-sm font-medium text-slate-800">
-              Method
-            </label>
-            <select id="deposit-method" name="method" defaultValue={params.get("method") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {depositMethods.map((m) => (
-                <option key={m} value={m}>
-                  {methodLabel[m]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="deposit-currency" className="text-sm font-medium text-slate-800">
-              Currency
-            </label>
-            <select id="deposit-currency" name="currency" defaultValue={params.get("currency") ?? ""} className={fieldClass}>
-              <option value="">Any</option>
-              {currencies.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </div>
+          <DepositFilterSelect name="status" label="Status" options={depositStatuses} defaultValue={params.get("status")} />
+          <DepositFilterSelect name="method" label="Method" options={depositMethods} optionLabels={methodLabel} defaultValue={params.get("method")} />
+          <DepositFilterSelect name="currency" label="Currency" options={currencies} defaultValue={params.get("currency")} />
           <div className="hidden lg:block" />
           <div>
             <label htmlFor="deposit-from" className="text-sm font-medium text-slate-800">
@@ -201,28 +189,14 @@ export function DepositQueue() {
                 ))}
               </TBody>
             </Table>
-            <nav aria-label="Pages" className="flex items-center justify-between gap-3 border-t border-slate-200 px-5 py-3">
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={cursors.length === 0}
-                onClick={() => setCursors((c) => c.slice(0, -1))}
-              >
-                Previous
-              </Button>
-              <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={!list.data.nextCursor}
-                onClick={() => {
-                  const next = list.data.nextCursor;
-                  if (next) setCursors((c) => [...c, next]);
-                }}
-              >
-                Next
-              </Button>
-            </nav>
+            <Pager
+              label="Pages"
+              {...pages.pagerProps(list.data.nextCursor)}
+              busy={list.isFetching}
+              previousLabel="Previous"
+              nextLabel="Next"
+              className="border-t border-slate-200 px-5 py-3"
+            />
           </>
         )}
       </Card>

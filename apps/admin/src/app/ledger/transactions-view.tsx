@@ -1,9 +1,9 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId, type FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import {
@@ -114,13 +114,11 @@ export function TransactionsView() {
   const searchParams = useSearchParams();
   const filters = filtersFromSearchParams(new URLSearchParams(searchParams.toString()));
   const filterKey = filtersToSearchParams(filters).toString();
-  // Keyset pagination: the cursors of the pages behind the current one, newest first.
-  const [pages, setPages] = useState<{ key: string; cursors: string[] }>({ key: filterKey, cursors: [] });
-  const cursors = pages.key === filterKey ? pages.cursors : [];
-  const cursor = cursors[cursors.length - 1];
+  // The filters live in the address, so a change of them (even back/forward) starts at page one.
+  const pages = useKeysetPages(filterKey);
 
   const list = useQuery({
-    ...trpc.transactions.list.queryOptions(listInput(filters, { cursor, limit: pageSize })),
+    ...trpc.transactions.list.queryOptions(listInput(filters, { cursor: pages.cursor, limit: pageSize })),
     placeholderData: keepPreviousData,
   });
 
@@ -217,27 +215,7 @@ export function TransactionsView() {
                 ))}
               </TBody>
             </Table>
-            <nav aria-label="Transaction pages" className="mt-4 flex items-center justify-between gap-2">
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={cursors.length === 0 || list.isFetching}
-                onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}
-              >
-                Newer
-              </Button>
-              <span className="text-sm text-slate-600">Page {cursors.length + 1}</span>
-              <Button
-                variant="secondary"
-                size="sm"
-                disabled={!list.data.nextCursor || list.isFetching}
-                onClick={() =>
-                  list.data.nextCursor && setPages({ key: filterKey, cursors: [...cursors, list.data.nextCursor] })
-                }
-              >
-                Older
-              </Button>
-            </nav>
+            <Pager label="Transaction pages" {...pages.pagerProps(list.data.nextCursor)} busy={list.isFetching} />
           </>
         )}
       </Card>

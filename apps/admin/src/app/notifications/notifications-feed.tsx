@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
@@ -22,12 +22,11 @@ export function NotificationsFeed() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const firstPage = cursors.length === 1;
+  const pages = useKeysetPages();
+  const firstPage = pages.page === 1;
   const [live, setLive] = useState<NotificationItem[]>([]);
 
-  const listInput = { cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}) };
+  const listInput = { cursor: pages.cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}) };
   const list = useQuery({ ...trpc.notifications.list.queryOptions(listInput), placeholderData: keepPreviousData });
 
   const stream = useNotificationStream((notification) => {
@@ -79,7 +78,7 @@ export function NotificationsFeed() {
               checked={unreadOnly}
               onChange={(event) => {
                 setUnreadOnly(event.target.checked);
-                setCursors([undefined]);
+                pages.reset();
               }}
             />
             Unread only
@@ -121,23 +120,7 @@ export function NotificationsFeed() {
           ))}
         </ul>
       )}
-      <nav aria-label="Notification pages" className="mt-4 flex items-center justify-between gap-2">
-        <Button variant="secondary" size="sm" disabled={firstPage} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Newer
-        </Button>
-        <span className="text-sm text-slate-600">Page {cursors.length}</span>
-        <Button
-          variant="secondary"
-          size="sm"
-          disabled={!list.data?.nextCursor}
-          onClick={() => {
-            const next = list.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          Older
-        </Button>
-      </nav>
+      <Pager label="Notification pages" {...pages.pagerProps(list.data?.nextCursor)} busy={list.isFetching} />
     </Card>
   );
 }

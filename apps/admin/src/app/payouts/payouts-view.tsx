@@ -1,9 +1,10 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
+import { FilterSelect } from "../../components/filter-select";
 import { QueryError } from "../../components/query-error";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
@@ -24,21 +25,16 @@ import { RunPayoutsDialog } from "./run-payouts-dialog";
 const pageSize = 25;
 type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
 
-const selectClass = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
-
 export function PayoutsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canRun = useCan("payouts.runPayouts");
   const [filters, setFilters] = useState<Filters>({});
-  // Keyset pagination: the cursors of the pages before this one, to step back.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
-  const ids = { status: useId(), destination: useId(), currency: useId() };
 
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor, limit: pageSize }),
+    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -61,9 +57,9 @@ export function PayoutsView() {
     }
   });
 
-  const setFilter = <K extends keyof Filters>(key: K, value: string) => {
-    setFilters((f) => ({ ...f, [key]: value || undefined }));
-    setCursors([undefined]);
+  const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
+    setFilters((f) => ({ ...f, [key]: value }));
+    pages.reset();
   };
 
   return (
@@ -87,50 +83,28 @@ export function PayoutsView() {
         }
       >
         <form className="mb-4 flex flex-wrap gap-4" aria-label="Filter payouts" onSubmit={(event) => event.preventDefault()}>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">
-              Status
-            </label>
-            <select id={ids.status} className={selectClass} value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
-              <option value="">All statuses</option>
-              {payoutStatuses.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.destination} className="text-sm font-medium text-slate-700">
-              Destination
-            </label>
-            <select
-              id={ids.destination}
-              className={selectClass}
-              value={filters.destinationType ?? ""}
-              onChange={(e) => setFilter("destinationType", e.target.value)}
-            >
-              <option value="">All destinations</option>
-              {destinationTypes.map((type) => (
-                <option key={type} value={type}>
-                  {destinationLabel[type]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.currency} className="text-sm font-medium text-slate-700">
-              Currency
-            </label>
-            <select id={ids.currency} className={selectClass} value={filters.currency ?? ""} onChange={(e) => setFilter("currency", e.target.value)}>
-              <option value="">All currencies</option>
-              {payoutCurrencies.map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            label="Status"
+            allLabel="All statuses"
+            options={payoutStatuses}
+            value={filters.status}
+            onChange={(value) => setFilter("status", value)}
+          />
+          <FilterSelect
+            label="Destination"
+            allLabel="All destinations"
+            options={destinationTypes}
+            optionLabels={destinationLabel}
+            value={filters.destinationType}
+            onChange={(value) => setFilter("destinationType", value)}
+          />
+          <FilterSelect
+            label="Currency"
+            allLabel="All currencies"
+            options={payoutCurrencies}
+            value={filters.currency}
+            onChange={(value) => setFilter("currency", value)}
+          />
         </form>
 
         {list.isPending ? (
@@ -138,7 +112,7 @@ export function PayoutsView() {
         ) : list.isError ? (
           <QueryError error={list.error} what="the payouts" onRetry={() => void list.refetch()} />
         ) : list.data.items.length === 0 ? (
-          <EmptyState title={cursors.length > 1 ? "No more payouts." : "No payouts match these filters."}>
+          <EmptyState title={pages.page > 1 ? "No more payouts." : "No payouts match these filters."}>
             Partners schedule payouts with <code className="font-mono">POST /payouts</code>; they wait here, queued, for the next run.
           </EmptyState>
         ) : (
@@ -196,23 +170,13 @@ export function PayoutsView() {
           </Table>
         )}
 
-        <nav aria-label="Payout pages" className="mt-4 flex items-center justify-between gap-2">
-          <Button variant="secondary" size="sm" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous
-          </Button>
-          <span className="text-sm text-slate-600">Page {cursors.length}</span>
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={!list.data?.nextCursor}
-            onClick={() => {
-              const next = list.data?.nextCursor;
-              if (next) setCursors((c) => [...c, next]);
-            }}
-          >
-            Next
-          </Button>
-        </nav>
+        <Pager
+          label="Payout pages"
+          {...pages.pagerProps(list.data?.nextCursor)}
+          busy={list.isFetching}
+          previousLabel="Previous"
+          nextLabel="Next"
+        />
       </Card>
 
       {canRun ? (

@@ -1,7 +1,8 @@
 "use client";
 import { Button, Dialog, Money, ProgressBar, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { FilterSelect } from "../../components/filter-select";
 import type { NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
 import { actionError, destinationLabel, destinationTypes, payoutCurrencies, type DestinationType } from "./payout-display";
@@ -45,8 +46,6 @@ export function RunPayoutsDialog({
   const outcomes = useRef(new Map<string, FinalEvent>());
   const [, setSeenVersion] = useState(0);
   const frame = useRef<number | null>(null);
-  const currencyId = useId();
-  const destinationId = useId();
 
   const { mutate: runPreview, reset: resetPreview } = preview;
   const { reset: resetRun } = run;
@@ -141,46 +140,21 @@ export function RunPayoutsDialog({
         <>
           <fieldset className="flex flex-wrap gap-4" disabled={run.isPending}>
             <legend className="sr-only">Which queued payouts to run</legend>
-            <div className="flex flex-col gap-1">
-              <label htmlFor={currencyId} className="text-sm font-medium text-slate-700">
-                Currency
-              </label>
-              <select
-                id={currencyId}
-                className="rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-                value={filters.currency ?? ""}
-                onChange={(event) =>
-                  setFilters((f) => ({ ...f, currency: (event.target.value || undefined) as Filters["currency"] }))
-                }
-              >
-                <option value="">All currencies</option>
-                {payoutCurrencies.map((code) => (
-                  <option key={code} value={code}>
-                    {code}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="flex flex-col gap-1">
-              <label htmlFor={destinationId} className="text-sm font-medium text-slate-700">
-                Destination
-              </label>
-              <select
-                id={destinationId}
-                className="rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-                value={filters.destinationType ?? ""}
-                onChange={(event) =>
-                  setFilters((f) => ({ ...f, destinationType: (event.target.value || undefined) as DestinationType | undefined }))
-                }
-              >
-                <option value="">All destinations</option>
-                {destinationTypes.map((type) => (
-                  <option key={type} value={type}>
-                    {destinationLabel[type]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <FilterSelect
+              label="Currency"
+              allLabel="All currencies"
+              options={payoutCurrencies}
+              value={filters.currency}
+              onChange={(currency) => setFilters((f) => ({ ...f, currency }))}
+            />
+            <FilterSelect
+              label="Destination"
+              allLabel="All destinations"
+              options={destinationTypes}
+              optionLabels={destinationLabel}
+              value={filters.destinationType}
+              onChange={(destinationType) => setFilters((f) => ({ ...f, destinationType }))}
+            />
           </fieldset>
           <DryRunPreview
             pending={preview.isPending}
@@ -215,24 +189,9 @@ export function RunPayoutsDialog({
             aria-live="polite"
             className="grid grid-cols-3 gap-3 rounded-md border border-slate-200 p-3 text-sm"
           >
-            <div>
-              <dt className="text-slate-600">Processed</dt>
-              <dd className="text-lg font-semibold text-emerald-800" data-testid="run-processed">
-                {processed}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-slate-600">Failed</dt>
-              <dd className="text-lg font-semibold text-red-800" data-testid="run-failed">
-                {failed}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-slate-600">Queued</dt>
-              <dd className="text-lg font-semibold text-slate-900" data-testid="run-queued">
-                {stillQueued}
-              </dd>
-            </div>
+            <RunCount label="Processed" count={processed} testId="run-processed" color="text-emerald-800" />
+            <RunCount label="Failed" count={failed} testId="run-failed" color="text-red-800" />
+            <RunCount label="Queued" count={stillQueued} testId="run-queued" color="text-slate-900" />
           </dl>
           {phase === "done" ? (
             <p role="status" className="text-sm text-slate-700">
@@ -249,6 +208,17 @@ export function RunPayoutsDialog({
         </div>
       )}
     </Dialog>
+  );
+}
+
+function RunCount({ label, count, testId, color }: { label: string; count: number; testId: string; color: string }) {
+  return (
+    <div>
+      <dt className="text-slate-600">{label}</dt>
+      <dd className={`text-lg font-semibold ${color}`} data-testid={testId}>
+        {count}
+      </dd>
+    </div>
   );
 }
 

@@ -1,9 +1,9 @@
 "use client";
 import type { StaffRole } from "@agrinet/router";
-import { Button, Dialog } from "@agrinet/ui";
+import { Dialog } from "@agrinet/ui";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { SelectField, TextField, fieldError } from "../../components/form-controls";
+import { FormActions, SelectField, TextField, fieldError } from "../../components/form-controls";
 import { useTRPC } from "../../trpc/client";
 import { roleDescriptions, roles } from "./roles";
 
@@ -37,7 +37,7 @@ export function CreateStaffDialog({ open, onClose, onCreated }: { open: boolean;
     });
   }
 
-  const generalError = create.error && !["email", "password", "name"].some((path) => fieldError(create.error, path));
+  const generalError = create.error && !["email", "password", "name"].some((path) => fieldError(create.error, path)) ? create.error.message : null;
 
   return (
     <Dialog open={open} onClose={() => !create.isPending && close()} title="Add a dashboard user">
@@ -63,19 +63,7 @@ export function CreateStaffDialog({ open, onClose, onCreated }: { open: boolean;
           hint="At least 10 characters. Give it to them privately; they sign in with it."
           error={fieldError(create.error, "password")}
         />
-        {generalError ? (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {create.error?.message}
-          </p>
-        ) : null}
-        <div className="flex flex-wrap justify-end gap-2">
-          <Button variant="secondary" onClick={close} disabled={create.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" busy={create.isPending}>
-            Add user
-          </Button>
-        </div>
+        <FormActions error={generalError} busy={create.isPending} onCancel={close} submitLabel="Add user" />
       </form>
     </Dialog>
   );

@@ -6,6 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useCan } from "../../../auth/use-can";
+import { FormActions } from "../../../components/form-controls";
 import { PageHeader } from "../../../components/page-header";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
@@ -302,19 +303,14 @@ function Actions({ deposit }: { deposit: Deposit }) {
               className={fieldClass}
             />
           </div>
-          {fail.isError ? (
-            <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-              {errorMessage(fail.error)}
-            </p>
-          ) : null}
-          <div className="flex flex-wrap justify-end gap-2">
-            <Button variant="secondary" onClick={() => setFailing(false)} disabled={fail.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="danger" busy={fail.isPending} disabled={!reason.trim()}>
-              Fail deposit
-            </Button>
-          </div>
+          <FormActions
+            error={fail.isError ? errorMessage(fail.error) : null}
+            busy={fail.isPending}
+            onCancel={() => setFailing(false)}
+            submitLabel="Fail deposit"
+            submitVariant="danger"
+            submitDisabled={!reason.trim()}
+          />
         </form>
       </Dialog>
     </Card>

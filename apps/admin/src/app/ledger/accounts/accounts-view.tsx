@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
@@ -21,10 +21,9 @@ export function AccountsView() {
   const trpc = useTRPC();
   const id = useId();
   const [query, setQuery] = useState<{ search?: string; ownerType?: OwnerType }>({});
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
   const accounts = useQuery({
-    ...trpc.ledger.listAccounts.queryOptions({ ...query, cursor, limit: 25 }),
+    ...trpc.ledger.listAccounts.queryOptions({ ...query, cursor: pages.cursor, limit: 25 }),
     placeholderData: keepPreviousData,
   });
 
@@ -34,7 +33,7 @@ export function AccountsView() {
     const search = String(data.get("search") ?? "").trim();
     const ownerType = String(data.get("ownerType") ?? "") as OwnerType | "";
     setQuery({ search: search || undefined, ownerType: ownerType || undefined });
-    setCursors([]);
+    pages.reset();
   };
   const field =
     "mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600";
@@ -112,12 +111,8 @@ export function AccountsView() {
           </Table>
           <Pager
             label="Account pages"
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={Boolean(accounts.data.nextCursor)}
+            {...pages.pagerProps(accounts.data.nextCursor)}
             busy={accounts.isFetching}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => accounts.data.nextCursor && setCursors([...cursors, accounts.data.nextCursor])}
             previousLabel="Previous"
             nextLabel="Next"
           />

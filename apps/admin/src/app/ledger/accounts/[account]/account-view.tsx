@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr } from "@agrinet/ui";
+import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
@@ -120,10 +120,9 @@ function BalanceAt({ account }: { account: string }) {
 
 function History({ account }: { account: string }) {
   const trpc = useTRPC();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useKeysetPages();
   const history = useQuery({
-    ...trpc.ledger.listAccountHistory.queryOptions({ account, cursor, limit: pageSize }),
+    ...trpc.ledger.listAccountHistory.queryOptions({ account, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
   return (
@@ -178,15 +177,7 @@ function History({ account }: { account: string }) {
               ))}
             </TBody>
           </Table>
-          <Pager
-            label="History pages"
-            page={cursors.length + 1}
-            hasPrevious={cursors.length > 0}
-            hasNext={Boolean(history.data.nextCursor)}
-            busy={history.isFetching}
-            onPrevious={() => setCursors(cursors.slice(0, -1))}
-            onNext={() => history.data.nextCursor && setCursors([...cursors, history.data.nextCursor])}
-          />
+          <Pager label="History pages" {...pages.pagerProps(history.data.nextCursor)} busy={history.isFetching} />
         </>
       )}
     </Card>
