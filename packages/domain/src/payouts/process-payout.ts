@@ -96,7 +96,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
   if (mayHaveReachedProvider) {
     const status = await rail.queryStatus(payoutId);
     if (status.kind !== "not-found") {
-      return applyRailOutcome({ ...options, outcome: status });
+      return applyRailOutcome({ ...options, outcome: withoutQueryReference(status) });
     }
   }
   const destination = payout.destination as PayoutDestination;
@@ -246,7 +246,16 @@ export async function checkPayoutStatus(options: CheckPayoutStatusOptions): Prom
   // A "retryable" answer to a status query means "ask again later", never "give up".
   return applyRailOutcome({
     ...options,
-    outcome: status.kind === "retryable" ? { kind: "pending-callback" } : status,
+    outcome: status.kind === "retryable" ? { kind: "pending-callback" } : withoutQueryReference(status),
     statusChecks: options.check,
   });
+}
+
+/**
+ * "Accepted, the answer comes later" to a status query carries the query's own ConversationID:
+ * it names the query, not the payment, so it must not replace the request id the payment's
+ * result callback is checked against.
+ */
+function withoutQueryReference(status: RailStatus): RailStatus {
+  return status.kind === "pending-callback" ? { kind: "pending-callback" } : status;
 }
