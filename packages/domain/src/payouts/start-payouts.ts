@@ -18,8 +18,9 @@ export type StartedPayout = {
  * Takes many payouts in one statement (one round trip, one commit): locks their rows in id
  * order (the order every batch takes them), moves each that is not final to `processing` (one
  * more attempt) and emits `payout.processing` for those that were queued, in the same
- * statement; one NOTIFY wakes the outbox dispatcher for the whole batch, since a NOTIFY
- * serialises commits. Missing payouts are absent from the answer.
+ * statement. No NOTIFY: it would serialise these commits with every other notifying one, and
+ * the outbox dispatcher finds the events on its next poll (or the settlement's wake-up).
+ * Missing payouts are absent from the answer.
  */
 export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, StartedPayout>> {
   const { rows } = await db.query<Omit<StartedPayout, "amount"> & { amount: string | null }>(
@@ -40,11 +41,9 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
        from updated u join current c on c.id = u.id where c.status = 'queued'
        order by u.id
        returning id
-     ),
-     woken as (select pg_notify('domain_events', max(id)::text) from events having count(*) > 0)
+     )
      select c.id, c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
-            u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency,
-            (select count(*) from woken)::int as woken
+            u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency
      from current c left join updated u on u.id = c.id`,
     [payoutIds],
   );
