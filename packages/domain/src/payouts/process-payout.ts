@@ -155,8 +155,11 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       // a worker already started. A queued one waits for its run: a callback that names it (which
       // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
-        const payout = await lockPayout(tx, payoutId);
-        if (!payout || payout.status !== "processing") return;
+        // Locks only a payout in `processing`: a queued one must stay unlocked, or a run taking
+        // the queue at that moment (SKIP LOCKED) would leave it behind, queued for good.
+        const started = await tx.$queryRaw<Array<{ id: string }>>`
+          select id from payouts where id = ${payoutId} and status = 'processing' for update`;
+        if (started.length === 0) return;
         const jobId = await enqueuePayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
