@@ -24,8 +24,22 @@ export function createDb(options: CreateDbOptions): Db {
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
   });
+  // An idle connection PostgreSQL closes (a restart, an administrator) is an 'error' event on
+  // the pool, which would end the process unhandled. Prisma listens only once it has run a
+  // query, and hot paths may never use it: the pool drops that connection either way, and the
+  // next query opens another.
+  pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return Object.assign(new PrismaClient({ adapter }), { $pool: pool });
+  const prisma = new PrismaClient({ adapter });
+  const disconnect = prisma.$disconnect.bind(prisma);
+  return Object.assign(prisma, {
+    $pool: pool,
+    // Prisma ends the pool only if it ever connected; a client used only through $pool must too.
+    async $disconnect() {
+      await disconnect();
+      if (!pool.ended) await pool.end();
+    },
+  });
 }
 
 /** A Prisma interactive-transaction client: what domain functions that write take. */

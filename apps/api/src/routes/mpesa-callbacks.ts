@@ -1,6 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
+  createCallbackPayoutReader,
   createPayoutSettler,
   handleMpesaB2cResult,
   handleMpesaQueueTimeout,
@@ -41,6 +42,7 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
     maxAttempts: options.maxAttempts,
     statusCheckAfterMs: options.statusCheckAfterMs,
     settle: settler.settle,
+    readPayout: createCallbackPayoutReader(options.db),
   };
 
   function authorize(request: FastifyRequest) {

@@ -1,5 +1,12 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { checkPayoutStatus, getAccountBalance, maxStatusChecks, payoutTasks, userWalletAccount } from "@agrinet/domain";
+import {
+  checkPayoutStatus,
+  getAccountBalance,
+  handleMpesaB2cResult,
+  maxStatusChecks,
+  payoutTasks,
+  userWalletAccount,
+} from "@agrinet/domain";
 import type { PayoutRail } from "@agrinet/rails";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPayoutHarness, type PayoutHarness } from "../testing/payouts-harness";
@@ -111,5 +118,58 @@ describe("M-Pesa status polling is bounded", () => {
     // Never released and never settled: the funds stay held until an operator decides.
     const balance = await getAccountBalance(database.db, { account: userWalletAccount("user_polling_2", "KES") });
     expect(balance.held).toBe(1000n);
+  });
+});
+
+describe("a status query does not replace the payment's conversation id", () => {
+  test("the payment's own result callback still matches after a status check was answered 'later'", async () => {
+    const payoutId = await processingPayout("user_polling_3");
+    await database.db.payout.update({ where: { id: payoutId }, data: { providerRequestId: "AG_payment_conversation" } });
+    // Daraja accepts the status query and answers later, naming the query's own ConversationID.
+    const acceptsQuery: PayoutRail = {
+      ...stillPending,
+      queryStatus: () => Promise.resolve({ kind: "pending-callback", providerReference: "AG_status_query_conversation" }),
+    };
+    expect(
+      await checkPayoutStatus({
+        db: database.db,
+        rails: { mpesa: acceptsQuery },
+        payoutId,
+        attempt: 1,
+        maxAttempts: 10,
+        statusCheckAfterMs: 60_000,
+        check: 1,
+      }),
+    ).toEqual({ outcome: "awaiting-result" });
+    expect((await database.db.payout.findUniqueOrThrow({ where: { id: payoutId } })).providerRequestId).toBe(
+      "AG_payment_conversation",
+    );
+
+    // The genuine result of the payment arrives: nothing about it looks forged.
+    const result = await handleMpesaB2cResult({
+      db: database.db,
+      rails: { mpesa: acceptsQuery },
+      maxAttempts: 5,
+      statusCheckAfterMs: 60_000,
+      body: {
+        Result: {
+          ResultType: 0,
+          ResultCode: 0,
+          ResultDesc: "The service request is processed successfully.",
+          OriginatorConversationID: payoutId,
+          ConversationID: "AG_payment_conversation",
+          TransactionID: "SBX0000001",
+          ResultParameters: {
+            ResultParameter: [
+              { Key: "TransactionAmount", Value: 10 },
+              { Key: "TransactionReceipt", Value: "SBX0000001" },
+            ],
+          },
+        },
+      },
+    });
+    expect(result.action).toBe("confirming");
+    const payout = await database.db.payout.findUniqueOrThrow({ where: { id: payoutId } });
+    expect(payout.lastError).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import type { Db } from "@agrinet/db";
 import {
   checkPayoutStatus,
+  createPayoutWorkerBatches,
   payoutTasks,
   processPayout,
   runPayouts,
@@ -25,6 +26,8 @@ const checkPayload = z.object({ payoutId: z.string(), check: z.number().int().po
  * (the last attempt marks the payout failed instead of throwing).
  */
 export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
+  // The payout jobs running at once in this process share their statements.
+  const batches = createPayoutWorkerBatches({ db: deps.db });
   return {
     [payoutTasks.process]: async (payload, helpers) => {
       const { payoutId, confirmedNotSent } = processPayload.parse(payload);
@@ -36,6 +39,7 @@ export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
         maxAttempts: helpers.job.max_attempts,
         statusCheckAfterMs: deps.statusCheckAfterMs,
         confirmedNotSent,
+        batches,
       });
       helpers.logger.debug(`payout ${payoutId}: ${result.outcome}`);
     },
@@ -49,6 +53,7 @@ export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
         maxAttempts: helpers.job.max_attempts,
         statusCheckAfterMs: deps.statusCheckAfterMs,
         check: check ?? 1,
+        batches,
       });
       helpers.logger.debug(`payout ${payoutId} status check ${check ?? 1}: ${result.outcome}`);
     },

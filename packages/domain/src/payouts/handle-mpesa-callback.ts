@@ -1,4 +1,4 @@
-import type { Db } from "@agrinet/db";
+import type { Db, Queryable } from "@agrinet/db";
 import {
   checkDarajaB2cResult,
   parseDarajaB2cResult,
@@ -6,6 +6,7 @@ import {
   parseDarajaStatusResult,
   toWholeUnits,
 } from "@agrinet/rails";
+import { createGroupCommit } from "./group-commit";
 import type { PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
@@ -19,7 +20,38 @@ export type MpesaCallbackOptions = {
   statusCheckAfterMs: number;
   /** Settles confirmed payouts in batches (see createPayoutSettler); else one by one. */
   settle?: PayoutSettler["settle"];
+  /** Reads payouts in batches (see createCallbackPayoutReader); else one by one. */
+  readPayout?: (payoutId: string) => Promise<CallbackPayout | null>;
 };
+
+/** What a callback needs to know about the payout it names. */
+export type CallbackPayout = { id: string; status: string; amount: bigint; currency: string; providerRequestId: string | null };
+
+/** One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here. */
+export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
+  const { rows } = await db.query<Omit<CallbackPayout, "amount"> & { amount: string }>(
+    `select id, status, amount::text as amount, currency, provider_request_id as "providerRequestId"
+     from payouts where id = any($1::text[])`,
+    [payoutIds],
+  );
+  return new Map(rows.map((row) => [row.id, { ...row, amount: BigInt(row.amount) }]));
+}
+
+/** The callbacks arriving at once read their payouts together (one per API process). */
+export function createCallbackPayoutReader(db: Db): (payoutId: string) => Promise<CallbackPayout | null> {
+  return createGroupCommit<string, CallbackPayout | null>({
+    key: (id) => id,
+    run: async (ids) => {
+      const found = await readCallbackPayouts(db.$pool, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+  });
+}
+
+async function readPayout(options: MpesaCallbackOptions, payoutId: string): Promise<CallbackPayout | null> {
+  if (options.readPayout) return options.readPayout(payoutId);
+  return (await readCallbackPayouts(options.db.$pool, [payoutId])).get(payoutId) ?? null;
+}
 
 export type MpesaCallbackResult = {
   payoutId: string | null;
@@ -35,7 +67,7 @@ export type MpesaCallbackResult = {
 export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
   const { db } = options;
   const result = parseDarajaB2cResult(options.body);
-  const payout = await db.payout.findUnique({ where: { id: result.payoutId } });
+  const payout = await readPayout(options, result.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
   const check = checkDarajaB2cResult(result, {
@@ -87,7 +119,7 @@ export async function handleMpesaStatusResult(
   options: MpesaCallbackOptions & { payoutId: string },
 ): Promise<MpesaCallbackResult> {
   const { db } = options;
-  const payout = await db.payout.findUnique({ where: { id: options.payoutId } });
+  const payout = await readPayout(options, options.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
   const result = parseDarajaStatusResult(options.body, payout.id);

@@ -17,3 +17,4 @@ export * from "./handle-mpesa-callback";
 export * from "./payout-rails-from-env";
 export * from "./handle-stripe-payout-event";
 export * from "./mark-payouts-paid";
+export * from "./start-payouts";

@@ -1,23 +1,35 @@
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db, Payout } from "@agrinet/db";
+import type { Db, Queryable } from "@agrinet/db";
 import { parseAccountCode, toLedgerDomainError, validateLedgerTransaction } from "../ledger";
 import type { PayoutDestinationType } from "./payout-destination";
-import { payoutTransactionLimits } from "./payout-jobs";
 import { payoutClearingAccount, type PayoutLedgerSnapshot } from "./payout-ledger";
-import { flagPaidAfterGivingUp, lockPayouts, markPayoutPaid } from "./payout-transitions";
+import { markPayoutPaid } from "./payout-transitions";
 import type { PayoutStatus } from "./payout-view";
 
 export type PaidPayout = { payoutId: string; providerReference: string };
 export type MarkPaidResult = { status: PayoutStatus; changed: boolean };
 
-type HoldRow = { id: bigint; account_id: bigint; code: string; currency: string; amount: bigint };
-type CommitRow = { item: number; transaction_id: bigint; posting_ids: bigint[]; account_ids: bigint[]; balances_after: bigint[] };
+type LockedRow = {
+  id: string;
+  status: string;
+  currency: string;
+  destinationType: string;
+  holdId: string | null;
+  contractId: string | null;
+  /** The hold's account, code, currency and amount (null when the hold is missing). */
+  holdAccountId: string | null;
+  holdCode: string | null;
+  holdCurrency: string | null;
+  holdAmount: string | null;
+};
+type CommitRow = { item: number; transaction_id: string; balances_after: string[] };
 
 /**
- * `markPayoutPaid` for many payouts in one transaction of a few statements, whatever the count:
- * the same checks and effects per payout (each row locked and re-read, only a payout not yet
- * final is settled, its hold committed under the same idempotency key, the same event), and
- * the shared clearing account is locked once per batch instead of once per payout.
+ * `markPayoutPaid` for many payouts in one transaction of a few statements on one pool client
+ * (no Prisma: this runs for every payout), whatever the count: the same checks and effects per
+ * payout (each row locked and re-read, only a payout not yet final is settled, its hold
+ * committed under the same idempotency key, the same event), and the shared clearing account is
+ * locked once per batch instead of once per payout.
  *
  * Deadlock-free: payout rows are locked in id order, then every balance row the batch touches
  * (the wallets and the clearing accounts) in account-id order, the order every ledger write
@@ -29,117 +41,181 @@ export async function markPayoutsPaid(db: Db, items: PaidPayout[]): Promise<Map<
   for (const item of items) if (!references.has(item.payoutId)) references.set(item.payoutId, item.providerReference);
   const results = new Map<string, MarkPaidResult>();
 
-  await db.$transaction(async (tx) => {
-    const payouts = await lockPayouts(tx, [...references.keys()]);
-    const toSettle: Payout[] = [];
-    for (const payout of payouts) {
-      if (payout.status === "paid") results.set(payout.id, { status: "paid", changed: false });
-      else if (payout.status === "failed" || payout.status === "cancelled") {
-        await flagPaidAfterGivingUp(tx, payout, references.get(payout.id)!);
-        results.set(payout.id, { status: payout.status, changed: false });
-      } else toSettle.push(payout);
-    }
-    if (toSettle.length === 0) return;
-
-    const holdIds = toSettle.map((p) => BigInt(p.holdId!));
-    const holds = await tx.$queryRaw<HoldRow[]>`
-      select h.id, h.account_id, a.code, h.currency, h.amount
-      from ledger_holds h join ledger_accounts a on a.id = h.account_id where h.id = any(${holdIds}::bigint[])`;
-    const holdById = new Map(holds.map((h) => [h.id, h]));
-    const clearing = toSettle.map((p) => payoutClearingAccount(p.destinationType as PayoutDestinationType, p.currency as CurrencyCode));
-    await tx.$queryRaw`
-      select b.account_id from ledger_balances b
-      where b.account_id = any(${holds.map((h) => h.account_id)}::bigint[])
-         or b.account_id in (select a.id from ledger_accounts a where a.code = any(${[...new Set(clearing)]}::text[]))
-      order by b.account_id for update`;
-
-    const commits = toSettle.map((payout, index) => {
-      const hold = holdById.get(BigInt(payout.holdId!));
-      if (!hold) throw new Error(`hold ${payout.holdId} of payout ${payout.id} does not exist`);
-      const to = parseAccountCode(clearing[index]!);
-      if (hold.currency !== to.currency) throw new Error(`hold ${hold.id} is in ${hold.currency}, ${to.code} in ${to.currency}`);
-      const metadata = {
-        payoutId: payout.id,
-        providerReference: references.get(payout.id)!,
-        ...(payout.contractId ? { contractId: payout.contractId } : {}),
-      };
-      const validated = validateLedgerTransaction({
-        idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
-        kind: "payout_settle",
-        metadata,
-        postings: [
-          { account: hold.code, amount: -hold.amount, currency: to.currency },
-          { account: to.code, amount: hold.amount, currency: to.currency },
-        ],
-      });
-      return { payout, hold, to, validated };
+  const client = await db.$pool.connect();
+  let broken = false;
+  try {
+    await client.query("begin");
+    await settleLocked(client, references, results);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback").catch(() => {
+      broken = true;
     });
-    let posted: CommitRow[];
-    try {
-      posted = await tx.$queryRaw<CommitRow[]>`
-        select x.item::int as item, r.transaction_id, r.posting_ids, r.account_ids, r.balances_after
-        from unnest(${commits.map((c) => c.hold.id)}::bigint[], ${commits.map((c) => c.validated.input.idempotencyKey)}::text[],
-                    ${commits.map((c) => JSON.stringify(c.validated.input.metadata))}::jsonb[],
-                    ${commits.map((c) => c.validated.contractId)}::text[], ${commits.map((c) => c.validated.requestHash)}::text[],
-                    ${commits.map((c) => c.to.code)}::text[], ${commits.map((c) => c.to.ownerType)}::text[],
-                    ${commits.map((c) => c.to.ownerId)}::text[], ${commits.map((c) => c.to.purpose)}::text[],
-                    ${commits.map((c) => c.to.allowNegative)}::boolean[])
-             with ordinality as x(hold_id, key, metadata, contract_id, hash, to_code, owner_type, owner_id, purpose, allow_negative, item)
-        cross join lateral ledger_commit_hold(x.hold_id, x.key, 'payout_settle', x.metadata, x.contract_id, x.hash,
-                                              null::bigint, x.to_code, x.owner_type, x.owner_id, x.purpose, x.allow_negative) r
-        order by x.item`;
-    } catch (error) {
-      throw toLedgerDomainError(error);
-    }
-
-    const takenAt = new Date().toISOString();
-    const snapshots = posted.map((row): PayoutLedgerSnapshot => {
-      const { hold, to } = commits[row.item - 1]!;
-      const postings = [
-        { account: hold.code, amount: -hold.amount },
-        { account: to.code, amount: hold.amount },
-      ];
-      return {
-        ledgerTransactionId: row.transaction_id.toString(),
-        takenAt,
-        balances: postings.map((p, i) => ({
-          account: p.account,
-          currency: hold.currency,
-          amount: p.amount.toString(),
-          postedAfter: row.balances_after[i]!.toString(),
-        })),
-      };
-    });
-    const ids = commits.map((c) => c.payout.id);
-    // The rows, their events (one wake-up for the batch) and the end of their status checks,
-    // which a settled payout no longer needs.
-    await tx.$queryRaw`
-      with settled as (
-        update payouts p set status = 'paid', provider_reference = x.reference, ledger_snapshot = x.snapshot::jsonb,
-                             paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now()
-        from unnest(${ids}::text[], ${ids.map((id) => references.get(id)!)}::text[], ${snapshots.map((s) => JSON.stringify(s))}::text[])
-             as x(id, reference, snapshot)
-        where p.id = x.id
-        returning p.id, p.user_id, p.amount, p.currency, p.destination_type, p.batch_id, x.reference
-      ),
-      events as (
-        insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
-        select 'payout.paid', 'payout', s.id, array[s.user_id],
-               jsonb_build_object('payoutId', s.id, 'amount', s.amount::text, 'currency', s.currency,
-                                  'destinationType', s.destination_type, 'batchId', s.batch_id, 'providerReference', s.reference)
-        from settled s
-        returning id
-      ),
-      checks as (select graphile_worker.remove_job('check:' || s.id) from settled s)
-      select (select count(*) from checks)::int as checks,
-             (select count(*) from (select pg_notify('domain_events', (select max(id) from events)::text)) n)::int as notified`;
-    for (const id of ids) results.set(id, { status: "paid", changed: true });
-  }, payoutTransactionLimits);
+    results.clear();
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 
   for (const payoutId of references.keys()) {
     if (!results.has(payoutId)) results.set(payoutId, { status: "failed", changed: false });
   }
   return results;
+}
+
+async function settleLocked(client: Queryable, references: Map<string, string>, results: Map<string, MarkPaidResult>) {
+  const { rows: payouts } = await client.query<LockedRow>(
+    `select p.id, p.status, p.currency, p.destination_type as "destinationType", p.hold_id as "holdId",
+            p.contract_id as "contractId", h.account_id::text as "holdAccountId", a.code as "holdCode",
+            h.currency as "holdCurrency", h.amount::text as "holdAmount"
+     from payouts p
+     left join ledger_holds h on h.id = p.hold_id::bigint
+     left join ledger_accounts a on a.id = h.account_id
+     where p.id = any($1::text[])
+     order by p.id
+     for update of p`,
+    [[...references.keys()]],
+  );
+  const toSettle: LockedRow[] = [];
+  const givenUp: LockedRow[] = [];
+  for (const payout of payouts) {
+    if (payout.status === "paid") results.set(payout.id, { status: "paid", changed: false });
+    else if (payout.status === "failed" || payout.status === "cancelled") {
+      givenUp.push(payout);
+      results.set(payout.id, { status: payout.status, changed: false });
+    } else toSettle.push(payout);
+  }
+  if (givenUp.length > 0) await flagPaidAfterGivingUpMany(client, givenUp.map((p) => ({ payoutId: p.id, providerReference: references.get(p.id)! })));
+  if (toSettle.length === 0) return;
+
+  const clearing = toSettle.map((p) => payoutClearingAccount(p.destinationType as PayoutDestinationType, p.currency as CurrencyCode));
+  await client.query(
+    `select b.account_id from ledger_balances b
+     where b.account_id = any($1::bigint[])
+        or b.account_id in (select a.id from ledger_accounts a where a.code = any($2::text[]))
+     order by b.account_id for update`,
+    [toSettle.flatMap((p) => (p.holdAccountId ? [p.holdAccountId] : [])), [...new Set(clearing)]],
+  );
+
+  const commits = toSettle.map((payout, index) => {
+    if (!payout.holdCode || !payout.holdAmount) throw new Error(`hold ${payout.holdId} of payout ${payout.id} does not exist`);
+    const holdAmount = BigInt(payout.holdAmount);
+    const to = parseAccountCode(clearing[index]!);
+    if (payout.holdCurrency !== to.currency) throw new Error(`hold ${payout.holdId} is in ${payout.holdCurrency}, ${to.code} in ${to.currency}`);
+    const metadata = {
+      payoutId: payout.id,
+      providerReference: references.get(payout.id)!,
+      ...(payout.contractId ? { contractId: payout.contractId } : {}),
+    };
+    const validated = validateLedgerTransaction({
+      idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
+      kind: "payout_settle",
+      metadata,
+      postings: [
+        { account: payout.holdCode, amount: -holdAmount, currency: to.currency },
+        { account: to.code, amount: holdAmount, currency: to.currency },
+      ],
+    });
+    return { payout, holdCode: payout.holdCode, holdAmount, to, validated };
+  });
+  let posted: CommitRow[];
+  try {
+    ({ rows: posted } = await client.query<CommitRow>(
+      `select x.item::int as item, r.transaction_id::text as transaction_id, r.balances_after::text[] as balances_after
+       from unnest($1::bigint[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+            with ordinality as x(hold_id, key, metadata, contract_id, hash, to_code, owner_type, owner_id, purpose, allow_negative, item)
+       cross join lateral ledger_commit_hold(x.hold_id, x.key, 'payout_settle', x.metadata, x.contract_id, x.hash,
+                                             null::bigint, x.to_code, x.owner_type, x.owner_id, x.purpose, x.allow_negative) r
+       order by x.item`,
+      [
+        commits.map((c) => c.payout.holdId),
+        commits.map((c) => c.validated.input.idempotencyKey),
+        commits.map((c) => JSON.stringify(c.validated.input.metadata)),
+        commits.map((c) => c.validated.contractId),
+        commits.map((c) => c.validated.requestHash),
+        commits.map((c) => c.to.code),
+        commits.map((c) => c.to.ownerType),
+        commits.map((c) => c.to.ownerId),
+        commits.map((c) => c.to.purpose),
+        commits.map((c) => c.to.allowNegative),
+      ],
+    ));
+  } catch (error) {
+    throw toLedgerDomainError(error);
+  }
+
+  const takenAt = new Date().toISOString();
+  const snapshots = posted.map((row): PayoutLedgerSnapshot => {
+    const { holdCode, holdAmount, to } = commits[row.item - 1]!;
+    const postings = [
+      { account: holdCode, amount: -holdAmount },
+      { account: to.code, amount: holdAmount },
+    ];
+    return {
+      ledgerTransactionId: row.transaction_id,
+      takenAt,
+      balances: postings.map((p, i) => ({
+        account: p.account,
+        currency: to.currency,
+        amount: p.amount.toString(),
+        postedAfter: row.balances_after[i]!,
+      })),
+    };
+  });
+  const ids = commits.map((c) => c.payout.id);
+  // The rows, their events (one wake-up for the batch) and the end of their status checks,
+  // which a settled payout no longer needs.
+  await client.query(
+    `with settled as (
+       update payouts p set status = 'paid', provider_reference = x.reference, ledger_snapshot = x.snapshot::jsonb,
+                            paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now()
+       from unnest($1::text[], $2::text[], $3::text[]) as x(id, reference, snapshot)
+       where p.id = x.id
+       returning p.id, p.user_id, p.amount, p.currency, p.destination_type, p.batch_id, x.reference
+     ),
+     events as (
+       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
+       select 'payout.paid', 'payout', s.id, array[s.user_id],
+              jsonb_build_object('payoutId', s.id, 'amount', s.amount::text, 'currency', s.currency,
+                                 'destinationType', s.destination_type, 'batchId', s.batch_id, 'providerReference', s.reference)
+       from settled s
+       order by s.id
+       returning id
+     ),
+     checks as (select graphile_worker.remove_job('check:' || s.id) from settled s)
+     select (select count(*) from checks)::int as checks,
+            (select count(*) from (select pg_notify('domain_events', (select max(id) from events)::text)) n)::int as notified`,
+    [ids, ids.map((id) => references.get(id)!), snapshots.map((s) => JSON.stringify(s))],
+  );
+  for (const id of ids) results.set(id, { status: "paid", changed: true });
+}
+
+/**
+ * The provider paid payouts we had already given up on. Never silent: the hold was released,
+ * so an operator must reconcile (event + last error), not the code. Same effects as
+ * `flagPaidAfterGivingUp`, for rows this transaction has locked.
+ */
+async function flagPaidAfterGivingUpMany(client: Queryable, items: PaidPayout[]) {
+  await client.query(
+    `with flagged as (
+       update payouts p set last_error = 'provider reported paid (' || x.reference || ') after the payout was ' || p.status || ': reconcile',
+                            updated_at = now()
+       from unnest($1::text[], $2::text[]) as x(id, reference)
+       where p.id = x.id
+       returning p.id, p.user_id, p.amount, p.currency, p.destination_type, p.batch_id, p.status, x.reference
+     ),
+     events as (
+       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
+       select 'payout.reconciliation_needed', 'payout', f.id, array[f.user_id],
+              jsonb_build_object('payoutId', f.id, 'amount', f.amount::text, 'currency', f.currency,
+                                 'destinationType', f.destination_type, 'batchId', f.batch_id,
+                                 'providerReference', f.reference, 'status', f.status)
+       from flagged f
+       returning id
+     )
+     select pg_notify('domain_events', (select max(id) from events)::text)`,
+    [items.map((i) => i.payoutId), items.map((i) => i.providerReference)],
+  );
 }
 
 export type PayoutSettler = {

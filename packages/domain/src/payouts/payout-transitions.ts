@@ -24,14 +24,6 @@ export async function lockPayout(tx: Tx, payoutId: string): Promise<Payout | nul
   return rows[0] ?? null;
 }
 
-/** Locks many payout rows in id order (the order every batch takes them, so batches never deadlock). */
-export async function lockPayouts(tx: Tx, payoutIds: string[]): Promise<Payout[]> {
-  return tx.$queryRawUnsafe<Payout[]>(
-    `select ${payoutColumns} from payouts where id = any($1::text[]) order by id for update`,
-    payoutIds,
-  );
-}
-
 export function isFinal(status: string): boolean {
   return finalPayoutStatuses.includes(status as PayoutStatus);
 }

@@ -2,7 +2,8 @@ import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
 import type { PayoutSettler } from "./mark-payouts-paid";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, maxStatusChecks, payoutTasks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { unbatchedPayoutWorker, type PayoutWorkerBatches } from "./start-payouts";
 import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
@@ -27,6 +28,8 @@ export type ProcessPayoutOptions = {
   statusCheckAfterMs: number;
   /** From the job payload: the provider said it never received this payout. */
   confirmedNotSent?: boolean;
+  /** The worker process's shared statements (createPayoutWorkerBatches); else one payout each. */
+  batches?: PayoutWorkerBatches;
 };
 
 export type ProcessPayoutResult =
@@ -39,43 +42,8 @@ export type ProcessPayoutResult =
  */
 export async function processPayout(options: ProcessPayoutOptions): Promise<ProcessPayoutResult> {
   const { db, payoutId } = options;
-  // One statement instead of a transaction of five round trips: lock the row, move a payout
-  // that is not final to `processing` (one more attempt), and emit `payout.processing` the first
-  // time, returning what the row looked like before.
-  const rows = await db.$queryRaw<
-    Array<{
-      previousAttempts: number;
-      previousRequestId: string | null;
-      status: string | null;
-      destinationType: string | null;
-      destination: unknown;
-      amount: bigint | null;
-      currency: string | null;
-      notified: number;
-    }>
-  >`
-    with current as (
-      select id, status, attempts, provider_request_id from payouts where id = ${payoutId} for update
-    ),
-    updated as (
-      update payouts p set status = 'processing', attempts = p.attempts + 1,
-                           processing_at = coalesce(p.processing_at, now()), updated_at = now()
-      from current c
-      where p.id = c.id and c.status not in ('paid', 'failed', 'cancelled')
-      returning p.id, p.user_id, p.status, p.destination_type, p.destination, p.amount, p.currency, p.batch_id
-    ),
-    event as (
-      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
-      select 'payout.processing', 'payout', u.id, array[u.user_id],
-             jsonb_build_object('payoutId', u.id, 'amount', u.amount::text, 'currency', u.currency, 'batchId', u.batch_id)
-      from updated u, current c where c.status = 'queued'
-      returning id
-    )
-    select c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
-           u.status, u.destination_type as "destinationType", u.destination, u.amount, u.currency,
-           (select count(*) from (select pg_notify('domain_events', e.id::text) from event e) n)::int as notified
-    from current c left join updated u on true`;
-  const started = rows[0];
+  const batches = options.batches ?? unbatchedPayoutWorker(db);
+  const started = await batches.start(payoutId);
   if (!started) return { outcome: "missing" };
   if (!started.status) return { outcome: "already-final" };
   const payout = {
@@ -96,7 +64,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
   if (mayHaveReachedProvider) {
     const status = await rail.queryStatus(payoutId);
     if (status.kind !== "not-found") {
-      return applyRailOutcome({ ...options, outcome: status });
+      return applyRailOutcome({ ...options, outcome: withoutQueryReference(status) });
     }
   }
   const destination = payout.destination as PayoutDestination;
@@ -121,6 +89,7 @@ export type ApplyRailOutcomeOptions = {
   statusChecks?: number;
   /** Settles a paid payout in a batch with others (the API's callbacks); else one by one. */
   settle?: PayoutSettler["settle"];
+  batches?: PayoutWorkerBatches;
 };
 
 /** Turns what a rail (or a verified callback) said into the payout's next state. */
@@ -150,7 +119,16 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       throw new RetryablePayoutError(outcome.code, outcome.message);
     case "pending-callback": {
       const check = (options.statusChecks ?? 0) + 1;
-      if (check <= maxStatusChecks && (await awaitResult(db, { payoutId, check, options, outcome }))) {
+      const batches = options.batches ?? unbatchedPayoutWorker(db);
+      const waiting =
+        check <= maxStatusChecks &&
+        (await batches.awaitResult({
+          payoutId,
+          check,
+          afterMs: options.statusCheckAfterMs * 2 ** (check - 1),
+          ...(outcome.providerReference ? { providerRequestId: outcome.providerReference } : {}),
+        }));
+      if (waiting) {
         return { outcome: "awaiting-result" };
       }
       await db.$transaction(async (tx) => {
@@ -177,8 +155,11 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       // a worker already started. A queued one waits for its run: a callback that names it (which
       // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
-        const payout = await lockPayout(tx, payoutId);
-        if (!payout || payout.status !== "processing") return;
+        // Locks only a payout in `processing`: a queued one must stay unlocked, or a run taking
+        // the queue at that moment (SKIP LOCKED) would leave it behind, queued for good.
+        const started = await tx.$queryRaw<Array<{ id: string }>>`
+          select id from payouts where id = ${payoutId} and status = 'processing' for update`;
+        if (started.length === 0) return;
         const jobId = await enqueuePayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
@@ -191,39 +172,6 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
   }
 }
 
-/**
- * The common case of "accepted, the result comes later" in one statement instead of a
- * transaction of four: store the provider's request id and schedule the status check, both
- * only while the payout is still `processing` and not a bank payout (the row lock the update
- * takes orders it against a settling callback). False when nothing matched, so the caller
- * takes the general path, which decides what else to do.
- */
-async function awaitResult(
-  db: Db,
-  args: { payoutId: string; check: number; options: ApplyRailOutcomeOptions; outcome: { providerReference?: string } },
-): Promise<boolean> {
-  const { payoutId, check } = args;
-  const afterSeconds = (args.options.statusCheckAfterMs * 2 ** (check - 1)) / 1000;
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    with waiting as (
-      update payouts set provider_request_id = coalesce(${args.outcome.providerReference ?? null}::text, provider_request_id),
-                         updated_at = now()
-      where id = ${payoutId} and status = 'processing' and destination_type <> 'bank'
-      returning id
-    ),
-    scheduled as (
-      select graphile_worker.add_job(
-        ${payoutTasks.checkStatus},
-        json_build_object('payoutId', ${payoutId}::text, 'check', ${check}::int),
-        job_key => ${`check:${payoutId}`}::text,
-        max_attempts => 10,
-        run_at => now() + make_interval(secs => ${afterSeconds}::double precision)
-      ) as job from waiting
-    )
-    select waiting.id from waiting, scheduled`;
-  return rows.length > 0;
-}
-
 export type CheckPayoutStatusOptions = {
   db: Db;
   rails: RailsByDestination;
@@ -233,6 +181,7 @@ export type CheckPayoutStatusOptions = {
   statusCheckAfterMs: number;
   /** Which check this is (from the job payload). */
   check: number;
+  batches?: PayoutWorkerBatches;
 };
 
 /** The result did not arrive in time: ask the provider (M-Pesa answers on the status callback). */
@@ -246,7 +195,16 @@ export async function checkPayoutStatus(options: CheckPayoutStatusOptions): Prom
   // A "retryable" answer to a status query means "ask again later", never "give up".
   return applyRailOutcome({
     ...options,
-    outcome: status.kind === "retryable" ? { kind: "pending-callback" } : status,
+    outcome: status.kind === "retryable" ? { kind: "pending-callback" } : withoutQueryReference(status),
     statusChecks: options.check,
   });
+}
+
+/**
+ * "Accepted, the answer comes later" to a status query carries the query's own ConversationID:
+ * it names the query, not the payment, so it must not replace the request id the payment's
+ * result callback is checked against.
+ */
+function withoutQueryReference(status: RailStatus): RailStatus {
+  return status.kind === "pending-callback" ? { kind: "pending-callback" } : status;
 }

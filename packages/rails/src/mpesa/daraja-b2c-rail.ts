@@ -1,3 +1,4 @@
+import { createKeepAliveTransport, fetchTransport, type HttpTransport } from "../http-transport";
 import type { PayoutOutcome, PayoutRail, PayoutRequest, PayoutStatus } from "../payout-rail";
 import { darajaCallbackPaths, toWholeUnits } from "./daraja-callbacks";
 
@@ -16,6 +17,7 @@ export type DarajaB2cOptions = {
   callbackToken: string;
   commandId?: "BusinessPayment" | "SalaryPayment" | "PromotionPayment";
   requestTimeoutMs?: number;
+  /** Instead of node:http over keep-alive connections (tests that intercept requests). */
   fetch?: typeof fetch;
   now?: () => number;
 };
@@ -43,14 +45,14 @@ class DarajaTransportError extends Error {
 export class DarajaB2cRail implements PayoutRail {
   readonly name = "mpesa" as const;
   private readonly options: DarajaB2cOptions;
-  private readonly fetch: typeof fetch;
+  private readonly transport: HttpTransport;
   private readonly now: () => number;
   private token: { value: string; expiresAt: number } | undefined;
   private tokenRequest: Promise<string> | undefined;
 
   constructor(options: DarajaB2cOptions) {
     this.options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, ""), callbackBaseUrl: options.callbackBaseUrl.replace(/\/+$/, "") };
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.transport = options.fetch ? fetchTransport(options.fetch) : createKeepAliveTransport();
     this.now = options.now ?? Date.now;
   }
 
@@ -177,12 +179,11 @@ export class DarajaB2cRail implements PayoutRail {
     });
   }
 
-  private async request(url: string, init: RequestInit): Promise<DarajaResponse> {
-    let response: Response;
+  private async request(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string }): Promise<DarajaResponse> {
+    let status: number;
     let text: string;
     try {
-      response = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000) });
-      text = await response.text();
+      ({ status, text } = await this.transport(url, { ...init, timeoutMs: this.options.requestTimeoutMs ?? 30_000 }));
     } catch (error) {
       throw new DarajaTransportError("MPESA_NETWORK_ERROR", `Daraja unreachable: ${String(error)}`, true);
     }
@@ -193,6 +194,6 @@ export class DarajaB2cRail implements PayoutRail {
     } catch {
       // A proxy's HTML error page: the status code says enough.
     }
-    return { status: response.status, body };
+    return { status, body };
   }
 }

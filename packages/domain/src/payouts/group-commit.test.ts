@@ -1,0 +1,49 @@
+import { describe, expect, test } from "vitest";
+import { createGroupCommit } from "./group-commit";
+
+function recordingGroupCommit(options: { maxBatch?: number; failWhen?: (items: string[]) => boolean } = {}) {
+  const batches: string[][] = [];
+  const call = createGroupCommit<string, string>({
+    key: (item) => item.split(":")[0]!,
+    maxBatch: options.maxBatch,
+    run: async (items) => {
+      batches.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (options.failWhen?.(items)) throw new Error(`batch ${items.join(",")} failed`);
+      return items.map((item) => `done ${item}`);
+    },
+  });
+  return { call, batches };
+}
+
+describe("group commit", () => {
+  test("calls made while a batch runs go together in the next one, each answered with its own result", async () => {
+    const { call, batches } = recordingGroupCommit();
+    const results = await Promise.all(["a", "b", "c", "d"].map(call));
+    expect(results).toEqual(["done a", "done b", "done c", "done d"]);
+    expect(batches).toEqual([["a"], ["b", "c", "d"]]);
+  });
+
+  test("one key is never twice in a batch: a second call for it waits for the next batch", async () => {
+    const { call, batches } = recordingGroupCommit();
+    await Promise.all(["x", "p:1", "q", "p:2", "p:3"].map(call));
+    for (const batch of batches) {
+      const keys = batch.map((item) => item.split(":")[0]);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    expect(batches.flat().sort()).toEqual(["p:1", "p:2", "p:3", "q", "x"]);
+  });
+
+  test("batches stop at maxBatch", async () => {
+    const { call, batches } = recordingGroupCommit({ maxBatch: 2 });
+    await Promise.all(["a", "b", "c", "d", "e"].map(call));
+    expect(batches.map((batch) => batch.length)).toEqual([1, 2, 2]);
+  });
+
+  test("a failed batch rejects only its own calls", async () => {
+    const { call } = recordingGroupCommit({ failWhen: (items) => items.includes("bad") });
+    const results = await Promise.allSettled(["a", "bad", "c"].map(call));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect(await call("after")).toBe("done after");
+  });
+});
