@@ -4,10 +4,12 @@
 //   no-op jobs     BENCH_PAYOUTS no-op jobs through graphile-worker with the worker's settings
 //                  (local queue 500, batched completion): the upper bound for any job
 //   pipeline       BENCH_PAYOUTS M-Pesa payouts created (hold + row + job), then one
-//                  `runPayouts` batch paid through the worker, the Daraja sandbox (answering at
+//                  `runPayouts` batch paid through the worker (its own process, the bundled build;
+//                  BENCH_PAYOUTS_WORKER=inline runs it in this process), the Daraja sandbox (answering at
 //                  once) and the API's callbacks, until every payout is paid
 //   run summary    how long `POST /admin/payouts/run` takes to take BENCH_PAYOUTS queued payouts
 //                  into a batch and answer (waiting 0 s for the worker)
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import { startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { Logger, run, runMigrations } from "graphile-worker";
 import { startPayoutHarness } from "../apps/api/src/testing/payouts-harness";
+import { buildServices, builtServices } from "./built-services";
 import { reportFigures, type BenchFigure } from "./figures";
 
 const count = Number(process.env.BENCH_PAYOUTS ?? 10_000);
@@ -25,6 +28,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 /** A pipeline that stops making progress for this long is reported as unfinished, not waited on forever. */
 const stallMs = Number(process.env.BENCH_STALL_MS ?? 60_000);
 const figures: BenchFigure[] = [];
+const inlineWorker = process.env.BENCH_PAYOUTS_WORKER === "inline";
+const statusCheckAfterMs = 5_000;
+let workerProcess: ChildProcess | undefined;
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-payouts-"));
 const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 300 });
@@ -80,9 +86,35 @@ try {
     db,
     databaseUrl: payoutsUrl,
     settings: { runWaitMs: 0 },
-    statusCheckAfterMs: 5_000,
+    statusCheckAfterMs,
   });
-  await harness.startWorker({ concurrency });
+  // The worker runs as production runs it: its own process, from the bundled build, so the
+  // pipeline spreads over the cores as a deployment's processes do. The API and the sandbox
+  // share this process (BENCH_PAYOUTS_WORKER=inline puts the worker here too, as tests do).
+  if (inlineWorker) {
+    await harness.startWorker({ concurrency });
+  } else {
+    buildServices();
+    workerProcess = spawn(process.execPath, [builtServices.worker], {
+      env: {
+        NODE_ENV: "production",
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ...harness.workerEnv,
+        DATABASE_URL: payoutsUrl,
+        LOG_LEVEL: "silent",
+        WORKER_CONCURRENCY: String(concurrency),
+        WORKER_HEARTBEAT_SECONDS: "1",
+        MPESA_RESULT_TIMEOUT_SECONDS: String(statusCheckAfterMs / 1000),
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const pid = workerProcess.pid;
+    for (let waited = 0; (await db.workerHeartbeat.count({ where: { pid } })) === 0; waited += 250) {
+      if (workerProcess.exitCode !== null || waited > 120_000) throw new Error("the worker process did not start");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
   const users = Array.from({ length: 200 }, (_, i) => `bench_user_${i}`);
   for (const user of users) await harness.fund(user, BigInt(count) * 1000n);
 
@@ -165,9 +197,11 @@ try {
     { group: "payouts", name: "payouts paid twice", value: twice, unit: "payouts", target: "= 0", met: twice === 0 },
   );
   // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
+  workerProcess?.kill("SIGTERM");
   await Promise.race([harness.stop(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   await db.$disconnect();
 } finally {
+  if (workerProcess && workerProcess.exitCode === null) workerProcess.kill("SIGKILL");
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }
