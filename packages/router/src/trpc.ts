@@ -27,6 +27,13 @@ export type RestMeta = {
   example?: { request?: unknown; response?: unknown };
   /** Domain errors this operation can answer with besides the common ones, for the docs. */
   errors?: ErrorCode[];
+  /**
+   * The input field (e.g. `reference`) the operation's own idempotency rests on. Over REST the
+   * `Idempotency-Key` header fills it when the body leaves it out, so a retry is recognised by
+   * the operation itself, not only by the key's record (another API process, a record expired);
+   * a body giving both with different values is refused (400 naming the field).
+   */
+  idempotencyKeyField?: string;
 };
 
 export type Meta = {

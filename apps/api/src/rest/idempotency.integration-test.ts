@@ -1,29 +1,70 @@
+import type { Db } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { claimIdempotencyKey, idempotencyScope, requestFingerprint } from "./idempotency";
+import {
+  claimIdempotencyKey,
+  idempotencyScope,
+  releaseIdempotencyKey,
+  requestFingerprint,
+  storeIdempotentResponse,
+} from "./idempotency";
 import type { ExampleState } from "./testing/example-router";
 import { buildTestApp } from "./testing/test-app";
 
 let database: TestDatabase;
 let fastify: FastifyInstance;
 let state: ExampleState;
+/** A second API process on the same database and the same example world. */
+let other: FastifyInstance;
+
+/**
+ * While on, the key's bookkeeping writes (release, store) fail as they do when the database has
+ * gone away: the failure that made the request itself answer 503.
+ */
+const outage = { on: false };
+
+/** The test database's client, but its idempotency-key writes fail during an `outage`. */
+function withOutage(db: Db): Db {
+  const failing = new Set(["update", "updateMany", "delete", "deleteMany"]);
+  const keys = new Proxy(db.idempotencyKey, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (outage.on && failing.has(String(property))) {
+          return Promise.reject(Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" }));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "idempotencyKey") return keys;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  ({ fastify, state } = await buildTestApp(database, { effectDelayMs: 150 }));
+  ({ fastify, state } = await buildTestApp(database, { effectDelayMs: 150, db: withOutage(database.db) }));
+  ({ fastify: other } = await buildTestApp(database, { effectDelayMs: 150, state }));
 });
 
 afterAll(async () => {
   await fastify?.close();
+  await other?.close();
   await database?.drop();
 });
 
 let n = 0;
 const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
 
-function create(key: string, body: Record<string, unknown>, raw?: string) {
-  return fastify.inject({
+function create(key: string, body: Record<string, unknown>, raw?: string, app = fastify) {
+  return app.inject({
     method: "POST",
     url: "/api/v1/examples/transfers",
     payload: raw ?? JSON.stringify(body),
@@ -162,4 +203,109 @@ test("keys are scoped per principal", async () => {
     claimIdempotencyKey(database.db, { scope, key: "shared-key", fingerprint, method: "POST", path: "/x" });
   expect((await claim(partnerA, "f1")).kind).toBe("owner");
   expect((await claim(partnerB, "f2")).kind).toBe("owner");
+});
+
+/** The first request fails with 503 while the database is away, so its key cannot be released. */
+async function failDuringOutage(key: string, reference: string) {
+  outage.on = true;
+  try {
+    const first = await create(key, body(reference));
+    expect(first.statusCode).toBe(503);
+    expect(first.json().error.code).toBe("SERVICE_UNAVAILABLE");
+  } finally {
+    outage.on = false;
+  }
+  // The key is still marked in progress: nothing could free it while the database was away.
+  expect(await database.db.idempotencyKey.count({ where: { key, responseStatus: null } })).toBe(1);
+}
+
+test("a retry after a 503 whose key could not be released runs, once", async () => {
+  const key = fresh("k");
+  const reference = fresh("UNAVAILABLE-ONCE");
+  await failDuringOutage(key, reference);
+  const before = state.effects;
+  const retry = await create(key, body(reference));
+  expect(retry.statusCode).toBe(200);
+  expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+  expect(retry.json().reference).toBe(reference);
+  expect(state.effects).toBe(before + 1);
+  const replay = await create(key, body(reference));
+  expect(replay.body).toBe(retry.body);
+  expect(replay.headers["idempotent-replayed"]).toBe("true");
+});
+
+test("concurrent retries after a 503 whose key could not be released → one effect", async () => {
+  const key = fresh("k");
+  const reference = fresh("UNAVAILABLE-ONCE");
+  await failDuringOutage(key, reference);
+  const before = state.effects;
+  const retries = await Promise.all([
+    ...Array.from({ length: 4 }, () => create(key, body(reference))),
+    ...Array.from({ length: 4 }, () => create(key, body(reference), undefined, other)),
+  ]);
+  expect(state.effects).toBe(before + 1);
+  const ran = retries.filter((r) => r.statusCode === 200 && r.headers["idempotent-replayed"] === undefined);
+  expect(ran).toHaveLength(1);
+  for (const response of retries) {
+    if (response.statusCode !== 200) expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+  }
+});
+
+test("another API process's retry after a 503 runs as soon as the key is freed, not 2 minutes later", async () => {
+  const key = fresh("k");
+  const reference = fresh("UNAVAILABLE-ONCE");
+  await failDuringOutage(key, reference);
+  const before = state.effects;
+  // The process that answered 503 frees the key once the database is back; until then the other
+  // process answers IDEMPOTENCY_KEY_IN_USE with Retry-After: 1, as for any request still running.
+  let retry = await create(key, body(reference), undefined, other);
+  for (let attempt = 0; retry.statusCode === 409 && attempt < 20; attempt++) {
+    expect(retry.json().error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    retry = await create(key, body(reference), undefined, other);
+  }
+  expect(retry.statusCode).toBe(200);
+  expect(state.effects).toBe(before + 1);
+});
+
+test("an answer that could not be stored during an outage is stored afterwards and replayed", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  outage.on = true;
+  let first;
+  try {
+    first = await create(key, body(reference));
+  } finally {
+    outage.on = false;
+  }
+  // The procedure's answer stands: answering 503 after the effect would invite a second one.
+  expect(first.statusCode).toBe(200);
+  const before = state.effects;
+  const retry = await create(key, body(reference));
+  expect(retry.statusCode).toBe(200);
+  expect(retry.body).toBe(first.body);
+  expect(retry.headers["idempotent-replayed"]).toBe("true");
+  expect(state.effects).toBe(before);
+});
+
+test("a late release or store never touches a key another request has taken over since", async () => {
+  const scope = "anonymous";
+  const key = fresh("k");
+  const claim = (fingerprint: string) =>
+    claimIdempotencyKey(database.db, { scope, key, fingerprint, method: "POST", path: "/x" });
+  const first = await claim("f1");
+  if (first.kind !== "owner") throw new Error("expected to own the new key");
+  // The first owner is presumed dead; a retry takes the key over.
+  await database.db.idempotencyKey.update({
+    where: { id: first.id },
+    data: { lockedAt: new Date(Date.now() - 10 * 60_000) },
+  });
+  const second = await claim("f1");
+  if (second.kind !== "owner") throw new Error("expected the retry to take the key over");
+  expect(second.id).toBe(first.id);
+  await releaseIdempotencyKey(database.db, first);
+  expect(await storeIdempotentResponse(database.db, first, 200, "{\"stale\":true}")).toBe(false);
+  const row = await database.db.idempotencyKey.findUniqueOrThrow({ where: { id: first.id } });
+  expect(row.responseStatus).toBeNull();
+  expect(await storeIdempotentResponse(database.db, second, 200, "{}")).toBe(true);
 });

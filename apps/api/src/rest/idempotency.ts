@@ -11,8 +11,15 @@ export const idempotencyRetentionHours = 24;
  */
 export const abandonedAfterSeconds = 120;
 
+/**
+ * Our claim on a key: the row and the moment we locked it. A claim taken over later (abandoned)
+ * keeps the row's id but gets a new `lockedAt`, so writes fenced on both never touch a claim
+ * that is no longer ours.
+ */
+export type OwnedClaim = { id: bigint; lockedAt: Date };
+
 export type IdempotencyClaim =
-  | { kind: "owner"; id: bigint }
+  | ({ kind: "owner" } & OwnedClaim)
   | { kind: "replay"; status: number; body: string };
 
 /** Keys are per caller, so two partners can both use "order-1". */
@@ -59,7 +66,7 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const { scope, key, fingerprint, method, path } = options;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const claimed = await db.$queryRaw<{ id: bigint }[]>`
+    const claimed = await db.$queryRaw<{ id: bigint; locked_at: Date }[]>`
       insert into idempotency_keys (scope, key, request_fingerprint, method, path, locked_at, expires_at)
       values (${scope}, ${key}, ${fingerprint}, ${method}, ${path}, now(),
               now() + make_interval(hours => ${idempotencyRetentionHours}))
@@ -76,8 +83,8 @@ export async function claimIdempotencyKey(
          or (idempotency_keys.response_status is null
              and idempotency_keys.request_fingerprint = excluded.request_fingerprint
              and idempotency_keys.locked_at < now() - make_interval(secs => ${abandonedAfterSeconds}))
-      returning id`;
-    if (claimed[0]) return { kind: "owner", id: claimed[0].id };
+      returning id, locked_at`;
+    if (claimed[0]) return { kind: "owner", id: claimed[0].id, lockedAt: claimed[0].locked_at };
 
     const existing = await db.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
     if (!existing) continue; // released between the two statements: claim again
@@ -99,14 +106,107 @@ export async function claimIdempotencyKey(
   throw new DomainError("IDEMPOTENCY_KEY_IN_USE", "Idempotency-Key is busy; retry shortly");
 }
 
-export async function storeIdempotentResponse(db: Db, id: bigint, status: number, body: string) {
-  await db.idempotencyKey.update({ where: { id }, data: { responseStatus: status, responseBody: body } });
+/** Stores the answer for replays; false when the claim is no longer ours (taken over or expired). */
+export async function storeIdempotentResponse(db: Db, claim: OwnedClaim, status: number, body: string): Promise<boolean> {
+  const { count } = await db.idempotencyKey.updateMany({
+    where: { id: claim.id, lockedAt: claim.lockedAt, responseStatus: null },
+    data: { responseStatus: status, responseBody: body },
+  });
+  return count === 1;
 }
 
 /**
  * A request that failed with a 5xx changed nothing (its transaction rolled back), so the key is
  * freed and a retry runs again rather than replaying the failure.
  */
-export async function releaseIdempotencyKey(db: Db, id: bigint) {
-  await db.idempotencyKey.deleteMany({ where: { id, responseStatus: null } });
+export async function releaseIdempotencyKey(db: Db, claim: OwnedClaim): Promise<void> {
+  await db.idempotencyKey.deleteMany({ where: { id: claim.id, lockedAt: claim.lockedAt, responseStatus: null } });
+}
+
+/** What a finished request leaves on its key: the answer to replay, or nothing (a 5xx: run again). */
+export type IdempotencyOutcome = { kind: "store"; status: number; body: string } | { kind: "release" };
+
+type PendingOutcome = { claim: OwnedClaim; outcome: IdempotencyOutcome; timer?: NodeJS.Timeout; attempts: number };
+
+const retryDelaysMs = [100, 250, 500, 1_000, 2_000];
+
+/**
+ * Writes each request's outcome to its key, and keeps the outcomes it could not write (the
+ * database unavailable: the very failure that made the request answer 503) until they are written.
+ * Without this a key whose release failed stayed "in progress", and every retry got
+ * IDEMPOTENCY_KEY_IN_USE until the claim counted as abandoned two minutes later.
+ *
+ * A retry that reaches this process writes the pending outcome first (`settle`), then claims as
+ * usual; other processes see the key freed (or answered) as soon as the background retry gets
+ * through. Either way the claim itself stays the one atomic statement, so two concurrent retries
+ * still produce one effect. Writes are fenced on the claim (`OwnedClaim`): a late write never
+ * frees or answers a key that someone else has taken over meanwhile.
+ */
+export function createIdempotencyOutcomes(db: Db, log: { error: (details: object, message: string) => void }) {
+  const pending = new Map<string, PendingOutcome>();
+  const pendingKey = (scope: string, key: string) => `${scope}\n${key}`;
+
+  async function write(entry: PendingOutcome): Promise<void> {
+    if (entry.outcome.kind === "release") await releaseIdempotencyKey(db, entry.claim);
+    else await storeIdempotentResponse(db, entry.claim, entry.outcome.status, entry.outcome.body);
+  }
+
+  function retryLater(id: string, entry: PendingOutcome) {
+    const abandonedAt = entry.claim.lockedAt.getTime() + abandonedAfterSeconds * 1_000;
+    const delay = retryDelaysMs[Math.min(entry.attempts, retryDelaysMs.length - 1)]!;
+    // Past the abandonment time any retry takes the key over anyway.
+    if (Date.now() + delay > abandonedAt) {
+      if (pending.get(id) === entry) pending.delete(id);
+      return;
+    }
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (pending.get(id) !== entry) return;
+      entry.attempts += 1;
+      write(entry).then(
+        () => {
+          if (pending.get(id) === entry) pending.delete(id);
+        },
+        () => retryLater(id, entry),
+      );
+    }, delay);
+    entry.timer.unref();
+  }
+
+  return {
+    /** Records a finished request's outcome; never throws (the request's answer stands). */
+    async record(scope: string, key: string, claim: OwnedClaim, outcome: IdempotencyOutcome): Promise<void> {
+      const entry: PendingOutcome = { claim, outcome, attempts: 0 };
+      try {
+        await write(entry);
+      } catch (error) {
+        log.error({ err: error, outcome: outcome.kind }, "could not record the Idempotency-Key's outcome; retrying");
+        const id = pendingKey(scope, key);
+        const previous = pending.get(id);
+        if (previous?.timer) clearTimeout(previous.timer);
+        pending.set(id, entry);
+        retryLater(id, entry);
+      }
+    },
+
+    /** Before claiming `key`: writes the outcome this process still owes it. Throws if it cannot. */
+    async settle(scope: string, key: string): Promise<void> {
+      const id = pendingKey(scope, key);
+      const entry = pending.get(id);
+      if (!entry) return;
+      await write(entry);
+      if (pending.get(id) === entry) {
+        if (entry.timer) clearTimeout(entry.timer);
+        pending.delete(id);
+      }
+    },
+
+    /** On shutdown: one last attempt at each pending outcome, then no more timers. */
+    async close(): Promise<void> {
+      const entries = [...pending.values()];
+      pending.clear();
+      for (const entry of entries) if (entry.timer) clearTimeout(entry.timer);
+      await Promise.allSettled(entries.map(write));
+    },
+  };
 }

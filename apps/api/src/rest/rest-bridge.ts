@@ -6,11 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeHttpError } from "./error-envelope";
 import {
   claimIdempotencyKey,
+  createIdempotencyOutcomes,
   idempotencyScope,
-  releaseIdempotencyKey,
   requestFingerprint,
-  storeIdempotentResponse,
   validateIdempotencyKey,
+  type OwnedClaim,
 } from "./idempotency";
 import { listRestRoutes, type RestRoute } from "./rest-routes";
 
@@ -33,6 +33,8 @@ const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
 export async function restBridge(fastify: FastifyInstance, options: RestBridgeOptions) {
   const { router, db, createContext, bodyLimit } = options;
   const createCaller = createCallerFactory(router);
+  const outcomes = createIdempotencyOutcomes(db, fastify.log);
+  fastify.addHook("onClose", () => outcomes.close());
 
   // `curl -H 'Content-Type: application/json' -X POST /admin/payouts/run` sends no body at all:
   // that is "no input", not malformed JSON. Everything else parses as Fastify's default does
@@ -61,26 +63,29 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     const input = assembleInput(route, request);
     const ctx = await createContext(request);
 
-    const idempotencyKey = request.headers["idempotency-key"];
-    let claimId: bigint | undefined;
-    if (route.method === "POST" && idempotencyKey !== undefined) {
-      const key = Array.isArray(idempotencyKey) ? idempotencyKey.join(",") : idempotencyKey;
+    const header = request.headers["idempotency-key"];
+    const key = header === undefined ? undefined : Array.isArray(header) ? header.join(",") : header;
+    let claim: (OwnedClaim & { scope: string; key: string }) | undefined;
+    if (route.method === "POST" && key !== undefined) {
       validateIdempotencyKey(key);
-      const claim = await claimIdempotencyKey(db, {
-        scope: idempotencyScope(ctx.principal),
+      if (route.idempotencyKeyField) useKeyAsField(route.idempotencyKeyField, key, input as Record<string, unknown>);
+      const scope = idempotencyScope(ctx.principal);
+      await outcomes.settle(scope, key);
+      const claimed = await claimIdempotencyKey(db, {
+        scope,
         key,
         fingerprint: requestFingerprint(route.method, request.url, request.body),
         method: route.method,
         path: request.url.slice(0, 2000),
       });
-      if (claim.kind === "replay") {
+      if (claimed.kind === "replay") {
         return reply
-          .code(claim.status)
+          .code(claimed.status)
           .header("idempotent-replayed", "true")
           .type("application/json; charset=utf-8")
-          .send(claim.body);
+          .send(claimed.body);
       }
-      claimId = claim.id;
+      claim = { id: claimed.id, lockedAt: claimed.lockedAt, scope, key };
     }
 
     let status: number;
@@ -102,18 +107,40 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
       body = JSON.stringify(described.envelope);
     }
 
-    if (claimId !== undefined) {
+    if (claim !== undefined) {
       // The procedure's answer stands even if the key's bookkeeping fails (the database too busy
       // now): answering 503 for a payout that was committed would invite a retry that re-runs it.
-      // The key stays "in progress" and a retry gets IDEMPOTENCY_KEY_IN_USE until it is abandoned.
-      try {
-        if (status >= 500) await releaseIdempotencyKey(db, claimId);
-        else await storeIdempotentResponse(db, claimId, status, body);
-      } catch (error) {
-        request.log.error({ err: error, procedure: route.procedurePath }, "could not record the Idempotency-Key's outcome");
-      }
+      // An outcome that cannot be written now is retried until it is (see createIdempotencyOutcomes).
+      await outcomes.record(
+        claim.scope,
+        claim.key,
+        claim,
+        status >= 500 ? { kind: "release" } : { kind: "store", status, body },
+      );
     }
     return reply.code(status).type("application/json; charset=utf-8").send(body);
+  }
+}
+
+/**
+ * The Idempotency-Key becomes the operation's own idempotency field (a payout's `reference`)
+ * when the body leaves it out; a body that names a different one is ambiguous, so refused.
+ */
+function useKeyAsField(field: NonNullable<RestRoute["idempotencyKeyField"]>, key: string, input: Record<string, unknown>) {
+  const given = input[field.name];
+  if (given === undefined) {
+    if (!field.schema.safeParse(key).success) {
+      throw new DomainError("VALIDATION_FAILED", `Idempotency-Key: not usable as the ${field.name}; send a ${field.name} in the body`, {
+        fields: [{ path: "Idempotency-Key", message: `not a valid ${field.name}` }],
+      });
+    }
+    input[field.name] = key;
+  } else if (given !== key) {
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      `${field.name}: differs from the Idempotency-Key header; send the same value in both, or only one of them`,
+      { fields: [{ path: field.name, message: "differs from the Idempotency-Key header" }] },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Meta, RestMeta } from "@agrinet/router";
 import type { AnyTRPCRouter } from "@trpc/server";
+import { z } from "zod";
 
 export type RestRoute = {
   /** The procedure's dotted tRPC path, e.g. `deposits.create`. */
@@ -14,6 +15,8 @@ export type RestRoute = {
   meta: Meta & { openapi: RestMeta };
   /** False when the input is absent or void: query string and body are then ignored. */
   takesInput: boolean;
+  /** `meta.openapi.idempotencyKeyField` and that field's schema, to check the header against it. */
+  idempotencyKeyField?: { name: string; schema: z.ZodType };
 };
 
 type ProcedureDef = {
@@ -21,6 +24,15 @@ type ProcedureDef = {
   meta?: Meta;
   inputs: { _zod?: { def?: { type?: string } } }[];
 };
+
+function idempotencyKeyField(procedurePath: string, def: ProcedureDef): RestRoute["idempotencyKeyField"] {
+  const name = def.meta?.openapi?.idempotencyKeyField;
+  if (name === undefined) return undefined;
+  const input = def.inputs.length === 1 ? def.inputs[0] : undefined;
+  const schema = input instanceof z.ZodObject ? (input.shape as Record<string, z.ZodType>)[name] : undefined;
+  if (!schema) throw new Error(`${procedurePath}: idempotencyKeyField ${name} is not a field of its input object`);
+  return { name, schema };
+}
 
 /** Every procedure with `meta.openapi`, in registration order; the REST bridge serves exactly these. */
 export function listRestRoutes(router: AnyTRPCRouter): RestRoute[] {
@@ -47,6 +59,7 @@ export function listRestRoutes(router: AnyTRPCRouter): RestRoute[] {
       pathParameters: [...openapiPath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
       meta: meta as RestRoute["meta"],
       takesInput: inputs.length > 0 && inputType !== "void" && inputType !== "undefined",
+      idempotencyKeyField: idempotencyKeyField(procedurePath, procedure._def),
     });
   }
   return routes;

@@ -53,7 +53,15 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
+  Plans?: PlanNode[];
+};
 
 function nodesOf(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
@@ -63,7 +71,7 @@ function nodesOf(plan: PlanNode): PlanNode[] {
  * Runs `run` against a client that records every raw query, then EXPLAINs each recorded query
  * with the same parameters (so the planner sees what production sees) and returns the plans.
  */
-async function plansOf(run: (client: Db) => Promise<unknown>): Promise<PlanNode[][]> {
+async function plansOf(run: (client: Db) => Promise<unknown>, explain = "format json"): Promise<PlanNode[][]> {
   const db = database.db;
   const captured: Prisma.Sql[] = [];
   const recording = new Proxy(db, {
@@ -83,7 +91,7 @@ async function plansOf(run: (client: Db) => Promise<unknown>): Promise<PlanNode[
   const plans: PlanNode[][] = [];
   for (const query of captured) {
     const rows = await db.$queryRawUnsafe<Array<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>>(
-      `explain (format json) ${query.text}`,
+      `explain (${explain}) ${query.text}`,
       ...query.values,
     );
     plans.push(nodesOf(rows[0]!["QUERY PLAN"][0]!.Plan));
@@ -134,6 +142,43 @@ describe(`dashboard ledger queries over ${transactionCount.toLocaleString("en")}
       const page = await listLedgerTransactions(database.db, { ...filter, limit: 50 });
       expect(page.items.length, JSON.stringify(filter)).toBeGreaterThan(0);
       expectIndexedPostings(await plansOf((client) => listLedgerTransactions(client, { ...filter, limit: 50 })));
+    }
+  });
+
+  test("a user's or a busy account's page reads about a page of postings, however long the history", async () => {
+    // EXPLAIN ANALYZE counts the rows each plan node actually read: the page must walk the
+    // account's postings index (account_id, transaction_id) and stop after about limit + 1
+    // rows, not collect and sort the account's whole history (100,000 postings for the M-Pesa
+    // clearing account, 100 for the user).
+    const limit = 50;
+    const bound = 2 * (limit + 1);
+    const middle = (await listLedgerTransactions(database.db, { account: mpesa, limit, cursor: String(transactionCount / 2) }))
+      .items[0]!.id.toString();
+    const cases: Parameters<typeof listLedgerTransactions>[1][] = [
+      { account: mpesa },
+      { account: mpesa, cursor: middle },
+      { account: mpesa, currency: "KES" },
+      { userId: "user_perf_7" },
+      { userId: "user_perf_7", cursor: String(transactionCount / 2) },
+    ];
+    for (const filter of cases) {
+      const label = JSON.stringify(filter);
+      const page = await listLedgerTransactions(database.db, { ...filter, limit });
+      expect(page.items, label).toHaveLength(limit);
+      const [transactions] = await plansOf(
+        (client) => listLedgerTransactions(client, { ...filter, limit }),
+        "analyze, format json",
+      );
+      const nodes = transactions!;
+      expect(nodes.filter((node) => node["Node Type"] === "Seq Scan").map((node) => node["Relation Name"]), label).toEqual([]);
+      const walks = nodes.filter((node) => node["Index Name"] === "ledger_postings_account_id_transaction_id_idx");
+      expect(walks.length, label).toBeGreaterThan(0);
+      for (const node of nodes) {
+        if (!node["Relation Name"]?.startsWith("ledger_") && node["Node Type"] !== "Sort") continue;
+        const read = (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1) + (node["Rows Removed by Filter"] ?? 0);
+        expect(read, `${label}: ${node["Node Type"]} ${node["Relation Name"] ?? ""} ${node["Index Name"] ?? ""}`)
+          .toBeLessThanOrEqual(bound);
+      }
     }
   });
 

@@ -43,6 +43,15 @@ export type LedgerTransactionPage = {
   nextCursor: string | null;
 };
 
+type TransactionRow = {
+  id: bigint;
+  idempotency_key: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  contract_id: string | null;
+  created_at: Date;
+};
+
 function decodeCursor(cursor: string): bigint {
   if (!/^\d{1,19}$/.test(cursor)) {
     throw new DomainError("VALIDATION_FAILED", "cursor: not a cursor from a previous page", {
@@ -66,15 +75,15 @@ export async function listLedgerTransactions(
       fields: [{ path: "limit", message: "must be an integer from 1 to 200" }],
     });
   }
+  const cursor = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   const conditions: Prisma.Sql[] = [];
-  if (input.cursor !== undefined) conditions.push(Prisma.sql`t.id < ${decodeCursor(input.cursor)}`);
   if (input.kind) conditions.push(Prisma.sql`t.kind = ${input.kind}`);
   if (input.contractId) conditions.push(Prisma.sql`t.contract_id = ${input.contractId}`);
   if (input.from) conditions.push(Prisma.sql`t.created_at >= ${input.from}::timestamptz`);
   if (input.to) conditions.push(Prisma.sql`t.created_at < ${input.to}::timestamptz`);
 
+  let transactions: TransactionRow[];
   if (input.userId !== undefined || input.account !== undefined) {
-    // Drive from the accounts' postings (index on account_id, transaction_id).
     const accountConditions: Prisma.Sql[] = [];
     if (input.userId !== undefined) {
       accountConditions.push(Prisma.sql`a.owner_type = 'user' and a.owner_id = ${input.userId}`);
@@ -83,28 +92,47 @@ export async function listLedgerTransactions(
       accountConditions.push(Prisma.sql`a.code = ${parseAccountCode(input.account).code}`);
     }
     if (input.currency) accountConditions.push(Prisma.sql`a.currency = ${input.currency}`);
-    conditions.push(Prisma.sql`t.id in (
-      select p.transaction_id from ledger_postings p
-      where p.account_id in (select a.id from ledger_accounts a where ${Prisma.join(accountConditions, " and ")}))`);
-  } else if (input.currency) {
-    conditions.push(
-      Prisma.sql`exists (select 1 from ledger_postings p where p.transaction_id = t.id and p.currency = ${input.currency})`,
-    );
+    // Keyset walk of each account's postings index (account_id, transaction_id), newest first,
+    // stopping at limit + 1 distinct transactions: the page reads about as many postings as it
+    // shows, however long the account's history (a clearing account has millions). The page is
+    // then the newest limit + 1 of these few candidates across the owner's accounts. Filtering
+    // with `t.id in (select … from postings)` instead made PostgreSQL collect every posting of the
+    // accounts before sorting, so the page's cost grew with the history.
+    const postingConditions = [Prisma.sql`p.account_id = a.id`];
+    if (cursor !== undefined) postingConditions.push(Prisma.sql`p.transaction_id < ${cursor}`);
+    const filtered = conditions.length > 0;
+    transactions = await client.$queryRaw<TransactionRow[]>`
+      select t.id, t.idempotency_key, t.kind, t.metadata, t.contract_id, t.created_at
+      from (
+        select distinct candidate.transaction_id
+        from ledger_accounts a
+        cross join lateral (
+          select distinct p.transaction_id
+          from ledger_postings p
+          ${filtered ? Prisma.sql`join ledger_transactions t on t.id = p.transaction_id` : Prisma.empty}
+          where ${Prisma.join([...postingConditions, ...conditions], " and ")}
+          order by p.transaction_id desc
+          limit ${limit + 1}
+        ) candidate
+        where ${Prisma.join(accountConditions, " and ")}
+        order by candidate.transaction_id desc
+        limit ${limit + 1}
+      ) page
+      join ledger_transactions t on t.id = page.transaction_id
+      order by t.id desc`;
+  } else {
+    if (cursor !== undefined) conditions.push(Prisma.sql`t.id < ${cursor}`);
+    if (input.currency) {
+      conditions.push(
+        Prisma.sql`exists (select 1 from ledger_postings p where p.transaction_id = t.id and p.currency = ${input.currency})`,
+      );
+    }
+    const where = conditions.length ? Prisma.sql`where ${Prisma.join(conditions, " and ")}` : Prisma.empty;
+    transactions = await client.$queryRaw<TransactionRow[]>`
+      select t.id, t.idempotency_key, t.kind, t.metadata, t.contract_id, t.created_at
+      from ledger_transactions t ${where}
+      order by t.id desc limit ${limit + 1}`;
   }
-
-  const where = conditions.length ? Prisma.sql`where ${Prisma.join(conditions, " and ")}` : Prisma.empty;
-  const transactions = await client.$queryRaw<
-    Array<{
-      id: bigint;
-      idempotency_key: string;
-      kind: string;
-      metadata: Record<string, unknown>;
-      contract_id: string | null;
-      created_at: Date;
-    }>
-  >`select t.id, t.idempotency_key, t.kind, t.metadata, t.contract_id, t.created_at
-    from ledger_transactions t ${where}
-    order by t.id desc limit ${limit + 1}`;
 
   const page = transactions.slice(0, limit);
   const ids = page.map((t) => t.id);

@@ -10,7 +10,7 @@ type Transfer = { id: string; userId: string; amount: bigint; currency: string; 
 
 /** What the example procedures "did": tests count effects here. */
 export function createExampleState() {
-  return { transfers: new Map<string, Transfer>(), effects: 0, runs: 0 };
+  return { transfers: new Map<string, Transfer>(), effects: 0, runs: 0, failedOnce: new Set<string>() };
 }
 export type ExampleState = ReturnType<typeof createExampleState>;
 
@@ -57,6 +57,11 @@ export function createExampleRouter(state: ExampleState, options: { effectDelayM
       .output(transferOutput)
       .mutation(async ({ input }) => {
         if (input.reference === "CRASH") throw new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2");
+        // The database went away during the first attempt (503); a retry finds it back.
+        if (input.reference.startsWith("UNAVAILABLE-ONCE") && !state.failedOnce.has(input.reference)) {
+          state.failedOnce.add(input.reference);
+          throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
+        }
         if (input.reference.startsWith("DECLINE")) throw new DomainError("PAYMENT_DECLINED", "card declined");
         if ([...state.transfers.values()].some((t) => t.reference === input.reference)) {
           throw new DomainError("DUPLICATE_REFERENCE", "reference already used", {

@@ -9,16 +9,21 @@ import { createExampleRouter, createExampleState, type ExampleState } from "./ex
 /** The real app plugin on a test database, serving the example procedures beside the real ones. */
 export async function buildTestApp(
   database: TestDatabase,
-  options: Partial<AppOptions> & { effectDelayMs?: number; onRoute?: (route: { method: string | string[]; url: string }) => void } = {},
+  options: Partial<AppOptions> & {
+    effectDelayMs?: number;
+    onRoute?: (route: { method: string | string[]; url: string }) => void;
+    /** Share the example procedures' state with another app: two API processes, one world. */
+    state?: ExampleState;
+  } = {},
 ): Promise<{ fastify: FastifyInstance; state: ExampleState }> {
-  const state = createExampleState();
+  const { state = createExampleState(), effectDelayMs, onRoute, ...appOptions } = options;
   const fastify = Fastify({ genReqId: () => randomUUID(), logger: false, frameworkErrors });
-  if (options.onRoute) fastify.addHook("onRoute", options.onRoute);
+  if (onRoute) fastify.addHook("onRoute", onRoute);
   await fastify.register(app, {
     db: database.db,
     expectedMigrations: await listMigrationNames(),
-    router: createExampleRouter(state, { effectDelayMs: options.effectDelayMs }),
-    ...options,
+    router: createExampleRouter(state, { effectDelayMs }),
+    ...appOptions,
   });
   await fastify.ready();
   return { fastify, state };

@@ -13,7 +13,10 @@ export const createPayoutInput = z.object({
   currency: currencyInput,
   destination: payoutDestinationInput,
   contractId: z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a contract id").optional(),
-  /** Your unique reference: sending it again returns the same payout instead of paying twice. */
+  /**
+   * Your unique reference: sending it again returns the same payout instead of paying twice.
+   * Over REST the Idempotency-Key header is the reference when the body has none.
+   */
   reference: z.string().min(1).max(200).optional(),
 });
 
@@ -21,8 +24,9 @@ export const createPayout = procedure
   .meta({
     access: { staff: ["admin", "operator"], partner: ["payouts:write"] },
     description:
-      "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run.",
-    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED"] },
+      "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run. " +
+      "Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400).",
+    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED"], idempotencyKeyField: "reference" },
   })
   .input(createPayoutInput)
   .output(payoutOutput.extend({ replayed: z.boolean() }))
