@@ -45,7 +45,8 @@ test("1,000 concurrent payouts over HTTP against a wallet funded for 100 → exa
           payload: { userId, amount: Number(amount), currency: "KES", destination: { type: "mpesa", account: "+254712345678" } },
         });
         // 409 IDEMPOTENCY_KEY_IN_USE: an earlier attempt's key could not be released while the
-        // database was swamped; it is retried too, as the error says, until the key is abandoned.
+        // database was swamped; it is retried too, as the error says (Retry-After), until the API's
+        // background retry frees the key.
         const code = response.statusCode >= 400 ? (response.json() as { error: { code: string } }).error.code : null;
         if (response.statusCode !== 503 && code !== "IDEMPOTENCY_KEY_IN_USE") return response;
         if (response.statusCode === 503) expect(code).toBe("SERVICE_UNAVAILABLE");
