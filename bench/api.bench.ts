@@ -24,6 +24,7 @@ import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
 import { runMigrations, Logger } from "graphile-worker";
 import { reportFigures, type BenchFigure } from "./figures";
+import { apiNodeFlags } from "../apps/api/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
@@ -37,9 +38,9 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 let stopping = false;
 const children: ChildProcess[] = [];
 
-function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
+function startProcess(name: string, script: string, env: Record<string, string>, nodeFlags: readonly string[] = []): ChildProcess {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child: ChildProcess = spawn(process.execPath, [...loader, script], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...loader, script], {
     cwd: repoRoot,
     // Only what the process needs: a developer's shell variables must not change what is measured.
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -194,7 +195,7 @@ try {
     LOG_LEVEL: "silent",
     // The benchmark is one credential sending thousands of requests a second.
     RATE_LIMIT_PER_MINUTE: "1000000000",
-  });
+  }, apiNodeFlags);
   const bare = startProcess("bare route", "bench/bare-insert-server.ts", { DATABASE_URL: url, PORT: String(barePort) });
   children.push(worker, api, bare);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -233,7 +234,8 @@ try {
     appCpus.push(appRun.cpu);
     say(`round ${i + 1}: bare ${Math.round(bareRun.result.requestsPerSecond)} req/s (p50 ${bareRun.result.p50Ms} ms, p99 ${bareRun.result.p99Ms} ms; ` +
       `CPU ms/request: ${describeCpu(bareRun.cpu)}) | app ${Math.round(appRun.result.requestsPerSecond)} req/s (p50 ${appRun.result.p50Ms} ms, ` +
-      `p99 ${appRun.result.p99Ms} ms, ${appRun.result.failed} failed; CPU ms/request: ${describeCpu(appRun.cpu)})`);
+      `p99 ${appRun.result.p99Ms} ms, ${appRun.result.failed} failed; CPU ms/request: ${describeCpu(appRun.cpu)}); ` +
+      `RSS now: api ${(await memory(api.pid!)).rssMb} MB, worker ${(await memory(worker.pid!)).rssMb} MB`);
   }
   const apiUnderLoadMb = apiSampler.stop();
   const apiMemory = await memory(api.pid!);

@@ -8,6 +8,7 @@ import { applyMigrations } from "@agrinet/db/migrate";
 import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
 import { loadLauncherEnv } from "./env";
 import { seedDemoData } from "./seed-demo-data";
+import { apiNodeFlags } from "../apps/api/src/runtime-flags";
 
 const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
@@ -65,7 +66,8 @@ const childEnv = {
 };
 const node = (entry: string) => ["--import", "tsx", ...(dev ? ["--watch"] : []), entry];
 // Outside --dev the API and the worker run as production does: their bundles under plain node.
-const service = (source: string, bundle: string) => (dev ? node(source) : ["--enable-source-maps", bundle]);
+const service = (source: string, bundle: string, flags: readonly string[] = []) =>
+  dev ? node(source) : ["--enable-source-maps", ...flags, bundle];
 const services: Array<{ name: string; command: string; args: string[]; cwd: string }> = [
   ...(useDarajaSandbox
     ? [
@@ -77,7 +79,7 @@ const services: Array<{ name: string; command: string; args: string[]; cwd: stri
         },
       ]
     : []),
-  { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs"), cwd: `${repoRoot}/apps/api` },
+  { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs", apiNodeFlags), cwd: `${repoRoot}/apps/api` },
   { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs"), cwd: `${repoRoot}/apps/worker` },
   {
     name: "admin",
