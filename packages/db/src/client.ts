@@ -55,15 +55,21 @@ export type Queryable = Pick<pg.Pool, "query">;
 export async function inPgTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.$pool.connect();
   let broken: Error | undefined;
+  // The pool listens for a connection's socket errors only while it is idle: one that dies while
+  // checked out (PostgreSQL restarting) would emit an 'error' nobody handles and end the process.
+  // The query in flight fails with the same error; the connection is discarded on release.
+  const onError = (error: Error) => (broken = error);
+  client.on("error", onError);
   try {
     await client.query("begin");
     const result = await work(client);
     await client.query("commit");
     return result;
   } catch (error) {
-    await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+    await client.query("rollback").catch((rollbackError: Error) => (broken ??= rollbackError));
     throw error;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }

@@ -1,5 +1,5 @@
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db, Queryable } from "@agrinet/db";
+import { inPgTransaction, type Db, type Queryable } from "@agrinet/db";
 import { parseAccountCode, toLedgerDomainError, validateLedgerTransaction } from "../ledger";
 import type { PayoutDestinationType } from "./payout-destination";
 import { payoutClearingAccount, type PayoutLedgerSnapshot } from "./payout-ledger";
@@ -41,20 +41,11 @@ export async function markPayoutsPaid(db: Db, items: PaidPayout[]): Promise<Map<
   for (const item of items) if (!references.has(item.payoutId)) references.set(item.payoutId, item.providerReference);
   const results = new Map<string, MarkPaidResult>();
 
-  const client = await db.$pool.connect();
-  let broken = false;
   try {
-    await client.query("begin");
-    await settleLocked(client, references, results);
-    await client.query("commit");
+    await inPgTransaction(db, (client) => settleLocked(client, references, results));
   } catch (error) {
-    await client.query("rollback").catch(() => {
-      broken = true;
-    });
     results.clear();
     throw error;
-  } finally {
-    client.release(broken);
   }
 
   for (const payoutId of references.keys()) {
