@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { DomainError, formatMinorUnits, validationError, type CurrencyCode } from "@agrinet/core";
+import { createHash } from "node:crypto";
+import { DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { checkContractPayout, lockContract } from "../contracts";
@@ -36,7 +36,7 @@ export type CreatePayoutOptions = {
 export type CreatePayoutResult = PayoutView & { replayed: boolean };
 
 export function newPayoutId(): string {
-  return `po_${randomBytes(12).toString("hex")}`;
+  return `po_${randomHex(12)}`;
 }
 
 function requestHash(input: CreatePayoutInput): string {

@@ -3,6 +3,7 @@ import { inPgTransaction, type Db, type Queryable } from "@agrinet/db";
 import { parseAccountCode, toLedgerDomainError, validateLedgerTransaction } from "../ledger";
 import type { PayoutDestinationType } from "./payout-destination";
 import { payoutClearingAccount, type PayoutLedgerSnapshot } from "./payout-ledger";
+import { createGroupCommit } from "./group-commit";
 import { markPayoutPaid } from "./payout-transitions";
 import type { PayoutStatus } from "./payout-view";
 
@@ -227,38 +228,32 @@ export function createPayoutSettler(options: {
   /** A batch failed and is being settled one by one: worth a log line, since it costs speed. */
   onBatchError?: (error: unknown, size: number) => void;
 }): PayoutSettler {
-  const maxBatch = options.maxBatch ?? 500;
-  type Waiting = PaidPayout & { resolve(result: MarkPaidResult): void; reject(error: unknown): void };
-  let waiting: Waiting[] = [];
-  let draining = false;
-
-  async function drain() {
-    draining = true;
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, maxBatch);
-        waiting = waiting.slice(maxBatch);
-        try {
-          const results = await markPayoutsPaid(options.db, batch);
-          for (const item of batch) item.resolve(results.get(item.payoutId)!);
-        } catch (error) {
-          options.onBatchError?.(error, batch.length);
-          await Promise.all(
-            batch.map((item) => markPayoutPaid(options.db, item).then(item.resolve, item.reject)),
-          );
-        }
+  type Outcome = { result: MarkPaidResult } | { error: unknown };
+  const settleInBatches = createGroupCommit<PaidPayout, Outcome>({
+    key: (item) => item.payoutId,
+    maxBatch: options.maxBatch,
+    async run(batch) {
+      try {
+        const results = await markPayoutsPaid(options.db, batch);
+        return batch.map((item) => ({ result: results.get(item.payoutId)! }));
+      } catch (error) {
+        options.onBatchError?.(error, batch.length);
+        return Promise.all(
+          batch.map((item) =>
+            markPayoutPaid(options.db, item).then(
+              (result): Outcome => ({ result }),
+              (failure: unknown): Outcome => ({ error: failure }),
+            ),
+          ),
+        );
       }
-    } finally {
-      draining = false;
-    }
-  }
-
+    },
+  });
   return {
-    settle(item) {
-      return new Promise<MarkPaidResult>((resolve, reject) => {
-        waiting.push({ ...item, resolve, reject });
-        if (!draining) void drain();
-      });
+    async settle(item) {
+      const outcome = await settleInBatches(item);
+      if ("error" in outcome) throw outcome.error;
+      return outcome.result;
     },
   };
 }
