@@ -1,13 +1,10 @@
 // The access matrix, built from the router itself: every procedure × every kind of caller, with
 // real credentials through the real HTTP path. A procedure without an access rule fails here.
-import { listMigrationNames } from "@agrinet/db";
-import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { appRouter, partnerScopes, staffRoles, type Access, type PartnerScope, type StaffRole } from "@agrinet/router";
-import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import app from "../app";
+import { describe, expect, test } from "vitest";
+import { apiForFile } from "../testing/api-for-file";
 import { notificationStreamAccess } from "../routes/notifications";
-import { createTestCredentials, type TestCredentials } from "../testing/credentials";
+import type { TestCredentials } from "../testing/credentials";
 
 type ProcedureDef = { type: "query" | "mutation" | "subscription"; meta?: { access?: Access } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: ProcedureDef }>).map(
@@ -76,21 +73,7 @@ const callers: Caller[] = [
   ),
 ];
 
-let database: TestDatabase;
-let fastify: FastifyInstance;
-let credentials: TestCredentials;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fastify = Fastify();
-  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
-  credentials = createTestCredentials({ fastify, db: database.db });
-});
-
-afterAll(async () => {
-  await fastify?.close();
-  await database?.drop();
-});
+const api = apiForFile();
 
 test("the router has procedures and every one declares an access rule", () => {
   expect(procedures.length).toBeGreaterThan(0);
@@ -106,15 +89,15 @@ async function call(path: string, type: ProcedureDef["type"], headers: Record<st
   // Every caller sends the same raw input: "self" rules compare its userId with the token.
   const input = { userId: ownUserId };
   if (type === "mutation") {
-    return fastify.inject({ method: "POST", url: `/trpc/${path}`, headers: { ...headers, "content-type": "application/json" }, payload: input });
+    return api.fastify.inject({ method: "POST", url: `/trpc/${path}`, headers: { ...headers, "content-type": "application/json" }, payload: input });
   }
-  return fastify.inject({ method: "GET", url: `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, headers });
+  return api.fastify.inject({ method: "GET", url: `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, headers });
 }
 
 describe.each(procedures.filter((p) => p.access && p.type !== "subscription"))("$path", ({ path, type, access }) => {
   test.each(callers.map((c) => [c.name, c] as const))("%s", async (_name, caller) => {
     const expected = caller.expected(access!);
-    const response = await call(path, type, await caller.headers(credentials, access!));
+    const response = await call(path, type, await caller.headers(api.credentials, access!));
     if (expected === "allowed") {
       // Past the access check: whatever the procedure answers for this input, it is not a
       // credentials refusal (and never a crash).

@@ -1,29 +1,11 @@
-import { listMigrationNames } from "@agrinet/db";
-import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import app from "../app";
-import { createTestCredentials, type TestCredentials } from "../testing/credentials";
+import { expect, test } from "vitest";
+import { apiForFile } from "../testing/api-for-file";
 import { devAuthSettings } from "./settings";
 
-let database: TestDatabase;
-let fastify: FastifyInstance;
-let credentials: TestCredentials;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fastify = Fastify();
-  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
-  credentials = createTestCredentials({ fastify, db: database.db });
-});
-
-afterAll(async () => {
-  await fastify?.close();
-  await database?.drop();
-});
+const api = apiForFile();
 
 async function mutate(path: string, input: unknown, headers: Record<string, string>) {
-  const response = await fastify.inject({
+  const response = await api.fastify.inject({
     method: "POST",
     url: `/trpc/${path}`,
     headers: { ...headers, "content-type": "application/json" },
@@ -34,12 +16,12 @@ async function mutate(path: string, input: unknown, headers: Record<string, stri
 
 async function query(path: string, input: unknown, headers: Record<string, string>) {
   const url = input === undefined ? `/trpc/${path}` : `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await fastify.inject({ method: "GET", url, headers });
+  const response = await api.fastify.inject({ method: "GET", url, headers });
   return { status: response.statusCode, body: response.json() };
 }
 
 test("an admin creates a key shown once, the key works, revoking it stops it, and both are audited", async () => {
-  const admin = await credentials.staff("admin");
+  const admin = await api.credentials.staff("admin");
   const created = await mutate("auth.createPartnerKey", { name: "Acme", scopes: ["payouts:read"] }, admin);
   expect(created.status).toBe(200);
   const { id, key } = created.body.result.data;
@@ -66,7 +48,7 @@ test("an admin creates a key shown once, the key works, revoking it stops it, an
 });
 
 test("an admin creates and disables a user; the new user's role is enforced and changes are audited", async () => {
-  const admin = await credentials.staff("admin");
+  const admin = await api.credentials.staff("admin");
   const created = await mutate(
     "auth.createStaffUser",
     { email: "Op@Agrinet.test", password: "operator password", role: "operator" },
@@ -79,7 +61,7 @@ test("an admin creates and disables a user; the new user's role is enforced and 
   const duplicate = await mutate("auth.createStaffUser", { email: "op@agrinet.test", password: "another password", role: "viewer" }, admin);
   expect(duplicate.status).toBe(409);
 
-  const signIn = await fastify.inject({
+  const signIn = await api.fastify.inject({
     method: "POST",
     url: "/api/auth/sign-in/email",
     headers: { origin: devAuthSettings.trustedOrigins[0]!, "content-type": "application/json" },
@@ -102,7 +84,7 @@ test("an admin creates and disables a user; the new user's role is enforced and 
 });
 
 test("an admin cannot demote or disable themselves", async () => {
-  const admin = await credentials.staff("admin");
+  const admin = await api.credentials.staff("admin");
   const me = (await query("auth.me", undefined, admin)).body.result.data;
   const result = await mutate("auth.updateStaffUser", { userId: me.userId, role: "viewer" }, admin);
   expect(result.status).toBe(403);
@@ -110,13 +92,13 @@ test("an admin cannot demote or disable themselves", async () => {
 });
 
 test("the audit log cannot be edited or deleted", async () => {
-  await expect(database.db.auditLog.deleteMany()).rejects.toThrow(/append-only/);
-  await expect(database.db.auditLog.updateMany({ data: { actor: "someone-else" } })).rejects.toThrow(/append-only/);
+  await expect(api.database.db.auditLog.deleteMany()).rejects.toThrow(/append-only/);
+  await expect(api.database.db.auditLog.updateMany({ data: { actor: "someone-else" } })).rejects.toThrow(/append-only/);
 });
 
 test("signing out ends the session", async () => {
-  const { cookie } = (await credentials.staff("viewer")) as { cookie: string };
-  const out = await fastify.inject({
+  const { cookie } = (await api.credentials.staff("viewer")) as { cookie: string };
+  const out = await api.fastify.inject({
     method: "POST",
     url: "/api/auth/sign-out",
     headers: { cookie, origin: devAuthSettings.trustedOrigins[0]!, "content-type": "application/json" },

@@ -1,35 +1,23 @@
-import { listMigrationNames } from "@agrinet/db";
-import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { createPartnerKey, createStaffUser, revokePartnerKey, seedDemoData, signUserToken } from "@agrinet/domain";
 import { partnerScopes } from "@agrinet/router";
-import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import app from "../app";
+import { describe, expect, test } from "vitest";
+import { apiForFile } from "../testing/api-for-file";
 import { devAuthSettings } from "./settings";
 
 const admin = { email: "admin@agrinet.test", password: "correct horse battery" };
 const seededKey = "agp_test_seeded_partner_key_000000000000000000";
 
-let database: TestDatabase;
-let fastify: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemoData({
-    db: database.db,
-    access: { adminEmail: admin.email, adminPassword: admin.password, partnerApiKey: seededKey, partnerScopes },
-  });
-  fastify = Fastify();
-  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
-});
-
-afterAll(async () => {
-  await fastify?.close();
-  await database?.drop();
+const api = apiForFile({
+  beforeStart: async (db) => {
+    await seedDemoData({
+      db,
+      access: { adminEmail: admin.email, adminPassword: admin.password, partnerApiKey: seededKey, partnerScopes },
+    });
+  },
 });
 
 async function signIn(email: string, password: string) {
-  return fastify.inject({
+  return api.fastify.inject({
     method: "POST",
     url: "/api/auth/sign-in/email",
     headers: { origin: devAuthSettings.trustedOrigins[0]!, "content-type": "application/json" },
@@ -44,20 +32,20 @@ function cookieHeader(response: { headers: Record<string, unknown> }): string {
 }
 
 const me = (headers: Record<string, string> = {}) =>
-  fastify.inject({ method: "GET", url: "/trpc/auth.me", headers });
+  api.fastify.inject({ method: "GET", url: "/trpc/auth.me", headers });
 
 test("seeding twice creates the admin and the key once", async () => {
   const again = await seedDemoData({
-    db: database.db,
+    db: api.database.db,
     access: { adminEmail: admin.email, adminPassword: admin.password, partnerApiKey: seededKey, partnerScopes },
   });
   expect(again).toBe("nothing to seed");
-  expect(await database.db.staffUser.count({ where: { email: admin.email } })).toBe(1);
-  expect(await database.db.apiKey.count({ where: { name: "Demo partner" } })).toBe(1);
+  expect(await api.database.db.staffUser.count({ where: { email: admin.email } })).toBe(1);
+  expect(await api.database.db.apiKey.count({ where: { name: "Demo partner" } })).toBe(1);
 });
 
 test("the seed gives every role a member, signed in with the admin's password", async () => {
-  const seeded = await database.db.staffUser.findMany({ select: { email: true, role: true }, orderBy: { email: "asc" } });
+  const seeded = await api.database.db.staffUser.findMany({ select: { email: true, role: true }, orderBy: { email: "asc" } });
   expect(seeded).toEqual([
     { email: "admin@agrinet.test", role: "admin" },
     { email: "operator@agrinet.test", role: "operator" },
@@ -100,7 +88,7 @@ describe("credentials through the real HTTP path", () => {
   });
 
   test("the seeded partner key works as given, in both headers, and records last use", async () => {
-    const before = await database.db.apiKey.findFirstOrThrow({ where: { name: "Demo partner" } });
+    const before = await api.database.db.apiKey.findFirstOrThrow({ where: { name: "Demo partner" } });
     expect(before.lastRequest).toBeNull();
     const both: Array<Record<string, string>> = [{ "x-api-key": seededKey }, { authorization: `Bearer ${seededKey}` }];
     for (const headers of both) {
@@ -108,25 +96,25 @@ describe("credentials through the real HTTP path", () => {
       expect(response.statusCode).toBe(200);
       expect(response.json().result.data).toMatchObject({ kind: "partner", scopes: [...partnerScopes].sort() });
     }
-    const after = await database.db.apiKey.findUniqueOrThrow({ where: { id: before.id } });
+    const after = await api.database.db.apiKey.findUniqueOrThrow({ where: { id: before.id } });
     expect(after.lastRequest).not.toBeNull();
     expect(after.key).not.toContain(seededKey);
   });
 
   test("a key verified a moment ago is not verified again (no row update per request)", async () => {
-    const created = await createPartnerKey({ db: database.db, name: "busy", scopes: ["deposits:read"], actor: "system:test" });
+    const created = await createPartnerKey({ db: api.database.db, name: "busy", scopes: ["deposits:read"], actor: "system:test" });
     expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
-    const stamped = (await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
+    const stamped = (await api.database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
     expect(stamped).not.toBeNull();
     for (let i = 0; i < 10; i++) expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
-    const after = (await database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
+    const after = (await api.database.db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastRequest;
     expect(after).toEqual(stamped);
   });
 
   test("a revoked key is 401", async () => {
-    const created = await createPartnerKey({ db: database.db, name: "short-lived", scopes: ["deposits:read"], actor: "system:test" });
+    const created = await createPartnerKey({ db: api.database.db, name: "short-lived", scopes: ["deposits:read"], actor: "system:test" });
     expect((await me({ "x-api-key": created.key })).statusCode).toBe(200);
-    await revokePartnerKey({ db: database.db, keyId: created.id, actor: "system:test" });
+    await revokePartnerKey({ db: api.database.db, keyId: created.id, actor: "system:test" });
     expect((await me({ "x-api-key": created.key })).statusCode).toBe(401);
   });
 
@@ -139,10 +127,10 @@ describe("credentials through the real HTTP path", () => {
   });
 
   test("a disabled staff user's session stops working", async () => {
-    const viewer = await createStaffUser({ db: database.db, email: "v@agrinet.test", password: "viewer password", role: "viewer", actor: "system:test" });
+    const viewer = await createStaffUser({ db: api.database.db, email: "v@agrinet.test", password: "viewer password", role: "viewer", actor: "system:test" });
     const cookie = cookieHeader(await signIn("v@agrinet.test", "viewer password"));
     expect((await me({ cookie })).json().result.data).toMatchObject({ role: "viewer" });
-    await database.db.staffUser.update({ where: { id: viewer.id }, data: { disabledAt: new Date() } });
+    await api.database.db.staffUser.update({ where: { id: viewer.id }, data: { disabledAt: new Date() } });
     expect((await me({ cookie })).statusCode).toBe(401);
   });
 

@@ -1,31 +1,19 @@
 import { listMigrationNames } from "@agrinet/db";
-import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import Fastify from "fastify";
+import { expect, test } from "vitest";
 import app from "../app";
+import { apiForFile } from "../testing/api-for-file";
 
-let database: TestDatabase;
-let fastify: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fastify = Fastify();
-  await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
-});
-
-afterAll(async () => {
-  await fastify?.close();
-  await database?.drop();
-});
+const api = apiForFile();
 
 test("healthz answers while the process is alive", async () => {
-  const response = await fastify.inject({ method: "GET", url: "/healthz" });
+  const response = await api.fastify.inject({ method: "GET", url: "/healthz" });
   expect(response.statusCode).toBe(200);
 });
 
 test("readyz names the worker when no worker has beaten", async () => {
-  await database.db.workerHeartbeat.deleteMany();
-  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  await api.database.db.workerHeartbeat.deleteMany();
+  const response = await api.fastify.inject({ method: "GET", url: "/readyz" });
   expect(response.statusCode).toBe(503);
   expect(response.json()).toMatchObject({
     database: "ok",
@@ -36,8 +24,8 @@ test("readyz names the worker when no worker has beaten", async () => {
 });
 
 test("readyz is ok with a fresh heartbeat and all migrations applied", async () => {
-  await database.db.workerHeartbeat.create({ data: { workerId: "w1", hostname: "h", pid: 1 } });
-  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  await api.database.db.workerHeartbeat.create({ data: { workerId: "w1", hostname: "h", pid: 1 } });
+  const response = await api.fastify.inject({ method: "GET", url: "/readyz" });
   expect(response.statusCode).toBe(200);
   expect(response.json()).toEqual({
     status: "ok",
@@ -48,8 +36,8 @@ test("readyz is ok with a fresh heartbeat and all migrations applied", async () 
 });
 
 test("a stale heartbeat counts as no worker", async () => {
-  await database.db.workerHeartbeat.updateMany({ data: { beatAt: new Date(Date.now() - 60_000) } });
-  const response = await fastify.inject({ method: "GET", url: "/readyz" });
+  await api.database.db.workerHeartbeat.updateMany({ data: { beatAt: new Date(Date.now() - 60_000) } });
+  const response = await api.fastify.inject({ method: "GET", url: "/readyz" });
   expect(response.statusCode).toBe(503);
   expect(response.json().worker).toBe("offline");
 });
@@ -57,7 +45,7 @@ test("a stale heartbeat counts as no worker", async () => {
 test("readyz names migrations the database lacks", async () => {
   const local = Fastify();
   await local.register(app, {
-    db: database.db,
+    db: api.database.db,
     expectedMigrations: [...(await listMigrationNames()), "29991231000000_not_applied"],
   });
   const response = await local.inject({ method: "GET", url: "/readyz" });
@@ -68,7 +56,7 @@ test("readyz names migrations the database lacks", async () => {
 });
 
 test("the typed tRPC endpoint serves the system status", async () => {
-  const response = await fastify.inject({ method: "GET", url: "/trpc/system.getStatus" });
+  const response = await api.fastify.inject({ method: "GET", url: "/trpc/system.getStatus" });
   expect(response.statusCode).toBe(200);
   expect(response.json().result.data).toMatchObject({ database: "ok", migrations: "ok" });
 });

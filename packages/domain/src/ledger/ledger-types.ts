@@ -1,23 +1,10 @@
-import type { CurrencyCode } from "@agrinet/core";
+import type { CurrencyCode, LedgerTransactionKind } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 
 /** Ledger functions run on the client (one statement, its own transaction) or inside a caller's. */
 export type LedgerClient = Db | Tx;
 
-export const ledgerTransactionKinds = [
-  "deposit",
-  "deposit_reversal",
-  "payout_reserve",
-  "payout_settle",
-  "payout_release",
-  "escrow_fund",
-  "escrow_release",
-  "refund",
-  "transfer",
-  "fee",
-  "adjustment",
-] as const;
-export type LedgerTransactionKind = (typeof ledgerTransactionKinds)[number];
+export { ledgerTransactionKinds, type LedgerTransactionKind } from "@agrinet/core";
 
 /** JSON-safe facts about a transaction: depositId, payoutId, contractId, ... */
 export type LedgerMetadata = Record<string, string | number | boolean | null>;

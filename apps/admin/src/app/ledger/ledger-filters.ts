@@ -1,25 +1,15 @@
 import type { AppRouter } from "@agrinet/router";
 import type { inferRouterInputs } from "@trpc/server";
+import { ledgerTransactionKinds } from "@agrinet/core/ledger-kinds";
+import { supportedCurrencies } from "@agrinet/core/money";
 
 type ListInput = inferRouterInputs<AppRouter>["transactions"]["list"];
 export type LedgerKind = NonNullable<ListInput["kind"]>;
 
-/** The kinds transactions.list filters on, in the order operators think of them. */
-export const ledgerKinds = [
-  "deposit",
-  "deposit_reversal",
-  "payout_reserve",
-  "payout_settle",
-  "payout_release",
-  "escrow_fund",
-  "escrow_release",
-  "refund",
-  "transfer",
-  "fee",
-  "adjustment",
-] as const satisfies readonly LedgerKind[];
+/** The kinds transactions.list filters on: the domain's own list, checked against the procedure's input. */
+export const ledgerKinds = ledgerTransactionKinds satisfies readonly LedgerKind[];
 
-export const ledgerCurrencies = ["KES", "TZS", "UGX", "USD"] as const;
+export const ledgerCurrencies = supportedCurrencies;
 
 /**
  * The transaction filters, as they travel in the page's URL and the CSV export's: the list you
