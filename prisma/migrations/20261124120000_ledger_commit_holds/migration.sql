@@ -5,8 +5,9 @@
 -- released, one transaction (metadata + holdId) posting held account → target, running balances
 -- and versions in item order, the hold committed with its transaction. The database's own
 -- checks still hold every posting (balanced per transaction at commit, available ≥ 0).
--- Strict: a hold that is missing, not pending or expired, or a key already used raises; the
--- caller then commits item by item through ledger_commit_hold, which answers replays.
+-- Strict: a hold that is missing, not pending or expired raises, and so does a key already used
+-- (the unique index, on insert); the caller then commits item by item through
+-- ledger_commit_hold, which answers replays.
 -- Lock order as everywhere: holds by id, then balance rows by account id.
 CREATE FUNCTION ledger_commit_holds(
   p_hold_ids bigint[], p_keys text[], p_kind text, p_metadata jsonb[], p_contract_ids text[],
@@ -49,9 +50,6 @@ BEGIN
   IF FOUND THEN
     RAISE EXCEPTION 'hold % is %', bad.id, bad.status USING ERRCODE = 'LG005',
       DETAIL = json_build_object('holdId', bad.id::text, 'status', bad.status)::text;
-  END IF;
-  IF EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.idempotency_key = ANY(p_keys)) THEN
-    RAISE EXCEPTION 'an idempotency key of the batch was already used' USING ERRCODE = 'LG004';
   END IF;
 
   to_ids := ledger_resolve_accounts(p_to_codes, p_to_owner_types, p_to_owner_ids, p_to_purposes,

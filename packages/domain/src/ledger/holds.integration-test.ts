@@ -161,14 +161,14 @@ test("ledger_commit_holds commits many holds at once, with running balances in i
   const holds = [await hold("bh-1", walletA, 100n), await hold("bh-2", walletB, 200n), await hold("bh-3", walletA, 300n)];
   const to = parseAccountCode(payoutsInFlightAccount("KES"));
   const clearingBefore = (await balance(to.code)).posted;
-  const commit = (items: typeof holds, keyPrefix: string) =>
+  const commit = (items: typeof holds, keyPrefix: string, keyOf = (id: bigint) => `${keyPrefix}-${id}`) =>
     db.$pool.query<{ item: number; transaction_id: string; balances_after: string[] }>(
       `select item, transaction_id::text, balances_after::text[] from ledger_commit_holds(
          $1::bigint[], $2::text[], 'payout_settle', $3::jsonb[], $4::text[], $5::text[],
          $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])`,
       [
         items.map((h) => h.id.toString()),
-        items.map((h) => `${keyPrefix}-${h.id}`),
+        items.map((h) => keyOf(h.id)),
         items.map((h) => JSON.stringify({ note: `hold ${h.id}` })),
         items.map(() => null),
         items.map((h) => `hash-${h.id}`),
@@ -201,5 +201,9 @@ test("ledger_commit_holds commits many holds at once, with running balances in i
   expect(metadata.metadata).toEqual({ note: `hold ${holds[0]!.id}`, holdId: holds[0]!.id.toString() });
   // Committed holds are refused the second time: replays go through ledger_commit_hold.
   await expect(commit(pending, "ok")).rejects.toMatchObject({ code: "LG005" });
+  // So is a key another transaction already has, and the hold stays pending.
+  const fresh = await hold("bh-4", walletB, 50n);
+  await expect(commit([fresh], "reused", () => `ok-${holds[0]!.id}`)).rejects.toMatchObject({ code: "23505" });
+  expect(await db.ledgerHold.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: "pending" });
   expect((await verifyLedger(db)).ok).toBe(true);
 });
