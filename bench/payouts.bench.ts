@@ -4,22 +4,31 @@
 //   no-op jobs     BENCH_PAYOUTS no-op jobs through graphile-worker with the worker's settings
 //                  (local queue 500, batched completion): the upper bound for any job
 //   pipeline       BENCH_PAYOUTS M-Pesa payouts created (hold + row + job), then one
-//                  `runPayouts` batch paid through the worker (its own process, the bundled build;
-//                  BENCH_PAYOUTS_WORKER=inline runs it in this process), the Daraja sandbox (answering at
-//                  once) and the API's callbacks, until every payout is paid
+//                  `runPayouts` batch paid through the worker, the Daraja sandbox (answering at
+//                  once) and the API's callbacks, until every payout is paid. Each runs as its own
+//                  process, as a deployment runs them: the API and the worker from their bundles
+//                  (`pnpm build`), the sandbox from its main.ts; the CPU each spent per payout is
+//                  printed (BENCH_PAYOUTS_WORKER=inline puts all three in this process, as tests do)
 //   run summary    how long `POST /admin/payouts/run` takes to take BENCH_PAYOUTS queued payouts
 //                  into a batch and answer (waiting 0 s for the worker)
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDb } from "@agrinet/db";
-import { startEmbeddedPostgres } from "@agrinet/db/embedded";
+import type { CurrencyCode } from "@agrinet/core";
+import { createDb, type Db } from "@agrinet/db";
+import { freePort, startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
+import { externalAccount, postLedgerTransaction, userWalletAccount } from "@agrinet/domain";
+import { appRouter, createCallerFactory, type PayoutSettings } from "@agrinet/router";
 import { Logger, run, runMigrations } from "graphile-worker";
-import { startPayoutHarness } from "../apps/api/src/testing/payouts-harness";
+import { adminPrincipal, startPayoutHarness, type PayoutCaller, type PayoutHarness } from "../apps/api/src/testing/payouts-harness";
+import { apiNodeFlags } from "../apps/api/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
 import { reportFigures, type BenchFigure } from "./figures";
+import { machineLoad } from "./machine-load";
+import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 
 const count = Number(process.env.BENCH_PAYOUTS ?? 10_000);
 const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 24);
@@ -28,14 +37,33 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 /** A pipeline that stops making progress for this long is reported as unfinished, not waited on forever. */
 const stallMs = Number(process.env.BENCH_STALL_MS ?? 60_000);
 const figures: BenchFigure[] = [];
-const inlineWorker = process.env.BENCH_PAYOUTS_WORKER === "inline";
+const inline = process.env.BENCH_PAYOUTS_WORKER === "inline";
 const statusCheckAfterMs = 5_000;
-let workerProcess: ChildProcess | undefined;
+const settings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 0 };
+const repoRoot = join(import.meta.dirname, "..");
+const children: ChildProcess[] = [];
+let stopPipeline = async () => {};
+
+type SandboxPayment = ReturnType<PayoutHarness["sandbox"]["payments"]>[number];
+type SandboxStats = ReturnType<PayoutHarness["sandbox"]["stats"]>;
+
+/** What the bench needs from the pipeline, wherever its parts run. */
+type Pipeline = {
+  caller(): PayoutCaller;
+  fund(userId: string, amount: bigint): Promise<void>;
+  payments(): Promise<SandboxPayment[]>;
+  stats(): Promise<SandboxStats>;
+  /** CPU seconds so far, by process. */
+  processes: Record<string, () => number>;
+  stop(): Promise<void>;
+};
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-payouts-"));
 const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 300 });
 try {
   const adminUrl = server.url();
+  const postgresPid = postmasterPid(join(dataRoot, "data"));
+  const postgresCpu = () => processTreeCpuSeconds(postgresPid);
   const url = async (name: string) => {
     await withPgClient(adminUrl, (client) => client.query(`create database ${name}`));
     const parsed = new URL(adminUrl);
@@ -82,41 +110,11 @@ try {
   await applyMigrations(payoutsUrl);
   await runMigrations({ connectionString: payoutsUrl, logger: silent });
   const db = createDb({ connectionString: payoutsUrl, maxConnections: concurrency + 8 });
-  const harness = await startPayoutHarness({
-    db,
-    databaseUrl: payoutsUrl,
-    settings: { runWaitMs: 0 },
-    statusCheckAfterMs,
-  });
-  // The worker runs as production runs it: its own process, from the bundled build, so the
-  // pipeline spreads over the cores as a deployment's processes do. The API and the sandbox
-  // share this process (BENCH_PAYOUTS_WORKER=inline puts the worker here too, as tests do).
-  if (inlineWorker) {
-    await harness.startWorker({ concurrency });
-  } else {
-    buildServices();
-    workerProcess = spawn(process.execPath, [builtServices.worker], {
-      env: {
-        NODE_ENV: "production",
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        ...harness.workerEnv,
-        DATABASE_URL: payoutsUrl,
-        LOG_LEVEL: "silent",
-        WORKER_CONCURRENCY: String(concurrency),
-        WORKER_HEARTBEAT_SECONDS: "1",
-        MPESA_RESULT_TIMEOUT_SECONDS: String(statusCheckAfterMs / 1000),
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const pid = workerProcess.pid;
-    for (let waited = 0; (await db.workerHeartbeat.count({ where: { pid } })) === 0; waited += 250) {
-      if (workerProcess.exitCode !== null || waited > 120_000) throw new Error("the worker process did not start");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const pipeline = inline ? await startInlinePipeline(db, payoutsUrl) : await startPipelineProcesses(db, payoutsUrl);
+  pipeline.processes.postgres = postgresCpu;
+  stopPipeline = pipeline.stop;
   const users = Array.from({ length: 200 }, (_, i) => `bench_user_${i}`);
-  for (const user of users) await harness.fund(user, BigInt(count) * 1000n);
+  for (const user of users) await pipeline.fund(user, BigInt(count) * 1000n);
 
   const createStarted = performance.now();
   const parallel = 32;
@@ -125,7 +123,7 @@ try {
     Array.from({ length: parallel }, async () => {
       while (next < count) {
         const i = next++;
-        await harness.caller().payouts.createPayout({
+        await pipeline.caller().payouts.createPayout({
           userId: users[i % users.length]!,
           amount: 1000,
           currency: "KES",
@@ -137,8 +135,9 @@ try {
   const createSeconds = (performance.now() - createStarted) / 1000;
   say(`create payout (hold + row + job, ${parallel} clients): ${count} in ${createSeconds.toFixed(2)} s = ${(count / createSeconds).toFixed(0)} payouts/s`);
 
+  const cpuBefore = readCpu(pipeline.processes);
   const runStarted = performance.now();
-  const summary = await harness.caller().payouts.runPayouts({ limit: count });
+  const summary = await pipeline.caller().payouts.runPayouts({ limit: count });
   const runSeconds = (performance.now() - runStarted) / 1000;
   if (summary.dryRun) throw new Error("expected a real run");
   say(`run summary over ${summary.total} queued payouts: ${runSeconds.toFixed(2)} s`);
@@ -160,13 +159,20 @@ try {
   }
   const pipelineSeconds = (performance.now() - runStarted) / 1000;
   const pipelineRate = finished / pipelineSeconds;
+  const cpuAfter = readCpu(pipeline.processes);
+  const cpuPerPayout = Object.fromEntries(
+    Object.keys(cpuAfter).map((name) => [name, ((cpuAfter[name]! - cpuBefore[name]!) * 1000) / Math.max(finished, 1)]),
+  );
+  const cpuTotal = Object.values(cpuPerPayout).reduce((sum, ms) => sum + ms, 0);
+  const describeCpu = `${Object.entries(cpuPerPayout).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(", ")}; total ${cpuTotal.toFixed(2)}`;
   say(
     `payout pipeline: ${finished} of ${count} finished in ${pipelineSeconds.toFixed(2)} s = ${pipelineRate.toFixed(0)} payouts/s ` +
-      `(${((pipelineRate / noopRate) * 100).toFixed(1)}% of the no-op job rate; ${cpus().length} CPUs)`,
+      `(${((pipelineRate / noopRate) * 100).toFixed(1)}% of the no-op job rate; ${cpus().length} CPUs, ${machineLoad().uptime})`,
   );
-  const payments = harness.sandbox.payments();
+  say(`CPU ms per payout (${inline ? "API, sandbox and worker all in the bench process" : "each process"}): ${describeCpu}`);
+  const payments = await pipeline.payments();
   const twice = payments.length - new Set(payments.map((p) => p.originatorConversationId)).size;
-  say(`sandbox payments: ${payments.length}, paid twice: ${twice}; ${JSON.stringify(harness.sandbox.stats())}`);
+  say(`sandbox payments: ${payments.length}, paid twice: ${twice}; ${JSON.stringify(await pipeline.stats())}`);
   if (finished < count) {
     const stuck = await db.payout.groupBy({ by: ["status", "lastError"], where: { status: { notIn: ["paid", "failed"] } }, _count: true });
     for (const group of stuck) say(`  unfinished: ${group._count} ${group.status} (${group.lastError ?? "no error"})`);
@@ -183,7 +189,7 @@ try {
       ratio: pipelineRate / noopRate,
       target: "≥ 1,000 payouts/s",
       met: finished === count && pipelineRate >= 1000,
-      note: finished === count ? machine : `unfinished: ${finished} of ${count}; ${machine}`,
+      note: `${finished === count ? "" : `unfinished: ${finished} of ${count}; `}${machine}; CPU ms per payout: ${describeCpu}`,
     },
     {
       group: "payouts",
@@ -196,12 +202,11 @@ try {
     },
     { group: "payouts", name: "payouts paid twice", value: twice, unit: "payouts", target: "= 0", met: twice === 0 },
   );
-  // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
-  workerProcess?.kill("SIGTERM");
-  await Promise.race([harness.stop(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   await db.$disconnect();
 } finally {
-  if (workerProcess && workerProcess.exitCode === null) workerProcess.kill("SIGKILL");
+  // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
+  await Promise.race([stopPipeline(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }
@@ -210,4 +215,129 @@ process.exit(0);
 
 function round(value: number) {
   return Math.round(value * 100) / 100;
+}
+
+function readCpu(processes: Record<string, () => number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
+}
+
+function createCaller(db: Db): PayoutCaller {
+  return createCallerFactory(appRouter)({ db, requestId: "bench", principal: adminPrincipal, ip: null, expectedMigrations: [], payouts: settings });
+}
+
+async function fund(db: Db, userId: string, amount: bigint, currency: CurrencyCode = "KES") {
+  await postLedgerTransaction(db, {
+    idempotencyKey: `bench-deposit:${userId}:${randomBytes(6).toString("hex")}`,
+    kind: "deposit",
+    postings: [
+      { account: externalAccount("mpesa", currency), amount: -amount, currency },
+      { account: userWalletAccount(userId, currency), amount, currency },
+    ],
+  });
+}
+
+/** Everything in this process, through the test harness. */
+async function startInlinePipeline(db: Db, databaseUrl: string): Promise<Pipeline> {
+  const harness = await startPayoutHarness({ db, databaseUrl, settings, statusCheckAfterMs });
+  await harness.startWorker({ concurrency });
+  return {
+    caller: () => harness.caller(),
+    fund: (userId, amount) => harness.fund(userId, amount),
+    payments: async () => harness.sandbox.payments(),
+    stats: async () => harness.sandbox.stats(),
+    processes: { bench: () => processCpuSeconds(process.pid) },
+    stop: () => harness.stop(),
+  };
+}
+
+function startProcess(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    // Only what the process needs: a developer's shell variables must not change what is measured.
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL") say(`${name} exited (code ${code}, signal ${signal})`);
+  });
+  return child;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (children.some((c) => c.exitCode !== null || c.signalCode !== null)) throw new Error(`${what}: a process it needs exited`);
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} not ready after ${timeoutMs / 1000} s`);
+}
+
+/**
+ * The sandbox, the API and the worker as three processes, as a deployment runs them: the
+ * bench process only creates the payouts, starts the run and counts.
+ */
+async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipeline> {
+  buildServices();
+  const sandboxPort = await freePort();
+  const apiPort = await freePort();
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const sandbox = startProcess("daraja sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+    DARAJA_SANDBOX_PORT: String(sandboxPort),
+    DARAJA_SANDBOX_SLOW_CALLBACK_MS: "500",
+  });
+  const mpesaEnv = {
+    MPESA_BASE_URL: sandboxUrl,
+    MPESA_CONSUMER_KEY: "sandbox-consumer-key",
+    MPESA_CONSUMER_SECRET: "sandbox-consumer-secret",
+    MPESA_SHORTCODE: "600996",
+    MPESA_INITIATOR_NAME: "agrinet-sandbox",
+    MPESA_SECURITY_CREDENTIAL: "sandbox-security-credential",
+    MPESA_CALLBACK_BASE_URL: `${apiUrl}/payments/mpesa`,
+    MPESA_CALLBACK_TOKEN: randomBytes(18).toString("base64url"),
+    MPESA_RESULT_TIMEOUT_SECONDS: String(statusCheckAfterMs / 1000),
+  };
+  const worker = startProcess("worker", [builtServices.worker], {
+    ...mpesaEnv,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: "silent",
+    WORKER_CONCURRENCY: String(concurrency),
+    WORKER_HEARTBEAT_SECONDS: "1",
+  });
+  const api = startProcess("api", [...apiNodeFlags, builtServices.api], {
+    ...mpesaEnv,
+    DATABASE_URL: databaseUrl,
+    API_PORT: String(apiPort),
+    LOG_LEVEL: "silent",
+    BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
+    RATE_LIMIT_PER_MINUTE: "1000000000",
+  });
+  const sandboxGet = async <T>(path: string) => (await (await fetch(`${sandboxUrl}${path}`)).json()) as T;
+  await waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
+  // /readyz is 200 only once the database, the migrations and a live worker heartbeat are there.
+  await waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
+  return {
+    caller: () => createCaller(db),
+    fund: (userId, amount) => fund(db, userId, amount),
+    payments: async () => (await sandboxGet<{ payments: SandboxPayment[] }>("/__sandbox/payments")).payments,
+    stats: () => sandboxGet<SandboxStats>("/__sandbox/stats"),
+    processes: {
+      api: () => processCpuSeconds(api.pid!),
+      worker: () => processCpuSeconds(worker.pid!),
+      sandbox: () => processCpuSeconds(sandbox.pid!),
+      bench: () => processCpuSeconds(process.pid),
+    },
+    async stop() {
+      await Promise.all(
+        children.map(async (child) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          child.kill("SIGTERM");
+          await exited;
+        }),
+      );
+    },
+  };
 }

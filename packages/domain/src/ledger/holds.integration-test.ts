@@ -6,9 +6,11 @@ import {
   expireLedgerHolds,
   externalAccount,
   getAccountBalance,
+  parseAccountCode,
   payoutsInFlightAccount,
   postLedgerTransaction,
   userWalletAccount,
+  verifyLedger,
   voidHold,
 } from "./index";
 
@@ -148,4 +150,60 @@ test("expired holds can't be committed and are released by expireLedgerHolds", a
   expect(await balance(wallet)).toMatchObject({ held: 0n, available: 1_000n });
   const row = await database.db.ledgerHold.findUniqueOrThrow({ where: { id: hold.id } });
   expect(row.status).toBe("expired");
+});
+
+test("ledger_commit_holds commits many holds at once, with running balances in item order, or none", async () => {
+  const db = database.db;
+  const walletA = await fund("batch-a", 1_000n);
+  const walletB = await fund("batch-b", 1_000n);
+  const hold = (key: string, account: string, amount: bigint) =>
+    createHold(db, { idempotencyKey: key, account, amount, currency: "KES" });
+  const holds = [await hold("bh-1", walletA, 100n), await hold("bh-2", walletB, 200n), await hold("bh-3", walletA, 300n)];
+  const to = parseAccountCode(payoutsInFlightAccount("KES"));
+  const clearingBefore = (await balance(to.code)).posted;
+  const commit = (items: typeof holds, keyPrefix: string, keyOf = (id: bigint) => `${keyPrefix}-${id}`) =>
+    db.$pool.query<{ item: number; transaction_id: string; balances_after: string[] }>(
+      `select item, transaction_id::text, balances_after::text[] from ledger_commit_holds(
+         $1::bigint[], $2::text[], 'payout_settle', $3::jsonb[], $4::text[], $5::text[],
+         $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])`,
+      [
+        items.map((h) => h.id.toString()),
+        items.map((h) => keyOf(h.id)),
+        items.map((h) => JSON.stringify({ note: `hold ${h.id}` })),
+        items.map(() => null),
+        items.map((h) => `hash-${h.id}`),
+        items.map(() => to.code),
+        items.map(() => to.ownerType),
+        items.map(() => to.ownerId),
+        items.map(() => to.purpose),
+        items.map(() => to.allowNegative),
+      ],
+    );
+
+  // A hold that is no longer pending refuses the whole batch: nothing of it is committed.
+  await voidHold(db, { holdId: holds[1]!.id });
+  await expect(commit(holds, "bad")).rejects.toMatchObject({ code: "LG005" });
+  expect(await db.ledgerHold.count({ where: { id: { in: holds.map((h) => h.id) }, status: "committed" } })).toBe(0);
+  expect(await balance(walletA)).toMatchObject({ posted: 1_000n, held: 400n });
+
+  const pending = [holds[0]!, holds[2]!];
+  const { rows } = await commit(pending, "ok");
+  // Wallet A pays 100 then 300; the clearing account receives both, in item order.
+  expect(rows.map((r) => [r.item, r.balances_after])).toEqual([
+    [1, ["900", (clearingBefore + 100n).toString()]],
+    [2, ["600", (clearingBefore + 400n).toString()]],
+  ]);
+  expect(await balance(walletA)).toMatchObject({ posted: 600n, held: 0n, available: 600n });
+  expect((await balance(to.code)).posted - clearingBefore).toBe(400n);
+  const committed = await db.ledgerHold.findMany({ where: { id: { in: pending.map((h) => h.id) } }, orderBy: { id: "asc" } });
+  expect(committed.map((h) => [h.status, h.commitTransactionId?.toString()])).toEqual(rows.map((r) => ["committed", r.transaction_id]));
+  const metadata = await db.ledgerTransaction.findFirstOrThrow({ where: { idempotencyKey: `ok-${holds[0]!.id}` } });
+  expect(metadata.metadata).toEqual({ note: `hold ${holds[0]!.id}`, holdId: holds[0]!.id.toString() });
+  // Committed holds are refused the second time: replays go through ledger_commit_hold.
+  await expect(commit(pending, "ok")).rejects.toMatchObject({ code: "LG005" });
+  // So is a key another transaction already has, and the hold stays pending.
+  const fresh = await hold("bh-4", walletB, 50n);
+  await expect(commit([fresh], "reused", () => `ok-${holds[0]!.id}`)).rejects.toMatchObject({ code: "23505" });
+  expect(await db.ledgerHold.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: "pending" });
+  expect((await verifyLedger(db)).ok).toBe(true);
 });

@@ -113,12 +113,10 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   let posted: CommitRow[];
   try {
     ({ rows: posted } = await client.query<CommitRow>(
-      `select x.item::int as item, r.transaction_id::text as transaction_id, r.balances_after::text[] as balances_after
-       from unnest($1::bigint[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
-            with ordinality as x(hold_id, key, metadata, contract_id, hash, to_code, owner_type, owner_id, purpose, allow_negative, item)
-       cross join lateral ledger_commit_hold(x.hold_id, x.key, 'payout_settle', x.metadata, x.contract_id, x.hash,
-                                             null::bigint, x.to_code, x.owner_type, x.owner_id, x.purpose, x.allow_negative) r
-       order by x.item`,
+      `select c.item, c.transaction_id::text as transaction_id, c.balances_after::text[] as balances_after
+       from ledger_commit_holds($1::bigint[], $2::text[], 'payout_settle', $3::jsonb[], $4::text[], $5::text[],
+                                $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[]) c
+       order by c.item`,
       [
         commits.map((c) => c.payout.holdId),
         commits.map((c) => c.validated.input.idempotencyKey),
@@ -135,6 +133,7 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   } catch (error) {
     throw toLedgerDomainError(error);
   }
+  if (posted.length !== commits.length) throw new Error(`ledger_commit_holds posted ${posted.length} of ${commits.length} holds`);
 
   const takenAt = new Date().toISOString();
   const snapshots = posted.map((row): PayoutLedgerSnapshot => {
