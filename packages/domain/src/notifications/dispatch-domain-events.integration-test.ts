@@ -193,3 +193,11 @@ test("a partner subscribed to the user gets one queued delivery per matching end
     { task_identifier: "deliver-webhook", payload: { deliveryId: deliveries[0]!.id.toString() } },
   ]);
 });
+
+test("a dispatch reports the events it took and the notifications it wrote", async () => {
+  await emit({ ...payoutEvent("payout.queued", "user-count-a", "p-count"), userIds: ["user-count-a", "user-count-b"] });
+  await emit(payoutEvent("payout.paid", "user-count-a", "p-count"));
+  // Two events: three notifications for the first (two users, staff), two for the second.
+  expect(await dispatchAllDomainEvents({ db: database.db })).toEqual({ events: 2, notifications: 5, webhookDeliveries: 0 });
+  expect(await dispatchAllDomainEvents({ db: database.db })).toEqual({ events: 0, notifications: 0, webhookDeliveries: 0 });
+});

@@ -56,8 +56,11 @@ export async function dispatchDomainEvents(options: {
     if (events.length === 0) return { events: 0, notifications: 0, webhookDeliveries: 0 };
     const ids = events.map((e) => e.id);
 
-    const { rows: inserted } = await client.query<{ id: string }>(
-      `insert into notifications (event_id, audience, recipient_id, type, payload)
+    // Only the count and the newest id come back, not a row per notification (hundreds per batch
+    // under load) for the worker to parse.
+    const { rows: [inserted] } = await client.query<{ count: number; max_id: string | null }>(
+      `with inserted as (
+       insert into notifications (event_id, audience, recipient_id, type, payload)
        select e.id, r.audience::notification_audience, r.recipient_id, e.type,
               jsonb_build_object('aggregateType', e.aggregate_type,
                                  'aggregateId', e.aggregate_id,
@@ -73,7 +76,9 @@ export async function dispatchDomainEvents(options: {
        ) r
        order by batch.position, r.n
        on conflict (event_id, audience, recipient_id) do nothing
-       returning id::text as id`,
+       returning id
+       )
+       select count(*)::int as count, max(id)::text as max_id from inserted`,
       [ids],
     );
 
@@ -115,13 +120,12 @@ export async function dispatchDomainEvents(options: {
        where consumer = $3`,
       [last.transaction_id, last.id, consumer],
     );
-    if (inserted.length > 0) {
-      const maxId = inserted.reduce((max, row) => (BigInt(row.id) > max ? BigInt(row.id) : max), 0n);
-      await client.query("select pg_notify($1, $2)", [notificationsChannel, maxId.toString()]);
+    if (inserted!.max_id !== null) {
+      await client.query("select pg_notify($1, $2)", [notificationsChannel, inserted!.max_id]);
     }
     return {
       events: events.length,
-      notifications: inserted.length,
+      notifications: inserted!.count,
       webhookDeliveries: deliveries.length,
     };
   });

@@ -1,0 +1,32 @@
+import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createApiMetrics } from "./metrics";
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+test("the money-events gauge counts the last 24 hours of deposit and payout events, by type", async () => {
+  const event = (type: string, hoursAgo: number) =>
+    database.db.$executeRaw`
+      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload, created_at)
+      values (${type}, 'test', 'agg', array[]::text[], '{}'::jsonb, now() - make_interval(hours => ${hoursAgo}))`;
+  await event("deposit.created", 1);
+  await event("deposit.created", 23);
+  await event("deposit.confirmed", 25);
+  await event("payout.paid", 2);
+  await event("payout.paid", 48);
+  await event("contract.registered", 1);
+  await event("escrow.funded", 3);
+
+  const { registry } = createApiMetrics({ db: database.db });
+  const gauge = await registry.getSingleMetric("agrinet_money_events_24h")!.get();
+  const counts = Object.fromEntries(gauge.values.map((v) => [v.labels.type, v.value]));
+  expect(counts).toEqual({ "deposit.created": 2, "payout.paid": 1 });
+});
