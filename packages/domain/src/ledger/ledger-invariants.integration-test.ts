@@ -83,6 +83,54 @@ test("a balanced transaction written by hand commits (the check is per currency,
   });
 });
 
+test("one statement writing two transactions, one of them unbalanced, is refused at commit", async () => {
+  const error = await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    const query = { query: (t: string, v?: unknown[]) => client.query(t, v) } as { query: typeof sql };
+    const balanced = await insertTransaction(query, "statement-balanced");
+    const unbalanced = await insertTransaction(query, "statement-unbalanced");
+    await client.query(
+      `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+       values ($1, $3, -10, 'KES', 0, 4000), ($1, $4, 10, 'KES', 0, 4000),
+              ($2, $3, -10, 'KES', 0, 4001), ($2, $4, 11, 'KES', 0, 4001)`,
+      [balanced, unbalanced, clearingId, walletId],
+    );
+    return client.query("commit").then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+  });
+  expect(error).toMatchObject({ code: "LG002" });
+  expect(error!.message).toMatch(/does not balance/);
+  const { rows } = await sql(
+    "select count(*)::int as n from ledger_transactions where idempotency_key like 'statement-%'",
+  );
+  expect(rows[0].n).toBe(0);
+});
+
+test("postings added to an existing balanced transaction must keep it balanced", async () => {
+  const error = await withPgClient(database.url, async (client) => {
+    await client.query("begin");
+    await client.query(
+      `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+       values ($1, $2, 5, 'KES', 0, 5000)`,
+      [transactionId, walletId],
+    );
+    return client.query("commit").then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+  });
+  expect(error).toMatchObject({ code: "LG002" });
+  const { rows } = await sql("select count(*)::int as n from ledger_postings where transaction_id = $1", [transactionId]);
+  expect(rows[0].n).toBe(2);
+});
+
+test("transactions checked at commit leave nothing queued behind", async () => {
+  const { rows } = await sql("select count(*)::int as n from ledger_balance_checks");
+  expect(rows[0].n).toBe(0);
+});
+
 test("postings and transactions can't be updated, deleted or truncated", async () => {
   expect(await sqlError("update ledger_postings set amount = amount * 2 where transaction_id = $1", [transactionId]))
     .toMatchObject({ code: "LG001" });
