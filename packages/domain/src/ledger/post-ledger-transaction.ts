@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
+import type { Queryable } from "@agrinet/db";
 import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import {
@@ -114,12 +115,34 @@ export function postingArrays(validated: ValidatedLedgerTransaction) {
  * A plain `pg` client or pool. Prisma's $queryRaw costs several times a raw round trip on the
  * client side, so the hottest callers (bulk posting, the benchmark) may pass a pool instead.
  */
-export type PgQueryable = {
-  query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-};
+export type PgQueryable = Pick<Queryable, "query">;
 
 const postSql = `select * from ledger_post_transaction($1, $2, $3::jsonb, $4, $5, $6::text[], $7::bigint[],
   $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])`;
+
+/** The call through pg: a named statement, so each connection parses and plans it once. */
+async function postThroughPg(pool: PgQueryable, validated: ValidatedLedgerTransaction, metadata: string): Promise<PostRow> {
+  const { input } = validated;
+  const a = postingArrays(validated);
+  const { rows } = await pool.query({
+    name: "ledger-post-transaction",
+    text: postSql,
+    values: [
+      input.idempotencyKey, input.kind, metadata, validated.contractId, validated.requestHash,
+      a.codes, a.amounts.map(String), a.currencies, a.ownerTypes, a.ownerIds, a.purposes, a.allowNegative,
+    ],
+  });
+  // pg returns int8 as strings.
+  const raw = rows[0] as Record<string, unknown> & { posting_ids: string[]; account_ids: string[]; balances_after: string[] };
+  return {
+    transaction_id: BigInt(raw.transaction_id as string),
+    replayed: raw.replayed as boolean,
+    created_at: raw.created_at as Date,
+    posting_ids: raw.posting_ids.map(BigInt),
+    account_ids: raw.account_ids.map(BigInt),
+    balances_after: raw.balances_after.map(BigInt),
+  };
+}
 
 /**
  * Posts one balanced ledger transaction in a single round trip (the SQL function
@@ -127,18 +150,22 @@ const postSql = `select * from ledger_post_transaction($1, $2, $3::jsonb, $4, $5
  * account-id order, an overdraft of an account that may not go negative is refused with
  * INSUFFICIENT_FUNDS (details.available), and a replayed idempotency key returns the first
  * result. Pass a `Tx` to post inside your own transaction, the Prisma client (or a `pg` pool) to
- * post on its own.
+ * post on its own; the Prisma client's call goes through its pg pool, as other hot paths do.
  */
 export async function postLedgerTransaction(
   client: LedgerClient | PgQueryable,
   input: PostLedgerTransactionInput,
 ): Promise<PostedLedgerTransaction> {
   const validated = validateLedgerTransaction(input);
-  const a = postingArrays(validated);
   const metadata = JSON.stringify(input.metadata ?? {});
   let row: PostRow;
   try {
-    if ("$queryRaw" in client) {
+    // The Prisma client itself, not an interactive transaction's: `$pool` shows through a
+    // transaction's client too, `$disconnect` does not (Prisma.TransactionClient omits it).
+    if ("$disconnect" in client) {
+      row = await postThroughPg(client.$pool, validated, metadata);
+    } else if ("$queryRaw" in client) {
+      const a = postingArrays(validated);
       const rows = await client.$queryRaw<PostRow[]>`
         select * from ledger_post_transaction(
           ${input.idempotencyKey}, ${input.kind}, ${metadata}::jsonb,
@@ -148,20 +175,7 @@ export async function postLedgerTransaction(
           ${a.allowNegative}::boolean[])`;
       row = rows[0]!;
     } else {
-      const { rows } = await client.query(postSql, [
-        input.idempotencyKey, input.kind, metadata, validated.contractId, validated.requestHash,
-        a.codes, a.amounts.map(String), a.currencies, a.ownerTypes, a.ownerIds, a.purposes, a.allowNegative,
-      ]);
-      // pg returns int8 as strings.
-      const raw = rows[0] as Record<string, unknown> & { posting_ids: string[]; account_ids: string[]; balances_after: string[] };
-      row = {
-        transaction_id: BigInt(raw.transaction_id as string),
-        replayed: raw.replayed as boolean,
-        created_at: raw.created_at as Date,
-        posting_ids: raw.posting_ids.map(BigInt),
-        account_ids: raw.account_ids.map(BigInt),
-        balances_after: raw.balances_after.map(BigInt),
-      };
+      row = await postThroughPg(client, validated, metadata);
     }
   } catch (error) {
     throw toLedgerDomainError(error);

@@ -45,6 +45,25 @@ function failedItem(row: BatchRow, input: PostLedgerTransactionInput): DomainErr
   }
 }
 
+const batchSql = `select * from ledger_post_batch($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[],
+  $6::int[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[])`;
+
+const bigints = (values: unknown) => (values as string[] | null)?.map(BigInt) ?? null;
+
+/** pg returns int8 as strings. */
+function batchRowFromPg(raw: Record<string, unknown>): BatchRow {
+  return {
+    item: raw.item as number,
+    status: raw.status as BatchRow["status"],
+    transaction_id: raw.transaction_id === null ? null : BigInt(raw.transaction_id as string),
+    created_at: raw.created_at as Date | null,
+    posting_ids: bigints(raw.posting_ids),
+    account_ids: bigints(raw.account_ids),
+    balances_after: bigints(raw.balances_after),
+    detail: raw.detail as BatchRow["detail"],
+  };
+}
+
 /**
  * Posts many ledger transactions in one database round trip and one commit (with a client; with
  * a `Tx`, inside the caller's transaction). Every item succeeds or fails on its own: an overdraft
@@ -93,14 +112,17 @@ export async function postLedgerTransactionsBatch(
       }
       offsets.push(flat.codes.length + 1);
     }
+    const values = [
+      keys, kinds, metadata, contractIds, hashes, offsets, flat.codes, flat.amounts.map(String), flat.currencies,
+      flat.ownerTypes, flat.ownerIds, flat.purposes, flat.allowNegative,
+    ];
     let rows: BatchRow[];
     try {
-      rows = await client.$queryRaw<BatchRow[]>`
-        select * from ledger_post_batch(
-          ${keys}::text[], ${kinds}::text[], ${metadata}::jsonb[], ${contractIds}::text[], ${hashes}::text[],
-          ${offsets}::int[], ${flat.codes}::text[], ${flat.amounts}::bigint[], ${flat.currencies}::text[],
-          ${flat.ownerTypes}::text[], ${flat.ownerIds}::text[], ${flat.purposes}::text[],
-          ${flat.allowNegative}::boolean[])`;
+      // The Prisma client itself goes through its pg pool (a fraction of Prisma's client-side
+      // CPU); a transaction's client (no `$disconnect`) stays in the caller's transaction.
+      rows = "$disconnect" in client
+        ? (await client.$pool.query({ name: "ledger-post-batch", text: batchSql, values })).rows.map(batchRowFromPg)
+        : await client.$queryRawUnsafe<BatchRow[]>(batchSql, ...values);
     } catch (error) {
       throw toLedgerDomainError(error);
     }
