@@ -57,10 +57,9 @@ CREATE CONSTRAINT TRIGGER ledger_balance_checks_at_commit AFTER INSERT ON "ledge
   DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION ledger_check_transaction_balanced();
 
--- One transfer in three statements instead of nine (and four PL/pgSQL calls): lock the balance
--- rows (resolving codes and checking the balance on the way), claim the idempotency key, then
--- one statement that checks funds and, when they suffice, writes postings and balances. An
--- overdraft raises after the key was claimed; the raise rolls the claim back with everything else.
+-- One transfer in two statements instead of nine (and four PL/pgSQL calls): lock the balance
+-- rows (resolving codes and checking the sum on the way), then one statement that claims the
+-- idempotency key and, when it was free and funds suffice, writes postings and balances.
 CREATE OR REPLACE FUNCTION ledger_post_transaction(
   p_idempotency_key text, p_kind text, p_metadata jsonb, p_contract_id text, p_request_hash text,
   p_codes text[], p_amounts bigint[], p_currencies text[],
@@ -76,8 +75,6 @@ SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   n int := coalesce(array_length(p_codes, 1), 0);
   locked record;
-  tx_id bigint;
-  tx_created timestamptz;
   existing record;
   outcome record;
   posted_at timestamptz;
@@ -115,31 +112,15 @@ BEGIN
                                    p_allow_negative);
   END LOOP;
 
-  INSERT INTO ledger_transactions (idempotency_key, kind, metadata, contract_id, request_hash)
-  VALUES (p_idempotency_key, p_kind, coalesce(p_metadata, '{}'::jsonb), p_contract_id, p_request_hash)
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id, ledger_transactions.created_at INTO tx_id, tx_created;
-
-  IF tx_id IS NULL THEN
-    -- A replay is answered before the funds check: the first attempt may have spent them.
-    SELECT t.id, t.request_hash, t.created_at INTO existing
-    FROM ledger_transactions t WHERE t.idempotency_key = p_idempotency_key;
-    IF existing.request_hash IS DISTINCT FROM p_request_hash THEN
-      RAISE EXCEPTION 'idempotency key % was already used for a different ledger transaction',
-        p_idempotency_key USING ERRCODE = 'LG004',
-        DETAIL = json_build_object('transactionId', existing.id::text)::text;
-    END IF;
-    RETURN QUERY
-      SELECT existing.id, true, existing.created_at,
-             array_agg(p.id ORDER BY p.id), array_agg(p.account_id ORDER BY p.id),
-             array_agg(p.balance_after ORDER BY p.id)
-      FROM ledger_postings p WHERE p.transaction_id = existing.id;
-    RETURN;
-  END IF;
-
+  -- Claims the key and, when the key was free and funds suffice, writes postings and balances.
   -- LIMIT 1 keeps each lookup an index probe: a generic plan would hash-join whole tables.
   posted_at := clock_timestamp();
-  WITH moves AS (
+  WITH claimed AS (
+    INSERT INTO ledger_transactions (idempotency_key, kind, metadata, contract_id, request_hash)
+    VALUES (p_idempotency_key, p_kind, coalesce(p_metadata, '{}'::jsonb), p_contract_id, p_request_hash)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING ledger_transactions.id, ledger_transactions.created_at
+  ), moves AS (
     SELECT u.ord, a.id AS account_id, a.code, u.amount, u.currency, b.posted, b.held, b.allow_negative,
            sum(u.amount) OVER (PARTITION BY a.id) AS delta,
            b.posted + sum(u.amount) OVER w AS balance_after,
@@ -157,29 +138,51 @@ BEGIN
   ), inserted AS (
     INSERT INTO ledger_postings (transaction_id, account_id, amount, currency, balance_after,
                                  account_version, created_at)
-    SELECT tx_id, m.account_id, m.amount, m.currency, m.balance_after, m.account_version, posted_at
-    FROM moves m WHERE NOT EXISTS (SELECT 1 FROM short) ORDER BY m.ord
+    SELECT c.id, m.account_id, m.amount, m.currency, m.balance_after, m.account_version, posted_at
+    FROM moves m CROSS JOIN claimed c WHERE NOT EXISTS (SELECT 1 FROM short) ORDER BY m.ord
     RETURNING ledger_postings.id, ledger_postings.account_id, ledger_postings.balance_after
   ), updated AS (
     UPDATE ledger_balances b
     SET posted = d.balance_after, version = d.account_version, updated_at = posted_at
     FROM (SELECT DISTINCT ON (m.account_id) m.account_id, m.balance_after, m.account_version
-          FROM moves m WHERE NOT EXISTS (SELECT 1 FROM short) ORDER BY m.account_id, m.ord DESC) d
+          FROM moves m CROSS JOIN claimed c WHERE NOT EXISTS (SELECT 1 FROM short)
+          ORDER BY m.account_id, m.ord DESC) d
     WHERE b.account_id = ANY(locked.ids) AND b.account_id = d.account_id
   )
-  SELECT s.code AS short_code, s.available, s.debit, i.posting_ids, i.account_ids, i.balances_after
+  SELECT c.id AS transaction_id, c.created_at, s.code AS short_code, s.available, s.debit,
+         i.posting_ids, i.account_ids, i.balances_after
   INTO outcome
   FROM (SELECT array_agg(i.id ORDER BY i.id) AS posting_ids, array_agg(i.account_id ORDER BY i.id) AS account_ids,
                array_agg(i.balance_after ORDER BY i.id) AS balances_after
         FROM inserted i) i
+  LEFT JOIN claimed c ON true
   LEFT JOIN short s ON true;
+
+  IF outcome.transaction_id IS NULL THEN
+    -- A replay is answered before the funds check: the first attempt may have spent them.
+    SELECT t.id, t.request_hash, t.created_at INTO existing
+    FROM ledger_transactions t WHERE t.idempotency_key = p_idempotency_key;
+    IF existing.request_hash IS DISTINCT FROM p_request_hash THEN
+      RAISE EXCEPTION 'idempotency key % was already used for a different ledger transaction',
+        p_idempotency_key USING ERRCODE = 'LG004',
+        DETAIL = json_build_object('transactionId', existing.id::text)::text;
+    END IF;
+    RETURN QUERY
+      SELECT existing.id, true, existing.created_at,
+             array_agg(p.id ORDER BY p.id), array_agg(p.account_id ORDER BY p.id),
+             array_agg(p.balance_after ORDER BY p.id)
+      FROM ledger_postings p WHERE p.transaction_id = existing.id;
+    RETURN;
+  END IF;
   IF outcome.short_code IS NOT NULL THEN
+    -- Raising also rolls back the key claimed above.
     RAISE EXCEPTION 'insufficient funds in %: available %, needed %', outcome.short_code, outcome.available,
       outcome.debit USING ERRCODE = 'LG003',
       DETAIL = json_build_object('account', outcome.short_code, 'available', outcome.available::text,
                                  'required', outcome.debit::text)::text;
   END IF;
-  RETURN QUERY SELECT tx_id, false, tx_created, outcome.posting_ids, outcome.account_ids, outcome.balances_after;
+  RETURN QUERY SELECT outcome.transaction_id, false, outcome.created_at, outcome.posting_ids,
+                      outcome.account_ids, outcome.balances_after;
 END $$;
 
 -- A batch posts set-based when it can: distinct keys none of which is taken, every item balanced,
