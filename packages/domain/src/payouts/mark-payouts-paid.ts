@@ -155,11 +155,12 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   });
   const ids = commits.map((c) => c.payout.id);
   // The rows, their events (one wake-up for the batch) and the end of their status checks,
-  // which a settled payout no longer needs.
+  // which a settled payout no longer needs (a sweep asks only about processing payouts anyway).
   await client.query(
     `with settled as (
        update payouts p set status = 'paid', provider_reference = x.reference, ledger_snapshot = x.snapshot::jsonb,
-                            paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now()
+                            paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now(),
+                            status_check = null, status_check_at = null
        from unnest($1::text[], $2::text[], $3::text[]) as x(id, reference, snapshot)
        where p.id = x.id
        returning p.id, p.user_id, p.amount, p.currency, p.destination_type, p.batch_id, x.reference
@@ -172,10 +173,8 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
        from settled s
        order by s.id
        returning id
-     ),
-     checks as (select graphile_worker.remove_job('check:' || s.id) from settled s)
-     select (select count(*) from checks)::int as checks,
-            (select count(*) from (select pg_notify('domain_events', (select max(id) from events)::text)) n)::int as notified`,
+     )
+     select pg_notify('domain_events', (select max(id) from events)::text)`,
     [ids, ids.map((id) => references.get(id)!), snapshots.map((s) => JSON.stringify(s))],
   );
   for (const id of ids) results.set(id, { status: "paid", changed: true });

@@ -1,6 +1,5 @@
 import type { Db, Queryable } from "@agrinet/db";
 import { createGroupCommit } from "./group-commit";
-import { payoutTasks } from "./payout-jobs";
 
 /** What a payout looked like when a worker took it, and what it is now (null status: final). */
 export type StartedPayout = {
@@ -75,9 +74,10 @@ export type AwaitingPayout = {
 
 /**
  * "Accepted, the result comes later" for many payouts in one statement: stores each one's
- * request id and schedules its status check (one add_jobs call, so one wake-up of the workers),
- * only while the payout is still `processing` and not a bank payout. Rows are locked in id
- * order first, like every batch. Returns the ids that matched; the others take the general path.
+ * request id and plans its status check (the due time on the row, and one call adding the
+ * sweep jobs that cover them), only while the payout is still `processing` and not a bank
+ * payout. Rows are locked in id order first, like every batch. Returns the ids that matched;
+ * the others take the general path.
  */
 export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
@@ -90,26 +90,19 @@ export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[])
        order by p.id for update of p
      ),
      waiting as (
-       update payouts p set provider_request_id = coalesce(x.request_id, p.provider_request_id), updated_at = now()
+       update payouts p set provider_request_id = coalesce(x.request_id, p.provider_request_id), status_check = x.check_no,
+                            status_check_at = now() + make_interval(secs => x.after_secs), updated_at = now()
        from locked l join input x on x.id = l.id
        where p.id = l.id
-       returning p.id, x.check_no, x.after_secs
+       returning p.id, p.status_check_at
      ),
-     scheduled as (
-       select count(*) as jobs from graphile_worker.add_jobs(array(
-         select row($5::text, json_build_object('payoutId', w.id, 'check', w.check_no), null::text,
-                    now() + make_interval(secs => w.after_secs), 10, 'check:' || w.id, null::int, null::text[])::graphile_worker.job_spec
-         from waiting w order by w.id
-       ))
-       where exists (select 1 from waiting)
-     )
+     scheduled as (select schedule_payout_status_sweeps(array(select w.status_check_at from waiting w)) as jobs)
      select w.id from waiting w, scheduled`,
     [
       items.map((i) => i.payoutId),
       items.map((i) => i.providerRequestId ?? null),
       items.map((i) => i.check),
       items.map((i) => i.afterMs / 1000),
-      payoutTasks.checkStatus,
     ],
   );
   return new Set(rows.map((row) => row.id));
