@@ -163,8 +163,9 @@ describe("the status sweep", () => {
     expect(next?.payload.check).toBe(4);
     expect(next?.swept).toBe(true);
     // The fourth check waits 2³ × the result timeout.
-    const [{ wait }] = await database.db.$queryRaw<Array<{ wait: number }>>`
+    const rows = await database.db.$queryRaw<Array<{ wait: number }>>`
       select extract(epoch from status_check_at - now())::float8 as wait from payouts where id = ${due}`;
+    const wait = rows[0]!.wait;
     expect(wait).toBeGreaterThan(8 * 60 - 30);
     expect(wait).toBeLessThanOrEqual(8 * 60);
     expect(await plannedCheck(notDue)).toEqual(notDueBefore);
