@@ -22,8 +22,9 @@ export type StartedPayout = {
  * Missing payouts are absent from the answer.
  */
 export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, StartedPayout>> {
-  const { rows } = await db.query<Omit<StartedPayout, "amount"> & { amount: string | null }>(
-    `with current as (
+  const { rows } = await db.query<Omit<StartedPayout, "amount"> & { amount: string | null }>({
+    name: "payouts-start",
+    text: `with current as (
        select id, status, attempts, provider_request_id from payouts where id = any($1::text[]) order by id for update
      ),
      updated as (
@@ -44,8 +45,8 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
      select c.id, c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
             u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency
      from current c left join updated u on u.id = c.id`,
-    [payoutIds],
-  );
+    values: [payoutIds],
+  });
   return new Map(
     rows.map((row) => [
       row.id,
@@ -80,8 +81,9 @@ export type AwaitingPayout = {
  * the others take the general path.
  */
 export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(
-    `with input as (
+  const { rows } = await db.query<{ id: string }>({
+    name: "payouts-await-results",
+    text: `with input as (
        select * from unnest($1::text[], $2::text[], $3::int[], $4::float8[]) as x(id, request_id, check_no, after_secs)
      ),
      locked as (
@@ -98,13 +100,13 @@ export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[])
      ),
      scheduled as (select schedule_payout_status_sweeps(array(select w.status_check_at from waiting w)) as jobs)
      select w.id from waiting w, scheduled`,
-    [
+    values: [
       items.map((i) => i.payoutId),
       items.map((i) => i.providerRequestId ?? null),
       items.map((i) => i.check),
       items.map((i) => i.afterMs / 1000),
     ],
-  );
+  });
   return new Set(rows.map((row) => row.id));
 }
 
