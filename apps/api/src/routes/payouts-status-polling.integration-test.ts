@@ -188,6 +188,33 @@ describe("the status sweep", () => {
     );
   });
 
+  test("one sweep per second of due times: a waiting one is reused, a running one gets a successor", async () => {
+    const schedule = async (...due: string[]) => {
+      const rows = await database.db.$queryRaw<Array<{ added: number }>>`
+        select schedule_payout_status_sweeps(${due}::timestamptz[]) as added`;
+      return rows[0]!.added;
+    };
+    const key = `payouts:status-sweep:${Date.parse("2030-01-01T00:00:01Z") / 1000}`;
+    const sweeps = () =>
+      database.db.$queryRaw<Array<{ run_at: Date; locked: boolean }>>`
+        select run_at, locked_at is not null as locked from graphile_worker._private_jobs
+        where key = ${key} or (key is null and locked_by = 'test') order by locked desc`;
+
+    expect(await schedule("2030-01-01T00:00:00.2Z", "2030-01-01T00:00:00.7Z")).toBe(1);
+    expect(await sweeps()).toEqual([{ run_at: new Date("2030-01-01T00:00:01Z"), locked: false }]);
+    expect(await schedule("2030-01-01T00:00:00.9Z")).toBe(0);
+    expect(await sweeps()).toHaveLength(1);
+
+    // Running now: it may already have looked, so payouts planned for that second need another.
+    await database.db.$executeRaw`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test' where key = ${key}`;
+    expect(await schedule("2030-01-01T00:00:00.9Z")).toBe(1);
+    expect(await sweeps()).toEqual([
+      { run_at: new Date("2030-01-01T00:00:01Z"), locked: true },
+      { run_at: new Date("2030-01-01T00:00:01Z"), locked: false },
+    ]);
+    await database.db.$executeRaw`delete from graphile_worker._private_jobs where key = ${key} or locked_by = 'test'`;
+  });
+
   test("a settled payout is no longer asked about", async () => {
     const payoutId = await processingPayout("user_sweep_4");
     await dueNow(payoutId, 1);
