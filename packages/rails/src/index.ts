@@ -15,6 +15,7 @@ export {
   parseDarajaQueueTimeout,
   parseDarajaStatusResult,
   toWholeUnits,
+  darajaCallbackTokenCheck,
   verifyDarajaCallbackToken,
 } from "./mpesa/daraja-callbacks";
 export type { DarajaB2cResult, DarajaResultParameters, DarajaStatusResult } from "./mpesa/daraja-callbacks";

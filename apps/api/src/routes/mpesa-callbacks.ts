@@ -9,7 +9,7 @@ import {
   type MpesaCallbackResult,
   type RailsByDestination,
 } from "@agrinet/domain";
-import { darajaCallbackPaths, verifyDarajaCallbackToken } from "@agrinet/rails";
+import { darajaCallbackPaths, darajaCallbackTokenCheck } from "@agrinet/rails";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
 export type MpesaCallbackRoutesOptions = {
@@ -45,9 +45,10 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
     readPayout: createCallbackPayoutReader(options.db),
   };
 
+  const tokenMatches = darajaCallbackTokenCheck(options.callbackToken);
   function authorize(request: FastifyRequest) {
     const { token } = request.query as { token?: string };
-    if (!verifyDarajaCallbackToken(token, options.callbackToken)) {
+    if (!tokenMatches(token)) {
       throw new DomainError("UNAUTHORIZED", "callback token missing or wrong");
     }
   }

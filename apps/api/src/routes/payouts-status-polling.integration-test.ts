@@ -1,10 +1,14 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import {
   checkPayoutStatus,
+  claimDueStatusChecks,
   getAccountBalance,
   handleMpesaB2cResult,
+  markPayoutsPaid,
   maxStatusChecks,
   payoutTasks,
+  scheduleStatusCheck,
+  sweepStatusChecks,
   userWalletAccount,
 } from "@agrinet/domain";
 import type { PayoutRail } from "@agrinet/rails";
@@ -38,17 +42,23 @@ async function processingPayout(userId: string) {
   return payout.id;
 }
 
-async function checkJob(payoutId: string) {
-  const rows = await database.db.$queryRaw<Array<{ payload: { check?: number }; run_at: Date }>>`
-    select payload, run_at from graphile_worker._private_jobs where key = ${`check:${payoutId}`}`;
-  return rows[0] ?? null;
+/**
+ * The payout's planned status check (null: none), and whether a sweep job is waiting to run it:
+ * one keyed by the second its due time falls in, running at the end of that second.
+ */
+async function plannedCheck(payoutId: string) {
+  const rows = await database.db.$queryRaw<Array<{ check: number | null; at: Date | null; swept: boolean }>>`
+    select p.status_check as check, p.status_check_at as at,
+           exists (select 1 from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+                   where t.identifier = ${payoutTasks.statusSweep}
+                     and j.run_at >= p.status_check_at and j.run_at < p.status_check_at + interval '1 second') as swept
+    from payouts p where p.id = ${payoutId}`;
+  const row = rows[0]!;
+  return row.check === null ? null : { payload: { check: row.check }, run_at: row.at, swept: row.swept };
 }
 
 async function scheduleCheck(payoutId: string, check: number) {
-  await database.db.$executeRaw`
-    select graphile_worker.add_job(${payoutTasks.checkStatus},
-      json_build_object('payoutId', ${payoutId}::text, 'check', ${check}::int),
-      job_key => ${`check:${payoutId}`}::text, run_at => now() + interval '1 day')`;
+  await database.db.$transaction((tx) => scheduleStatusCheck(tx, { payoutId, check, afterMs: 86_400_000 }));
 }
 
 async function postStatusResult(payoutId: string, result: Record<string, unknown>) {
@@ -76,7 +86,7 @@ describe("M-Pesa status polling is bounded", () => {
   test("a 'pending' status answer leaves the status-check chain where it was instead of restarting it", async () => {
     const payoutId = await processingPayout("user_polling_1");
     await scheduleCheck(payoutId, 5);
-    const before = await checkJob(payoutId);
+    const before = await plannedCheck(payoutId);
 
     await postStatusResult(payoutId, {
       ResultCode: 0,
@@ -85,9 +95,10 @@ describe("M-Pesa status polling is bounded", () => {
     });
     await postStatusResult(payoutId, { ResultCode: 17, ResultDesc: "System internal error." });
 
-    const after = await checkJob(payoutId);
+    const after = await plannedCheck(payoutId);
     expect(after?.payload.check).toBe(5);
     expect(after?.run_at).toEqual(before?.run_at);
+    expect(after?.swept).toBe(true);
     const payout = await database.db.payout.findUniqueOrThrow({ where: { id: payoutId } });
     expect(payout.status).toBe("processing");
     expect(payout.lastError).toMatch(/MPESA_17/);
@@ -107,17 +118,112 @@ describe("M-Pesa status polling is bounded", () => {
       });
 
     expect(await check(maxStatusChecks - 1)).toEqual({ outcome: "awaiting-result" });
-    expect((await checkJob(payoutId))?.payload.check).toBe(maxStatusChecks);
+    const last = await plannedCheck(payoutId);
+    expect(last?.payload.check).toBe(maxStatusChecks);
+    expect(last?.swept).toBe(true);
 
-    await database.db.$executeRaw`select graphile_worker.remove_job(${`check:${payoutId}`})`;
     expect(await check(maxStatusChecks)).toEqual({ outcome: "awaiting-result" });
-    expect(await checkJob(payoutId)).toBeNull();
+    expect(await plannedCheck(payoutId)).toBeNull();
     const payout = await database.db.payout.findUniqueOrThrow({ where: { id: payoutId } });
     expect(payout.status).toBe("processing");
     expect(payout.lastError).toMatch(new RegExp(`after ${maxStatusChecks} status checks`));
     // Never released and never settled: the funds stay held until an operator decides.
     const balance = await getAccountBalance(database.db, { account: userWalletAccount("user_polling_2", "KES") });
     expect(balance.held).toBe(1000n);
+  });
+});
+
+describe("the status sweep", () => {
+  /** Due now, without a sweep job, so only the sweep this test calls asks about it. */
+  async function dueNow(payoutId: string, check: number) {
+    await database.db.$executeRaw`
+      update payouts set status_check = ${check}::int, status_check_at = now() - interval '1 second' where id = ${payoutId}`;
+  }
+
+  test("asks about each due payout with its own check number and plans its next check, backing off", async () => {
+    const due = await processingPayout("user_sweep_1");
+    const notDue = await processingPayout("user_sweep_2");
+    await dueNow(due, 3);
+    await scheduleCheck(notDue, 2);
+    const notDueBefore = await plannedCheck(notDue);
+    const asked: string[] = [];
+    const counting: PayoutRail = {
+      ...stillPending,
+      queryStatus: (payoutId) => {
+        asked.push(payoutId);
+        return Promise.resolve({ kind: "pending-callback" });
+      },
+    };
+
+    const result = await sweepStatusChecks({ db: database.db, rails: { mpesa: counting }, statusCheckAfterMs: 60_000, maxAttempts: 10 });
+
+    expect(asked).toEqual([due]);
+    expect(result).toMatchObject({ checked: 1, failed: 0, outcomes: { "awaiting-result": 1 } });
+    const next = await plannedCheck(due);
+    expect(next?.payload.check).toBe(4);
+    expect(next?.swept).toBe(true);
+    // The fourth check waits 2³ × the result timeout.
+    const rows = await database.db.$queryRaw<Array<{ wait: number }>>`
+      select extract(epoch from status_check_at - now())::float8 as wait from payouts where id = ${due}`;
+    const wait = rows[0]!.wait;
+    expect(wait).toBeGreaterThan(8 * 60 - 30);
+    expect(wait).toBeLessThanOrEqual(8 * 60);
+    expect(await plannedCheck(notDue)).toEqual(notDueBefore);
+  });
+
+  test("a payout taken by a sweep that dies before asking is due again after the lease, with a sweep job and the same check", async () => {
+    const payoutId = await processingPayout("user_sweep_3");
+    await dueNow(payoutId, 2);
+
+    const claimed = await claimDueStatusChecks(database.db.$pool, { limit: 10, leaseMs: 60_000 });
+
+    expect(claimed).toContainEqual({ payoutId, check: 2 });
+    const leased = await plannedCheck(payoutId);
+    expect(leased?.payload.check).toBe(2);
+    expect(leased?.run_at!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect(leased?.swept).toBe(true);
+    // Another sweep meanwhile does not take it again.
+    expect(await claimDueStatusChecks(database.db.$pool, { limit: 10, leaseMs: 60_000 })).not.toContainEqual(
+      expect.objectContaining({ payoutId }),
+    );
+  });
+
+  test("one sweep per second of due times: a waiting one is reused, a running one gets a successor", async () => {
+    const schedule = async (...due: string[]) => {
+      const rows = await database.db.$queryRaw<Array<{ added: number }>>`
+        select schedule_payout_status_sweeps(${due}::timestamptz[]) as added`;
+      return rows[0]!.added;
+    };
+    const key = `payouts:status-sweep:${Date.parse("2030-01-01T00:00:01Z") / 1000}`;
+    const sweeps = () =>
+      database.db.$queryRaw<Array<{ run_at: Date; locked: boolean }>>`
+        select run_at, locked_at is not null as locked from graphile_worker._private_jobs
+        where key = ${key} or (key is null and locked_by = 'test') order by locked desc`;
+
+    expect(await schedule("2030-01-01T00:00:00.2Z", "2030-01-01T00:00:00.7Z")).toBe(1);
+    expect(await sweeps()).toEqual([{ run_at: new Date("2030-01-01T00:00:01Z"), locked: false }]);
+    expect(await schedule("2030-01-01T00:00:00.9Z")).toBe(0);
+    expect(await sweeps()).toHaveLength(1);
+
+    // Running now: it may already have looked, so payouts planned for that second need another.
+    await database.db.$executeRaw`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test' where key = ${key}`;
+    expect(await schedule("2030-01-01T00:00:00.9Z")).toBe(1);
+    expect(await sweeps()).toEqual([
+      { run_at: new Date("2030-01-01T00:00:01Z"), locked: true },
+      { run_at: new Date("2030-01-01T00:00:01Z"), locked: false },
+    ]);
+    await database.db.$executeRaw`delete from graphile_worker._private_jobs where key = ${key} or locked_by = 'test'`;
+  });
+
+  test("a settled payout is no longer asked about", async () => {
+    const payoutId = await processingPayout("user_sweep_4");
+    await dueNow(payoutId, 1);
+    await markPayoutsPaid(database.db, [{ payoutId, providerReference: "SBX_SWEEP_4" }]);
+
+    expect(await plannedCheck(payoutId)).toBeNull();
+    expect(await claimDueStatusChecks(database.db.$pool, { limit: 10, leaseMs: 60_000 })).not.toContainEqual(
+      expect.objectContaining({ payoutId }),
+    );
   });
 });
 

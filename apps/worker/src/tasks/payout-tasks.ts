@@ -1,10 +1,10 @@
 import type { Db } from "@agrinet/db";
 import {
-  checkPayoutStatus,
   createPayoutWorkerBatches,
   payoutTasks,
   processPayout,
   runPayouts,
+  sweepStatusChecks,
   type RailsByDestination,
 } from "@agrinet/domain";
 import type { Task } from "graphile-worker";
@@ -18,7 +18,6 @@ export type PayoutTaskDeps = {
 };
 
 const processPayload = z.object({ payoutId: z.string(), confirmedNotSent: z.boolean().optional() });
-const checkPayload = z.object({ payoutId: z.string(), check: z.number().int().positive().optional() });
 
 /**
  * graphile-worker's attempt counter is the payout's retry budget: a RetryablePayoutError thrown
@@ -43,19 +42,16 @@ export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
       });
       helpers.logger.debug(`payout ${payoutId}: ${result.outcome}`);
     },
-    [payoutTasks.checkStatus]: async (payload, helpers) => {
-      const { payoutId, check } = checkPayload.parse(payload);
-      const result = await checkPayoutStatus({
+    [payoutTasks.statusSweep]: async (_payload, helpers) => {
+      const result = await sweepStatusChecks({
         db: deps.db,
         rails: deps.rails,
-        payoutId,
-        attempt: helpers.job.attempts,
-        maxAttempts: helpers.job.max_attempts,
         statusCheckAfterMs: deps.statusCheckAfterMs,
-        check: check ?? 1,
+        maxAttempts: helpers.job.max_attempts,
         batches,
+        onCheckError: (payoutId, error) => helpers.logger.error(`payout ${payoutId} status check failed: ${String(error)}`),
       });
-      helpers.logger.debug(`payout ${payoutId} status check ${check ?? 1}: ${result.outcome}`);
+      if (result.checked + result.failed > 0) helpers.logger.debug(`status sweep: ${JSON.stringify(result)}`);
     },
     [payoutTasks.autoRun]: async (_payload, helpers) => {
       // The cron only starts the batch; the jobs it makes runnable are this worker's to run.

@@ -29,11 +29,12 @@ export type CallbackPayout = { id: string; status: string; amount: bigint; curre
 
 /** One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here. */
 export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
-  const { rows } = await db.query<Omit<CallbackPayout, "amount"> & { amount: string }>(
-    `select id, status, amount::text as amount, currency, provider_request_id as "providerRequestId"
+  const { rows } = await db.query<Omit<CallbackPayout, "amount"> & { amount: string }>({
+    name: "payouts-read-for-callbacks",
+    text: `select id, status, amount::text as amount, currency, provider_request_id as "providerRequestId"
      from payouts where id = any($1::text[])`,
-    [payoutIds],
-  );
+    values: [payoutIds],
+  });
   return new Map(rows.map((row) => [row.id, { ...row, amount: BigInt(row.amount) }]));
 }
 

@@ -18,3 +18,4 @@ export * from "./payout-rails-from-env";
 export * from "./handle-stripe-payout-event";
 export * from "./mark-payouts-paid";
 export * from "./start-payouts";
+export * from "./status-sweep";

@@ -56,8 +56,9 @@ export async function markPayoutsPaid(db: Db, items: PaidPayout[]): Promise<Map<
 }
 
 async function settleLocked(client: Queryable, references: Map<string, string>, results: Map<string, MarkPaidResult>) {
-  const { rows: payouts } = await client.query<LockedRow>(
-    `select p.id, p.status, p.currency, p.destination_type as "destinationType", p.hold_id as "holdId",
+  const { rows: payouts } = await client.query<LockedRow>({
+    name: "payouts-settle-lock",
+    text: `select p.id, p.status, p.currency, p.destination_type as "destinationType", p.hold_id as "holdId",
             p.contract_id as "contractId", h.account_id::text as "holdAccountId", a.code as "holdCode",
             h.currency as "holdCurrency", h.amount::text as "holdAmount"
      from payouts p
@@ -66,8 +67,8 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
      where p.id = any($1::text[])
      order by p.id
      for update of p`,
-    [[...references.keys()]],
-  );
+    values: [[...references.keys()]],
+  });
   const toSettle: LockedRow[] = [];
   const givenUp: LockedRow[] = [];
   for (const payout of payouts) {
@@ -81,13 +82,14 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   if (toSettle.length === 0) return;
 
   const clearing = toSettle.map((p) => payoutClearingAccount(p.destinationType as PayoutDestinationType, p.currency as CurrencyCode));
-  await client.query(
-    `select b.account_id from ledger_balances b
+  await client.query({
+    name: "payouts-settle-lock-balances",
+    text: `select b.account_id from ledger_balances b
      where b.account_id = any($1::bigint[])
         or b.account_id in (select a.id from ledger_accounts a where a.code = any($2::text[]))
      order by b.account_id for update`,
-    [toSettle.flatMap((p) => (p.holdAccountId ? [p.holdAccountId] : [])), [...new Set(clearing)]],
-  );
+    values: [toSettle.flatMap((p) => (p.holdAccountId ? [p.holdAccountId] : [])), [...new Set(clearing)]],
+  });
 
   const commits = toSettle.map((payout, index) => {
     if (!payout.holdCode || !payout.holdAmount) throw new Error(`hold ${payout.holdId} of payout ${payout.id} does not exist`);
@@ -112,12 +114,13 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   });
   let posted: CommitRow[];
   try {
-    ({ rows: posted } = await client.query<CommitRow>(
-      `select c.item, c.transaction_id::text as transaction_id, c.balances_after::text[] as balances_after
+    ({ rows: posted } = await client.query<CommitRow>({
+      name: "payouts-settle-commit-holds",
+      text: `select c.item, c.transaction_id::text as transaction_id, c.balances_after::text[] as balances_after
        from ledger_commit_holds($1::bigint[], $2::text[], 'payout_settle', $3::jsonb[], $4::text[], $5::text[],
                                 $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[]) c
        order by c.item`,
-      [
+      values: [
         commits.map((c) => c.payout.holdId),
         commits.map((c) => c.validated.input.idempotencyKey),
         commits.map((c) => JSON.stringify(c.validated.input.metadata)),
@@ -129,7 +132,7 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
         commits.map((c) => c.to.purpose),
         commits.map((c) => c.to.allowNegative),
       ],
-    ));
+    }));
   } catch (error) {
     throw toLedgerDomainError(error);
   }
@@ -155,11 +158,13 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
   });
   const ids = commits.map((c) => c.payout.id);
   // The rows, their events (one wake-up for the batch) and the end of their status checks,
-  // which a settled payout no longer needs.
-  await client.query(
-    `with settled as (
+  // which a settled payout no longer needs (a sweep asks only about processing payouts anyway).
+  await client.query({
+    name: "payouts-settle-mark-paid",
+    text: `with settled as (
        update payouts p set status = 'paid', provider_reference = x.reference, ledger_snapshot = x.snapshot::jsonb,
-                            paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now()
+                            paid_at = now(), last_error = null, processing_at = coalesce(p.processing_at, now()), updated_at = now(),
+                            status_check = null, status_check_at = null
        from unnest($1::text[], $2::text[], $3::text[]) as x(id, reference, snapshot)
        where p.id = x.id
        returning p.id, p.user_id, p.amount, p.currency, p.destination_type, p.batch_id, x.reference
@@ -172,12 +177,10 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
        from settled s
        order by s.id
        returning id
-     ),
-     checks as (select graphile_worker.remove_job('check:' || s.id) from settled s)
-     select (select count(*) from checks)::int as checks,
-            (select count(*) from (select pg_notify('domain_events', (select max(id) from events)::text)) n)::int as notified`,
-    [ids, ids.map((id) => references.get(id)!), snapshots.map((s) => JSON.stringify(s))],
-  );
+     )
+     select pg_notify('domain_events', (select max(id) from events)::text)`,
+    values: [ids, ids.map((id) => references.get(id)!), snapshots.map((s) => JSON.stringify(s))],
+  });
   for (const id of ids) results.set(id, { status: "paid", changed: true });
 }
 
@@ -187,8 +190,9 @@ async function settleLocked(client: Queryable, references: Map<string, string>, 
  * `flagPaidAfterGivingUp`, for rows this transaction has locked.
  */
 async function flagPaidAfterGivingUpMany(client: Queryable, items: PaidPayout[]) {
-  await client.query(
-    `with flagged as (
+  await client.query({
+    name: "payouts-paid-after-giving-up",
+    text: `with flagged as (
        update payouts p set last_error = 'provider reported paid (' || x.reference || ') after the payout was ' || p.status || ': reconcile',
                             updated_at = now()
        from unnest($1::text[], $2::text[]) as x(id, reference)
@@ -205,8 +209,8 @@ async function flagPaidAfterGivingUpMany(client: Queryable, items: PaidPayout[])
        returning id
      )
      select pg_notify('domain_events', (select max(id) from events)::text)`,
-    [items.map((i) => i.payoutId), items.map((i) => i.providerReference)],
-  );
+    values: [items.map((i) => i.payoutId), items.map((i) => i.providerReference)],
+  });
 }
 
 export type PayoutSettler = {

@@ -10,8 +10,11 @@ export const payoutTransactionLimits = { maxWait: 15_000, timeout: 30_000 };
 /** graphile-worker task identifiers for payouts. */
 export const payoutTasks = {
   process: "payouts:process",
-  /** Asks the provider when an accepted payout's result has not arrived in time. */
-  checkStatus: "payouts:check-status",
+  /**
+   * Asks the provider about every accepted payout whose result has not arrived by its
+   * `status_check_at` (one job per second of due times: schedule_payout_status_sweeps).
+   */
+  statusSweep: "payouts:status-sweep",
   autoRun: "payouts:auto-run",
 } as const;
 
@@ -44,16 +47,19 @@ export async function enqueuePayoutJob(tx: Tx, options: EnqueuePayoutJobOptions)
   return rows[0]!.id.toString();
 }
 
-/** Schedules a status check for an accepted payout whose result may never arrive. */
+/**
+ * Plans status check number `check` of a processing payout in `afterMs` (replacing any planned
+ * one), with the sweep job that will run it, in the caller's transaction.
+ */
 export async function scheduleStatusCheck(tx: Tx, options: { payoutId: string; afterMs: number; check: number }) {
   await tx.$executeRaw`
-    select graphile_worker.add_job(
-      ${payoutTasks.checkStatus},
-      json_build_object('payoutId', ${options.payoutId}::text, 'check', ${options.check}::int),
-      job_key => ${`check:${options.payoutId}`}::text,
-      max_attempts => 10,
-      run_at => now() + make_interval(secs => ${options.afterMs / 1000}::double precision)
-    )`;
+    with planned as (
+      update payouts set status_check = ${options.check}::int,
+                         status_check_at = now() + make_interval(secs => ${options.afterMs / 1000}::double precision)
+      where id = ${options.payoutId}
+      returning status_check_at
+    )
+    select schedule_payout_status_sweeps(array(select status_check_at from planned))`;
 }
 
 /** Status checks back off (1×, 2×, 4× … the callback wait) and stop after this many. */

@@ -11,6 +11,7 @@ const payoutColumns = `id, user_id as "userId", amount, currency, destination_ty
   status, attempts, last_error as "lastError", provider_reference as "providerReference",
   provider_request_id as "providerRequestId", hold_id as "holdId",
   ledger_snapshot as "ledgerSnapshot", batch_id as "batchId", job_id as "jobId",
+  status_check as "statusCheck", status_check_at as "statusCheckAt",
   created_at as "createdAt", updated_at as "updatedAt", processing_at as "processingAt",
   paid_at as "paidAt", failed_at as "failedAt", cancelled_at as "cancelledAt"`;
 
@@ -81,6 +82,8 @@ export async function markPayoutPaid(
         paidAt,
         lastError: null,
         processingAt: payout.processingAt ?? paidAt,
+        statusCheck: null,
+        statusCheckAt: null,
       },
     });
     return { status: "paid" as const, changed: true };
@@ -126,6 +129,8 @@ export async function markPayoutFailed(
         lastError: options.error,
         failedAt: new Date(),
         ledgerSnapshot,
+        statusCheck: null,
+        statusCheckAt: null,
         ...(options.providerReference ? { providerReference: options.providerReference } : {}),
       },
     });

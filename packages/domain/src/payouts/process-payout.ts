@@ -142,7 +142,11 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
         if (check > maxStatusChecks) {
           await tx.payout.update({
             where: { id: payoutId },
-            data: { lastError: `no result from the provider after ${maxStatusChecks} status checks: check it with the provider, then mark it` },
+            data: {
+              lastError: `no result from the provider after ${maxStatusChecks} status checks: check it with the provider, then mark it`,
+              statusCheck: null,
+              statusCheckAt: null,
+            },
           });
           return;
         }

@@ -19,8 +19,8 @@ export type RetryPayoutOptions = {
 
 /**
  * An operator's "try again now":
- * - processing (waiting out a retry backoff, or for a provider's answer): its job runs now, or
- *   the provider is asked at once;
+ * - processing (waiting out a retry backoff, or for a provider's answer): its job runs now, if
+ *   it has one waiting, and the provider is asked at once;
  * - failed: the funds are reserved again (INSUFFICIENT_FUNDS if they were spent meanwhile) and
  *   the payout is queued and runnable now. The worker asks the provider before sending, so a
  *   payout the provider had in fact paid is settled, not paid twice.
@@ -38,11 +38,12 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
       if (payout.destinationType === "bank") {
         throw new DomainError("INVALID_STATE", "bank payouts are completed by marking them paid or failed");
       }
-      const rescheduled = await tx.$queryRaw<Array<{ id: bigint }>>`
+      // The next check of its chain is due now, or a new chain starts when the last one gave up.
+      await tx.$queryRaw`
         select id from graphile_worker.reschedule_jobs(
-          array(select id from graphile_worker.jobs where key in (${payout.id}::text, ${`check:${payout.id}`}::text) and locked_at is null),
+          array(select id from graphile_worker.jobs where key = ${payout.id}::text and locked_at is null),
           run_at => now())`;
-      if (rescheduled.length === 0) await scheduleStatusCheck(tx, { payoutId: payout.id, afterMs: 0, check: 1 });
+      await scheduleStatusCheck(tx, { payoutId: payout.id, afterMs: 0, check: payout.statusCheck ?? 1 });
       return toPayoutView(payout);
     }
     if (payout.status !== "failed") {

@@ -1,6 +1,5 @@
 import type { Db, Queryable } from "@agrinet/db";
 import { createGroupCommit } from "./group-commit";
-import { payoutTasks } from "./payout-jobs";
 
 /** What a payout looked like when a worker took it, and what it is now (null status: final). */
 export type StartedPayout = {
@@ -23,8 +22,9 @@ export type StartedPayout = {
  * Missing payouts are absent from the answer.
  */
 export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, StartedPayout>> {
-  const { rows } = await db.query<Omit<StartedPayout, "amount"> & { amount: string | null }>(
-    `with current as (
+  const { rows } = await db.query<Omit<StartedPayout, "amount"> & { amount: string | null }>({
+    name: "payouts-start",
+    text: `with current as (
        select id, status, attempts, provider_request_id from payouts where id = any($1::text[]) order by id for update
      ),
      updated as (
@@ -45,8 +45,8 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
      select c.id, c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
             u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency
      from current c left join updated u on u.id = c.id`,
-    [payoutIds],
-  );
+    values: [payoutIds],
+  });
   return new Map(
     rows.map((row) => [
       row.id,
@@ -75,13 +75,15 @@ export type AwaitingPayout = {
 
 /**
  * "Accepted, the result comes later" for many payouts in one statement: stores each one's
- * request id and schedules its status check (one add_jobs call, so one wake-up of the workers),
- * only while the payout is still `processing` and not a bank payout. Rows are locked in id
- * order first, like every batch. Returns the ids that matched; the others take the general path.
+ * request id and plans its status check (the due time on the row, and one call adding the
+ * sweep jobs that cover them), only while the payout is still `processing` and not a bank
+ * payout. Rows are locked in id order first, like every batch. Returns the ids that matched;
+ * the others take the general path.
  */
 export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(
-    `with input as (
+  const { rows } = await db.query<{ id: string }>({
+    name: "payouts-await-results",
+    text: `with input as (
        select * from unnest($1::text[], $2::text[], $3::int[], $4::float8[]) as x(id, request_id, check_no, after_secs)
      ),
      locked as (
@@ -90,28 +92,21 @@ export async function awaitPayoutResults(db: Queryable, items: AwaitingPayout[])
        order by p.id for update of p
      ),
      waiting as (
-       update payouts p set provider_request_id = coalesce(x.request_id, p.provider_request_id), updated_at = now()
+       update payouts p set provider_request_id = coalesce(x.request_id, p.provider_request_id), status_check = x.check_no,
+                            status_check_at = now() + make_interval(secs => x.after_secs), updated_at = now()
        from locked l join input x on x.id = l.id
        where p.id = l.id
-       returning p.id, x.check_no, x.after_secs
+       returning p.id, p.status_check_at
      ),
-     scheduled as (
-       select count(*) as jobs from graphile_worker.add_jobs(array(
-         select row($5::text, json_build_object('payoutId', w.id, 'check', w.check_no), null::text,
-                    now() + make_interval(secs => w.after_secs), 10, 'check:' || w.id, null::int, null::text[])::graphile_worker.job_spec
-         from waiting w order by w.id
-       ))
-       where exists (select 1 from waiting)
-     )
+     scheduled as (select schedule_payout_status_sweeps(array(select w.status_check_at from waiting w)) as jobs)
      select w.id from waiting w, scheduled`,
-    [
+    values: [
       items.map((i) => i.payoutId),
       items.map((i) => i.providerRequestId ?? null),
       items.map((i) => i.check),
       items.map((i) => i.afterMs / 1000),
-      payoutTasks.checkStatus,
     ],
-  );
+  });
   return new Set(rows.map((row) => row.id));
 }
 

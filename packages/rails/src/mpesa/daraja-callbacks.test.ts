@@ -4,6 +4,7 @@ import {
   parseDarajaB2cResult,
   parseDarajaStatusResult,
   toWholeUnits,
+  darajaCallbackTokenCheck,
   verifyDarajaCallbackToken,
 } from "./daraja-callbacks";
 
@@ -65,6 +66,14 @@ describe("Daraja callback parsing", () => {
     expect(verifyDarajaCallbackToken("secreT", "secret")).toBe(false);
     expect(verifyDarajaCallbackToken(undefined, "secret")).toBe(false);
     expect(verifyDarajaCallbackToken("", "")).toBe(false);
+  });
+
+  it("a token check made once compares every token it is given", () => {
+    const matches = darajaCallbackTokenCheck("secret");
+    expect([matches("secret"), matches("secreT"), matches(undefined), matches(null), matches(""), matches("secret")]).toEqual([
+      true, false, false, false, false, true,
+    ]);
+    expect(darajaCallbackTokenCheck("")("")).toBe(false);
   });
 
   it("converts minor units to whole units only when exact", () => {

@@ -16,11 +16,20 @@ export const darajaCallbackPaths = {
   statusQueueTimeout: "/status/timeout",
 } as const;
 
-/** Constant-time comparison of the token a callback URL carried with the configured one. */
+const tokenDigest = (value: string) => createHash("sha256").update(value).digest();
+
+/**
+ * Constant-time comparison of the token a callback URL carried with the configured one, whose
+ * digest is computed once here rather than for each of the two callbacks every payout brings.
+ */
+export function darajaCallbackTokenCheck(expected: string): (received: string | null | undefined) => boolean {
+  const expectedDigest = expected ? tokenDigest(expected) : null;
+  return (received) => !!received && expectedDigest !== null && timingSafeEqual(tokenDigest(received), expectedDigest);
+}
+
+/** darajaCallbackTokenCheck for one comparison. */
 export function verifyDarajaCallbackToken(received: string | null | undefined, expected: string): boolean {
-  if (!received || !expected) return false;
-  const digest = (value: string) => createHash("sha256").update(value).digest();
-  return timingSafeEqual(digest(received), digest(expected));
+  return darajaCallbackTokenCheck(expected)(received);
 }
 
 export type DarajaResultParameters = Record<string, string | number>;
