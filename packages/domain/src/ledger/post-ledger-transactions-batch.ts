@@ -1,4 +1,6 @@
 import { DomainError } from "@agrinet/core";
+import type { Db } from "@agrinet/db";
+import { createGroupCommit } from "../shared/group-commit";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient, PostedLedgerTransaction } from "./ledger-types";
 import {
@@ -69,11 +71,67 @@ function batchRowFromPg(raw: Record<string, unknown>): BatchRow {
  * a `Tx`, inside the caller's transaction). Every item succeeds or fails on its own: an overdraft
  * or a reused key fails that item only, invalid items never reach the database, and results come
  * back in input order. Replayed keys return their first result, as in postLedgerTransaction.
+ *
+ * On the client, batches posted concurrently in this process share one database transaction
+ * (group commit, see combinedBatches): the same results as posting them one after the other.
  */
 export async function postLedgerTransactionsBatch(
   client: LedgerClient,
   items: PostLedgerTransactionInput[],
 ): Promise<BatchItemResult[]> {
+  if (!("$disconnect" in client) || items.length === 0) return postBatch(client, items);
+  const outcome = await combinedBatches(client)(items);
+  if ("error" in outcome) throw outcome.error;
+  return outcome.results;
+}
+
+/** Items per combined database transaction: a few callers' batches, one lock set and one commit. */
+const maxCombinedItems = 2_000;
+
+type CallerOutcome = { results: BatchItemResult[] } | { error: unknown };
+
+const combiners = new WeakMap<Db, (items: PostLedgerTransactionInput[]) => Promise<CallerOutcome>>();
+
+/**
+ * Concurrent batches on one client lock overlapping balance rows and wait for each other's commit
+ * flush; combined, they take the locks once and flush once. Posting the concatenation gives each
+ * item what posting the callers' batches one after the other gives (the batch function works item
+ * by item in order). When the combined call fails as a whole (input only the database refuses, a
+ * deadlock), each caller's batch runs again on its own, so one caller's failure stays its own.
+ */
+function combinedBatches(db: Db) {
+  let combiner = combiners.get(db);
+  if (!combiner) {
+    combiner = createGroupCommit<PostLedgerTransactionInput[], CallerOutcome>({
+      maxBatch: maxCombinedItems,
+      size: (items) => items.length,
+      run: async (batches) => {
+        if (batches.length > 1) {
+          try {
+            const results = await postBatch(db, batches.flat());
+            let start = 0;
+            return batches.map((items) => ({ results: results.slice(start, (start += items.length)) }));
+          } catch {
+            // Each caller's batch on its own below.
+          }
+        }
+        const outcomes: CallerOutcome[] = [];
+        for (const items of batches) {
+          try {
+            outcomes.push({ results: await postBatch(db, items) });
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+        return outcomes;
+      },
+    });
+    combiners.set(db, combiner);
+  }
+  return combiner;
+}
+
+async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput[]): Promise<BatchItemResult[]> {
   const results: Array<BatchItemResult | undefined> = new Array(items.length);
   const valid: Array<{ index: number; validated: ValidatedLedgerTransaction }> = [];
   items.forEach((input, index) => {

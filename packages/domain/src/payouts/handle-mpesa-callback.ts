@@ -6,7 +6,7 @@ import {
   parseDarajaStatusResult,
   toWholeUnits,
 } from "@agrinet/rails";
-import { createGroupCommit } from "./group-commit";
+import { createGroupCommit } from "../shared/group-commit";
 import type { PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";

@@ -3,7 +3,7 @@ import { inPgTransaction, type Db, type Queryable } from "@agrinet/db";
 import { parseAccountCode, toLedgerDomainError, validateLedgerTransaction } from "../ledger";
 import type { PayoutDestinationType } from "./payout-destination";
 import { payoutClearingAccount, type PayoutLedgerSnapshot } from "./payout-ledger";
-import { createGroupCommit } from "./group-commit";
+import { createGroupCommit } from "../shared/group-commit";
 import { markPayoutPaid } from "./payout-transitions";
 import type { PayoutStatus } from "./payout-view";
 

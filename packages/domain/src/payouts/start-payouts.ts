@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "@agrinet/db";
-import { createGroupCommit } from "./group-commit";
+import { createGroupCommit } from "../shared/group-commit";
 
 /** What a payout looked like when a worker took it, and what it is now (null status: final). */
 export type StartedPayout = {

@@ -47,3 +47,22 @@ describe("group commit", () => {
     expect(await call("after")).toBe("done after");
   });
 });
+
+describe("group commit with sizes", () => {
+  test("a batch holds at most maxBatch by size, callers stay in arrival order, an oversized item goes alone", async () => {
+    const batches: string[][] = [];
+    const call = createGroupCommit<string, string>({
+      maxBatch: 5,
+      size: (item) => item.length,
+      run: async (items) => {
+        batches.push(items);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return items;
+      },
+    });
+    const results = await Promise.all(["a", "bbb", "cccc", "d", "eeeeeee", "ff"].map(call));
+    expect(results).toEqual(["a", "bbb", "cccc", "d", "eeeeeee", "ff"]);
+    // "d" would fit beside "bbb" but waits behind "cccc": no caller overtakes an earlier one.
+    expect(batches).toEqual([["a"], ["bbb"], ["cccc", "d"], ["eeeeeee"], ["ff"]]);
+  });
+});

@@ -1,18 +1,24 @@
 /**
- * Group commit for a statement that works on many payouts at once: while one batch is in the
- * database, the calls made meanwhile wait and go together in the next. Alone, a call goes at
- * once; under load, a thousand payouts cost a few statements (and a few commits) instead of a
- * thousand. Each call gets its own item's result, or the batch's error.
+ * Group commit for a statement that works on many items at once (payouts, ledger batches): while
+ * one batch is in the database, the calls made meanwhile wait and go together in the next. Alone,
+ * a call goes at once; under load, a thousand payouts cost a few statements (and a few commits)
+ * instead of a thousand. Each call gets its own item's result, or the batch's error.
  *
- * A key appears at most once per batch (a second call for the same payout waits for the next
- * one), so a batch statement never sees one payout twice and two calls for one payout stay
- * ordered, as they would be on its row lock.
+ * With `key`, a key appears at most once per batch (a second call for the same payout waits for
+ * the next one), so a batch statement never sees one payout twice and two calls for one payout
+ * stay ordered, as they would be on its row lock.
  */
 export function createGroupCommit<Item, Result>(options: {
-  key(item: Item): string;
+  key?(item: Item): string;
   /** Runs one batch; the results are in the items' order. */
   run(items: Item[]): Promise<Result[]>;
+  /** The most a batch holds, counted with `size` (1 per item by default). */
   maxBatch?: number;
+  /**
+   * What an item counts towards maxBatch. Once an item does not fit, it and every later one wait
+   * for the next batch, in arrival order; an item larger than maxBatch goes alone.
+   */
+  size?(item: Item): number;
 }): (item: Item) => Promise<Result> {
   const maxBatch = options.maxBatch ?? 500;
   type Waiting = { item: Item; resolve(result: Result): void; reject(error: unknown): void };
@@ -23,11 +29,16 @@ export function createGroupCommit<Item, Result>(options: {
     const batch: Waiting[] = [];
     const later: Waiting[] = [];
     const keys = new Set<string>();
+    let total = 0;
+    let full = false;
     for (const entry of waiting) {
-      const key = options.key(entry.item);
-      if (batch.length >= maxBatch || keys.has(key)) later.push(entry);
+      const key = options.key?.(entry.item);
+      const size = options.size?.(entry.item) ?? 1;
+      full ||= batch.length > 0 && total + size > maxBatch;
+      if (full || (key !== undefined && keys.has(key))) later.push(entry);
       else {
-        keys.add(key);
+        if (key !== undefined) keys.add(key);
+        total += size;
         batch.push(entry);
       }
     }
