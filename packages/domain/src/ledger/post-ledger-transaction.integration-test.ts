@@ -138,6 +138,9 @@ describe("postLedgerTransaction", () => {
 
   test("point-in-time balance reads the running balance as of an instant", async () => {
     await deposit("hana", 100n, "dep-hana-1");
+    // A Date has whole milliseconds and the posting's time microseconds: taken at once, `between`
+    // can fall in the posting's own millisecond, before it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const between = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await deposit("hana", 50n, "dep-hana-2");
