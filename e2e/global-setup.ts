@@ -51,6 +51,10 @@ export default async function globalSetup() {
       DARAJA_SANDBOX_PORT: String(sandboxPort),
       API_URL: `http://127.0.0.1:${apiPort}`,
       SEED_DEMO_DATA: "true",
+      // Every test signs its role in afresh, so the suite signs the seeded admin in more often
+      // than a person would within a minute; the per-account limit is tested in
+      // apps/api/src/auth/auth.integration-test.ts.
+      SIGN_IN_MAX_ATTEMPTS: "100",
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
       TURBO_TELEMETRY_DISABLED: "1",
