@@ -3,18 +3,10 @@
 // items one at a time with postLedgerTransaction gives: insufficient funds mid-batch, replays,
 // keys reused for another transfer and keys repeated within a batch included.
 import fc from "fast-check";
-import { DomainError } from "@agrinet/core";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import {
-  externalAccount,
-  getAccountBalance,
-  postLedgerTransaction,
-  postLedgerTransactionsBatch,
-  userWalletAccount,
-  verifyLedger,
-  type PostLedgerTransactionInput,
-} from "./index";
+import { externalAccount, postLedgerTransaction, postLedgerTransactionsBatch, userWalletAccount, verifyLedger } from "./index";
+import { expectSidesAgree, fundedSides, item, outcomesOf, postOneByOne, transfersOf, type Transfer } from "./testing/batch-model";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -24,22 +16,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const wallets = 3;
-// Little money and large transfers: overdrafts mid-batch, some covered again by a later credit.
-const funding = 300n;
-type Item =
-  | { type: "transfer"; key: number; from: number; to: number; amount: number }
-  | { type: "again"; previous: number };
-
-const wallet = fc.integer({ min: 0, max: wallets - 1 });
-// Few keys, so that some collide: a replay when the transfer is the same, a reused key otherwise.
-const item: fc.Arbitrary<Item> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ type: fc.constant("transfer" as const), key: fc.nat(40), from: wallet, to: wallet, amount: fc.integer({ min: 1, max: 400 }) }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant("again" as const), previous: fc.nat(30) }) },
-);
 const batches = fc.array(fc.array(item, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 });
-
-type Outcome = { ok: true; replayed: boolean; balancesAfter: bigint[] } | { ok: false; code: string };
 
 let run = 0;
 
@@ -50,47 +27,13 @@ test("a batch gives each item the result of posting the items one by one, set-ba
     fc.asyncProperty(batches, async (generated) => {
       run++;
       // Side "b" posts every batch; side "s" posts the same items one at a time.
-      const sides = ["b", "s"] as const;
-      const account = (side: string, u: number) => userWalletAccount(`p${run}${side}_u${u}`, "KES");
-      for (const side of sides) {
-        for (let u = 0; u < wallets; u++) {
-          await postLedgerTransaction(database.db, {
-            idempotencyKey: `p${run}${side}-fund-${u}`,
-            kind: "deposit",
-            postings: [
-              { account: externalAccount("stripe", "KES"), amount: -funding, currency: "KES" },
-              { account: account(side, u), amount: funding, currency: "KES" },
-            ],
-          });
-        }
-      }
-      const sent: Array<Extract<Item, { type: "transfer" }>> = [];
-      const input = (side: string, t: Extract<Item, { type: "transfer" }>): PostLedgerTransactionInput => ({
-        idempotencyKey: `p${run}${side}-k${t.key}`,
-        kind: "transfer",
-        postings: [
-          { account: account(side, t.from), amount: -BigInt(t.amount), currency: "KES" },
-          { account: account(side, t.to), amount: BigInt(t.amount), currency: "KES" },
-        ],
-      });
+      const { account, input } = await fundedSides(database.db, `p${run}`);
+      const sent: Transfer[] = [];
 
       for (const batch of generated) {
-        const transfers = batch
-          .map((i) => (i.type === "transfer" ? i : sent[i.previous % Math.max(sent.length, 1)]))
-          .filter((t): t is Extract<Item, { type: "transfer" }> => t !== undefined && t.from !== t.to);
+        const transfers = transfersOf(batch, sent);
         if (!transfers.length) continue;
-        sent.push(...transfers);
-
-        const expected: Outcome[] = [];
-        for (const t of transfers) {
-          try {
-            const posted = await postLedgerTransaction(database.db, input("s", t));
-            expected.push({ ok: true, replayed: posted.replayed, balancesAfter: posted.postings.map((p) => p.balanceAfter) });
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error;
-            expected.push({ ok: false, code: error.code });
-          }
-        }
+        const expected = await postOneByOne(database.db, transfers.map((t) => input("s", t)));
 
         // Which path ran: the loop calls ledger_post_resolved once per item, the set-based path
         // never. The session's function counts only grow within a transaction, so take a difference.
@@ -106,23 +49,14 @@ test("a batch gives each item the result of posting the items one by one, set-ba
           const results = await postLedgerTransactionsBatch(tx, transfers.map((t) => input("b", t)));
           return { results, loopCalls: (await calls()) - before };
         });
-        const actual: Outcome[] = results.map((r) =>
-          r.ok
-            ? { ok: true, replayed: r.transaction.replayed, balancesAfter: r.transaction.postings.map((p) => p.balanceAfter) }
-            : { ok: false, code: r.error.code },
-        );
-        expect(actual).toEqual(expected);
+        expect(outcomesOf(results)).toEqual(expected);
 
         const allFresh = expected.every((e) => e.ok && !e.replayed);
         expect(loopCalls).toBe(allFresh ? 0 : transfers.length);
         if (allFresh) setBased++;
         else itemByItem++;
 
-        for (let u = 0; u < wallets; u++) {
-          const [b, s] = await Promise.all(sides.map((side) => getAccountBalance(database.db, { account: account(side, u) })));
-          expect(b!.posted).toBe(s!.posted);
-          expect(b!.available).toBeGreaterThanOrEqual(0n);
-        }
+        await expectSidesAgree(database.db, account);
       }
     }),
     { numRuns: 40 },
