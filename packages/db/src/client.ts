@@ -45,6 +45,14 @@ export function createDb(options: CreateDbOptions): Db {
 /** A Prisma interactive-transaction client: what domain functions that write take. */
 export type Tx = Prisma.TransactionClient;
 
+/**
+ * The client itself rather than an interactive transaction's: `$pool` shows through a
+ * transaction's client too, `$disconnect` does not (Prisma.TransactionClient omits it).
+ */
+export function isDb(client: object): client is Db {
+  return "$disconnect" in client;
+}
+
 /** What a SQL statement can be sent to: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool, "query">;
 

@@ -1,4 +1,4 @@
-export { createDb, inPgTransaction, type Db, type Tx, type CreateDbOptions, type Queryable } from "./client";
+export { createDb, inPgTransaction, isDb, type Db, type Tx, type CreateDbOptions, type Queryable } from "./client";
 export * from "./generated/prisma/client";
 export {
   applyMigrations,

@@ -16,7 +16,6 @@ export {
   parseDarajaStatusResult,
   toWholeUnits,
   darajaCallbackTokenCheck,
-  verifyDarajaCallbackToken,
 } from "./mpesa/daraja-callbacks";
 export type { DarajaB2cResult, DarajaResultParameters, DarajaStatusResult } from "./mpesa/daraja-callbacks";
 export { classifyDarajaResult, classifyDarajaStatusResult } from "./mpesa/daraja-result-codes";

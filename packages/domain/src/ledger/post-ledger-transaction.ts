@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
-import type { Queryable } from "@agrinet/db";
+import { isDb, type Queryable } from "@agrinet/db";
 import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import {
@@ -160,9 +160,7 @@ export async function postLedgerTransaction(
   const metadata = JSON.stringify(input.metadata ?? {});
   let row: PostRow;
   try {
-    // The Prisma client itself, not an interactive transaction's: `$pool` shows through a
-    // transaction's client too, `$disconnect` does not (Prisma.TransactionClient omits it).
-    if ("$disconnect" in client) {
+    if (isDb(client)) {
       row = await postThroughPg(client.$pool, validated, metadata);
     } else if ("$queryRaw" in client) {
       const a = postingArrays(validated);

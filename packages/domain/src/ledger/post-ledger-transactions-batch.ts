@@ -1,5 +1,5 @@
 import { DomainError } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
+import { isDb, type Db } from "@agrinet/db";
 import { createGroupCommit } from "../shared/group-commit";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient, PostedLedgerTransaction } from "./ledger-types";
@@ -79,7 +79,7 @@ export async function postLedgerTransactionsBatch(
   client: LedgerClient,
   items: PostLedgerTransactionInput[],
 ): Promise<BatchItemResult[]> {
-  if (!("$disconnect" in client) || items.length === 0) return postBatch(client, items);
+  if (!isDb(client) || items.length === 0) return postBatch(client, items);
   const outcome = await combinedBatches(client)(items);
   if ("error" in outcome) throw outcome.error;
   return outcome.results;
@@ -177,8 +177,8 @@ async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput
     let rows: BatchRow[];
     try {
       // The Prisma client itself goes through its pg pool (a fraction of Prisma's client-side
-      // CPU); a transaction's client (no `$disconnect`) stays in the caller's transaction.
-      rows = "$disconnect" in client
+      // CPU); a transaction's client stays in the caller's transaction.
+      rows = isDb(client)
         ? (await client.$pool.query({ name: "ledger-post-batch", text: batchSql, values })).rows.map(batchRowFromPg)
         : await client.$queryRawUnsafe<BatchRow[]>(batchSql, ...values);
     } catch (error) {

@@ -27,11 +27,6 @@ export function darajaCallbackTokenCheck(expected: string): (received: string | 
   return (received) => !!received && expectedDigest !== null && timingSafeEqual(tokenDigest(received), expectedDigest);
 }
 
-/** darajaCallbackTokenCheck for one comparison. */
-export function verifyDarajaCallbackToken(received: string | null | undefined, expected: string): boolean {
-  return darajaCallbackTokenCheck(expected)(received);
-}
-
 export type DarajaResultParameters = Record<string, string | number>;
 
 export type DarajaB2cResult = {
