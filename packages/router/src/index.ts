@@ -9,6 +9,7 @@ export {
   type RestMeta,
   type RestMethod,
 } from "./trpc";
+export { procedureInvoker, type ProcedureInvoker } from "./invoke-procedure";
 export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";

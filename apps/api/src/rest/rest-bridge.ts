@@ -1,7 +1,7 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createCallerFactory, type Context } from "@agrinet/router";
-import type { AnyTRPCRouter } from "@trpc/server";
+import { procedureInvoker, type Context, type ProcedureInvoker } from "@agrinet/router";
+import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeHttpError } from "./error-envelope";
 import {
@@ -32,7 +32,6 @@ const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
  */
 export async function restBridge(fastify: FastifyInstance, options: RestBridgeOptions) {
   const { router, db, createContext, bodyLimit } = options;
-  const createCaller = createCallerFactory(router);
   const outcomes = createIdempotencyOutcomes(db, fastify.log);
   fastify.addHook("onClose", () => outcomes.close());
 
@@ -46,16 +45,19 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     return parseJson(request, body as string, done);
   });
 
+  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
   for (const route of listRestRoutes(router)) {
+    // Resolved once: a request runs the procedure's middleware chain, nothing looked up per call.
+    const invoke = procedureInvoker(procedures[route.procedurePath]!, route.procedurePath);
     fastify.route({
       method: route.method,
       url: route.fastifyPath,
       bodyLimit,
-      handler: (request, reply) => handle(route, request, reply),
+      handler: (request, reply) => handle(route, invoke, request, reply),
     });
   }
 
-  async function handle(route: RestRoute, request: FastifyRequest, reply: FastifyReply) {
+  async function handle(route: RestRoute, invoke: ProcedureInvoker, request: FastifyRequest, reply: FastifyReply) {
     const hasBody = bodyMethods.has(route.method) && request.body !== undefined;
     if (hasBody && !isJson(request.headers["content-type"])) {
       throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
@@ -91,13 +93,7 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     let status: number;
     let body: string;
     try {
-      const caller = createCaller(ctx) as unknown as Record<string, unknown>;
-      const call = route.procedurePath
-        .split(".")
-        .reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment], caller) as (
-        input: unknown,
-      ) => Promise<unknown>;
-      const output = await call(input);
+      const output = await invoke(ctx, input);
       status = 200;
       body = JSON.stringify(output ?? null);
     } catch (error) {

@@ -1,0 +1,95 @@
+import { DomainError } from "@agrinet/core";
+import { TRPCError } from "@trpc/server";
+import { describe, expect, test } from "vitest";
+import { z } from "zod";
+import type { Principal } from "./access";
+import type { Context } from "./context";
+import { procedureInvoker } from "./invoke-procedure";
+import { createCallerFactory, middleware, procedure, router } from "./trpc";
+
+const partner: Principal = { kind: "partner", keyId: "k1", name: "p", scopes: ["deposits:write"] };
+const user: Principal = { kind: "user", userId: "u1" };
+const context = (principal: Principal | null) => ({ principal, requestId: "r1" }) as unknown as Context;
+
+// Adds to the context and rewrites the input, as a middleware may.
+const tagged = middleware(({ next }) => next({ ctx: { tag: "from-middleware" } }));
+const doubled = middleware(async ({ next, input }) =>
+  next({ input: { ...(input as { amount: bigint }), amount: (input as { amount: bigint }).amount * 2n } }),
+);
+
+const testRouter = router({
+  deposits: router({
+    create: procedure
+      .meta({ access: { partner: ["deposits:write"], user: "self" } })
+      .use(tagged)
+      .input(z.object({ userId: z.string(), amount: z.coerce.bigint().positive(), note: z.string().trim().default("none") }))
+      .use(doubled)
+      .output(z.object({ amount: z.bigint().transform(String), tag: z.string(), note: z.string(), path: z.string() }))
+      .mutation(({ input, ctx, path }) => {
+        if (input.note === "duplicate") throw new DomainError("DUPLICATE_REFERENCE", "reference already used");
+        if (input.note === "crash") throw new Error("boom");
+        return { amount: input.amount, tag: (ctx as Context & { tag: string }).tag, note: input.note, path, internal: "stripped" };
+      }),
+    broken: procedure
+      .meta({ access: { partner: ["deposits:write"] } })
+      .output(z.object({ id: z.string() }))
+      .query(() => ({ id: 42 }) as unknown as { id: string }),
+  }),
+});
+
+const createCaller = createCallerFactory(testRouter);
+const viaCaller = {
+  create: (ctx: Context, input: unknown) => createCaller(ctx).deposits.create(input as never),
+  broken: (ctx: Context) => createCaller(ctx).deposits.broken(),
+};
+const procedures = testRouter._def.procedures as unknown as Record<string, Parameters<typeof procedureInvoker>[0]>;
+const viaInvoker = {
+  create: procedureInvoker(procedures["deposits.create"]!, "deposits.create"),
+  broken: procedureInvoker(procedures["deposits.broken"]!, "deposits.broken"),
+};
+
+async function outcome(run: () => Promise<unknown>) {
+  try {
+    return { ok: true, data: await run() };
+  } catch (error) {
+    const e = error as TRPCError;
+    return {
+      ok: false,
+      isTrpcError: e instanceof TRPCError,
+      code: e.code,
+      message: e.message,
+      cause: e.cause?.constructor.name,
+      domainCode: e.cause instanceof DomainError ? e.cause.code : undefined,
+    };
+  }
+}
+
+describe("procedureInvoker answers exactly as createCaller does", () => {
+  const cases: [string, Principal | null, unknown][] = [
+    ["valid input: parsed, middleware context and input, output parsed and stripped", partner, { userId: "u9", amount: "21", note: "  hi " }],
+    ["schema default applies", partner, { userId: "u9", amount: 5 }],
+    ["invalid input → BAD_REQUEST with the zod error", partner, { userId: "u9", amount: -1 }],
+    ["no input at all", partner, undefined],
+    ["domain error → its tRPC code, the DomainError as cause", partner, { userId: "u9", amount: 1, note: "duplicate" }],
+    ["unexpected error → INTERNAL_SERVER_ERROR", partner, { userId: "u9", amount: 1, note: "crash" }],
+    ["no credentials → UNAUTHORIZED", null, { userId: "u9", amount: 1 }],
+    ["user acting on someone else → FORBIDDEN (raw input checked)", user, { userId: "u2", amount: 1 }],
+    ["user acting on themselves", user, { userId: "u1", amount: 1 }],
+  ];
+  test.each(cases)("%s", async (_name, principal, input) => {
+    const expected = await outcome(() => viaCaller.create(context(principal), input));
+    const actual = await outcome(() => viaInvoker.create(context(principal), input));
+    expect(actual).toEqual(expected);
+  });
+
+  test("the output is what the output schema produced", async () => {
+    const output = await viaInvoker.create(context(partner), { userId: "u9", amount: "21", note: "  hi " });
+    expect(output).toEqual({ amount: "42", tag: "from-middleware", note: "hi", path: "deposits.create" });
+  });
+
+  test("an output the schema refuses → INTERNAL_SERVER_ERROR", async () => {
+    const expected = await outcome(() => viaCaller.broken(context(partner)));
+    expect(expected).toMatchObject({ ok: false, code: "INTERNAL_SERVER_ERROR" });
+    expect(await outcome(() => viaInvoker.broken(context(partner), undefined))).toEqual(expected);
+  });
+});
