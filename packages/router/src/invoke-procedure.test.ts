@@ -30,6 +30,13 @@ const testRouter = router({
         if (input.note === "crash") throw new Error("boom");
         return { amount: input.amount, tag: (ctx as Context & { tag: string }).tag, note: input.note, path, internal: "stripped" };
       }),
+    // An async check (zod must parse it asynchronously) and two merged inputs.
+    checked: procedure
+      .meta({ access: { partner: ["deposits:write"] } })
+      .input(z.object({ reference: z.string().refine(async (r) => r !== "taken", "reference taken") }))
+      .input(z.object({ amount: z.coerce.number().int() }))
+      .output(z.object({ reference: z.string(), amount: z.number() }).refine(async (o) => o.amount !== 13, "unlucky"))
+      .mutation(({ input }) => input),
     broken: procedure
       .meta({ access: { partner: ["deposits:write"] } })
       .output(z.object({ id: z.string() }))
@@ -40,11 +47,13 @@ const testRouter = router({
 const createCaller = createCallerFactory(testRouter);
 const viaCaller = {
   create: (ctx: Context, input: unknown) => createCaller(ctx).deposits.create(input as never),
+  checked: (ctx: Context, input: unknown) => createCaller(ctx).deposits.checked(input as never),
   broken: (ctx: Context) => createCaller(ctx).deposits.broken(),
 };
 const procedures = testRouter._def.procedures as unknown as Record<string, Parameters<typeof procedureInvoker>[0]>;
 const viaInvoker = {
   create: procedureInvoker(procedures["deposits.create"]!, "deposits.create"),
+  checked: procedureInvoker(procedures["deposits.checked"]!, "deposits.checked"),
   broken: procedureInvoker(procedures["deposits.broken"]!, "deposits.broken"),
 };
 
@@ -60,6 +69,7 @@ async function outcome(run: () => Promise<unknown>) {
       message: e.message,
       cause: e.cause?.constructor.name,
       domainCode: e.cause instanceof DomainError ? e.cause.code : undefined,
+      issues: e.cause instanceof z.ZodError ? e.cause.issues : undefined,
     };
   }
 }
@@ -80,6 +90,17 @@ describe("procedureInvoker answers exactly as createCaller does", () => {
     const expected = await outcome(() => viaCaller.create(context(principal), input));
     const actual = await outcome(() => viaInvoker.create(context(principal), input));
     expect(actual).toEqual(expected);
+  });
+
+  const checkedCases: [string, unknown][] = [
+    ["async checks pass, both inputs merged", { reference: "r1", amount: "7" }],
+    ["async input check fails → BAD_REQUEST", { reference: "taken", amount: 7 }],
+    ["second input fails → BAD_REQUEST", { reference: "r1", amount: "x" }],
+    ["async output check fails → INTERNAL_SERVER_ERROR", { reference: "r1", amount: 13 }],
+  ];
+  test.each(checkedCases)("%s", async (_name, input) => {
+    const expected = await outcome(() => viaCaller.checked(context(partner), input));
+    expect(await outcome(() => viaInvoker.checked(context(partner), input))).toEqual(expected);
   });
 
   test("the output is what the output schema produced", async () => {
