@@ -2,6 +2,7 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createTestCredentials } from "../testing/credentials";
 import type { ExampleState } from "./testing/example-router";
 import { buildTestApp } from "./testing/test-app";
 
@@ -209,6 +210,27 @@ describe("rate limits", () => {
       expect(Number(throttled.headers["retry-after"])).toBeGreaterThan(0);
       expect((await as("key-b")).statusCode).toBe(200);
       expect((await limited.fastify.inject({ method: "GET", url: "/healthz", headers: { "x-api-key": "key-a" } })).statusCode).toBe(200);
+    } finally {
+      await limited.fastify.close();
+    }
+  });
+
+  test("a partner key is one bucket whichever header carries it; another partner's key is unaffected", async () => {
+    const limited = await buildTestApp(database, { rateLimitPerMinute: 3 });
+    try {
+      const credentials = createTestCredentials({ fastify: limited.fastify, db: database.db });
+      const status = (headers: Record<string, string>) =>
+        limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers }).then((r) => r.statusCode);
+      expect(await status(await credentials.partner(["deposits:read"]))).toBe(200);
+      expect(await status(await credentials.partner(["deposits:read"], "bearer"))).toBe(200);
+      expect(await status(await credentials.partner(["deposits:read"]))).toBe(200);
+      const throttled = await limited.fastify.inject({
+        method: "GET",
+        url: "/api/v1/system/status",
+        headers: await credentials.partner(["deposits:read"], "bearer"),
+      });
+      expectEnvelope(throttled, 429, "RATE_LIMITED");
+      expect(await status(await credentials.partner(["payouts:read"]))).toBe(200);
     } finally {
       await limited.fastify.close();
     }
