@@ -99,11 +99,14 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
 
 /** Counts and times every request by its route pattern (never the raw URL: unbounded labels). */
 export function instrumentRequests(fastify: FastifyInstance, metrics: ApiMetrics) {
-  fastify.addHook("onResponse", async (request, reply) => {
+  // A callback hook: an async one costs a promise on every request for synchronous work.
+  fastify.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
-    if (route === "/metrics") return;
-    metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (route !== "/metrics") {
+      metrics.httpRequests.inc({ method: request.method, route, status_code: reply.statusCode });
+      metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    }
+    done();
   });
 }
 
