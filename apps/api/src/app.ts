@@ -174,13 +174,16 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(errorEnvelopePlugin);
   await fastify.register(openApiRoutes, { router, version: apiVersion });
 
-  await fastify.register(cors, {
-    origin: options.corsOrigins?.length ? options.corsOrigins : false,
-    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-    allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-api-key", "x-request-id"],
-    exposedHeaders: ["idempotent-replayed", "retry-after", "x-request-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
-    maxAge: 600,
-  });
+  // Without partner origins there is nothing to grant: the plugin would still run on every request.
+  if (options.corsOrigins?.length) {
+    await fastify.register(cors, {
+      origin: options.corsOrigins,
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-api-key", "x-request-id"],
+      exposedHeaders: ["idempotent-replayed", "retry-after", "x-request-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+      maxAge: 600,
+    });
+  }
 
   await fastify.register(rateLimit, {
     max: options.rateLimitPerMinute ?? 600,

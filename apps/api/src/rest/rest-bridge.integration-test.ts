@@ -197,6 +197,23 @@ describe("CORS", () => {
     const response = await fastify.inject({ method: "GET", url: "/api/v1/system/status", headers: { origin: "https://evil.example.com" } });
     expect(response.headers["access-control-allow-origin"]).toBeUndefined();
   });
+
+  test("without CORS_ORIGINS no origin gets a grant: a preflight is the 404 envelope, a request carries no CORS headers", async () => {
+    const noCors = await buildTestApp(database);
+    try {
+      const preflight = await noCors.fastify.inject({
+        method: "OPTIONS",
+        url: "/api/v1/examples/transfers",
+        headers: { origin: "https://partner.example.org", "access-control-request-method": "POST" },
+      });
+      expectEnvelope(preflight, 404, "NOT_FOUND");
+      const response = await noCors.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers: { origin: "https://partner.example.org" } });
+      expect(response.statusCode).toBe(200);
+      expect(Object.keys(preflight.headers).concat(Object.keys(response.headers)).filter((h) => h.startsWith("access-control-"))).toEqual([]);
+    } finally {
+      await noCors.fastify.close();
+    }
+  });
 });
 
 describe("rate limits", () => {
