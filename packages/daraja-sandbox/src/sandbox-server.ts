@@ -124,7 +124,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const timer = setTimeout(() => {
       timers.delete(timer);
       onDue?.();
-      const delivery = postJson(callbackAgents, url, body, inFlight)
+      const delivery = postJson(callbackAgents, callbackTarget(url), body, inFlight)
         .then(() => {
           stats.callbacksDelivered += 1;
         })
@@ -332,9 +332,13 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     };
   }
 
-  async function route(request: IncomingMessage, url: URL): Promise<unknown> {
-    const { pathname } = url;
-    if (request.method === "GET" && pathname === "/oauth/v1/generate") return generateToken(request, url);
+  async function route(request: IncomingMessage): Promise<unknown> {
+    const target = request.url ?? "/";
+    const queryAt = target.indexOf("?");
+    const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
+    if (request.method === "GET" && pathname === "/oauth/v1/generate") {
+      return generateToken(request, new URL(target, "http://sandbox.local"));
+    }
     if (request.method === "GET" && pathname === "/__sandbox/payments") return { payments: payments() };
     if (request.method === "GET" && pathname === "/__sandbox/stats") return { ...stats };
     if (request.method === "POST") {
@@ -363,8 +367,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   }
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://sandbox.local");
-    route(request, url).then(
+    route(request).then(
       (body) => respond(response, 200, body),
       (error: unknown) => {
         if (error instanceof HttpError) {
@@ -474,16 +477,25 @@ function respond(response: ServerResponse, status: number, body: unknown) {
  * callback: combining signals (AbortSignal.any + AbortSignal.timeout) cost a tenth of the
  * sandbox's CPU under load.
  */
-async function postJson(agents: { http: Agent; https: HttpsAgent }, url: string, body: unknown, inFlight: Set<ClientRequest>) {
+async function postJson(
+  agents: { http: Agent; https: HttpsAgent },
+  target: CallbackTarget,
+  body: unknown,
+  inFlight: Set<ClientRequest>,
+) {
   const text = JSON.stringify(body);
-  const secure = url.startsWith("https:");
+  const secure = target.protocol === "https:";
   const status = await new Promise<number>((resolve, reject) => {
     const outgoing = (secure ? httpsRequest : request)(
-      url,
       {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        auth: target.auth,
         method: "POST",
         agent: secure ? agents.https : agents.http,
-        headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) },
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
         timeout: 10_000,
       },
       (response) => {
@@ -499,6 +511,31 @@ async function postJson(agents: { http: Agent; https: HttpsAgent }, url: string,
     outgoing.end(text);
   });
   if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
+}
+
+type CallbackTarget = { protocol: string; hostname: string; port: string; path: string; auth: string | undefined };
+
+/**
+ * A callback URL as http.request's options. The URLs differ per payout only in their query
+ * (the status result names the payout), so each origin and path is parsed once, not per callback.
+ */
+const parsedCallbackBases = new Map<string, Omit<CallbackTarget, "path"> & { pathname: string }>();
+function callbackTarget(url: string): CallbackTarget {
+  const queryAt = url.indexOf("?");
+  const base = queryAt === -1 ? url : url.slice(0, queryAt);
+  let parsed = parsedCallbackBases.get(base);
+  if (!parsed) {
+    const { protocol, hostname, port, pathname, username, password } = new URL(base);
+    // IPv6 literals come bracketed from URL; http.request wants them bare.
+    const auth = username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined;
+    parsed = { protocol, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port, pathname, auth };
+    if (parsedCallbackBases.size >= 1_000) parsedCallbackBases.clear();
+    parsedCallbackBases.set(base, parsed);
+  }
+  let query = queryAt === -1 ? "" : url.slice(queryAt).replace(/#.*$/, "");
+  // Characters http.request refuses in a path: URL percent-encodes them.
+  if (!/^[\x21-\x7e]*$/.test(query)) query = new URL(url).search;
+  return { ...parsed, path: parsed.pathname + query };
 }
 
 function invalid(field: string) {
@@ -517,9 +554,21 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/**
+ * Whether a URL parses depends only on what comes before its query (a query never fails to
+ * parse), and the callers send the same few bases with a payout-specific query: each base is
+ * parsed once.
+ */
+const validUrlBases = new Set<string>();
 function requiredUrl(body: Record<string, unknown>, field: string): string {
   const value = requiredString(body, field);
-  if (!URL.canParse(value)) throw invalid(field);
+  const queryAt = value.search(/[?#]/);
+  const base = queryAt === -1 ? value : value.slice(0, queryAt);
+  if (!validUrlBases.has(base)) {
+    if (!URL.canParse(value)) throw invalid(field);
+    if (validUrlBases.size >= 1_000) validUrlBases.clear();
+    validUrlBases.add(base);
+  }
   return value;
 }
 
@@ -547,11 +596,22 @@ function newTransactionId() {
   return id;
 }
 
-function compactTimestamp(date: Date) {
-  return date.toISOString().replace(/\D/g, "").slice(0, 14);
+/** Formats one second at most once: every id and result carries a timestamp of this second. */
+function perSecond(format: (iso: string) => string): (date: Date) => string {
+  let second = Number.NaN;
+  let formatted = "";
+  return (date) => {
+    const at = Math.floor(date.getTime() / 1000);
+    if (at !== second) {
+      second = at;
+      formatted = format(date.toISOString());
+    }
+    return formatted;
+  };
 }
 
-function darajaDateTime(date: Date) {
-  const iso = date.toISOString();
-  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`;
-}
+const compactTimestamp = perSecond((iso) => iso.replace(/\D/g, "").slice(0, 14));
+
+const darajaDateTime = perSecond(
+  (iso) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`,
+);

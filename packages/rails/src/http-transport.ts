@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { urlToHttpOptions } from "node:url";
 
 export type HttpRequest = { method: "GET" | "POST"; headers: Record<string, string>; body?: string; timeoutMs: number };
 export type HttpResponse = { status: number; text: string };
@@ -14,13 +15,25 @@ export type HttpTransport = (url: string, request: HttpRequest) => Promise<HttpR
 export function createKeepAliveTransport(options: { maxSockets?: number } = {}): HttpTransport {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: "lifo" as const };
   const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+  // A provider's few endpoint URLs, parsed once each rather than for every request.
+  const targets = new Map<string, http.RequestOptions>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      const secure = parsed.protocol === "https:";
+      target = { ...urlToHttpOptions(parsed), agent: secure ? agents["https:"] : agents["http:"] };
+      if (targets.size >= 100) targets.clear();
+      targets.set(url, target);
+    }
+    return target;
+  };
   return (url, request) =>
     new Promise<HttpResponse>((resolve, reject) => {
-      const target = new URL(url);
+      const target = targetOf(url);
       const client = target.protocol === "https:" ? https : http;
-      const agent = target.protocol === "https:" ? agents["https:"] : agents["http:"];
       const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
-      const outgoing = client.request(target, { method: request.method, headers, agent }, (response) => {
+      const outgoing = client.request({ ...target, method: request.method, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {

@@ -21,8 +21,11 @@ export type MpesaCallbackRoutesOptions = {
   statusCheckAfterMs: number;
 };
 
-/** Daraja's acknowledgement body; anything else makes it retry the callback. */
-const accepted = { ResultCode: 0, ResultDesc: "Accepted" };
+/**
+ * Daraja's acknowledgement body; anything else makes it retry the callback. Serialised once: it
+ * is the answer to both callbacks of every payout.
+ */
+const accepted = JSON.stringify({ ResultCode: 0, ResultDesc: "Accepted" });
 
 /**
  * Daraja's asynchronous results, mounted under /payments/mpesa (MPESA_CALLBACK_BASE_URL).
@@ -61,13 +64,14 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
 
   // Two callbacks arrive per payout: at info level their request lines and outcome would be most
   // of the log (and a measurable share of the CPU) under a payout run. Refusals still warn.
+  // Daraja's servers call these, never a browser: no CORS headers to work out.
   const route = (path: string, handle: (request: FastifyRequest) => Promise<MpesaCallbackResult>) =>
-    fastify.post(path, { logLevel: "warn" }, async (request, reply) => {
+    fastify.post(path, { logLevel: "warn", config: { cors: false } }, async (request, reply) => {
       try {
         authorize(request);
         const result = await handle(request);
         request.log.debug({ payoutId: result.payoutId, action: result.action }, "M-Pesa callback");
-        return accepted;
+        return reply.type("application/json").send(accepted);
       } catch (error) {
         if (error instanceof DomainError && (error.code === "UNAUTHORIZED" || error.code === "VALIDATION_FAILED")) {
           const status = error.code === "UNAUTHORIZED" ? 401 : 400;

@@ -207,3 +207,61 @@ test("ledger_commit_holds commits many holds at once, with running balances in i
   expect(await db.ledgerHold.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: "pending" });
   expect((await verifyLedger(db)).ok).toBe(true);
 });
+
+test("ledger_commit_holds writes each hold and each balance row once: one row version each, not one per step", async () => {
+  const db = database.db;
+  const wallet = await fund("batch-once", 1_000n);
+  const holds = [
+    await createHold(db, { idempotencyKey: "once-1", account: wallet, amount: 100n, currency: "KES" }),
+    await createHold(db, { idempotencyKey: "once-2", account: wallet, amount: 250n, currency: "KES" }),
+  ];
+  const to = parseAccountCode(payoutsInFlightAccount("KES"));
+  const client = await db.$pool.connect();
+  try {
+    await client.query("begin");
+    // Resolves the clearing account first, so its creation (if this test runs alone) is not counted.
+    await client.query(`select ledger_resolve_accounts($1::text[], $2::text[], $3::text[], $4::text[], array['KES'], $5::boolean[])`, [
+      [to.code], [to.ownerType], [to.ownerId], [to.purpose], [to.allowNegative],
+    ]);
+    const updates = async () => {
+      const { rows } = await client.query<{ holds: string; balances: string }>(
+        `select pg_stat_get_xact_tuples_updated('ledger_holds'::regclass)::text as holds,
+                pg_stat_get_xact_tuples_updated('ledger_balances'::regclass)::text as balances`,
+      );
+      return { holds: Number(rows[0]!.holds), balances: Number(rows[0]!.balances) };
+    };
+    const before = await updates();
+    await client.query(
+      `select * from ledger_commit_holds($1::bigint[], $2::text[], 'payout_settle', $3::jsonb[], $4::text[], $5::text[],
+                                         $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])`,
+      [
+        holds.map((h) => h.id.toString()),
+        holds.map((h) => `once-commit-${h.id}`),
+        holds.map(() => "{}"),
+        holds.map(() => null),
+        holds.map((h) => `hash-${h.id}`),
+        holds.map(() => to.code),
+        holds.map(() => to.ownerType),
+        holds.map(() => to.ownerId),
+        holds.map(() => to.purpose),
+        holds.map(() => to.allowNegative),
+      ],
+    );
+    const after = await updates();
+    // Two holds; the wallet and the clearing account.
+    expect({ holds: after.holds - before.holds, balances: after.balances - before.balances }).toEqual({ holds: 2, balances: 2 });
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+  expect(await balance(wallet)).toMatchObject({ posted: 650n, held: 0n, available: 650n });
+  const committed = await db.ledgerHold.findMany({ where: { id: { in: holds.map((h) => h.id) } } });
+  expect(committed.map((h) => [h.status, h.commitTransactionId !== null])).toEqual([
+    ["committed", true],
+    ["committed", true],
+  ]);
+  expect((await verifyLedger(db)).ok).toBe(true);
+});
