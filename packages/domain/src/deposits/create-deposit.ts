@@ -93,18 +93,24 @@ async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<
       key: (item) => item.input.reference,
       maxBatch: 200,
       run: async (items) => {
-        if (items.length > 1) {
-          try {
-            const rows = await insertPendingDeposits(db, items);
-            return rows.map((row) => ({ row }));
-          } catch {
-            // Each one on its own below.
-          }
+        if (items.length === 1) {
+          return insertPendingDeposits(db, items).then(
+            ([row]) => [{ row: row ?? null }],
+            (error: unknown) => [{ error }],
+          );
+        }
+        try {
+          const rows = await insertPendingDeposits(db, items);
+          return rows.map((row) => ({ row }));
+        } catch {
+          // Each one on its own below.
         }
         return Promise.all(
           items.map((item) =>
             insertPendingDeposits(db, [item]).then(
-              ([row]) => ({ row: row! }),
+              // The combined statement may have committed before its answer was lost: a
+              // reference taken by this very id is this request's own deposit.
+              async ([row]) => ({ row: row ?? (await depositRowById(db, item.id)) }),
               (error: unknown) => ({ error }),
             ),
           ),
@@ -116,6 +122,11 @@ async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<
   const outcome = await insert({ id: newDepositId(), input });
   if ("error" in outcome) throw outcome.error;
   return outcome.row ? depositFromRow(outcome.row) : null;
+}
+
+async function depositRowById(db: Db, id: string): Promise<DepositRow | null> {
+  const { rows } = await db.$pool.query<DepositRow>("select * from deposits where id = $1", [id]);
+  return rows[0] ?? null;
 }
 
 /** One statement, one commit: the rows, in the items' order (null where the reference is taken). */
