@@ -268,14 +268,20 @@ try {
   const app = combine(appRuns);
   const baseline = combine(bareRuns);
   const accepted = appRuns.reduce((sum, r) => sum + r.ok, appWarmup.ok);
-  const stored = finalCounts.deposits === accepted ? "every one stored" : `MISMATCH: ${finalCounts.deposits} stored`;
+  // autocannon stops a run with a request in flight on each connection and drops its answer; the
+  // API still stores those deposits, so up to that many more are stored than were acknowledged.
+  const inFlightAtStops = connections * (rounds + 1);
+  const storedOk = finalCounts.deposits >= accepted && finalCounts.deposits <= accepted + inFlightAtStops;
+  const stored = storedOk
+    ? `every one stored (${finalCounts.deposits} with the ${finalCounts.deposits - accepted} in flight when runs stopped)`
+    : `MISMATCH: ${finalCounts.deposits} stored`;
   const where = `${connections} connections, ${rounds} × ${seconds} s`;
   const figures: BenchFigure[] = [
     {
       group: "api", name: "POST /deposit throughput", value: Math.round(app.requestsPerSecond), unit: "req/s",
       baseline: { name: "bare Fastify INSERT route", value: Math.round(baseline.requestsPerSecond), unit: "req/s" },
       ratio: round(app.requestsPerSecond / baseline.requestsPerSecond), target: "ratio ≥ 0.5",
-      met: app.requestsPerSecond / baseline.requestsPerSecond >= 0.5 && app.failed === 0 && finalCounts.deposits === accepted,
+      met: app.requestsPerSecond / baseline.requestsPerSecond >= 0.5 && app.failed === 0 && storedOk,
       note: `${where}; ${app.failed} non-2xx or errors; ${accepted} deposits accepted with warm-up, ${stored}`,
     },
     {

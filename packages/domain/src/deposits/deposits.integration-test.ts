@@ -84,6 +84,44 @@ describe("create", () => {
     expect(await database.db.deposit.count({ where: { reference: "MPESA-RACE" } })).toBe(1);
   });
 
+  test("concurrent creates share statements and commits; each gets its own deposit and event", async () => {
+    const inputs = Array.from({ length: 30 }, (_, i) => input({ userId: `user_group_${i}`, amount: 10_000 + i }));
+    const deposits = await Promise.all(
+      inputs.map((one) => createDeposit({ db: database.db, input: one, minAmount: 1000n, chargeStripe: null })),
+    );
+    deposits.forEach((deposit, i) => {
+      expect(deposit).toMatchObject({ userId: inputs[i]!.userId, amount: inputs[i]!.amount, reference: inputs[i]!.reference, status: "pending" });
+    });
+    const events = await database.db.domainEvent.findMany({
+      where: { aggregateId: { in: deposits.map((d) => d.id) } },
+      select: { aggregateId: true, type: true, userIds: true, payload: true },
+    });
+    expect(events).toHaveLength(30);
+    for (const deposit of deposits) {
+      const event = events.find((e) => e.aggregateId === deposit.id)!;
+      expect(event).toMatchObject({ type: "deposit.created", userIds: [deposit.userId] });
+      expect(event.payload).toMatchObject({ depositId: deposit.id, amount: deposit.amount.toString(), reference: deposit.reference });
+    }
+    // The first went alone; the others waited for it and were written together.
+    const [row] = await database.db.$queryRaw<Array<{ transactions: number }>>`
+      select count(distinct xmin::text)::int as transactions from deposits where id = any(${deposits.map((d) => d.id)})`;
+    expect(row!.transactions).toBeLessThan(30);
+  });
+
+  test("a deposit the database refuses fails alone; the others written with it are recorded", async () => {
+    const good = Array.from({ length: 5 }, () => input());
+    // Past the schema (lower-case currency): only the database's check refuses it.
+    const bad = { ...input(), currency: "kes" } as unknown as CreateDepositInput;
+    const results = await Promise.allSettled(
+      [good[0]!, bad, ...good.slice(1)].map((one) =>
+        createDeposit({ db: database.db, input: one, minAmount: 1000n, chargeStripe: null }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(await database.db.deposit.count({ where: { reference: { in: good.map((g) => g.reference) } } })).toBe(5);
+    expect(await database.db.deposit.count({ where: { reference: bad.reference } })).toBe(0);
+  });
+
   test("below DEPOSIT_MIN_AMOUNT → VALIDATION_FAILED naming amount", async () => {
     const error = await rejection(create({ amount: 999 }));
     expect(error.code).toBe("VALIDATION_FAILED");

@@ -201,3 +201,21 @@ test("a dispatch reports the events it took and the notifications it wrote", asy
   expect(await dispatchAllDomainEvents({ db: database.db })).toEqual({ events: 2, notifications: 5, webhookDeliveries: 0 });
   expect(await dispatchAllDomainEvents({ db: database.db })).toEqual({ events: 0, notifications: 0, webhookDeliveries: 0 });
 });
+
+test("events are taken in numeric (transaction id, id) order: none skipped where ids gain a digit", async () => {
+  // One transaction, ids that sort differently as text ("100000000000" < "99999999998"): the
+  // dispatcher reads ids back as text, and ordering by those once moved the cursor past the others.
+  const ids = ["99999999998", "99999999999", "100000000000"];
+  await database.db.$pool.query(
+    `insert into domain_events (id, type, aggregate_type, aggregate_id, user_ids, payload)
+     select id, 'payout.queued', 'payout', 'digits-' || id, '{user-digits}', '{}' from unnest($1::bigint[]) as t(id)`,
+    [ids],
+  );
+  await dispatchAllDomainEvents({ db: database.db, batchSize: 1 });
+  const staff = await database.db.notification.findMany({
+    where: { eventId: { in: ids.map(BigInt) }, audience: "staff" },
+    orderBy: { id: "asc" },
+    select: { eventId: true },
+  });
+  expect(staff.map((n) => n.eventId.toString())).toEqual(ids);
+});

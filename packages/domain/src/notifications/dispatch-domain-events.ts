@@ -44,12 +44,14 @@ export async function dispatchDomainEvents(options: {
        from outbox_cursors where consumer = $1 for update`,
       [consumer],
     );
+    // Ordered by the table's columns (e.*): a bare `order by transaction_id, id` would name the
+    // text outputs and sort "1000" before "999", moving the cursor past events never taken.
     const { rows: events } = await client.query<{ id: string; transaction_id: string }>(
-      `select id::text as id, transaction_id::text as transaction_id
-       from domain_events
-       where (transaction_id, id) > ($1::xid8, $2::bigint)
-         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by transaction_id, id
+      `select e.id::text as id, e.transaction_id::text as transaction_id
+       from domain_events e
+       where (e.transaction_id, e.id) > ($1::xid8, $2::bigint)
+         and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       order by e.transaction_id, e.id
        limit $3`,
       [cursor!.transaction_id, cursor!.event_id, batchSize],
     );
