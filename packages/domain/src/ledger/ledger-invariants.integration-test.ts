@@ -143,6 +143,7 @@ test("postings and transactions can't be updated, deleted or truncated", async (
     .toMatchObject({ code: "LG001" });
   expect(await sqlError("update ledger_accounts set allow_negative = true where id = $1", [walletId]))
     .toMatchObject({ code: "LG001" });
+  expect(await sqlError("truncate ledger_accounts cascade")).toMatchObject({ code: "LG001" });
   const { rows } = await sql("select amount from ledger_postings where transaction_id = $1 order by id", [transactionId]);
   expect(rows.map((r) => r.amount)).toEqual(["-1000", "1000"]);
 });
@@ -173,6 +174,22 @@ test("zero amounts and a posting currency other than the account's are refused",
       .then(() => null, (e: { code: string }) => e);
   });
   expect(currency).toMatchObject({ code: "23503" });
+
+  const noAccount = await sqlError(
+    `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+     values ($1, $2, 5, 'KES', 0, 1), ($1, $3, -5, 'KES', 0, 3003)`,
+    [transactionId, 999_999, walletId],
+  );
+  expect(noAccount).toMatchObject({ code: "23503" });
+});
+
+test("a posting naming a transaction that does not exist is refused", async () => {
+  const error = await sqlError(
+    `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+     values ($1, $2, 5, 'KES', 0, 3004), ($1, $2, -5, 'KES', 0, 3005)`,
+    [999_999, walletId],
+  );
+  expect(error).toMatchObject({ code: "23503" });
 });
 
 test("an account that may not go negative can't have a negative available balance", async () => {

@@ -88,6 +88,38 @@ describe("postLedgerTransaction", () => {
     expect(await database.db.ledgerTransaction.count({ where: { idempotencyKey: "spend-dave-1" } })).toBe(0);
   });
 
+  test("an account named twice gets a running balance per posting and is checked on its net debit", async () => {
+    await deposit("fay", 100n, "dep-fay-1");
+    const fay = "user:fay:wallet:KES";
+    const posted = await postLedgerTransaction(database.db, {
+      idempotencyKey: "fay-split",
+      kind: "transfer",
+      postings: [
+        { account: fay, amount: -150n, currency: "KES" },
+        { account: "user:gus:wallet:KES", amount: 80n, currency: "KES" },
+        { account: fay, amount: 70n, currency: "KES" },
+      ],
+    });
+    expect(posted.postings.map((p) => p.balanceAfter)).toEqual([-50n, 80n, 20n]);
+    expect(posted.postings[0]!.accountId).toBe(posted.postings[2]!.accountId);
+    expect(await getAccountBalance(database.db, { account: fay })).toMatchObject({ posted: 20n });
+    const history = await withPgClient(database.url, async (client) =>
+      (await client.query("select account_version::int as v from ledger_postings where transaction_id = $1 order by id", [posted.id])).rows,
+    );
+    expect(history.map((r) => r.v)).toEqual([2, 1, 3]);
+
+    // Net -21 of the 20 left: refused, naming the account once.
+    await expect(postLedgerTransaction(database.db, {
+      idempotencyKey: "fay-split-2",
+      kind: "transfer",
+      postings: [
+        { account: fay, amount: 10n, currency: "KES" },
+        { account: "user:gus:wallet:KES", amount: 21n, currency: "KES" },
+        { account: fay, amount: -31n, currency: "KES" },
+      ],
+    })).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS", details: { account: fay, available: "20", required: "21" } });
+  });
+
   test("unbalanced postings, zero amounts and currency mismatches are refused before the database", async () => {
     const base = { idempotencyKey: "bad-1", kind: "adjustment" as const };
     await expect(
