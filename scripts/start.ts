@@ -9,6 +9,7 @@ import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-d
 import { loadLauncherEnv } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 import { apiNodeFlags } from "../apps/api/src/runtime-flags";
+import { workerNodeFlags } from "../apps/worker/src/runtime-flags";
 
 const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
@@ -80,7 +81,7 @@ const services: Array<{ name: string; command: string; args: string[]; cwd: stri
       ]
     : []),
   { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs", apiNodeFlags), cwd: `${repoRoot}/apps/api` },
-  { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs"), cwd: `${repoRoot}/apps/worker` },
+  { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs", workerNodeFlags), cwd: `${repoRoot}/apps/worker` },
   {
     name: "admin",
     command: "pnpm",
