@@ -25,7 +25,7 @@ import { createPartnerKey } from "@agrinet/domain";
 import { runMigrations, Logger } from "graphile-worker";
 import { reportFigures, type BenchFigure } from "./figures";
 import { apiNodeFlags } from "../apps/api/src/runtime-flags";
-import { workerNodeFlags } from "../apps/worker/src/runtime-flags";
+import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
@@ -188,7 +188,7 @@ try {
   const apiPort = await freePort();
   const barePort = await freePort();
   buildServices();
-  const worker = startProcess("worker", builtServices.worker, { DATABASE_URL: url, LOG_LEVEL: "silent" }, workerNodeFlags);
+  const worker = startProcess("worker", builtServices.worker, { ...workerProcessEnv, DATABASE_URL: url, LOG_LEVEL: "silent" }, workerNodeFlags);
   const api = startProcess("api", builtServices.api, {
     BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
     DATABASE_URL: url,

@@ -9,7 +9,7 @@ import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-d
 import { loadLauncherEnv } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 import { apiNodeFlags } from "../apps/api/src/runtime-flags";
-import { workerNodeFlags } from "../apps/worker/src/runtime-flags";
+import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 
 const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
@@ -69,7 +69,7 @@ const node = (entry: string) => ["--import", "tsx", ...(dev ? ["--watch"] : []),
 // Outside --dev the API and the worker run as production does: their bundles under plain node.
 const service = (source: string, bundle: string, flags: readonly string[] = []) =>
   dev ? node(source) : ["--enable-source-maps", ...flags, bundle];
-const services: Array<{ name: string; command: string; args: string[]; cwd: string }> = [
+const services: Array<{ name: string; command: string; args: string[]; cwd: string; env?: Record<string, string> }> = [
   ...(useDarajaSandbox
     ? [
         {
@@ -81,7 +81,7 @@ const services: Array<{ name: string; command: string; args: string[]; cwd: stri
       ]
     : []),
   { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs", apiNodeFlags), cwd: `${repoRoot}/apps/api` },
-  { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs", workerNodeFlags), cwd: `${repoRoot}/apps/worker` },
+  { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs", workerNodeFlags), cwd: `${repoRoot}/apps/worker`, env: workerProcessEnv },
   {
     name: "admin",
     command: "pnpm",
@@ -94,7 +94,7 @@ const children = new Map<string, ChildProcess>();
 for (const service of services) {
   const child = spawn(service.command, service.args, {
     cwd: service.cwd,
-    env: childEnv,
+    env: { ...childEnv, ...service.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.set(service.name, child);
