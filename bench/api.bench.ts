@@ -24,7 +24,7 @@ import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
 import { runMigrations, Logger } from "graphile-worker";
 import { reportFigures, type BenchFigure } from "./figures";
-import { apiNodeFlags } from "../apps/api/src/runtime-flags";
+import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
 import { machineLoad } from "./machine-load";
@@ -190,6 +190,7 @@ try {
   buildServices();
   const worker = startProcess("worker", builtServices.worker, { ...workerProcessEnv, DATABASE_URL: url, LOG_LEVEL: "silent" }, workerNodeFlags);
   const api = startProcess("api", builtServices.api, {
+    ...apiProcessEnv,
     BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
     DATABASE_URL: url,
     API_PORT: String(apiPort),

@@ -8,7 +8,7 @@ import { applyMigrations } from "@agrinet/db/migrate";
 import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
 import { loadLauncherEnv } from "./env";
 import { seedDemoData } from "./seed-demo-data";
-import { apiNodeFlags } from "../apps/api/src/runtime-flags";
+import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 
 const dev = process.argv.includes("--dev");
@@ -80,7 +80,7 @@ const services: Array<{ name: string; command: string; args: string[]; cwd: stri
         },
       ]
     : []),
-  { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs", apiNodeFlags), cwd: `${repoRoot}/apps/api` },
+  { name: "api", command: process.execPath, args: service("src/server.ts", "dist/server.mjs", apiNodeFlags), cwd: `${repoRoot}/apps/api`, env: apiProcessEnv },
   { name: "worker", command: process.execPath, args: service("src/main.ts", "dist/main.mjs", workerNodeFlags), cwd: `${repoRoot}/apps/worker`, env: workerProcessEnv },
   {
     name: "admin",
