@@ -38,10 +38,14 @@ export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): P
   return new Map(rows.map((row) => [row.id, { ...row, amount: BigInt(row.amount) }]));
 }
 
-/** The callbacks arriving at once read their payouts together (one per API process). */
+/**
+ * The callbacks arriving at once read their payouts together (one per API process). Daraja's
+ * callbacks come one request at a time, so a read waits 2 ms for others before it goes.
+ */
 export function createCallbackPayoutReader(db: Db): (payoutId: string) => Promise<CallbackPayout | null> {
   return createGroupCommit<string, CallbackPayout | null>({
     key: (id) => id,
+    gatherMs: 2,
     run: async (ids) => {
       const found = await readCallbackPayouts(db.$pool, ids);
       return ids.map((id) => found.get(id) ?? null);

@@ -48,6 +48,27 @@ describe("group commit", () => {
   });
 });
 
+describe("group commit with a gathering wait", () => {
+  test("calls arriving one by one within gatherMs share a batch; a full batch does not wait", async () => {
+    const batches: string[][] = [];
+    const call = createGroupCommit<string, string>({
+      maxBatch: 3,
+      gatherMs: 30,
+      run: async (items) => {
+        batches.push(items);
+        return items;
+      },
+    });
+    const spread = ["a", "b", "c", "d"].map(async (item, index) => {
+      await new Promise((resolve) => setTimeout(resolve, index * 2));
+      return call(item);
+    });
+    expect(await Promise.all(spread)).toEqual(["a", "b", "c", "d"]);
+    // Without the wait, "a" would have gone alone the moment it arrived.
+    expect(batches).toEqual([["a", "b", "c"], ["d"]]);
+  });
+});
+
 describe("group commit with sizes", () => {
   test("a batch holds at most maxBatch by size, callers stay in arrival order, an oversized item goes alone", async () => {
     const batches: string[][] = [];

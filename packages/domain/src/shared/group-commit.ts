@@ -19,8 +19,15 @@ export function createGroupCommit<Item, Result>(options: {
    * for the next batch, in arrival order; an item larger than maxBatch goes alone.
    */
   size?(item: Item): number;
+  /**
+   * How long a batch that is not full waits for more calls before it goes (default 0: at once).
+   * For callers that arrive spread out rather than in bursts (a worker's concurrent jobs), where
+   * each statement and commit costs the database more than the wait costs them.
+   */
+  gatherMs?: number;
 }): (item: Item) => Promise<Result> {
   const maxBatch = options.maxBatch ?? 500;
+  const gatherMs = options.gatherMs ?? 0;
   type Waiting = { item: Item; resolve(result: Result): void; reject(error: unknown): void };
   let waiting: Waiting[] = [];
   let draining = false;
@@ -50,6 +57,7 @@ export function createGroupCommit<Item, Result>(options: {
     draining = true;
     try {
       while (waiting.length > 0) {
+        if (gatherMs > 0 && waiting.length < maxBatch) await new Promise((resolve) => setTimeout(resolve, gatherMs));
         const batch = takeBatch();
         try {
           const results = await options.run(batch.map((entry) => entry.item));
