@@ -24,7 +24,8 @@ import { externalAccount, postLedgerTransaction, userWalletAccount } from "@agri
 import { appRouter, createCallerFactory, type PayoutSettings } from "@agrinet/router";
 import { Logger, run, runMigrations } from "graphile-worker";
 import { adminPrincipal, startPayoutHarness, type PayoutCaller, type PayoutHarness } from "../apps/api/src/testing/payouts-harness";
-import { apiNodeFlags } from "../apps/api/src/runtime-flags";
+import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
+import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
@@ -299,7 +300,8 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
     MPESA_CALLBACK_TOKEN: randomBytes(18).toString("base64url"),
     MPESA_RESULT_TIMEOUT_SECONDS: String(statusCheckAfterMs / 1000),
   };
-  const worker = startProcess("worker", [builtServices.worker], {
+  const worker = startProcess("worker", [...workerNodeFlags, builtServices.worker], {
+    ...workerProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: "silent",
@@ -307,6 +309,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
     WORKER_HEARTBEAT_SECONDS: "1",
   });
   const api = startProcess("api", [...apiNodeFlags, builtServices.api], {
+    ...apiProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: databaseUrl,
     API_PORT: String(apiPort),
