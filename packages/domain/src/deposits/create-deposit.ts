@@ -78,9 +78,8 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
 }
 
 type PendingDeposit = { id: string; input: CreateDepositInput };
-type InsertOutcome = { row: DepositRow | null } | { error: unknown };
 
-const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<InsertOutcome>>();
+const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<DepositRow | null>>();
 
 /**
  * The deposit row and its deposit.created event, null when the reference is taken. This runs once
@@ -95,39 +94,21 @@ const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<Insert
 async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<Deposit | null> {
   let insert = insertCombiners.get(db);
   if (!insert) {
-    insert = createGroupCommit<PendingDeposit, InsertOutcome>({
+    insert = createGroupCommit<PendingDeposit, DepositRow | null>({
       key: (item) => item.input.reference,
       maxBatch: 200,
-      run: async (items) => {
-        if (items.length === 1) {
-          return insertPendingDeposits(db, items).then(
-            ([row]) => [{ row: row ?? null }],
-            (error: unknown) => [{ error }],
-          );
-        }
-        try {
-          const rows = await insertPendingDeposits(db, items);
-          return rows.map((row) => ({ row }));
-        } catch {
-          // Each one on its own below.
-        }
-        return Promise.all(
-          items.map((item) =>
-            insertPendingDeposits(db, [item]).then(
-              // The combined statement may have committed before its answer was lost: a
-              // reference taken by this very id is this request's own deposit.
-              async ([row]) => ({ row: row ?? (await depositRowById(db, item.id)) }),
-              (error: unknown) => ({ error }),
-            ),
-          ),
-        );
+      run: (items) => insertPendingDeposits(db, items),
+      runAlone: async (item) => {
+        const [row] = await insertPendingDeposits(db, [item]);
+        // The failed statement may have committed before its answer was lost: a reference taken
+        // by this very id is this request's own deposit.
+        return row ?? (await depositRowById(db, item.id));
       },
     });
     insertCombiners.set(db, insert);
   }
-  const outcome = await insert({ id: newDepositId(), input });
-  if ("error" in outcome) throw outcome.error;
-  return outcome.row ? depositFromRow(outcome.row) : null;
+  const row = await insert({ id: newDepositId(), input });
+  return row ? depositFromRow(row) : null;
 }
 
 async function depositRowById(db: Db, id: string): Promise<DepositRow | null> {

@@ -80,51 +80,34 @@ export async function postLedgerTransactionsBatch(
   items: PostLedgerTransactionInput[],
 ): Promise<BatchItemResult[]> {
   if (!isDb(client) || items.length === 0) return postBatch(client, items);
-  const outcome = await combinedBatches(client)(items);
-  if ("error" in outcome) throw outcome.error;
-  return outcome.results;
+  return combinedBatches(client)(items);
 }
 
 /** Items per combined database transaction: a few callers' batches, one lock set and one commit. */
 const maxCombinedItems = 2_000;
 
-type CallerOutcome = { results: BatchItemResult[] } | { error: unknown };
-
-const combiners = new WeakMap<Db, (items: PostLedgerTransactionInput[]) => Promise<CallerOutcome>>();
+const combiners = new WeakMap<Db, (items: PostLedgerTransactionInput[]) => Promise<BatchItemResult[]>>();
 
 /**
  * Concurrent batches on one client lock overlapping balance rows and wait for each other's commit
  * flush; combined, they take the locks once and flush once. Posting the concatenation gives each
  * item what posting the callers' batches one after the other gives (the batch function works item
  * by item in order). When the combined call fails as a whole (input only the database refuses, a
- * deadlock), each caller's batch runs again on its own, so one caller's failure stays its own.
+ * deadlock), each caller's batch runs again on its own, in call order, so one caller's failure
+ * stays its own.
  */
 function combinedBatches(db: Db) {
   let combiner = combiners.get(db);
   if (!combiner) {
-    combiner = createGroupCommit<PostLedgerTransactionInput[], CallerOutcome>({
+    combiner = createGroupCommit<PostLedgerTransactionInput[], BatchItemResult[]>({
       maxBatch: maxCombinedItems,
       size: (items) => items.length,
       run: async (batches) => {
-        if (batches.length > 1) {
-          try {
-            const results = await postBatch(db, batches.flat());
-            let start = 0;
-            return batches.map((items) => ({ results: results.slice(start, (start += items.length)) }));
-          } catch {
-            // Each caller's batch on its own below.
-          }
-        }
-        const outcomes: CallerOutcome[] = [];
-        for (const items of batches) {
-          try {
-            outcomes.push({ results: await postBatch(db, items) });
-          } catch (error) {
-            outcomes.push({ error });
-          }
-        }
-        return outcomes;
+        const results = await postBatch(db, batches.flat());
+        let start = 0;
+        return batches.map((items) => results.slice(start, (start += items.length)));
       },
+      runAlone: (items) => postBatch(db, items),
     });
     combiners.set(db, combiner);
   }

@@ -105,4 +105,20 @@ describe("settling paid payouts in a batch", () => {
     expect(await db.payout.count({ where: { id: { in: ids }, status: "paid" } })).toBe(20);
     expect((await verifyLedger(db)).ok).toBe(true);
   });
+  test("a batch that fails as a whole is settled payout by payout: only the broken payout fails", async () => {
+    const db = database.db;
+    const ids = await payouts("user_batch_4", 4);
+    const broken = ids[2]!;
+    // Its hold (KES) no longer fits the clearing account its currency names: the batch throws.
+    await db.$executeRaw`update payouts set currency = 'UGX' where id = ${broken}`;
+    const batchErrors: unknown[] = [];
+    const settler = createPayoutSettler({ db, maxBatch: 8, onBatchError: (error) => batchErrors.push(error) });
+    const results = await Promise.allSettled(ids.map((payoutId) => settler.settle({ payoutId, providerReference: `R_${payoutId}` })));
+    expect(batchErrors.length).toBeGreaterThan(0);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(await db.payout.count({ where: { id: { in: ids }, status: "paid" } })).toBe(3);
+    expect((await db.payout.findUniqueOrThrow({ where: { id: broken } })).status).not.toBe("paid");
+    expect(await wallet("user_batch_4")).toMatchObject({ posted: 97_000n, held: 1_000n });
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
 });

@@ -231,32 +231,19 @@ export function createPayoutSettler(options: {
   /** A batch failed and is being settled one by one: worth a log line, since it costs speed. */
   onBatchError?: (error: unknown, size: number) => void;
 }): PayoutSettler {
-  type Outcome = { result: MarkPaidResult } | { error: unknown };
-  const settleInBatches = createGroupCommit<PaidPayout, Outcome>({
+  const settleInBatches = createGroupCommit<PaidPayout, MarkPaidResult>({
     key: (item) => item.payoutId,
     maxBatch: options.maxBatch,
     async run(batch) {
       try {
         const results = await markPayoutsPaid(options.db, batch);
-        return batch.map((item) => ({ result: results.get(item.payoutId)! }));
+        return batch.map((item) => results.get(item.payoutId)!);
       } catch (error) {
         options.onBatchError?.(error, batch.length);
-        return Promise.all(
-          batch.map((item) =>
-            markPayoutPaid(options.db, item).then(
-              (result): Outcome => ({ result }),
-              (failure: unknown): Outcome => ({ error: failure }),
-            ),
-          ),
-        );
+        throw error;
       }
     },
+    runAlone: (item) => markPayoutPaid(options.db, item),
   });
-  return {
-    async settle(item) {
-      const outcome = await settleInBatches(item);
-      if ("error" in outcome) throw outcome.error;
-      return outcome.result;
-    },
-  };
+  return { settle: settleInBatches };
 }

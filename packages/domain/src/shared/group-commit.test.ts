@@ -48,6 +48,35 @@ describe("group commit", () => {
   });
 });
 
+describe("group commit retrying alone", () => {
+  test("a failed batch's calls each run again alone, in arrival order: only the bad one fails", async () => {
+    const batches: string[][] = [];
+    const alone: string[] = [];
+    const call = createGroupCommit<string, string>({
+      run: async (items) => {
+        batches.push(items);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (items.includes("bad")) throw new Error("batch failed");
+        return items.map((item) => `batch ${item}`);
+      },
+      runAlone: async (item) => {
+        alone.push(item);
+        if (item === "bad") throw new Error("bad failed alone");
+        return `alone ${item}`;
+      },
+    });
+    const results = await Promise.allSettled(["a", "b", "bad", "c"].map(call));
+    expect(batches).toEqual([["a"], ["b", "bad", "c"]]);
+    expect(alone).toEqual(["b", "bad", "c"]);
+    expect(results).toEqual([
+      { status: "fulfilled", value: "batch a" },
+      { status: "fulfilled", value: "alone b" },
+      { status: "rejected", reason: new Error("bad failed alone") },
+      { status: "fulfilled", value: "alone c" },
+    ]);
+  });
+});
+
 describe("group commit with a gathering wait", () => {
   test("calls arriving one by one within gatherMs share a batch; a full batch does not wait", async () => {
     const batches: string[][] = [];

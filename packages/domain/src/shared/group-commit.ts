@@ -1,8 +1,10 @@
 /**
- * Group commit for a statement that works on many items at once (payouts, ledger batches): while
+ * Group commit for a statement that works on many items at once (deposits, payouts, ledger batches): while
  * one batch is in the database, the calls made meanwhile wait and go together in the next. Alone,
  * a call goes at once; under load, a thousand payouts cost a few statements (and a few commits)
- * instead of a thousand. Each call gets its own item's result, or the batch's error.
+ * instead of a thousand. Each call gets its own item's result, or the batch's error; with
+ * `runAlone`, a batch that fails as a whole is retried call by call, so one call's bad item (or a
+ * lost connection) never fails the others.
  *
  * With `key`, a key appears at most once per batch (a second call for the same payout waits for
  * the next one), so a batch statement never sees one payout twice and two calls for one payout
@@ -25,6 +27,13 @@ export function createGroupCommit<Item, Result>(options: {
    * each statement and commit costs the database more than the wait costs them.
    */
   gatherMs?: number;
+  /**
+   * Runs one call's item on its own after its batch failed as a whole (a batch of one too: the
+   * batch's answer may have been lost after it committed, which the item alone finds out). The
+   * calls of the failed batch run one after another in arrival order, each getting its own result
+   * or error.
+   */
+  runAlone?(item: Item): Promise<Result>;
 }): (item: Item) => Promise<Result> {
   const maxBatch = options.maxBatch ?? 500;
   const gatherMs = options.gatherMs ?? 0;
@@ -63,7 +72,11 @@ export function createGroupCommit<Item, Result>(options: {
           const results = await options.run(batch.map((entry) => entry.item));
           batch.forEach((entry, index) => entry.resolve(results[index]!));
         } catch (error) {
-          for (const entry of batch) entry.reject(error);
+          if (!options.runAlone) {
+            for (const entry of batch) entry.reject(error);
+            continue;
+          }
+          for (const entry of batch) await options.runAlone(entry.item).then(entry.resolve, entry.reject);
         }
       }
     } finally {
