@@ -3,6 +3,7 @@ import {
   contractEscrowAccount,
   externalAccount,
   parseAccountCode,
+  parsedAccountCodesLimit,
   payoutsInFlightAccount,
   platformAccount,
   userWalletAccount,
@@ -52,6 +53,26 @@ describe("account codes", () => {
     expect(() => parseAccountCode(code)).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
   });
 
+  test("a parsed code is kept (frozen, shared) up to the limit, the oldest dropped first", () => {
+    const code = (i: number) => userWalletAccount(`cache_${i}`, "KES");
+    const first = parseAccountCode(code(0));
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(parseAccountCode(code(0))).toBe(first);
+    for (let i = 1; i <= parsedAccountCodesLimit; i++) parseAccountCode(code(i));
+    const latest = parseAccountCode(code(parsedAccountCodesLimit));
+    expect(parseAccountCode(code(parsedAccountCodesLimit))).toBe(latest);
+    // Dropped: parsed again into an equal spec, a new object.
+    const again = parseAccountCode(code(0));
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  test("an invalid code is refused every time, not remembered", () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => parseAccountCode("user:u1:wallet:EUR")).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
+    }
+  });
+
   test("builders refuse owner ids that would break the code", () => {
     expect(() => userWalletAccount("a:b", "KES")).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
   });
@@ -98,5 +119,14 @@ describe("validateLedgerTransaction", () => {
     expect(ledgerRequestHash("deposit", postings)).toBe(base);
     expect(ledgerRequestHash("refund", postings)).not.toBe(base);
     expect(ledgerRequestHash("deposit", [postings[0]!, { ...postings[1]!, amount: 11n }])).not.toBe(base);
+  });
+
+  test("the request hash is the sha256 (base64url) of the canonical text, as stored by earlier versions", () => {
+    // ledger_transactions.request_hash holds these; a replay compares them, so they never change.
+    expect(ledgerRequestHash("deposit", postings)).toBe("ARLVf0zvAYFfsMpQ0_ulMxdNKjO6M30x6nfDcORvyHc");
+    expect(ledgerRequestHash("transfer", [
+      { account: "user:ünï:wallet:KES", amount: -10n, currency: "KES" },
+      { account: "user:u1:wallet:KES", amount: 10n, currency: "KES" },
+    ])).toBe("AfEgy3TAqLrz9ctO1t6--zWMrQIpa3BT0n1jDivqbfU");
   });
 });

@@ -77,8 +77,30 @@ function invalidCode(code: string, reason: string): DomainError {
   });
 }
 
-/** Parses and validates a code; every account the ledger creates comes through here. */
+/**
+ * Codes parsed so far (oldest first), at most `parsedAccountCodesLimit`: a process names the
+ * same accounts over and over (every transfer parses two), and a code's parse never changes.
+ * Only valid codes are kept; an invalid one is parsed, and refused, every time.
+ */
+const parsedAccountCodes = new Map<string, AccountSpec>();
+export const parsedAccountCodesLimit = 10_000;
+
+/**
+ * Parses and validates a code; every account the ledger creates comes through here. The spec is
+ * shared between callers naming the same code, so it is frozen.
+ */
 export function parseAccountCode(code: string): AccountSpec {
+  const known = parsedAccountCodes.get(code);
+  if (known) return known;
+  const spec = Object.freeze(parseUncached(code));
+  if (parsedAccountCodes.size >= parsedAccountCodesLimit) {
+    parsedAccountCodes.delete(parsedAccountCodes.keys().next().value!);
+  }
+  parsedAccountCodes.set(code, spec);
+  return spec;
+}
+
+function parseUncached(code: string): AccountSpec {
   const parts = code.split(":");
   const [type] = parts;
   const currency = parts[parts.length - 1] ?? "";
