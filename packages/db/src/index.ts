@@ -7,3 +7,15 @@ export {
   withPgClient,
   type MigrationStatus,
 } from "./migrations";
+export {
+  booleanArrayLiteral,
+  booleanFromText,
+  int8ArrayFromText,
+  int8ArrayLiteral,
+  int8FromText,
+  queryTextRows,
+  textArrayLiteral,
+  timestamptzFromText,
+  type TextRow,
+  type TextRowsQuery,
+} from "./text-rows-query";

@@ -182,6 +182,24 @@ describe("postLedgerTransaction", () => {
     expect((await getBalanceAt(database.db, { account, at: new Date(0) })).posted).toBe(0n);
   });
 
+  test("the pg path and a transaction's Prisma path read the same result", async () => {
+    const input = {
+      idempotencyKey: "dep-kim-paths",
+      kind: "deposit" as const,
+      metadata: { note: 'quote " and \\ backslash' },
+      postings: [
+        { account: mpesa, amount: -123n, currency: "KES" as const },
+        { account: "user:kim.o@x-1:wallet:KES", amount: 100n, currency: "KES" as const },
+        { account: "user:NULL:wallet:KES", amount: 23n, currency: "KES" as const },
+      ],
+    };
+    const viaPool = await postLedgerTransaction(database.db, input);
+    const viaTx = await database.db.$transaction((tx) => postLedgerTransaction(tx, input));
+    expect(viaTx).toEqual({ ...viaPool, replayed: true });
+    expect(viaPool.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect((await getAccountBalance(database.db, { account: "user:NULL:wallet:KES" })).posted).toBe(23n);
+  });
+
   test("posts through a plain pg client with the same results and errors", async () => {
     const input = {
       idempotencyKey: "dep-ivan-pg",

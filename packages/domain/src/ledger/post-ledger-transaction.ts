@@ -1,6 +1,17 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
-import { isDb, type Queryable } from "@agrinet/db";
+import {
+  booleanArrayLiteral,
+  booleanFromText,
+  int8ArrayFromText,
+  int8ArrayLiteral,
+  int8FromText,
+  isDb,
+  queryTextRows,
+  textArrayLiteral,
+  timestamptzFromText,
+  type Queryable,
+} from "@agrinet/db";
 import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import {
@@ -66,7 +77,7 @@ export function validateLedgerTransaction(input: PostLedgerTransactionInput): Va
 /** What makes two requests "the same" for idempotency: kind and postings, in order. */
 export function ledgerRequestHash(kind: string, postings: PostingInput[]): string {
   const canonical = [kind, ...postings.map((p) => `${p.account}|${p.currency}|${p.amount}`)].join("\n");
-  return createHash("sha256").update(canonical).digest("base64url");
+  return hash("sha256", canonical, "base64url");
 }
 
 type PostRow = {
@@ -117,30 +128,42 @@ export function postingArrays(validated: ValidatedLedgerTransaction) {
  */
 export type PgQueryable = Pick<Queryable, "query">;
 
-const postSql = `select * from ledger_post_transaction($1, $2, $3::jsonb, $4, $5, $6::text[], $7::bigint[],
-  $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])`;
+const postStatement = {
+  name: "ledger-post-transaction",
+  text: `select transaction_id, replayed, created_at, posting_ids, account_ids, balances_after
+  from ledger_post_transaction($1, $2, $3::jsonb, $4, $5, $6::text[], $7::bigint[],
+  $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])`,
+};
 
-/** The call through pg: a named statement, so each connection parses and plans it once. */
+/**
+ * The call through pg: a named statement (each connection parses and plans it once), parameters
+ * written as PostgreSQL's text input and the row read as text (queryTextRows: no per-call row
+ * description, column parsers or string arrays between the wire and the bigints).
+ */
 async function postThroughPg(pool: PgQueryable, validated: ValidatedLedgerTransaction, metadata: string): Promise<PostRow> {
-  const { input } = validated;
-  const a = postingArrays(validated);
-  const { rows } = await pool.query({
-    name: "ledger-post-transaction",
-    text: postSql,
+  const { input, accounts } = validated;
+  const rows = await queryTextRows(pool, {
+    ...postStatement,
     values: [
       input.idempotencyKey, input.kind, metadata, validated.contractId, validated.requestHash,
-      a.codes, a.amounts.map(String), a.currencies, a.ownerTypes, a.ownerIds, a.purposes, a.allowNegative,
+      textArrayLiteral(accounts.map((a) => a.code)),
+      int8ArrayLiteral(input.postings.map((p) => p.amount)),
+      textArrayLiteral(input.postings.map((p) => p.currency)),
+      textArrayLiteral(accounts.map((a) => a.ownerType)),
+      textArrayLiteral(accounts.map((a) => a.ownerId)),
+      textArrayLiteral(accounts.map((a) => a.purpose)),
+      booleanArrayLiteral(accounts.map((a) => a.allowNegative)),
     ],
   });
-  // pg returns int8 as strings.
-  const raw = rows[0] as Record<string, unknown> & { posting_ids: string[]; account_ids: string[]; balances_after: string[] };
+  const row = rows[0];
+  if (!row) throw new Error("ledger_post_transaction returned no row");
   return {
-    transaction_id: BigInt(raw.transaction_id as string),
-    replayed: raw.replayed as boolean,
-    created_at: raw.created_at as Date,
-    posting_ids: raw.posting_ids.map(BigInt),
-    account_ids: raw.account_ids.map(BigInt),
-    balances_after: raw.balances_after.map(BigInt),
+    transaction_id: int8FromText(row[0]),
+    replayed: booleanFromText(row[1]),
+    created_at: timestamptzFromText(row[2]),
+    posting_ids: int8ArrayFromText(row[3]),
+    account_ids: int8ArrayFromText(row[4]),
+    balances_after: int8ArrayFromText(row[5]),
   };
 }
 
