@@ -20,6 +20,7 @@ describe("array literals", () => {
     expect(int8ArrayLiteral([-9_223_372_036_854_775_808n, 0n, 9_007_199_254_740_993n]))
       .toBe("{-9223372036854775808,0,9007199254740993}");
     expect(int8ArrayLiteral([])).toBe("{}");
+    expect(int8ArrayLiteral([1, 3, 5])).toBe("{1,3,5}");
     expect(booleanArrayLiteral([true, false])).toBe("{t,f}");
   });
 });

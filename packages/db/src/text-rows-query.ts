@@ -172,8 +172,8 @@ export function textArrayLiteral(values: ReadonlyArray<string | null>): string {
   return literal + "}";
 }
 
-/** A bigint[] parameter: decimal digits need no quoting. */
-export function int8ArrayLiteral(values: ReadonlyArray<bigint>): string {
+/** An integer array parameter (bigint[], int[]; numbers must be integers): digits need no quoting. */
+export function int8ArrayLiteral(values: ReadonlyArray<bigint | number>): string {
   return `{${values.join(",")}}`;
 }
 

@@ -136,3 +136,38 @@ test("an overdraft mid-batch fails that item only, even when a later item would 
     [40n, 160n],
   ]);
 });
+
+test("through the pool and inside a transaction, a batch reads the same results, errors and details", async () => {
+  const wallet = userWalletAccount("paths_a", "KES");
+  const deposit = (key: string, amount: bigint) => ({
+    idempotencyKey: key,
+    kind: "deposit" as const,
+    metadata: { contractId: "contract_paths", note: 'quote " and \\ backslash' },
+    postings: [
+      { account: externalAccount("bank", "KES"), amount: -amount, currency: "KES" as const },
+      { account: wallet, amount, currency: "KES" as const },
+    ],
+  });
+  const items = [
+    deposit("paths-1", 50n),
+    {
+      idempotencyKey: "paths-2",
+      kind: "transfer" as const,
+      postings: [
+        { account: wallet, amount: -80n, currency: "KES" as const },
+        { account: userWalletAccount("NULL", "KES"), amount: 80n, currency: "KES" as const },
+      ],
+    },
+    deposit("paths-1", 51n),
+    deposit("paths-1", 50n),
+  ];
+  const describe = (results: Awaited<ReturnType<typeof postLedgerTransactionsBatch>>) =>
+    results.map((r) => (r.ok ? { ...r.transaction, replayed: undefined } : { code: r.error.code, details: r.error.details }));
+  const viaPool = await postLedgerTransactionsBatch(database.db, items);
+  expect(viaPool.map((r) => (r.ok ? r.transaction.replayed : r.error.code))).toEqual([
+    false, "INSUFFICIENT_FUNDS", "IDEMPOTENCY_KEY_REUSED", true,
+  ]);
+  expect(viaPool[1]).toMatchObject({ error: { details: { account: wallet, available: "50", required: "80" } } });
+  const viaTx = await database.db.$transaction((tx) => postLedgerTransactionsBatch(tx, items));
+  expect(describe(viaTx)).toEqual(describe(viaPool));
+});

@@ -1,5 +1,16 @@
 import { DomainError } from "@agrinet/core";
-import { isDb, type Db } from "@agrinet/db";
+import {
+  booleanArrayLiteral,
+  int8ArrayFromText,
+  int8ArrayLiteral,
+  int8FromText,
+  isDb,
+  queryTextRows,
+  textArrayLiteral,
+  timestamptzFromText,
+  type Db,
+  type TextRow,
+} from "@agrinet/db";
 import { createGroupCommit } from "../shared/group-commit";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient, PostedLedgerTransaction } from "./ledger-types";
@@ -47,22 +58,24 @@ function failedItem(row: BatchRow, input: PostLedgerTransactionInput): DomainErr
   }
 }
 
-const batchSql = `select * from ledger_post_batch($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[],
+const batchSql = `select item, status, transaction_id, created_at, posting_ids, account_ids, balances_after, detail
+  from ledger_post_batch($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[],
   $6::int[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[])`;
 
-const bigints = (values: unknown) => (values as string[] | null)?.map(BigInt) ?? null;
+const orNull = <T>(text: string | null | undefined, parse: (text: string) => T): T | null =>
+  text == null ? null : parse(text);
 
-/** pg returns int8 as strings. */
-function batchRowFromPg(raw: Record<string, unknown>): BatchRow {
+/** A row of queryTextRows: every column as PostgreSQL's text, in batchSql's column order. */
+function batchRowFromText(row: TextRow): BatchRow {
   return {
-    item: raw.item as number,
-    status: raw.status as BatchRow["status"],
-    transaction_id: raw.transaction_id === null ? null : BigInt(raw.transaction_id as string),
-    created_at: raw.created_at as Date | null,
-    posting_ids: bigints(raw.posting_ids),
-    account_ids: bigints(raw.account_ids),
-    balances_after: bigints(raw.balances_after),
-    detail: raw.detail as BatchRow["detail"],
+    item: Number(row[0]),
+    status: row[1] as BatchRow["status"],
+    transaction_id: orNull(row[2], int8FromText),
+    created_at: orNull(row[3], timestamptzFromText),
+    posting_ids: orNull(row[4], int8ArrayFromText),
+    account_ids: orNull(row[5], int8ArrayFromText),
+    balances_after: orNull(row[6], int8ArrayFromText),
+    detail: orNull(row[7], (text) => JSON.parse(text) as Record<string, unknown>),
   };
 }
 
@@ -153,17 +166,26 @@ async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput
       }
       offsets.push(flat.codes.length + 1);
     }
-    const values = [
-      keys, kinds, metadata, contractIds, hashes, offsets, flat.codes, flat.amounts.map(String), flat.currencies,
-      flat.ownerTypes, flat.ownerIds, flat.purposes, flat.allowNegative,
-    ];
     let rows: BatchRow[];
     try {
       // The Prisma client itself goes through its pg pool (a fraction of Prisma's client-side
-      // CPU); a transaction's client stays in the caller's transaction.
+      // CPU; queryTextRows, as postLedgerTransaction); a transaction's client stays in the
+      // caller's transaction.
       rows = isDb(client)
-        ? (await client.$pool.query({ name: "ledger-post-batch", text: batchSql, values })).rows.map(batchRowFromPg)
-        : await client.$queryRawUnsafe<BatchRow[]>(batchSql, ...values);
+        ? (await queryTextRows(client.$pool, {
+            name: "ledger-post-batch",
+            text: batchSql,
+            values: [
+              textArrayLiteral(keys), textArrayLiteral(kinds), textArrayLiteral(metadata),
+              textArrayLiteral(contractIds), textArrayLiteral(hashes), int8ArrayLiteral(offsets),
+              textArrayLiteral(flat.codes), int8ArrayLiteral(flat.amounts), textArrayLiteral(flat.currencies),
+              textArrayLiteral(flat.ownerTypes), textArrayLiteral(flat.ownerIds), textArrayLiteral(flat.purposes),
+              booleanArrayLiteral(flat.allowNegative),
+            ],
+          })).map(batchRowFromText)
+        : await client.$queryRawUnsafe<BatchRow[]>(batchSql, keys, kinds, metadata, contractIds, hashes, offsets,
+            flat.codes, flat.amounts.map(String), flat.currencies, flat.ownerTypes, flat.ownerIds, flat.purposes,
+            flat.allowNegative);
     } catch (error) {
       throw toLedgerDomainError(error);
     }
