@@ -5,9 +5,10 @@ import {
   parseDarajaQueueTimeout,
   parseDarajaStatusResult,
   toWholeUnits,
+  type DarajaStatusResult,
 } from "@agrinet/rails";
 import { createGroupCommit } from "../shared/group-commit";
-import type { PayoutSettler } from "./mark-payouts-paid";
+import { markPayoutsPaid, type PaidPayout, type PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome, type RailsByDestination } from "./process-payout";
@@ -124,13 +125,15 @@ export async function handleMpesaStatusResult(
   options: MpesaCallbackOptions & { payoutId: string },
 ): Promise<MpesaCallbackResult> {
   const { db } = options;
+  const paid = completedWithAmount(options.body, options.payoutId);
+  if (paid) return settleConfirmed(options, paid);
   const payout = await readPayout(options, options.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
   const result = parseDarajaStatusResult(options.body, payout.id);
   if (result.status.kind === "paid") {
     const expected = toWholeUnits(payout.amount, payout.currency);
-    if (expected === undefined || result.amount === undefined || BigInt(result.amount) !== expected) {
+    if (expected === undefined || !Number.isSafeInteger(result.amount) || BigInt(result.amount!) !== expected) {
       await recordPayoutAttemptError(db, {
         payoutId: payout.id,
         error: `M-Pesa reports receipt ${result.receipt} for ${String(result.amount)}, not this payout's amount: reconcile by hand`,
@@ -157,4 +160,45 @@ export async function handleMpesaStatusResult(
     payoutId: payout.id,
     action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting",
   };
+}
+
+/**
+ * A well-formed "Completed" answer with a whole amount: the common case, settled without reading
+ * the payout first (payouts_settle checks the amount and the status under its lock). Anything
+ * else takes the path that reads the payout.
+ */
+function completedWithAmount(body: unknown, payoutId: string) {
+  let result: DarajaStatusResult;
+  try {
+    result = parseDarajaStatusResult(body, payoutId);
+  } catch {
+    return undefined;
+  }
+  if (result.status.kind !== "paid" || !Number.isSafeInteger(result.amount)) return undefined;
+  return { providerReference: result.status.providerReference, amount: BigInt(result.amount!), receipt: result.receipt };
+}
+
+async function settleConfirmed(
+  options: MpesaCallbackOptions & { payoutId: string },
+  paid: NonNullable<ReturnType<typeof completedWithAmount>>,
+): Promise<MpesaCallbackResult> {
+  const item: PaidPayout = {
+    payoutId: options.payoutId,
+    providerReference: paid.providerReference,
+    confirmed: {
+      wholeUnits: paid.amount,
+      mismatchError: `M-Pesa reports receipt ${paid.receipt} for ${paid.amount}, not this payout's amount: reconcile by hand`,
+    },
+  };
+  const settled = options.settle ? await options.settle(item) : (await markPayoutsPaid(options.db, [item])).get(item.payoutId)!;
+  switch (settled.refused) {
+    case "unknown-payout":
+      return { payoutId: null, action: "unknown-payout" };
+    case "already-final":
+      return { payoutId: item.payoutId, action: "already-final" };
+    case "amount-mismatch":
+      return { payoutId: item.payoutId, action: "waiting" };
+    default:
+      return { payoutId: item.payoutId, action: "settled" };
+  }
 }

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { externalAccount, getAccountBalance, postLedgerTransaction, userWalletAccount, verifyLedger } from "../ledger";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { externalAccount, getAccountBalance, ledgerRequestHash, postLedgerTransaction, userWalletAccount, verifyLedger } from "../ledger";
 import { recordWorkerHeartbeat } from "../system/system-status";
 import { createPayout } from "./create-payout";
 import { createPayoutSettler, markPayoutsPaid } from "./mark-payouts-paid";
@@ -119,6 +119,87 @@ describe("settling paid payouts in a batch", () => {
     expect(await db.payout.count({ where: { id: { in: ids }, status: "paid" } })).toBe(3);
     expect((await db.payout.findUniqueOrThrow({ where: { id: broken } })).status).not.toBe("paid");
     expect(await wallet("user_batch_4")).toMatchObject({ posted: 97_000n, held: 1_000n });
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  test("a batch is one statement, one round trip: no BEGIN or COMMIT of its own", async () => {
+    const db = database.db;
+    const ids = await payouts("user_batch_5", 5);
+    // Every statement of the pool goes through its connections' query method.
+    const connection = await db.$pool.connect();
+    const clientQuery = vi.spyOn(Object.getPrototypeOf(connection) as { query(...args: unknown[]): unknown }, "query");
+    connection.release();
+    try {
+      const results = await markPayoutsPaid(db, ids.map((payoutId) => ({ payoutId, providerReference: `R_${payoutId}` })));
+      expect([...results.values()].every((r) => r.status === "paid" && r.changed)).toBe(true);
+      expect(clientQuery.mock.calls.map(([config]) => (config as { name?: string }).name ?? config)).toEqual(["payouts-settle"]);
+    } finally {
+      clientQuery.mockRestore();
+    }
+    expect(await wallet("user_batch_5")).toMatchObject({ posted: 95_000n, held: 0n });
+  });
+
+  test("the settlement posts what commitHold would: its key, metadata, request hash, and the payout's snapshot", async () => {
+    const db = database.db;
+    const [id] = await payouts("user_batch_6", 1);
+    await db.$executeRaw`update payouts set contract_id = 'ctr_settle_1' where id = ${id!}`;
+    await markPayoutsPaid(db, [{ payoutId: id!, providerReference: "RCPT_HASH" }]);
+    const payout = await db.payout.findUniqueOrThrow({ where: { id: id! } });
+    const posted = await db.ledgerTransaction.findUniqueOrThrow({ where: { idempotencyKey: `payout:${id}:settle:${payout.holdId}` } });
+    const wallet = userWalletAccount("user_batch_6", "KES");
+    const clearing = externalAccount("mpesa", "KES");
+    expect(posted).toMatchObject({
+      kind: "payout_settle",
+      contractId: "ctr_settle_1",
+      metadata: { payoutId: id, providerReference: "RCPT_HASH", contractId: "ctr_settle_1", holdId: payout.holdId },
+      requestHash: ledgerRequestHash("payout_settle", [
+        { account: wallet, amount: -1000n, currency: "KES" },
+        { account: clearing, amount: 1000n, currency: "KES" },
+      ]),
+    });
+    const clearingPosted = (await getAccountBalance(db, { account: clearing })).posted;
+    expect(payout.ledgerSnapshot).toEqual({
+      ledgerTransactionId: posted.id.toString(),
+      takenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      balances: [
+        { account: wallet, currency: "KES", amount: "-1000", postedAfter: "99000" },
+        { account: clearing, currency: "KES", amount: "1000", postedAfter: clearingPosted.toString() },
+      ],
+    });
+    expect(payout.statusCheck).toBeNull();
+  });
+
+  test("items confirmed by M-Pesa's status callback: the amount is checked under the lock, a final payout is left alone", async () => {
+    const db = database.db;
+    const [matching, wrongAmount, failed, paid] = await payouts("user_batch_7", 4);
+    await db.$executeRaw`update payouts set status = 'processing' where id in (${matching!}, ${wrongAmount!})`;
+    await markPayoutFailed(db, { payoutId: failed!, error: "gave up" });
+    await markPayoutsPaid(db, [{ payoutId: paid!, providerReference: "RCPT_EARLIER" }]);
+    const confirmed = (wholeUnits: bigint) => ({ wholeUnits, mismatchError: `reported ${wholeUnits}` });
+
+    const results = await markPayoutsPaid(db, [
+      // 1000 minor units of KES = 10 shillings.
+      { payoutId: matching!, providerReference: "RCPT_OK", confirmed: confirmed(10n) },
+      { payoutId: wrongAmount!, providerReference: "RCPT_WRONG", confirmed: confirmed(1000n) },
+      { payoutId: failed!, providerReference: "RCPT_LATE", confirmed: confirmed(10n) },
+      { payoutId: paid!, providerReference: "RCPT_AGAIN", confirmed: confirmed(10n) },
+      { payoutId: "po_missing_confirmed", providerReference: "RCPT_NONE", confirmed: confirmed(10n) },
+    ]);
+    expect(Object.fromEntries(results)).toEqual({
+      [matching!]: { status: "paid", changed: true },
+      [wrongAmount!]: { status: "processing", changed: false, refused: "amount-mismatch" },
+      [failed!]: { status: "failed", changed: false, refused: "already-final" },
+      [paid!]: { status: "paid", changed: false, refused: "already-final" },
+      po_missing_confirmed: { status: "failed", changed: false, refused: "unknown-payout" },
+    });
+    const rows = new Map((await db.payout.findMany({ where: { userId: "user_batch_7" } })).map((p) => [p.id, p]));
+    expect(rows.get(matching!)).toMatchObject({ status: "paid", providerReference: "RCPT_OK" });
+    expect(rows.get(wrongAmount!)).toMatchObject({ status: "processing", lastError: "reported 1000" });
+    expect(rows.get(failed!)).toMatchObject({ status: "failed", lastError: "gave up" });
+    expect(rows.get(paid!)).toMatchObject({ status: "paid", providerReference: "RCPT_EARLIER" });
+    expect(await db.domainEvent.count({ where: { aggregateId: failed!, type: "payout.reconciliation_needed" } })).toBe(0);
+    // Two settled (the earlier one and the matching one), the wrong amount still held, the failed one released.
+    expect(await wallet("user_batch_7")).toMatchObject({ posted: 98_000n, held: 1_000n });
     expect((await verifyLedger(db)).ok).toBe(true);
   });
 });
