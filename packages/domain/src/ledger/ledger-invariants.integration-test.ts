@@ -131,6 +131,57 @@ test("transactions checked at commit leave nothing queued behind", async () => {
   expect(rows[0].n).toBe(0);
 });
 
+/** Calls ledger_post_transaction directly: the seed's bank clearing account pays the wallet. */
+function postBySql(client: { query: typeof sql }, key: string, amount: number) {
+  const codes = [externalAccount("bank", "KES"), userWalletAccount("sql", "KES")];
+  return client.query(
+    `select * from ledger_post_transaction($1, 'transfer', '{}', null, 'hash', $2::text[], $3::bigint[], $4::text[],
+       array['external', 'user'], array['bank', 'sql'], array['clearing', 'wallet'], array[true, false])`,
+    [key, codes, [-amount, amount], ["KES", "KES"]],
+  );
+}
+
+test("ledger_post_transaction's own insert is not checked again by the statement trigger; the next direct insert in the same transaction is", async () => {
+  const error = await withPgClient(database.url, async (client) => {
+    const query = { query: (t: string, v?: unknown[]) => client.query(t, v) } as { query: typeof sql };
+    const triggerCalls = async () => {
+      const { rows } = await client.query(
+        "select coalesce(pg_stat_get_xact_function_calls('ledger_check_statement_balanced'::regproc), 0)::int as n",
+      );
+      return rows[0].n as number;
+    };
+    await client.query("begin");
+    await client.query("set local track_functions = 'pl'");
+    const { rows } = await postBySql(query, "checked-by-function", 7);
+    expect(await triggerCalls()).toBe(0);
+    await client.query(
+      `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version)
+       values ($1, $2, 5, 'KES', 0, 6000)`,
+      [rows[0].transaction_id, walletId],
+    );
+    expect(await triggerCalls()).toBe(1);
+    return client.query("commit").then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+  });
+  expect(error).toMatchObject({ code: "LG002" });
+  const { rows } = await sql("select count(*)::int as n from ledger_transactions where idempotency_key = 'checked-by-function'");
+  expect(rows[0].n).toBe(0);
+});
+
+test("ledger_post_transaction refuses a posting in another currency than its account's", async () => {
+  const error = await sqlError(
+    `select * from ledger_post_transaction('other-currency', 'transfer', '{}', null, 'hash', $1::text[],
+       array[-5, 5]::bigint[], array['USD', 'USD'], array['external', 'user'], array['bank', 'sql'],
+       array['clearing', 'wallet'], array[true, false])`,
+    [[externalAccount("bank", "KES"), userWalletAccount("sql", "KES")]],
+  );
+  expect(error).toMatchObject({ code: "23503" });
+  const { rows } = await sql("select count(*)::int as n from ledger_transactions where idempotency_key = 'other-currency'");
+  expect(rows[0].n).toBe(0);
+});
+
 test("postings and transactions can't be updated, deleted or truncated", async () => {
   expect(await sqlError("update ledger_postings set amount = amount * 2 where transaction_id = $1", [transactionId]))
     .toMatchObject({ code: "LG001" });
