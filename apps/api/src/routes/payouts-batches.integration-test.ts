@@ -3,6 +3,7 @@ import {
   createPayoutWorkerBatches,
   getAccountBalance,
   processPayout,
+  awaitPayoutResults,
   startPayouts,
   userWalletAccount,
   type PayoutWorkerBatches,
@@ -104,5 +105,41 @@ describe("payouts started many at a time", () => {
     const processing = await countEvents("payout.processing", ids);
     const paidEvents = await countEvents("payout.paid", ids);
     expect(ids.map((id) => [processing.get(id), paidEvents.get(id)])).toEqual(ids.map(() => [1, 1]));
+  });
+
+  test("a batch that plans status checks reads its own payouts, not every processing one", async () => {
+    // Statistics taken while none was processing (as before a run starts), then a run's worth of
+    // payouts processing: a plan that looks processing payouts up by status reads them all.
+    const ids = Array.from({ length: 300 }, (_, i) => `po_plan_${String(i).padStart(4, "0")}`);
+    await database.db.$executeRaw`
+      insert into payouts (id, user_id, amount, currency, destination_type, destination, reference, request_hash)
+      select id, 'user_batches_plan', 1000, 'KES', 'mpesa', '{"type":"mpesa","account":"+254700000000"}'::jsonb, 'ref-' || id, 'hash'
+      from unnest(${ids}::text[]) as id`;
+    await database.db.$executeRawUnsafe("analyze payouts");
+    await database.db.$executeRaw`update payouts set status = 'processing' where id = any(${ids}::text[])`;
+
+    const client = await database.db.$pool.connect();
+    try {
+      await client.query("begin");
+      const read = async () => {
+        const { rows } = await client.query<{ n: string }>(
+          `select (pg_stat_get_xact_tuples_fetched('payouts'::regclass) + pg_stat_get_xact_tuples_returned('payouts'::regclass))::text as n`,
+        );
+        return Number(rows[0]!.n);
+      };
+      const before = await read();
+      const batch = ids.slice(0, 20);
+      const waiting = await awaitPayoutResults(
+        client,
+        batch.map((payoutId) => ({ payoutId, providerRequestId: `AG_${payoutId}`, check: 1, afterMs: 60_000 })),
+      );
+      const rowsRead = (await read()) - before;
+      await client.query("rollback");
+      expect([...waiting].sort()).toEqual(batch);
+      // Each of the batch's rows is read to lock it and again to update it.
+      expect(rowsRead).toBeLessThanOrEqual(2 * batch.length);
+    } finally {
+      client.release();
+    }
   });
 });
