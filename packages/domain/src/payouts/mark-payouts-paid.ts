@@ -2,7 +2,6 @@ import { currencyExponent, supportedCurrencies } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { toLedgerDomainError } from "../ledger";
 import { createGroupCommit } from "../shared/group-commit";
-import { markPayoutPaid } from "./payout-transitions";
 import type { PayoutStatus } from "./payout-view";
 
 export type PaidPayout = {
@@ -103,9 +102,7 @@ export function createPayoutSettler(options: {
         throw error;
       }
     },
-    // A confirmed item's checks live in payouts_settle only: it runs again there, alone.
-    runAlone: async (item) =>
-      item.confirmed ? (await markPayoutsPaid(options.db, [item])).get(item.payoutId)! : markPayoutPaid(options.db, item),
+    runAlone: async (item) => (await markPayoutsPaid(options.db, [item])).get(item.payoutId)!,
   });
   return { settle: settleInBatches };
 }
