@@ -136,7 +136,7 @@ export async function handleMpesaStatusResult(
     if (expected === undefined || !Number.isSafeInteger(result.amount) || BigInt(result.amount!) !== expected) {
       await recordPayoutAttemptError(db, {
         payoutId: payout.id,
-        error: `M-Pesa reports receipt ${result.receipt} for ${String(result.amount)}, not this payout's amount: reconcile by hand`,
+        error: amountMismatchError(result.receipt, result.amount),
       });
       return { payoutId: payout.id, action: "waiting" };
     }
@@ -160,6 +160,11 @@ export async function handleMpesaStatusResult(
     payoutId: payout.id,
     action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting",
   };
+}
+
+/** What a payout records when M-Pesa confirms another amount than its own. */
+function amountMismatchError(receipt: string | undefined, amount: unknown): string {
+  return `M-Pesa reports receipt ${receipt} for ${String(amount)}, not this payout's amount: reconcile by hand`;
 }
 
 /**
@@ -187,7 +192,7 @@ async function settleConfirmed(
     providerReference: paid.providerReference,
     confirmed: {
       wholeUnits: paid.amount,
-      mismatchError: `M-Pesa reports receipt ${paid.receipt} for ${paid.amount}, not this payout's amount: reconcile by hand`,
+      mismatchError: amountMismatchError(paid.receipt, paid.amount),
     },
   };
   const settled = options.settle ? await options.settle(item) : (await markPayoutsPaid(options.db, [item])).get(item.payoutId)!;
