@@ -143,19 +143,15 @@ const postStatement = {
  * description, column parsers or string arrays between the wire and the bigints).
  */
 async function postThroughPg(pool: PgQueryable, validated: ValidatedLedgerTransaction, metadata: string): Promise<PostRow> {
-  const { input, accounts } = validated;
+  const { input } = validated;
+  const a = postingArrays(validated);
   const rows = await queryTextRows(pool, {
-    name: postStatement.name,
-    text: postStatement.text,
+    ...postStatement,
     values: [
       input.idempotencyKey, input.kind, metadata, validated.contractId, validated.requestHash,
-      textArrayLiteral(accounts.map((a) => a.code)),
-      int8ArrayLiteral(input.postings.map((p) => p.amount)),
-      textArrayLiteral(input.postings.map((p) => p.currency)),
-      textArrayLiteral(accounts.map((a) => a.ownerType)),
-      textArrayLiteral(accounts.map((a) => a.ownerId)),
-      textArrayLiteral(accounts.map((a) => a.purpose)),
-      booleanArrayLiteral(accounts.map((a) => a.allowNegative)),
+      textArrayLiteral(a.codes), int8ArrayLiteral(a.amounts), textArrayLiteral(a.currencies),
+      textArrayLiteral(a.ownerTypes), textArrayLiteral(a.ownerIds), textArrayLiteral(a.purposes),
+      booleanArrayLiteral(a.allowNegative),
     ],
   });
   const row = rows[0];
