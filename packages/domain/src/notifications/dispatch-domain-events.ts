@@ -42,19 +42,17 @@ export async function dispatchDomainEvents(options: {
   // faster than with the generic plan (the webhook candidates took twice as long).
   // A second dispatcher simply waits on the cursor row's lock.
   return inPgTransaction(options.db, async (client) => {
-    const lockCursor = () =>
-      client.query<{ transaction_id: string; event_id: string }>({
-        name: "outbox-cursor-lock",
-        text: `select transaction_id::text as transaction_id, event_id::text as event_id
-         from outbox_cursors where consumer = $1 for update`,
-        values: [consumer],
-      });
-    let { rows: [cursor] } = await lockCursor();
-    if (!cursor) {
-      // The consumer's first dispatch: its cursor row starts at the beginning of the outbox.
-      await client.query("insert into outbox_cursors (consumer) values ($1) on conflict do nothing", [consumer]);
-      ({ rows: [cursor] } = await lockCursor());
-    }
+    await client.query({
+      name: "outbox-cursor-ensure",
+      text: "insert into outbox_cursors (consumer) values ($1) on conflict do nothing",
+      values: [consumer],
+    });
+    const { rows: [cursor] } = await client.query<{ transaction_id: string; event_id: string }>({
+      name: "outbox-cursor-lock",
+      text: `select transaction_id::text as transaction_id, event_id::text as event_id
+       from outbox_cursors where consumer = $1 for update`,
+      values: [consumer],
+    });
     // Ordered by the table's columns (e.*): a bare `order by transaction_id, id` would name the
     // text outputs and sort "1000" before "999", moving the cursor past events never taken.
     const { rows: events } = await client.query<{ id: string; transaction_id: string }>({
