@@ -252,7 +252,9 @@ async function startInlinePipeline(db: Db, databaseUrl: string): Promise<Pipelin
 }
 
 function startProcess(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each process, written to <dir>/<name> when it exits.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, name.replace(/\W+/g, "-"))}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], {
     cwd: repoRoot,
     // Only what the process needs: a developer's shell variables must not change what is measured.
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
