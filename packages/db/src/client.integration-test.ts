@@ -31,3 +31,21 @@ test("a connection that dies inside inPgTransaction fails the work, not the proc
     rows: [{ one: 1 }],
   });
 });
+
+test("a query PostgreSQL refuses leaves its connection in the pool; a broken connection is dropped", async () => {
+  const pool = database.db.$pool;
+  const pidOf = async () => (await pool.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]!.pid;
+  const pid = await pidOf();
+  await expect(pool.query("select 1 / 0")).rejects.toMatchObject({ code: "22012" });
+  await expect(
+    new Promise((resolve, reject) => pool.query("select 1 / 0", (error) => (error ? reject(error) : resolve(undefined)))),
+  ).rejects.toMatchObject({ code: "22012" });
+  // The pool hands out its most recently released connection: the same one, still open.
+  expect(await pidOf()).toBe(pid);
+  expect(pool.totalCount).toBe(1);
+
+  await expect(pool.query("select pg_terminate_backend(pg_backend_pid())")).rejects.toThrow();
+  const next = await pidOf();
+  expect(next).not.toBe(pid);
+  expect(pool.totalCount).toBe(1);
+});

@@ -29,6 +29,7 @@ export function createDb(options: CreateDbOptions): Db {
   // query, and hot paths may never use it: the pool drops that connection either way, and the
   // next query opens another.
   pool.on("error", () => {});
+  keepConnectionsAfterRefusals(pool);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   const disconnect = prisma.$disconnect.bind(prisma);
@@ -40,6 +41,53 @@ export function createDb(options: CreateDbOptions): Db {
       if (!pool.ended) await pool.end();
     },
   });
+}
+
+type QueryCallback = (error: Error | undefined, result?: unknown) => void;
+
+/**
+ * pg-pool's `query` hands a connection back *with the error* when a query fails, and the pool
+ * then closes it. A refusal by PostgreSQL (a unique violation, INSUFFICIENT_FUNDS raised by a
+ * ledger function) leaves the connection ready for the next query, so closing it only costs a
+ * reconnect and every statement prepared on it. Here only errors that may have left the
+ * connection broken discard it: socket, protocol and timeout errors, and FATAL ones (PostgreSQL
+ * closes the connection after sending them).
+ */
+function keepConnectionsAfterRefusals(pool: pg.Pool): void {
+  const query = (text: unknown, values?: unknown, callback?: unknown): unknown => {
+    if (typeof values === "function") {
+      callback = values;
+      values = undefined;
+    }
+    let answer = callback as QueryCallback | undefined;
+    const promise = answer
+      ? undefined
+      : new Promise((resolve, reject) => {
+          answer = (error, result) => (error ? reject(error) : resolve(result));
+        });
+    pool.connect((connectError, client, release) => {
+      if (connectError || !client) return answer!(connectError ?? new Error("no connection"));
+      let finished = false;
+      const finish = (error: Error | undefined, result?: unknown) => {
+        if (finished) return;
+        finished = true;
+        client.removeListener("error", finish);
+        release(error instanceof pg.DatabaseError && error.severity === "ERROR" ? undefined : error);
+        answer!(error ?? undefined, result);
+      };
+      // A socket error while the query runs: pg-pool listens only while a connection is idle.
+      client.once("error", finish);
+      try {
+        (client.query as (text: unknown, values: unknown, callback: QueryCallback) => unknown)(text, values, (error, result) =>
+          finish(error ?? undefined, result),
+        );
+      } catch (error) {
+        finish(error as Error);
+      }
+    });
+    return promise;
+  };
+  pool.query = query as typeof pool.query;
 }
 
 /** A Prisma interactive-transaction client: what domain functions that write take. */
