@@ -7,6 +7,7 @@ import {
   getAccountBalance,
   handleStripePayoutEvent,
   registerContract,
+  runPayouts,
   submitRating,
   userWalletAccount,
 } from "@agrinet/domain";
@@ -304,6 +305,31 @@ describe("payouts through the worker and the Daraja sandbox", () => {
     );
     expect(batch).toMatchObject({ total: 1, processed: 1, failed: 0, queued: 0 });
     expect((await harness.caller().payouts.getPayout({ payoutId: slow.id })).status).toBe("paid");
+  });
+
+  test("a run takes its payouts a chunk per transaction and counts every chunk", async () => {
+    // TZS: no other test pays in it, so the run takes exactly these five.
+    await harness.fund("user_chunks", 100_000n, "TZS");
+    const created = [];
+    for (let i = 0; i < 5; i++) {
+      created.push(
+        await harness.caller().payouts.createPayout({
+          userId: "user_chunks",
+          amount: 1000 + 100 * i,
+          currency: "TZS",
+          destination: { type: "mpesa", account: `+25571234560${i}` },
+        }),
+      );
+    }
+    const summary = await runPayouts({ db: database.db, requestedBy: "test", filters: { currency: "TZS" }, chunkSize: 2, waitMs: 30_000 });
+    if (summary.dryRun) throw new Error("expected a real run");
+    expect(summary).toMatchObject({ total: 5, processed: 5, failed: 0, queued: 0, finished: true });
+    expect(summary.totals).toEqual([{ currency: "TZS", count: 5, amount: 6000n }]);
+    expect(new Set(summary.jobIds)).toEqual(new Set(created.map((p) => p.jobId)));
+    const batch = await harness.caller().payouts.getPayoutBatch({ batchId: summary.batchId });
+    expect(batch).toMatchObject({ total: 5, processed: 5, totals: { TZS: "6000" } });
+    const payouts = await database.db.payout.findMany({ where: { userId: "user_chunks" } });
+    expect(payouts.map((p) => [p.status, p.batchId])).toEqual(Array(5).fill(["paid", summary.batchId]));
   });
 
   test("callbacks without the secret token are refused", async () => {
