@@ -40,7 +40,7 @@ export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): P
   });
   const found = new Map<string, CallbackPayout>();
   for (const [id, status, amount, currency, providerRequestId] of rows) {
-    found.set(id!, { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId });
+    found.set(id!, { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId: providerRequestId ?? null });
   }
   return found;
 }
