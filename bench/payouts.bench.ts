@@ -147,7 +147,13 @@ try {
   let lastProgressAt = performance.now();
   let finished = 0;
   for (;;) {
-    finished = await db.payout.count({ where: { status: { in: ["paid", "failed"] } } });
+    // Each count reads every finished payout: every 100 ms only near the end (the end time's
+    // precision), and while far from it every quarter of the time left at the rate so far (at
+    // most 2 s), so a run costs the database ~15 counts instead of ~100.
+    const { rows } = await db.$pool.query<{ finished: number }>(
+      "select count(*)::int as finished from payouts where status in ('paid', 'failed')",
+    );
+    finished = rows[0]!.finished;
     if (finished === count) break;
     if (finished !== last) {
       last = finished;
@@ -156,7 +162,9 @@ try {
       say(`payout pipeline stalled: ${finished} of ${count} finished, none for ${stallMs / 1000} s`);
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const elapsedMs = performance.now() - runStarted;
+    const expectedLeftMs = finished > 0 ? ((count - finished) * elapsedMs) / finished : 0;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(100, expectedLeftMs / 4))));
   }
   const pipelineSeconds = (performance.now() - runStarted) / 1000;
   const pipelineRate = finished / pipelineSeconds;

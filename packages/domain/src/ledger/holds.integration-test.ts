@@ -265,3 +265,30 @@ test("ledger_commit_holds writes each hold and each balance row once: one row ve
   ]);
   expect((await verifyLedger(db)).ok).toBe(true);
 });
+
+test("ledger_commit_holds refuses a destination in another currency than the hold, as the postings trigger did, and posts balanced transactions otherwise", async () => {
+  const db = database.db;
+  const wallet = await fund("batch-currency", 1_000n);
+  // An account whose code names KES but which holds USD (written by hand: the domain never
+  // makes one): only its rows say so, and the commit resolves the destination by code.
+  await db.$pool.query(`select ledger_ensure_accounts(array['platform:oddity:KES'], array['platform'], array['oddity'],
+                                                      array['operating'], array['USD'], array[false])`);
+  const held = await createHold(db, { idempotencyKey: "currency-1", account: wallet, amount: 100n, currency: "KES" });
+  const commit = (to: string, key: string) => {
+    const code = parseAccountCode(to);
+    return db.$pool.query<{ transaction_id: string }>(
+      `select transaction_id::text from ledger_commit_holds(array[$1::bigint], array[$2::text], 'payout_settle', array['{}'::jsonb],
+         array[null::text], array['hash'], array[$3::text], array[$4::text], array[$5::text], array[$6::text], array[$7::boolean])`,
+      [held.id.toString(), key, code.code, code.ownerType, code.ownerId, code.purpose, code.allowNegative],
+    );
+  };
+  await expect(commit("platform:oddity:KES", "currency-commit-bad")).rejects.toMatchObject({ code: "23503" });
+  expect(await db.ledgerTransaction.count({ where: { idempotencyKey: "currency-commit-bad" } })).toBe(0);
+  expect(await db.ledgerHold.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "pending" });
+
+  const { rows } = await commit(payoutsInFlightAccount("KES"), "currency-commit-ok");
+  const postings = await db.ledgerPosting.findMany({ where: { transactionId: BigInt(rows[0]!.transaction_id) } });
+  expect(postings.map((p) => [p.amount, p.currency]).sort()).toEqual([[-100n, "KES"], [100n, "KES"]]);
+  expect(await db.$pool.query("select 1 from ledger_balance_checks")).toMatchObject({ rowCount: 0 });
+  expect((await verifyLedger(db)).ok).toBe(true);
+});

@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { emitDomainEvent, type DomainEventInput } from "../events/emit-domain-event";
-import { registerWebhookEndpoint, subscribePartnerToUser } from "../webhooks/webhook-endpoints";
+import { disableWebhookEndpoint, registerWebhookEndpoint, subscribePartnerToUser } from "../webhooks/webhook-endpoints";
 import {
   dispatchAllDomainEvents,
   dispatchDomainEvents,
@@ -218,4 +218,20 @@ test("events are taken in numeric (transaction id, id) order: none skipped where
     select: { eventId: true },
   });
   expect(staff.map((n) => n.eventId.toString())).toEqual(ids);
+});
+
+test("webhook deliveries follow the endpoints active at each dispatch: none while every endpoint is disabled, one again once an endpoint is active", async () => {
+  const db = database.db;
+  await db.webhookEndpoint.updateMany({ where: { active: true }, data: { active: false } });
+  await subscribePartnerToUser({ db, partnerKeyId: "key-hooks", userId: "hook-user" });
+  const disabled = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/off", eventTypes: [] });
+  await disableWebhookEndpoint({ db, partnerKeyId: "key-hooks", endpointId: disabled.endpoint.id });
+  const quiet = await emit(payoutEvent("payout.paid", "hook-user", "p-hooks-1"));
+  expect(await dispatchAllDomainEvents({ db })).toMatchObject({ events: 1, webhookDeliveries: 0 });
+
+  const active = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/on", eventTypes: ["payout.*"] });
+  const heard = await emit(payoutEvent("payout.paid", "hook-user", "p-hooks-2"));
+  expect(await dispatchAllDomainEvents({ db })).toMatchObject({ events: 1, webhookDeliveries: 1 });
+  const deliveries = await db.webhookDelivery.findMany({ where: { eventId: { in: [quiet, heard] } } });
+  expect(deliveries.map((d) => [d.eventId, d.endpointId])).toEqual([[heard, active.endpoint.id]]);
 });
