@@ -1,7 +1,7 @@
 import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
-import { Agent, createServer, request, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createCallbackClient, type CallbackTarget } from "./callback-client";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
 
 export type DarajaSandboxOptions = {
@@ -58,8 +58,15 @@ type B2cTransaction = {
   outcome: SandboxOutcome;
   paid: boolean;
   resultUrl: string;
-  result: DarajaResultBody;
-  syncResponse: Record<string, string>;
+  resultCode: number | string;
+  resultDesc: string;
+  /**
+   * The result callback's body and the synchronous answer, as JSON text: serialised once, and
+   * thousands of them kept as a few strings each rather than trees of small objects the
+   * garbage collector walks.
+   */
+  resultJson: string;
+  syncResponseJson: string;
   /** Set once the first result callback is due, so a replayed request can resend it. */
   resultSent: boolean;
   requests: number;
@@ -108,10 +115,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   const failedFirstAttempts = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
-  /** Callbacks on the wire, cut off when the sandbox stops. */
-  const inFlight = new Set<ClientRequest>();
   let stopping = false;
-  const callbackAgents = { http: new Agent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+  const callbacks = createCallbackClient({ timeoutMs: 10_000 });
   const stats: SandboxStats = {
     oauthRequests: 0,
     b2cRequests: 0,
@@ -120,12 +125,14 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     callbacksFailed: 0,
   };
 
-  function deliver(url: string, body: unknown, delayMs: number, onDue?: () => void) {
+  function deliver(url: string, json: string, delayMs: number, onDue?: () => void) {
     const timer = setTimeout(() => {
       timers.delete(timer);
       onDue?.();
-      const delivery = postJson(callbackAgents, callbackTarget(url), body, inFlight)
-        .then(() => {
+      const delivery = callbacks
+        .post(callbackTarget(url), json)
+        .then((status) => {
+          if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           stats.callbacksDelivered += 1;
         })
         .catch((error: unknown) => {
@@ -139,7 +146,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   }
 
   function sendResult(transaction: B2cTransaction, delayMs: number) {
-    deliver(transaction.resultUrl, transaction.result, delayMs, () => {
+    deliver(transaction.resultUrl, transaction.resultJson, delayMs, () => {
       transaction.resultSent = true;
     });
   }
@@ -172,7 +179,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return { access_token: token, expires_in: String(tokenTtlSeconds) };
   }
 
-  function b2cPaymentRequest(request: IncomingMessage, body: Record<string, unknown>) {
+  function b2cPaymentRequest(request: IncomingMessage, body: Record<string, unknown>): string {
     stats.b2cRequests += 1;
     authenticate(request);
     const originatorConversationId = requiredString(body, "OriginatorConversationID");
@@ -200,17 +207,17 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       existing.requests += 1;
       // A replay after the result went out resends it: the caller evidently missed it.
       if (existing.resultSent) sendResult(existing, 0);
-      return existing.syncResponse;
+      return existing.syncResponseJson;
     }
 
     const outcome = outcomeForNumber(partyB);
     const conversationId = newConversationId();
-    const accepted = {
+    const accepted = JSON.stringify({
       ConversationID: conversationId,
       OriginatorConversationID: originatorConversationId,
       ResponseCode: "0",
       ResponseDescription: "Accept the service request successfully.",
-    };
+    });
     if (
       (outcome === "transient" || outcome === "queue-timeout") &&
       !failedFirstAttempts.has(originatorConversationId)
@@ -221,7 +228,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       }
       deliver(
         timeoutUrl,
-        resultBody({
+        resultJson({
           code: sandboxResultCodes.queueTimeout,
           originatorConversationId,
           conversationId,
@@ -252,7 +259,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       outcome,
       paid,
       resultUrl,
-      result: resultBody({
+      resultCode: code.code,
+      resultDesc: code.description,
+      resultJson: resultJson({
         code,
         originatorConversationId,
         conversationId,
@@ -260,7 +269,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
         timeoutUrl,
         parameters: paid ? paymentParameters(transactionId, amount, partyB) : undefined,
       }),
-      syncResponse: accepted,
+      syncResponseJson: accepted,
       resultSent: false,
       requests: 1,
       paidAt: new Date(),
@@ -271,11 +280,11 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
 
     if (outcome === "slow") sendResult(transaction, slowCallbackDelayMs);
     else if (outcome !== "no-callback") sendResult(transaction, 0);
-    if (outcome === "duplicate-callback") deliver(resultUrl, transaction.result, 0);
+    if (outcome === "duplicate-callback") deliver(resultUrl, transaction.resultJson, 0);
     return accepted;
   }
 
-  function transactionStatusQuery(request: IncomingMessage, body: Record<string, unknown>) {
+  function transactionStatusQuery(request: IncomingMessage, body: Record<string, unknown>): string {
     stats.statusQueries += 1;
     authenticate(request);
     requiredString(body, "Initiator");
@@ -294,19 +303,18 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const queryId = `${randomUUID()}`;
     const conversationId = newConversationId();
     const base = { originatorConversationId: queryId, conversationId, timeoutUrl };
-    let result: DarajaResultBody;
+    let result: string;
     if (!found) {
-      result = resultBody({ ...base, code: sandboxResultCodes.unknownOriginatorConversationId, transactionId: "" });
+      result = resultJson({ ...base, code: sandboxResultCodes.unknownOriginatorConversationId, transactionId: "" });
     } else if (!found.paid) {
-      const original = found.result.Result;
-      result = resultBody({
+      result = resultJson({
         ...base,
-        code: { code: original.ResultCode, description: original.ResultDesc },
+        code: { code: found.resultCode, description: found.resultDesc },
         transactionId: found.transactionId,
         parameters: [{ Key: "OriginatorConversationID", Value: found.originatorConversationId }],
       });
     } else {
-      result = resultBody({
+      result = resultJson({
         ...base,
         code: sandboxResultCodes.success,
         transactionId: found.transactionId,
@@ -324,23 +332,24 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       });
     }
     deliver(resultUrl, result, 0);
-    return {
+    return JSON.stringify({
       OriginatorConversationID: queryId,
       ConversationID: conversationId,
       ResponseCode: "0",
       ResponseDescription: "Accept the service request successfully.",
-    };
+    });
   }
 
-  async function route(request: IncomingMessage): Promise<unknown> {
+  /** The answer's JSON text. */
+  async function route(request: IncomingMessage): Promise<string> {
     const target = request.url ?? "/";
     const queryAt = target.indexOf("?");
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
     if (request.method === "GET" && pathname === "/oauth/v1/generate") {
-      return generateToken(request, new URL(target, "http://sandbox.local"));
+      return JSON.stringify(generateToken(request, new URL(target, "http://sandbox.local")));
     }
-    if (request.method === "GET" && pathname === "/__sandbox/payments") return { payments: payments() };
-    if (request.method === "GET" && pathname === "/__sandbox/stats") return { ...stats };
+    if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
+    if (request.method === "GET" && pathname === "/__sandbox/stats") return JSON.stringify(stats);
     if (request.method === "POST") {
       if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
         return b2cPaymentRequest(request, await readJson(request));
@@ -368,17 +377,21 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
 
   const server = createServer((request, response) => {
     route(request).then(
-      (body) => respond(response, 200, body),
+      (json) => respond(response, 200, json),
       (error: unknown) => {
         if (error instanceof HttpError) {
-          respond(response, error.status, {
-            requestId: randomUUID(),
-            errorCode: error.errorCode,
-            errorMessage: error.message,
-          });
+          respond(
+            response,
+            error.status,
+            JSON.stringify({ requestId: randomUUID(), errorCode: error.errorCode, errorMessage: error.message }),
+          );
         } else {
           log(`sandbox error: ${String(error)}`);
-          respond(response, 500, { requestId: randomUUID(), errorCode: "500.001.1001", errorMessage: "Server error" });
+          respond(
+            response,
+            500,
+            JSON.stringify({ requestId: randomUUID(), errorCode: "500.001.1001", errorMessage: "Server error" }),
+          );
         }
       },
     );
@@ -401,10 +414,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       stopping = true;
-      for (const outgoing of inFlight) outgoing.destroy(new Error("the sandbox is stopping"));
+      callbacks.close(new Error("the sandbox is stopping"));
       await Promise.allSettled([...deliveries]);
-      callbackAgents.http.destroy();
-      callbackAgents.https.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -413,15 +424,15 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   };
 }
 
-function resultBody(input: {
+function resultJson(input: {
   code: { code: number | string; description: string };
   originatorConversationId: string;
   conversationId: string;
   transactionId: string;
   timeoutUrl: string;
   parameters?: ResultParameter[] | undefined;
-}): DarajaResultBody {
-  return {
+}): string {
+  const body: DarajaResultBody = {
     Result: {
       ResultType: 0,
       ResultCode: input.code.code,
@@ -433,6 +444,7 @@ function resultBody(input: {
       ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: input.timeoutUrl } },
     },
   };
+  return JSON.stringify(body);
 }
 
 function paymentParameters(transactionId: string, amount: number, partyB: string): ResultParameter[] {
@@ -464,59 +476,13 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   throw new HttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
 }
 
-function respond(response: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
+function respond(response: ServerResponse, status: number, text: string) {
   response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   response.end(text);
 }
 
 /**
- * Delivers a callback over node:http and keep-alive connections: under a load test the sandbox
- * shares the machine with the API it calls, and `fetch` costs several times the CPU per request.
- * A socket timeout and the in-flight set (cut off on stop) rather than an AbortSignal per
- * callback: combining signals (AbortSignal.any + AbortSignal.timeout) cost a tenth of the
- * sandbox's CPU under load.
- */
-async function postJson(
-  agents: { http: Agent; https: HttpsAgent },
-  target: CallbackTarget,
-  body: unknown,
-  inFlight: Set<ClientRequest>,
-) {
-  const text = JSON.stringify(body);
-  const secure = target.protocol === "https:";
-  const status = await new Promise<number>((resolve, reject) => {
-    const outgoing = (secure ? httpsRequest : request)(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        auth: target.auth,
-        method: "POST",
-        agent: secure ? agents.https : agents.http,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
-        timeout: 10_000,
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
-      },
-    );
-    inFlight.add(outgoing);
-    outgoing.on("close", () => inFlight.delete(outgoing));
-    outgoing.on("timeout", () => outgoing.destroy(new Error("callback timed out after 10 s")));
-    outgoing.on("error", reject);
-    outgoing.end(text);
-  });
-  if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
-}
-
-type CallbackTarget = { protocol: string; hostname: string; port: string; path: string; auth: string | undefined };
-
-/**
- * A callback URL as http.request's options. The URLs differ per payout only in their query
+ * A callback URL as the callback client takes it. The URLs differ per payout only in their query
  * (the status result names the payout), so each origin and path is parsed once, not per callback.
  */
 const parsedCallbackBases = new Map<string, Omit<CallbackTarget, "path"> & { pathname: string }>();
@@ -526,14 +492,14 @@ function callbackTarget(url: string): CallbackTarget {
   let parsed = parsedCallbackBases.get(base);
   if (!parsed) {
     const { protocol, hostname, port, pathname, username, password } = new URL(base);
-    // IPv6 literals come bracketed from URL; http.request wants them bare.
+    // IPv6 literals come bracketed from URL; a connection wants them bare.
     const auth = username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined;
     parsed = { protocol, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port, pathname, auth };
     if (parsedCallbackBases.size >= 1_000) parsedCallbackBases.clear();
     parsedCallbackBases.set(base, parsed);
   }
   let query = queryAt === -1 ? "" : url.slice(queryAt).replace(/#.*$/, "");
-  // Characters http.request refuses in a path: URL percent-encodes them.
+  // Characters a request line may not carry (spaces, non-ASCII): URL percent-encodes them.
   if (!/^[\x21-\x7e]*$/.test(query)) query = new URL(url).search;
   return { ...parsed, path: parsed.pathname + query };
 }
