@@ -1,7 +1,6 @@
 import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createCallbackClient, type CallbackTarget } from "./callback-client";
+import { startJsonHttpServer, type JsonHttpAnswer, type JsonHttpRequest } from "./json-http-server";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
 
 export type DarajaSandboxOptions = {
@@ -151,7 +150,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     });
   }
 
-  function authenticate(request: IncomingMessage) {
+  function authenticate(request: JsonHttpRequest) {
     const header = request.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
     const expiresAt = tokens.get(token);
@@ -160,7 +159,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }
   }
 
-  function generateToken(request: IncomingMessage, url: URL) {
+  function generateToken(request: JsonHttpRequest, url: URL) {
     stats.oauthRequests += 1;
     if (url.searchParams.get("grant_type") !== "client_credentials") {
       throw new HttpError(400, "400.008.02", "Invalid grant type passed");
@@ -179,7 +178,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return { access_token: token, expires_in: String(tokenTtlSeconds) };
   }
 
-  function b2cPaymentRequest(request: IncomingMessage, body: Record<string, unknown>): string {
+  function b2cPaymentRequest(request: JsonHttpRequest, body: Record<string, unknown>): string {
     stats.b2cRequests += 1;
     authenticate(request);
     const originatorConversationId = requiredString(body, "OriginatorConversationID");
@@ -284,7 +283,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return accepted;
   }
 
-  function transactionStatusQuery(request: IncomingMessage, body: Record<string, unknown>): string {
+  function transactionStatusQuery(request: JsonHttpRequest, body: Record<string, unknown>): string {
     stats.statusQueries += 1;
     authenticate(request);
     requiredString(body, "Initiator");
@@ -341,8 +340,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   }
 
   /** The answer's JSON text. */
-  async function route(request: IncomingMessage): Promise<string> {
-    const target = request.url ?? "/";
+  function route(request: JsonHttpRequest): string {
+    const target = request.target;
     const queryAt = target.indexOf("?");
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
     if (request.method === "GET" && pathname === "/oauth/v1/generate") {
@@ -352,10 +351,10 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     if (request.method === "GET" && pathname === "/__sandbox/stats") return JSON.stringify(stats);
     if (request.method === "POST") {
       if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
-        return b2cPaymentRequest(request, await readJson(request));
+        return b2cPaymentRequest(request, readJson(request));
       }
       if (pathname === "/mpesa/transactionstatus/v1/query") {
-        return transactionStatusQuery(request, await readJson(request));
+        return transactionStatusQuery(request, readJson(request));
       }
     }
     throw new HttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
@@ -375,34 +374,25 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }));
   }
 
-  const server = createServer((request, response) => {
-    route(request).then(
-      (json) => respond(response, 200, json),
-      (error: unknown) => {
-        if (error instanceof HttpError) {
-          respond(
-            response,
-            error.status,
-            JSON.stringify({ requestId: randomUUID(), errorCode: error.errorCode, errorMessage: error.message }),
-          );
-        } else {
-          log(`sandbox error: ${String(error)}`);
-          respond(
-            response,
-            500,
-            JSON.stringify({ requestId: randomUUID(), errorCode: "500.001.1001", errorMessage: "Server error" }),
-          );
-        }
-      },
-    );
+  const errorJson = (errorCode: string, errorMessage: string) =>
+    JSON.stringify({ requestId: randomUUID(), errorCode, errorMessage });
+  function handle(request: JsonHttpRequest): JsonHttpAnswer {
+    try {
+      return { status: 200, json: route(request) };
+    } catch (error) {
+      if (error instanceof HttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
+      log(`sandbox error: ${String(error)}`);
+      return { status: 500, json: errorJson("500.001.1001", "Server error") };
+    }
+  }
+  const server = await startJsonHttpServer({
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+    keepAliveTimeoutMs: 30_000,
+    handle,
+    unreadable: (status, message) => errorJson(status === 400 ? "400.002.02" : `${status}.001.01`, message),
   });
-  server.keepAliveTimeout = 30_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const { address } = server;
   const url = `http://${address.address}:${address.port}`;
 
   return {
@@ -416,10 +406,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       stopping = true;
       callbacks.close(new Error("the sandbox is stopping"));
       await Promise.allSettled([...deliveries]);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
     },
   };
 }
@@ -460,25 +447,14 @@ function paymentParameters(transactionId: string, amount: number, partyB: string
   ];
 }
 
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
-    const received: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => received.push(chunk));
-    request.on("end", () => resolve(received));
-    request.on("error", reject);
-  });
+function readJson(request: JsonHttpRequest): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    const parsed: unknown = JSON.parse(request.body.toString("utf8"));
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     // reported below as Daraja does
   }
   throw new HttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
-}
-
-function respond(response: ServerResponse, status: number, text: string) {
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  response.end(text);
 }
 
 /**
