@@ -138,6 +138,30 @@ describe("callback client", () => {
     await expect(callbacks.post(garbage.target("/r"), "{}")).rejects.toThrow(/not an HTTP\/1 answer/);
   });
 
+  it("counts a callback's timeout from when it is sent, not while it waits for a connection", async () => {
+    // One connection, answers 600 ms after each request, a 1 s timeout: the second and third
+    // callbacks wait 0.6 and 1.2 s for the connection, then are answered within 0.6 s of going out.
+    const { server } = httpServer((_request, response) => setTimeout(() => response.end("{}"), 600));
+    const listening = await listen(server);
+    const callbacks = createCallbackClient({ timeoutMs: 1_000, maxSocketsPerOrigin: 1 });
+    cleanups.push(() => callbacks.close(new Error("test over")));
+    const statuses = await Promise.all([1, 2, 3].map((i) => callbacks.post(listening.target(`/r?i=${i}`), "{}")));
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(listening.connections).toBe(1);
+  });
+
+  it("does not reuse a connection the server's Keep-Alive timeout is about to close", async () => {
+    const hinted = await listen(rawServer("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\n{}"));
+    const callbacks = client();
+    expect(await callbacks.post(hinted.target("/r"), "{}")).toBe(200);
+    expect(await callbacks.post(hinted.target("/r"), "{}")).toBe(200);
+    expect(hinted.connections).toBe(2);
+    const lasting = await listen(rawServer("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n{}"));
+    expect(await callbacks.post(lasting.target("/r"), "{}")).toBe(200);
+    expect(await callbacks.post(lasting.target("/r"), "{}")).toBe(200);
+    expect(lasting.connections).toBe(1);
+  });
+
   it("times out a callback that gets no answer, and close() cuts off the ones on the wire", async () => {
     const silent = await listen(createNetServer(() => {}));
     await expect(client(50).post(silent.target("/r"), "{}")).rejects.toThrow(/timed out/);

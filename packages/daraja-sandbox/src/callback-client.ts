@@ -20,12 +20,11 @@ export type CallbackClient = {
 type Pending = {
   head: string;
   json: string;
-  deadline: number;
   resolve(status: number): void;
   reject(error: Error): void;
 };
 
-const maxSocketsPerOrigin = 64;
+const defaultMaxSocketsPerOrigin = 64;
 const maxHeadBytes = 64 * 1024;
 const crlfCrlf = Buffer.from("\r\n\r\n");
 const lastChunk = Buffer.from("0\r\n");
@@ -37,9 +36,13 @@ const lastChunk = Buffer.from("0\r\n");
  * on every read and write) cost more of its CPU than anything it does itself. A callback is one
  * write (head and body together) and its answer is parsed just enough to find its end: status,
  * Content-Length or chunked, Connection: close. A connection waits for its answer before taking
- * the next callback (no pipelining); up to 64 connections per origin, as the agent allowed.
+ * the next callback (no pipelining); up to 64 connections per origin, as the agent allowed. As
+ * node's agent does, the timeout runs from when a callback is sent (not while it waits for a
+ * connection), and an idle connection is not reused once the server's `Keep-Alive: timeout=N`
+ * is less than a second away, when the server may be closing it as it is written to.
  */
-export function createCallbackClient(options: { timeoutMs: number }): CallbackClient {
+export function createCallbackClient(options: { timeoutMs: number; maxSocketsPerOrigin?: number }): CallbackClient {
+  const maxSockets = options.maxSocketsPerOrigin ?? defaultMaxSocketsPerOrigin;
   type Origin = { connect(): Socket; idle: Connection[]; open: number; queue: Pending[] };
   const origins = new Map<string, Origin>();
   const busy = new Set<Connection>();
@@ -49,7 +52,7 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
   function sweep() {
     const now = Date.now();
     for (const connection of busy) {
-      if (connection.current && connection.current.deadline <= now) {
+      if (connection.current && connection.deadline <= now) {
         connection.fail(new Error(`callback timed out after ${options.timeoutMs / 1000} s`));
       }
     }
@@ -80,15 +83,23 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
   }
 
   function dispatch(origin: Origin, pending: Pending) {
-    const connection = origin.idle.pop();
+    let connection = origin.idle.pop();
+    while (connection && connection.reusableUntil <= Date.now()) {
+      connection.fail(new Error("idle past the server's keep-alive timeout"));
+      connection = origin.idle.pop();
+    }
     if (connection) connection.send(pending);
-    else if (origin.open < maxSocketsPerOrigin) new Connection(origin).send(pending);
+    else if (origin.open < maxSockets) new Connection(origin).send(pending);
     else origin.queue.push(pending);
   }
 
   class Connection {
     readonly socket: Socket;
     current: Pending | undefined;
+    deadline = 0;
+    /** While idle: when the server's keep-alive hint says to stop reusing it. */
+    reusableUntil = Number.POSITIVE_INFINITY;
+    private idleLimitMs = Number.POSITIVE_INFINITY;
     private buffered: Buffer | undefined;
     private status = 0;
     /** Body bytes still to come; -1 while reading the head, -2 reading chunk sizes, -3 until close. */
@@ -108,6 +119,7 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
 
     send(pending: Pending) {
       this.current = pending;
+      this.deadline = Date.now() + options.timeoutMs;
       this.status = 0;
       this.remaining = -1;
       this.chunked = false;
@@ -196,6 +208,8 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
       const lower = head.toLowerCase();
       const connection = headerValue(lower, "connection");
       this.keepAlive = head[7] === "1" ? connection !== "close" : connection === "keep-alive";
+      const hint = /(?:^|[\s,])timeout=(\d+)/.exec(headerValue(lower, "keep-alive") ?? "");
+      if (hint) this.idleLimitMs = Number(hint[1]) * 1000 - 1000;
       if (status === 204 || status === 304) this.remaining = 0;
       else if (headerValue(lower, "transfer-encoding")?.endsWith("chunked")) {
         this.chunked = true;
@@ -229,7 +243,10 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
       }
       const next = this.origin.queue.shift();
       if (next) this.send(next);
-      else this.origin.idle.push(this);
+      else {
+        this.reusableUntil = Date.now() + this.idleLimitMs;
+        this.origin.idle.push(this);
+      }
     }
   }
 
@@ -242,7 +259,7 @@ export function createCallbackClient(options: { timeoutMs: number }): CallbackCl
         const head =
           `POST ${target.path} HTTP/1.1\r\nHost: ${host}${target.port ? `:${target.port}` : ""}\r\n${authorization}` +
           `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: keep-alive\r\n\r\n`;
-        dispatch(originOf(target), { head, json, deadline: Date.now() + options.timeoutMs, resolve, reject });
+        dispatch(originOf(target), { head, json, resolve, reject });
       });
     },
     close(error) {
