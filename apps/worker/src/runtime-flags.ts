@@ -1,10 +1,12 @@
-// V8 flags the worker runs with (pnpm start, the package's start script, the API benchmark). By
+// V8 flags the worker runs with (pnpm start, the package's start script, the benchmarks). By
 // default V8 gives the young generation two 16 MB semi-spaces: ~32 MB of the worker's RSS
-// whatever it does, and most of the gap to its 200 MB target. The worker's allocations are small
-// and short-lived (SQL batches, job payloads), so 2 MB semi-spaces cost it no measurable CPU
-// under `pnpm bench:api` (0.010 ms per deposit dispatched either way) and cut its peak RSS from
-// 183–195 MB to ~170 MB. Raise it with NODE_OPTIONS if a deployment's worker shows scavenges.
-export const workerNodeFlags = ["--max-semi-space-size=2"] as const;
+// whatever it does. 2 MB ones cost nothing measurable dispatching deposits' events (`pnpm
+// bench:api`), but under `pnpm bench:payouts` the worker filled them every few ms, so the
+// objects of its in-flight jobs (HTTP requests, SQL batches waiting a few ms for company)
+// survived scavenges and were promoted and collected again in the old generation: GC was 17% of
+// its busy samples in the payout phase, 5% with 8 MB ones. Peak RSS under `pnpm bench:api`:
+// 167 MB with 8 MB (target 200; ~135 MB with 2 MB, 183–195 MB with V8's default).
+export const workerNodeFlags = ["--max-semi-space-size=8"] as const;
 
 // glibc gives each thread that mallocs concurrently its own arena (up to 8 per core) and rarely
 // returns an arena's freed pages: V8's background threads (compiling Prisma's WebAssembly query

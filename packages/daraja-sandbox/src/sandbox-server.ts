@@ -1,7 +1,6 @@
 import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
-import { Agent, createServer, request, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
+import { createCallbackClient, type CallbackTarget } from "./callback-client";
+import { startJsonHttpServer, type JsonHttpAnswer, type JsonHttpRequest } from "./json-http-server";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
 
 export type DarajaSandboxOptions = {
@@ -58,8 +57,15 @@ type B2cTransaction = {
   outcome: SandboxOutcome;
   paid: boolean;
   resultUrl: string;
-  result: DarajaResultBody;
-  syncResponse: Record<string, string>;
+  resultCode: number | string;
+  resultDesc: string;
+  /**
+   * The result callback's body and the synchronous answer, as JSON text: serialised once, and
+   * thousands of them kept as a few strings each rather than trees of small objects the
+   * garbage collector walks.
+   */
+  resultJson: string;
+  syncResponseJson: string;
   /** Set once the first result callback is due, so a replayed request can resend it. */
   resultSent: boolean;
   requests: number;
@@ -108,10 +114,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   const failedFirstAttempts = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
-  /** Callbacks on the wire, cut off when the sandbox stops. */
-  const inFlight = new Set<ClientRequest>();
   let stopping = false;
-  const callbackAgents = { http: new Agent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+  const callbacks = createCallbackClient({ timeoutMs: 10_000 });
   const stats: SandboxStats = {
     oauthRequests: 0,
     b2cRequests: 0,
@@ -120,12 +124,14 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     callbacksFailed: 0,
   };
 
-  function deliver(url: string, body: unknown, delayMs: number, onDue?: () => void) {
+  function deliver(url: string, json: string, delayMs: number, onDue?: () => void) {
     const timer = setTimeout(() => {
       timers.delete(timer);
       onDue?.();
-      const delivery = postJson(callbackAgents, callbackTarget(url), body, inFlight)
-        .then(() => {
+      const delivery = callbacks
+        .post(callbackTarget(url), json)
+        .then((status) => {
+          if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           stats.callbacksDelivered += 1;
         })
         .catch((error: unknown) => {
@@ -139,12 +145,12 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   }
 
   function sendResult(transaction: B2cTransaction, delayMs: number) {
-    deliver(transaction.resultUrl, transaction.result, delayMs, () => {
+    deliver(transaction.resultUrl, transaction.resultJson, delayMs, () => {
       transaction.resultSent = true;
     });
   }
 
-  function authenticate(request: IncomingMessage) {
+  function authenticate(request: JsonHttpRequest) {
     const header = request.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
     const expiresAt = tokens.get(token);
@@ -153,7 +159,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }
   }
 
-  function generateToken(request: IncomingMessage, url: URL) {
+  function generateToken(request: JsonHttpRequest, url: URL) {
     stats.oauthRequests += 1;
     if (url.searchParams.get("grant_type") !== "client_credentials") {
       throw new HttpError(400, "400.008.02", "Invalid grant type passed");
@@ -172,7 +178,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return { access_token: token, expires_in: String(tokenTtlSeconds) };
   }
 
-  function b2cPaymentRequest(request: IncomingMessage, body: Record<string, unknown>) {
+  function b2cPaymentRequest(request: JsonHttpRequest, body: Record<string, unknown>): string {
     stats.b2cRequests += 1;
     authenticate(request);
     const originatorConversationId = requiredString(body, "OriginatorConversationID");
@@ -200,17 +206,17 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       existing.requests += 1;
       // A replay after the result went out resends it: the caller evidently missed it.
       if (existing.resultSent) sendResult(existing, 0);
-      return existing.syncResponse;
+      return existing.syncResponseJson;
     }
 
     const outcome = outcomeForNumber(partyB);
     const conversationId = newConversationId();
-    const accepted = {
+    const accepted = JSON.stringify({
       ConversationID: conversationId,
       OriginatorConversationID: originatorConversationId,
       ResponseCode: "0",
       ResponseDescription: "Accept the service request successfully.",
-    };
+    });
     if (
       (outcome === "transient" || outcome === "queue-timeout") &&
       !failedFirstAttempts.has(originatorConversationId)
@@ -221,7 +227,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       }
       deliver(
         timeoutUrl,
-        resultBody({
+        resultJson({
           code: sandboxResultCodes.queueTimeout,
           originatorConversationId,
           conversationId,
@@ -252,7 +258,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       outcome,
       paid,
       resultUrl,
-      result: resultBody({
+      resultCode: code.code,
+      resultDesc: code.description,
+      resultJson: resultJson({
         code,
         originatorConversationId,
         conversationId,
@@ -260,7 +268,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
         timeoutUrl,
         parameters: paid ? paymentParameters(transactionId, amount, partyB) : undefined,
       }),
-      syncResponse: accepted,
+      syncResponseJson: accepted,
       resultSent: false,
       requests: 1,
       paidAt: new Date(),
@@ -271,11 +279,11 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
 
     if (outcome === "slow") sendResult(transaction, slowCallbackDelayMs);
     else if (outcome !== "no-callback") sendResult(transaction, 0);
-    if (outcome === "duplicate-callback") deliver(resultUrl, transaction.result, 0);
+    if (outcome === "duplicate-callback") deliver(resultUrl, transaction.resultJson, 0);
     return accepted;
   }
 
-  function transactionStatusQuery(request: IncomingMessage, body: Record<string, unknown>) {
+  function transactionStatusQuery(request: JsonHttpRequest, body: Record<string, unknown>): string {
     stats.statusQueries += 1;
     authenticate(request);
     requiredString(body, "Initiator");
@@ -294,19 +302,18 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const queryId = `${randomUUID()}`;
     const conversationId = newConversationId();
     const base = { originatorConversationId: queryId, conversationId, timeoutUrl };
-    let result: DarajaResultBody;
+    let result: string;
     if (!found) {
-      result = resultBody({ ...base, code: sandboxResultCodes.unknownOriginatorConversationId, transactionId: "" });
+      result = resultJson({ ...base, code: sandboxResultCodes.unknownOriginatorConversationId, transactionId: "" });
     } else if (!found.paid) {
-      const original = found.result.Result;
-      result = resultBody({
+      result = resultJson({
         ...base,
-        code: { code: original.ResultCode, description: original.ResultDesc },
+        code: { code: found.resultCode, description: found.resultDesc },
         transactionId: found.transactionId,
         parameters: [{ Key: "OriginatorConversationID", Value: found.originatorConversationId }],
       });
     } else {
-      result = resultBody({
+      result = resultJson({
         ...base,
         code: sandboxResultCodes.success,
         transactionId: found.transactionId,
@@ -324,29 +331,30 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       });
     }
     deliver(resultUrl, result, 0);
-    return {
+    return JSON.stringify({
       OriginatorConversationID: queryId,
       ConversationID: conversationId,
       ResponseCode: "0",
       ResponseDescription: "Accept the service request successfully.",
-    };
+    });
   }
 
-  async function route(request: IncomingMessage): Promise<unknown> {
-    const target = request.url ?? "/";
+  /** The answer's JSON text. */
+  function route(request: JsonHttpRequest): string {
+    const target = request.target;
     const queryAt = target.indexOf("?");
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
     if (request.method === "GET" && pathname === "/oauth/v1/generate") {
-      return generateToken(request, new URL(target, "http://sandbox.local"));
+      return JSON.stringify(generateToken(request, new URL(target, "http://sandbox.local")));
     }
-    if (request.method === "GET" && pathname === "/__sandbox/payments") return { payments: payments() };
-    if (request.method === "GET" && pathname === "/__sandbox/stats") return { ...stats };
+    if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
+    if (request.method === "GET" && pathname === "/__sandbox/stats") return JSON.stringify(stats);
     if (request.method === "POST") {
       if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
-        return b2cPaymentRequest(request, await readJson(request));
+        return b2cPaymentRequest(request, readJson(request));
       }
       if (pathname === "/mpesa/transactionstatus/v1/query") {
-        return transactionStatusQuery(request, await readJson(request));
+        return transactionStatusQuery(request, readJson(request));
       }
     }
     throw new HttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
@@ -366,30 +374,25 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }));
   }
 
-  const server = createServer((request, response) => {
-    route(request).then(
-      (body) => respond(response, 200, body),
-      (error: unknown) => {
-        if (error instanceof HttpError) {
-          respond(response, error.status, {
-            requestId: randomUUID(),
-            errorCode: error.errorCode,
-            errorMessage: error.message,
-          });
-        } else {
-          log(`sandbox error: ${String(error)}`);
-          respond(response, 500, { requestId: randomUUID(), errorCode: "500.001.1001", errorMessage: "Server error" });
-        }
-      },
-    );
+  const errorJson = (errorCode: string, errorMessage: string) =>
+    JSON.stringify({ requestId: randomUUID(), errorCode, errorMessage });
+  function handle(request: JsonHttpRequest): JsonHttpAnswer {
+    try {
+      return { status: 200, json: route(request) };
+    } catch (error) {
+      if (error instanceof HttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
+      log(`sandbox error: ${String(error)}`);
+      return { status: 500, json: errorJson("500.001.1001", "Server error") };
+    }
+  }
+  const server = await startJsonHttpServer({
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+    keepAliveTimeoutMs: 30_000,
+    handle,
+    unreadable: (status, message) => errorJson(status === 400 ? "400.002.02" : `${status}.001.01`, message),
   });
-  server.keepAliveTimeout = 30_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const { address } = server;
   const url = `http://${address.address}:${address.port}`;
 
   return {
@@ -401,27 +404,22 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       stopping = true;
-      for (const outgoing of inFlight) outgoing.destroy(new Error("the sandbox is stopping"));
+      callbacks.close(new Error("the sandbox is stopping"));
       await Promise.allSettled([...deliveries]);
-      callbackAgents.http.destroy();
-      callbackAgents.https.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
     },
   };
 }
 
-function resultBody(input: {
+function resultJson(input: {
   code: { code: number | string; description: string };
   originatorConversationId: string;
   conversationId: string;
   transactionId: string;
   timeoutUrl: string;
   parameters?: ResultParameter[] | undefined;
-}): DarajaResultBody {
-  return {
+}): string {
+  const body: DarajaResultBody = {
     Result: {
       ResultType: 0,
       ResultCode: input.code.code,
@@ -433,6 +431,7 @@ function resultBody(input: {
       ReferenceData: { ReferenceItem: { Key: "QueueTimeoutURL", Value: input.timeoutUrl } },
     },
   };
+  return JSON.stringify(body);
 }
 
 function paymentParameters(transactionId: string, amount: number, partyB: string): ResultParameter[] {
@@ -448,15 +447,9 @@ function paymentParameters(transactionId: string, amount: number, partyB: string
   ];
 }
 
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
-    const received: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => received.push(chunk));
-    request.on("end", () => resolve(received));
-    request.on("error", reject);
-  });
+function readJson(request: JsonHttpRequest): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    const parsed: unknown = JSON.parse(request.body.toString("utf8"));
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     // reported below as Daraja does
@@ -464,59 +457,8 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   throw new HttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
 }
 
-function respond(response: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  response.end(text);
-}
-
 /**
- * Delivers a callback over node:http and keep-alive connections: under a load test the sandbox
- * shares the machine with the API it calls, and `fetch` costs several times the CPU per request.
- * A socket timeout and the in-flight set (cut off on stop) rather than an AbortSignal per
- * callback: combining signals (AbortSignal.any + AbortSignal.timeout) cost a tenth of the
- * sandbox's CPU under load.
- */
-async function postJson(
-  agents: { http: Agent; https: HttpsAgent },
-  target: CallbackTarget,
-  body: unknown,
-  inFlight: Set<ClientRequest>,
-) {
-  const text = JSON.stringify(body);
-  const secure = target.protocol === "https:";
-  const status = await new Promise<number>((resolve, reject) => {
-    const outgoing = (secure ? httpsRequest : request)(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        auth: target.auth,
-        method: "POST",
-        agent: secure ? agents.https : agents.http,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
-        timeout: 10_000,
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
-      },
-    );
-    inFlight.add(outgoing);
-    outgoing.on("close", () => inFlight.delete(outgoing));
-    outgoing.on("timeout", () => outgoing.destroy(new Error("callback timed out after 10 s")));
-    outgoing.on("error", reject);
-    outgoing.end(text);
-  });
-  if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
-}
-
-type CallbackTarget = { protocol: string; hostname: string; port: string; path: string; auth: string | undefined };
-
-/**
- * A callback URL as http.request's options. The URLs differ per payout only in their query
+ * A callback URL as the callback client takes it. The URLs differ per payout only in their query
  * (the status result names the payout), so each origin and path is parsed once, not per callback.
  */
 const parsedCallbackBases = new Map<string, Omit<CallbackTarget, "path"> & { pathname: string }>();
@@ -526,14 +468,14 @@ function callbackTarget(url: string): CallbackTarget {
   let parsed = parsedCallbackBases.get(base);
   if (!parsed) {
     const { protocol, hostname, port, pathname, username, password } = new URL(base);
-    // IPv6 literals come bracketed from URL; http.request wants them bare.
+    // IPv6 literals come bracketed from URL; a connection wants them bare.
     const auth = username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined;
     parsed = { protocol, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port, pathname, auth };
     if (parsedCallbackBases.size >= 1_000) parsedCallbackBases.clear();
     parsedCallbackBases.set(base, parsed);
   }
   let query = queryAt === -1 ? "" : url.slice(queryAt).replace(/#.*$/, "");
-  // Characters http.request refuses in a path: URL percent-encodes them.
+  // Characters a request line may not carry (spaces, non-ASCII): URL percent-encodes them.
   if (!/^[\x21-\x7e]*$/.test(query)) query = new URL(url).search;
   return { ...parsed, path: parsed.pathname + query };
 }
