@@ -60,7 +60,17 @@ type Pipeline = {
 };
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-payouts-"));
-const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 300 });
+// BENCH_PG_STATEMENTS=1: PostgreSQL's time per payout by statement and by function over the
+// pipeline (pg_stat_statements, nested statements included), printed after it.
+const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
+const server = await startEmbeddedPostgres({
+  dataDir: join(dataRoot, "data"),
+  persistent: false,
+  maxConnections: 300,
+  ...(pgStatements
+    ? { settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all", "pg_stat_statements.track_planning": "on", track_functions: "all" } }
+    : {}),
+});
 try {
   const adminUrl = server.url();
   const postgresPid = postmasterPid(join(dataRoot, "data"));
@@ -136,6 +146,12 @@ try {
   const createSeconds = (performance.now() - createStarted) / 1000;
   say(`create payout (hold + row + job, ${parallel} clients): ${count} in ${createSeconds.toFixed(2)} s = ${(count / createSeconds).toFixed(0)} payouts/s`);
 
+  if (pgStatements) {
+    await withPgClient(payoutsUrl, async (client) => {
+      await client.query("create extension if not exists pg_stat_statements");
+      await client.query("select pg_stat_statements_reset(), pg_stat_reset()");
+    });
+  }
   const cpuBefore = readCpu(pipeline.processes);
   const runStarted = performance.now();
   const summary = await pipeline.caller().payouts.runPayouts({ limit: count });
@@ -179,6 +195,7 @@ try {
       `(${((pipelineRate / noopRate) * 100).toFixed(1)}% of the no-op job rate; ${cpus().length} CPUs, ${machineLoad().uptime})`,
   );
   say(`CPU ms per payout (${inline ? "API, sandbox and worker all in the bench process" : "each process"}): ${describeCpu}`);
+  if (pgStatements) await printPgStatements(payoutsUrl, finished);
   const payments = await pipeline.payments();
   const twice = payments.length - new Set(payments.map((p) => p.originatorConversationId)).size;
   say(`sandbox payments: ${payments.length}, paid twice: ${twice}; ${JSON.stringify(await pipeline.stats())}`);
@@ -257,6 +274,27 @@ async function startInlinePipeline(db: Db, databaseUrl: string): Promise<Pipelin
     processes: { bench: () => processCpuSeconds(process.pid) },
     stop: () => harness.stop(),
   };
+}
+
+async function printPgStatements(databaseUrl: string, payouts: number) {
+  await withPgClient(databaseUrl, async (client) => {
+    const { rows: statements } = await client.query<{ toplevel: boolean; calls: string; exec: string; plan: string; query: string }>(
+      `select toplevel, calls, round((total_exec_time * 1000 / $1)::numeric, 1) as exec,
+              round((total_plan_time * 1000 / $1)::numeric, 1) as plan,
+              left(regexp_replace(query, '\\s+', ' ', 'g'), 120) as query
+       from pg_stat_statements order by total_exec_time + total_plan_time desc limit 30`,
+      [Math.max(payouts, 1)],
+    );
+    say("PostgreSQL µs per payout by statement (exec + plan, wall time; n = nested in a function):");
+    for (const s of statements) say(`  ${s.toplevel ? "t" : "n"} ${s.exec} + ${s.plan} µs, ${s.calls} calls: ${s.query}`);
+    const { rows: functions } = await client.query<{ funcname: string; calls: string; self: string; total: string }>(
+      `select funcname, calls, round((self_time * 1000 / $1)::numeric, 1) as self, round((total_time * 1000 / $1)::numeric, 1) as total
+       from pg_stat_user_functions order by total_time desc limit 15`,
+      [Math.max(payouts, 1)],
+    );
+    say("PostgreSQL µs per payout by function (self / total):");
+    for (const f of functions) say(`  ${f.self} / ${f.total} µs, ${f.calls} calls: ${f.funcname}`);
+  });
 }
 
 function startProcess(name: string, args: string[], env: Record<string, string>): ChildProcess {

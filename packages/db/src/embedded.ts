@@ -12,6 +12,8 @@ export type EmbeddedPostgresOptions = {
   port?: number;
   /** Keep data between runs (`pnpm start`) or throw it away on stop (tests). */
   persistent?: boolean;
+  /** Further server settings (`-c name=value`), e.g. a benchmark's pg_stat_statements. */
+  settings?: Record<string, string>;
   /**
    * Trade durability for speed: tests and throwaway runs only. Benchmarks keep the defaults so
    * their figures mean something.
@@ -73,6 +75,7 @@ export async function startEmbeddedPostgres(
     "-c", `max_connections=${options.maxConnections ?? 200}`,
     "-c", "unix_socket_directories=",
   ];
+  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push("-c", `${name}=${value}`);
   if (options.durability === "none") {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
