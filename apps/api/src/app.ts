@@ -10,7 +10,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authRoutes } from "./auth/auth-routes";
-import { createPrincipalResolver } from "./auth/resolve-principal";
+import { carriesCredentials, createPrincipalResolver } from "./auth/resolve-principal";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
 import { createApiMetrics, instrumentRequests, metricsRoute, type ApiMetrics } from "./metrics";
 import type { ContextDeps } from "./request-context";
@@ -103,12 +103,6 @@ function rateLimitKey(request: FastifyRequest): string {
 export function exemptFromRateLimit(url: string): boolean {
   const path = url.split("?", 1)[0]!;
   return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
-}
-
-/** Whether resolvePrincipal could find anyone: without these headers it answers null. */
-function carriesCredentials(request: FastifyRequest): boolean {
-  const { headers } = request;
-  return !!(headers["x-api-key"] || headers.authorization || headers.cookie);
 }
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */

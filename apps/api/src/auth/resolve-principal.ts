@@ -14,6 +14,15 @@ export function headersOf(request: FastifyRequest): Headers {
 const jwtShape = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /**
+ * Whether a request carries any of the credentials resolvePrincipal reads: without them it can
+ * only answer null, so the caller may skip it (and its promise) altogether.
+ */
+export function carriesCredentials(request: FastifyRequest): boolean {
+  const { headers } = request;
+  return !!(headers["x-api-key"] || headers.authorization || headers.cookie);
+}
+
+/**
  * Who is calling: an API key (x-api-key, or Authorization: Bearer with a non-JWT), an end-user
  * JWT (Bearer), or a staff session cookie. Explicit credentials win over a cookie; credentials
  * that do not verify give null (401 wherever access is required), never a weaker identity.
