@@ -33,6 +33,8 @@ declare module "fastify" {
 
 export type AppOptions = {
   db: Db;
+  /** A replica for lists and reports (DATABASE_READ_URL); see `Context.readDb`. */
+  readDb?: Db;
   expectedMigrations: string[];
   payments?: PaymentsSettings;
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
@@ -166,6 +168,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
+    readDb: options.readDb,
     requestId: request.id,
     principal: request.principal,
     ip: request.ip,

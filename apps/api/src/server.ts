@@ -25,9 +25,11 @@ const fastify = Fastify({
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
+const readDb = env.DATABASE_READ_URL ? createDb({ connectionString: env.DATABASE_READ_URL, maxConnections: 10 }) : undefined;
 let metrics: ApiMetrics | undefined;
 await fastify.register(app, {
   db,
+  readDb,
   expectedMigrations: await listMigrationNames(),
   auth: authSettingsFromEnv(env),
   corsOrigins: env.CORS_ORIGINS,
@@ -72,7 +74,7 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_GRACE_SECONDS * 1000);
   timer.unref();
   await Promise.all([fastify.close(), metricsServer?.close()]);
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), readDb?.$disconnect()]);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
