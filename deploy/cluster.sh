@@ -194,14 +194,14 @@ cmd_up() {
     start_bg "patroni-$node" patroni "$STATE_DIR/conf/patroni-$node.yml"
     if [ "$node" = pg1 ]; then
       log "waiting for pg1 to initialise and become primary"
-      wait_for "a primary" 120 leader
+      wait_for "a primary" 300 leader
     fi
   done
   log "HAProxy: writes on $host:$write_port, reads on $host:$read_port"
   start_bg haproxy haproxy -db -f "$STATE_DIR/conf/haproxy.cfg"
   log "waiting for both replicas to stream and one to be the synchronous standby"
-  wait_for "replicas" 180 bash -c "curl -fsS http://$host:$(patroni_port pg2)/replica >/dev/null && curl -fsS http://$host:$(patroni_port pg3)/replica >/dev/null"
-  wait_for "a synchronous standby" 60 has_sync_standby
+  wait_for "replicas" 300 bash -c "curl -fsS http://$host:$(patroni_port pg2)/replica >/dev/null && curl -fsS http://$host:$(patroni_port pg3)/replica >/dev/null"
+  wait_for "a synchronous standby" 120 has_sync_standby
 
   local app; app="$(cat "$STATE_DIR/secrets/app")"
   psql_leader -d postgres <<SQL
@@ -222,14 +222,21 @@ SQL
   print_env
 }
 
+# Alive and not a zombie (an exited child of a `cluster.sh up` that has not been reaped yet).
+running() {
+  local state
+  state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+
 stop_pidfile() {
   local file="$1" signal="${2:-TERM}" pid
   [ -f "$file" ] || return 0
   pid="$(cat "$file")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     kill "-$signal" "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do running "$pid" || break; sleep 0.5; done
+    if running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$file"
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
   // the harness brings the Daraja sandbox and an in-process caller for payout runs.
   api = await startApiProcess({ ...harness.workerEnv, DATABASE_URL: url, MPESA_RESULT_TIMEOUT_SECONDS: "10", LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "fatal" });
   workers = workerProcesses(harness);
-  worker = await workers.start({ MPESA_CALLBACK_BASE_URL: `${api.url}/payments/mpesa` });
+  worker = await workers.start({ MPESA_CALLBACK_BASE_URL: `${api.url}/payments/mpesa`, LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "fatal" });
 });
 
 afterAll(async () => {
