@@ -127,6 +127,12 @@ try {
   const users = Array.from({ length: 200 }, (_, i) => `bench_user_${i}`);
   for (const user of users) await pipeline.fund(user, BigInt(count) * 1000n);
 
+  if (pgStatements) {
+    await withPgClient(payoutsUrl, async (client) => {
+      await client.query("create extension if not exists pg_stat_statements");
+      await client.query("select pg_stat_statements_reset(), pg_stat_reset()");
+    });
+  }
   const createStarted = performance.now();
   const parallel = 32;
   let next = 0;
@@ -145,6 +151,7 @@ try {
   );
   const createSeconds = (performance.now() - createStarted) / 1000;
   say(`create payout (hold + row + job, ${parallel} clients): ${count} in ${createSeconds.toFixed(2)} s = ${(count / createSeconds).toFixed(0)} payouts/s`);
+  if (pgStatements) await printPgStatements(payoutsUrl, count);
 
   if (pgStatements) {
     await withPgClient(payoutsUrl, async (client) => {
