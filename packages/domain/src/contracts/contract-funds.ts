@@ -79,7 +79,9 @@ export async function recordEscrowFunding(
 /**
  * Payouts with `contractId` draw on what the contract released to its producer: the payer must
  * be the producer, the escrow must have been released, and the payouts already drawn against
- * it (`alreadyDrawn`, which the payouts module sums) plus this one must fit the released amount.
+ * it (`alreadyDrawn`) plus this one must fit the released amount. Creating a payout applies this
+ * rule inside its batch statement, under the contract's row lock (`payouts_create`), with the
+ * refusals below; this answers the same question for one payout without creating it.
  */
 export async function checkContractPayout(
   db: Db | Tx,
