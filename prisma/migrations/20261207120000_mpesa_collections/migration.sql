@@ -90,3 +90,23 @@ BEGIN
 END $$;
 CREATE TRIGGER mpesa_payments_no_delete BEFORE DELETE ON "mpesa_payments"
   FOR EACH ROW EXECUTE FUNCTION mpesa_payments_refuse_delete();
+
+-- The STK Query sweep jobs covering these due times: one per second (job_key deduplicated),
+-- as schedule_payout_status_sweeps does for payouts. plpgsql: graphile-worker installs its
+-- schema itself, possibly after this migration.
+create function schedule_mpesa_stk_sweeps(due timestamptz[]) returns integer
+language plpgsql volatile as $$
+declare
+  slots timestamptz[];
+begin
+  select array_agg(distinct to_timestamp(ceil(extract(epoch from d)))) into slots from unnest(due) d where d is not null;
+  if slots is null then
+    return 0;
+  end if;
+  perform graphile_worker.add_jobs(array(
+    select row('mpesa:stk-sweep', '{}'::json, null::text, s, 10,
+               'mpesa:stk-sweep:' || extract(epoch from s)::bigint, null::int, null::text[])::graphile_worker.job_spec
+    from unnest(slots) s order by s));
+  return cardinality(slots);
+end
+$$;
