@@ -54,7 +54,7 @@ await fastify.register(app, {
     ? {
         collections: {
           settings: collections,
-          c2b: { minAmount: env.DEPOSIT_MIN_AMOUNT, currency: env.MPESA_C2B_CURRENCY },
+          c2b: { minAmount: env.DEPOSIT_MIN_AMOUNT, currency: env.MPESA_C2B_CURRENCY, unknownAccounts: env.MPESA_C2B_UNKNOWN_ACCOUNTS },
           callbackToken: env.MPESA_CALLBACK_TOKEN,
           allowedIps: env.MPESA_CALLBACK_ALLOWED_IPS,
         },

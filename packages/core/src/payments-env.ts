@@ -53,6 +53,12 @@ export const paymentsEnvShape = {
   MPESA_C2B_CALLBACK_BASE_URL: envVars.url.optional(),
   /** The paybill's currency. */
   MPESA_C2B_CURRENCY: z.enum(["KES", "TZS", "UGX"], { message: "expected KES, TZS or UGX" }).default("KES"),
+  /**
+   * Paybill payments to an unknown account (or below DEPOSIT_MIN_AMOUNT): "reject" them at
+   * validation (C2B00012/C2B00013, the payer keeps the money) or take them into "suspense" for
+   * staff to assign or return.
+   */
+  MPESA_C2B_UNKNOWN_ACCOUNTS: z.enum(["reject", "suspense"], { message: "expected reject or suspense" }).default("reject"),
   /** How long an STK Push waits for its callback before the sweeper asks STK Query. */
   MPESA_STK_TIMEOUT_SECONDS: envVars.positiveInt(30),
   /** STK Queries without a final answer before the deposit is flagged for staff. */

@@ -14,6 +14,13 @@ export type C2bSettings = {
   minAmount: bigint;
   /** The paybill's currency (KES for a Kenyan shortcode). */
   currency: CurrencyCode;
+  /**
+   * MPESA_C2B_UNKNOWN_ACCOUNTS. "reject": validation refuses payments to unknown accounts or
+   * below DEPOSIT_MIN_AMOUNT (the payer keeps the money and can retype). "suspense": validation
+   * accepts them and the confirmation credits them to suspense for staff to assign or return.
+   * Either way a confirmation that cannot be matched goes to suspense.
+   */
+  unknownAccounts: "reject" | "suspense";
 };
 
 /** Daraja's answer to a validation request. */
@@ -60,7 +67,7 @@ export async function validateC2bPayment(options: { db: Db; settings: C2bSetting
         accountReference: payment.billRefNumber,
         amount: match.amount && match.amount > 0n ? match.amount : null,
         currency: options.settings.currency,
-        state: match.ok ? "validated" : "rejected",
+        state: match.ok || options.settings.unknownAccounts === "suspense" ? "validated" : "rejected",
         resultCode: match.ok ? "0" : match.code,
         resultDesc: match.ok ? "Accepted" : match.reason,
         validatedAt: new Date(),
@@ -69,7 +76,9 @@ export async function validateC2bPayment(options: { db: Db; settings: C2bSetting
     ],
     skipDuplicates: true,
   });
-  return match.ok ? { ResultCode: "0", ResultDesc: "Accepted" } : { ResultCode: match.code, ResultDesc: "Rejected" };
+  return match.ok || options.settings.unknownAccounts === "suspense"
+    ? { ResultCode: "0", ResultDesc: "Accepted" }
+    : { ResultCode: match.code, ResultDesc: "Rejected" };
 }
 
 export type ConfirmedC2bPayment = {
