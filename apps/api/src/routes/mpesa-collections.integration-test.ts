@@ -197,6 +197,34 @@ describe("C2B paybill", () => {
     expect(row).toMatchObject({ state: "rejected", exception: null, suspenseTransactionId: null });
   });
 
+  test("suspense mode: an unknown account is accepted, credited to suspense and queued for staff", async () => {
+    harness.c2b.unknownAccounts = "suspense";
+    try {
+      const suspenseBefore = await balance(suspenseAccount("mpesa", "KES"));
+      const paid = await simulate("NOSUCH42", 700);
+      expect(paid).toMatchObject({ state: "accepted", validationResultCode: "0" });
+      const payment = await paymentOf(paid.transId);
+      expect(payment).toMatchObject({ exception: "open", depositId: null, amount: 70_000n });
+      expect(payment.exceptionReason).toMatch(/names no user or open contract/);
+      expect((await balance(suspenseAccount("mpesa", "KES"))) - suspenseBefore).toBe(70_000n);
+      const queue = await harness.caller().mpesa.listUnmatched({ limit: 50 });
+      expect(queue.items.find((p) => p.id === payment.id)).toMatchObject({ receipt: paid.transId, accountReference: "NOSUCH42" });
+    } finally {
+      harness.c2b.unknownAccounts = "reject";
+    }
+  });
+
+  test("a contract's account number funds its escrow", async () => {
+    await harness.db.contract.create({
+      data: { id: "contract_c2b", consumerId: "user_c2b_buyer", producerId: "user_c2b_prod", currency: "KES", expectedAmount: 500_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
+    });
+    const account = await harness.caller().mpesa.paybillAccount({ contractId: "contract_c2b" });
+    const paid = await simulate(account.accountNumber, 5_000);
+    const payment = await paymentOf(paid.transId);
+    expect(payment.deposit).toMatchObject({ status: "confirmed", contractId: "contract_c2b", userId: "user_c2b_buyer" });
+    expect(await balance("contract:contract_c2b:escrow:KES")).toBe(500_000n);
+  });
+
   test("a duplicated confirmation credits once; a confirmation without validation goes to suspense", async () => {
     const account = await harness.caller().mpesa.paybillAccount({ userId: "user_c2b_dup" });
     const twice = await simulate(account.accountNumber, 3_000, "254700000020");
