@@ -44,15 +44,15 @@ export async function startCollectionsHarness(options: {
   const sandbox = await startDarajaSandbox({ port: 0, slowCallbackDelayMs: 300, stkPasskey: passkey, ...options.sandbox });
   const token = randomBytes(18).toString("base64url").replace(/sql|cmd|exec|query|mpesa/gi, "x");
   // The client's callback URLs need the API's port, known once it listens: calls go through this.
-  let client: MpesaCollectionsClient | undefined;
+  const bound: { client?: MpesaCollectionsClient } = {};
   const late: MpesaCollectionsClient = {
     get c2bShortcode() {
-      return client!.c2bShortcode;
+      return bound.client!.c2bShortcode;
     },
-    stkPush: (request) => client!.stkPush(request),
-    stkQuery: (id) => client!.stkQuery(id),
-    registerC2bUrls: () => client!.registerC2bUrls(),
-    reverse: (request) => client!.reverse(request),
+    stkPush: (request) => bound.client!.stkPush(request),
+    stkQuery: (id) => bound.client!.stkQuery(id),
+    registerC2bUrls: () => bound.client!.registerC2bUrls(),
+    reverse: (request) => bound.client!.reverse(request),
   };
   const settings: MpesaCollectionsSettings = {
     client: late,
@@ -81,8 +81,8 @@ export async function startCollectionsHarness(options: {
     MPESA_CALLBACK_TOKEN: token,
     MPESA_STK_PASSKEY: passkey,
   };
-  client = createMpesaCollectionsFromEnv({ ...env, MPESA_STK_TIMEOUT_SECONDS: 1, MPESA_STK_MAX_QUERIES: 1 })!.client;
-  const registered = await client.registerC2bUrls();
+  bound.client = createMpesaCollectionsFromEnv({ ...env, MPESA_STK_TIMEOUT_SECONDS: 1, MPESA_STK_MAX_QUERIES: 1 })!.client;
+  const registered = await late.registerC2bUrls();
   if (!registered.ok) throw new Error(`C2B registration failed: ${registered.message}`);
 
   return {

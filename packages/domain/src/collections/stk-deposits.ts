@@ -6,7 +6,7 @@ import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
 import { mpesaCountries } from "../payouts/payout-destination";
 import type { MpesaCollectionsSettings } from "./collections-settings";
-import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId, scheduleStkSweeps } from "./mpesa-payments-store";
+import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "./mpesa-payments-store";
 import { creditSuspense } from "./suspense";
 
 /** What an STK deposit's answer to `POST /deposit` tells the client to wait for. */
@@ -44,22 +44,17 @@ export async function requestStkPush(
   phoneNumber: string,
 ): Promise<{ deposit: Deposit; nextAction: StkNextAction | null }> {
   const paymentId = newMpesaPaymentId();
-  const due = new Date(Date.now() + settings.stkTimeoutMs);
-  await db.$transaction(async (tx) => {
-    await tx.mpesaPayment.create({
-      data: {
-        id: paymentId,
-        kind: "stk",
-        depositId: deposit.id,
-        phoneNumber,
-        accountReference: deposit.id.slice(-12),
-        requestedAmount: deposit.amount,
-        currency: deposit.currency,
-        state: "requesting",
-        nextQueryAt: due,
-      },
-    });
-    await scheduleStkSweeps(tx, [due]);
+  // One statement (the row and its sweep job), no interactive transaction: this runs once per
+  // deposit request, and waiting for a pooled transaction under load would fail the request.
+  await db.$pool.query({
+    name: "insert-stk-payment",
+    text: `with created as (
+             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
+             values ($1, 'stk', $2, $3, $4, $5, $6, 'requesting', now() + make_interval(secs => $7::double precision))
+             returning next_query_at
+           )
+           select schedule_mpesa_stk_sweeps(array(select next_query_at from created))`,
+    values: [paymentId, deposit.id, phoneNumber, deposit.id.slice(-12), deposit.amount.toString(), deposit.currency, settings.stkTimeoutMs / 1000],
   });
 
   const outcome = await settings.client.stkPush({

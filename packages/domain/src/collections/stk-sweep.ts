@@ -103,5 +103,5 @@ async function sweepOne(
     result.stillProcessing += 1;
     const waitMs = Math.min(settings.stkTimeoutMs * 2 ** (queries - 1), maxBackoffMs);
     await scheduleStkQuery(tx, payment.id, new Date(Date.now() + waitMs), { queries });
-  });
+  }, depositTransactionOptions);
 }

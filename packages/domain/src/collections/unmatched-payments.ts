@@ -145,7 +145,7 @@ export async function returnUnmatchedPayment(
       where: { id: locked.id },
       data: { exception: "returning", resolvedBy: options.actor },
     });
-  });
+  }, depositTransactionOptions);
   const outcome = await options.client.reverse({
     paymentId: payment.id,
     receipt: payment.receipt!,
@@ -168,7 +168,7 @@ async function reopen(db: Db, paymentId: string, actor: string, reason: string) 
     if (locked?.exception !== "returning") return;
     await tx.mpesaPayment.update({ where: { id: paymentId }, data: { exception: "open", exceptionReason: `${locked.exceptionReason ?? ""}; ${reason}`.replace(/^; /, "") } });
     await recordAudit(tx, { actor, action: "mpesa.unmatched.return_failed", target: `mpesa_payment:${paymentId}`, metadata: { reason } });
-  });
+  }, depositTransactionOptions);
 }
 
 /**
@@ -209,5 +209,5 @@ export async function handleReversalResult(options: { db: Db; paymentId: string;
       metadata: { amount: payment.amount, currency, receipt: payment.receipt, reversalTransactionId: result.transactionId, ledgerTransactionId: posted.id.toString() },
     });
     return { outcome: "returned" as const };
-  });
+  }, depositTransactionOptions);
 }
