@@ -27,6 +27,10 @@ export type CollectionsDeps = {
   stkPinDelayMs: number;
   /** When set, STK passwords must be base64(shortcode + passkey + timestamp) with this passkey. */
   stkPasskey?: string | undefined;
+  /** Fault injection for reliability tests: each STK callback is sent this many times (default 1)… */
+  stkCallbackCopies?: number | undefined;
+  /** …or, with this probability (0-1, default 0), not at all: only STK Query tells. */
+  stkCallbackDropRate?: number | undefined;
   log(line: string): void;
 };
 
@@ -177,10 +181,11 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     stk.set(checkoutRequestId, transaction);
     stkPayments.push(payment);
 
-    if (outcome !== "no-callback") {
+    const dropped = Math.random() < (deps.stkCallbackDropRate ?? 0);
+    if (outcome !== "no-callback" && !dropped) {
       const delay = deps.stkPinDelayMs + (outcome === "slow" ? deps.slowCallbackDelayMs : 0);
-      deps.deliver(callbackUrl, transaction.callbackJson, delay);
-      if (outcome === "duplicate-callback") deps.deliver(callbackUrl, transaction.callbackJson, delay);
+      const copies = (deps.stkCallbackCopies ?? 1) + (outcome === "duplicate-callback" ? 1 : 0);
+      for (let copy = 0; copy < copies; copy++) deps.deliver(callbackUrl, transaction.callbackJson, delay);
     }
     return JSON.stringify({
       MerchantRequestID: merchantRequestId,

@@ -24,6 +24,10 @@ export type DarajaSandboxOptions = {
   stkPinDelayMs?: number;
   /** When set, STK passwords must be base64(shortcode + this passkey + timestamp). */
   stkPasskey?: string;
+  /** Fault injection: every STK callback sent this many times. */
+  stkCallbackCopies?: number;
+  /** Fault injection: the share (0-1) of STK callbacks never sent. */
+  stkCallbackDropRate?: number;
   log?: (line: string) => void;
 };
 
@@ -162,6 +166,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     slowCallbackDelayMs,
     stkPinDelayMs: options.stkPinDelayMs ?? 0,
     stkPasskey: options.stkPasskey,
+    stkCallbackCopies: options.stkCallbackCopies,
+    stkCallbackDropRate: options.stkCallbackDropRate,
     log,
   });
 

@@ -29,6 +29,8 @@ export type CollectionsHarness = {
   /** The env a process needs to collect through this harness. */
   env: Record<string, string>;
   caller(principal?: Principal): CollectionsCaller;
+  /** Stops the API (in-flight callbacks fail, as when the process dies) and starts a new one on the same port. */
+  restartApi(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -60,16 +62,17 @@ export async function startCollectionsHarness(options: {
     stkMaxQueries: options.stkMaxQueries ?? 4,
   };
   const c2b: C2bSettings = { minAmount: 1000n, currency: "KES", unknownAccounts: "reject", ...options.c2b };
-  const api = Fastify({ logger: false });
   const apiDb = createDb({ connectionString: options.databaseUrl, maxConnections: 20 });
-  await api.register(app, {
-    db: apiDb,
-    expectedMigrations: [],
-    collections: { settings, c2b, callbackToken: token },
-  });
-  await api.listen({ host: "127.0.0.1", port: 0 });
+  const startApi = async (port: number) => {
+    const instance = Fastify({ logger: false, forceCloseConnections: true });
+    await instance.register(app, { db: apiDb, expectedMigrations: [], collections: { settings, c2b, callbackToken: token } });
+    await instance.listen({ host: "127.0.0.1", port });
+    return instance;
+  };
+  let api = await startApi(0);
   const address = api.server.address();
-  const apiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const apiPort = typeof address === "object" && address ? address.port : 0;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env = {
     MPESA_BASE_URL: sandbox.url,
     MPESA_CONSUMER_KEY: "sandbox-consumer-key",
@@ -88,7 +91,9 @@ export async function startCollectionsHarness(options: {
   return {
     db: options.db,
     sandbox,
-    api,
+    get api() {
+      return api;
+    },
     apiUrl,
     settings,
     c2b,
@@ -102,6 +107,11 @@ export async function startCollectionsHarness(options: {
         expectedMigrations: [],
         deposits: { minAmount: 1000n, partnerConfirm: false, chargeStripe: null, mpesa: { ...settings, c2b } },
       }),
+    async restartApi(downMs = 500) {
+      await api.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      api = await startApi(apiPort);
+    },
     async stop() {
       await api.close();
       await apiDb.$disconnect();
