@@ -1,4 +1,4 @@
-import { returnUnmatchedPayment } from "@agrinet/domain";
+import { getUnmatchedPayment, returnUnmatchedPayment } from "@agrinet/domain";
 import { mpesaPaymentOutput, returnUnmatchedInput } from "@agrinet/schemas";
 import { actorOf, staffWriters } from "../../access";
 import { procedure } from "../../trpc";
@@ -19,13 +19,15 @@ export const returnUnmatchedPaymentProcedure = procedure
   })
   .input(returnUnmatchedInput)
   .output(mpesaPaymentOutput)
-  .mutation(({ ctx, input }) =>
-    returnUnmatchedPayment({
+  .mutation(async ({ ctx, input }) => {
+    // An unknown payment is a 404 whether or not M-Pesa is configured here.
+    if (!ctx.deposits?.mpesa) await getUnmatchedPayment(ctx.db, input.paymentId);
+    return returnUnmatchedPayment({
       db: ctx.db,
       client: mpesaCollections(ctx).client,
       paymentId: input.paymentId,
       note: input.note,
       actor: actorOf(ctx.principal),
       ip: ctx.ip,
-    }),
-  );
+    });
+  });
