@@ -225,6 +225,20 @@ describe("transport errors share the envelope", () => {
     },
   );
 
+  test("headers over Node's limit → 431, in the envelope (answered before any route runs)", async () => {
+    const { fastify: served } = await buildTestApp(database);
+    try {
+      const address = await served.listen({ host: "127.0.0.1", port: 0 });
+      const response = await fetch(`${address}/api/v1/system/status`, { headers: { cookie: `x=${"a".repeat(64 * 1024)}` } });
+      expect(response.status).toBe(431);
+      const body = await response.json();
+      expect(body).toEqual({ error: { code: "HEADERS_TOO_LARGE", message: expect.any(String), fields: [], requestId: expect.any(String) } });
+      expect(response.headers.get("x-request-id")).toBe(body.error.requestId);
+    } finally {
+      await served.close();
+    }
+  });
+
   test("a 500 reveals nothing internal", async () => {
     const response = await post("/api/v1/examples/transfers", { ...transfer, reference: "CRASH" });
     const error = expectEnvelope(response, 500, "INTERNAL");

@@ -43,12 +43,15 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
   for (const route of listRestRoutes(router)) {
     // Resolved once: a request runs the procedure's middleware chain, nothing looked up per call.
     const invoke = procedureInvoker(procedures[route.procedurePath]!, route.procedurePath);
-    fastify.route({
-      method: route.method,
-      url: route.fastifyPath,
-      bodyLimit,
-      handler: (request, reply) => handle(route, invoke, request, reply),
-    });
+    for (const url of [route.fastifyPath, ...route.formerFastifyPaths]) {
+      fastify.route({
+        method: route.method,
+        url,
+        bodyLimit,
+        config: { formerPath: url !== route.fastifyPath },
+        handler: (request, reply) => handle(route, invoke, request, reply),
+      });
+    }
   }
 
   async function handle(route: RestRoute, invoke: ProcedureInvoker, request: FastifyRequest, reply: FastifyReply) {
