@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- walks the untyped JSON of an OpenAPI document */
 import { errorStatus } from "@agrinet/core";
+import { readFile, writeFile } from "node:fs/promises";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { appRouter } from "@agrinet/router";
 import { promisedRootPaths } from "@agrinet/schemas";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
@@ -178,4 +180,19 @@ test("/docs serves the reference page and its assets from this server, with no C
   expect(initializer.body).not.toMatch(/https?:\/\/(?!stackoverflow)/);
   const json = await fastify.inject({ method: "GET", url: "/docs/json" });
   expect(json.json().paths).toEqual(document.paths);
+});
+
+test("packages/client/openapi.json is the document the API serves (UPDATE_CLIENT_OPENAPI=1 rewrites it)", async () => {
+  // The product's operations only: no example procedures, the Stripe webhook as production serves it.
+  const { fastify: product } = await buildTestApp(database, { router: appRouter, payments: { webhookSecret: "whsec_document" } });
+  try {
+    const served = (await product.inject({ method: "GET", url: "/openapi.json" })).json();
+    const file = new URL("../../../../packages/client/openapi.json", import.meta.url);
+    const text = `${JSON.stringify(served, null, 2)}\n`;
+    if (process.env.UPDATE_CLIENT_OPENAPI === "1") await writeFile(file, text);
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual(served);
+    expect(Object.keys(served.paths["/payments/stripe/webhook"].post.responses)).toEqual(expect.arrayContaining(["413", "415"]));
+  } finally {
+    await product.close();
+  }
 });

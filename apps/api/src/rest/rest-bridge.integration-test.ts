@@ -231,7 +231,7 @@ describe("transport errors share the envelope", () => {
       const address = await served.listen({ host: "127.0.0.1", port: 0 });
       const response = await fetch(`${address}/api/v1/system/status`, { headers: { cookie: `x=${"a".repeat(64 * 1024)}` } });
       expect(response.status).toBe(431);
-      const body = await response.json();
+      const body = (await response.json()) as { error: { requestId: string } };
       expect(body).toEqual({ error: { code: "HEADERS_TOO_LARGE", message: expect.any(String), fields: [], requestId: expect.any(String) } });
       expect(response.headers.get("x-request-id")).toBe(body.error.requestId);
     } finally {
