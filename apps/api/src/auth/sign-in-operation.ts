@@ -44,6 +44,38 @@ export const signInOperation = {
       },
     },
   },
-  // 401 wrong email or password, 429 too many attempts (Retry-After).
-  errorStatuses: [400, 401],
 };
+
+/**
+ * better-auth's own error body, which its client library (the dashboard's sign-in form) reads,
+ * with the envelope's `error: { code, message }` beside it.
+ */
+const signInError = (description: string) => ({
+  description,
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["message", "error"],
+        properties: {
+          message: { type: "string" },
+          code: { type: "string", description: "better-auth's code, e.g. INVALID_EMAIL_OR_PASSWORD" },
+          error: {
+            type: "object",
+            required: ["code", "message"],
+            properties: { code: { type: "string" }, message: { type: "string" } },
+          },
+        },
+      },
+    },
+  },
+});
+
+Object.assign(signInOperation.responses, {
+  "400": signInError("Malformed email or password field."),
+  "401": signInError("Wrong email or password (or a disabled member)."),
+  "429": {
+    ...signInError("Too many attempts for this address and email; wait `Retry-After` seconds."),
+    headers: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer", minimum: 0 } } },
+  },
+});

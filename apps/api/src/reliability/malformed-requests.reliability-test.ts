@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { externalAccount, postLedgerTransaction, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { documentedOperations, fuzzCredentials, fuzzOpenApiOperations } from "../rest/testing/openapi-fuzz";
+import { documentedOperations, fuzzCredentials, fuzzOpenApiOperations, pretendPayoutWorkerAlive } from "../rest/testing/openapi-fuzz";
 import { buildTestApp } from "../rest/testing/test-app";
 import { reportScenario, scaled } from "../testing/reliability";
 
@@ -42,6 +42,7 @@ test("10,000 malformed requests across all endpoints, most with valid credential
   const runs = Math.ceil(total / operations.length);
   expect((await verifyLedger(database.db)).ok).toBe(true);
 
+  await pretendPayoutWorkerAlive(database.db);
   const { requests, byStatus } = await fuzzOpenApiOperations({
     fastify,
     document,

@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { verifyLedger } from "@agrinet/domain";
-import { documentedOperations, fuzzCredentials, fuzzOpenApiOperations } from "./testing/openapi-fuzz";
+import { documentedOperations, fuzzCredentials, fuzzOpenApiOperations, pretendPayoutWorkerAlive } from "./testing/openapi-fuzz";
 import { buildTestApp } from "./testing/test-app";
 
 // A few hundred requests per operation keep the suite quick; FUZZ_RUNS=10000 for a deep run.
@@ -25,6 +25,7 @@ test(`${runs} random and malformed requests per documented operation, most with 
   const document = (await fastify.inject({ method: "GET", url: "/openapi.json" })).json();
   expect(documentedOperations(document).length).toBeGreaterThanOrEqual(7);
 
+  await pretendPayoutWorkerAlive(database.db);
   const { requests, byStatus } = await fuzzOpenApiOperations({
     fastify,
     document,

@@ -133,7 +133,8 @@ test("every operation documents its errors with the one envelope", () => {
   for (const { method, path, operation } of operations()) {
     const statuses = Object.keys(operation.responses);
     expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["429", "500"]));
-    for (const status of statuses.filter((s) => Number(s) >= 400 && !["/readyz"].includes(path))) {
+    // /readyz answers its own 503; sign-in answers in better-auth's shape (with `error` beside it).
+    for (const status of statuses.filter((s) => Number(s) >= 400 && !["/readyz"].includes(path) && !(path === "/api/auth/sign-in/email" && s !== "500"))) {
       const name = operation.responses[status].$ref?.split("/").pop();
       expect(document.components.responses[name]?.content["application/json"].schema.$ref, `${method} ${path} ${status}`).toBe(
         "#/components/schemas/ErrorEnvelope",

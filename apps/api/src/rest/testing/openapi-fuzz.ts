@@ -149,12 +149,17 @@ const malformedMultipart = fc.constantFrom(
   { type: "multipart/form-data; boundary=" + "b".repeat(200), body: "--" + "b".repeat(200) + "--\r\n" },
 );
 
-const otherContentTypes = fc.constantFrom(
+const otherContentTypes = [
   "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", "application/x-www-form-urlencoded",
-  "multipart/form-data; boundary=x", "application/xml", "application/json; charset=latin1", "", "*/*", "application/vnd.api+json",
-);
-// Mostly JSON, so bodies reach validation rather than stopping at 415.
-const contentTypes = fc.oneof({ weight: 4, arbitrary: fc.constant("application/json") }, { weight: 1, arbitrary: otherContentTypes });
+  "application/xml", "application/json; charset=latin1", "", "*/*", "application/vnd.api+json",
+];
+// Mostly JSON, so bodies reach validation rather than stopping at 415. A JSON body sent as
+// multipart is a malformed multipart body.
+const contentTypes = (tools: Kit) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant("application/json") },
+    { weight: 1, arbitrary: fc.constantFrom(...otherContentTypes, ...(tools.unstorable ? ["multipart/form-data; boundary=x"] : [])) },
+  );
 
 const headerValue = fc.oneof(
   fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
@@ -178,6 +183,19 @@ const queryValue = (tools: Kit) =>
 /** Real credentials for the fuzzed app, so most requests pass the access check and reach validation. */
 export type FuzzCredentials = { partner?: Record<string, string>; staff?: Record<string, string>; user?: Record<string, string> };
 
+/**
+ * A payout worker's heartbeat for the whole run: without one, every credentialed payout request
+ * answers the designed 503 WORKER_OFFLINE and never reaches the payout code.
+ */
+export async function pretendPayoutWorkerAlive(db: Db): Promise<void> {
+  const beatAt = new Date(Date.now() + 24 * 3600_000);
+  await db.workerHeartbeat.upsert({
+    where: { workerId: "fuzz" },
+    create: { workerId: "fuzz", hostname: "fuzz", pid: 0, beatAt },
+    update: { beatAt },
+  });
+}
+
 /** The broadest callers: a partner with every scope, an admin, and the spec's buyer. */
 export async function fuzzCredentials(fastify: FastifyInstance, db: Db): Promise<FuzzCredentials> {
   const credentials = createTestCredentials({ fastify, db });
@@ -189,6 +207,8 @@ export async function fuzzCredentials(fastify: FastifyInstance, db: Db): Promise
 }
 
 function credentialsFor(operation: any, credentials: FuzzCredentials): Record<string, string>[] {
+  // A stream a valid caller opens stays open: its requests stop at the access check.
+  if (operation.responses?.["200"]?.content?.["text/event-stream"]) return [];
   const schemes = new Set<string>((operation.security ?? []).flatMap((requirement: object) => Object.keys(requirement)));
   const usable: Record<string, string>[] = [];
   if ((schemes.has("partnerApiKey") || schemes.has("partnerApiKeyHeader")) && credentials.partner) usable.push(credentials.partner);
@@ -250,7 +270,7 @@ export function requestFor(
     const headers = fc.tuple(
       fc.record(
         {
-          "content-type": contentTypes,
+          "content-type": contentTypes(tools),
           "idempotency-key": fc.oneof(fc.constantFrom("fuzz-key-1", "fuzz-key-2", "fuzz-key-3"), headerValue),
           accept: fc.constantFrom("application/json", "*/*", "text/html", "application/xml"),
         },
