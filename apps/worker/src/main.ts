@@ -1,5 +1,5 @@
 import { createDb } from "@agrinet/db";
-import { createPayoutRailsFromEnv, createPayoutRuntime } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv, createPayoutRuntime } from "@agrinet/domain";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
 import { createTaskList } from "./tasks";
@@ -19,7 +19,7 @@ const worker = await startWorker({
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
-  tasks: createTaskList({ db, payouts }),
+  tasks: createTaskList({ db, payouts, collections: createMpesaCollectionsFromEnv(env) }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });
