@@ -3,6 +3,7 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
   createAuth,
+  createPayoutRuntime,
   createUserTokenVerifier,
   NotificationHub,
   type C2bSettings,
@@ -238,13 +239,19 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
 
   if (payouts?.mpesaCallbackToken) {
-    await fastify.register(mpesaCallbackRoutes, {
-      prefix: "/payments/mpesa",
+    // This process's one payout runtime: confirmed payouts settle together, one transaction and
+    // one lock of the clearing account per batch rather than per payout.
+    const runtime = createPayoutRuntime({
       db,
       rails: payouts.rails,
+      statusCheckAfterMs: payouts.statusCheckAfterMs,
+      onSettleBatchError: (error, size) => fastify.log.warn({ err: error, size }, "payout settlement batch failed; settling one by one"),
+    });
+    await fastify.register(mpesaCallbackRoutes, {
+      prefix: "/payments/mpesa",
+      runtime,
       callbackToken: payouts.mpesaCallbackToken,
       maxAttempts: payouts.settings.maxAttempts,
-      statusCheckAfterMs: payouts.statusCheckAfterMs,
     });
   }
 
