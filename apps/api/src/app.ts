@@ -19,6 +19,7 @@ import { openApiRoutes } from "./rest/openapi-routes";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
+import { reconciliationRoutes } from "./routes/reconciliation";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 import { notificationRoutes } from "./routes/notifications";
@@ -236,6 +237,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
   });
   await fastify.register(settlementRoutes, deps);
+  await fastify.register(reconciliationRoutes, { ...deps, db });
   if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });
 
   await fastify.register(restBridge, {

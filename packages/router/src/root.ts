@@ -12,6 +12,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
+import { reconciliationRouter } from "./routers/reconciliation";
 
 export const appRouter = router({
   auth: authRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
+  reconciliation: reconciliationRouter,
 });
 
 export type AppRouter = typeof appRouter;
