@@ -312,13 +312,13 @@ export async function mergeExceptions(
       end as kind,
       l.id as line_id, coalesce(o.posting_id, mp.posting_id) as posting_id, l.reference,
       coalesce(o.ledger_amount, mp.ledger_amount) as ledger_amount, l.amount as statement_amount,
-      l.currency::text as currency, l.booked_at as occurred_at
+      l.currency::text as currency, l.booked_at as occurred_at, l.description as detail
     from lines l
     left join open_pair o on o.line_id = l.id
     left join matched_pair mp on mp.line_id = l.id`;
   await client.$executeRaw`
-    insert into recon_findings (kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at)
-    select 'unmatched_movement', null, m.posting_id, m.reference, m.amount, null, m.currency, m.at
+    insert into recon_findings (kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at, detail)
+    select 'unmatched_movement', null, m.posting_id, m.reference, m.amount, null, m.currency, m.at, ''
     from recon_movements m
     where m.posting_id not in (select posting_id from recon_findings where posting_id is not null)
       and m.at + make_interval(secs => ${input.windowSeconds}) <=
@@ -326,10 +326,10 @@ export async function mergeExceptions(
 
   const created = await client.$executeRaw`
     insert into reconciliation_exceptions
-      (key, source, kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at,
+      (key, source, kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at, detail,
        first_run_id, last_run_id)
     select f.kind || ':' || coalesce('line:' || f.line_id, 'posting:' || f.posting_id), ${input.source}, f.kind,
-           f.line_id, f.posting_id, f.reference, f.ledger_amount, f.statement_amount, f.currency, f.occurred_at,
+           f.line_id, f.posting_id, f.reference, f.ledger_amount, f.statement_amount, f.currency, f.occurred_at, f.detail,
            ${input.runId}, ${input.runId}
     from recon_findings f
     on conflict (key) do nothing`;
@@ -628,7 +628,7 @@ export type DailyRow = {
 };
 
 /**
- * Per day (UTC) and currency of a source: the statement lines' money in and out, how many
+ * Per day (East Africa Time, the providers' and the finance team's day) and currency of a source: the statement lines' money in and out, how many
  * are matched, the ledger's net movement on the clearing account (provider side) and the
  * statements' balances for the day (the earliest opening and latest closing of committed
  * statements whose period is that day).
@@ -641,20 +641,20 @@ export async function dailyReport(
     { day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; opening: bigint | null; closing: bigint | null }[]
   >`
     with lines as (
-      select date_trunc('day', booked_at at time zone 'UTC') as day, currency::text as currency,
+      select date_trunc('day', booked_at at time zone interval '+03:00') as day, currency::text as currency,
              coalesce(sum(amount) filter (where amount > 0), 0) as money_in,
              coalesce(-sum(amount) filter (where amount < 0), 0) as money_out,
              count(*) as lines, count(*) filter (where status = 'matched') as matched
       from reconciliation_lines where source = ${input.source} and booked_at >= ${input.from} and booked_at < ${input.to}
       group by 1, 2
     ), ledger as (
-      select date_trunc('day', p.created_at at time zone 'UTC') as day, p.currency::text as currency, -sum(p.amount) as net
+      select date_trunc('day', p.created_at at time zone interval '+03:00') as day, p.currency::text as currency, -sum(p.amount) as net
       from ledger_accounts a join ledger_postings p on p.account_id = a.id
       where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
         and p.created_at >= ${input.from} and p.created_at < ${input.to}
       group by 1, 2
     ), balances as (
-      select date_trunc('day', period_from at time zone 'UTC') as day, currency::text as currency,
+      select date_trunc('day', period_from at time zone interval '+03:00') as day, currency::text as currency,
              (array_agg(opening_balance order by period_from) filter (where opening_balance is not null))[1] as opening,
              (array_agg(closing_balance order by period_to desc) filter (where closing_balance is not null))[1] as closing
       from reconciliation_statements
@@ -669,6 +669,7 @@ export async function dailyReport(
     left join balances b on b.day = coalesce(l.day, g.day) and b.currency = coalesce(l.currency, g.currency)
     order by 1, 2`;
   return rows.map((row) => ({
+    // A timestamp without time zone: node reads it as UTC, so its date is the EAT day.
     day: row.day.toISOString().slice(0, 10),
     currency: row.currency,
     moneyIn: row.money_in,

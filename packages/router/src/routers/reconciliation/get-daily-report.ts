@@ -37,7 +37,7 @@ export const getDailyReport = procedure
   .meta({
     access: { staff: everyStaff },
     description:
-      "Per day (UTC) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /admin/reconciliation/report.csv.",
+      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /admin/reconciliation/report.csv.",
     openapi: { method: "GET", path: "/admin/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
   })
   .input(dailyReportInput)
@@ -46,7 +46,7 @@ export const getDailyReport = procedure
     items: await getDailyReconciliationReport({
       db: ctx.db,
       source: input.source,
-      from: new Date(`${input.from}T00:00:00Z`),
-      to: new Date(Date.parse(`${input.to}T00:00:00Z`) + 86_400_000),
+      from: new Date(`${input.from}T00:00:00+03:00`),
+      to: new Date(Date.parse(`${input.to}T00:00:00+03:00`) + 86_400_000),
     }),
   }));
