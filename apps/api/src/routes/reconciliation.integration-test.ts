@@ -67,7 +67,7 @@ describe("reconciliation of the Daraja sandbox's statement (the issue's acceptan
     const from = new Date(Date.now() - 60_000).toISOString();
     await harness.fund("user_recon", 5_000_000n);
     const numbers = ["+254708374149", "+254711000001", "+254700000003", "+254700000004", "+255700123456", "+254700000001"];
-    const payouts = [];
+    const payouts: { id: string }[] = [];
     for (const [i, account] of numbers.entries()) {
       payouts.push(
         await harness.caller().payouts.createPayout({

@@ -46,7 +46,7 @@ export function parseStatementTime(text: string, offsetMinutes = eastAfricaOffse
   const match =
     /^(\d{1,4})[-/.](\d{1,2}|[A-Za-z]{3})[-/.](\d{2,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?$/.exec(value);
   if (!match) return null;
-  let [, first, second, third] = match as unknown as string[];
+  const [, first, second, third] = match as unknown as string[];
   let year: number, month: number, day: number;
   const monthOf = (text: string) => (/^\d+$/.test(text) ? Number(text) : monthNames.indexOf(text.toLowerCase()) + 1);
   if (first!.length === 4) {
