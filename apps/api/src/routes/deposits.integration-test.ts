@@ -293,6 +293,19 @@ describe("POST /payments/stripe/webhook", () => {
     expect(await database.db.stripeEvent.count({ where: { id: forged.id } })).toBe(0);
   });
 
+  test("a payment_intent.succeeded for another amount credits nothing and joins the reconciliation queue once", async () => {
+    const deposit = await pendingCardDeposit("HOOK-MISMATCH");
+    const before = await walletBalance("user_hook", "USD");
+    const event = stripeEvent("payment_intent.succeeded", intentObject(deposit, { amount_received: 6999 }));
+    expect((await deliver(event)).json()).toMatchObject({ outcome: "amount_mismatch" });
+    // The same news in another event: still one exception.
+    await deliver(stripeEvent("payment_intent.succeeded", intentObject(deposit, { amount_received: 6999 })));
+    expect(await walletBalance("user_hook", "USD")).toBe(before);
+    const queued = await database.db.reconciliationException.findMany({ where: { reference: deposit.stripePaymentIntentId } });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ source: "stripe", kind: "amount_mismatch", status: "new", ledgerAmount: 7000n, statementAmount: 6999n, currency: "USD" });
+  });
+
   test("the synchronous path and the webhook together credit once", async () => {
     const response = await post("/deposit", { userId: "user_hook_sync", amount: 3000, currency: "USD", method: "stripe", reference: "HOOK-SYNC", paymentMethodId: "pm_card_visa" });
     const deposit = response.json();

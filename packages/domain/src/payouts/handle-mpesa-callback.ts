@@ -12,6 +12,7 @@ import { markPayoutsPaid, type PaidPayout, type PayoutSettler } from "./mark-pay
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome, type RailsByDestination } from "./process-payout";
+import { recordMpesaPayoutMismatch } from "../reconciliation/record-provider-mismatch";
 
 export type MpesaCallbackOptions = {
   db: Db;
@@ -144,6 +145,7 @@ export async function handleMpesaStatusResult(
         payoutId: payout.id,
         error: amountMismatchError(result.receipt, result.amount),
       });
+      await recordMpesaPayoutMismatch(db, { payoutId: payout.id, receipt: result.receipt, wholeUnits: result.amount });
       return { payoutId: payout.id, action: "waiting" };
     }
   }
@@ -208,6 +210,7 @@ async function settleConfirmed(
     case "already-final":
       return { payoutId: item.payoutId, action: "already-final" };
     case "amount-mismatch":
+      await recordMpesaPayoutMismatch(options.db, { payoutId: item.payoutId, receipt: paid.receipt, wholeUnits: Number(paid.amount) });
       return { payoutId: item.payoutId, action: "waiting" };
     default:
       return { payoutId: item.payoutId, action: "settled" };
