@@ -3,6 +3,7 @@ import type { TaskList } from "graphile-worker";
 import { deliverWebhook } from "./deliver-webhook";
 import { payoutTaskList, type PayoutTaskDeps } from "./payout-tasks";
 import { recordDefaultRatingsTask } from "./record-default-ratings";
+import { reconciliationRunTask } from "./reconciliation-run";
 
 export type TaskDeps = PayoutTaskDeps & { webhookTimeoutMs?: number };
 
@@ -12,8 +13,12 @@ export function createTaskList(deps: TaskDeps): TaskList {
     ...payoutTaskList(deps),
     [deliverWebhookTask]: deliverWebhook({ db: deps.db, timeoutMs: deps.webhookTimeoutMs }),
     contracts_record_default_ratings: recordDefaultRatingsTask(deps.db),
+    reconciliation_run: reconciliationRunTask(deps.db),
   };
 }
 
 /** Recurring jobs (graphile-worker crontab syntax); cron keeps one run per slot across workers. */
-export const recurringTasks = ["* * * * * contracts_record_default_ratings ?max=1"];
+export const recurringTasks = [
+  "* * * * * contracts_record_default_ratings ?max=1",
+  "*/15 * * * * reconciliation_run ?max=1",
+];

@@ -8,7 +8,7 @@ import { postLedgerTransaction } from "../ledger/post-ledger-transaction";
 import { commitStatement } from "./commit-statement";
 import { importStatement } from "./import-statement";
 import { listExceptions } from "./reconciliation-store";
-import { runReconciliation } from "./run-reconciliation";
+import { runReconciliation, runScheduledReconciliation } from "./run-reconciliation";
 import { resolveExceptions } from "./work-exceptions";
 import { saveBankMapping } from "./bank-mappings";
 import { getDailyReconciliationReport } from "./daily-report";
@@ -188,6 +188,10 @@ describe("a day of demo traffic with deliberate faults", () => {
     await resolveExceptions({ db: database.db, exceptionIds: [lateException!.id], resolution: { action: "explain", reason: "M-Pesa posted it late" }, actor: "staff:test" });
     await runReconciliation({ db: database.db, source: "mpesa", trigger: "manual", actor: "staff:test" });
     expect((await openFor("DAY")).map((e) => e.kind).sort()).toEqual(["amount_mismatch", "duplicate_line", "unmatched_movement"]);
+
+    // The worker's scheduled pass: the sources with statements, nothing new to find.
+    const scheduled = await runScheduledReconciliation(database.db);
+    expect(scheduled.map((r) => [r.source, r.exceptionsNew])).toEqual([["mpesa", 0], ["bank", 0]]);
 
     const report = await getDailyReconciliationReport({ db: database.db, source: "bank", from: new Date(`${today}T00:00:00+03:00`), to: new Date(Date.parse(`${today}T00:00:00+03:00`) + dayMs) });
     expect(report).toEqual([

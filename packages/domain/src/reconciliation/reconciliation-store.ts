@@ -681,3 +681,9 @@ export async function dailyReport(
     closing: row.closing,
   }));
 }
+
+export async function sourcesWithStatements(client: ReconClient): Promise<Set<string>> {
+  const rows = await client.$queryRaw<{ source: string }[]>`
+    select distinct source from reconciliation_statements where status = 'committed'`;
+  return new Set(rows.map((row) => row.source));
+}

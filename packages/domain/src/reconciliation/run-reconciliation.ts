@@ -2,7 +2,7 @@ import { randomHex } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { matchWindowSeconds } from "./reconciliation-rules";
-import { finishRun, insertRun, lockSource, matchSource, mergeExceptions } from "./reconciliation-store";
+import { finishRun, insertRun, lockSource, matchSource, mergeExceptions, sourcesWithStatements } from "./reconciliation-store";
 import { reconciliationSources, type ReconciliationSource } from "./statement-types";
 
 export type ReconciliationRunTrigger = "commit" | "schedule" | "manual";
@@ -94,10 +94,11 @@ export async function runReconciliation(options: {
   }
 }
 
-/** The scheduled pass: every source in turn. */
+/** The scheduled pass: every source that has committed statements, in turn. */
 export async function runScheduledReconciliation(db: Db): Promise<ReconciliationRunResult[]> {
   const results: ReconciliationRunResult[] = [];
-  for (const source of reconciliationSources) {
+  const reconciled = await sourcesWithStatements(db);
+  for (const source of reconciliationSources.filter((s) => reconciled.has(s))) {
     results.push(await runReconciliation({ db, source, trigger: "schedule", actor: "system:reconciliation" }));
   }
   return results;
