@@ -237,7 +237,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
   });
   await fastify.register(settlementRoutes, deps);
-  await fastify.register(reconciliationRoutes, { ...deps, db });
+  await fastify.register(reconciliationRoutes, { ...deps, db, stripe });
   if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });
 
   await fastify.register(restBridge, {

@@ -1,9 +1,10 @@
 import { DomainError, isSupportedCurrency } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { dailyReportCsv, importStatement, maxStatementBytes, reconciliationSources, type ReconciliationSource } from "@agrinet/domain";
+import { dailyReportCsv, importStatement, maxStatementBytes, pullStripeStatement, reconciliationSources, type ReconciliationSource } from "@agrinet/domain";
 import { actorOf, checkAccess, everyStaff, staffWriters, type Access } from "@agrinet/router";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type Stripe from "stripe";
 import { callerFor, type ContextDeps } from "../request-context";
 
 /** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
@@ -28,7 +29,7 @@ const csvCell = (value: unknown) => {
  * faces of the daily report and of the exceptions queue call their procedures, so validation
  * and access rules apply unchanged.
  */
-export async function reconciliationRoutes(fastify: FastifyInstance, options: ContextDeps & { db: Db }) {
+export async function reconciliationRoutes(fastify: FastifyInstance, options: ContextDeps & { db: Db; stripe: Stripe | null }) {
   await fastify.register(multipart, { limits: { fileSize: maxStatementBytes, files: 1, fields: 5, parts: 6 } });
 
   fastify.post(
@@ -111,6 +112,56 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
         uploadedBy: actorOf(request.principal),
       });
       // The same output schema as getStatement, so both faces answer alike.
+      const answer = await callerFor(options, request).reconciliation.getStatement({ statementId: preview.id });
+      return reply.status(201).send(answer);
+    },
+  );
+
+  fastify.post<{ Body: { from?: unknown; to?: unknown } }>(
+    "/admin/reconciliation/stripe/pull",
+    {
+      preHandler: allow({ staff: staffWriters }),
+      config: {
+        openapi: {
+          operationId: "pullStripeBalanceTransactions",
+          summary: "Pull Stripe's balance transactions for a period as a statement preview",
+          description: "JSON `{ from, to }` (ISO 8601 date-times). Answers the preview, committed like an upload.",
+          tags: ["reconciliation"],
+          security: [{ staffSession: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: { from: { type: "string", format: "date-time" }, to: { type: "string", format: "date-time" } },
+                  required: ["from", "to"],
+                },
+              },
+            },
+          },
+          responses: {
+            "201": { description: "The statement's preview", content: { "application/json": {} } },
+            "400": { $ref: "#/components/responses/BadRequest" },
+            "401": { $ref: "#/components/responses/Unauthorized" },
+            "403": { $ref: "#/components/responses/Forbidden" },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { from?: unknown; to?: unknown };
+      const when = (name: "from" | "to") => {
+        const value = body[name];
+        const at = typeof value === "string" ? Date.parse(value) : Number.NaN;
+        if (Number.isNaN(at)) throw field(name, "an ISO 8601 date-time");
+        return new Date(at);
+      };
+      const from = when("from");
+      const to = when("to");
+      if (to < from) throw field("to", "before from");
+      if (!options.stripe) throw field("source", "Stripe is not configured (STRIPE_KEY)");
+      const preview = await pullStripeStatement({ db: options.db, stripe: options.stripe, from, to, uploadedBy: actorOf(request.principal) });
       const answer = await callerFor(options, request).reconciliation.getStatement({ statementId: preview.id });
       return reply.status(201).send(answer);
     },

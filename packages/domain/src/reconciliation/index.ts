@@ -25,3 +25,4 @@ export {
   type StatementRecord,
   type StatementTotals,
 } from "./reconciliation-store";
+export * from "./pull-stripe-statement";
