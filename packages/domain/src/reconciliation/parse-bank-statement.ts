@@ -1,5 +1,5 @@
 import type { CurrencyCode } from "@agrinet/core";
-import { parse } from "csv-parse/sync";
+import { csvRecords } from "./csv-records";
 import { XMLParser } from "fast-xml-parser";
 import type { ParsedStatement, ParsedStatementRow, RefusedRow } from "./statement-types";
 import { UnreadableStatementError } from "./statement-types";
@@ -26,12 +26,7 @@ export function parseBankCsv(
   text: string,
   mapping: { columns: BankColumnMapping; currency: CurrencyCode },
 ): ParsedStatement {
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new UnreadableStatementError(`not a CSV file: ${(error as Error).message}`);
-  }
+  const records = csvRecords(text);
   const header = (records[0] ?? []).map(normalizeHeader);
   const column = (name: string | undefined) => (name ? header.indexOf(normalizeHeader(name)) : -1);
   const at = {

@@ -1,5 +1,5 @@
 import type { CurrencyCode } from "@agrinet/core";
-import { parse } from "csv-parse/sync";
+import { csvRecords } from "./csv-records";
 import type { ParsedStatement, ParsedStatementRow, RefusedRow } from "./statement-types";
 import { UnreadableStatementError } from "./statement-types";
 import { bookingRange, normalizeHeader, parseStatementAmount, parseStatementTime, statementCurrency } from "./statement-values";
@@ -29,12 +29,7 @@ type Column = keyof typeof columnAliases;
  * statuses are refused rows, with the reason.
  */
 export function parseMpesaStatement(text: string, options: { currency?: CurrencyCode } = {}): ParsedStatement {
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new UnreadableStatementError(`not a CSV file: ${(error as Error).message}`);
-  }
+  const records = csvRecords(text);
   const headerAt = records.findIndex((record) => record.some((cell) => columnAliases.receipt.includes(normalizeHeader(cell) as never)));
   if (headerAt === -1) throw new UnreadableStatementError("no column row with a Receipt No. column: is this an M-Pesa statement?");
 

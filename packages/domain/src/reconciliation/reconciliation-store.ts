@@ -182,8 +182,9 @@ export type MatchingCounts = {
  * Pairs unmatched lines with unmatched clearing-account postings of the source: one to one on
  * reference, amount and currency within the window (the n-th such line with the n-th such
  * posting), then one line to a whole batch (its batch reference or reference naming the
- * payout batch, equal to the batch's unmatched sum). Postings before the source's first
- * committed statement are out of scope: reconciliation starts with the first statement.
+ * payout batch, equal to the batch's unmatched sum). Reconciliation starts with the source's
+ * first committed statement: postings before its period may still match a line (within the
+ * window) but are never reported missing, since the statements before it were never imported.
  */
 export async function matchSource(
   client: ReconClient,
@@ -192,17 +193,19 @@ export async function matchSource(
   await client.$executeRaw`drop table if exists recon_movements`;
   await client.$executeRaw`
     create temp table recon_movements on commit drop as
+    with cutover as (
+      select min(period_from) as at from reconciliation_statements where source = ${input.source} and status = 'committed'
+    )
     select p.id as posting_id, p.currency::text as currency, -p.amount as amount, p.created_at as at,
            coalesce(t.metadata->>'providerReference', d.stripe_payment_intent_id, d.reference, t.metadata->>'reference') as reference,
-           po.batch_id as batch_reference
-    from ledger_accounts a
+           po.batch_id as batch_reference, p.created_at < cutover.at as before_cutover
+    from cutover, ledger_accounts a
     join ledger_postings p on p.account_id = a.id
-      and p.created_at >= (select min(period_from) from reconciliation_statements
-                           where source = ${input.source} and status = 'committed')
     join ledger_transactions t on t.id = p.transaction_id
     left join deposits d on d.id = t.metadata->>'depositId'
     left join payouts po on po.id = t.metadata->>'payoutId'
     where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
+      and p.created_at >= cutover.at - make_interval(secs => ${input.windowSeconds})
       and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)`;
   await client.$executeRaw`create index on recon_movements (reference)`;
   await client.$executeRaw`analyze recon_movements`;
@@ -255,7 +258,7 @@ export async function matchSource(
 
   const sizes = await client.$queryRaw<{ lines: bigint; movements: bigint }[]>`
     select (select count(*) from reconciliation_lines where source = ${input.source} and status = 'unmatched') as lines,
-           (select count(*) from recon_movements) as movements`;
+           (select count(*) from recon_movements where not before_cutover) as movements`;
   return {
     matchedByReference: byReference,
     matchedByBatch: byBatch,
@@ -321,6 +324,7 @@ export async function mergeExceptions(
     select 'unmatched_movement', null, m.posting_id, m.reference, m.amount, null, m.currency, m.at, ''
     from recon_movements m
     where m.posting_id not in (select posting_id from recon_findings where posting_id is not null)
+      and not m.before_cutover
       and m.at + make_interval(secs => ${input.windowSeconds}) <=
           (select max(period_to) from reconciliation_statements where source = ${input.source} and status = 'committed')`;
 
