@@ -109,9 +109,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     intent.amount_received = intent.amount;
     intent.next_action = null;
     intent.last_payment_error = null;
-    intent.latest_charge = `ch_${randomId()}`;
+    const charge = `ch_${randomId()}`;
+    intent.latest_charge = charge;
     balanceLedger.record("charge", intent.amount as number, intent.currency as string, {
-      id: intent.latest_charge,
+      id: charge,
       object: "charge",
       amount: intent.amount,
       currency: intent.currency,
