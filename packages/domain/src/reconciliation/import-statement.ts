@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError, randomHex, type CurrencyCode } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
+import { inPgTransaction, type Db } from "@agrinet/db";
 import { parseBankCsv, parseCamt053, type BankColumnMapping } from "./parse-bank-statement";
 import { parseMpesaStatement } from "./parse-mpesa-statement";
 import {
@@ -106,9 +106,8 @@ export async function storeParsedStatement(options: {
   uploadedBy: string;
 }): Promise<StatementPreview> {
   const id = `stmt_${randomHex(10)}`;
-  await options.db.$transaction(
-    (tx) =>
-      insertStatement(tx, {
+  await inPgTransaction(options.db, (client) =>
+      insertStatement(client, {
         id,
         source: options.source,
         fileName: options.fileName,
@@ -118,7 +117,6 @@ export async function storeParsedStatement(options: {
         parsed: options.parsed,
         identities: assignLineIdentities(options.parsed.rows),
       }),
-    { timeout: 300_000, maxWait: 30_000 },
   );
   return statementPreview(options.db, id);
 }

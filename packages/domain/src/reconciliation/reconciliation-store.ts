@@ -5,7 +5,7 @@
  * shows as Withdrawn on the M-Pesa statement).
  */
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db, Tx } from "@agrinet/db";
+import type { Db, Queryable, Tx } from "@agrinet/db";
 import type { ParsedStatement, ReconciliationSource, StatementFormat } from "./statement-types";
 
 export type ReconClient = Db | Tx;
@@ -78,8 +78,12 @@ function decodeStatement(row: StatementRow): StatementRecord {
   };
 }
 
+/**
+ * Writes a statement and its rows through pg (not Prisma: Prisma's handling of 20,000-element
+ * array parameters cost most of a 100,000-line import), in the caller's pg transaction.
+ */
 export async function insertStatement(
-  client: ReconClient,
+  client: Pick<Queryable, "query">,
   input: {
     id: string;
     source: ReconciliationSource;
@@ -92,27 +96,40 @@ export async function insertStatement(
   },
 ): Promise<void> {
   const { parsed } = input;
-  await client.$executeRaw`
-    insert into reconciliation_statements
-      (id, source, format, file_name, file_sha256, bank, period_from, period_to, currency,
-       opening_balance, closing_balance, rows_parsed, refused_rows, uploaded_by)
-    values (${input.id}, ${input.source}, ${parsed.format}, ${input.fileName}, ${input.fileSha256}, ${input.bank},
-            ${parsed.periodFrom}, ${parsed.periodTo}, ${parsed.currency}, ${parsed.openingBalance},
-            ${parsed.closingBalance}, ${parsed.rows.length}, ${JSON.stringify(parsed.refused)}::jsonb, ${input.uploadedBy})`;
-  // Thousands of rows per statement: one statement per 20,000 rows, as arrays.
+  await client.query(
+    `insert into reconciliation_statements
+       (id, source, format, file_name, file_sha256, bank, period_from, period_to, currency,
+        opening_balance, closing_balance, rows_parsed, refused_rows, uploaded_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)`,
+    [
+      input.id, input.source, parsed.format, input.fileName, input.fileSha256, input.bank, parsed.periodFrom, parsed.periodTo,
+      parsed.currency, parsed.openingBalance?.toString() ?? null, parsed.closingBalance?.toString() ?? null, parsed.rows.length,
+      JSON.stringify(parsed.refused), input.uploadedBy,
+    ],
+  );
   const chunk = 20_000;
   for (let start = 0; start < parsed.rows.length; start += chunk) {
     const rows = parsed.rows.slice(start, start + chunk);
-    await client.$executeRaw`
-      insert into reconciliation_statement_rows
-        (statement_id, row_number, identity, reference, batch_reference, booked_at, amount, currency,
-         description, counterparty, balance_after)
-      select ${input.id}, * from unnest(
-        ${rows.map((r) => r.rowNumber)}::int[], ${input.identities.slice(start, start + chunk)}::text[],
-        ${rows.map((r) => r.reference)}::text[], ${rows.map((r) => r.batchReference)}::text[],
-        ${rows.map((r) => r.bookedAt.toISOString())}::timestamptz[], ${rows.map((r) => r.amount.toString())}::bigint[],
-        ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.description)}::text[],
-        ${rows.map((r) => r.counterparty)}::text[], ${rows.map((r) => r.balanceAfter?.toString() ?? null)}::bigint[])`;
+    await client.query(
+      `insert into reconciliation_statement_rows
+         (statement_id, row_number, identity, reference, batch_reference, booked_at, amount, currency,
+          description, counterparty, balance_after)
+       select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[],
+                                $8::text[], $9::text[], $10::text[], $11::bigint[])`,
+      [
+        input.id,
+        rows.map((r) => r.rowNumber),
+        input.identities.slice(start, start + chunk),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.batchReference),
+        rows.map((r) => r.bookedAt.toISOString()),
+        rows.map((r) => r.amount.toString()),
+        rows.map((r) => r.currency),
+        rows.map((r) => r.description),
+        rows.map((r) => r.counterparty),
+        rows.map((r) => r.balanceAfter?.toString() ?? null),
+      ],
+    );
   }
 }
 
