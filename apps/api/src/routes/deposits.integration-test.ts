@@ -429,7 +429,7 @@ describe("Stripe's balance transactions reconcile the card deposits", () => {
     const paid = await post("/deposit", { userId: "user_recon_card", amount: 4200, currency: "USD", method: "stripe", reference: "RECON-CARD-1", paymentMethodId: "pm_card_visa" });
     expect(paid.json().status).toBe("confirmed");
     const pull = () =>
-      fastify.inject({ method: "POST", url: "/admin/reconciliation/stripe/pull", headers: asAdmin(), payload: { from, to: new Date(Date.now() + 60_000).toISOString() } });
+      fastify.inject({ method: "POST", url: "/api/v1/reconciliation/stripe/pull", headers: asAdmin(), payload: { from, to: new Date(Date.now() + 60_000).toISOString() } });
     const preview = await pull();
     expect(preview.statusCode).toBe(201);
     const body = preview.json() as { id: string; source: string; format: string; rowsParsed: number };

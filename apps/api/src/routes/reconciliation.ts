@@ -118,7 +118,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   );
 
   fastify.post<{ Body: { from?: unknown; to?: unknown } }>(
-    "/admin/reconciliation/stripe/pull",
+    "/api/v1/reconciliation/stripe/pull",
     {
       preHandler: allow({ staff: staffWriters }),
       config: {
@@ -128,6 +128,15 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
           description: "JSON `{ from, to }` (ISO 8601 date-times). Answers the preview, committed like an upload.",
           tags: ["reconciliation"],
           security: [{ staffSession: [] }],
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              description: "Accepted and not needed: a pulled period committed twice adds no line twice.",
+              schema: { type: "string", maxLength: 255 },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -168,7 +177,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   );
 
   fastify.get<{ Querystring: { source?: string; from?: string; to?: string } }>(
-    "/admin/reconciliation/report.csv",
+    "/api/v1/reconciliation/report.csv",
     {
       config: {
         openapi: {
@@ -205,7 +214,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   );
 
   fastify.get<{ Querystring: Record<string, string | undefined> }>(
-    "/admin/reconciliation/exceptions.csv",
+    "/api/v1/reconciliation/exceptions.csv",
     {
       preHandler: allow({ staff: everyStaff }),
       config: {

@@ -195,7 +195,7 @@ function ExceptionsCard() {
       title="Exceptions"
       description="Every statement line and clearing-account movement that did not match, until it is resolved. Nothing is deleted."
       actions={
-        <a href={`/admin/reconciliation/exceptions.csv?${csv.toString()}`} download className="text-sm font-medium text-emerald-800 underline">
+        <a href={`/api/v1/reconciliation/exceptions.csv?${csv.toString()}`} download className="text-sm font-medium text-emerald-800 underline">
           Download CSV
         </a>
       }
@@ -299,7 +299,7 @@ function DailyReportCard() {
       title="Daily report"
       description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains."
       actions={
-        <a href={`/admin/reconciliation/report.csv?${new URLSearchParams(query).toString()}`} download className="text-sm font-medium text-emerald-800 underline">
+        <a href={`/api/v1/reconciliation/report.csv?${new URLSearchParams(query).toString()}`} download className="text-sm font-medium text-emerald-800 underline">
           Download CSV
         </a>
       }

@@ -8,7 +8,7 @@ export const assignExceptions = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Assigns exceptions to a staff member (null unassigns them).",
-    openapi: { method: "POST", path: "/admin/reconciliation/exceptions/assign", tags: ["reconciliation"], summary: "Assign exceptions" },
+    openapi: { method: "POST", path: "/api/v1/reconciliation/exceptions/assign", tags: ["reconciliation"], summary: "Assign exceptions" },
   })
   .input(z.object({ exceptionIds: z.array(exceptionIdInput).min(1).max(500), assignee: z.string().trim().min(1).max(200).nullable() }))
   .output(z.object({ items: z.array(exceptionWithAgeOutput) }))

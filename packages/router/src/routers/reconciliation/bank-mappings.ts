@@ -32,7 +32,7 @@ export const saveBankMapping = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Saves how a bank's CSV export names its columns; every later upload for that bank uses it.",
-    openapi: { method: "POST", path: "/admin/reconciliation/bank-mappings", tags: ["reconciliation"], summary: "Save a bank's CSV column mapping" },
+    openapi: { method: "POST", path: "/api/v1/reconciliation/bank-mappings", tags: ["reconciliation"], summary: "Save a bank's CSV column mapping" },
   })
   .input(mappingShape)
   .output(mappingShape.extend({ currency: z.string(), dateFormat: z.string() }))
@@ -42,7 +42,7 @@ export const listBankMappings = procedure
   .meta({
     access: { staff: everyStaff },
     description: "The saved bank CSV column mappings.",
-    openapi: { method: "GET", path: "/admin/reconciliation/bank-mappings", tags: ["reconciliation"], summary: "List bank CSV column mappings" },
+    openapi: { method: "GET", path: "/api/v1/reconciliation/bank-mappings", tags: ["reconciliation"], summary: "List bank CSV column mappings" },
   })
   .input(z.object({}).default({}))
   .output(z.object({ items: z.array(mappingShape.extend({ currency: z.string(), dateFormat: z.string() })) }))

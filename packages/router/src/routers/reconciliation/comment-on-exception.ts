@@ -16,7 +16,7 @@ export const commentOnException = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Adds a comment to an exception.",
-    openapi: { method: "POST", path: "/admin/reconciliation/exceptions/{exceptionId}/comments", tags: ["reconciliation"], summary: "Comment on an exception" },
+    openapi: { method: "POST", path: "/api/v1/reconciliation/exceptions/{exceptionId}/comments", tags: ["reconciliation"], summary: "Comment on an exception" },
   })
   .input(z.object({ exceptionId: exceptionIdInput, body: z.string().trim().min(1).max(4000) }))
   .output(z.object({ id: bigintIdOutput, createdAt: isoDateOutput }))
@@ -26,7 +26,7 @@ export const listExceptionComments = procedure
   .meta({
     access: { staff: everyStaff },
     description: "An exception's comments, oldest first.",
-    openapi: { method: "GET", path: "/admin/reconciliation/exceptions/{exceptionId}/comments", tags: ["reconciliation"], summary: "List an exception's comments" },
+    openapi: { method: "GET", path: "/api/v1/reconciliation/exceptions/{exceptionId}/comments", tags: ["reconciliation"], summary: "List an exception's comments" },
   })
   .input(z.object({ exceptionId: exceptionIdInput }))
   .output(z.object({ items: z.array(commentOutput) }))

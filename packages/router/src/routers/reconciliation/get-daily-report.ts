@@ -37,8 +37,8 @@ export const getDailyReport = procedure
   .meta({
     access: { staff: everyStaff },
     description:
-      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /admin/reconciliation/report.csv.",
-    openapi: { method: "GET", path: "/admin/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
+      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.",
+    openapi: { method: "GET", path: "/api/v1/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
   })
   .input(dailyReportInput)
   .output(dailyReportOutput)

@@ -8,7 +8,7 @@ export const getStatement = procedure
   .meta({
     access: { staff: everyStaff },
     description: "A statement's preview: rows parsed, date range, totals, rows refused with their reason, how many are new.",
-    openapi: { method: "GET", path: "/admin/reconciliation/statements/{statementId}", tags: ["reconciliation"], summary: "Get a statement" },
+    openapi: { method: "GET", path: "/api/v1/reconciliation/statements/{statementId}", tags: ["reconciliation"], summary: "Get a statement" },
   })
   .input(z.object({ statementId: statementIdInput }))
   .output(statementPreviewOutput)

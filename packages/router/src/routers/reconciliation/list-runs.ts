@@ -9,7 +9,7 @@ export const listRuns = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Matching runs, newest first, with what each matched and found.",
-    openapi: { method: "GET", path: "/admin/reconciliation/runs", tags: ["reconciliation"], summary: "List matching runs" },
+    openapi: { method: "GET", path: "/api/v1/reconciliation/runs", tags: ["reconciliation"], summary: "List matching runs" },
   })
   .input(z.object({ source: sourceInput.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
   .output(

@@ -8,7 +8,7 @@ export const listStatements = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Uploaded statements, newest first.",
-    openapi: { method: "GET", path: "/admin/reconciliation/statements", tags: ["reconciliation"], summary: "List statements" },
+    openapi: { method: "GET", path: "/api/v1/reconciliation/statements", tags: ["reconciliation"], summary: "List statements" },
   })
   .input(z.object({ source: sourceInput.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
   .output(z.object({ items: z.array(statementOutput) }))

@@ -11,7 +11,7 @@ export const resolveExceptions = procedure
     access: { staff: staffWriters },
     description:
       "Resolves exceptions: `explain` (with a reason, many at once), `link` a line to ledger postings by hand, or `adjust` (posts the difference between the source's clearing account and a platform account, audited).",
-    openapi: { method: "POST", path: "/admin/reconciliation/exceptions/resolve", tags: ["reconciliation"], summary: "Resolve exceptions" },
+    openapi: { method: "POST", path: "/api/v1/reconciliation/exceptions/resolve", tags: ["reconciliation"], summary: "Resolve exceptions" },
   })
   .input(
     z.object({

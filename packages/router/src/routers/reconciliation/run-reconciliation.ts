@@ -8,7 +8,7 @@ export const runReconciliation = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Matches a source's statement lines with the ledger now; `dryRun` shows what would match and changes nothing.",
-    openapi: { method: "POST", path: "/admin/reconciliation/runs", tags: ["reconciliation"], summary: "Run the matching" },
+    openapi: { method: "POST", path: "/api/v1/reconciliation/runs", tags: ["reconciliation"], summary: "Run the matching" },
   })
   .input(z.object({ source: sourceInput, dryRun: z.boolean().default(false) }))
   .output(runOutput)
