@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
+import {
+  createAuth,
+  createUserTokenVerifier,
+  NotificationHub,
+  type C2bSettings,
+  type MpesaCollectionsSettings,
+  type RailsByDestination,
+} from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
 import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
@@ -22,6 +29,7 @@ import { receiptRoutes } from "./routes/receipts";
 import { reconciliationRoutes } from "./routes/reconciliation";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
+import { mpesaCollectionRoutes } from "./routes/mpesa-collections";
 import { notificationRoutes } from "./routes/notifications";
 import { settlementRoutes } from "./routes/settlements";
 
@@ -34,6 +42,8 @@ declare module "fastify" {
 
 export type AppOptions = {
   db: Db;
+  /** A replica for lists and reports (DATABASE_READ_URL); see `Context.readDb`. */
+  readDb?: Db;
   expectedMigrations: string[];
   payments?: PaymentsSettings;
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
@@ -60,6 +70,15 @@ export type AppOptions = {
     mpesaCallbackToken?: string | undefined;
     /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
     statusCheckAfterMs: number;
+  };
+  /** M-Pesa collections (STK Push deposits, C2B paybill); absent: deposits with a phoneNumber are refused. */
+  collections?: {
+    settings: MpesaCollectionsSettings;
+    c2b: C2bSettings;
+    /** MPESA_CALLBACK_TOKEN. */
+    callbackToken: string;
+    /** MPESA_CALLBACK_ALLOWED_IPS. */
+    allowedIps?: string[];
   };
 };
 
@@ -103,7 +122,13 @@ function rateLimitKey(request: FastifyRequest): string {
  */
 export function exemptFromRateLimit(url: string): boolean {
   const path = url.split("?", 1)[0]!;
-  return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
+  return (
+    path === "/healthz" ||
+    path === "/readyz" ||
+    path.startsWith("/payments/mpesa/") ||
+    path.startsWith("/payments/paybill/") ||
+    path === "/payments/stripe/webhook"
+  );
 }
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
@@ -162,11 +187,13 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     minAmount: payments.depositMinAmount ?? 1000n,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
+    mpesa: options.collections ? { ...options.collections.settings, c2b: options.collections.c2b } : null,
   };
 
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
+    readDb: options.readDb,
     requestId: request.id,
     principal: request.principal,
     ip: request.ip,
@@ -217,6 +244,15 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       callbackToken: payouts.mpesaCallbackToken,
       maxAttempts: payouts.settings.maxAttempts,
       statusCheckAfterMs: payouts.statusCheckAfterMs,
+    });
+  }
+
+  if (options.collections) {
+    await fastify.register(mpesaCollectionRoutes, {
+      db,
+      c2b: options.collections.c2b,
+      callbackToken: options.collections.callbackToken,
+      allowedIps: options.collections.allowedIps ?? [],
     });
   }
 

@@ -4,3 +4,6 @@ export { outcomeBySubscriberNumber, outcomeForNumber, sandboxResultCodes } from 
 export type { SandboxOutcome } from "./outcomes";
 export { organisationStatementCsv, portalTime, statementColumns } from "./organisation-statement";
 export type { StatementEntry } from "./organisation-statement";
+export { stkOutcomeBySubscriberNumber, stkOutcomeForNumber, stkResultCodes } from "./collections-outcomes";
+export type { StkOutcome } from "./collections-outcomes";
+export type { SandboxC2bPayment, SandboxReversal, SandboxStkPayment } from "./collections";

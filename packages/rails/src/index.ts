@@ -32,3 +32,25 @@ export { createPayoutRails } from "./payout-rails";
 export type { PayoutRails } from "./payout-rails";
 export { listStripeBalanceTransactions } from "./stripe/stripe-balance-transactions";
 export type { StripeBalanceLine } from "./stripe/stripe-balance-transactions";
+export {
+  DarajaCollections,
+  darajaCollectionPaths,
+  darajaRefusedUrlWords,
+  darajaTimestamp,
+  describeStkResult,
+  mpesaAmountToMinor,
+  parseC2bPayment,
+  parseReversalResult,
+  parseStkCallback,
+} from "./mpesa/daraja-collections";
+export type {
+  C2bPayment,
+  DarajaCollectionsOptions,
+  ReversalOutcome,
+  ReversalRequest,
+  ReversalResult,
+  StkCallback,
+  StkPushOutcome,
+  StkPushRequest,
+  StkQueryOutcome,
+} from "./mpesa/daraja-collections";

@@ -13,6 +13,7 @@ import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
 import { reconciliationRouter } from "./routers/reconciliation";
+import { mpesaRouter } from "./routers/mpesa";
 
 export const appRouter = router({
   auth: authRouter,
@@ -29,6 +30,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
   reconciliation: reconciliationRouter,
+  mpesa: mpesaRouter,
 });
 
 export type AppRouter = typeof appRouter;

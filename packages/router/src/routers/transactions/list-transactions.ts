@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { currencyInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
 import { bigintIdOutput, isoDateOutput, specExamples } from "@agrinet/schemas";
@@ -56,4 +57,4 @@ export const listTransactions = procedure
   })
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
-  .query(({ ctx, input }) => listLedgerTransactions(ctx.db, input));
+  .query(({ ctx, input }) => listLedgerTransactions(staleReadDb(ctx), input));
