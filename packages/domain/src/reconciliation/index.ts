@@ -12,14 +12,14 @@ export * from "./bank-mappings";
 export * from "./record-provider-mismatch";
 export {
   exceptionKinds,
-  exceptionStatuses,
+  reconciliationExceptionStatuses,
   listExceptions,
   listComments,
   listRuns,
   listStatements,
   type ExceptionKind,
   type ExceptionRecord,
-  type ExceptionStatus,
+  type ReconciliationExceptionStatus,
   type ExceptionFilters,
   type RunRecord,
   type StatementRecord,

@@ -421,15 +421,15 @@ export const exceptionKinds = [
   "outside_window",
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
-export const exceptionStatuses = ["new", "persisting", "resolved"] as const;
-export type ExceptionStatus = (typeof exceptionStatuses)[number];
+export const reconciliationExceptionStatuses = ["new", "persisting", "resolved"] as const;
+export type ReconciliationExceptionStatus = (typeof reconciliationExceptionStatuses)[number];
 
 export type ExceptionRecord = {
   id: bigint;
   key: string;
   source: string;
   kind: ExceptionKind;
-  status: ExceptionStatus;
+  status: ReconciliationExceptionStatus;
   lineId: bigint | null;
   postingId: bigint | null;
   reference: string | null;
@@ -480,7 +480,7 @@ function decodeException(row: ExceptionRow): ExceptionRecord {
     key: row.key,
     source: row.source,
     kind: row.kind as ExceptionKind,
-    status: row.status as ExceptionStatus,
+    status: row.status as ReconciliationExceptionStatus,
     lineId: row.line_id,
     postingId: row.posting_id,
     reference: row.reference,
@@ -505,7 +505,7 @@ export type ExceptionFilters = {
   source?: string | undefined;
   kind?: string | undefined;
   /** open = new or persisting */
-  status?: ExceptionStatus | "open" | undefined;
+  status?: ReconciliationExceptionStatus | "open" | undefined;
   assignee?: string | undefined;
   reference?: string | undefined;
   /** Only exceptions at least this many days old. */

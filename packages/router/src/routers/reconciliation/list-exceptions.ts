@@ -1,4 +1,4 @@
-import { exceptionKinds, exceptionStatuses, listExceptions as listExceptionsInDomain } from "@agrinet/domain";
+import { exceptionKinds, reconciliationExceptionStatuses, listExceptions as listExceptionsInDomain } from "@agrinet/domain";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -9,7 +9,7 @@ export const listExceptionsInput = z
     source: sourceInput.optional(),
     kind: z.enum(exceptionKinds).optional(),
     /** open = new or persisting (the default) */
-    status: z.enum([...exceptionStatuses, "open", "all"]).default("open"),
+    status: z.enum([...reconciliationExceptionStatuses, "open", "all"]).default("open"),
     assignee: z.string().max(200).optional(),
     reference: z.string().max(200).optional(),
     minAgeDays: z.coerce.number().int().min(0).max(3650).optional(),

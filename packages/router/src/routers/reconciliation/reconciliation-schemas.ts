@@ -1,5 +1,5 @@
 import { minorUnitsOutput } from "@agrinet/core";
-import { exceptionKinds, exceptionStatuses, reconciliationSources } from "@agrinet/domain";
+import { exceptionKinds, reconciliationExceptionStatuses, reconciliationSources } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput, bigintIdOutput, nullableBigintIdOutput } from "@agrinet/schemas";
 import { z } from "zod";
 
@@ -58,7 +58,7 @@ export const exceptionOutput = z.object({
   id: bigintIdOutput,
   source: z.string(),
   kind: z.enum(exceptionKinds),
-  status: z.enum(exceptionStatuses),
+  status: z.enum(reconciliationExceptionStatuses),
   lineId: nullableBigintIdOutput,
   postingId: nullableBigintIdOutput,
   reference: z.string().nullable(),
