@@ -4,7 +4,7 @@ import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrine
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
-import { frameworkErrors } from "./rest/error-envelope";
+import { clientErrorHandler, frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 import { metricsRoute, type ApiMetrics } from "./metrics";
 import { registerC2bUrlsInBackground } from "./routes/mpesa-collections";
@@ -23,6 +23,7 @@ const fastify = Fastify({
   pluginTimeout: 60_000,
   requestTimeout: 30_000,
   frameworkErrors,
+  clientErrorHandler,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
