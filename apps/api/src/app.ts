@@ -28,6 +28,7 @@ import { trpcIdempotency } from "./rest/trpc-idempotency";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
+import { reconciliationRoutes } from "./routes/reconciliation";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 import { mpesaCollectionRoutes } from "./routes/mpesa-collections";
@@ -281,6 +282,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
   });
   await fastify.register(settlementRoutes, deps);
+  await fastify.register(reconciliationRoutes, { ...deps, db, stripe });
   if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });
 
   await fastify.register(restBridge, {

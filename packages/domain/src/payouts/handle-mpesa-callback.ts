@@ -11,6 +11,7 @@ import type { PayoutRuntime } from "./payout-runtime";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome } from "./process-payout";
 import type { PaidPayout } from "./settle-payouts";
+import { recordMpesaPayoutMismatch } from "../reconciliation/record-provider-mismatch";
 
 export type MpesaCallbackOptions = {
   runtime: PayoutRuntime;
@@ -98,6 +99,7 @@ export async function handleMpesaStatusResult(
         payoutId: payout.id,
         error: amountMismatchError(result.receipt, result.amount),
       });
+      await recordMpesaPayoutMismatch(db, { payoutId: payout.id, receipt: result.receipt, wholeUnits: result.amount });
       return { payoutId: payout.id, action: "waiting" };
     }
   }
@@ -162,6 +164,7 @@ async function settleConfirmed(
     case "already-final":
       return { payoutId: item.payoutId, action: "already-final" };
     case "amount-mismatch":
+      await recordMpesaPayoutMismatch(options.runtime.db, { payoutId: item.payoutId, receipt: paid.receipt, wholeUnits: Number(paid.amount) });
       return { payoutId: item.payoutId, action: "waiting" };
     default:
       return { payoutId: item.payoutId, action: "settled" };
