@@ -185,6 +185,9 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
           summary: "Daily reconciliation report as CSV (minor units)",
           tags: ["reconciliation"],
           parameters: ["source", "from", "to"].map((name) => ({ name, in: "query", required: true, schema: { type: "string" } })),
+          // The procedure's own rule: this route calls it.
+          access: { staff: everyStaff },
+          errorStatuses: [400],
           responses: { "200": { description: "CSV, one row per day and currency", content: { "text/csv": {} } } },
         },
       },

@@ -540,6 +540,218 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reconciliation/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List statements
+         * @description Uploaded statements, newest first.
+         */
+        get: operations["reconciliation_listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/statements/{statementId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a statement
+         * @description A statement's preview: rows parsed, date range, totals, rows refused with their reason, how many are new.
+         */
+        get: operations["reconciliation_getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reconciliation/statements/{statementId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a statement
+         * @description Adds a previewed statement's new lines (lines already imported from another statement are skipped) and runs the matching. Committing twice changes nothing.
+         */
+        post: operations["reconciliation_commitStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List matching runs
+         * @description Matching runs, newest first, with what each matched and found.
+         */
+        get: operations["reconciliation_listRuns"];
+        put?: never;
+        /**
+         * Run the matching
+         * @description Matches a source's statement lines with the ledger now; `dryRun` shows what would match and changes nothing.
+         */
+        post: operations["reconciliation_runReconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reconciliation/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reconciliation exceptions
+         * @description The reconciliation exceptions queue, newest first, filtered by source, kind, status, assignee, reference or age.
+         */
+        get: operations["reconciliation_listExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/exceptions/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve exceptions
+         * @description Resolves exceptions: `explain` (with a reason, many at once), `link` a line to ledger postings by hand, or `adjust` (posts the difference between the source's clearing account and a platform account, audited).
+         */
+        post: operations["reconciliation_resolveExceptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/exceptions/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign exceptions
+         * @description Assigns exceptions to a staff member (null unassigns them).
+         */
+        post: operations["reconciliation_assignExceptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/exceptions/{exceptionId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an exception's comments
+         * @description An exception's comments, oldest first.
+         */
+        get: operations["reconciliation_listExceptionComments"];
+        put?: never;
+        /**
+         * Comment on an exception
+         * @description Adds a comment to an exception.
+         */
+        post: operations["reconciliation_commentOnException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily reconciliation report
+         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.
+         */
+        get: operations["reconciliation_getDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/bank-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bank CSV column mappings
+         * @description The saved bank CSV column mappings.
+         */
+        get: operations["reconciliation_listBankMappings"];
+        put?: never;
+        /**
+         * Save a bank's CSV column mapping
+         * @description Saves how a bank's CSV export names its columns; every later upload for that bank uses it.
+         */
+        post: operations["reconciliation_saveBankMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mpesa/paybill-account": {
         parameters: {
             query?: never;
@@ -768,6 +980,80 @@ export interface paths {
         };
         /** Settlement summary as CSV (minor units and a formatted column) */
         get: operations["settlementsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reconciliation/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a statement (M-Pesa CSV, bank CSV or camt.053 XML) for preview
+         * @description multipart/form-data: `file`, `source` (mpesa | bank), for a bank CSV `bank` (a saved column mapping), optionally `currency`. Answers the preview: rows parsed, date range, totals, refused rows with their reason, how many lines are new. Nothing is matched until the statement is committed.
+         */
+        post: operations["uploadReconciliationStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/stripe/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull Stripe's balance transactions for a period as a statement preview
+         * @description JSON `{ from, to }` (ISO 8601 date-times). Answers the preview, committed like an upload.
+         */
+        post: operations["pullStripeBalanceTransactions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily reconciliation report as CSV (minor units) */
+        get: operations["reconciliationReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/exceptions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exceptions queue as CSV, with the same filters as the JSON list */
+        get: operations["reconciliationExceptionsCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2853,6 +3139,850 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    reconciliation_listStatements: {
+        parameters: {
+            query?: {
+                source?: "mpesa" | "bank" | "stripe";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            source: string;
+                            format: string;
+                            status: string;
+                            fileName: string | null;
+                            fileSha256: string;
+                            bank: string | null;
+                            periodFrom: string | null;
+                            periodTo: string | null;
+                            currency: string | null;
+                            openingBalance: string | null;
+                            closingBalance: string | null;
+                            rowsParsed: number;
+                            refusedRows: {
+                                row: number;
+                                reason: string;
+                            }[];
+                            linesAdded: number | null;
+                            uploadedBy: string;
+                            committedBy: string | null;
+                            createdAt: string;
+                            committedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_getStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                statementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        source: string;
+                        format: string;
+                        status: string;
+                        fileName: string | null;
+                        fileSha256: string;
+                        bank: string | null;
+                        periodFrom: string | null;
+                        periodTo: string | null;
+                        currency: string | null;
+                        openingBalance: string | null;
+                        closingBalance: string | null;
+                        rowsParsed: number;
+                        refusedRows: {
+                            row: number;
+                            reason: string;
+                        }[];
+                        linesAdded: number | null;
+                        uploadedBy: string;
+                        committedBy: string | null;
+                        createdAt: string;
+                        committedAt: string | null;
+                        rowsKnown: number;
+                        rowsNew: number;
+                        totals: {
+                            currency: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            moneyIn: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            moneyOut: string;
+                            rows: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_commitStatement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                statementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statement: {
+                            id: string;
+                            source: string;
+                            format: string;
+                            status: string;
+                            fileName: string | null;
+                            fileSha256: string;
+                            bank: string | null;
+                            periodFrom: string | null;
+                            periodTo: string | null;
+                            currency: string | null;
+                            openingBalance: string | null;
+                            closingBalance: string | null;
+                            rowsParsed: number;
+                            refusedRows: {
+                                row: number;
+                                reason: string;
+                            }[];
+                            linesAdded: number | null;
+                            uploadedBy: string;
+                            committedBy: string | null;
+                            createdAt: string;
+                            committedAt: string | null;
+                            rowsKnown: number;
+                            rowsNew: number;
+                            totals: {
+                                currency: string;
+                                /**
+                                 * @description Amount in minor units of the currency, as a string of digits
+                                 * @example 250000
+                                 */
+                                moneyIn: string;
+                                /**
+                                 * @description Amount in minor units of the currency, as a string of digits
+                                 * @example 250000
+                                 */
+                                moneyOut: string;
+                                rows: number;
+                            }[];
+                        };
+                        run: {
+                            runId: string;
+                            source: string;
+                            dryRun: boolean;
+                            matched: number;
+                            matchedByReference: number;
+                            matchedByBatch: number;
+                            unmatchedLines: number;
+                            unmatchedMovements: number;
+                            exceptionsNew: number;
+                            exceptionsPersisting: number;
+                            exceptionsResolved: number;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listRuns: {
+        parameters: {
+            query?: {
+                source?: "mpesa" | "bank" | "stripe";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            source: string;
+                            trigger: string;
+                            dryRun: boolean;
+                            counts: {
+                                [key: string]: number;
+                            };
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_runReconciliation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    source: "mpesa" | "bank" | "stripe";
+                    /** @default false */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runId: string;
+                        source: string;
+                        dryRun: boolean;
+                        matched: number;
+                        matchedByReference: number;
+                        matchedByBatch: number;
+                        unmatchedLines: number;
+                        unmatchedMovements: number;
+                        exceptionsNew: number;
+                        exceptionsPersisting: number;
+                        exceptionsResolved: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listExceptions: {
+        parameters: {
+            query?: {
+                source?: "mpesa" | "bank" | "stripe";
+                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                status?: "new" | "persisting" | "resolved" | "open" | "all";
+                assignee?: string;
+                reference?: string;
+                minAgeDays?: number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            source: string;
+                            /** @enum {string} */
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            /** @enum {string} */
+                            status: "new" | "persisting" | "resolved";
+                            lineId: string | null;
+                            postingId: string | null;
+                            reference: string | null;
+                            ledgerAmount: string | null;
+                            statementAmount: string | null;
+                            currency: string | null;
+                            occurredAt: string;
+                            detail: string;
+                            assignee: string | null;
+                            resolution: string | null;
+                            resolutionReason: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            adjustmentTransactionId: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            comments: number;
+                            ageDays: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_resolveExceptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    exceptionIds: string[];
+                    resolution: {
+                        /** @constant */
+                        action: "explain";
+                        reason: string;
+                    } | {
+                        /** @constant */
+                        action: "link";
+                        reason: string;
+                        postingIds: string[];
+                    } | {
+                        /** @constant */
+                        action: "adjust";
+                        reason: string;
+                        counterAccount: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            source: string;
+                            /** @enum {string} */
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            /** @enum {string} */
+                            status: "new" | "persisting" | "resolved";
+                            lineId: string | null;
+                            postingId: string | null;
+                            reference: string | null;
+                            ledgerAmount: string | null;
+                            statementAmount: string | null;
+                            currency: string | null;
+                            occurredAt: string;
+                            detail: string;
+                            assignee: string | null;
+                            resolution: string | null;
+                            resolutionReason: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            adjustmentTransactionId: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            comments: number;
+                            ageDays: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_assignExceptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    exceptionIds: string[];
+                    assignee: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            source: string;
+                            /** @enum {string} */
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            /** @enum {string} */
+                            status: "new" | "persisting" | "resolved";
+                            lineId: string | null;
+                            postingId: string | null;
+                            reference: string | null;
+                            ledgerAmount: string | null;
+                            statementAmount: string | null;
+                            currency: string | null;
+                            occurredAt: string;
+                            detail: string;
+                            assignee: string | null;
+                            resolution: string | null;
+                            resolutionReason: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            adjustmentTransactionId: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            comments: number;
+                            ageDays: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listExceptionComments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exceptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            author: string;
+                            body: string;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_commentOnException: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                exceptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_getDailyReport: {
+        parameters: {
+            query: {
+                source: "mpesa" | "bank" | "stripe";
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            source: string;
+                            day: string;
+                            currency: string;
+                            opening: string | null;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            moneyIn: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            moneyOut: string;
+                            closing: string | null;
+                            lines: number;
+                            matchedLines: number;
+                            matchedPercent: number;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            ledgerNet: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            unexplainedDifference: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listBankMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            bank: string;
+                            columns: {
+                                bookedAt: string;
+                                reference: string;
+                                amount?: string;
+                                credit?: string;
+                                debit?: string;
+                                currency?: string;
+                                description?: string;
+                                batchReference?: string;
+                                counterparty?: string;
+                                balance?: string;
+                            };
+                            dateFormat: string;
+                            currency: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_saveBankMapping: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    bank: string;
+                    columns: {
+                        bookedAt: string;
+                        reference: string;
+                        amount?: string;
+                        credit?: string;
+                        debit?: string;
+                        currency?: string;
+                        description?: string;
+                        batchReference?: string;
+                        counterparty?: string;
+                        balance?: string;
+                    };
+                    /** @default DD/MM/YYYY */
+                    dateFormat?: string;
+                    /**
+                     * @description ISO 4217 currency code
+                     * @enum {string}
+                     */
+                    currency: "KES" | "TZS" | "UGX" | "USD";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bank: string;
+                        columns: {
+                            bookedAt: string;
+                            reference: string;
+                            amount?: string;
+                            credit?: string;
+                            debit?: string;
+                            currency?: string;
+                            description?: string;
+                            batchReference?: string;
+                            counterparty?: string;
+                            balance?: string;
+                        };
+                        dateFormat: string;
+                        currency: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     mpesa_paybillAccount: {
         parameters: {
             query?: {
@@ -3499,6 +4629,159 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadReconciliationStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /** @enum {string} */
+                    source: "mpesa" | "bank" | "stripe";
+                    bank?: string;
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The statement's preview */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    pullStripeBalanceTransactions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Accepted and not needed: a pulled period committed twice adds no line twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The statement's preview */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reconciliationReportCsv: {
+        parameters: {
+            query: {
+                source: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, one row per day and currency */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reconciliationExceptionsCsv: {
+        parameters: {
+            query?: {
+                source?: string;
+                kind?: string;
+                status?: string;
+                assignee?: string;
+                reference?: string;
+                minAgeDays?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, one row per exception (at most 50,000) */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];

@@ -113,7 +113,7 @@ describe("M-Pesa status callbacks", () => {
     expect(payout.status).toBe("processing");
     expect(payout.lastError).toBe("M-Pesa reports receipt FORGED2 for 11, not this payout's amount: reconcile by hand");
     // The mismatch joins the reconciliation queue once, however often M-Pesa repeats it.
-    await handleMpesaStatusResult({ db, rails: {}, body: statusResult(payoutId, 11, "FORGED2"), payoutId, maxAttempts: 5, statusCheckAfterMs: 5_000 });
+    await handleMpesaStatusResult({ runtime, body: statusResult(payoutId, 11, "FORGED2"), payoutId, maxAttempts: 5 });
     const queued = await listExceptions(db, { reference: "FORGED2", status: "open", limit: 10 });
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ source: "mpesa", kind: "amount_mismatch", ledgerAmount: -payout.amount, statementAmount: -1_100n, currency: "KES" });
