@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DomainError } from "@agrinet/core";
+import { assertStorableInput, DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
@@ -137,6 +137,18 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       request.principal = principal;
       done();
     }, done);
+  });
+
+  // Path and query values of every route (plain ones included: the notification stream, the
+  // settlement exports) are text that reaches PostgreSQL; procedures check their whole input too.
+  fastify.addHook("preValidation", (request, _reply, done) => {
+    try {
+      assertStorableInput(request.params);
+      assertStorableInput(request.query);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
 
   let notificationHub: NotificationHub | undefined;

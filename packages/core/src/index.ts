@@ -5,3 +5,4 @@ export * from "./ledger-kinds";
 export * from "./payments-env";
 export * from "./database-unavailable";
 export * from "./random-hex";
+export * from "./input-guard";

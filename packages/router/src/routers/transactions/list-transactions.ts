@@ -1,6 +1,6 @@
 import { currencyInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
-import { bigintIdOutput, isoDateOutput, specExamples } from "@agrinet/schemas";
+import { bigintIdOutput, int8IdInput, isoDateOutput, specExamples } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -14,7 +14,7 @@ export const listTransactionsInput = z.object({
   contractId: z.string().min(1).max(120).optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
-  cursor: z.string().max(40).optional(),
+  cursor: int8IdInput().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
