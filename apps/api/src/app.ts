@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { assertStorableInput, DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
@@ -81,18 +80,27 @@ export type PaymentsSettings = {
 const apiVersion = "1.0.0";
 
 /**
- * Rate limits count per credential, so one partner's burst never throttles another behind the
- * same NAT; requests without credentials count per IP. The credential is hashed: keys never sit
- * in memory as map keys. A verified partner key counts by its id: one bucket whether it comes in
- * x-api-key or Authorization (hashing the header's text made those two buckets), and partner
- * requests, most of the traffic, skip the hash.
+ * Rate limits count per verified caller, so one partner's burst never throttles another behind
+ * the same NAT; everything else (no credentials, or credentials that did not verify) counts per
+ * IP: a caller cannot mint fresh buckets by sending junk keys, tokens or cookies. A partner key
+ * counts by its id: one bucket whether it comes in x-api-key or Authorization.
  */
 function rateLimitKey(request: FastifyRequest): string {
-  if (request.principal?.kind === "partner") return `partner:${request.principal.keyId}`;
-  const credential =
-    request.headers["x-api-key"] ?? request.headers.authorization ?? /\.session_token=([^;]+)/.exec(request.headers.cookie ?? "")?.[1];
-  if (!credential) return `ip:${request.ip}`;
-  return `credential:${createHash("sha256").update(String(credential)).digest("base64url")}`;
+  const principal = request.principal;
+  if (principal?.kind === "partner") return `partner:${principal.keyId}`;
+  if (principal?.kind === "staff") return `staff:${principal.userId}`;
+  if (principal?.kind === "user") return `user:${principal.userId}`;
+  return `ip:${request.ip}`;
+}
+
+/** `.` and `..` segments, plain or percent-encoded: `new URL()` would resolve them, the router not. */
+const dotSegment = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** Methods a cross-site form or `no-cors` fetch can send with the staff cookie attached. */
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(";")[0]?.trim().toLowerCase();
 }
 
 /**
@@ -127,6 +135,20 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     verifyUserToken: createUserTokenVerifier({ secret: settings.jwtSecret, jwksUrl: settings.jwksUrl }),
   });
 
+  // One spelling per resource: a path that a URL parser would rewrite could reach a route other
+  // than the one its rate limit was matched against (sign-in's throttle).
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    const path = request.url.split("?", 1)[0]!;
+    if (dotSegment.test(path)) {
+      return done(
+        new DomainError("VALIDATION_FAILED", "path: dot segments (. and ..) are not allowed", {
+          fields: [{ path: "(path)", message: "dot segments are not allowed" }],
+        }),
+      );
+    }
+    done();
+  });
+
   fastify.decorateRequest("principal", null);
   // A callback hook: most requests carry no credentials (probes, the payment providers'
   // callbacks, two per M-Pesa payout) and are answered without a promise; the rest wait for it.
@@ -137,6 +159,30 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       request.principal = principal;
       done();
     }, done);
+  });
+
+  // The staff cookie rides along on any request a browser sends, whoever's page sent it. A
+  // cookie-authenticated change must come from the dashboard's own origin: browsers always send
+  // Origin on such requests (and Sec-Fetch-Site), other clients carry no cookie to abuse.
+  const cookieOrigins = new Set([...settings.trustedOrigins, new URL(settings.baseURL).origin]);
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    if (request.principal?.kind !== "staff" || safeMethods.has(request.method)) return done();
+    const origin = request.headers.origin;
+    if ((origin !== undefined && !cookieOrigins.has(origin)) || request.headers["sec-fetch-site"] === "cross-site") {
+      return done(new DomainError("FORBIDDEN", "cross-origin request refused: send it from the dashboard, or use an API key"));
+    }
+    done();
+  });
+
+  // tRPC would read a form or multipart body as an empty input: a procedure whose input is all
+  // defaults (payouts.runPayouts) would run from a plain HTML form. It takes JSON only.
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    if (request.method !== "POST" || !request.url.startsWith("/trpc/")) return done();
+    const mediaType = mediaTypeOf(request.headers["content-type"]);
+    if (mediaType !== undefined && mediaType !== "application/json") {
+      return done(new DomainError("UNSUPPORTED_MEDIA_TYPE", "send tRPC input as application/json"));
+    }
+    done();
   });
 
   // Path and query values of every route (plain ones included: the notification stream, the
@@ -216,6 +262,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(healthRoutes, { db, expectedMigrations });
   await fastify.register(authRoutes, {
     auth,
+    db,
     signInMaxAttempts: settings.signInMaxAttempts,
     signInWindowSeconds: settings.signInWindowSeconds,
   });
@@ -257,6 +304,12 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     bodyLimit: options.restBodyLimit ?? 64 * 1024,
   });
 
+
+  // tRPC takes the same largest body as REST (Fastify's default would be 1 MiB).
+  const restBodyLimit = options.restBodyLimit ?? 64 * 1024;
+  fastify.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/trpc")) route.bodyLimit = restBodyLimit;
+  });
   await fastify.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {

@@ -42,6 +42,14 @@ export const apiEnvShape = {
     .default("")
     .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ message: "expected comma-separated origins like https://app.example.org" }))),
+  /**
+   * Comma-separated addresses or CIDRs of proxies in front of the API (the admin dashboard's
+   * server, a load balancer) whose X-Forwarded-For gives the client's address; none by default.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
   /** Requests per minute per credential (API key, session, token; else per IP). */
   RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
   /** Largest REST request body, in bytes; larger → 413. */

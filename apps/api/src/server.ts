@@ -6,11 +6,13 @@ import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
 import { frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
+import { fastifyServerOptions } from "./server-options";
 import { metricsRoute, type ApiMetrics } from "./metrics";
 
 const env = loadApiEnv();
 
 const fastify = Fastify({
+  ...fastifyServerOptions(env),
   logger: loggerOptions(env.LOG_LEVEL),
   requestIdHeader: "x-request-id",
   genReqId: () => randomUUID(),
