@@ -38,7 +38,7 @@ const unknown = scopes.filter((s) => !(partnerScopes as readonly string[]).inclu
 if (unknown.length) fail(`unknown scope ${unknown.join(", ")}`);
 
 const env = loadLauncherEnv();
-const database = await openLocalDatabase(env.DATABASE_URL);
+const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
 await applyMigrations(database.url);
 const db = createDb({ connectionString: database.url, maxConnections: 1 });
 try {

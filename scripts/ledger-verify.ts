@@ -6,7 +6,7 @@ import { formatLedgerVerification, verifyLedger } from "@agrinet/domain";
 import { loadLauncherEnv } from "./env";
 
 const env = loadLauncherEnv();
-const database = await openLocalDatabase(env.DATABASE_URL);
+const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
 const db = createDb({ connectionString: database.url, maxConnections: 2 });
 let ok = false;
 try {

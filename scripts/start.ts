@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { applyMigrations } from "@agrinet/db/migrate";
 import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
-import { loadLauncherEnv } from "./env";
+import { loadLauncherEnv, refuseWellKnownSeedCredentials } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
@@ -14,6 +14,7 @@ import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-fl
 const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+if (env.SEED_DEMO_DATA === "true") refuseWellKnownSeedCredentials(env, "start");
 
 say(
   env.DATABASE_URL

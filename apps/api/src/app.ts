@@ -132,7 +132,12 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
   const resolvePrincipal = createPrincipalResolver({
     auth,
-    verifyUserToken: createUserTokenVerifier({ secret: settings.jwtSecret, jwksUrl: settings.jwksUrl }),
+    verifyUserToken: createUserTokenVerifier({
+      secret: settings.jwtSecret,
+      jwksUrl: settings.jwksUrl,
+      audience: settings.jwtAudience,
+      issuer: settings.jwtIssuer,
+    }),
   });
 
   // One spelling per resource: a path that a URL parser would rewrite could reach a route other

@@ -1,4 +1,5 @@
 import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
+import { userTokenClaims } from "@agrinet/domain";
 import { z } from "zod";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
 
@@ -34,6 +35,10 @@ export const apiEnvShape = {
   JWT_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
   /** Or a JWKS URL whose keys sign end-user JWTs. */
   JWKS_URL: envVars.url.optional(),
+  /** The `aud` every end-user JWT must carry. */
+  JWT_AUDIENCE: z.string().min(1).default(userTokenClaims.audience),
+  /** The `iss` every end-user JWT must carry. */
+  JWT_ISSUER: z.string().min(1).default(userTokenClaims.issuer),
   SIGN_IN_MAX_ATTEMPTS: envVars.positiveInt(devAuthSettings.signInMaxAttempts),
   SIGN_IN_WINDOW_SECONDS: envVars.positiveInt(devAuthSettings.signInWindowSeconds),
   /** Partner web origins allowed by CORS, comma-separated (`https://app.example.org,...`). */
@@ -70,10 +75,25 @@ export const apiEnvShape = {
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;
 
+/** Settings that are fine on a laptop and dangerous anywhere real: one line each. */
+export function productionEnvProblems(env: Pick<ApiEnv, "NODE_ENV" | "BETTER_AUTH_SECRET" | "JWT_SECRET">): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  if (env.BETTER_AUTH_SECRET === devAuthSettings.sessionSecret) {
+    problems.push("invalid environment variable BETTER_AUTH_SECRET: set a secret of your own in production");
+  }
+  // The dev secret is in this repository: anyone could mint any user's token with it.
+  if (env.JWT_SECRET === devAuthSettings.jwtSecret) {
+    problems.push("invalid environment variable JWT_SECRET: set a secret of your own in production");
+  }
+  return problems;
+}
+
 export function loadApiEnv(): ApiEnv {
   const env = loadEnvOrExit("api", apiEnvShape, process.env);
-  if (env.NODE_ENV === "production" && env.BETTER_AUTH_SECRET === devAuthSettings.sessionSecret) {
-    process.stderr.write("api: invalid environment variable BETTER_AUTH_SECRET: set a secret of your own in production\n");
+  const problems = productionEnvProblems(env);
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`api: ${problem}\n`);
     process.exit(78);
   }
   return env;
@@ -88,6 +108,8 @@ export function authSettingsFromEnv(env: ApiEnv): AuthSettings {
     trustedOrigins: env.AUTH_TRUSTED_ORIGINS,
     jwtSecret,
     jwksUrl: env.JWKS_URL,
+    jwtAudience: env.JWT_AUDIENCE,
+    jwtIssuer: env.JWT_ISSUER,
     signInMaxAttempts: env.SIGN_IN_MAX_ATTEMPTS,
     signInWindowSeconds: env.SIGN_IN_WINDOW_SECONDS,
   };

@@ -6,3 +6,4 @@ export * from "./payments-env";
 export * from "./database-unavailable";
 export * from "./random-hex";
 export * from "./input-guard";
+export * from "./csv";
