@@ -1,7 +1,7 @@
 // Issue #23's security findings that live at the API's edge, each as the request that showed it.
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createStaffUser, updateStaffUser } from "@agrinet/domain";
+import { confirmDeposit, createDeposit, createStaffUser, updateStaffUser } from "@agrinet/domain";
 import { describe, expect, test } from "vitest";
 import { devAuthSettings } from "./auth/settings";
 import { fastifyServerOptions } from "./server-options";
@@ -206,4 +206,33 @@ test("row 14: evidenceUrl accepts only http(s)", async () => {
     expect(response.statusCode, evidenceUrl).toBe(400);
     expect(response.json().error.fields.map((f: { path: string }) => f.path)).toContain("evidenceUrl");
   }
+});
+
+test("row 13: an end user's transaction list hides the other legs' running balances", async () => {
+  const db = api.database.db;
+  for (const [userId, reference] of [["user_row13", "ROW13-A"], ["user_other13", "ROW13-B"]] as const) {
+    const deposit = await createDeposit({
+      db,
+      input: { userId, amount: 5000n, currency: "KES", method: "mpesa", reference, metadata: {} },
+      minAmount: 0n,
+      chargeStripe: null,
+    });
+    await confirmDeposit({ db, depositId: deposit.id, confirmedBy: "ops", evidenceUrl: "https://cdn.example.org/r.jpg" });
+  }
+  type Posting = { account: string; balanceAfter: string | null };
+  const list = async (headers: Record<string, string>) => {
+    const response = await api.fastify.inject({ method: "GET", url: "/transactions?userId=user_row13", headers });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { items: Array<{ postings: Posting[] }> }).items.flatMap((t) => t.postings);
+  };
+  const asUser = await list(await api.credentials.user("user_row13"));
+  const own = asUser.filter((p) => p.account.startsWith("user:user_row13:"));
+  const others = asUser.filter((p) => !p.account.startsWith("user:user_row13:"));
+  expect(own.length).toBeGreaterThan(0);
+  expect(others.length).toBeGreaterThan(0);
+  expect(own.every((p) => p.balanceAfter !== null)).toBe(true);
+  // The clearing account's balance after this deposit would show the other user's 5000 too.
+  expect(others.map((p) => p.balanceAfter)).toEqual(others.map(() => null));
+  const asStaff = await list(await api.credentials.staff("viewer"));
+  expect(asStaff.every((p) => p.balanceAfter !== null)).toBe(true);
 });

@@ -23,7 +23,8 @@ export const ledgerPostingOutput = z.object({
   account: z.string(),
   amount: minorUnitsOutput,
   currency: z.string(),
-  balanceAfter: minorUnitsOutput,
+  /** The account's balance after this posting; null on other parties' accounts for end users. */
+  balanceAfter: minorUnitsOutput.nullable(),
 });
 
 export const listTransactionsOutput = z.object({
@@ -56,4 +57,18 @@ export const listTransactions = procedure
   })
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
-  .query(({ ctx, input }) => listLedgerTransactions(ctx.db, input));
+  .query(async ({ ctx, input }) => {
+    const page = await listLedgerTransactions(ctx.db, input);
+    const principal = ctx.principal;
+    if (principal?.kind !== "user") return page;
+    // A clearing account's running balance is the platform's volume, another user's their
+    // wallet: an end user sees running balances of their own accounts only.
+    const own = `user:${principal.userId}:`;
+    return {
+      ...page,
+      items: page.items.map((item) => ({
+        ...item,
+        postings: item.postings.map((posting) => (posting.account.startsWith(own) ? posting : { ...posting, balanceAfter: null })),
+      })),
+    };
+  });
