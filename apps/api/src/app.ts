@@ -65,6 +65,8 @@ export type AppOptions = {
 export type PaymentsSettings = {
   /** DEPOSIT_MIN_AMOUNT, minor units (default 1000). */
   depositMinAmount?: bigint;
+  /** AMOUNT_MAX, minor units (default `defaultAmountMax`): deposits and contracts. */
+  amountMax?: bigint;
   /** DEPOSITS_PARTNER_CONFIRM (default false). */
   depositsPartnerConfirm?: boolean;
   /** STRIPE_KEY; unset → `method: "stripe"` deposits are refused. */
@@ -222,6 +224,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     : null;
   const depositSettings: NonNullable<Context["deposits"]> = {
     minAmount: payments.depositMinAmount ?? 1000n,
+    maxAmount: payments.amountMax,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
   };

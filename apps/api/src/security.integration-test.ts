@@ -236,3 +236,33 @@ test("row 13: an end user's transaction list hides the other legs' running balan
   const asStaff = await list(await api.credentials.staff("viewer"));
   expect(asStaff.every((p) => p.balanceAfter !== null)).toBe(true);
 });
+
+test("row 6: amounts above the business maximum (AMOUNT_MAX) are 400 naming the field, on every way in", async () => {
+  const partner = await api.credentials.partner(["deposits:write", "payouts:write", "contracts:write"]);
+  const headers = { ...partner, "content-type": "application/json" };
+  const tooMuch = "9223372036854775807";
+  const deposit = await api.fastify.inject({
+    method: "POST",
+    url: "/deposit",
+    headers,
+    payload: { userId: "user_rich", amount: tooMuch, currency: "KES", method: "mpesa", reference: "ROW6-1" },
+  });
+  expect(deposit.statusCode, deposit.body).toBe(400);
+  expect(deposit.json().error.fields.map((f: { path: string }) => f.path)).toContain("amount");
+  const contract = await api.fastify.inject({
+    method: "POST",
+    url: "/contracts",
+    headers,
+    payload: { consumerId: "user_rich", producerId: "user_b", currency: "KES", expectedAmount: tooMuch },
+  });
+  expect(contract.statusCode, contract.body).toBe(400);
+  expect(contract.json().error.fields.map((f: { path: string }) => f.path)).toContain("expectedAmount");
+  const payout = await api.fastify.inject({
+    method: "POST",
+    url: "/payouts",
+    headers,
+    payload: { userId: "user_rich", amount: tooMuch, currency: "KES", destination: { type: "mpesa", account: "+254708374149" }, reference: "ROW6-P" },
+  });
+  expect(payout.statusCode, payout.body).toBe(400);
+  expect(payout.json().error.fields.map((f: { path: string }) => f.path)).toContain("amount");
+});

@@ -42,6 +42,7 @@ await fastify.register(app, {
   payouts: {
     settings: {
       minAmount: env.PAYOUT_MIN_AMOUNT,
+      maxAmount: env.AMOUNT_MAX,
       maxAttempts: env.PAYOUT_MAX_ATTEMPTS,
       runWaitMs: env.PAYOUTS_RUN_WAIT_SECONDS * 1000,
     },
@@ -51,6 +52,7 @@ await fastify.register(app, {
   },
   payments: {
     depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
+    amountMax: env.AMOUNT_MAX,
     depositsPartnerConfirm: env.DEPOSITS_PARTNER_CONFIRM,
     stripeKey: env.STRIPE_KEY,
     stripeApiBase: env.STRIPE_API_BASE,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envVars } from "./env";
+import { defaultAmountMax } from "./money";
 
 /** The spec's payment settings; the API and the worker both read them (through their env.ts). */
 export const paymentsEnvShape = {
@@ -19,6 +20,8 @@ export const paymentsEnvShape = {
     .optional(),
   DEPOSIT_MIN_AMOUNT: envVars.minorUnits(1000n),
   PAYOUT_MIN_AMOUNT: envVars.minorUnits(500n),
+  /** The largest amount of one deposit, payout or contract, in minor units. */
+  AMOUNT_MAX: envVars.minorUnits(defaultAmountMax),
   /** Worker attempts per payout before a retryable failure (provider busy, network) is final. */
   PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(5),
   /** How long `POST /admin/payouts/run` waits for its batch before answering with counts so far. */

@@ -5,6 +5,8 @@ import type { Principal } from "./access";
 /** Payout settings from the API's environment (PAYOUT_MIN_AMOUNT, PAYOUT_MAX_ATTEMPTS, …). */
 export type PayoutSettings = {
   minAmount: bigint;
+  /** AMOUNT_MAX in minor units; default `defaultAmountMax`. */
+  maxAmount?: bigint;
   maxAttempts: number;
   /** How long `POST /admin/payouts/run` waits for its batch. */
   runWaitMs: number;
@@ -16,6 +18,8 @@ export const defaultPayoutSettings: PayoutSettings = { minAmount: 500n, maxAttem
 export type DepositSettings = {
   /** DEPOSIT_MIN_AMOUNT in minor units. */
   minAmount: bigint;
+  /** AMOUNT_MAX in minor units (deposits and contracts); default `defaultAmountMax`. */
+  maxAmount?: bigint;
   /** DEPOSITS_PARTNER_CONFIRM: partner keys with deposits:write may confirm and fail deposits. */
   partnerConfirm: boolean;
   /** Charges a card through Stripe; null when STRIPE_KEY is unset. */

@@ -22,5 +22,11 @@ export const createDepositProcedure = procedure
   .output(createDepositOutput)
   .mutation(({ ctx, input }) => {
     const settings = depositSettings(ctx);
-    return createDeposit({ db: ctx.db, input, minAmount: settings.minAmount, chargeStripe: settings.chargeStripe });
+    return createDeposit({
+      db: ctx.db,
+      input,
+      minAmount: settings.minAmount,
+      maxAmount: settings.maxAmount,
+      chargeStripe: settings.chargeStripe,
+    });
   });
