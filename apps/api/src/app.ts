@@ -51,6 +51,8 @@ export type AppOptions = {
   /** Hands the app's metrics to an internal metrics server (server.ts, METRICS_PORT). */
   exposeMetrics?: (metrics: ApiMetrics) => void;
   sseHeartbeatMs?: number;
+  /** Open notification streams per credential on this process (default 10). */
+  sseMaxStreamsPerCaller?: number;
   payouts?: {
     settings: PayoutSettings;
     rails: RailsByDestination;
@@ -75,6 +77,8 @@ export type PaymentsSettings = {
   stripeApiBase?: string | undefined;
   /** PAYOUTS_WEBHOOK_SECRET, verifying POST /payments/stripe/webhook. */
   webhookSecret?: string | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false): partner webhooks to private networks. */
+  webhooksAllowPrivateAddresses?: boolean;
   /** UPLOADS_DIR (default ./uploads). */
   uploadsDir?: string;
 };
@@ -239,6 +243,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     notificationHub,
     payouts: payouts?.settings ?? defaultPayoutSettings,
     deposits: depositSettings,
+    webhooksAllowPrivateAddresses: payments.webhooksAllowPrivateAddresses ?? false,
   });
   const deps: ContextDeps = { createContext, notificationHub };
 
@@ -301,6 +306,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...deps,
     metrics,
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    maxStreamsPerCaller: options.sseMaxStreamsPerCaller ?? 10,
   });
   await fastify.register(settlementRoutes, deps);
   if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });

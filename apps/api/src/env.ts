@@ -71,6 +71,8 @@ export const apiEnvShape = {
   METRICS_HOST: z.string().default("127.0.0.1"),
   /** Comment lines on idle notification streams, so proxies keep them open. */
   SSE_HEARTBEAT_SECONDS: envVars.positiveInt(15),
+  /** Open notification streams one credential may hold per API process; more → 429. */
+  SSE_MAX_STREAMS_PER_CALLER: envVars.positiveInt(10),
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;

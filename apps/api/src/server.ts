@@ -38,6 +38,7 @@ await fastify.register(app, {
   databaseUrl: env.DATABASE_URL,
   metricsToken: env.METRICS_TOKEN,
   sseHeartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000,
+  sseMaxStreamsPerCaller: env.SSE_MAX_STREAMS_PER_CALLER,
   exposeMetrics: (appMetrics) => (metrics = appMetrics),
   payouts: {
     settings: {
@@ -53,6 +54,7 @@ await fastify.register(app, {
   payments: {
     depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
     amountMax: env.AMOUNT_MAX,
+    webhooksAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
     depositsPartnerConfirm: env.DEPOSITS_PARTNER_CONFIRM,
     stripeKey: env.STRIPE_KEY,
     stripeApiBase: env.STRIPE_API_BASE,

@@ -17,7 +17,12 @@ const worker = await startWorker({
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
-  tasks: createTaskList({ db, rails, statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000 }),
+  tasks: createTaskList({
+    db,
+    rails,
+    statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
+    webhookAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });

@@ -31,6 +31,14 @@ export const paymentsEnvShape = {
     .string()
     .regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron expression such as 0 * * * *")
     .optional(),
+  /**
+   * Partner webhooks may go to loopback and private addresses: for tests and local development
+   * only. Off, receivers must be public internet addresses (no SSRF into the API's network).
+   */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"], { message: "expected true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   /** How long an accepted M-Pesa payout waits for its result callback before a status query. */
   MPESA_RESULT_TIMEOUT_SECONDS: envVars.positiveInt(60),
   /** Daraja (Safaricom's API, or the local sandbox `pnpm start` runs when this is unset). */

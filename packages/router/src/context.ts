@@ -42,6 +42,8 @@ export type Context = {
   payouts?: PayoutSettings;
   /** Set by apps/api from the environment; contexts built elsewhere (tests) get the defaults. */
   deposits?: DepositSettings;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: webhook receivers on loopback or private networks. */
+  webhooksAllowPrivateAddresses?: boolean;
 };
 
 /** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
