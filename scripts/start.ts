@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { applyMigrations } from "@agrinet/db/migrate";
-import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
+import { openLocalDatabaseOrExit, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
 import { loadLauncherEnv, refuseWellKnownSeedCredentials } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
@@ -21,7 +21,7 @@ say(
     ? "using DATABASE_URL"
     : `starting embedded PostgreSQL (data in ${resolveDataDir(env.DATA_DIR)})`,
 );
-const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
+const database = await openLocalDatabaseOrExit("start", env.DATABASE_URL, { dataDir: env.DATA_DIR });
 const applied = await applyMigrations(database.url);
 say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations up to date");
 if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url, env));

@@ -80,3 +80,17 @@ async function runningServerPort(postgresDir: string): Promise<number | null> {
   }
   return port;
 }
+
+/** `openLocalDatabase` for commands: a failure is one line on stderr naming the command, exit 1. */
+export async function openLocalDatabaseOrExit(
+  command: string,
+  databaseUrl: string | undefined,
+  options: { dataDir?: string; onLog?: (line: string) => void } = {},
+): ReturnType<typeof openLocalDatabase> {
+  try {
+    return await openLocalDatabase(databaseUrl, options);
+  } catch (error) {
+    process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
