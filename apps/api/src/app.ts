@@ -1,6 +1,13 @@
 import { assertStorableInput, DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
+import {
+  createAuth,
+  createUserTokenVerifier,
+  NotificationHub,
+  type C2bSettings,
+  type MpesaCollectionsSettings,
+  type RailsByDestination,
+} from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
 import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
@@ -20,6 +27,7 @@ import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
+import { mpesaCollectionRoutes } from "./routes/mpesa-collections";
 import { notificationRoutes } from "./routes/notifications";
 import { settlementRoutes } from "./routes/settlements";
 
@@ -60,6 +68,15 @@ export type AppOptions = {
     mpesaCallbackToken?: string | undefined;
     /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
     statusCheckAfterMs: number;
+  };
+  /** M-Pesa collections (STK Push deposits, C2B paybill); absent: deposits with a phoneNumber are refused. */
+  collections?: {
+    settings: MpesaCollectionsSettings;
+    c2b: C2bSettings;
+    /** MPESA_CALLBACK_TOKEN. */
+    callbackToken: string;
+    /** MPESA_CALLBACK_ALLOWED_IPS. */
+    allowedIps?: string[];
   };
 };
 
@@ -116,7 +133,13 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
  */
 export function exemptFromRateLimit(url: string): boolean {
   const path = url.split("?", 1)[0]!;
-  return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
+  return (
+    path === "/healthz" ||
+    path === "/readyz" ||
+    path.startsWith("/payments/mpesa/") ||
+    path.startsWith("/payments/paybill/") ||
+    path === "/payments/stripe/webhook"
+  );
 }
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
@@ -231,6 +254,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     maxAmount: payments.amountMax,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
+    mpesa: options.collections ? { ...options.collections.settings, c2b: options.collections.c2b } : null,
   };
 
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
@@ -288,6 +312,15 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       callbackToken: payouts.mpesaCallbackToken,
       maxAttempts: payouts.settings.maxAttempts,
       statusCheckAfterMs: payouts.statusCheckAfterMs,
+    });
+  }
+
+  if (options.collections) {
+    await fastify.register(mpesaCollectionRoutes, {
+      db,
+      c2b: options.collections.c2b,
+      callbackToken: options.collections.callbackToken,
+      allowedIps: options.collections.allowedIps ?? [],
     });
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
-import { createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
@@ -8,6 +8,7 @@ import { frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 import { fastifyServerOptions } from "./server-options";
 import { metricsRoute, type ApiMetrics } from "./metrics";
+import { registerC2bUrlsInBackground } from "./routes/mpesa-collections";
 
 const env = loadApiEnv();
 
@@ -27,6 +28,8 @@ const fastify = Fastify({
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
+const collections = createMpesaCollectionsFromEnv(env);
+let stopC2bRegistration: (() => void) | undefined;
 let metrics: ApiMetrics | undefined;
 await fastify.register(app, {
   db,
@@ -51,6 +54,16 @@ await fastify.register(app, {
     mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,
     statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
   },
+  ...(collections && env.MPESA_CALLBACK_TOKEN
+    ? {
+        collections: {
+          settings: collections,
+          c2b: { minAmount: env.DEPOSIT_MIN_AMOUNT, currency: env.MPESA_C2B_CURRENCY, unknownAccounts: env.MPESA_C2B_UNKNOWN_ACCOUNTS },
+          callbackToken: env.MPESA_CALLBACK_TOKEN,
+          allowedIps: env.MPESA_CALLBACK_ALLOWED_IPS,
+        },
+      }
+    : {}),
   payments: {
     depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
     amountMax: env.AMOUNT_MAX,
@@ -71,6 +84,7 @@ let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
+  stopC2bRegistration?.();
   fastify.log.info({ signal }, "shutting down: finishing in-flight requests");
   const timer = setTimeout(() => {
     fastify.log.error("shutdown grace period over; exiting");
@@ -85,4 +99,6 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 await fastify.listen({ host: env.API_HOST, port: env.API_PORT });
+// After listening: registering is harmless before, but the sandbox beside us may still be starting.
+if (collections) stopC2bRegistration = registerC2bUrlsInBackground(collections.client, fastify.log);
 if (metricsServer) await metricsServer.listen({ host: env.METRICS_HOST, port: env.METRICS_PORT });

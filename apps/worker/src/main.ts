@@ -1,5 +1,5 @@
 import { createDb } from "@agrinet/db";
-import { createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
 import { createTaskList } from "./tasks";
@@ -21,7 +21,11 @@ const worker = await startWorker({
     db,
     rails,
     statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
+<<<<<<< HEAD
     webhookAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+=======
+    collections: createMpesaCollectionsFromEnv(env),
+>>>>>>> main
   }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,

@@ -1,5 +1,5 @@
 import type { Db } from "@agrinet/db";
-import type { ChargeStripeDeposit, NotificationHub } from "@agrinet/domain";
+import type { C2bSettings, ChargeStripeDeposit, MpesaCollectionsSettings, NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
 
 /** Payout settings from the API's environment (PAYOUT_MIN_AMOUNT, PAYOUT_MAX_ATTEMPTS, …). */
@@ -24,6 +24,8 @@ export type DepositSettings = {
   partnerConfirm: boolean;
   /** Charges a card through Stripe; null when STRIPE_KEY is unset. */
   chargeStripe: ChargeStripeDeposit | null;
+  /** M-Pesa STK Push and paybill collections; null when not configured. */
+  mpesa?: (MpesaCollectionsSettings & { c2b: C2bSettings }) | null;
 };
 
 /** What every procedure receives; built per request by the transport (apps/api). */

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 export const sections = [
   { href: "/", label: "Overview" },
   { href: "/deposits", label: "Deposits" },
+  { href: "/mpesa/unmatched", label: "Unmatched M-Pesa" },
   { href: "/payouts", label: "Payouts" },
   { href: "/ledger", label: "Ledger" },
   { href: "/contracts", label: "Contracts" },

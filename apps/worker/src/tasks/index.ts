@@ -1,4 +1,4 @@
-import { deliverWebhookTask } from "@agrinet/domain";
+import { deliverWebhookTask, stkSweepTask, sweepStkQueries, type MpesaCollectionsSettings } from "@agrinet/domain";
 import type { TaskList } from "graphile-worker";
 import { deliverWebhook } from "./deliver-webhook";
 import { payoutTaskList, type PayoutTaskDeps } from "./payout-tasks";
@@ -6,8 +6,13 @@ import { recordDefaultRatingsTask } from "./record-default-ratings";
 
 export type TaskDeps = PayoutTaskDeps & {
   webhookTimeoutMs?: number;
+<<<<<<< HEAD
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false). */
   webhookAllowPrivateAddresses?: boolean;
+=======
+  /** M-Pesa collections; null: STK sweeps find nothing to do (none can have been sent). */
+  collections?: MpesaCollectionsSettings | null;
+>>>>>>> main
 };
 
 /** Every job the worker runs, by task identifier. */
@@ -20,8 +25,21 @@ export function createTaskList(deps: TaskDeps): TaskList {
       allowPrivateAddresses: deps.webhookAllowPrivateAddresses,
     }),
     contracts_record_default_ratings: recordDefaultRatingsTask(deps.db),
+    [stkSweepTask]: async (_payload, helpers) => {
+      if (!deps.collections) return;
+      const result = await sweepStkQueries({
+        db: deps.db,
+        settings: deps.collections,
+        onError: (paymentId, error) => helpers.logger.error(`STK query of M-Pesa payment ${paymentId} failed: ${String(error)}`),
+      });
+      if (result.asked + result.settled > 0) helpers.logger.debug(`STK sweep: ${JSON.stringify(result)}`);
+    },
   };
 }
 
 /** Recurring jobs (graphile-worker crontab syntax); cron keeps one run per slot across workers. */
-export const recurringTasks = ["* * * * * contracts_record_default_ratings ?max=1"];
+export const recurringTasks = [
+  "* * * * * contracts_record_default_ratings ?max=1",
+  // STK sweeps are scheduled for each due query; this one a minute is the net under them.
+  `* * * * * ${stkSweepTask} ?max=1`,
+];

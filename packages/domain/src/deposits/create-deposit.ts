@@ -10,6 +10,8 @@ import { depositFromRow, type DepositRow } from "./deposit-row";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 import { createGroupCommit } from "../shared/group-commit";
+import type { MpesaCollectionsSettings } from "../collections/collections-settings";
+import { checkStkDeposit, requestStkPush, type StkNextAction } from "../collections/stk-deposits";
 
 /** Creates and confirms a PaymentIntent; null when STRIPE_KEY is not configured. */
 export type ChargeStripeDeposit = (charge: StripeDepositCharge) => Promise<StripeDepositOutcome>;
@@ -22,15 +24,20 @@ export type CreateDepositOptions = {
   /** AMOUNT_MAX, in minor units (default `defaultAmountMax`). */
   maxAmount?: bigint;
   chargeStripe: ChargeStripeDeposit | null;
+  /** STK Push collections; null when M-Pesa collections are not configured. */
+  mpesa?: MpesaCollectionsSettings | null | undefined;
 };
 
 export type CreatedDeposit = Deposit & {
-  nextAction: {
-    type: "stripe_confirmation";
-    paymentIntentId: string;
-    clientSecret: string;
-    redirectUrl: string | null;
-  } | null;
+  nextAction:
+    | {
+        type: "stripe_confirmation";
+        paymentIntentId: string;
+        clientSecret: string;
+        redirectUrl: string | null;
+      }
+    | StkNextAction
+    | null;
 };
 
 /**
@@ -60,7 +67,11 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
   if (input.method === "stripe" && !chargeStripe) {
     issues.push({ path: "method", message: "Stripe is not configured on this server (STRIPE_KEY is unset)" });
   }
+  if (input.phoneNumber !== undefined && !options.mpesa) {
+    issues.push({ path: "phoneNumber", message: "M-Pesa STK Push is not configured on this server (MPESA_STK_PASSKEY is unset)" });
+  }
   if (issues.length) throw validationError(issues);
+  if (input.phoneNumber !== undefined) checkStkDeposit({ phoneNumber: input.phoneNumber, currency: input.currency, amount: input.amount });
   if (input.metadata.contractId) {
     await checkContractFundable(db, { contractId: input.metadata.contractId, currency: input.currency });
   }
@@ -77,6 +88,10 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     });
   }
 
+  if (input.phoneNumber !== undefined && options.mpesa) {
+    const pushed = await requestStkPush(db, options.mpesa, created, input.phoneNumber);
+    return { ...pushed.deposit, nextAction: pushed.nextAction };
+  }
   if (input.method !== "stripe") return { ...created, nextAction: null };
   return settleWithStripe(db, created, input, chargeStripe!);
 }

@@ -8,7 +8,7 @@ export const createDepositProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["deposits:write"] },
     description:
-      "Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined.",
+      "Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined. With method mpesa and a phoneNumber an M-Pesa STK Push goes to that phone: pending with nextAction mpesa_stk_push, then confirmed (or failed with M-Pesa's result code) when M-Pesa reports, with no staff action.",
     openapi: {
       method: "POST",
       path: "/deposit",
@@ -28,5 +28,6 @@ export const createDepositProcedure = procedure
       minAmount: settings.minAmount,
       maxAmount: settings.maxAmount,
       chargeStripe: settings.chargeStripe,
+      mpesa: settings.mpesa ?? null,
     });
   });

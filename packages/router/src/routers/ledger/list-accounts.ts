@@ -4,7 +4,7 @@ import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 
-const ownerTypes = ["user", "contract", "platform", "external", "payouts"] as const;
+const ownerTypes = ["user", "contract", "platform", "external", "payouts", "suspense"] as const;
 
 export const listLedgerAccountsOutput = z.object({
   items: z.array(
