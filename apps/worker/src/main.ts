@@ -21,11 +21,8 @@ const worker = await startWorker({
     db,
     rails,
     statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
-<<<<<<< HEAD
     webhookAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-=======
     collections: createMpesaCollectionsFromEnv(env),
->>>>>>> main
   }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,

@@ -6,13 +6,10 @@ import { recordDefaultRatingsTask } from "./record-default-ratings";
 
 export type TaskDeps = PayoutTaskDeps & {
   webhookTimeoutMs?: number;
-<<<<<<< HEAD
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false). */
   webhookAllowPrivateAddresses?: boolean;
-=======
   /** M-Pesa collections; null: STK sweeps find nothing to do (none can have been sent). */
   collections?: MpesaCollectionsSettings | null;
->>>>>>> main
 };
 
 /** Every job the worker runs, by task identifier. */

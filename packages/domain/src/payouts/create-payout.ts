@@ -1,13 +1,5 @@
 import { createHash } from "node:crypto";
-<<<<<<< HEAD
 import { amountAboveMaximum, DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
-import type { Db, Tx } from "@agrinet/db";
-import { recordAudit } from "../audit/record-audit";
-import { checkContractPayout, lockContract } from "../contracts";
-import { emitDomainEvent } from "../events/emit-domain-event";
-import { assertWorkerOnline } from "../system/assert-worker-online";
-=======
-import { DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { contractDrawExceedsRelease, contractEscrowNotReleased, contractPayoutNotProducer } from "../contracts";
 import { contractNotFound } from "../contracts/load-contract";
@@ -17,7 +9,6 @@ import { createGroupCommit } from "../shared/group-commit";
 import { workerOffline } from "../system/assert-worker-online";
 import { workerHeartbeatMaxAgeMs } from "../system/system-status";
 import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "./payout-create-store";
->>>>>>> main
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { awaitingRunDelay, payoutTasks } from "./payout-jobs";
 import { payoutSourceAccount } from "./payout-ledger";
