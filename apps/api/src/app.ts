@@ -9,7 +9,7 @@ import {
   type RailsByDestination,
 } from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
-import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
+import { appRouter, defaultPayoutSettings, withStrictInputs, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -22,6 +22,7 @@ import { createApiMetrics, instrumentRequests, metricsRoute, type ApiMetrics } f
 import type { ContextDeps } from "./request-context";
 import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
+import { trpcIdempotency } from "./rest/trpc-idempotency";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
@@ -40,6 +41,8 @@ declare module "fastify" {
 
 export type AppOptions = {
   db: Db;
+  /** A replica for lists and reports (DATABASE_READ_URL); see `Context.readDb`. */
+  readDb?: Db;
   expectedMigrations: string[];
   payments?: PaymentsSettings;
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
@@ -145,7 +148,8 @@ export function exemptFromRateLimit(url: string): boolean {
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
 export default async function app(fastify: FastifyInstance, options: AppOptions) {
   const { db, expectedMigrations } = options;
-  const router = options.router ?? appRouter;
+  // Unknown keys are refused the same way over tRPC and REST (one input contract).
+  const router = withStrictInputs(options.router ?? appRouter);
   const payouts = options.payouts;
 
   const settings = options.auth ?? devAuthSettings;
@@ -260,6 +264,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
+    readDb: options.readDb,
     requestId: request.id,
     principal: request.principal,
     ip: request.ip,
@@ -357,16 +362,20 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   fastify.addHook("onRoute", (route) => {
     if (route.url.startsWith("/trpc")) route.bodyLimit = restBodyLimit;
   });
-  await fastify.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router,
-      createContext: ({ req }) => createContext(req),
-      onError({ error, path, req }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-        }
-      },
-    } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>["trpcOptions"],
+  // Its own scope, so the Idempotency-Key hooks run for /trpc only.
+  await fastify.register(async (trpcScope) => {
+    trpcIdempotency(trpcScope, { db });
+    await trpcScope.register(fastifyTRPCPlugin, {
+      prefix: "/trpc",
+      trpcOptions: {
+        router,
+        createContext: ({ req }) => createContext(req),
+        onError({ error, path, req }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") {
+            req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+          }
+        },
+      } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>["trpcOptions"],
+    });
   });
 }

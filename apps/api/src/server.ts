@@ -4,7 +4,7 @@ import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrine
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
-import { frameworkErrors } from "./rest/error-envelope";
+import { clientErrorHandler, frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 import { fastifyServerOptions } from "./server-options";
 import { metricsRoute, type ApiMetrics } from "./metrics";
@@ -25,14 +25,17 @@ const fastify = Fastify({
   pluginTimeout: 60_000,
   requestTimeout: 30_000,
   frameworkErrors,
+  clientErrorHandler,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
+const readDb = env.DATABASE_READ_URL ? createDb({ connectionString: env.DATABASE_READ_URL, maxConnections: 10 }) : undefined;
 const collections = createMpesaCollectionsFromEnv(env);
 let stopC2bRegistration: (() => void) | undefined;
 let metrics: ApiMetrics | undefined;
 await fastify.register(app, {
   db,
+  readDb,
   expectedMigrations: await listMigrationNames(),
   auth: authSettingsFromEnv(env),
   corsOrigins: env.CORS_ORIGINS,
@@ -92,7 +95,7 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_GRACE_SECONDS * 1000);
   timer.unref();
   await Promise.all([fastify.close(), metricsServer?.close()]);
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), readDb?.$disconnect()]);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -31,6 +31,13 @@ export type DepositSettings = {
 /** What every procedure receives; built per request by the transport (apps/api). */
 export type Context = {
   db: Db;
+  /**
+   * A streaming replica (DATABASE_READ_URL) for dashboard lists, reports and exports, which may
+   * show data a few seconds old (deploy/README.md: HAProxy's read port serves replicas less than
+   * 16 MB of WAL behind, and the primary when none is). Never for anything that moves money or
+   * decides whether money may move: those read `db`. Absent: everything reads `db`.
+   */
+  readDb?: Db;
   requestId: string;
   /** The authenticated caller, or null when no valid credentials came with the request. */
   principal: Principal | null;
@@ -47,6 +54,11 @@ export type Context = {
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: webhook receivers on loopback or private networks. */
   webhooksAllowPrivateAddresses?: boolean;
 };
+
+/** The database for reads that may be slightly stale (see `Context.readDb`). */
+export function staleReadDb(ctx: Pick<Context, "db" | "readDb">): Db {
+  return ctx.readDb ?? ctx.db;
+}
 
 /** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
 export const defaultDepositSettings: DepositSettings = { minAmount: 1000n, partnerConfirm: false, chargeStripe: null };

@@ -1,4 +1,4 @@
-import { currencyInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
+import { currencyInput, instantInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
 import { z } from "zod";
 import { pageInput, pageOutput } from "./pagination";
 
@@ -94,9 +94,9 @@ export const listDepositsInput = pageInput.extend({
   currency: currencyInput.optional(),
   userId: ownerId("userId").optional(),
   /** Created at or after (ISO 8601). */
-  from: z.coerce.date({ error: "from must be an ISO 8601 date" }).optional(),
+  from: instantInput("from must be an ISO 8601 date").optional(),
   /** Created before (ISO 8601). */
-  to: z.coerce.date({ error: "to must be an ISO 8601 date" }).optional(),
+  to: instantInput("to must be an ISO 8601 date").optional(),
   /** Part of a reference, or an exact user id. */
   search: z.string().trim().min(1).max(200).optional(),
 });
@@ -164,7 +164,7 @@ export const depositOutput = z.object({
   failedAt: timestamp.nullable(),
   /** Present for M-Pesa deposits made by STK Push or paybill. */
   mpesaPayment: mpesaPaymentOutput.nullable().optional(),
-});
+}).meta({ id: "Deposit" });
 
 export const createDepositOutput = depositOutput.extend({
   /** Present when Stripe needs the client to finish (3-D Secure): hand these to Stripe.js. */
@@ -180,6 +180,6 @@ export const createDepositOutput = depositOutput.extend({
       z.object({ type: z.literal("mpesa_stk_push"), checkoutRequestId: z.string() }),
     ])
     .nullable(),
-});
+}).meta({ id: "CreatedDeposit" });
 
 export const listDepositsOutput = pageOutput(depositOutput);

@@ -78,10 +78,12 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
 
   const created = await insertPendingDeposit(db, input);
   if (!created) {
-    const existing = await db.deposit.findUnique({
-      where: { reference: input.reference },
-      select: { id: true, status: true },
-    });
+    const existing = await db.deposit.findUnique({ where: { reference: input.reference } });
+    // 402 means "retry with a new payment method": the declined deposit is tried again.
+    if (existing && chargeStripe && isRetryableDecline(existing, input)) {
+      const reopened = await reopenDeclinedDeposit(db, existing.id);
+      if (reopened) return settleWithStripe(db, reopened, input, chargeStripe, { retry: true });
+    }
     throw new DomainError("DUPLICATE_REFERENCE", `reference ${input.reference} is already used by deposit ${existing?.id}`, {
       fields: [{ path: "reference", message: "already used by another deposit" }],
       details: { depositId: existing?.id, status: existing?.status },
@@ -188,16 +190,51 @@ async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<A
   return items.map((item) => byId.get(item.id) ?? null);
 }
 
+/**
+ * A card deposit Stripe declined, asked for again with the same reference, for the same user,
+ * amount, currency and contract: the buyer trying another card. A deposit failed by staff
+ * (`manual`) stays failed.
+ */
+function isRetryableDecline(existing: Deposit, input: CreateDepositInput): boolean {
+  return (
+    input.method === "stripe" &&
+    existing.method === "stripe" &&
+    existing.status === "failed" &&
+    existing.failureCode !== "manual" &&
+    existing.userId === input.userId &&
+    existing.amount === input.amount &&
+    existing.currency === input.currency &&
+    (existing.contractId ?? null) === (input.metadata.contractId ?? null)
+  );
+}
+
+/**
+ * failed → pending, for one retry at a time: of two concurrent retries one reopens the deposit,
+ * the other finds it pending and answers DUPLICATE_REFERENCE. Failing moved no money, so neither
+ * does reopening.
+ */
+async function reopenDeclinedDeposit(db: Db, depositId: string): Promise<Deposit | null> {
+  const [reopened] = await db.deposit.updateManyAndReturn({
+    where: { id: depositId, status: "failed", method: "stripe", NOT: { failureCode: "manual" } },
+    data: { status: "pending", failedAt: null, failureReason: null, failureCode: null },
+  });
+  return reopened ?? null;
+}
+
 async function settleWithStripe(
   db: Db,
   deposit: Deposit,
   input: CreateDepositInput,
   chargeStripe: ChargeStripeDeposit,
+  options: { retry?: boolean } = {},
 ): Promise<CreatedDeposit> {
   // Stripe unavailable → the error propagates and the deposit stays pending: the webhook for
   // the PaymentIntent (metadata.depositId) settles it if the charge did go through.
   const outcome = await chargeStripe({
     depositId: deposit.id,
+    // A retry is a new PaymentIntent (the first one's key would replay its decline); keyed by the
+    // card, so the same retry sent twice still charges once.
+    idempotencyKey: options.retry ? `${deposit.id}:${input.paymentMethodId}` : deposit.id,
     amount: deposit.amount,
     currency: deposit.currency,
     paymentMethodId: input.paymentMethodId!,

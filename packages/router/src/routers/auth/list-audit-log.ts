@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { listAuditLog as listAuditLogInDomain } from "@agrinet/domain";
 import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
@@ -43,7 +44,7 @@ export const listAuditLog = procedure
   .output(z.object({ entries: z.array(auditEntryOutput), nextBeforeId: z.string().nullable() }))
   .query(async ({ ctx, input }) => {
     const page = await listAuditLogInDomain({
-      db: ctx.db,
+      db: staleReadDb(ctx),
       actor: input.actor,
       target: input.target,
       action: input.action,

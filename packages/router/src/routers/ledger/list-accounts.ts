@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { minorUnitsOutput } from "@agrinet/core";
 import { listLedgerAccounts } from "@agrinet/domain";
 import { z } from "zod";
@@ -42,4 +43,4 @@ export const listAccountsProcedure = procedure
     }),
   )
   .output(listLedgerAccountsOutput)
-  .query(({ ctx, input }) => listLedgerAccounts(ctx.db, input));
+  .query(({ ctx, input }) => listLedgerAccounts(staleReadDb(ctx), input));

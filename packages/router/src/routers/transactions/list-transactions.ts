@@ -1,4 +1,5 @@
-import { currencyInput, minorUnitsOutput } from "@agrinet/core";
+import { staleReadDb } from "../../context";
+import { currencyInput, instantInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
 import { bigintIdOutput, int8IdInput, isoDateOutput, specExamples } from "@agrinet/schemas";
 import { z } from "zod";
@@ -12,8 +13,8 @@ export const listTransactionsInput = z.object({
   currency: currencyInput.optional(),
   kind: z.enum(ledgerTransactionKinds).optional(),
   contractId: z.string().min(1).max(120).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instantInput().optional(),
+  to: instantInput().optional(),
   cursor: int8IdInput().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -58,7 +59,7 @@ export const listTransactions = procedure
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
   .query(async ({ ctx, input }) => {
-    const page = await listLedgerTransactions(ctx.db, input);
+    const page = await listLedgerTransactions(staleReadDb(ctx), input);
     const principal = ctx.principal;
     if (principal?.kind !== "user") return page;
     // A clearing account's running balance is the platform's volume, another user's their
