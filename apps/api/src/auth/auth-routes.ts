@@ -1,3 +1,4 @@
+import { assertStorableInput } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { isStaffSignInDisabled, type Auth } from "@agrinet/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -69,6 +70,8 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
       },
     },
     handler: async (request, reply) => {
+      // The email is looked up below: a NUL in it must be a 400, not a failed query.
+      assertStorableInput(request.body);
       const email = (request.body as { email?: unknown } | undefined)?.email;
       // A disabled member gets the same answer as a wrong password, and no session.
       if (typeof email === "string" && (await isStaffSignInDisabled({ db: options.db, email }))) {
