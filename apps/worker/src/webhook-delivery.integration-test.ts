@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import {
+  createPayoutRuntime,
   emitDomainEvent,
   redeliverWebhook,
   registerWebhookEndpoint,
@@ -52,7 +53,11 @@ beforeAll(async () => {
     log: pino({ level: "silent" }),
     // No payout rails: this test only delivers webhooks.
     // The receiver is on loopback, which production refuses (issue #23 row 2).
-    tasks: createTaskList({ db: database.db, rails: {}, statusCheckAfterMs: 60_000, webhookAllowPrivateAddresses: true }),
+    tasks: createTaskList({
+      db: database.db,
+      payouts: createPayoutRuntime({ db: database.db, rails: {}, statusCheckAfterMs: 60_000 }),
+      webhookAllowPrivateAddresses: true,
+    }),
   });
 });
 

@@ -24,4 +24,5 @@ export * from "./ledger/index";
 export * from "./payouts";
 export * from "./ledger/index";
 export * from "./system/get-overview";
+export * from "./reconciliation";
 export * from "./collections";

@@ -12,6 +12,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
+import { reconciliationRouter } from "./routers/reconciliation";
 import { mpesaRouter } from "./routers/mpesa";
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
+  reconciliation: reconciliationRouter,
   mpesa: mpesaRouter,
 });
 

@@ -12,6 +12,7 @@ export const sections = [
   { href: "/contracts", label: "Contracts" },
   { href: "/notifications", label: "Notifications" },
   { href: "/settlements", label: "Settlements" },
+  { href: "/reconciliation", label: "Reconciliation" },
   { href: "/api-keys", label: "API keys" },
   { href: "/audit-log", label: "Audit log" },
   { href: "/staff", label: "Staff" },
