@@ -2,7 +2,7 @@
 // partner API key on DATABASE_URL (or the embedded database under .data/) and prints it once.
 import { parseArgs } from "node:util";
 import { createDb } from "@agrinet/db";
-import { openLocalDatabase } from "@agrinet/db/local-database";
+import { openLocalDatabaseOrExit } from "@agrinet/db/local-database";
 import { applyMigrations } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
 import { partnerScopes } from "@agrinet/router";
@@ -38,7 +38,7 @@ const unknown = scopes.filter((s) => !(partnerScopes as readonly string[]).inclu
 if (unknown.length) fail(`unknown scope ${unknown.join(", ")}`);
 
 const env = loadLauncherEnv();
-const database = await openLocalDatabase(env.DATABASE_URL);
+const database = await openLocalDatabaseOrExit("keys:create", env.DATABASE_URL, { dataDir: env.DATA_DIR });
 await applyMigrations(database.url);
 const db = createDb({ connectionString: database.url, maxConnections: 1 });
 try {

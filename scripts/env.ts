@@ -20,6 +20,27 @@ export const seedEnvShape = {
 
 export type SeedEnv = z.infer<z.ZodObject<typeof seedEnvShape>>;
 
+/**
+ * Seed settings still at their published defaults, when NODE_ENV=production: seeding them
+ * would open the deployment to anyone who read this repository.
+ */
+export function wellKnownSeedCredentials(env: SeedEnv & { NODE_ENV: string }): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  return (["SEED_ADMIN_PASSWORD", "SEED_PARTNER_API_KEY"] as const).filter(
+    (name) => env[name] === seedEnvShape[name].parse(undefined),
+  );
+}
+
+/** Exits with one line when production would seed well-known credentials. */
+export function refuseWellKnownSeedCredentials(env: SeedEnv & { NODE_ENV: string }, command: string): void {
+  const names = wellKnownSeedCredentials(env);
+  if (names.length === 0) return;
+  process.stderr.write(
+    `${command}: NODE_ENV=production with the demo ${names.join(" and ")}: set your own, or SEED_DEMO_DATA=false\n`,
+  );
+  process.exit(78);
+}
+
 /** The launcher's own settings; each app validates the rest of its environment itself. */
 export function loadLauncherEnv() {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -36,6 +57,7 @@ export function loadLauncherEnv() {
       DARAJA_SANDBOX_PORT: envVars.port(4010),
       /** Local state (the embedded PostgreSQL); relative to the repository root. */
       DATA_DIR: z.string().min(1, "expected a directory path").default(".data"),
+      NODE_ENV: z.string().default("development"),
       SEED_DEMO_DATA: z.enum(["true", "false"], { message: "expected true or false" }).default("true"),
       ...seedEnvShape,
     },

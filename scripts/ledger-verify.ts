@@ -1,12 +1,12 @@
 // `pnpm ledger:verify`: checks the whole ledger on DATABASE_URL or the embedded database under
 // .data/, prints a report, and exits 1 on any violation.
 import { createDb } from "@agrinet/db";
-import { openLocalDatabase } from "@agrinet/db/local-database";
+import { openLocalDatabaseOrExit } from "@agrinet/db/local-database";
 import { formatLedgerVerification, verifyLedger } from "@agrinet/domain";
 import { loadLauncherEnv } from "./env";
 
 const env = loadLauncherEnv();
-const database = await openLocalDatabase(env.DATABASE_URL);
+const database = await openLocalDatabaseOrExit("ledger:verify", env.DATABASE_URL, { dataDir: env.DATA_DIR });
 const db = createDb({ connectionString: database.url, maxConnections: 2 });
 let ok = false;
 try {

@@ -5,8 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { applyMigrations } from "@agrinet/db/migrate";
-import { openLocalDatabase, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
-import { loadLauncherEnv } from "./env";
+import { openLocalDatabaseOrExit, repoRoot, resolveDataDir } from "@agrinet/db/local-database";
+import { loadLauncherEnv, refuseWellKnownSeedCredentials } from "./env";
 import { seedDemoData } from "./seed-demo-data";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
@@ -14,13 +14,14 @@ import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-fl
 const dev = process.argv.includes("--dev");
 const env = loadLauncherEnv();
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+if (env.SEED_DEMO_DATA === "true") refuseWellKnownSeedCredentials(env, "start");
 
 say(
   env.DATABASE_URL
     ? "using DATABASE_URL"
     : `starting embedded PostgreSQL (data in ${resolveDataDir(env.DATA_DIR)})`,
 );
-const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
+const database = await openLocalDatabaseOrExit("start", env.DATABASE_URL, { dataDir: env.DATA_DIR });
 const applied = await applyMigrations(database.url);
 say(applied.length ? `applied migrations: ${applied.join(", ")}` : "migrations up to date");
 if (env.SEED_DEMO_DATA === "true") say(await seedDemoData(database.url, env));

@@ -33,14 +33,16 @@ export function proxy(request: NextRequest) {
   }
 
   const target = new URL(pathname + search, env.API_URL);
+  const headers = new Headers(request.headers);
+  // The API believes X-Forwarded-For from this proxy (TRUSTED_PROXIES) for its rate limits and
+  // sign-in throttle: one a browser made up must not get that far.
+  if (env.TRUST_FORWARDED_FOR !== "true") headers.delete("x-forwarded-for");
   if (pathname.startsWith("/notifications/")) {
     // Next gzips what it sends, and a gzipped event stream arrives only when it ends. Without
     // an accepted encoding the events pass through as they come.
-    const headers = new Headers(request.headers);
     headers.delete("accept-encoding");
-    return NextResponse.rewrite(target, { request: { headers } });
   }
-  return NextResponse.rewrite(target);
+  return NextResponse.rewrite(target, { request: { headers } });
 }
 
 // `/notifications` itself is the admin's feed page; only the API's paths below it (the event

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { DomainError } from "@agrinet/core";
+import { assertStorableInput, DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
   createAuth,
@@ -65,6 +64,8 @@ export type AppOptions = {
   /** Hands the app's metrics to an internal metrics server (server.ts, METRICS_PORT). */
   exposeMetrics?: (metrics: ApiMetrics) => void;
   sseHeartbeatMs?: number;
+  /** Open notification streams per credential on this process (default 10). */
+  sseMaxStreamsPerCaller?: number;
   payouts?: {
     settings: PayoutSettings;
     rails: RailsByDestination;
@@ -88,6 +89,8 @@ export type AppOptions = {
 export type PaymentsSettings = {
   /** DEPOSIT_MIN_AMOUNT, minor units (default 1000). */
   depositMinAmount?: bigint;
+  /** AMOUNT_MAX, minor units (default `defaultAmountMax`): deposits and contracts. */
+  amountMax?: bigint;
   /** DEPOSITS_PARTNER_CONFIRM (default false). */
   depositsPartnerConfirm?: boolean;
   /** STRIPE_KEY; unset → `method: "stripe"` deposits are refused. */
@@ -96,6 +99,8 @@ export type PaymentsSettings = {
   stripeApiBase?: string | undefined;
   /** PAYOUTS_WEBHOOK_SECRET, verifying POST /payments/stripe/webhook. */
   webhookSecret?: string | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false): partner webhooks to private networks. */
+  webhooksAllowPrivateAddresses?: boolean;
   /** UPLOADS_DIR (default ./uploads). */
   uploadsDir?: string;
 };
@@ -103,18 +108,27 @@ export type PaymentsSettings = {
 const apiVersion = "1.0.0";
 
 /**
- * Rate limits count per credential, so one partner's burst never throttles another behind the
- * same NAT; requests without credentials count per IP. The credential is hashed: keys never sit
- * in memory as map keys. A verified partner key counts by its id: one bucket whether it comes in
- * x-api-key or Authorization (hashing the header's text made those two buckets), and partner
- * requests, most of the traffic, skip the hash.
+ * Rate limits count per verified caller, so one partner's burst never throttles another behind
+ * the same NAT; everything else (no credentials, or credentials that did not verify) counts per
+ * IP: a caller cannot mint fresh buckets by sending junk keys, tokens or cookies. A partner key
+ * counts by its id: one bucket whether it comes in x-api-key or Authorization.
  */
 function rateLimitKey(request: FastifyRequest): string {
-  if (request.principal?.kind === "partner") return `partner:${request.principal.keyId}`;
-  const credential =
-    request.headers["x-api-key"] ?? request.headers.authorization ?? /\.session_token=([^;]+)/.exec(request.headers.cookie ?? "")?.[1];
-  if (!credential) return `ip:${request.ip}`;
-  return `credential:${createHash("sha256").update(String(credential)).digest("base64url")}`;
+  const principal = request.principal;
+  if (principal?.kind === "partner") return `partner:${principal.keyId}`;
+  if (principal?.kind === "staff") return `staff:${principal.userId}`;
+  if (principal?.kind === "user") return `user:${principal.userId}`;
+  return `ip:${request.ip}`;
+}
+
+/** `.` and `..` segments, plain or percent-encoded: `new URL()` would resolve them, the router not. */
+const dotSegment = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** Methods a cross-site form or `no-cors` fetch can send with the staff cookie attached. */
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(";")[0]?.trim().toLowerCase();
 }
 
 /**
@@ -153,7 +167,26 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
   const resolvePrincipal = createPrincipalResolver({
     auth,
-    verifyUserToken: createUserTokenVerifier({ secret: settings.jwtSecret, jwksUrl: settings.jwksUrl }),
+    verifyUserToken: createUserTokenVerifier({
+      secret: settings.jwtSecret,
+      jwksUrl: settings.jwksUrl,
+      audience: settings.jwtAudience,
+      issuer: settings.jwtIssuer,
+    }),
+  });
+
+  // One spelling per resource: a path that a URL parser would rewrite could reach a route other
+  // than the one its rate limit was matched against (sign-in's throttle).
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    const path = request.url.split("?", 1)[0]!;
+    if (dotSegment.test(path)) {
+      return done(
+        new DomainError("VALIDATION_FAILED", "path: dot segments (. and ..) are not allowed", {
+          fields: [{ path: "(path)", message: "dot segments are not allowed" }],
+        }),
+      );
+    }
+    done();
   });
 
   fastify.decorateRequest("principal", null);
@@ -166,6 +199,42 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       request.principal = principal;
       done();
     }, done);
+  });
+
+  // The staff cookie rides along on any request a browser sends, whoever's page sent it. A
+  // cookie-authenticated change must come from the dashboard's own origin: browsers always send
+  // Origin on such requests (and Sec-Fetch-Site), other clients carry no cookie to abuse.
+  const cookieOrigins = new Set([...settings.trustedOrigins, new URL(settings.baseURL).origin]);
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    if (request.principal?.kind !== "staff" || safeMethods.has(request.method)) return done();
+    const origin = request.headers.origin;
+    if ((origin !== undefined && !cookieOrigins.has(origin)) || request.headers["sec-fetch-site"] === "cross-site") {
+      return done(new DomainError("FORBIDDEN", "cross-origin request refused: send it from the dashboard, or use an API key"));
+    }
+    done();
+  });
+
+  // tRPC would read a form or multipart body as an empty input: a procedure whose input is all
+  // defaults (payouts.runPayouts) would run from a plain HTML form. It takes JSON only.
+  fastify.addHook("onRequest", (request, _reply, done) => {
+    if (request.method !== "POST" || !request.url.startsWith("/trpc/")) return done();
+    const mediaType = mediaTypeOf(request.headers["content-type"]);
+    if (mediaType !== undefined && mediaType !== "application/json") {
+      return done(new DomainError("UNSUPPORTED_MEDIA_TYPE", "send tRPC input as application/json"));
+    }
+    done();
+  });
+
+  // Path and query values of every route (plain ones included: the notification stream, the
+  // settlement exports) are text that reaches PostgreSQL; procedures check their whole input too.
+  fastify.addHook("preValidation", (request, _reply, done) => {
+    try {
+      assertStorableInput(request.params);
+      assertStorableInput(request.query);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
 
   let notificationHub: NotificationHub | undefined;
@@ -188,6 +257,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     : null;
   const depositSettings: NonNullable<Context["deposits"]> = {
     minAmount: payments.depositMinAmount ?? 1000n,
+    maxAmount: payments.amountMax,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
     mpesa: options.collections ? { ...options.collections.settings, c2b: options.collections.c2b } : null,
@@ -204,6 +274,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     notificationHub,
     payouts: payouts?.settings ?? defaultPayoutSettings,
     deposits: depositSettings,
+    webhooksAllowPrivateAddresses: payments.webhooksAllowPrivateAddresses ?? false,
   });
   const deps: ContextDeps = { createContext, notificationHub };
 
@@ -235,6 +306,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(healthRoutes, { db, expectedMigrations });
   await fastify.register(authRoutes, {
     auth,
+    db,
     signInMaxAttempts: settings.signInMaxAttempts,
     signInWindowSeconds: settings.signInWindowSeconds,
   });
@@ -280,6 +352,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ...deps,
     metrics,
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    maxStreamsPerCaller: options.sseMaxStreamsPerCaller ?? 10,
   });
   await fastify.register(settlementRoutes, deps);
   await fastify.register(reconciliationRoutes, { ...deps, db, stripe });
@@ -292,6 +365,12 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     bodyLimit: options.restBodyLimit ?? 64 * 1024,
   });
 
+
+  // tRPC takes the same largest body as REST (Fastify's default would be 1 MiB).
+  const restBodyLimit = options.restBodyLimit ?? 64 * 1024;
+  fastify.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/trpc")) route.bodyLimit = restBodyLimit;
+  });
   // Its own scope, so the Idempotency-Key hooks run for /trpc only.
   await fastify.register(async (trpcScope) => {
     trpcIdempotency(trpcScope, { db });

@@ -1,4 +1,5 @@
 import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
+import { userTokenClaims } from "@agrinet/domain";
 import { z } from "zod";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
 
@@ -36,6 +37,10 @@ export const apiEnvShape = {
   JWT_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
   /** Or a JWKS URL whose keys sign end-user JWTs. */
   JWKS_URL: envVars.url.optional(),
+  /** The `aud` every end-user JWT must carry. */
+  JWT_AUDIENCE: z.string().min(1).default(userTokenClaims.audience),
+  /** The `iss` every end-user JWT must carry. */
+  JWT_ISSUER: z.string().min(1).default(userTokenClaims.issuer),
   SIGN_IN_MAX_ATTEMPTS: envVars.positiveInt(devAuthSettings.signInMaxAttempts),
   SIGN_IN_WINDOW_SECONDS: envVars.positiveInt(devAuthSettings.signInWindowSeconds),
   /** Partner web origins allowed by CORS, comma-separated (`https://app.example.org,...`). */
@@ -44,6 +49,14 @@ export const apiEnvShape = {
     .default("")
     .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ message: "expected comma-separated origins like https://app.example.org" }))),
+  /**
+   * Comma-separated addresses or CIDRs of proxies in front of the API (the admin dashboard's
+   * server, a load balancer) whose X-Forwarded-For gives the client's address; none by default.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
   /** Requests per minute per credential (API key, session, token; else per IP). */
   RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
   /** Largest REST request body, in bytes; larger → 413. */
@@ -60,14 +73,31 @@ export const apiEnvShape = {
   METRICS_HOST: z.string().default("127.0.0.1"),
   /** Comment lines on idle notification streams, so proxies keep them open. */
   SSE_HEARTBEAT_SECONDS: envVars.positiveInt(15),
+  /** Open notification streams one credential may hold per API process; more → 429. */
+  SSE_MAX_STREAMS_PER_CALLER: envVars.positiveInt(10),
 };
 
 export type ApiEnv = z.infer<z.ZodObject<typeof apiEnvShape>>;
 
+/** Settings that are fine on a laptop and dangerous anywhere real: one line each. */
+export function productionEnvProblems(env: Pick<ApiEnv, "NODE_ENV" | "BETTER_AUTH_SECRET" | "JWT_SECRET">): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  if (env.BETTER_AUTH_SECRET === devAuthSettings.sessionSecret) {
+    problems.push("invalid environment variable BETTER_AUTH_SECRET: set a secret of your own in production");
+  }
+  // The dev secret is in this repository: anyone could mint any user's token with it.
+  if (env.JWT_SECRET === devAuthSettings.jwtSecret) {
+    problems.push("invalid environment variable JWT_SECRET: set a secret of your own in production");
+  }
+  return problems;
+}
+
 export function loadApiEnv(): ApiEnv {
   const env = loadEnvOrExit("api", apiEnvShape, process.env);
-  if (env.NODE_ENV === "production" && env.BETTER_AUTH_SECRET === devAuthSettings.sessionSecret) {
-    process.stderr.write("api: invalid environment variable BETTER_AUTH_SECRET: set a secret of your own in production\n");
+  const problems = productionEnvProblems(env);
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`api: ${problem}\n`);
     process.exit(78);
   }
   return env;
@@ -82,6 +112,8 @@ export function authSettingsFromEnv(env: ApiEnv): AuthSettings {
     trustedOrigins: env.AUTH_TRUSTED_ORIGINS,
     jwtSecret,
     jwksUrl: env.JWKS_URL,
+    jwtAudience: env.JWT_AUDIENCE,
+    jwtIssuer: env.JWT_ISSUER,
     signInMaxAttempts: env.SIGN_IN_MAX_ATTEMPTS,
     signInWindowSeconds: env.SIGN_IN_WINDOW_SECONDS,
   };

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Db } from "@agrinet/db";
 import type { NotificationHub } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
@@ -145,8 +146,12 @@ export async function metricsRoute(
   fastify: FastifyInstance,
   options: { metrics: ApiMetrics; token?: string },
 ) {
+  const expected = options.token ? createHash("sha256").update(`Bearer ${options.token}`).digest() : null;
   fastify.get("/metrics", { logLevel: "warn" }, async (request, reply) => {
-    if (options.token && request.headers.authorization !== `Bearer ${options.token}`) {
+    // Compared as digests in constant time: `!==` stops at the first differing character, and
+    // the time that takes tells a caller how much of a guess was right.
+    const given = createHash("sha256").update(request.headers.authorization ?? "").digest();
+    if (expected && !timingSafeEqual(given, expected)) {
       return reply.code(401).send({ code: "UNAUTHORIZED", message: "metrics token required" });
     }
     const body = await options.metrics.registry.metrics();

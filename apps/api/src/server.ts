@@ -6,12 +6,14 @@ import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
 import { clientErrorHandler, frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
+import { fastifyServerOptions } from "./server-options";
 import { metricsRoute, type ApiMetrics } from "./metrics";
 import { registerC2bUrlsInBackground } from "./routes/mpesa-collections";
 
 const env = loadApiEnv();
 
 const fastify = Fastify({
+  ...fastifyServerOptions(env),
   logger: loggerOptions(env.LOG_LEVEL),
   requestIdHeader: "x-request-id",
   genReqId: () => randomUUID(),
@@ -42,10 +44,12 @@ await fastify.register(app, {
   databaseUrl: env.DATABASE_URL,
   metricsToken: env.METRICS_TOKEN,
   sseHeartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000,
+  sseMaxStreamsPerCaller: env.SSE_MAX_STREAMS_PER_CALLER,
   exposeMetrics: (appMetrics) => (metrics = appMetrics),
   payouts: {
     settings: {
       minAmount: env.PAYOUT_MIN_AMOUNT,
+      maxAmount: env.AMOUNT_MAX,
       maxAttempts: env.PAYOUT_MAX_ATTEMPTS,
       runWaitMs: env.PAYOUTS_RUN_WAIT_SECONDS * 1000,
     },
@@ -65,6 +69,8 @@ await fastify.register(app, {
     : {}),
   payments: {
     depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
+    amountMax: env.AMOUNT_MAX,
+    webhooksAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
     depositsPartnerConfirm: env.DEPOSITS_PARTNER_CONFIRM,
     stripeKey: env.STRIPE_KEY,
     stripeApiBase: env.STRIPE_API_BASE,

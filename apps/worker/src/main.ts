@@ -19,7 +19,12 @@ const worker = await startWorker({
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
-  tasks: createTaskList({ db, payouts, collections: createMpesaCollectionsFromEnv(env) }),
+  tasks: createTaskList({
+    db,
+    payouts,
+    collections: createMpesaCollectionsFromEnv(env),
+    webhookAllowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+  }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });

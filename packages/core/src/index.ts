@@ -5,3 +5,5 @@ export * from "./ledger-kinds";
 export * from "./payments-env";
 export * from "./database-unavailable";
 export * from "./random-hex";
+export * from "./input-guard";
+export * from "./csv";

@@ -24,6 +24,18 @@ export function currencyExponent(code: CurrencyCode): number {
   return exponents.get(code)!;
 }
 
+/**
+ * AMOUNT_MAX's default: the largest amount one deposit, payout or contract may carry, in minor
+ * units (10 billion in a two-decimal currency). Far below int8, so sums over many such rows
+ * stay meaningful, and a typo of a few digits is refused instead of booked.
+ */
+export const defaultAmountMax = 1_000_000_000_000n;
+
+/** The issue for an amount above the business maximum, or null. */
+export function amountAboveMaximum(path: string, amount: bigint, max: bigint = defaultAmountMax) {
+  return amount > max ? { path, message: `must be at most ${max} minor units (AMOUNT_MAX)` } : null;
+}
+
 /** PostgreSQL bigint range: amounts beyond it could never be stored. */
 export const maxMinorUnits = 9_223_372_036_854_775_807n;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envVars } from "./env";
+import { defaultAmountMax } from "./money";
 
 /** The spec's payment settings; the API and the worker both read them (through their env.ts). */
 export const paymentsEnvShape = {
@@ -19,6 +20,8 @@ export const paymentsEnvShape = {
     .optional(),
   DEPOSIT_MIN_AMOUNT: envVars.minorUnits(1000n),
   PAYOUT_MIN_AMOUNT: envVars.minorUnits(500n),
+  /** The largest amount of one deposit, payout or contract, in minor units. */
+  AMOUNT_MAX: envVars.minorUnits(defaultAmountMax),
   /** Worker attempts per payout before a retryable failure (provider busy, network) is final. */
   PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(5),
   /** How long `POST /admin/payouts/run` waits for its batch before answering with counts so far. */
@@ -28,6 +31,14 @@ export const paymentsEnvShape = {
     .string()
     .regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron expression such as 0 * * * *")
     .optional(),
+  /**
+   * Partner webhooks may go to loopback and private addresses: for tests and local development
+   * only. Off, receivers must be public internet addresses (no SSRF into the API's network).
+   */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"], { message: "expected true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
   /** How long an accepted M-Pesa payout waits for its result callback before a status query. */
   MPESA_RESULT_TIMEOUT_SECONDS: envVars.positiveInt(60),
   /** Daraja (Safaricom's API, or the local sandbox `pnpm start` runs when this is unset). */

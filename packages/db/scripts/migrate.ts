@@ -1,9 +1,9 @@
 import { loadDbToolEnv } from "../src/env";
-import { openLocalDatabase } from "../src/local-database";
+import { openLocalDatabaseOrExit } from "../src/local-database";
 import { applyMigrations } from "../src/migrations";
 
 const env = loadDbToolEnv();
-const database = await openLocalDatabase(env.DATABASE_URL, { dataDir: env.DATA_DIR });
+const database = await openLocalDatabaseOrExit("db:migrate", env.DATABASE_URL, { dataDir: env.DATA_DIR });
 try {
   const applied = await applyMigrations(database.url);
   console.log(

@@ -104,8 +104,12 @@ export async function startEmbeddedPostgres(
 
   return {
     port,
-    url: (database = "postgres") =>
-      `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
+    url: (database = "postgres") => embeddedPostgresUrl(port, database),
     stop: () => server.stop(),
   };
+}
+
+/** A connection string for `database` on an embedded server (its fixed superuser). */
+export function embeddedPostgresUrl(port: number, database = "postgres"): string {
+  return `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
 }

@@ -5,6 +5,8 @@ import type { Principal } from "./access";
 /** Payout settings from the API's environment (PAYOUT_MIN_AMOUNT, PAYOUT_MAX_ATTEMPTS, …). */
 export type PayoutSettings = {
   minAmount: bigint;
+  /** AMOUNT_MAX in minor units; default `defaultAmountMax`. */
+  maxAmount?: bigint;
   maxAttempts: number;
   /** How long `POST /admin/payouts/run` waits for its batch. */
   runWaitMs: number;
@@ -16,6 +18,8 @@ export const defaultPayoutSettings: PayoutSettings = { minAmount: 500n, maxAttem
 export type DepositSettings = {
   /** DEPOSIT_MIN_AMOUNT in minor units. */
   minAmount: bigint;
+  /** AMOUNT_MAX in minor units (deposits and contracts); default `defaultAmountMax`. */
+  maxAmount?: bigint;
   /** DEPOSITS_PARTNER_CONFIRM: partner keys with deposits:write may confirm and fail deposits. */
   partnerConfirm: boolean;
   /** Charges a card through Stripe; null when STRIPE_KEY is unset. */
@@ -47,6 +51,8 @@ export type Context = {
   payouts?: PayoutSettings;
   /** Set by apps/api from the environment; contexts built elsewhere (tests) get the defaults. */
   deposits?: DepositSettings;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: webhook receivers on loopback or private networks. */
+  webhooksAllowPrivateAddresses?: boolean;
 };
 
 /** The database for reads that may be slightly stale (see `Context.readDb`). */

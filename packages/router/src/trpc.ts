@@ -1,4 +1,4 @@
-import { DomainError, errorStatus, isDatabaseUnavailable, type ErrorCode, type FieldIssue } from "@agrinet/core";
+import { assertStorableInput, DomainError, errorStatus, isDatabaseUnavailable, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { checkAccess, type Access } from "./access";
@@ -162,5 +162,15 @@ const enforceAccess = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
   return next();
 });
 
+/**
+ * Every procedure's raw input, before its schema: a string PostgreSQL cannot store (NUL, lone
+ * surrogates) or JSON nested or sized beyond `inputLimits` is a 400 naming the field, whichever
+ * field and transport, instead of a failing query or a stack-deep walk.
+ */
+const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
+  assertStorableInput(await getRawInput());
+  return next();
+});
+
 /** The one procedure builder: every procedure states `meta({ access })`. */
-export const procedure = t.procedure.use(domainErrors).use(enforceAccess);
+export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput);

@@ -66,7 +66,11 @@ export const confirmDepositInput = z.object({
   depositId,
   /** Taken from the session when there is one; otherwise who the caller says confirmed it. */
   confirmedBy: z.string().trim().min(1).max(200).optional(),
-  evidenceUrl: z.url({ error: "evidenceUrl must be an absolute URL" }).max(2000).optional(),
+  // http(s) only: the dashboard renders it as a link, where javascript: or data: would run.
+  evidenceUrl: z
+    .url({ protocol: /^https?$/, error: "evidenceUrl must be an absolute http(s) URL" })
+    .max(2000)
+    .optional(),
   /** The sha256 an upload to POST /api/v1/uploads/receipts returned. */
   receiptSha256: z
     .string()

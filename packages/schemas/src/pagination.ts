@@ -11,3 +11,15 @@ export type PageInput = z.infer<typeof pageInput>;
 export function pageOutput<T extends z.ZodTypeAny>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+const maxInt8 = 9_223_372_036_854_775_807n;
+
+/**
+ * A cursor or id that is a PostgreSQL bigint: digits within int8's range, so a query never
+ * fails casting it (a 500 for what is the caller's mistake).
+ */
+export const int8IdInput = (message = "expected a cursor from a previous page") =>
+  z
+    .string()
+    .regex(/^\d{1,19}$/, message)
+    .refine((value) => BigInt(value) <= maxInt8, message);

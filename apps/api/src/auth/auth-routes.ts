@@ -1,4 +1,6 @@
-import type { Auth } from "@agrinet/domain";
+import { assertStorableInput } from "@agrinet/core";
+import type { Db } from "@agrinet/db";
+import { isStaffSignInDisabled, type Auth } from "@agrinet/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { signInOperation } from "./sign-in-operation";
 import { headersOf } from "./resolve-principal";
@@ -13,13 +15,15 @@ const errorCodeFor: Record<number, string> = {
 
 export type AuthRoutesOptions = {
   auth: Auth;
+  db: Db;
   signInMaxAttempts: number;
   signInWindowSeconds: number;
 };
 
 /**
- * better-auth's endpoints under /api/auth/* (sign-in, sign-out, get-session) for the admin
- * dashboard. Sign-in is throttled per client address and email: 429 with Retry-After.
+ * better-auth's endpoints the admin dashboard uses, and only those: sign-in (throttled per
+ * client address and email: 429 with Retry-After), sign-out and get-session. Its other endpoints
+ * (api-key management, account changes) would bypass the audited procedures and their roles.
  */
 export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOptions) {
   const { auth } = options;
@@ -65,9 +69,21 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
         },
       },
     },
-    handler: forward,
+    handler: async (request, reply) => {
+      // The email is looked up below: a NUL in it must be a 400, not a failed query.
+      assertStorableInput(request.body);
+      const email = (request.body as { email?: unknown } | undefined)?.email;
+      // A disabled member gets the same answer as a wrong password, and no session.
+      if (typeof email === "string" && (await isStaffSignInDisabled({ db: options.db, email }))) {
+        const message = "Invalid email or password";
+        return reply.status(401).send({ message, code: "INVALID_EMAIL_OR_PASSWORD", error: { code: "UNAUTHORIZED", message } });
+      }
+      return forward(request, reply);
+    },
   });
-  fastify.route({ method: ["GET", "POST"], url: "/api/auth/*", handler: forward });
+  fastify.post("/api/auth/sign-out", forward);
+  fastify.get("/api/auth/get-session", forward);
+
 }
 
 function safeJson(text: string): unknown {

@@ -9,6 +9,9 @@ export type AuthSettings = {
   /** HS256 secret for end-user JWTs; and/or a JWKS URL. */
   jwtSecret?: string;
   jwksUrl?: string;
+  /** `aud` and `iss` end-user JWTs must carry (defaults: `userTokenClaims`). */
+  jwtAudience?: string;
+  jwtIssuer?: string;
   /** Sign-in attempts allowed per client address and email per window. */
   signInMaxAttempts: number;
   signInWindowSeconds: number;

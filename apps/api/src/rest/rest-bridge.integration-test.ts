@@ -289,16 +289,20 @@ describe("CORS", () => {
 });
 
 describe("rate limits", () => {
+  // Buckets belong to verified keys only (issue #23 row 4): unverified ones count per IP.
   test("per credential: the 4th request in a minute → 429 with Retry-After; another key is unaffected", async () => {
     const limited = await buildTestApp(database, { rateLimitPerMinute: 3 });
     try {
-      const as = (key: string) => limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers: { "x-api-key": key } });
-      for (let i = 0; i < 3; i++) expect((await as("key-a")).statusCode).toBe(200);
-      const throttled = await as("key-a");
+      const credentials = createTestCredentials({ fastify: limited.fastify, db: database.db });
+      const keyA = await credentials.partner(["deposits:read", "payouts:read"]);
+      const keyB = await credentials.partner(["deposits:read", "transactions:read"]);
+      const as = (headers: Record<string, string>) => limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers });
+      for (let i = 0; i < 3; i++) expect((await as(keyA)).statusCode).toBe(200);
+      const throttled = await as(keyA);
       expectEnvelope(throttled, 429, "RATE_LIMITED");
       expect(Number(throttled.headers["retry-after"])).toBeGreaterThan(0);
-      expect((await as("key-b")).statusCode).toBe(200);
-      expect((await limited.fastify.inject({ method: "GET", url: "/healthz", headers: { "x-api-key": "key-a" } })).statusCode).toBe(200);
+      expect((await as(keyB)).statusCode).toBe(200);
+      expect((await limited.fastify.inject({ method: "GET", url: "/healthz", headers: keyA })).statusCode).toBe(200);
     } finally {
       await limited.fastify.close();
     }

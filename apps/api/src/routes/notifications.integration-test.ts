@@ -166,3 +166,31 @@ test("settlement exports answer only authorised callers", async () => {
   });
   expect(partner.status).toBe(200);
 });
+
+test("issue #23 row 10: one credential holds at most SSE_MAX_STREAMS_PER_CALLER streams per process", async () => {
+  const open = [];
+  try {
+    for (let i = 0; i < 10; i++) open.push(await userStream(first, "farmer-capped"));
+    expect(open.map((c) => c.status)).toEqual(open.map(() => 200));
+    const oneTooMany = await userStream(first, "farmer-capped");
+    open.push(oneTooMany);
+    expect(oneTooMany.status).toBe(429);
+    // Another caller is not affected, and a closed stream frees its place.
+    const other = await userStream(first, "farmer-other");
+    open.push(other);
+    expect(other.status).toBe(200);
+    open.shift()!.close();
+    const again = await (async () => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const next = await userStream(first, "farmer-capped");
+        if (next.status === 200) return next;
+        next.close();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error("the closed stream's place was not freed");
+    })();
+    open.push(again);
+  } finally {
+    for (const connection of open) connection.close();
+  }
+});

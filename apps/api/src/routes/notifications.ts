@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { DomainError } from "@agrinet/core";
-import type { NotificationHub } from "@agrinet/domain";
-import { checkAccess, notificationRecipientFor, type Access } from "@agrinet/router";
+import { SlowReaderError, type NotificationHub } from "@agrinet/domain";
+import { checkAccess, notificationRecipientFor, type Access, type Principal } from "@agrinet/router";
 import type { FastifyInstance } from "fastify";
 import type { ApiMetrics } from "../metrics";
 import type { ContextDeps } from "../request-context";
@@ -17,12 +17,27 @@ export type NotificationRoutesOptions = ContextDeps & {
   metrics: ApiMetrics;
   /** Comment lines keep proxies from closing idle streams. */
   heartbeatMs: number;
+  /** Open streams one credential may hold on this process (SSE_MAX_STREAMS_PER_CALLER). */
+  maxStreamsPerCaller: number;
 };
+
+function callerKey(principal: Principal): string {
+  switch (principal.kind) {
+    case "partner":
+      return `partner:${principal.keyId}`;
+    case "staff":
+      return `staff:${principal.userId}`;
+    case "user":
+      return `user:${principal.userId}`;
+  }
+}
 
 const eventId = /^\d{1,19}$/;
 
 export async function notificationRoutes(fastify: FastifyInstance, options: NotificationRoutesOptions) {
   const streams = new Set<AbortController>();
+  // Each stream holds a socket, a subscriber and a queue: one key must not hold them by the dozen.
+  const streamsPerCaller = new Map<string, number>();
   // Open streams would otherwise hold a graceful shutdown until the grace period ends.
   fastify.addHook("preClose", async () => {
     for (const stream of streams) stream.abort();
@@ -56,6 +71,11 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
       if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
       if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
       if (!hub) throw new DomainError("SERVICE_UNAVAILABLE", "live notifications are not available");
+      const caller = callerKey(principal!);
+      const held = streamsPerCaller.get(caller) ?? 0;
+      if (held >= options.maxStreamsPerCaller) {
+        throw new DomainError("RATE_LIMITED", `at most ${options.maxStreamsPerCaller} open notification streams per credential; close one first`);
+      }
       const recipient = notificationRecipientFor(principal, request.query.userId);
       // EventSource resends the header on reconnect; the query form serves a first connect.
       const resumeFrom = request.headers["last-event-id"] ?? request.query.lastEventId;
@@ -68,6 +88,7 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
         lastEventId = BigInt(resumeFrom);
       }
 
+      streamsPerCaller.set(caller, held + 1);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -90,10 +111,19 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
           if (!ok) await once(res, "drain", { signal: abort.signal }).catch(() => {});
         }
       } catch (error) {
-        request.log.warn({ err: error }, "notification stream ended with an error");
+        if (error instanceof SlowReaderError) {
+          // EventSource reconnects by itself with the last id it received; the event says so.
+          const resume = error.lastEventId === undefined ? null : error.lastEventId.toString();
+          res.write(`event: overflow\ndata: ${JSON.stringify({ reason: "reader too slow", lastEventId: resume })}\n\n`);
+        } else {
+          request.log.warn({ err: error }, "notification stream ended with an error");
+        }
       } finally {
         clearInterval(heartbeat);
         streams.delete(abort);
+        const left = (streamsPerCaller.get(caller) ?? 1) - 1;
+        if (left > 0) streamsPerCaller.set(caller, left);
+        else streamsPerCaller.delete(caller);
         res.end();
       }
     },

@@ -70,17 +70,24 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
       if (!request.isMultipart()) {
         throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "send the receipt as multipart/form-data with a `file` field");
       }
-      const file = await request.file();
-      if (!file) {
-        throw new DomainError("VALIDATION_FAILED", "file: required", { fields: [{ path: "file", message: "required" }] });
-      }
       let bytes: Buffer;
       try {
+        const file = await request.file();
+        if (!file) {
+          throw new DomainError("VALIDATION_FAILED", "file: required", { fields: [{ path: "file", message: "required" }] });
+        }
         bytes = await file.toBuffer();
       } catch (error) {
+        if (error instanceof DomainError) throw error;
         if (error instanceof fastify.multipartErrors.RequestFileTooLargeError) {
           throw new DomainError("PAYLOAD_TOO_LARGE", `receipts are limited to ${maxReceiptBytes} bytes`, {
             details: { maxBytes: maxReceiptBytes },
+          });
+        }
+        // busboy's parse errors (no boundary, truncated part, bad part header) are the client's.
+        if (isMalformedMultipart(error)) {
+          throw new DomainError("VALIDATION_FAILED", "(body): malformed multipart/form-data", {
+            fields: [{ path: "(body)", message: "malformed multipart/form-data" }],
           });
         }
         throw error;
@@ -127,4 +134,11 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
         .send(createReadStream(receipt.path));
     },
   );
+}
+
+function isMalformedMultipart(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("FST_")) return !code.includes("FILE_TOO_LARGE");
+  return /multipart|boundary|unexpected end of form|malformed|part header/i.test(error.message);
 }

@@ -2,9 +2,9 @@
 // dropped after its last. Read the fields inside tests (beforeAll sets them).
 import { listMigrationNames, type Db } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { afterAll, beforeAll } from "vitest";
-import app from "../app";
+import app, { type AppOptions } from "../app";
 import { createTestCredentials, type TestCredentials } from "./credentials";
 
 export type ApiForFile = {
@@ -13,7 +13,14 @@ export type ApiForFile = {
   readonly credentials: TestCredentials;
 };
 
-export function apiForFile(options: { beforeStart?: (db: Db) => Promise<void> } = {}): ApiForFile {
+export function apiForFile(
+  options: {
+    beforeStart?: (db: Db) => Promise<void>;
+    /** App settings beyond the database (limits, trusted proxies, ...). */
+    app?: Omit<Partial<AppOptions>, "db" | "expectedMigrations">;
+    fastify?: FastifyServerOptions;
+  } = {},
+): ApiForFile {
   let started: ApiForFile | undefined;
   let database: TestDatabase | undefined;
   let fastify: FastifyInstance | undefined;
@@ -21,8 +28,8 @@ export function apiForFile(options: { beforeStart?: (db: Db) => Promise<void> } 
   beforeAll(async () => {
     database = await createTestDatabase();
     await options.beforeStart?.(database.db);
-    fastify = Fastify();
-    await fastify.register(app, { db: database.db, expectedMigrations: await listMigrationNames() });
+    fastify = Fastify(options.fastify);
+    await fastify.register(app, { ...options.app, db: database.db, expectedMigrations: await listMigrationNames() });
     started = { database, fastify, credentials: createTestCredentials({ fastify, db: database.db }) };
   });
 

@@ -60,7 +60,7 @@ export function createTestCredentials(options: {
     },
     async user(userId) {
       if (!settings.jwtSecret) throw new Error("user tokens need settings.jwtSecret");
-      return { authorization: `Bearer ${await signUserToken({ secret: settings.jwtSecret, userId })}` };
+      return { authorization: `Bearer ${await signUserToken({ secret: settings.jwtSecret, userId, audience: settings.jwtAudience, issuer: settings.jwtIssuer })}` };
     },
   };
 }

@@ -9,13 +9,14 @@ const payloadSchema = z.object({ deliveryId: z.string().regex(/^\d+$/) });
  * One delivery attempt. Throwing hands the job back to graphile-worker, whose exponential
  * backoff schedules the next try; refusals (other 4xx) end it without a throw.
  */
-export function deliverWebhook(options: { db: Db; timeoutMs?: number }): Task {
+export function deliverWebhook(options: { db: Db; timeoutMs?: number; allowPrivateAddresses?: boolean }): Task {
   return async (rawPayload, helpers) => {
     const { deliveryId } = payloadSchema.parse(rawPayload);
     const result = await attemptWebhookDelivery({
       db: options.db,
       deliveryId: BigInt(deliveryId),
       timeoutMs: options.timeoutMs,
+      allowPrivateAddresses: options.allowPrivateAddresses,
     });
     if (result.outcome !== "retry") return;
     if (helpers.job.attempts >= helpers.job.max_attempts) {

@@ -7,6 +7,8 @@ import { reconciliationRunTask } from "./reconciliation-run";
 
 export type TaskDeps = PayoutTaskDeps & {
   webhookTimeoutMs?: number;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false). */
+  webhookAllowPrivateAddresses?: boolean;
   /** M-Pesa collections; null: STK sweeps find nothing to do (none can have been sent). */
   collections?: MpesaCollectionsSettings | null;
 };
@@ -15,7 +17,11 @@ export type TaskDeps = PayoutTaskDeps & {
 export function createTaskList(deps: TaskDeps): TaskList {
   return {
     ...payoutTaskList(deps),
-    [deliverWebhookTask]: deliverWebhook({ db: deps.db, timeoutMs: deps.webhookTimeoutMs }),
+    [deliverWebhookTask]: deliverWebhook({
+      db: deps.db,
+      timeoutMs: deps.webhookTimeoutMs,
+      allowPrivateAddresses: deps.webhookAllowPrivateAddresses,
+    }),
     contracts_record_default_ratings: recordDefaultRatingsTask(deps.db),
     reconciliation_run: reconciliationRunTask(deps.db),
     [stkSweepTask]: async (_payload, helpers) => {

@@ -168,3 +168,12 @@ export async function authenticateStaffSession(options: {
   if (!staffRoleNames.includes(user.role as StaffRoleName)) return null;
   return { userId: user.id, email: user.email, role: user.role as StaffRoleName };
 }
+
+/** Whether the staff member with this email exists and is disabled (sign-in is refused). */
+export async function isStaffSignInDisabled(options: { db: Db; email: string }): Promise<boolean> {
+  const user = await options.db.staffUser.findUnique({
+    where: { email: options.email.trim().toLowerCase() },
+    select: { disabledAt: true },
+  });
+  return user?.disabledAt != null;
+}

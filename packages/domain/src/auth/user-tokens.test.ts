@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createUserTokenVerifier, signUserToken } from "./user-tokens";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createUserTokenVerifier, signUserToken, userTokenClaims } from "./user-tokens";
 
 const secret = "a-test-secret-that-is-long-enough-000";
 let server: Server;
@@ -43,9 +43,37 @@ test("tokens signed by a JWKS key verify through JWKS_URL", async () => {
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: "ES256", kid: "k1" })
     .setSubject("user-7")
+    .setIssuer(userTokenClaims.issuer)
+    .setAudience(userTokenClaims.audience)
     .setExpirationTime("5m")
     .sign(privateKey);
   expect(await verify(token)).toBe("user-7");
   // An HS256 token must not pass as a JWKS one.
   expect(await verify(await signUserToken({ secret, userId: "user-7" }))).toBeNull();
+});
+
+describe("issue #23 row 7: expiry, audience and issuer are required", () => {
+  const key = new TextEncoder().encode(secret);
+  const token = (build: (jwt: SignJWT) => SignJWT) =>
+    build(new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("user-42")).sign(key);
+  const complete = (jwt: SignJWT) => jwt.setIssuer(userTokenClaims.issuer).setAudience(userTokenClaims.audience);
+
+  test("a token without exp is refused, however valid otherwise", async () => {
+    const verify = createUserTokenVerifier({ secret });
+    expect(await verify(await token((jwt) => complete(jwt).setExpirationTime("1h")))).toBe("user-42");
+    expect(await verify(await token((jwt) => complete(jwt)))).toBeNull();
+  });
+
+  test("a token for another audience or from another issuer is refused", async () => {
+    const verify = createUserTokenVerifier({ secret });
+    expect(await verify(await token((jwt) => jwt.setIssuer(userTokenClaims.issuer).setAudience("other-app").setExpirationTime("1h")))).toBeNull();
+    expect(await verify(await token((jwt) => jwt.setIssuer("someone-else").setAudience(userTokenClaims.audience).setExpirationTime("1h")))).toBeNull();
+    expect(await verify(await token((jwt) => jwt.setExpirationTime("1h")))).toBeNull();
+  });
+
+  test("the configured audience and issuer replace the defaults", async () => {
+    const verify = createUserTokenVerifier({ secret, audience: "acme-pay", issuer: "https://id.acme.example" });
+    expect(await verify(await token((jwt) => jwt.setIssuer("https://id.acme.example").setAudience("acme-pay").setExpirationTime("1h")))).toBe("user-42");
+    expect(await verify(await signUserToken({ secret, userId: "user-42" }))).toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { DomainError, validationError, type CurrencyCode } from "@agrinet/core";
+import { amountAboveMaximum, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import { Prisma, type Db } from "@agrinet/db";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { defaultRatingWindowDays } from "./contract-types";
@@ -21,7 +21,7 @@ export const contractIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
  * Registers a trade. Registering the same id again with the same terms returns the contract
  * (a partner retrying is harmless); different terms under a known id → 409.
  */
-export async function registerContract(options: { db: Db; input: RegisterContractInput; now?: Date }) {
+export async function registerContract(options: { db: Db; input: RegisterContractInput; now?: Date; maxAmount?: bigint }) {
   const { db, input } = options;
   const now = options.now ?? new Date();
   if (input.consumerId === input.producerId) {
@@ -30,6 +30,8 @@ export async function registerContract(options: { db: Db; input: RegisterContrac
   if (input.expectedAmount <= 0n) {
     throw validationError([{ path: "expectedAmount", message: "must be greater than zero" }]);
   }
+  const aboveMaximum = amountAboveMaximum("expectedAmount", input.expectedAmount, options.maxAmount);
+  if (aboveMaximum) throw validationError([aboveMaximum]);
   const id = input.id ?? `contract_${randomBytes(6).toString("hex")}`;
   const windowDays = input.ratingWindowDays ?? defaultRatingWindowDays;
   try {

@@ -1,5 +1,5 @@
 import { checkContractFundable } from "../contracts/contract-funds";
-import { DomainError, randomHex, validationError } from "@agrinet/core";
+import { amountAboveMaximum, DomainError, randomHex, validationError } from "@agrinet/core";
 import type { Db, Deposit } from "@agrinet/db";
 import type { StripeDepositCharge, StripeDepositOutcome } from "@agrinet/rails";
 import type { CreateDepositInput } from "@agrinet/schemas";
@@ -21,6 +21,8 @@ export type CreateDepositOptions = {
   input: CreateDepositInput;
   /** DEPOSIT_MIN_AMOUNT, in minor units. */
   minAmount: bigint;
+  /** AMOUNT_MAX, in minor units (default `defaultAmountMax`). */
+  maxAmount?: bigint;
   chargeStripe: ChargeStripeDeposit | null;
   /** STK Push collections; null when M-Pesa collections are not configured. */
   mpesa?: MpesaCollectionsSettings | null | undefined;
@@ -60,6 +62,8 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
   if (input.amount < minAmount) {
     issues.push({ path: "amount", message: `must be at least ${minAmount} minor units (DEPOSIT_MIN_AMOUNT)` });
   }
+  const aboveMaximum = amountAboveMaximum("amount", input.amount, options.maxAmount);
+  if (aboveMaximum) issues.push(aboveMaximum);
   if (input.method === "stripe" && !chargeStripe) {
     issues.push({ path: "method", message: "Stripe is not configured on this server (STRIPE_KEY is unset)" });
   }

@@ -53,7 +53,7 @@ type TransactionRow = {
 };
 
 function decodeCursor(cursor: string): bigint {
-  if (!/^\d{1,19}$/.test(cursor)) {
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > 9_223_372_036_854_775_807n) {
     throw new DomainError("VALIDATION_FAILED", "cursor: not a cursor from a previous page", {
       fields: [{ path: "cursor", message: "not a cursor from a previous page" }],
     });

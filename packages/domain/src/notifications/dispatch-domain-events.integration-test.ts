@@ -167,18 +167,21 @@ test("a partner subscribed to the user gets one queued delivery per matching end
     db: database.db,
     partnerKeyId: "key-1",
     url: "http://127.0.0.1:9/hook",
+    allowPrivateAddresses: true,
     eventTypes: ["payout.*"],
   });
   await registerWebhookEndpoint({
     db: database.db,
     partnerKeyId: "key-1",
     url: "http://127.0.0.1:9/deposits",
+    allowPrivateAddresses: true,
     eventTypes: ["deposit.confirmed"],
   });
   await registerWebhookEndpoint({
     db: database.db,
     partnerKeyId: "key-unsubscribed",
     url: "http://127.0.0.1:9/other",
+    allowPrivateAddresses: true,
     eventTypes: [],
   });
   const eventId = await emit(payoutEvent("payout.paid", "farmer"));
@@ -224,12 +227,12 @@ test("webhook deliveries follow the endpoints active at each dispatch: none whil
   const db = database.db;
   await db.webhookEndpoint.updateMany({ where: { active: true }, data: { active: false } });
   await subscribePartnerToUser({ db, partnerKeyId: "key-hooks", userId: "hook-user" });
-  const disabled = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/off", eventTypes: [] });
+  const disabled = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/off", eventTypes: [], allowPrivateAddresses: true });
   await disableWebhookEndpoint({ db, partnerKeyId: "key-hooks", endpointId: disabled.endpoint.id });
   const quiet = await emit(payoutEvent("payout.paid", "hook-user", "p-hooks-1"));
   expect(await dispatchAllDomainEvents({ db })).toMatchObject({ events: 1, webhookDeliveries: 0 });
 
-  const active = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/on", eventTypes: ["payout.*"] });
+  const active = await registerWebhookEndpoint({ db, partnerKeyId: "key-hooks", url: "http://127.0.0.1:9/on", eventTypes: ["payout.*"], allowPrivateAddresses: true });
   const heard = await emit(payoutEvent("payout.paid", "hook-user", "p-hooks-2"));
   expect(await dispatchAllDomainEvents({ db })).toMatchObject({ events: 1, webhookDeliveries: 1 });
   const deliveries = await db.webhookDelivery.findMany({ where: { eventId: { in: [quiet, heard] } } });

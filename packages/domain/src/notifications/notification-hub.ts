@@ -15,6 +15,11 @@ export type NotificationHubOptions = {
   connectionString: string;
   /** Safety net if a NOTIFY is lost while the listener reconnects. */
   pollIntervalMs?: number;
+  /**
+   * Notifications one stream may have waiting for its reader (default 1,000). A reader further
+   * behind is ended with `SlowReaderError`; it resumes from the database with Last-Event-ID.
+   */
+  maxQueuedPerReader?: number;
   onError?: (error: unknown) => void;
 };
 
@@ -23,6 +28,13 @@ export type SubscribeOptions = {
   lastEventId?: bigint;
   signal?: AbortSignal;
 };
+
+/** The reader fell too far behind; `lastEventId` (none: nothing sent yet) is where to resume. */
+export class SlowReaderError extends Error {
+  constructor(readonly lastEventId: bigint | undefined) {
+    super("the stream's reader fell too far behind; reconnect with Last-Event-ID to resume");
+  }
+}
 
 const recipientKey = (r: { audience: string; recipientId: string }) => `${r.audience}:${r.recipientId}`;
 
@@ -166,11 +178,20 @@ export class NotificationHub {
     options: SubscribeOptions = {},
   ): AsyncGenerator<NotificationView> {
     const queue: NotificationView[] = [];
+    const maxQueued = this.options.maxQueuedPerReader ?? 1_000;
+    let overflowed = false;
     let wakeConsumer: (() => void) | null = null;
     const subscriber: Subscriber = {
       key: recipientKey(recipient),
       push(item) {
-        queue.push(item);
+        if (overflowed) return;
+        if (queue.length >= maxQueued) {
+          // Memory is bounded per reader: drop what is queued, the reader replays it from the table.
+          overflowed = true;
+          queue.length = 0;
+        } else {
+          queue.push(item);
+        }
         wakeConsumer?.();
       },
     };
@@ -182,6 +203,7 @@ export class NotificationHub {
     set.add(subscriber);
     try {
       let lastSent = options.lastEventId ?? -1n;
+      let sentAny = options.lastEventId !== undefined;
       if (options.lastEventId !== undefined) {
         for (;;) {
           const missed = await listNotificationsAfter({
@@ -192,12 +214,14 @@ export class NotificationHub {
           for (const item of missed) {
             if (options.signal?.aborted) return;
             lastSent = BigInt(item.id);
+            sentAny = true;
             yield item;
           }
           if (missed.length < 500) break;
         }
       }
       while (!options.signal?.aborted) {
+        if (overflowed) throw new SlowReaderError(sentAny ? lastSent : undefined);
         const item = queue.shift();
         if (!item) {
           await new Promise<void>((resolve) => (wakeConsumer = resolve));
@@ -206,6 +230,7 @@ export class NotificationHub {
         }
         if (BigInt(item.id) <= lastSent) continue;
         lastSent = BigInt(item.id);
+        sentAny = true;
         yield item;
       }
     } finally {

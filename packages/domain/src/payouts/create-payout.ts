@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
+import { amountAboveMaximum, DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { contractDrawExceedsRelease, contractEscrowNotReleased, contractPayoutNotProducer } from "../contracts";
 import { contractNotFound } from "../contracts/load-contract";
@@ -29,6 +29,8 @@ export type CreatePayoutOptions = {
   input: CreatePayoutInput;
   /** PAYOUT_MIN_AMOUNT, in minor units of the payout's currency. */
   minAmount: bigint;
+  /** AMOUNT_MAX, in minor units (default `defaultAmountMax`). */
+  maxAmount?: bigint;
   /** Attempts the worker makes before a retryable failure becomes final. */
   maxAttempts: number;
   workerHeartbeatMaxAgeMs?: number;
@@ -112,6 +114,8 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
       },
     ]);
   }
+  const aboveMaximum = amountAboveMaximum("amount", input.amount, options.maxAmount);
+  if (aboveMaximum) throw validationError([aboveMaximum]);
   const mismatch = destinationCurrencyMismatch(input.destination, input.currency);
   if (mismatch) throw validationError([{ path: "destination", message: mismatch }]);
 

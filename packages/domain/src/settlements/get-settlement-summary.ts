@@ -1,4 +1,4 @@
-import { DomainError, formatMinorUnits, isSupportedCurrency } from "@agrinet/core";
+import { csvCell, DomainError, formatMinorUnits, isSupportedCurrency } from "@agrinet/core";
 import { Prisma, type Db } from "@agrinet/db";
 
 export const settlementMetrics = [
@@ -168,12 +168,6 @@ export function settlementCsvHeader(groupBy: SettlementGroupBy[]): string[] {
   ];
 }
 
-function csvField(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  // Quote always-risky characters, and neutralise spreadsheet formulas in free text.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** CSV lines (each ending in \r\n), header first, yielded one at a time for streaming. */
 export function* settlementCsvLines(summary: SettlementSummary): Generator<string> {
@@ -187,6 +181,6 @@ export function* settlementCsvLines(summary: SettlementSummary): Generator<strin
     }
     fields.push(row.closingHeld.amount, row.closingHeld.formatted);
     fields.push(row.closingEscrow.amount, row.closingEscrow.formatted);
-    yield `${fields.map(csvField).join(",")}\r\n`;
+    yield `${fields.map(csvCell).join(",")}\r\n`;
   }
 }

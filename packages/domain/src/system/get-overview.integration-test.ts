@@ -129,3 +129,20 @@ test("volume: confirmed deposits and paid payouts per UTC day inside the window 
   // OV-1 and OV-2, confirmed today in the test above; OV-OLD and OV-EDGE were moved away.
   expect(todayKes?.depositsConfirmed).toBe("350000");
 });
+
+test("issue #23 row 6: sums beyond int8 (rows from before the amount cap) still answer, exactly", async () => {
+  const max = 9_223_372_036_854_775_807n;
+  // Straight into the table: the amount cap refuses such deposits on the way in.
+  for (const reference of ["OV-HUGE-1", "OV-HUGE-2"]) {
+    await database.db.deposit.create({
+      data: { id: `dep_${reference}`, userId: "user_huge", amount: max, currency: "TZS", method: "mpesa", reference },
+    });
+  }
+  const overview = await getOverview({ db: database.db, now });
+  expect(overview.pendingDeposits.find((row) => row.currency === "TZS")).toEqual({
+    currency: "TZS",
+    count: 2,
+    amount: (2n * max).toString(),
+  });
+  await database.db.deposit.deleteMany({ where: { userId: "user_huge" } });
+});

@@ -70,32 +70,34 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 
+  // Sums as text: sum(bigint) is numeric, and casting it back to bigint fails once a sum passes
+  // int8 (rows from before AMOUNT_MAX), which would break the overview for every staff member.
   const [balanceRows, depositRows, payoutRows, depositVolume, payoutVolume] = await Promise.all([
-    db.$queryRaw<Array<{ owner_type: string; currency: string; posted: bigint; held: bigint; accounts: bigint }>>`
-      select a.owner_type, b.currency, sum(b.posted)::bigint as posted, sum(b.held)::bigint as held,
+    db.$queryRaw<Array<{ owner_type: string; currency: string; posted: string; held: string; accounts: bigint }>>`
+      select a.owner_type, b.currency, sum(b.posted)::text as posted, sum(b.held)::text as held,
              count(*)::bigint as accounts
         from ledger_balances b
         join ledger_accounts a on a.id = b.account_id
        group by a.owner_type, b.currency`,
-    db.$queryRaw<Array<{ currency: string; count: bigint; amount: bigint }>>`
-      select currency, count(*)::bigint as count, sum(amount)::bigint as amount
+    db.$queryRaw<Array<{ currency: string; count: bigint; amount: string }>>`
+      select currency, count(*)::bigint as count, sum(amount)::text as amount
         from deposits
        where status = 'pending'
        group by currency`,
-    db.$queryRaw<Array<{ status: string; currency: string; count: bigint; amount: bigint }>>`
-      select status, currency, count(*)::bigint as count, sum(amount)::bigint as amount
+    db.$queryRaw<Array<{ status: string; currency: string; count: bigint; amount: string }>>`
+      select status, currency, count(*)::bigint as count, sum(amount)::text as amount
         from payouts
        where status in ('queued', 'processing', 'failed')
        group by status, currency`,
-    db.$queryRaw<Array<{ day: string; currency: string; amount: bigint }>>`
+    db.$queryRaw<Array<{ day: string; currency: string; amount: string }>>`
       select to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD') as day, currency,
-             sum(amount)::bigint as amount
+             sum(amount)::text as amount
         from deposits
        where status = 'confirmed' and confirmed_at >= ${from} and confirmed_at < ${to}
        group by 1, 2`,
-    db.$queryRaw<Array<{ day: string; currency: string; amount: bigint }>>`
+    db.$queryRaw<Array<{ day: string; currency: string; amount: string }>>`
       select to_char(paid_at at time zone 'UTC', 'YYYY-MM-DD') as day, currency,
-             sum(amount)::bigint as amount
+             sum(amount)::text as amount
         from payouts
        where status = 'paid' and paid_at >= ${from} and paid_at < ${to}
        group by 1, 2`,
@@ -111,15 +113,15 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
       entry = { currency, posted: emptyBuckets(), held: emptyBuckets(), accounts: 0 };
       balancesByCurrency.set(currency, entry);
     }
-    entry.posted[bucket] = (BigInt(entry.posted[bucket]) + row.posted).toString();
-    entry.held[bucket] = (BigInt(entry.held[bucket]) + row.held).toString();
+    entry.posted[bucket] = (BigInt(entry.posted[bucket]) + BigInt(row.posted)).toString();
+    entry.held[bucket] = (BigInt(entry.held[bucket]) + BigInt(row.held)).toString();
     entry.accounts += Number(row.accounts);
   }
 
   const payouts: Overview["payouts"] = { queued: [], processing: [], failed: [] };
   for (const row of payoutRows) {
     const list = payouts[row.status as keyof Overview["payouts"]];
-    list.push({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount.toString() });
+    list.push({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount });
   }
 
   const volume = new Map<string, VolumeDay>();
@@ -132,8 +134,8 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
     }
     return entry;
   };
-  for (const row of depositVolume) volumeEntry(row.day, row.currency).depositsConfirmed = row.amount.toString();
-  for (const row of payoutVolume) volumeEntry(row.day, row.currency).payoutsPaid = row.amount.toString();
+  for (const row of depositVolume) volumeEntry(row.day, row.currency).depositsConfirmed = row.amount;
+  for (const row of payoutVolume) volumeEntry(row.day, row.currency).payoutsPaid = row.amount;
 
   const byCurrency = (a: { currency: string }, b: { currency: string }) => a.currency.localeCompare(b.currency);
   for (const list of Object.values(payouts)) list.sort(byCurrency);
@@ -141,7 +143,7 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   return {
     balances: [...balancesByCurrency.values()].sort(byCurrency),
     pendingDeposits: depositRows
-      .map((row) => ({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount.toString() }))
+      .map((row) => ({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount }))
       .sort(byCurrency),
     payouts,
     volume: {

@@ -1,5 +1,9 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import { isPublicAddress, NonPublicAddressError, publicOnlyLookup } from "./webhook-address";
 import { deliverWebhookTask, webhookMaxAttempts } from "../notifications/dispatch-domain-events";
 import { signWebhookPayload, webhookSignatureHeader } from "./webhook-signature";
 
@@ -8,8 +12,8 @@ export type WebhookAttemptOutcome =
   | { outcome: "succeeded"; statusCode: number }
   /** Network error, timeout, 408, 429 or 5xx: the job should be retried with backoff. */
   | { outcome: "retry"; statusCode: number | null; error: string }
-  /** Any other answer: the receiver refused it; retrying would not help. */
-  | { outcome: "failed"; statusCode: number }
+  /** Any other answer: the receiver refused it, or its address is not allowed; retrying would not help. */
+  | { outcome: "failed"; statusCode: number | null; error?: string }
   /** Already delivered, or the endpoint was disabled. */
   | { outcome: "skipped" };
 
@@ -36,12 +40,57 @@ export function webhookBody(event: {
   });
 }
 
+/**
+ * POSTs to the receiver over node:http(s) with a lookup that refuses non-public addresses at
+ * connect time. Redirects are not followed (a 3xx is the receiver's answer).
+ */
+function postWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivateAddresses: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const literal = target.hostname.replace(/^\[|\]$/g, "");
+    // An IP literal never goes through lookup: check it here.
+    if (!allowPrivateAddresses && isIP(literal) && !isPublicAddress(literal)) return reject(new NonPublicAddressError(literal));
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const request = send(
+      target,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        lookup: publicOnlyLookup(allowPrivateAddresses),
+        timeout: timeoutMs,
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on("timeout", () => request.destroy(new WebhookTimeoutError()));
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+class WebhookTimeoutError extends Error {}
+
+/**
+ * What the delivery log says about a failed attempt: a category, never the system's message
+ * (which names internal hosts, ports and errors), so the log tells the partner what to fix and
+ * nothing about the network the API runs in.
+ */
+function attemptError(cause: unknown): { error: string; final: boolean } {
+  if (cause instanceof NonPublicAddressError) return { error: "destination address not allowed", final: true };
+  if (cause instanceof WebhookTimeoutError) return { error: "timed out", final: false };
+  return { error: "connection failed", final: false };
+}
+
 /** One HTTP attempt for a delivery, logged; the caller (a graphile-worker job) retries on "retry". */
 export async function attemptWebhookDelivery(options: {
   db: Db;
   deliveryId: bigint;
   timeoutMs?: number;
   now?: () => Date;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: receivers on loopback or private networks (tests, local dev). */
+  allowPrivateAddresses?: boolean;
 }): Promise<WebhookAttemptOutcome> {
   const now = options.now ?? (() => new Date());
   const delivery = await options.db.webhookDelivery.findUnique({
@@ -56,10 +105,11 @@ export async function attemptWebhookDelivery(options: {
   const started = performance.now();
   let statusCode: number | null = null;
   let error: string | null = null;
+  let finalError = false;
   try {
-    const response = await fetch(delivery.endpoint.url, {
-      method: "POST",
-      headers: {
+    statusCode = await postWebhook(
+      delivery.endpoint.url,
+      {
         "content-type": "application/json",
         "user-agent": "agrinet-pay-webhooks/1",
         [webhookSignatureHeader]: signWebhookPayload(delivery.endpoint.secret, timestamp, body),
@@ -67,19 +117,19 @@ export async function attemptWebhookDelivery(options: {
         "agrinet-event-type": delivery.event.type,
       },
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    statusCode = response.status;
-    await response.body?.cancel().catch(() => {});
+      options.timeoutMs ?? 10_000,
+      options.allowPrivateAddresses ?? false,
+    );
   } catch (cause) {
-    error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    ({ error, final: finalError } = attemptError(cause));
   }
   const durationMs = Math.round(performance.now() - started);
 
   const result: WebhookAttemptOutcome =
-    statusCode === null
-      ? { outcome: "retry", statusCode: null, error: error ?? "network error" }
+    statusCode === null && finalError
+      ? { outcome: "failed", statusCode: null, error: error! }
+      : statusCode === null
+      ? { outcome: "retry", statusCode: null, error: error ?? "connection failed" }
       : statusCode >= 200 && statusCode < 300
         ? { outcome: "succeeded", statusCode }
         : isRetryableStatus(statusCode)
@@ -95,7 +145,8 @@ export async function attemptWebhookDelivery(options: {
       data: {
         attempts: { increment: 1 },
         lastStatusCode: statusCode,
-        lastError: result.outcome === "retry" ? result.error : result.outcome === "failed" ? `HTTP ${statusCode}` : null,
+        lastError:
+          result.outcome === "retry" ? result.error : result.outcome === "failed" ? (result.error ?? `HTTP ${statusCode}`) : null,
         ...(result.outcome === "succeeded" ? { status: "succeeded", completedAt: now() } : {}),
         ...(result.outcome === "failed" ? { status: "failed", completedAt: now() } : {}),
       },

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { resolvesToPublicAddresses } from "./webhook-address";
 
 export type WebhookEndpointView = {
   id: string;
@@ -31,7 +32,7 @@ function toView(row: {
   };
 }
 
-function validateUrl(url: string): void {
+async function validateUrl(url: string, allowPrivateAddresses: boolean): Promise<void> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -42,6 +43,10 @@ function validateUrl(url: string): void {
     throw new DomainError("VALIDATION_FAILED", "url: expected an http(s) URL", {
       fields: [{ path: "url", message: "expected an http(s) URL" }],
     });
+  }
+  if (!allowPrivateAddresses && !(await resolvesToPublicAddresses(parsed.hostname))) {
+    const message = "must be a public internet address, not loopback, private, link-local or unique-local";
+    throw new DomainError("VALIDATION_FAILED", `url: ${message}`, { fields: [{ path: "url", message }] });
   }
 }
 
@@ -54,8 +59,10 @@ export async function registerWebhookEndpoint(options: {
   partnerKeyId: string;
   url: string;
   eventTypes: string[];
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES: receivers on loopback or private networks (tests, local dev). */
+  allowPrivateAddresses?: boolean;
 }): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
-  validateUrl(options.url);
+  await validateUrl(options.url, options.allowPrivateAddresses ?? false);
   options.eventTypes.forEach((type, i) => {
     if (!eventTypePattern.test(type)) {
       throw new DomainError("VALIDATION_FAILED", `eventTypes.${i}: expected e.g. payout.paid or payout.*`, {

@@ -1,4 +1,4 @@
-import { formatMinorUnits, isSupportedCurrency } from "@agrinet/core";
+import { csvCell, formatMinorUnits, isSupportedCurrency } from "@agrinet/core";
 import type { PayoutOutcome, PayoutRail, PayoutRequest, PayoutStatus } from "../payout-rail";
 
 /**
@@ -50,16 +50,10 @@ export function exportBankPayoutBatchCsv(rows: readonly BankBatchRow[]): string 
         isSupportedCurrency(row.currency) ? formatMinorUnits(row.amount, row.currency) : row.amount.toString(),
         row.reference ?? row.payoutId,
       ]
-        .map(csvField)
+        .map(csvCell)
         .join(","),
     );
   }
   return `${lines.join("\r\n")}\r\n`;
 }
 
-function csvField(value: string): string {
-  // A leading = + - @ makes spreadsheets evaluate the cell: a name like "=HYPERLINK(…)" from a
-  // producer's profile must stay text in the operator's Excel.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

@@ -204,9 +204,11 @@ export function TransactionsView() {
                               currency={posting.currency}
                               className={posting.amount.startsWith("-") ? "text-red-800" : "text-emerald-800"}
                             />
-                            <span className="text-xs text-slate-500">
-                              balance <Money amount={posting.balanceAfter} currency={posting.currency} />
-                            </span>
+                            {posting.balanceAfter !== null ? (
+                              <span className="text-xs text-slate-500">
+                                balance <Money amount={posting.balanceAfter} currency={posting.currency} />
+                              </span>
+                            ) : null}
                           </li>
                         ))}
                       </ul>

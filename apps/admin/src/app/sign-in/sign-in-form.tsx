@@ -1,6 +1,7 @@
 "use client";
 import { Button, Card } from "@agrinet/ui";
 import { useState, type FormEvent } from "react";
+import { safeNextPath } from "./safe-next";
 
 type Outcome = { kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string };
 
@@ -9,8 +10,7 @@ const inputClass =
 
 /** Back where a lost session sent the visitor from (`?next=`), only ever a path on this site. */
 function afterSignIn(): string {
-  const next = new URLSearchParams(window.location.search).get("next");
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+  return safeNextPath(new URLSearchParams(window.location.search).get("next"), window.location.origin);
 }
 
 /** Email and password against the API's session endpoint (same origin, so the cookie sticks). */

@@ -1,5 +1,6 @@
 import { staleReadDb } from "../../context";
 import { listAuditLog as listAuditLogInDomain } from "@agrinet/domain";
+import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
 import { procedure } from "../../trpc";
 
@@ -20,7 +21,7 @@ export const listAuditLogInput = z
     /** Created before (a date is UTC midnight). */
     to: instant("to").optional(),
     /** Cursor: `nextBeforeId` of the previous page. */
-    beforeId: z.string().regex(/^\d+$/, "expected a row id").optional(),
+    beforeId: int8IdInput("expected a row id").optional(),
     limit: z.number().int().min(1).max(500).default(100),
   })
   .default({ limit: 100 });

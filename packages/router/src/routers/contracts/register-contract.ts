@@ -25,4 +25,4 @@ export const registerContractProcedure = procedure
   })
   .input(registerContractInput)
   .output(contractOutput)
-  .mutation(({ ctx, input }) => registerContract({ db: ctx.db, input }));
+  .mutation(({ ctx, input }) => registerContract({ db: ctx.db, input, maxAmount: ctx.deposits?.maxAmount }));

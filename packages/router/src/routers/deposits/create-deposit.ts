@@ -26,6 +26,7 @@ export const createDepositProcedure = procedure
       db: ctx.db,
       input,
       minAmount: settings.minAmount,
+      maxAmount: settings.maxAmount,
       chargeStripe: settings.chargeStripe,
       mpesa: settings.mpesa ?? null,
     });

@@ -36,6 +36,7 @@ export const createPayout = procedure
       db: ctx.db,
       input,
       minAmount: settings.minAmount,
+      maxAmount: settings.maxAmount,
       maxAttempts: settings.maxAttempts,
       audit: { actor: actorOf(ctx.principal), ip: ctx.ip },
     });

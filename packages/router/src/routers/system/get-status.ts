@@ -21,7 +21,7 @@ export const systemStatusOutput = z.object({
 export const getStatus = procedure
   .meta({
     access: { public: true },
-    description: "Database, migrations and worker health.",
+    description: "Database, migrations and worker health; the workers' hosts and pids are listed for staff only.",
     openapi: {
       method: "GET",
       path: "/api/v1/system/status",
@@ -31,6 +31,9 @@ export const getStatus = procedure
   })
   .input(z.void())
   .output(systemStatusOutput)
-  .query(({ ctx }) =>
-    getSystemStatus({ db: ctx.db, expectedMigrations: ctx.expectedMigrations }),
-  );
+  .query(async ({ ctx }) => {
+    const status = await getSystemStatus({ db: ctx.db, expectedMigrations: ctx.expectedMigrations });
+    if (ctx.principal?.kind === "staff") return status;
+    // Hostnames, pids and worker ids map the deployment for anyone asking: staff only.
+    return { ...status, details: { ...status.details, workers: [] } };
+  });

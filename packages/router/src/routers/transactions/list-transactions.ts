@@ -1,7 +1,7 @@
 import { staleReadDb } from "../../context";
 import { currencyInput, instantInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
-import { bigintIdOutput, isoDateOutput, specExamples } from "@agrinet/schemas";
+import { bigintIdOutput, int8IdInput, isoDateOutput, specExamples } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -15,7 +15,7 @@ export const listTransactionsInput = z.object({
   contractId: z.string().min(1).max(120).optional(),
   from: instantInput().optional(),
   to: instantInput().optional(),
-  cursor: z.string().max(40).optional(),
+  cursor: int8IdInput().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -24,7 +24,8 @@ export const ledgerPostingOutput = z.object({
   account: z.string(),
   amount: minorUnitsOutput,
   currency: z.string(),
-  balanceAfter: minorUnitsOutput,
+  /** The account's balance after this posting; null on other parties' accounts for end users. */
+  balanceAfter: minorUnitsOutput.nullable(),
 });
 
 export const listTransactionsOutput = z.object({
@@ -57,4 +58,18 @@ export const listTransactions = procedure
   })
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
-  .query(({ ctx, input }) => listLedgerTransactions(staleReadDb(ctx), input));
+  .query(async ({ ctx, input }) => {
+    const page = await listLedgerTransactions(staleReadDb(ctx), input);
+    const principal = ctx.principal;
+    if (principal?.kind !== "user") return page;
+    // A clearing account's running balance is the platform's volume, another user's their
+    // wallet: an end user sees running balances of their own accounts only.
+    const own = `user:${principal.userId}:`;
+    return {
+      ...page,
+      items: page.items.map((item) => ({
+        ...item,
+        postings: item.postings.map((posting) => (posting.account.startsWith(own) ? posting : { ...posting, balanceAfter: null })),
+      })),
+    };
+  });

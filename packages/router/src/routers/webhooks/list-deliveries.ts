@@ -1,4 +1,5 @@
 import { listWebhookDeliveries } from "@agrinet/domain";
+import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -14,7 +15,7 @@ export const listDeliveries = procedure
     z.object({
       partnerKeyId: partnerKeyIdInput,
       endpointId: z.uuid().optional(),
-      cursor: z.string().regex(/^\d{1,19}$/).optional(),
+      cursor: int8IdInput().optional(),
       limit: z.number().int().min(1).max(200).optional(),
     }),
   )

@@ -25,5 +25,6 @@ export const registerEndpoint = procedure
       partnerKeyId: partnerKeyIdFor(ctx.principal, input.partnerKeyId),
       url: input.url,
       eventTypes: input.eventTypes,
+      allowPrivateAddresses: ctx.webhooksAllowPrivateAddresses ?? false,
     }),
   );

@@ -1,3 +1,4 @@
+import { csvCell } from "@agrinet/core/csv";
 import { formatMinorUnits, isSupportedCurrency } from "@agrinet/core/money";
 import type { AppRouter } from "@agrinet/router";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -23,9 +24,6 @@ const header = [
   "balance_after_minor_units",
 ];
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
 
 function decimal(amount: string, currency: string): string {
   return isSupportedCurrency(currency) ? formatMinorUnits(BigInt(amount), currency).replaceAll(",", "") : amount;
@@ -48,7 +46,7 @@ function rowsOf(page: Page): string {
           posting.amount,
           posting.balanceAfter,
         ]
-          .map(csvField)
+          .map(csvCell)
           .join(","),
       ),
     )
