@@ -249,7 +249,7 @@ export interface paths {
         };
         /**
          * System status
-         * @description Database, migrations and worker health.
+         * @description Database, migrations and worker health; the workers' hosts and pids are listed for staff only.
          */
         get: operations["system_getStatus"];
         put?: never;
@@ -2912,11 +2912,7 @@ export interface operations {
                                  */
                                 amount: string;
                                 currency: string;
-                                /**
-                                 * @description Amount in minor units of the currency, as a string of digits
-                                 * @example 250000
-                                 */
-                                balanceAfter: string;
+                                balanceAfter: string | null;
                             }[];
                         }[];
                         nextCursor: string | null;
