@@ -39,7 +39,7 @@ function OpenDisputes() {
             <li key={dispute.id} data-testid="dispute" data-contract-id={dispute.contract.id} className="flex flex-col gap-2 py-3">
               <div className="flex flex-wrap items-baseline justify-between gap-2">
                 <p className="text-sm">
-                  <Link href={contractHref(dispute.contract.id)} className="font-medium text-emerald-800 underline">
+                  <Link prefetch={false} href={contractHref(dispute.contract.id)} className="font-medium text-emerald-800 underline">
                     {dispute.contract.id}
                   </Link>{" "}
                   · consumer {dispute.contract.consumerId} · producer {dispute.contract.producerId}
@@ -120,7 +120,7 @@ function ContractsList() {
               {contracts.data.items.map((contract) => (
                 <Tr key={contract.id} data-testid="contract-row">
                   <Td>
-                    <Link href={contractHref(contract.id)} className="font-medium text-emerald-800 underline">
+                    <Link prefetch={false} href={contractHref(contract.id)} className="font-medium text-emerald-800 underline">
                       {contract.id}
                     </Link>
                   </Td>

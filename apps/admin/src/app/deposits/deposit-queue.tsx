@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { DateTime, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -168,6 +168,7 @@ export function DepositQueue() {
                   <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference}>
                     <Td>
                       <Link
+                        prefetch={false}
                         href={`/deposits/${encodeURIComponent(deposit.id)}`}
                         className="font-medium text-emerald-800 underline focus-visible:outline-2 focus-visible:outline-emerald-600"
                       >
@@ -183,7 +184,7 @@ export function DepositQueue() {
                       <DepositStatus status={deposit.status} />
                     </Td>
                     <Td>
-                      <time dateTime={deposit.createdAt}>{new Date(deposit.createdAt).toLocaleString()}</time>
+                      <DateTime iso={deposit.createdAt} />
                     </Td>
                   </Tr>
                 ))}

@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { DateTime, Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -171,14 +171,15 @@ export function TransactionsView() {
                     <Td className="align-top">
                       <span className="font-mono text-xs text-slate-900">#{transaction.id}</span>
                       <br />
-                      <time className="text-xs text-slate-600" dateTime={transaction.createdAt}>
-                        {new Date(transaction.createdAt).toLocaleString()}
-                      </time>
+                      <span className="text-xs text-slate-600">
+                        <DateTime iso={transaction.createdAt} />
+                      </span>
                       {transaction.contractId ? (
                         <>
                           <br />
                           <Link
-                            href={`/contracts/${encodeURIComponent(transaction.contractId)}`}
+                            prefetch={false}
+                        href={`/contracts/${encodeURIComponent(transaction.contractId)}`}
                             className="text-xs text-emerald-800 underline"
                           >
                             {transaction.contractId}

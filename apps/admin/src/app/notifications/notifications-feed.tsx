@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, useKeysetPages } from "@agrinet/ui";
+import { formatDateTime, Button, Card, EmptyState, LoadingRows, Money, Pager, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
@@ -10,9 +10,7 @@ import { useTRPC } from "../../trpc/client";
 
 const pageSize = 25;
 
-function formatTime(iso: string) {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-}
+const formatTime = (iso: string) => formatDateTime(iso);
 
 /**
  * Stored notifications (newest first, keyset pages) with the live stream on top: events that
@@ -162,7 +160,7 @@ function NotificationRow({ item, busy, onMarkRead }: { item: NotificationItem; b
         </div>
       </div>
       {unread ? (
-        <Button variant="ghost" size="sm" disabled={busy} onClick={onMarkRead} aria-label={`Mark "${title}" for ${item.aggregateId} read`}>
+        <Button variant="ghost" size="sm" disabled={busy} onClick={onMarkRead} aria-label={`Mark read: "${title}" for ${item.aggregateId}`}>
           Mark read
         </Button>
       ) : null}

@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { DateTime, Badge, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -60,7 +60,7 @@ function Ratings({ contractId }: { contractId: string }) {
                   ) : null}
                 </Td>
                 <Td>
-                  <time dateTime={rating.createdAt}>{new Date(rating.createdAt).toLocaleString()}</time>
+                  <DateTime iso={rating.createdAt} />
                 </Td>
               </Tr>
             ))}
@@ -126,9 +126,7 @@ export function ContractDetail({ contractId }: { contractId: string }) {
                 <Money amount={contract.data.settledAmount} currency={contract.data.currency} />
               </Fact>
               <Fact label="Rating window ends">
-                <time dateTime={contract.data.ratingWindowEndsAt}>
-                  {new Date(contract.data.ratingWindowEndsAt).toLocaleString()}
-                </time>
+                <DateTime iso={contract.data.ratingWindowEndsAt} />
               </Fact>
               <Fact label="Consumer (pays)">
                 <Link

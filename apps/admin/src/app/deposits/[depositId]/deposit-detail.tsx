@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, ConfirmDialog, Dialog, LoadingRows, Money } from "@agrinet/ui";
+import { DateTime, Button, Card, ConfirmDialog, Dialog, LoadingRows, Money } from "@agrinet/ui";
 import type { AppRouter } from "@agrinet/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -24,7 +24,7 @@ function errorMessage(error: unknown): string {
 }
 
 function when(iso: string | null) {
-  return iso ? <time dateTime={iso}>{new Date(iso).toLocaleString()}</time> : "—";
+  return <DateTime iso={iso} />;
 }
 
 /** One deposit: what it is, its evidence, and (for operators) confirm / fail. */
