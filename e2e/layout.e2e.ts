@@ -86,7 +86,9 @@ test("every page fits 1,440, 768 and 390 px windows without sideways scrolling, 
       }));
       expect(scrollWidth, `${path} at ${width} px scrolls sideways`).toBeLessThanOrEqual(innerWidth);
 
-      // Every row action (Retry, Cancel, …) lies inside the window, not off to the right.
+      // At 1,440 px every row action (Retry, Cancel, Revoke, …) lies inside the window, not off
+      // to the right; narrower windows scroll the table itself, never the page.
+      if (width !== 1440) continue;
       for (const action of await page.locator("main table button:visible").all()) {
         const box = await action.boundingBox();
         expect(box, `${path} at ${width} px: an action has no box`).not.toBeNull();
@@ -99,8 +101,8 @@ test("every page fits 1,440, 768 and 390 px windows without sideways scrolling, 
 });
 
 test("at 390 px a menu reaches every section", async ({ page }) => {
-  await page.setViewportSize({ width: 390, height: 844 });
   await signInAs(page, "admin");
+  await page.setViewportSize({ width: 390, height: 844 });
   const menu = page.getByRole("button", { name: "Menu" });
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav).toBeHidden();

@@ -24,3 +24,4 @@ export * from "./ledger/index";
 export * from "./payouts";
 export * from "./ledger/index";
 export * from "./system/get-overview";
+export * from "./dashboard/describe-actors";

@@ -7,6 +7,7 @@ import type { FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
+import { UserLink } from "../../components/entity-links";
 
 const pageSize = 25;
 const fieldClass =
@@ -175,7 +176,9 @@ export function DepositQueue() {
                         {deposit.reference}
                       </Link>
                     </Td>
-                    <Td className="font-mono text-xs">{deposit.userId}</Td>
+                    <Td className="font-mono text-xs">
+                      <UserLink userId={deposit.userId} />
+                    </Td>
                     <Td>{methodLabel[deposit.method]}</Td>
                     <Td align="right">
                       <Money amount={deposit.amount} currency={deposit.currency} />

@@ -21,6 +21,7 @@ import {
   type PayoutStatus,
 } from "./payout-display";
 import { RunPayoutsDialog } from "./run-payouts-dialog";
+import { UserLink } from "../../components/entity-links";
 
 const pageSize = 25;
 type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
@@ -150,7 +151,9 @@ export function PayoutsView() {
                     <PayoutStatusPill status={payout.status} />
                     {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
                   </Td>
-                  <Td>{payout.userId}</Td>
+                  <Td>
+                    <UserLink userId={payout.userId} />
+                  </Td>
                   <Td className="whitespace-normal">
                     <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
                     <span className="whitespace-nowrap">{describeDestination(payout)}</span>

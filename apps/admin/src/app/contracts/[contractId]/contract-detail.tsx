@@ -11,6 +11,7 @@ import { accountHref } from "../../ledger/ledger-filters";
 import { ContractStatus } from "../contract-status";
 import { lbtasLabel, Reputation } from "../reputation";
 import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "../resolve-dispute-button";
+import { UserLink } from "../../../components/entity-links";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -129,24 +130,26 @@ export function ContractDetail({ contractId }: { contractId: string }) {
                 <DateTime iso={contract.data.ratingWindowEndsAt} />
               </Fact>
               <Fact label="Consumer (pays)">
+                <UserLink userId={contract.data.consumerId} />{" "}
                 <Link
-                  className="text-emerald-800 underline"
+                  className="text-sm text-emerald-800 underline"
                   href={accountHref(`user:${contract.data.consumerId}:wallet:${contract.data.currency}`)}
                 >
-                  {contract.data.consumerId}
+                  wallet
                 </Link>
               </Fact>
               <Fact label="Producer (is paid)">
+                <UserLink userId={contract.data.producerId} />{" "}
                 <Link
-                  className="text-emerald-800 underline"
+                  className="text-sm text-emerald-800 underline"
                   href={accountHref(`user:${contract.data.producerId}:wallet:${contract.data.currency}`)}
                 >
-                  {contract.data.producerId}
+                  wallet
                 </Link>
               </Fact>
               <Fact label="Escrow account">
                 <Link
-                  className="break-all font-mono text-xs text-emerald-800 underline"
+                  className="break-words font-mono text-xs text-emerald-800 underline"
                   href={accountHref(`contract:${contract.data.id}:escrow:${contract.data.currency}`)}
                 >
                   contract:{contract.data.id}:escrow:{contract.data.currency}

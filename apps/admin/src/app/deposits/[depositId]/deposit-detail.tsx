@@ -9,6 +9,7 @@ import { useCan } from "../../../auth/use-can";
 import { FormActions } from "../../../components/form-controls";
 import { PageHeader } from "../../../components/page-header";
 import { QueryError } from "../../../components/query-error";
+import { ActorName, UserLink } from "../../../components/entity-links";
 import { useTRPC } from "../../../trpc/client";
 import { creditedAccount, DepositStatus, methodLabel } from "../deposit-status";
 import { ReceiptUpload, type UploadedReceipt } from "./receipt-upload";
@@ -83,7 +84,7 @@ function Summary({ deposit }: { deposit: Deposit }) {
           <span className="font-mono">{deposit.reference}</span>
         </Row>
         <Row label="User">
-          <span className="font-mono">{deposit.userId}</span>
+          <UserLink userId={deposit.userId} className="font-mono" />
         </Row>
         <Row label={deposit.status === "confirmed" ? "Credited" : "Credits"}>
           <span className="font-mono text-xs">{creditedAccount(deposit)}</span>
@@ -92,7 +93,7 @@ function Summary({ deposit }: { deposit: Deposit }) {
         <Row label="Created">{when(deposit.createdAt)}</Row>
         {deposit.confirmedAt ? (
           <Row label="Confirmed">
-            {when(deposit.confirmedAt)} by {deposit.confirmedBy ?? "—"}
+            {when(deposit.confirmedAt)} by <ActorName actor={deposit.confirmedBy} />
           </Row>
         ) : null}
         {deposit.failedAt ? <Row label="Failed">{when(deposit.failedAt)}</Row> : null}

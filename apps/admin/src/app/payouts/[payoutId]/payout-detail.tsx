@@ -6,6 +6,7 @@ import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 import { MarkBankPayout, PayoutActions } from "../payout-actions";
 import { describeDestination, destinationLabel, FailureNote, formatDateTime, PayoutStatusPill, type PayoutItem } from "../payout-display";
+import { EntityLink, UserLink } from "../../../components/entity-links";
 
 const finalStatuses = new Set(["paid", "failed", "cancelled"]);
 
@@ -46,9 +47,11 @@ export function PayoutDetail({ payoutId }: { payoutId: string }) {
         </p>
         <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
           <Row label="Destination">{`${destinationLabel[p.destinationType]} ${describeDestination(p)}`}</Row>
-          <Row label="User">{p.userId}</Row>
+          <Row label="User">
+            <UserLink userId={p.userId} />
+          </Row>
           <Row label="Reference">{p.reference}</Row>
-          <Row label="Contract">{p.contractId ?? "—"}</Row>
+          <Row label="Contract">{p.contractId ? <EntityLink target={`contract:${p.contractId}`} /> : "—"}</Row>
           <Row label="Batch">{p.batchId ? <span className="font-mono text-xs">{p.batchId}</span> : "not run yet"}</Row>
           <Row label="Provider reference">{p.providerReference ? <span className="font-mono text-xs" data-testid="provider-reference">{p.providerReference}</span> : "—"}</Row>
           <Row label="Attempts">{p.attempts}</Row>
