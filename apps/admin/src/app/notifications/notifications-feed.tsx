@@ -4,7 +4,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import Link from "next/link";
 import { useState } from "react";
 import { QueryError } from "../../components/query-error";
-import { notificationAmount, notificationHref, notificationTitle } from "../../notifications/describe-notification";
+import { FilterSelect } from "../../components/filter-select";
+import { notificationAmount, notificationHref, notificationTitle, notificationTitles } from "../../notifications/describe-notification";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
 
@@ -20,11 +21,12 @@ export function NotificationsFeed() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [unreadOnly, setUnreadOnly] = useState(false);
+  const [type, setType] = useState<string | undefined>(undefined);
   const pages = useKeysetPages();
   const firstPage = pages.page === 1;
   const [live, setLive] = useState<NotificationItem[]>([]);
 
-  const listInput = { cursor: pages.cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}) };
+  const listInput = { cursor: pages.cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}), ...(type ? { type } : {}) };
   const list = useQuery({ ...trpc.notifications.list.queryOptions(listInput), placeholderData: keepPreviousData });
 
   const stream = useNotificationStream((notification) => {
@@ -51,7 +53,9 @@ export function NotificationsFeed() {
   // Live items are newer than anything stored on the first page; the list wins once it has them.
   const stored = list.data?.items ?? [];
   const storedIds = new Set(stored.map((item) => item.id));
-  const fresh = firstPage ? live.filter((item) => !storedIds.has(item.id) && (!unreadOnly || !item.readAt)) : [];
+  const fresh = firstPage
+    ? live.filter((item) => !storedIds.has(item.id) && (!unreadOnly || !item.readAt) && (!type || item.type === type))
+    : [];
   const items = [...fresh, ...stored];
   const newest = items[0];
   const unreadCount = (list.data?.unreadCount ?? 0) + fresh.filter((item) => !item.readAt).length;
@@ -70,6 +74,17 @@ export function NotificationsFeed() {
       }
       actions={
         <>
+          <FilterSelect
+            label="Type"
+            allLabel="All types"
+            options={Object.keys(notificationTitles)}
+            optionLabels={notificationTitles}
+            value={type}
+            onChange={(value) => {
+              setType(value);
+              pages.reset();
+            }}
+          />
           <label className="flex items-center gap-2 text-sm text-slate-700">
             <input
               type="checkbox"

@@ -207,7 +207,13 @@ function Actions({ deposit }: { deposit: Deposit }) {
       <div className="grid gap-5 p-5">
         {canConfirm ? (
           <form onSubmit={openConfirm} className="grid gap-3" aria-label="Confirm deposit">
-            <ReceiptUpload onUploaded={setReceipt} uploaded={receipt} />
+            <ReceiptUpload
+              onUploaded={(uploaded) => {
+                setReceipt(uploaded);
+                if (uploaded) setMissingEvidence(false);
+              }}
+              uploaded={receipt}
+            />
             <div>
               <label htmlFor="evidence-url" className="text-sm font-medium text-slate-800">
                 Evidence URL {receipt ? "(optional with a receipt)" : ""}
@@ -216,7 +222,10 @@ function Actions({ deposit }: { deposit: Deposit }) {
                 id="evidence-url"
                 type="url"
                 value={evidenceUrl}
-                onChange={(event) => setEvidenceUrl(event.target.value)}
+                onChange={(event) => {
+                  setEvidenceUrl(event.target.value);
+                  if (event.target.value.trim()) setMissingEvidence(false);
+                }}
                 placeholder="https://…"
                 aria-describedby={missingEvidence ? "evidence-missing" : undefined}
                 aria-invalid={missingEvidence || undefined}
