@@ -21,6 +21,8 @@ const listPages = [
   "/audit-log",
   "/staff",
   "/status",
+  "/users/user_prod7",
+  "/search?q=user_buyer1",
 ];
 const detailPages = [
   { list: "/deposits", prefix: "/deposits/" },

@@ -40,6 +40,14 @@ test("payouts speak plainly: reasons not codes, users linked to their page, name
   await expect(page.getByTestId("retry-plan")).toContainText(`sent again now to M-Pesa ${sandboxRefusesNumber}`);
   await page.getByRole("button", { name: "Cancel", exact: true }).click();
 
+  // Global search: "/" focuses the header box from anywhere; one exact match opens its page.
+  await page.goto("/deposits");
+  await page.locator("body").press("/");
+  await expect(page.getByRole("searchbox", { name: /^Search deposits/ })).toBeFocused();
+  await page.keyboard.type(payout.id);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/payouts/${payout.id}$`));
+
   // The detail page: no job number, the user linked.
   await page.goto(`/payouts/${payout.id}`);
   await expect(page.getByTestId("failure-reason").first()).toContainText("not registered for M-Pesa");

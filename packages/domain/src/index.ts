@@ -25,3 +25,4 @@ export * from "./payouts";
 export * from "./ledger/index";
 export * from "./system/get-overview";
 export * from "./dashboard/describe-actors";
+export * from "./dashboard/search-dashboard";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Nav } from "../components/nav";
+import { SearchBox } from "../components/search-box";
 import { SessionMenu } from "../components/session-menu";
 import { Providers } from "../trpc/client";
 import "./globals.css";
@@ -26,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <p className="py-1.5 text-base font-semibold tracking-tight text-emerald-800 md:mb-3 md:px-3 md:py-0">
                 Agrinet Pay
               </p>
+              <SearchBox />
               <Nav
                 footer={
                   <div className="mt-3">
