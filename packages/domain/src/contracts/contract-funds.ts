@@ -79,7 +79,9 @@ export async function recordEscrowFunding(
 /**
  * Payouts with `contractId` draw on what the contract released to its producer: the payer must
  * be the producer, the escrow must have been released, and the payouts already drawn against
- * it (`alreadyDrawn`, which the payouts module sums) plus this one must fit the released amount.
+ * it (`alreadyDrawn`) plus this one must fit the released amount. Creating a payout applies this
+ * rule inside its batch statement, under the contract's row lock (`payouts_create`), with the
+ * refusals below; this answers the same question for one payout without creating it.
  */
 export async function checkContractPayout(
   db: Db | Tx,
@@ -90,22 +92,31 @@ export async function checkContractPayout(
     const error = contractNotFound(input.contractId);
     throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
   }
-  if (contract.producerId !== input.userId) {
-    throw new DomainError("VALIDATION_FAILED", `user ${input.userId} is not the producer of ${contract.id}`, {
-      fields: [{ path: "contractId", message: "the payout's user must be the contract's producer" }],
-    });
-  }
-  if (contract.status !== "released") {
-    throw new DomainError("ESCROW_NOT_RELEASED", `contract ${contract.id} is ${contract.status}: its escrow has not been released to the producer`, {
-      fields: [{ path: "contractId", message: "escrow not released" }],
-      details: { contractId: contract.id, status: contract.status },
-    });
-  }
+  if (contract.producerId !== input.userId) throw contractPayoutNotProducer(contract.id, input.userId);
+  if (contract.status !== "released") throw contractEscrowNotReleased(contract.id, contract.status);
   const remaining = contract.settledAmount - input.alreadyDrawn;
-  if (input.amount > remaining) {
-    throw new DomainError("INSUFFICIENT_FUNDS", `only ${remaining} of contract ${contract.id}'s released funds remain`, {
-      fields: [{ path: "amount", message: "exceeds the contract's released funds" }],
-      details: { available: remaining.toString(), contractId: contract.id },
-    });
-  }
+  if (input.amount > remaining) throw contractDrawExceedsRelease(contract.id, remaining);
+}
+
+/** A payout naming a contract whose producer is someone else. */
+export function contractPayoutNotProducer(contractId: string, userId: string): DomainError {
+  return new DomainError("VALIDATION_FAILED", `user ${userId} is not the producer of ${contractId}`, {
+    fields: [{ path: "contractId", message: "the payout's user must be the contract's producer" }],
+  });
+}
+
+/** A payout naming a contract whose escrow has not reached the producer. */
+export function contractEscrowNotReleased(contractId: string, status: string): DomainError {
+  return new DomainError("ESCROW_NOT_RELEASED", `contract ${contractId} is ${status}: its escrow has not been released to the producer`, {
+    fields: [{ path: "contractId", message: "escrow not released" }],
+    details: { contractId, status },
+  });
+}
+
+/** A payout larger than what is left of the contract's released funds. */
+export function contractDrawExceedsRelease(contractId: string, remaining: bigint): DomainError {
+  return new DomainError("INSUFFICIENT_FUNDS", `only ${remaining} of contract ${contractId}'s released funds remain`, {
+    fields: [{ path: "amount", message: "exceeds the contract's released funds" }],
+    details: { available: remaining.toString(), contractId },
+  });
 }

@@ -1,14 +1,17 @@
 import { createHash } from "node:crypto";
 import { DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
-import type { Db, Tx } from "@agrinet/db";
-import { recordAudit } from "../audit/record-audit";
-import { checkContractPayout, lockContract } from "../contracts";
-import { emitDomainEvent } from "../events/emit-domain-event";
-import { assertWorkerOnline } from "../system/assert-worker-online";
+import type { Db } from "@agrinet/db";
+import { contractDrawExceedsRelease, contractEscrowNotReleased, contractPayoutNotProducer } from "../contracts";
+import { contractNotFound } from "../contracts/load-contract";
+import { serializeEventPayload, wakeOutboxDispatcher } from "../events/emit-domain-event";
+import { parseAccountCode } from "../ledger";
+import { createGroupCommit } from "../shared/group-commit";
+import { workerOffline } from "../system/assert-worker-online";
+import { workerHeartbeatMaxAgeMs } from "../system/system-status";
+import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "./payout-create-store";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
-import { getAccountBalance } from "../ledger";
-import { payoutSourceAccount, reservePayoutFunds } from "./payout-ledger";
+import { awaitingRunDelay, payoutTasks } from "./payout-jobs";
+import { payoutSourceAccount } from "./payout-ledger";
 import { toPayoutView, type PayoutView } from "./payout-view";
 
 export type CreatePayoutInput = {
@@ -50,30 +53,55 @@ function requestHash(input: CreatePayoutInput): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
+const createCombiners = new WeakMap<Db, (item: PayoutCreateItem) => Promise<PayoutCreateOutcome>>();
+
+/**
+ * Payouts are created like deposits: requests arriving while a batch is in the database wait and
+ * go together in the next statement (`payouts_create`: holds, rows, jobs, events and audit rows
+ * of them all, one commit). A reference appears at most once per batch, so a repeated one waits
+ * and meets the first's payout. If the statement fails as a whole (a reference committed by
+ * another process meanwhile, a lost connection), each request runs again alone.
+ */
+function createCombiner(db: Db): (item: PayoutCreateItem) => Promise<PayoutCreateOutcome> {
+  let create = createCombiners.get(db);
+  if (!create) {
+    const run = async (items: PayoutCreateItem[]) => {
+      const outcomes = await createPayoutsStatement(db.$pool, items, { task: payoutTasks.process, delay: awaitingRunDelay });
+      if (outcomes.some((o) => o.outcome === "created")) wakeOutboxDispatcher(db.$pool);
+      return outcomes;
+    };
+    create = createGroupCommit<PayoutCreateItem, PayoutCreateOutcome>({
+      key: (item) => item.reference,
+      maxBatch: 200,
+      run,
+      runAlone: async (item) => {
+        try {
+          return (await run([item]))[0]!;
+        } catch (error) {
+          // The same reference committed by another request meanwhile: that payout answers.
+          if ((error as { code?: string }).code === uniqueViolation) {
+            const existing = await db.payout.findUnique({ where: { reference: item.reference }, select: { id: true } });
+            if (existing) return { outcome: "exists", payoutId: existing.id };
+          }
+          throw error;
+        }
+      },
+    });
+    createCombiners.set(db, create);
+  }
+  return create;
+}
+
+const uniqueViolation = "23505";
+
 /**
  * Schedules a payout: in one transaction, the hold on the producer's wallet (their available
  * balance drops at once), the payout row (`queued`), its graphile-worker job (job_key = payout
- * id) and the `payout.queued` event. Repeating a request with the same reference returns the
- * first payout; reusing a reference for a different request is refused.
+ * id), the `payout.queued` event and the audit row. Repeating a request with the same reference
+ * returns the first payout; reusing a reference for a different request is refused. A payout
+ * naming a contract draws on what that contract released to its producer; the contract's row
+ * lock serialises concurrent draws, so together they never exceed the release.
  */
-/**
- * A payout naming a contract draws on what that contract released to its producer. The
- * contract's row lock serialises concurrent draws, so together they never exceed the release.
- */
-async function checkContractDraw(tx: Tx, input: { contractId: string; userId: string; amount: bigint }) {
-  await lockContract(tx, input.contractId).catch((error: unknown) => {
-    if (error instanceof DomainError && error.code === "NOT_FOUND") {
-      throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
-    }
-    throw error;
-  });
-  const drawn = await tx.payout.aggregate({
-    where: { contractId: input.contractId, status: { notIn: ["failed", "cancelled"] } },
-    _sum: { amount: true },
-  });
-  await checkContractPayout(tx, { ...input, alreadyDrawn: drawn._sum.amount ?? 0n });
-}
-
 export async function createPayout(options: CreatePayoutOptions): Promise<CreatePayoutResult> {
   const { db, input } = options;
   if (input.amount < options.minAmount) {
@@ -90,82 +118,90 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   const hash = requestHash(input);
   const id = newPayoutId();
   const reference = input.reference ?? id;
+  const maxAgeMs = options.workerHeartbeatMaxAgeMs ?? workerHeartbeatMaxAgeMs;
+  const item: PayoutCreateItem = {
+    id,
+    userId: input.userId,
+    amount: input.amount,
+    currency: input.currency,
+    destinationType: input.destination.type,
+    destination: JSON.stringify(input.destination),
+    contractId: input.contractId ?? null,
+    reference,
+    requestHash: hash,
+    maxAttempts: options.maxAttempts,
+    workerMaxAgeMs: maxAgeMs,
+    account: parseAccountCode(payoutSourceAccount(input)),
+    eventPayload: serializeEventPayload({
+      payoutId: id,
+      amount: input.amount,
+      currency: input.currency,
+      destinationType: input.destination.type,
+      contractId: input.contractId ?? null,
+    }),
+    audit: options.audit
+      ? {
+          actor: options.audit.actor,
+          ip: options.audit.ip,
+          metadata: serializeEventPayload({ userId: input.userId, amount: input.amount, currency: input.currency, reference }),
+        }
+      : null,
+  };
 
-  const existing = await findByReference(db, reference, hash);
-  if (existing) return existing;
-
-  await assertWorkerOnline({ db, maxAgeMs: options.workerHeartbeatMaxAgeMs });
-  await refuseWhenPlainlyShort(db, input);
-
-  try {
-    const created = await db.$transaction(async (tx) => {
-      if (input.contractId) await checkContractDraw(tx, { ...input, contractId: input.contractId });
-      const { holdId } = await reservePayoutFunds(tx, { id, ...input });
-      await tx.payout.create({
-        data: {
-          id,
-          userId: input.userId,
-          amount: input.amount,
-          currency: input.currency,
-          destinationType: input.destination.type,
-          destination: input.destination,
-          contractId: input.contractId ?? null,
-          reference,
-          requestHash: hash,
-          holdId,
-        },
-      });
-      const jobId = await enqueuePayoutJob(tx, { payoutId: id, maxAttempts: options.maxAttempts, runNow: false });
-      const payout = await tx.payout.update({ where: { id }, data: { jobId } });
-      await emitDomainEvent(tx, {
-        type: "payout.queued",
-        aggregateType: "payout",
-        aggregateId: id,
-        userIds: [input.userId],
-        payload: {
-          payoutId: id,
-          amount: input.amount,
-          currency: input.currency,
-          destinationType: input.destination.type,
-          contractId: input.contractId ?? null,
-        },
-      });
-      if (options.audit) {
-        await recordAudit(tx, {
-          ...options.audit,
-          action: "payout.created",
-          target: `payout:${id}`,
-          metadata: { userId: input.userId, amount: input.amount, currency: input.currency, reference },
-        });
-      }
-      return payout;
-    }, payoutTransactionLimits);
-    return { ...toPayoutView(created), replayed: false };
-  } catch (error) {
-    // Two requests with the same reference raced: the loser returns the winner's payout.
-    if ((error as { code?: string }).code === "P2002") {
-      const winner = await findByReference(db, reference, hash);
-      if (winner) return winner;
+  const outcome = await createCombiner(db)(item);
+  switch (outcome.outcome) {
+    case "created":
+      return {
+        id,
+        userId: input.userId,
+        amount: input.amount,
+        currency: input.currency,
+        destination: input.destination,
+        destinationType: input.destination.type,
+        contractId: input.contractId ?? null,
+        reference,
+        status: "queued",
+        attempts: 0,
+        lastError: null,
+        providerReference: null,
+        holdId: outcome.holdId,
+        ledgerSnapshot: null,
+        batchId: null,
+        jobId: outcome.jobId,
+        createdAt: outcome.createdAt,
+        updatedAt: outcome.createdAt,
+        processingAt: null,
+        paidAt: null,
+        failedAt: null,
+        cancelledAt: null,
+        replayed: false,
+      };
+    case "exists": {
+      const existing = await findByReference(db, reference, hash);
+      if (!existing) throw new Error(`payout ${outcome.payoutId} with reference ${reference} vanished`);
+      return existing;
     }
-    throw error;
-  }
-}
-
-/**
- * A read before the transaction: a request that cannot fit the available balance is refused
- * without queuing for the wallet's lock. The hold inside the transaction is what decides.
- */
-async function refuseWhenPlainlyShort(db: Db, input: CreatePayoutInput) {
-  const balance = await getAccountBalance(db, { account: payoutSourceAccount(input) });
-  if (balance.available < input.amount) {
-    throw new DomainError(
-      "INSUFFICIENT_FUNDS",
-      `available balance ${formatMinorUnits(balance.available, input.currency)} ${input.currency} is less than the payout's ${formatMinorUnits(input.amount, input.currency)}`,
-      {
-        fields: [{ path: "amount", message: "exceeds the available balance" }],
-        details: { available: balance.available.toString(), currency: input.currency, account: balance.account },
-      },
-    );
+    case "worker_offline":
+      throw workerOffline(maxAgeMs);
+    case "contract_missing": {
+      const error = contractNotFound(input.contractId!);
+      throw new DomainError("VALIDATION_FAILED", error.message, { fields: error.fields });
+    }
+    case "contract_producer":
+      throw contractPayoutNotProducer(input.contractId!, input.userId);
+    case "contract_not_released":
+      throw contractEscrowNotReleased(input.contractId!, outcome.status);
+    case "contract_short":
+      throw contractDrawExceedsRelease(input.contractId!, outcome.settled - outcome.drawn);
+    case "insufficient_funds":
+      throw new DomainError(
+        "INSUFFICIENT_FUNDS",
+        `available balance ${formatMinorUnits(outcome.available, input.currency)} ${input.currency} is less than the payout's ${formatMinorUnits(input.amount, input.currency)}`,
+        {
+          fields: [{ path: "amount", message: "exceeds the available balance" }],
+          details: { available: outcome.available.toString(), currency: input.currency, account: outcome.account },
+        },
+      );
   }
 }
 

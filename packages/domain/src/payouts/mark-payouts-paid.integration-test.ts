@@ -125,6 +125,9 @@ describe("settling paid payouts in a batch", () => {
   test("a batch is one statement, one round trip: no BEGIN or COMMIT of its own", async () => {
     const db = database.db;
     const ids = await payouts("user_batch_5", 5);
+    // Creating them wakes the outbox dispatcher a few ms after each commit (one NOTIFY of its
+    // own): let that pass, so only the settlement's statements are counted.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     // Every statement of the pool goes through its connections' query method.
     const connection = await db.$pool.connect();
     const clientQuery = vi.spyOn(Object.getPrototypeOf(connection) as { query(...args: unknown[]): unknown }, "query");

@@ -20,13 +20,16 @@ export async function assertWorkerOnline(options: AssertWorkerOnlineOptions): Pr
       select 1 from worker_heartbeats
       where beat_at > now() - make_interval(secs => ${maxAgeMs / 1000}::double precision)
     ) as alive`;
-  if (!rows[0]?.alive) {
-    throw new DomainError(
-      "WORKER_OFFLINE",
-      `no payout worker has reported in the last ${Math.round(maxAgeMs / 1000)} s, so payouts cannot be processed. ` +
-        "Start it with `pnpm start` (runs API, worker and dashboard) or on its own with " +
-        "`pnpm --filter @agrinet/worker start`, then retry.",
-      { details: { maxHeartbeatAgeMs: maxAgeMs } },
-    );
-  }
+  if (!rows[0]?.alive) throw workerOffline(maxAgeMs);
+}
+
+/** WORKER_OFFLINE, saying how to start one. */
+export function workerOffline(maxAgeMs: number): DomainError {
+  return new DomainError(
+    "WORKER_OFFLINE",
+    `no payout worker has reported in the last ${Math.round(maxAgeMs / 1000)} s, so payouts cannot be processed. ` +
+      "Start it with `pnpm start` (runs API, worker and dashboard) or on its own with " +
+      "`pnpm --filter @agrinet/worker start`, then retry.",
+    { details: { maxHeartbeatAgeMs: maxAgeMs } },
+  );
 }

@@ -1,0 +1,108 @@
+// The SQL of creating payouts (`payouts_create`, migration 20261207150000): one statement for a
+// batch of requests. Kept apart so it moves into @agrinet/stores as it is.
+import type { AccountSpec } from "../ledger";
+import type { Queryable } from "@agrinet/db";
+
+export type PayoutCreateItem = {
+  id: string;
+  userId: string;
+  amount: bigint;
+  currency: string;
+  destinationType: string;
+  /** JSON text of the destination. */
+  destination: string;
+  contractId: string | null;
+  reference: string;
+  requestHash: string;
+  maxAttempts: number;
+  workerMaxAgeMs: number;
+  /** The wallet the hold is made on. */
+  account: AccountSpec;
+  /** JSON text of the payout.queued event's payload. */
+  eventPayload: string;
+  /** null: no audit row. */
+  audit: { actor: string; ip: string | null; metadata: string } | null;
+};
+
+export type PayoutCreateOutcome =
+  | { outcome: "created"; payoutId: string; holdId: string; jobId: string; createdAt: Date }
+  | { outcome: "exists"; payoutId: string }
+  | { outcome: "worker_offline" | "contract_missing" | "contract_producer" }
+  | { outcome: "contract_not_released"; status: string }
+  | { outcome: "contract_short"; settled: bigint; drawn: bigint }
+  | { outcome: "insufficient_funds"; available: bigint; account: string };
+
+type OutcomeRow = {
+  ord: number;
+  outcome: PayoutCreateOutcome["outcome"];
+  payout_id: string | null;
+  hold_id: string | null;
+  job_id: string | null;
+  created_at: Date | null;
+  detail: Record<string, string> | null;
+};
+
+/** Runs one batch in one statement (one transaction); outcomes in the items' order. */
+export async function createPayoutsStatement(
+  pool: Queryable,
+  items: PayoutCreateItem[],
+  job: { task: string; delay: string },
+): Promise<PayoutCreateOutcome[]> {
+  const { rows } = await pool.query<OutcomeRow>({
+    // Named: each connection plans it once.
+    name: "payouts-create",
+    text: `select ord, outcome, payout_id, hold_id, job_id, created_at, detail from payouts_create(
+      $1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
+      $9::text[], $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[],
+      $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval)`,
+    values: [
+      items.map((i) => i.id),
+      items.map((i) => i.userId),
+      items.map((i) => i.amount.toString()),
+      items.map((i) => i.currency),
+      items.map((i) => i.destinationType),
+      items.map((i) => i.destination),
+      items.map((i) => i.contractId),
+      items.map((i) => i.reference),
+      items.map((i) => i.requestHash),
+      items.map((i) => i.maxAttempts),
+      items.map((i) => Math.round(i.workerMaxAgeMs)),
+      items.map((i) => i.account.code),
+      items.map((i) => i.account.ownerType),
+      items.map((i) => i.account.ownerId),
+      items.map((i) => i.account.purpose),
+      items.map((i) => i.account.allowNegative),
+      items.map((i) => i.eventPayload),
+      items.map((i) => i.audit?.actor ?? null),
+      items.map((i) => i.audit?.ip ?? null),
+      items.map((i) => i.audit?.metadata ?? null),
+      job.task,
+      job.delay,
+    ],
+  });
+  const byOrd = new Map(rows.map((row) => [row.ord, row]));
+  return items.map((_, index) => {
+    const row = byOrd.get(index + 1);
+    if (!row) throw new Error(`payouts_create answered nothing for request ${index + 1} of ${items.length}`);
+    return outcomeFromRow(row);
+  });
+}
+
+function outcomeFromRow(row: OutcomeRow): PayoutCreateOutcome {
+  switch (row.outcome) {
+    case "created":
+      return { outcome: "created", payoutId: row.payout_id!, holdId: row.hold_id!, jobId: row.job_id!, createdAt: row.created_at! };
+    case "exists":
+      return { outcome: "exists", payoutId: row.payout_id! };
+    case "contract_not_released":
+      return { outcome: row.outcome, status: row.detail!.status! };
+    case "contract_short":
+      return { outcome: row.outcome, settled: BigInt(row.detail!.settled!), drawn: BigInt(row.detail!.drawn!) };
+    case "insufficient_funds":
+      return { outcome: row.outcome, available: BigInt(row.detail!.available!), account: row.detail!.account! };
+    case "worker_offline":
+    case "contract_missing":
+    case "contract_producer":
+      return { outcome: row.outcome };
+  }
+}
