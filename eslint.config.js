@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // env.ts is the only reader of process.env in each app.
     files: ["apps/*/src/**/*.ts", "apps/*/src/**/*.tsx", "packages/*/src/**/*.ts"],
-    ignores: ["**/env.ts", "**/*.test.ts", "**/*.integration-test.ts", "**/*.reliability-test.ts", "**/testing/**"],
+    ignores: ["**/env.ts", "**/*.test.ts", "**/*.integration-test.ts", "**/*.reliability-test.ts", "**/*.failover-test.ts", "**/testing/**"],
     rules: {
       "no-restricted-properties": [
         "error",

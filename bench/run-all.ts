@@ -5,7 +5,7 @@
 // Environment knobs (each script also reads its own when run alone):
 //   BENCH_QUICK=1                 small sizes everywhere (a smoke run of a minute or two); any
 //                                 knob set explicitly still wins
-//   BENCH_ONLY=ledger,api         run only these benchmarks (ledger, payouts, api)
+//   BENCH_ONLY=ledger,api         run only these benchmarks (ledger, payouts, api, collections)
 //   BENCH_SCRIPT_TIMEOUT_SECONDS  a benchmark still running after this is stopped and its
 //                                 figures are "not reported" (default 600)
 //   ledger:  BENCH_SECONDS (8 per throughput run), BENCH_BATCH_SIZE (200),
@@ -24,6 +24,7 @@ const benchmarks: Benchmark[] = [
   { name: "ledger", script: "bench/ledger.bench.ts" },
   { name: "payouts", script: "bench/payouts.bench.ts" },
   { name: "api", script: "bench/api.bench.ts" },
+  { name: "collections", script: "bench/collections.bench.ts" },
 ];
 
 const quick = process.env.BENCH_QUICK === "1";

@@ -11,6 +11,7 @@ const sandboxRefusesNumber = "+254700000002";
 const listPages = [
   "/",
   "/deposits",
+  "/mpesa/unmatched",
   "/payouts",
   "/ledger",
   "/ledger/accounts",

@@ -42,6 +42,13 @@ const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${env.API_PORT}`;
 // Without real M-Pesa settings, payouts go to the local Daraja sandbox so a new user can pay
 // out offline; the sandbox's outcome numbers are in the README.
 const useDarajaSandbox = !env.MPESA_BASE_URL;
+/** A random URL token Daraja would register: it refuses C2B URLs containing these words anywhere. */
+function callbackToken(): string {
+  for (;;) {
+    const token = randomBytes(24).toString("base64url");
+    if (!/mpesa|safaricom|exec|cmd|sql|query/i.test(token)) return token;
+  }
+}
 const darajaSandboxEnv = useDarajaSandbox
   ? {
       MPESA_BASE_URL: `http://127.0.0.1:${env.DARAJA_SANDBOX_PORT}`,
@@ -51,7 +58,12 @@ const darajaSandboxEnv = useDarajaSandbox
       MPESA_INITIATOR_NAME: "agrinet-sandbox",
       MPESA_SECURITY_CREDENTIAL: "sandbox-security-credential",
       MPESA_CALLBACK_BASE_URL: `${apiUrl}/payments/mpesa`,
-      MPESA_CALLBACK_TOKEN: process.env.MPESA_CALLBACK_TOKEN ?? randomBytes(24).toString("base64url"),
+      MPESA_CALLBACK_TOKEN: process.env.MPESA_CALLBACK_TOKEN ?? callbackToken(),
+      // Collections (STK Push deposits, the paybill) against the sandbox's test passkey.
+      MPESA_STK_PASSKEY: process.env.MPESA_STK_PASSKEY ?? "sandbox-stk-passkey",
+      DARAJA_SANDBOX_STK_PASSKEY: process.env.MPESA_STK_PASSKEY ?? "sandbox-stk-passkey",
+      // Unknown paybill accounts land in the staff queue, so a newcomer can see it work.
+      MPESA_C2B_UNKNOWN_ACCOUNTS: process.env.MPESA_C2B_UNKNOWN_ACCOUNTS ?? "suspense",
     }
   : {};
 const childEnv = {

@@ -1,9 +1,16 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { createAuth, createUserTokenVerifier, NotificationHub, type RailsByDestination } from "@agrinet/domain";
+import {
+  createAuth,
+  createUserTokenVerifier,
+  NotificationHub,
+  type C2bSettings,
+  type MpesaCollectionsSettings,
+  type RailsByDestination,
+} from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
-import { appRouter, defaultPayoutSettings, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
+import { appRouter, defaultPayoutSettings, withStrictInputs, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -16,11 +23,13 @@ import { createApiMetrics, instrumentRequests, metricsRoute, type ApiMetrics } f
 import type { ContextDeps } from "./request-context";
 import { errorEnvelopePlugin } from "./rest/error-envelope";
 import { openApiRoutes } from "./rest/openapi-routes";
+import { trpcIdempotency } from "./rest/trpc-idempotency";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
+import { mpesaCollectionRoutes } from "./routes/mpesa-collections";
 import { notificationRoutes } from "./routes/notifications";
 import { settlementRoutes } from "./routes/settlements";
 
@@ -33,6 +42,8 @@ declare module "fastify" {
 
 export type AppOptions = {
   db: Db;
+  /** A replica for lists and reports (DATABASE_READ_URL); see `Context.readDb`. */
+  readDb?: Db;
   expectedMigrations: string[];
   payments?: PaymentsSettings;
   /** Defaults to the dev-only settings (tests); server.ts passes the environment's. */
@@ -59,6 +70,15 @@ export type AppOptions = {
     mpesaCallbackToken?: string | undefined;
     /** MPESA_RESULT_TIMEOUT_SECONDS in ms. */
     statusCheckAfterMs: number;
+  };
+  /** M-Pesa collections (STK Push deposits, C2B paybill); absent: deposits with a phoneNumber are refused. */
+  collections?: {
+    settings: MpesaCollectionsSettings;
+    c2b: C2bSettings;
+    /** MPESA_CALLBACK_TOKEN. */
+    callbackToken: string;
+    /** MPESA_CALLBACK_ALLOWED_IPS. */
+    allowedIps?: string[];
   };
 };
 
@@ -102,13 +122,20 @@ function rateLimitKey(request: FastifyRequest): string {
  */
 export function exemptFromRateLimit(url: string): boolean {
   const path = url.split("?", 1)[0]!;
-  return path === "/healthz" || path === "/readyz" || path.startsWith("/payments/mpesa/") || path === "/payments/stripe/webhook";
+  return (
+    path === "/healthz" ||
+    path === "/readyz" ||
+    path.startsWith("/payments/mpesa/") ||
+    path.startsWith("/payments/paybill/") ||
+    path === "/payments/stripe/webhook"
+  );
 }
 
 /** The whole HTTP API as a plugin: server.ts listens, tests use `app.inject`. */
 export default async function app(fastify: FastifyInstance, options: AppOptions) {
   const { db, expectedMigrations } = options;
-  const router = options.router ?? appRouter;
+  // Unknown keys are refused the same way over tRPC and REST (one input contract).
+  const router = withStrictInputs(options.router ?? appRouter);
   const payouts = options.payouts;
 
   const settings = options.auth ?? devAuthSettings;
@@ -161,11 +188,13 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     minAmount: payments.depositMinAmount ?? 1000n,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
+    mpesa: options.collections ? { ...options.collections.settings, c2b: options.collections.c2b } : null,
   };
 
   // tRPC, REST and the plain routes share this, so all enforce the same `meta.access`.
   const createContext = (request: FastifyRequest): Context => ({
     db,
+    readDb: options.readDb,
     requestId: request.id,
     principal: request.principal,
     ip: request.ip,
@@ -219,6 +248,15 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     });
   }
 
+  if (options.collections) {
+    await fastify.register(mpesaCollectionRoutes, {
+      db,
+      c2b: options.collections.c2b,
+      callbackToken: options.collections.callbackToken,
+      allowedIps: options.collections.allowedIps ?? [],
+    });
+  }
+
   await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
   // Without a signing secret nothing could be verified, so the endpoint does not exist.
   if (payments.webhookSecret) {
@@ -245,16 +283,20 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     bodyLimit: options.restBodyLimit ?? 64 * 1024,
   });
 
-  await fastify.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router,
-      createContext: ({ req }) => createContext(req),
-      onError({ error, path, req }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-        }
-      },
-    } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>["trpcOptions"],
+  // Its own scope, so the Idempotency-Key hooks run for /trpc only.
+  await fastify.register(async (trpcScope) => {
+    trpcIdempotency(trpcScope, { db });
+    await trpcScope.register(fastifyTRPCPlugin, {
+      prefix: "/trpc",
+      trpcOptions: {
+        router,
+        createContext: ({ req }) => createContext(req),
+        onError({ error, path, req }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") {
+            req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+          }
+        },
+      } satisfies FastifyTRPCPluginOptions<AnyTRPCRouter>["trpcOptions"],
+    });
   });
 }

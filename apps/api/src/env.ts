@@ -5,6 +5,8 @@ import { devAuthSettings, type AuthSettings } from "./auth/settings";
 export const apiEnvShape = {
   NODE_ENV: z.string().default("development"),
   DATABASE_URL: envVars.databaseUrl.unwrap(),
+  /** A replica for dashboard lists, reports and exports (e.g. the cluster's HAProxy read port). */
+  DATABASE_READ_URL: envVars.databaseUrl,
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: envVars.port(4000),
   LOG_LEVEL: envVars.logLevel,

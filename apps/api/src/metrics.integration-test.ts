@@ -60,3 +60,25 @@ test("requests are counted and timed by method, route pattern and status; /metri
     ]),
   );
 });
+
+test("payouts awaiting their rail are counted by rail with the oldest one's wait; other statuses are not", async () => {
+  const payout = (id: string, rail: string, status: string, minutesAgo: number) =>
+    database.db.$executeRaw`
+      insert into payouts (id, user_id, amount, currency, destination_type, destination, reference, request_hash, status, processing_at)
+      values (${id}, 'user_m', 1000, 'KES', ${rail}, '{}'::jsonb, ${`ref-${id}`}, 'h', ${status}, now() - make_interval(mins => ${minutesAgo}))`;
+  await payout("po_m1", "mpesa", "processing", 10);
+  await payout("po_m2", "mpesa", "processing", 2);
+  await payout("po_s1", "stripe", "processing", 1);
+  await payout("po_m3", "mpesa", "failed", 600);
+  await payout("po_m4", "mpesa", "queued", 600);
+
+  const { registry } = createApiMetrics({ db: database.db });
+  const read = async (name: string) =>
+    Object.fromEntries((await registry.getSingleMetric(name)!.get()).values.map((v) => [v.labels.rail, v.value]));
+  expect(await read("agrinet_payouts_processing")).toEqual({ mpesa: 2, stripe: 1 });
+  const oldest = await read("agrinet_payouts_processing_oldest_seconds");
+  expect(oldest.mpesa).toBeGreaterThanOrEqual(600);
+  expect(oldest.mpesa).toBeLessThan(660);
+  expect(oldest.stripe).toBeGreaterThanOrEqual(60);
+  expect(oldest.stripe).toBeLessThan(120);
+});

@@ -67,6 +67,33 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
       this.set(newest ? (Date.now() - newest.beatAt.getTime()) / 1000 : Number.POSITIVE_INFINITY);
     },
   });
+  // Payouts sent to their rail and not yet answered: the alert rules tell a late provider callback
+  // (minutes) from a payout stuck beyond every retry and status check (deploy/prometheus).
+  const processingRows = async () =>
+    db.$queryRaw<Array<{ rail: string; count: number; oldest: number }>>`
+      select destination_type as rail, count(*)::int as count,
+             extract(epoch from now() - min(coalesce(processing_at, updated_at)))::float8 as oldest
+      from payouts where status = 'processing' group by 1`.catch(() => []);
+  new Gauge({
+    name: "agrinet_payouts_processing",
+    help: "Payouts sent to their rail and awaiting its result, by rail.",
+    labelNames: ["rail"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await processingRows()) this.set({ rail: row.rail }, row.count);
+    },
+  });
+  new Gauge({
+    name: "agrinet_payouts_processing_oldest_seconds",
+    help: "How long the oldest payout awaiting its rail's result has waited, by rail.",
+    labelNames: ["rail"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await processingRows()) this.set({ rail: row.rail }, row.oldest);
+    },
+  });
   new Gauge({
     name: "agrinet_money_events_24h",
     help: "Deposit and payout events of the last 24 hours, by type (e.g. payout.failed).",

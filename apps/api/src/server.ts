@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
-import { createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";
-import { frameworkErrors } from "./rest/error-envelope";
+import { clientErrorHandler, frameworkErrors } from "./rest/error-envelope";
 import { loggerOptions } from "./logger";
 import { metricsRoute, type ApiMetrics } from "./metrics";
+import { registerC2bUrlsInBackground } from "./routes/mpesa-collections";
 
 const env = loadApiEnv();
 
@@ -22,12 +23,17 @@ const fastify = Fastify({
   pluginTimeout: 60_000,
   requestTimeout: 30_000,
   frameworkErrors,
+  clientErrorHandler,
 });
 
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: 20 });
+const readDb = env.DATABASE_READ_URL ? createDb({ connectionString: env.DATABASE_READ_URL, maxConnections: 10 }) : undefined;
+const collections = createMpesaCollectionsFromEnv(env);
+let stopC2bRegistration: (() => void) | undefined;
 let metrics: ApiMetrics | undefined;
 await fastify.register(app, {
   db,
+  readDb,
   expectedMigrations: await listMigrationNames(),
   auth: authSettingsFromEnv(env),
   corsOrigins: env.CORS_ORIGINS,
@@ -47,6 +53,16 @@ await fastify.register(app, {
     mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,
     statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
   },
+  ...(collections && env.MPESA_CALLBACK_TOKEN
+    ? {
+        collections: {
+          settings: collections,
+          c2b: { minAmount: env.DEPOSIT_MIN_AMOUNT, currency: env.MPESA_C2B_CURRENCY, unknownAccounts: env.MPESA_C2B_UNKNOWN_ACCOUNTS },
+          callbackToken: env.MPESA_CALLBACK_TOKEN,
+          allowedIps: env.MPESA_CALLBACK_ALLOWED_IPS,
+        },
+      }
+    : {}),
   payments: {
     depositMinAmount: env.DEPOSIT_MIN_AMOUNT,
     depositsPartnerConfirm: env.DEPOSITS_PARTNER_CONFIRM,
@@ -65,6 +81,7 @@ let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
+  stopC2bRegistration?.();
   fastify.log.info({ signal }, "shutting down: finishing in-flight requests");
   const timer = setTimeout(() => {
     fastify.log.error("shutdown grace period over; exiting");
@@ -72,11 +89,13 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_GRACE_SECONDS * 1000);
   timer.unref();
   await Promise.all([fastify.close(), metricsServer?.close()]);
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), readDb?.$disconnect()]);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 await fastify.listen({ host: env.API_HOST, port: env.API_PORT });
+// After listening: registering is harmless before, but the sandbox beside us may still be starting.
+if (collections) stopC2bRegistration = registerC2bUrlsInBackground(collections.client, fastify.log);
 if (metricsServer) await metricsServer.listen({ host: env.METRICS_HOST, port: env.METRICS_PORT });

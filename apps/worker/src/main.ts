@@ -1,5 +1,5 @@
 import { createDb } from "@agrinet/db";
-import { createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
 import { createTaskList } from "./tasks";
@@ -17,7 +17,12 @@ const worker = await startWorker({
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
-  tasks: createTaskList({ db, rails, statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000 }),
+  tasks: createTaskList({
+    db,
+    rails,
+    statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
+    collections: createMpesaCollectionsFromEnv(env),
+  }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Db } from "@agrinet/db";
 import { clearWorkerHeartbeat, payoutTasks, recordWorkerHeartbeat, recoverJobsOfDeadWorkers } from "@agrinet/domain";
 import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
 import type { Logger } from "pino";
 import { startNotificationDispatcher } from "./notification-dispatcher";
 import { recurringTasks } from "./tasks";
@@ -36,8 +37,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   events.on("pool:create", ({ workerPool }) => {
     poolId = workerPool.id;
   });
-  const runner = await run({
+  // Our own pool for graphile-worker rather than the one it would make from the connection string:
+  // that one waits forever for a connection, so a connect that hangs during a database failover
+  // (seen once in the Patroni drill: the worker stopped fetching jobs for good) would stall its
+  // job fetching or its LISTEN for good. Here a connect fails after 10 s and graphile-worker
+  // retries it; TCP keepalives find connections whose server went away silently.
+  const pgPool = new pg.Pool({
     connectionString: options.connectionString,
+    max: options.concurrency + 4,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  pgPool.on("error", (error) => log.warn({ err: error }, "graphile-worker pool connection lost"));
+  const runner = await run({
+    pgPool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
@@ -95,6 +108,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
       await dispatcher.stop();
       await runner.stop();
+      await pgPool.end();
     },
   };
 }

@@ -18,6 +18,9 @@ export const errorStatus = {
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },
+  REQUEST_TIMEOUT: { http: 408, trpc: "TIMEOUT" },
+  /** Node refuses headers over its limit before any route runs (tRPC has no code of its own). */
+  HEADERS_TOO_LARGE: { http: 431, trpc: "PAYLOAD_TOO_LARGE" },
   INTERNAL: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },
   WORKER_OFFLINE: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   SERVICE_UNAVAILABLE: { http: 503, trpc: "SERVICE_UNAVAILABLE" },

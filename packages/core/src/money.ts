@@ -28,6 +28,25 @@ export function currencyExponent(code: CurrencyCode): number {
 export const maxMinorUnits = 9_223_372_036_854_775_807n;
 
 /**
+ * What OpenAPI says of an amount input: an integer or a string of digits, both bounded. The
+ * integer's bounds are JSON numbers, so a client generator sees the range a number can carry
+ * exactly; larger amounts go as strings.
+ */
+function amountDocument(bounds: { minimum: bigint; pattern: string }) {
+  return ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+    delete jsonSchema.type;
+    jsonSchema.anyOf = [
+      {
+        type: "integer",
+        minimum: Math.max(Number(bounds.minimum), Number.MIN_SAFE_INTEGER),
+        maximum: Number.MAX_SAFE_INTEGER,
+      },
+      { type: "string", pattern: bounds.pattern },
+    ];
+  };
+}
+
+/**
  * Amounts on the wire: a JSON integer (as the spec's examples give them) or a string of digits.
  * Floats, exponents, signs other than a leading minus, and unsafe integers are refused so that
  * no amount is ever rounded on the way in.
@@ -39,6 +58,7 @@ export const minorUnitsInput = z
   .meta({
     description: "Amount in minor units of the currency: a JSON integer or a string of digits",
     examples: [250000, "250000"],
+    override: amountDocument({ minimum: -maxMinorUnits, pattern: "^-?\\d{1,19}$" }),
   })
   .transform((value, ctx) => {
     if (typeof value === "number") {
@@ -65,9 +85,13 @@ export const minorUnitsInput = z
     return amount;
   });
 
-export const positiveMinorUnitsInput = minorUnitsInput.refine((amount) => amount > 0n, {
-  message: "amount must be greater than zero",
-});
+export const positiveMinorUnitsInput = minorUnitsInput
+  .refine((amount) => amount > 0n, { message: "amount must be greater than zero" })
+  .meta({
+    description: "Amount in minor units of the currency, greater than zero: a JSON integer or a string of digits",
+    examples: [250000, "250000"],
+    override: amountDocument({ minimum: 1n, pattern: "^[1-9]\\d{0,18}$" }),
+  });
 
 /**
  * Amounts leave the API as strings of digits. The trailing pipe gives OpenAPI generators
@@ -89,7 +113,15 @@ export const currencyInput = z
   .refine(isSupportedCurrency, {
     message: `unsupported currency; supported: ${supportedCurrencies.join(", ")}`,
   })
-  .transform((code) => code as CurrencyCode);
+  .transform((code) => code as CurrencyCode)
+  .meta({ description: "ISO 4217 currency code", override: { type: "string", enum: [...supportedCurrencies] } });
+
+/** An instant in a query or body: ISO 8601 (a date, or a date and time). */
+export function instantInput(error?: string) {
+  return z.coerce
+    .date(error ? { error } : undefined)
+    .meta({ override: { type: "string", format: "date-time", description: "ISO 8601 date or date-time" } });
+}
 
 /** "250000" KES → "2,500.00"; used for display and CSV columns, never for arithmetic. */
 export function formatMinorUnits(amount: bigint, currency: CurrencyCode): string {

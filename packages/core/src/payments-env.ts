@@ -43,4 +43,33 @@ export const paymentsEnvShape = {
   MPESA_CALLBACK_BASE_URL: envVars.url.optional(),
   /** Secret carried in every callback URL: Daraja signs nothing, so this proves a callback is ours. */
   MPESA_CALLBACK_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
+  /** Lipa na M-Pesa Online passkey; with it, deposits with a phoneNumber send an STK Push. */
+  MPESA_STK_PASSKEY: z.string().min(1).optional(),
+  /** The STK Push shortcode (BusinessShortCode); defaults to MPESA_SHORTCODE. */
+  MPESA_STK_SHORTCODE: z.string().regex(/^\d{5,7}$/, "expected a 5-7 digit shortcode").optional(),
+  /** The paybill customers pay into (C2B); defaults to MPESA_SHORTCODE. */
+  MPESA_C2B_SHORTCODE: z.string().regex(/^\d{5,7}$/, "expected a 5-7 digit shortcode").optional(),
+  /** Public URL of the paybill callbacks (…/payments/paybill): Daraja refuses C2B URLs containing "mpesa". */
+  MPESA_C2B_CALLBACK_BASE_URL: envVars.url.optional(),
+  /** The paybill's currency. */
+  MPESA_C2B_CURRENCY: z.enum(["KES", "TZS", "UGX"], { message: "expected KES, TZS or UGX" }).default("KES"),
+  /**
+   * Paybill payments to an unknown account (or below DEPOSIT_MIN_AMOUNT): "reject" them at
+   * validation (C2B00012/C2B00013, the payer keeps the money) or take them into "suspense" for
+   * staff to assign or return.
+   */
+  MPESA_C2B_UNKNOWN_ACCOUNTS: z.enum(["reject", "suspense"], { message: "expected reject or suspense" }).default("reject"),
+  /** How long an STK Push waits for its callback before the sweeper asks STK Query. */
+  MPESA_STK_TIMEOUT_SECONDS: envVars.positiveInt(30),
+  /** STK Queries without a final answer before the deposit is flagged for staff. */
+  MPESA_STK_MAX_QUERIES: envVars.positiveInt(8),
+  /**
+   * Comma-separated addresses or CIDR ranges M-Pesa callbacks may come from (Safaricom publishes
+   * its own); unset: any address, the URL token alone authenticates.
+   */
+  MPESA_CALLBACK_ALLOWED_IPS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "expected comma-separated IP addresses or CIDR ranges"))),
 };

@@ -1,4 +1,5 @@
 import { envVars, loadEnvOrExit } from "@agrinet/core";
+import { z } from "zod";
 
 /** The sandbox process's settings, validated once at start. */
 export function loadSandboxEnv() {
@@ -7,6 +8,10 @@ export function loadSandboxEnv() {
     {
       DARAJA_SANDBOX_PORT: envVars.port(4010),
       DARAJA_SANDBOX_SLOW_CALLBACK_MS: envVars.positiveInt(3000),
+      /** How long an STK customer takes to type the PIN: the prompt is "awaiting PIN" meanwhile. */
+      DARAJA_SANDBOX_STK_PIN_DELAY_MS: envVars.positiveInt(1500),
+      /** When set, STK passwords must be base64(shortcode + this passkey + timestamp), as Daraja checks. */
+      DARAJA_SANDBOX_STK_PASSKEY: z.string().min(1).optional(),
     },
     process.env,
   );

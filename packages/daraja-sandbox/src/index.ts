@@ -2,3 +2,6 @@ export { startDarajaSandbox } from "./sandbox-server";
 export type { DarajaSandbox, DarajaSandboxOptions, DarajaResultBody, SandboxPayment, SandboxStats } from "./sandbox-server";
 export { outcomeBySubscriberNumber, outcomeForNumber, sandboxResultCodes } from "./outcomes";
 export type { SandboxOutcome } from "./outcomes";
+export { stkOutcomeBySubscriberNumber, stkOutcomeForNumber, stkResultCodes } from "./collections-outcomes";
+export type { StkOutcome } from "./collections-outcomes";
+export type { SandboxC2bPayment, SandboxReversal, SandboxStkPayment } from "./collections";

@@ -6,6 +6,8 @@ const env = loadSandboxEnv();
 const sandbox = await startDarajaSandbox({
   port: env.DARAJA_SANDBOX_PORT,
   slowCallbackDelayMs: env.DARAJA_SANDBOX_SLOW_CALLBACK_MS,
+  stkPinDelayMs: env.DARAJA_SANDBOX_STK_PIN_DELAY_MS,
+  ...(env.DARAJA_SANDBOX_STK_PASSKEY ? { stkPasskey: env.DARAJA_SANDBOX_STK_PASSKEY } : {}),
   log: (line) => process.stdout.write(`[daraja-sandbox] ${line}\n`),
 });
 process.stdout.write(`[daraja-sandbox] listening on ${sandbox.url}\n`);

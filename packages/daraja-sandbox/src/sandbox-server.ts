@@ -2,6 +2,13 @@ import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
 import { createCallbackClient, type CallbackTarget } from "./callback-client";
 import { startJsonHttpServer, type JsonHttpAnswer, type JsonHttpRequest } from "./json-http-server";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
+import {
+  createCollectionsHandlers,
+  SandboxHttpError,
+  type SandboxC2bPayment,
+  type SandboxReversal,
+  type SandboxStkPayment,
+} from "./collections";
 
 export type DarajaSandboxOptions = {
   /** 0 (the default) picks a free port. */
@@ -13,6 +20,14 @@ export type DarajaSandboxOptions = {
   tokenTtlSeconds?: number;
   /** How long the "slow" number's result callback waits. */
   slowCallbackDelayMs?: number;
+  /** How long an STK customer takes to answer the PIN prompt (default 0). */
+  stkPinDelayMs?: number;
+  /** When set, STK passwords must be base64(shortcode + this passkey + timestamp). */
+  stkPasskey?: string;
+  /** Fault injection: every STK callback sent this many times. */
+  stkCallbackCopies?: number;
+  /** Fault injection: the share (0-1) of STK callbacks never sent. */
+  stkCallbackDropRate?: number;
   log?: (line: string) => void;
 };
 
@@ -42,6 +57,11 @@ export type DarajaSandbox = {
   url: string;
   port: number;
   payments(): SandboxPayment[];
+  /** Every STK Push received, with what the customer did. */
+  stkPayments(): SandboxStkPayment[];
+  /** Every C2B paybill payment simulated (accepted or rejected by validation). */
+  c2bPayments(): SandboxC2bPayment[];
+  reversals(): SandboxReversal[];
   stats(): SandboxStats;
   stop(): Promise<void>;
 };
@@ -86,15 +106,6 @@ export type DarajaResultBody = {
   };
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const b2cCommands = new Set(["BusinessPayment", "SalaryPayment", "PromotionPayment"]);
 const workingAccountFloat = 900_000;
@@ -150,19 +161,29 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     });
   }
 
+  const collections = createCollectionsHandlers({
+    deliver,
+    slowCallbackDelayMs,
+    stkPinDelayMs: options.stkPinDelayMs ?? 0,
+    stkPasskey: options.stkPasskey,
+    stkCallbackCopies: options.stkCallbackCopies,
+    stkCallbackDropRate: options.stkCallbackDropRate,
+    log,
+  });
+
   function authenticate(request: JsonHttpRequest) {
     const header = request.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
     const expiresAt = tokens.get(token);
     if (expiresAt === undefined || expiresAt <= Date.now()) {
-      throw new HttpError(401, "404.001.03", "Invalid Access Token");
+      throw new SandboxHttpError(401, "404.001.03", "Invalid Access Token");
     }
   }
 
   function generateToken(request: JsonHttpRequest, url: URL) {
     stats.oauthRequests += 1;
     if (url.searchParams.get("grant_type") !== "client_credentials") {
-      throw new HttpError(400, "400.008.02", "Invalid grant type passed");
+      throw new SandboxHttpError(400, "400.008.02", "Invalid grant type passed");
     }
     const header = request.headers.authorization ?? "";
     const [key, secret] = header.startsWith("Basic ")
@@ -172,7 +193,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const valid = credentialsRequired
       ? key === options.consumerKey && secret === options.consumerSecret
       : Boolean(key) && Boolean(secret);
-    if (!valid) throw new HttpError(400, "400.008.01", "Invalid Authentication passed");
+    if (!valid) throw new SandboxHttpError(400, "400.008.01", "Invalid Authentication passed");
     const token = randomBytes(16).toString("base64url");
     tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
     return { access_token: token, expires_in: String(tokenTtlSeconds) };
@@ -197,7 +218,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const existing = transactions.get(originatorConversationId);
     if (existing) {
       if (existing.partyB !== partyB || existing.amount !== amount || existing.partyA !== partyA) {
-        throw new HttpError(
+        throw new SandboxHttpError(
           409,
           "409.001.01",
           "Duplicate OriginatorConversationID with different PartyA, PartyB or Amount",
@@ -223,7 +244,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     ) {
       failedFirstAttempts.add(originatorConversationId);
       if (outcome === "transient") {
-        throw new HttpError(503, "503.001.01", "Service Unavailable - the M-Pesa system is busy");
+        throw new SandboxHttpError(503, "503.001.01", "Service Unavailable - the M-Pesa system is busy");
       }
       deliver(
         timeoutUrl,
@@ -348,7 +369,16 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       return JSON.stringify(generateToken(request, new URL(target, "http://sandbox.local")));
     }
     if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
-    if (request.method === "GET" && pathname === "/__sandbox/stats") return JSON.stringify(stats);
+    if (request.method === "GET" && pathname === "/__sandbox/stats") {
+      return JSON.stringify({ ...stats, ...collections.stats() });
+    }
+    const inspect = request.method === "GET" ? collections.inspection[pathname] : undefined;
+    if (inspect) return inspect();
+    const collect = request.method === "POST" ? collections.routes[pathname] : undefined;
+    if (collect) {
+      authenticate(request);
+      return collect(readJson(request));
+    }
     if (request.method === "POST") {
       if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
         return b2cPaymentRequest(request, readJson(request));
@@ -357,7 +387,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
         return transactionStatusQuery(request, readJson(request));
       }
     }
-    throw new HttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
+    throw new SandboxHttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
   }
 
   function payments(): SandboxPayment[] {
@@ -380,7 +410,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     try {
       return { status: 200, json: route(request) };
     } catch (error) {
-      if (error instanceof HttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
+      if (error instanceof SandboxHttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
       log(`sandbox error: ${String(error)}`);
       return { status: 500, json: errorJson("500.001.1001", "Server error") };
     }
@@ -399,6 +429,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     url,
     port: address.port,
     payments,
+    stkPayments: collections.stkPayments,
+    c2bPayments: collections.c2bPayments,
+    reversals: collections.reversals,
     stats: () => ({ ...stats }),
     async stop() {
       for (const timer of timers) clearTimeout(timer);
@@ -454,7 +487,7 @@ function readJson(request: JsonHttpRequest): Record<string, unknown> {
   } catch {
     // reported below as Daraja does
   }
-  throw new HttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
+  throw new SandboxHttpError(400, "400.002.02", "Bad Request - Invalid JSON body");
 }
 
 /**
@@ -481,7 +514,7 @@ function callbackTarget(url: string): CallbackTarget {
 }
 
 function invalid(field: string) {
-  return new HttpError(400, "400.002.02", `Bad Request - Invalid ${field}`);
+  return new SandboxHttpError(400, "400.002.02", `Bad Request - Invalid ${field}`);
 }
 
 function requiredString(body: Record<string, unknown>, field: string): string {

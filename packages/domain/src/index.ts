@@ -26,3 +26,4 @@ export * from "./ledger/index";
 export * from "./system/get-overview";
 export * from "./dashboard/describe-actors";
 export * from "./dashboard/search-dashboard";
+export * from "./collections";

@@ -30,3 +30,25 @@ export { BankTransferRail, exportBankPayoutBatchCsv } from "./bank/bank-transfer
 export type { BankBatchRow } from "./bank/bank-transfer-rail";
 export { createPayoutRails } from "./payout-rails";
 export type { PayoutRails } from "./payout-rails";
+export {
+  DarajaCollections,
+  darajaCollectionPaths,
+  darajaRefusedUrlWords,
+  darajaTimestamp,
+  describeStkResult,
+  mpesaAmountToMinor,
+  parseC2bPayment,
+  parseReversalResult,
+  parseStkCallback,
+} from "./mpesa/daraja-collections";
+export type {
+  C2bPayment,
+  DarajaCollectionsOptions,
+  ReversalOutcome,
+  ReversalRequest,
+  ReversalResult,
+  StkCallback,
+  StkPushOutcome,
+  StkPushRequest,
+  StkQueryOutcome,
+} from "./mpesa/daraja-collections";

@@ -1,5 +1,5 @@
 import type { Db } from "@agrinet/db";
-import type { ChargeStripeDeposit, NotificationHub } from "@agrinet/domain";
+import type { C2bSettings, ChargeStripeDeposit, MpesaCollectionsSettings, NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
 
 /** Payout settings from the API's environment (PAYOUT_MIN_AMOUNT, PAYOUT_MAX_ATTEMPTS, …). */
@@ -20,11 +20,20 @@ export type DepositSettings = {
   partnerConfirm: boolean;
   /** Charges a card through Stripe; null when STRIPE_KEY is unset. */
   chargeStripe: ChargeStripeDeposit | null;
+  /** M-Pesa STK Push and paybill collections; null when not configured. */
+  mpesa?: (MpesaCollectionsSettings & { c2b: C2bSettings }) | null;
 };
 
 /** What every procedure receives; built per request by the transport (apps/api). */
 export type Context = {
   db: Db;
+  /**
+   * A streaming replica (DATABASE_READ_URL) for dashboard lists, reports and exports, which may
+   * show data a few seconds old (deploy/README.md: HAProxy's read port serves replicas less than
+   * 16 MB of WAL behind, and the primary when none is). Never for anything that moves money or
+   * decides whether money may move: those read `db`. Absent: everything reads `db`.
+   */
+  readDb?: Db;
   requestId: string;
   /** The authenticated caller, or null when no valid credentials came with the request. */
   principal: Principal | null;
@@ -39,6 +48,11 @@ export type Context = {
   /** Set by apps/api from the environment; contexts built elsewhere (tests) get the defaults. */
   deposits?: DepositSettings;
 };
+
+/** The database for reads that may be slightly stale (see `Context.readDb`). */
+export function staleReadDb(ctx: Pick<Context, "db" | "readDb">): Db {
+  return ctx.readDb ?? ctx.db;
+}
 
 /** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
 export const defaultDepositSettings: DepositSettings = { minAmount: 1000n, partnerConfirm: false, chargeStripe: null };

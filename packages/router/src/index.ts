@@ -9,7 +9,8 @@ export {
   type RestMeta,
   type RestMethod,
 } from "./trpc";
-export { procedureInvoker, type ProcedureInvoker } from "./invoke-procedure";
+export { procedureInvoker, withStrictInputs, type ProcedureInvoker } from "./invoke-procedure";
+export { rejectUnknownKeys, unknownInputKeys } from "./strict-input";
 export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";

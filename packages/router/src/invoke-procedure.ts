@@ -1,4 +1,4 @@
-import { TRPCError, type AnyTRPCProcedure } from "@trpc/server";
+import { TRPCError, type AnyTRPCProcedure, type AnyTRPCRouter } from "@trpc/server";
 import {
   createInputMiddleware,
   createOutputMiddleware,
@@ -6,6 +6,7 @@ import {
   middlewareMarker,
 } from "@trpc/server/unstable-core-do-not-import";
 import { z } from "zod";
+import { rejectUnknownKeys } from "./strict-input";
 
 /** What a tRPC middleware returns: its `next()`'s result, or the resolver's. */
 type MiddlewareResult = { ok: true; data: unknown; ctx?: object; marker: string } | { ok: false; error: TRPCError; marker: string };
@@ -50,6 +51,15 @@ function syncFirst(schema: z.ZodType) {
   };
 }
 
+/** An input is checked for keys its schema does not declare before zod (which drops them) parses it. */
+function strictSyncFirst(schema: z.ZodType) {
+  const parse = syncFirst(schema);
+  return (value: unknown) => {
+    rejectUnknownKeys(schema, value);
+    return parse(value);
+  };
+}
+
 /**
  * The chain with tRPC's own input and output middlewares rebuilt around `syncFirst` (same
  * middlewares, same errors: BAD_REQUEST for input, INTERNAL_SERVER_ERROR for output). Each
@@ -63,13 +73,33 @@ function withSyncFirstValidation(def: ProcedureDef): Middleware[] {
   return def.middlewares.map((middleware) => {
     if (middleware._type === "input") {
       const schema = def.inputs[inputIndex++];
-      return schema instanceof z.ZodType ? (createInputMiddleware(syncFirst(schema)) as unknown as Middleware) : middleware;
+      return schema instanceof z.ZodType ? (createInputMiddleware(strictSyncFirst(schema)) as unknown as Middleware) : middleware;
     }
     if (middleware._type === "output" && def.output instanceof z.ZodType) {
       return createOutputMiddleware(syncFirst(def.output)) as unknown as Middleware;
     }
     return middleware;
   });
+}
+
+const validated = new WeakSet<object>();
+
+/**
+ * Gives every procedure of `router` the same validation the REST bridge's invokers run (unknown
+ * keys refused, synchronous zod parsing), in place, so tRPC's own adapter applies it too: one
+ * input contract whatever the transport. Idempotent.
+ */
+export function withStrictInputs<TRouter extends AnyTRPCRouter>(router: TRouter): TRouter {
+  for (const procedure of Object.values(router._def.procedures as Record<string, AnyTRPCProcedure>)) {
+    const def = procedure._def as unknown as ProcedureDef;
+    // tRPC's caller closes over the builder's middleware array (shared with `_def`), so the
+    // entries are replaced inside it rather than the array swapped.
+    if (validated.has(def.middlewares)) continue;
+    const rebuilt = withSyncFirstValidation(def);
+    rebuilt.forEach((middleware, index) => (def.middlewares[index] = middleware));
+    validated.add(def.middlewares);
+  }
+  return router;
 }
 
 export type ProcedureInvoker = (ctx: object, rawInput: unknown) => Promise<unknown>;

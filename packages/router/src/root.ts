@@ -13,6 +13,7 @@ import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
 import { dashboardRouter } from "./routers/dashboard";
+import { mpesaRouter } from "./routers/mpesa";
 
 export const appRouter = router({
   auth: authRouter,
@@ -29,6 +30,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
   dashboard: dashboardRouter,
+  mpesa: mpesaRouter,
 });
 
 export type AppRouter = typeof appRouter;

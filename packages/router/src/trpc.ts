@@ -15,8 +15,14 @@ export type RestMeta = {
   method: RestMethod;
   /** The spec's paths sit at the root (`/deposit/{depositId}/confirm`); the rest under `/api/v1`. */
   path: `/${string}`;
-  summary?: string;
+  /** Required: a partner's tools (and `redocly lint`) list operations by it. */
+  summary: string;
   description?: string;
+  /**
+   * Earlier paths of this operation, still served so existing partners keep working but not
+   * documented (e.g. one that made the document's paths ambiguous).
+   */
+  formerPaths?: `/${string}`[];
   tags?: string[];
   /**
    * Whether OpenAPI lists credentials for the operation; defaults to "not public" from

@@ -1,4 +1,4 @@
-import { currencyInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
+import { currencyInput, instantInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
 import { z } from "zod";
 import { pageInput, pageOutput } from "./pagination";
 
@@ -37,8 +37,21 @@ export const createDepositInput = z
     paymentMethodId: z.string().min(1).max(255).optional(),
     /** Stripe only: where a redirect-based confirmation (3-D Secure) comes back to. */
     returnUrl: z.url().optional(),
+    /**
+     * M-Pesa only: the payer's phone (E.164, +254/+255/+256). With it the deposit sends an STK
+     * Push to that phone and confirms itself when M-Pesa reports the payment; without it the
+     * deposit waits for staff to confirm it, as before.
+     */
+    phoneNumber: z
+      .string()
+      .transform((value) => value.replace(/[\s-]/g, ""))
+      .pipe(z.string().regex(/^\+25[456][17]\d{8}$/, "expected an M-Pesa phone number in E.164 such as +254712345678 (+254, +255 or +256)"))
+      .optional(),
   })
   .superRefine((input, ctx) => {
+    if (input.phoneNumber !== undefined && input.method !== "mpesa") {
+      ctx.addIssue({ code: "custom", path: ["phoneNumber"], message: "phoneNumber is for method mpesa only" });
+    }
     if (input.method === "stripe" && !input.paymentMethodId) {
       ctx.addIssue({
         code: "custom",
@@ -77,9 +90,9 @@ export const listDepositsInput = pageInput.extend({
   currency: currencyInput.optional(),
   userId: ownerId("userId").optional(),
   /** Created at or after (ISO 8601). */
-  from: z.coerce.date({ error: "from must be an ISO 8601 date" }).optional(),
+  from: instantInput("from must be an ISO 8601 date").optional(),
   /** Created before (ISO 8601). */
-  to: z.coerce.date({ error: "to must be an ISO 8601 date" }).optional(),
+  to: instantInput("to must be an ISO 8601 date").optional(),
   /** Part of a reference, or an exact user id. */
   search: z.string().trim().min(1).max(200).optional(),
 });
@@ -90,6 +103,36 @@ const timestamp = z
   .date()
   .transform((d) => d.toISOString())
   .pipe(z.iso.datetime());
+
+/** The M-Pesa payment behind a deposit: STK Push state, receipt, what M-Pesa said. */
+export const mpesaPaymentOutput = z.object({
+  id: z.string(),
+  kind: z.enum(["stk", "c2b"]),
+  /** requesting, sent (awaiting the PIN), paid, cancelled, failed, no_answer; C2B: validated, rejected, paid. */
+  state: z.string(),
+  checkoutRequestId: z.string().nullable(),
+  /** The M-Pesa receipt (MpesaReceiptNumber / TransID); unique across all payments. */
+  receipt: z.string().nullable(),
+  phoneNumber: z.string().nullable(),
+  accountReference: z.string().nullable(),
+  requestedAmount: minorUnitsOutput.nullable(),
+  amount: minorUnitsOutput.nullable(),
+  currency: z.string(),
+  resultCode: z.string().nullable(),
+  resultDesc: z.string().nullable(),
+  queries: z.number().int(),
+  nextQueryAt: timestamp.nullable(),
+  /** Set when STK Query never gave a final answer: staff should look. */
+  flaggedAt: timestamp.nullable(),
+  /** open, assigned, returning, returned: an unmatched payment in the exceptions queue. */
+  exception: z.string().nullable(),
+  exceptionReason: z.string().nullable(),
+  depositId: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
 
 export const depositOutput = z.object({
   id: z.string(),
@@ -115,18 +158,24 @@ export const depositOutput = z.object({
   updatedAt: timestamp,
   confirmedAt: timestamp.nullable(),
   failedAt: timestamp.nullable(),
-});
+  /** Present for M-Pesa deposits made by STK Push or paybill. */
+  mpesaPayment: mpesaPaymentOutput.nullable().optional(),
+}).meta({ id: "Deposit" });
 
 export const createDepositOutput = depositOutput.extend({
   /** Present when Stripe needs the client to finish (3-D Secure): hand these to Stripe.js. */
   nextAction: z
-    .object({
-      type: z.literal("stripe_confirmation"),
-      paymentIntentId: z.string(),
-      clientSecret: z.string(),
-      redirectUrl: z.string().nullable(),
-    })
+    .discriminatedUnion("type", [
+      z.object({
+        type: z.literal("stripe_confirmation"),
+        paymentIntentId: z.string(),
+        clientSecret: z.string(),
+        redirectUrl: z.string().nullable(),
+      }),
+      /** The payer has an M-Pesa prompt on their phone; the deposit confirms itself when they pay. */
+      z.object({ type: z.literal("mpesa_stk_push"), checkoutRequestId: z.string() }),
+    ])
     .nullable(),
-});
+}).meta({ id: "CreatedDeposit" });
 
 export const listDepositsOutput = pageOutput(depositOutput);

@@ -2,3 +2,4 @@ export * from "./pagination";
 export * from "./spec-examples";
 export * from "./outputs";
 export * from "./deposits";
+export * from "./mpesa";

@@ -19,6 +19,7 @@ export type Section = {
 export const sections: readonly Section[] = [
   { href: "/", label: "Overview" },
   { href: "/deposits", label: "Deposits", requires: "deposits.list" },
+  { href: "/mpesa/unmatched", label: "Unmatched M-Pesa", requires: "mpesa.listUnmatched" },
   { href: "/payouts", label: "Payouts", requires: "payouts.listPayouts" },
   { href: "/ledger", label: "Ledger", requires: "transactions.list" },
   { href: "/contracts", label: "Contracts", requires: "contracts.list" },

@@ -1,5 +1,6 @@
 import type { Auth } from "@agrinet/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { signInOperation } from "./sign-in-operation";
 import { headersOf } from "./resolve-principal";
 
 const errorCodeFor: Record<number, string> = {
@@ -54,6 +55,7 @@ export async function authRoutes(fastify: FastifyInstance, options: AuthRoutesOp
   // The app-wide @fastify/rate-limit instance (app.ts) applies this route's own, stricter limit.
   fastify.post("/api/auth/sign-in/email", {
     config: {
+      openapi: signInOperation,
       rateLimit: {
         max: options.signInMaxAttempts,
         timeWindow: options.signInWindowSeconds * 1000,

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { externalAccount, postLedgerTransaction, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { documentedOperations, fuzzOpenApiOperations } from "../rest/testing/openapi-fuzz";
+import { documentedOperations, fuzzCredentials, fuzzOpenApiOperations, pretendPayoutWorkerAlive } from "../rest/testing/openapi-fuzz";
 import { buildTestApp } from "../rest/testing/test-app";
 import { reportScenario, scaled } from "../testing/reliability";
 
@@ -35,28 +35,30 @@ afterAll(async () => {
 // Health probes take no input; /readyz answers a designed 503 while no worker beats.
 const isProbe = (operation: { path: string }) => operation.path === "/healthz" || operation.path === "/readyz";
 
-test("10,000 malformed requests across all endpoints → zero 5xx, every error in the envelope, ledger unchanged", async () => {
+test("10,000 malformed requests across all endpoints, most with valid credentials → zero 5xx, every error in the envelope, ledger consistent", async () => {
   const document = (await fastify.inject({ method: "GET", url: "/openapi.json" })).json();
   const operations = documentedOperations(document).filter((operation) => !isProbe(operation));
   const total = scaled(10_000, operations.length);
   const runs = Math.ceil(total / operations.length);
-  const before = await verifyLedger(database.db);
-  const eventsBefore = await database.db.domainEvent.count();
+  expect((await verifyLedger(database.db)).ok).toBe(true);
 
+  await pretendPayoutWorkerAlive(database.db);
   const { requests, byStatus } = await fuzzOpenApiOperations({
     fastify,
     document,
     runs,
     seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
     skip: isProbe,
+    credentials: await fuzzCredentials(fastify, database.db),
   });
 
   expect(requests).toBeGreaterThanOrEqual(total);
   expect(Object.keys(byStatus).filter((status) => Number(status) >= 500)).toEqual([]);
   expect(byStatus[400]).toBeGreaterThan(0);
-  expect(await database.db.domainEvent.count()).toBe(eventsBefore);
-  const after = await verifyLedger(database.db);
-  expect(after.totals).toEqual(before.totals);
+  // Most requests reach validation (before credentials: ~48% stopped at 401, ~24% at 415).
+  expect((byStatus[401] ?? 0) + (byStatus[415] ?? 0)).toBeLessThan(requests / 2);
+  // Valid credentialed requests may move money; the ledger stays balanced and within its rules.
+  expect((await verifyLedger(database.db)).ok).toBe(true);
 
   const statuses = Object.entries(byStatus)
     .map(([status, count]) => `${count}×${status}`)
@@ -64,6 +66,6 @@ test("10,000 malformed requests across all endpoints → zero 5xx, every error i
   await reportScenario(
     "scenario 7 (malformed requests)",
     database.db,
-    `${requests} requests over ${operations.length} operations (${statuses}), zero 5xx, ledger unchanged`,
+    `${requests} requests over ${operations.length} operations (${statuses}), zero 5xx, ledger consistent`,
   );
 });

@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import { DomainError, errorStatus, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { describeError } from "@agrinet/router";
 import { TRPCError } from "@trpc/server";
@@ -103,6 +106,30 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, cause: u
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   return sendError(request, reply, error);
+}
+
+const clientErrors: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: "HEADERS_TOO_LARGE", message: "the request's headers are too large" },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: "REQUEST_TIMEOUT", message: "the request was not received in time" },
+};
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers over the limit,
+ * unparsable request lines); pass this as the server's `clientErrorHandler` so those answers are
+ * in the one envelope too. There is no request yet, so the id is made here.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const known = clientErrors[error.code ?? ""] ?? { status: 400, code: "VALIDATION_FAILED" as const, message: "malformed HTTP request" };
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code: known.code, message: known.message, fields: [], requestId } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   requestFingerprint,
   storeIdempotentResponse,
 } from "./idempotency";
+import { createTestCredentials, type Headers } from "../testing/credentials";
 import type { ExampleState } from "./testing/example-router";
 import { buildTestApp } from "./testing/test-app";
 
@@ -17,6 +18,8 @@ let fastify: FastifyInstance;
 let state: ExampleState;
 /** A second API process on the same database and the same example world. */
 let other: FastifyInstance;
+/** A partner's key: keys are kept per caller, and a caller without credentials has none. */
+let partner: Headers;
 
 /**
  * While on, the key's bookkeeping writes (release, store) fail as they do when the database has
@@ -52,6 +55,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   ({ fastify, state } = await buildTestApp(database, { effectDelayMs: 150, db: withOutage(database.db) }));
   ({ fastify: other } = await buildTestApp(database, { effectDelayMs: 150, state }));
+  partner = await createTestCredentials({ fastify, db: database.db }).partner(["deposits:write"]);
 });
 
 afterAll(async () => {
@@ -68,8 +72,15 @@ function create(key: string, body: Record<string, unknown>, raw?: string, app = 
     method: "POST",
     url: "/api/v1/examples/transfers",
     payload: raw ?? JSON.stringify(body),
-    headers: { "content-type": "application/json", "idempotency-key": key },
+    headers: { ...partner, "content-type": "application/json", "idempotency-key": key },
   });
+}
+
+/** The scope the test partner's keys are kept in, read from a key it used. */
+async function partnerScope(): Promise<string> {
+  const key = fresh("probe");
+  await create(key, body(fresh("ref")));
+  return (await database.db.idempotencyKey.findFirstOrThrow({ where: { key } })).scope;
 }
 
 const body = (reference: string) => ({ userId: "user_buyer1", amount: 250000, currency: "KES", reference });
@@ -109,7 +120,7 @@ test("same key, different body → 409 IDEMPOTENCY_KEY_REUSED and no effect", as
 
 test("the same key on another endpoint is a different request → 409", async () => {
   const key = fresh("k");
-  await fastify.inject({ method: "POST", url: "/api/v1/examples/run", headers: { "idempotency-key": key } });
+  await fastify.inject({ method: "POST", url: "/api/v1/examples/run", headers: { ...partner, "idempotency-key": key } });
   const response = await create(key, body(fresh("ref")));
   expect(response.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
 });
@@ -121,6 +132,65 @@ test("error responses from the procedure are replayed too", async () => {
   expect(first.statusCode).toBe(402);
   expect(second.statusCode).toBe(402);
   expect(second.body).toBe(first.body);
+});
+
+test("a request refused by validation is not stored: the corrected retry with the same key runs", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const invalid = await create(key, { ...body(reference), amount: -5 });
+  expect(invalid.statusCode).toBe(400);
+  expect(await database.db.idempotencyKey.count({ where: { key } })).toBe(0);
+  const misspelt = await create(key, { ...body(reference), ammount: 5 });
+  expect(misspelt.statusCode).toBe(400);
+  const before = state.effects;
+  const corrected = await create(key, body(reference));
+  expect(corrected.statusCode).toBe(200);
+  expect(corrected.headers["idempotent-replayed"]).toBeUndefined();
+  expect(state.effects).toBe(before + 1);
+  expect((await create(key, body(reference))).headers["idempotent-replayed"]).toBe("true");
+});
+
+test("callers without credentials share no scope: their keys are not kept", async () => {
+  const key = fresh("k");
+  const anonymous = (reference: string) =>
+    fastify.inject({
+      method: "POST",
+      url: "/api/v1/examples/transfers",
+      payload: JSON.stringify(body(reference)),
+      headers: { "content-type": "application/json", "idempotency-key": key },
+    });
+  const first = await anonymous(fresh("ref"));
+  const stranger = await anonymous(fresh("ref"));
+  expect(first.statusCode).toBe(200);
+  expect(stranger.statusCode).toBe(200);
+  expect(stranger.body).not.toBe(first.body);
+  expect(stranger.headers["idempotent-replayed"]).toBeUndefined();
+  expect(await database.db.idempotencyKey.count({ where: { key } })).toBe(0);
+});
+
+test("tRPC mutations honour Idempotency-Key with the same table and rules", async () => {
+  const key = fresh("k");
+  const reference = fresh("ref");
+  const call = (input: unknown) =>
+    fastify.inject({
+      method: "POST",
+      url: "/trpc/example.createTransfer",
+      payload: JSON.stringify(input),
+      headers: { ...partner, "content-type": "application/json", "idempotency-key": key },
+    });
+  const invalid = await call({ ...body(reference), ammount: 1 });
+  expect(invalid.statusCode).toBe(400);
+  const before = state.effects;
+  const first = await call(body(reference));
+  const second = await call(body(reference));
+  expect(first.statusCode).toBe(200);
+  expect(second.body).toBe(first.body);
+  expect(second.headers["idempotent-replayed"]).toBe("true");
+  expect(state.effects).toBe(before + 1);
+  const reused = await call(body(fresh("ref")));
+  expect(reused.statusCode).toBe(409);
+  expect(reused.json().error.data.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  expect(await database.db.idempotencyKey.count({ where: { key } })).toBe(1);
 });
 
 test("a 5xx is not stored: the retry runs again", async () => {
@@ -171,7 +241,7 @@ test("a key abandoned by a request that died is taken over by its retry, not by 
   const fingerprint = requestFingerprint("POST", "/api/v1/examples/transfers", body(reference));
   await database.db.idempotencyKey.create({
     data: {
-      scope: "anonymous",
+      scope: await partnerScope(),
       key,
       requestFingerprint: fingerprint,
       method: "POST",

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DomainError } from "@agrinet/core";
+import { DomainError, type ErrorCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import type { Principal } from "@agrinet/router";
 
@@ -23,8 +23,7 @@ export type IdempotencyClaim =
   | { kind: "replay"; status: number; body: string };
 
 /** Keys are per caller, so two partners can both use "order-1". */
-export function idempotencyScope(principal: Principal | null): string {
-  if (!principal) return "anonymous";
+export function idempotencyScope(principal: Principal): string {
   return principal.kind === "partner" ? `partner:${principal.keyId}` : `${principal.kind}:${principal.userId}`;
 }
 
@@ -209,4 +208,80 @@ export function createIdempotencyOutcomes(db: Db, log: { error: (details: object
       await Promise.allSettled(entries.map(write));
     },
   };
+}
+
+/**
+ * Answers that mean the operation never began executing: nothing to replay, so the key is freed
+ * and a corrected retry with the same key runs (Stripe saves a result only once the endpoint
+ * started executing). Everything else that is not a 5xx (a decline, insufficient funds, a
+ * conflict) is the operation's answer and is replayed.
+ */
+const notExecuted = new Set<ErrorCode>([
+  "VALIDATION_FAILED",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "RATE_LIMITED",
+]);
+
+export type IdempotentRun = {
+  /** Records the answer (or frees the key); never throws: the answer stands whatever happens here. */
+  finish(status: number, body: string, errorCode: ErrorCode | undefined): Promise<void>;
+};
+
+export type IdempotentStart = { kind: "replay"; status: number; body: string } | { kind: "run"; run: IdempotentRun };
+
+/**
+ * `Idempotency-Key` for any POST, whatever the transport (REST bridge, tRPC): one table, one
+ * claim, one rule for what is stored. Keys are per caller; a caller without credentials has no
+ * scope to keep a key in (anonymous callers must not see each other's answers), so its key is
+ * ignored and the request runs as if it had none.
+ */
+export function createIdempotentRequests(db: Db, log: { error: (details: object, message: string) => void }) {
+  const outcomes = createIdempotencyOutcomes(db, log);
+  return {
+    async start(request: {
+      principal: Principal | null;
+      key: string;
+      method: string;
+      url: string;
+      body: unknown;
+    }): Promise<IdempotentStart | null> {
+      validateIdempotencyKey(request.key);
+      if (!request.principal) return null;
+      const scope = idempotencyScope(request.principal);
+      const { key } = request;
+      await outcomes.settle(scope, key);
+      const claimed = await claimIdempotencyKey(db, {
+        scope,
+        key,
+        fingerprint: requestFingerprint(request.method, request.url, request.body),
+        method: request.method,
+        path: request.url.slice(0, 2000),
+      });
+      if (claimed.kind === "replay") return claimed;
+      const claim: OwnedClaim = { id: claimed.id, lockedAt: claimed.lockedAt };
+      return {
+        kind: "run",
+        run: {
+          finish: (status, body, errorCode) =>
+            outcomes.record(
+              scope,
+              key,
+              claim,
+              status >= 500 || (errorCode !== undefined && notExecuted.has(errorCode))
+                ? { kind: "release" }
+                : { kind: "store", status, body },
+            ),
+        },
+      };
+    },
+    close: () => outcomes.close(),
+  };
+}
+
+/** The one header value of `Idempotency-Key`, or undefined; repeated headers are joined (and then refused). */
+export function idempotencyKeyHeader(header: string | string[] | undefined): string | undefined {
+  return header === undefined ? undefined : Array.isArray(header) ? header.join(",") : header;
 }

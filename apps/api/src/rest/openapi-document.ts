@@ -26,8 +26,8 @@ export const securitySchemes = {
   staffSession: {
     type: "apiKey",
     in: "cookie",
-    name: "better-auth.session_token",
-    description: "Dashboard session cookie from signing in at /api/auth/*.",
+    name: "agrinet.session_token",
+    description: "Dashboard session cookie, set by `POST /api/auth/sign-in/email`.",
   },
   userJwt: {
     type: "http",
@@ -37,7 +37,7 @@ export const securitySchemes = {
   },
 } as const;
 
-function securityFor(access: Access): Record<string, string[]>[] {
+export function securityFor(access: Access): Record<string, string[]>[] {
   const requirements: Record<string, string[]>[] = [];
   if (access.partner?.length) requirements.push({ partnerApiKey: [] }, { partnerApiKeyHeader: [] });
   if (access.staff?.length) requirements.push({ staffSession: [] });
@@ -56,6 +56,7 @@ const errorResponseNames: Record<number, string> = {
   413: "PayloadTooLarge",
   415: "UnsupportedMediaType",
   429: "TooManyRequests",
+  431: "RequestHeaderFieldsTooLarge",
   500: "InternalError",
   503: "ServiceUnavailable",
 };
@@ -70,6 +71,7 @@ const errorDescriptions: Record<number, string> = {
   413: "The request body is larger than allowed.",
   415: "The body is not application/json.",
   429: "Too many requests for this credential; wait `Retry-After` seconds.",
+  431: "The request's headers (cookies included) are larger than the server accepts.",
   500: "Unexpected failure; nothing internal is revealed. Quote the requestId to support.",
   503: "A dependency (database, payout worker) is unavailable; retry later.",
 };
@@ -84,9 +86,11 @@ function errorComponents() {
     const codes = codesFor(Number(status));
     responses[name] = {
       description: errorDescriptions[Number(status)],
-      ...(status === "429"
-        ? { headers: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } } }
-        : {}),
+      headers: {
+        ...commonHeaders(status === "429" || status === "431" || status === "413" ? "always" : "limited"),
+        ...(status === "429" ? { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } : {}),
+        ...(status === "409" ? { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } : {}),
+      },
       content: {
         "application/json": {
           schema: { $ref: "#/components/schemas/ErrorEnvelope" },
@@ -134,8 +138,47 @@ function errorComponents() {
   };
 }
 
+/** Headers every answer may carry, as reusable components. */
+const headerComponents = {
+  XRequestId: {
+    description: "This request's id (the caller's `x-request-id` if it sent one); also `requestId` in error bodies.",
+    schema: { type: "string" },
+  },
+  XRateLimitLimit: { description: "Requests allowed per minute for this credential (or address).", schema: { type: "integer", minimum: 0 } },
+  XRateLimitRemaining: { description: "Requests left in the current minute.", schema: { type: "integer", minimum: 0 } },
+  XRateLimitReset: { description: "Seconds until the current minute's count resets.", schema: { type: "integer", minimum: 0 } },
+  RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer", minimum: 0 } },
+  IdempotentReplayed: {
+    description: "`true` when this is the stored response of an earlier request with the same Idempotency-Key.",
+    schema: { type: "string", enum: ["true"] },
+  },
+};
+
+/**
+ * `x-request-id` on every answer; the rate-limit headers on those that went through the limiter
+ * (all but answers given before it ran: 413, 431 and malformed URLs).
+ */
+function commonHeaders(kind: "limited" | "always"): Record<string, { $ref: string }> {
+  const ref = (name: keyof typeof headerComponents) => ({ $ref: `#/components/headers/${name}` });
+  if (kind === "always") return { "x-request-id": ref("XRequestId") };
+  return {
+    "x-request-id": ref("XRequestId"),
+    "x-ratelimit-limit": ref("XRateLimitLimit"),
+    "x-ratelimit-remaining": ref("XRateLimitRemaining"),
+    "x-ratelimit-reset": ref("XRateLimitReset"),
+  };
+}
+
+/** What plain Fastify routes may add to their `config.openapi` beyond an OpenAPI operation. */
+export type PlainOperationExtras = {
+  /** The route's access rule: gives the operation its security and its 401/403 answers. */
+  access?: Access;
+  /** Error statuses the route answers with, in the one envelope. */
+  errorStatuses?: number[];
+};
+
 function errorStatusesFor(route: RestRoute): number[] {
-  const statuses = new Set<number>([400, 429, 500, 503]);
+  const statuses = new Set<number>([400, 429, 431, 500, 503]);
   if (route.meta.openapi.protect ?? !route.meta.access.public) {
     statuses.add(401);
     statuses.add(403);
@@ -155,6 +198,27 @@ function errorRefs(statuses: number[]) {
     statuses.map((status) => [String(status), { $ref: `#/components/responses/${errorResponseNames[status]}` }]),
   );
 }
+
+const tagDescriptions: Record<string, string> = {
+  auth: "Staff sign-in, staff members and partner keys.",
+  deposits: "Money coming in: M-Pesa, bank, cash and card (Stripe) deposits.",
+  payouts: "Money going out to producers: payouts, payout runs, bank batches.",
+  contracts: "Escrowed contracts between buyers and producers.",
+  ratings: "LBTAS ratings and reputations.",
+  disputes: "Disputes raised over contracts.",
+  ledger: "The double-entry ledger: accounts, balances and history.",
+  transactions: "Ledger transactions as a caller sees them.",
+  balances: "Account balances.",
+  notifications: "Notifications, listed or streamed live.",
+  settlements: "Settlement summaries and trends.",
+  webhooks: "Partner webhook endpoints and deliveries.",
+  system: "Service status and overview.",
+  health: "Liveness and readiness probes.",
+  meta: "This document.",
+  receipts: "Deposit receipts (uploads).",
+  payments: "Payment providers' callbacks and webhooks.",
+  examples: "Examples (tests only).",
+};
 
 const idempotencyKeyParameter = {
   name: "Idempotency-Key",
@@ -200,15 +264,11 @@ export function buildOpenApiDocument(options: {
     const security = securityFor(route.meta.access);
     operation.security = route.meta.openapi.protect === false || route.meta.access.public ? [] : security;
     operation.responses = { "200": success, ...errorRefs(errorStatusesFor(route)) };
-    if (route.method === "POST") {
-      operation.parameters = [...(operation.parameters ?? []), idempotencyKeyParameter];
-      (success as Record<string, unknown>).headers = {
-        "Idempotent-Replayed": {
-          description: "`true` when this is the stored response of an earlier request with the same Idempotency-Key.",
-          schema: { type: "string", enum: ["true"] },
-        },
-      };
-    }
+    (success as Record<string, unknown>).headers = {
+      ...commonHeaders("limited"),
+      ...(route.method === "POST" ? { "Idempotent-Replayed": { $ref: "#/components/headers/IdempotentReplayed" } } : {}),
+    };
+    if (route.method === "POST") operation.parameters = [...(operation.parameters ?? []), idempotencyKeyParameter];
     const example = route.meta.openapi.example;
     const requestContent = (operation.requestBody as { content?: Record<string, Record<string, unknown>> } | undefined)
       ?.content?.["application/json"];
@@ -220,13 +280,24 @@ export function buildOpenApiDocument(options: {
 
   for (const plain of options.plainRoutes) {
     const path = plain.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+    const { access, errorStatuses = [], ...operation } = plain.operation as Operation & PlainOperationExtras;
+    const given = (operation.responses ?? {}) as Record<string, Record<string, unknown>>;
+    const statuses = new Set([...errorStatuses, 429, 431, 500]);
+    if (access && !access.public) {
+      operation.security = securityFor(access);
+      statuses.add(401);
+      statuses.add(403);
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(given)) {
+      responses[status] = response.$ref
+        ? response
+        : { ...response, headers: { ...commonHeaders("limited"), ...(response.headers as object) } };
+    }
     paths[path] ??= {};
     paths[path][plain.method.toLowerCase()] = {
-      ...plain.operation,
-      responses: {
-        ...(plain.operation.responses as Record<string, unknown>),
-        ...errorRefs([429, 500].filter((status) => !(plain.operation.responses as Record<string, unknown>)?.[status])),
-      },
+      ...operation,
+      responses: { ...responses, ...errorRefs([...statuses].filter((status) => !given[status]).sort()) },
     };
   }
   document.paths = paths as OpenAPIObject["paths"];
@@ -239,7 +310,13 @@ export function buildOpenApiDocument(options: {
   const envelope = errorComponents();
   components.schemas = { ...components.schemas, ...envelope.schemas };
   components.responses = { ...components.responses, ...envelope.responses };
+  components.headers = { ...components.headers, ...headerComponents };
   document.components = components;
-  document.tags = [...new Set(routes.flatMap((route) => route.meta.openapi.tags ?? []))].map((name) => ({ name }));
+  const tagNames = new Set([
+    ...routes.flatMap((route) => route.meta.openapi.tags ?? []),
+    ...options.plainRoutes.flatMap((plain) => (plain.operation.tags as string[] | undefined) ?? []),
+  ]);
+  document.tags = [...tagNames].map((name) => ({ name, description: tagDescriptions[name] ?? `Operations on ${name}.` }));
+  document.info = { ...document.info, license: { name: "Proprietary", url: "https://agrinet.example/terms" } };
   return document;
 }

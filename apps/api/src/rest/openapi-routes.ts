@@ -10,6 +10,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** OpenAPI operation of a plain Fastify route; REST-bridge routes get theirs from the procedure. */
     openapi?: Record<string, unknown>;
+    /** A REST route kept at an operation's earlier path: served, deliberately not documented. */
+    formerPath?: boolean;
   }
 }
 

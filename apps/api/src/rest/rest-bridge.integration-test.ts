@@ -127,6 +127,64 @@ describe("path parameters and query strings", () => {
   });
 });
 
+describe("unknown and repeated parameters are refused, naming them", () => {
+  test("a misspelt body field → 400 naming it, and nothing happens", async () => {
+    const before = state.effects;
+    const error = expectEnvelope(await post("/api/v1/examples/transfers", { ...transfer, reference: "REF-U", ammount: 250000 }), 400, "VALIDATION_FAILED");
+    expect(error.fields).toContainEqual({ path: "ammount", message: "unknown parameter" });
+    expect(state.effects).toBe(before);
+  });
+
+  test("an unknown nested key is named by its path; records still take any key", async () => {
+    const ok = await post("/api/v1/examples/transfers", { ...transfer, reference: "REF-N", metadata: { anything: "x" } });
+    expect(ok.statusCode).toBe(200);
+    const error = expectEnvelope(
+      await post("/api/v1/examples/transfers/nope/confirm", { confirmedBy: "x", extra: { deep: 1 } }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expect(error.fields.map((f) => f.path)).toEqual(["extra"]);
+  });
+
+  test("an unknown query parameter → 400 (a filter that does not exist is not silently dropped)", async () => {
+    const error = expectEnvelope(
+      await fastify.inject({ method: "GET", url: "/api/v1/examples/transfers?userId=user_buyer1&consumerId=x" }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expect(error.fields).toEqual([{ path: "consumerId", message: "unknown parameter" }]);
+  });
+
+  test("a repeated query parameter → 400 naming it", async () => {
+    const error = expectEnvelope(
+      await fastify.inject({ method: "GET", url: "/api/v1/examples/transfers?userId=a&userId=b" }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    expect(error.fields).toEqual([{ path: "userId", message: "query parameter given more than once" }]);
+  });
+
+  test("a query string on a body operation, or input to one that takes none → 400", async () => {
+    const query = expectEnvelope(await post("/api/v1/examples/transfers?dryRun=1", { ...transfer, reference: "REF-Q" }), 400, "VALIDATION_FAILED");
+    expect(query.fields.map((f) => f.path)).toEqual(["dryRun"]);
+    const none = expectEnvelope(await post("/api/v1/examples/run", { force: true }), 400, "VALIDATION_FAILED");
+    expect(none.fields.map((f) => f.path)).toEqual(["force"]);
+    const status = expectEnvelope(await fastify.inject({ method: "GET", url: "/api/v1/system/status?verbose=1" }), 400, "VALIDATION_FAILED");
+    expect(status.fields.map((f) => f.path)).toEqual(["verbose"]);
+  });
+
+  test("tRPC refuses unknown keys the same way", async () => {
+    const response = await fastify.inject({
+      method: "POST",
+      url: "/trpc/example.createTransfer",
+      payload: JSON.stringify({ ...transfer, reference: "REF-T", ammount: 1 }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.data).toMatchObject({ code: "VALIDATION_FAILED", fields: [{ path: "ammount", message: "unknown parameter" }] });
+  });
+});
+
 describe("transport errors share the envelope", () => {
   test("malformed JSON → 400", async () => {
     const response = await fastify.inject({
@@ -166,6 +224,20 @@ describe("transport errors share the envelope", () => {
       expectEnvelope(response, 415, "UNSUPPORTED_MEDIA_TYPE");
     },
   );
+
+  test("headers over Node's limit → 431, in the envelope (answered before any route runs)", async () => {
+    const { fastify: served } = await buildTestApp(database);
+    try {
+      const address = await served.listen({ host: "127.0.0.1", port: 0 });
+      const response = await fetch(`${address}/api/v1/system/status`, { headers: { cookie: `x=${"a".repeat(64 * 1024)}` } });
+      expect(response.status).toBe(431);
+      const body = (await response.json()) as { error: { requestId: string } };
+      expect(body).toEqual({ error: { code: "HEADERS_TOO_LARGE", message: expect.any(String), fields: [], requestId: expect.any(String) } });
+      expect(response.headers.get("x-request-id")).toBe(body.error.requestId);
+    } finally {
+      await served.close();
+    }
+  });
 
   test("a 500 reveals nothing internal", async () => {
     const response = await post("/api/v1/examples/transfers", { ...transfer, reference: "CRASH" });

@@ -1,17 +1,11 @@
-import { DomainError } from "@agrinet/core";
+import { DomainError, type ErrorCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { procedureInvoker, type Context, type ProcedureInvoker } from "@agrinet/router";
+import { procedureInvoker, rejectUnknownKeys, type Context, type ProcedureInvoker } from "@agrinet/router";
 import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { describeHttpError } from "./error-envelope";
-import {
-  claimIdempotencyKey,
-  createIdempotencyOutcomes,
-  idempotencyScope,
-  requestFingerprint,
-  validateIdempotencyKey,
-  type OwnedClaim,
-} from "./idempotency";
+import { createIdempotentRequests, idempotencyKeyHeader, validateIdempotencyKey, type IdempotentRun } from "./idempotency";
 import { listRestRoutes, type RestRoute } from "./rest-routes";
 
 export type RestBridgeOptions = {
@@ -32,8 +26,8 @@ const bodyMethods = new Set(["POST", "PUT", "PATCH"]);
  */
 export async function restBridge(fastify: FastifyInstance, options: RestBridgeOptions) {
   const { router, db, createContext, bodyLimit } = options;
-  const outcomes = createIdempotencyOutcomes(db, fastify.log);
-  fastify.addHook("onClose", () => outcomes.close());
+  const idempotentRequests = createIdempotentRequests(db, fastify.log);
+  fastify.addHook("onClose", () => idempotentRequests.close());
 
   // `curl -H 'Content-Type: application/json' -X POST /admin/payouts/run` sends no body at all:
   // that is "no input", not malformed JSON. Everything else parses as Fastify's default does
@@ -49,12 +43,15 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
   for (const route of listRestRoutes(router)) {
     // Resolved once: a request runs the procedure's middleware chain, nothing looked up per call.
     const invoke = procedureInvoker(procedures[route.procedurePath]!, route.procedurePath);
-    fastify.route({
-      method: route.method,
-      url: route.fastifyPath,
-      bodyLimit,
-      handler: (request, reply) => handle(route, invoke, request, reply),
-    });
+    for (const url of [route.fastifyPath, ...route.formerFastifyPaths]) {
+      fastify.route({
+        method: route.method,
+        url,
+        bodyLimit,
+        config: { formerPath: url !== route.fastifyPath },
+        handler: (request, reply) => handle(route, invoke, request, reply),
+      });
+    }
   }
 
   async function handle(route: RestRoute, invoke: ProcedureInvoker, request: FastifyRequest, reply: FastifyReply) {
@@ -65,33 +62,31 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     const input = assembleInput(route, request);
     const ctx = await createContext(request);
 
-    const header = request.headers["idempotency-key"];
-    const key = header === undefined ? undefined : Array.isArray(header) ? header.join(",") : header;
-    let claim: (OwnedClaim & { scope: string; key: string }) | undefined;
+    const key = idempotencyKeyHeader(request.headers["idempotency-key"]);
+    let run: IdempotentRun | undefined;
     if (route.method === "POST" && key !== undefined) {
       validateIdempotencyKey(key);
       if (route.idempotencyKeyField) useKeyAsField(route.idempotencyKeyField, key, input as Record<string, unknown>);
-      const scope = idempotencyScope(ctx.principal);
-      await outcomes.settle(scope, key);
-      const claimed = await claimIdempotencyKey(db, {
-        scope,
+      const started = await idempotentRequests.start({
+        principal: ctx.principal,
         key,
-        fingerprint: requestFingerprint(route.method, request.url, request.body),
         method: route.method,
-        path: request.url.slice(0, 2000),
+        url: request.url,
+        body: request.body,
       });
-      if (claimed.kind === "replay") {
+      if (started?.kind === "replay") {
         return reply
-          .code(claimed.status)
+          .code(started.status)
           .header("idempotent-replayed", "true")
           .type("application/json; charset=utf-8")
-          .send(claimed.body);
+          .send(started.body);
       }
-      claim = { id: claimed.id, lockedAt: claimed.lockedAt, scope, key };
+      run = started?.run;
     }
 
     let status: number;
     let body: string;
+    let errorCode: ErrorCode | undefined;
     try {
       const output = await invoke(ctx, input);
       status = 200;
@@ -100,20 +95,13 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
       const described = describeHttpError(error, request.id);
       if (described.status >= 500) request.log.error({ err: error, procedure: route.procedurePath }, "procedure failed");
       status = described.status;
+      errorCode = described.envelope.error.code;
       body = JSON.stringify(described.envelope);
     }
 
-    if (claim !== undefined) {
-      // The procedure's answer stands even if the key's bookkeeping fails (the database too busy
-      // now): answering 503 for a payout that was committed would invite a retry that re-runs it.
-      // An outcome that cannot be written now is retried until it is (see createIdempotencyOutcomes).
-      await outcomes.record(
-        claim.scope,
-        claim.key,
-        claim,
-        status >= 500 ? { kind: "release" } : { kind: "store", status, body },
-      );
-    }
+    // The procedure's answer stands even if the key's bookkeeping fails (the database too busy
+    // now): answering 503 for a payout that was committed would invite a retry that re-runs it.
+    await run?.finish(status, body, errorCode);
     return reply.code(status).type("application/json; charset=utf-8").send(body);
   }
 }
@@ -145,8 +133,32 @@ function isJson(contentType: string | undefined): boolean {
   return mediaType === "application/json";
 }
 
+/** `?to=1&to=2` would otherwise reach a coerced field as "1,2": which one the caller meant is unknowable. */
+function rejectRepeatedParameters(query: Record<string, unknown>) {
+  const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]));
+  if (repeated.length === 0) return;
+  throw new DomainError("VALIDATION_FAILED", repeated.map((name) => `${name}: given more than once`).join("; "), {
+    fields: repeated.map((name) => ({ path: name, message: "query parameter given more than once" })),
+  });
+}
+
+function rejectQueryParameters(query: Record<string, unknown> | undefined, why: string) {
+  const names = Object.keys(query ?? {});
+  if (names.length === 0) return;
+  throw new DomainError("VALIDATION_FAILED", `${names.map((name) => `${name}: unknown query parameter`).join("; ")} (${why})`, {
+    fields: names.map((name) => ({ path: name, message: "unknown query parameter" })),
+  });
+}
+
 function assembleInput(route: RestRoute, request: FastifyRequest): unknown {
-  if (!route.takesInput) return undefined;
+  if (!route.takesInput) {
+    rejectQueryParameters(request.query as Record<string, unknown>, "this operation takes no input");
+    const body = request.body;
+    if (body !== undefined && body !== null && typeof body === "object" && !Array.isArray(body)) {
+      rejectUnknownKeys(z.object({}), body);
+    }
+    return undefined;
+  }
   const fromPath = request.params as Record<string, string>;
   let rest: unknown;
   if (bodyMethods.has(route.method)) {
@@ -156,8 +168,10 @@ function assembleInput(route: RestRoute, request: FastifyRequest): unknown {
         fields: [{ path: "(body)", message: "expected a JSON object" }],
       });
     }
+    rejectQueryParameters(request.query as Record<string, unknown>, "this operation takes its input from the JSON body");
   } else {
     rest = request.query ?? {};
+    rejectRepeatedParameters(rest as Record<string, unknown>);
   }
   // Path parameters win: a body cannot redirect the call to another resource.
   return { ...(rest as Record<string, unknown>), ...fromPath };

@@ -11,6 +11,8 @@ export type RestRoute = {
   openapiPath: string;
   /** Fastify notation: `/deposit/:depositId/confirm`. */
   fastifyPath: string;
+  /** `meta.openapi.formerPaths` in Fastify notation: served, not documented. */
+  formerFastifyPaths: string[];
   pathParameters: string[];
   meta: Meta & { openapi: RestMeta };
   /** False when the input is absent or void: query string and body are then ignored. */
@@ -34,6 +36,10 @@ function idempotencyKeyField(procedurePath: string, def: ProcedureDef): RestRout
   return { name, schema };
 }
 
+function toFastifyPath(openapiPath: string): string {
+  return openapiPath.replace(/\{([^}]+)\}/g, ":$1");
+}
+
 /** Every procedure with `meta.openapi`, in registration order; the REST bridge serves exactly these. */
 export function listRestRoutes(router: AnyTRPCRouter): RestRoute[] {
   const procedures = router._def.procedures as Record<string, { _def: ProcedureDef }>;
@@ -55,7 +61,8 @@ export function listRestRoutes(router: AnyTRPCRouter): RestRoute[] {
       type,
       method: meta.openapi.method,
       openapiPath,
-      fastifyPath: openapiPath.replace(/\{([^}]+)\}/g, ":$1"),
+      fastifyPath: toFastifyPath(openapiPath),
+      formerFastifyPaths: (meta.openapi.formerPaths ?? []).map(toFastifyPath),
       pathParameters: [...openapiPath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
       meta: meta as RestRoute["meta"],
       takesInput: inputs.length > 0 && inputType !== "void" && inputType !== "undefined",

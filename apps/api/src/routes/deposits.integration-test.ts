@@ -222,6 +222,31 @@ describe("Stripe deposits against the fake Stripe API", () => {
     expect(deposit).toMatchObject({ status: "failed", failureCode: "insufficient_funds" });
   });
 
+  test("402 means retry with a new payment method: the same reference and another card tries the same deposit again", async () => {
+    const declined = await post("/deposit", stripeBody("CARD-RETRY", "pm_card_chargeDeclined"));
+    expect(declined.statusCode).toBe(402);
+    const depositId = declined.json().error.details.depositId;
+    // The same card again: Stripe's answer for that attempt, no new charge.
+    const sameCard = await post("/deposit", stripeBody("CARD-RETRY", "pm_card_chargeDeclined"));
+    expect(sameCard.statusCode).toBe(402);
+    const before = await walletBalance("user_card", "USD");
+    const retried = await post("/deposit", stripeBody("CARD-RETRY", "pm_card_visa"));
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ id: depositId, reference: "CARD-RETRY", status: "confirmed", confirmedBy: "stripe" });
+    expect((await walletBalance("user_card", "USD")) - before).toBe(5000n);
+    // Confirmed now: the reference is taken for good, and the old PaymentIntent's failure changes nothing.
+    const again = await post("/deposit", stripeBody("CARD-RETRY", "pm_card_visa"));
+    expect(again.statusCode).toBe(409);
+    expect(await database.db.deposit.count({ where: { reference: "CARD-RETRY" } })).toBe(1);
+  });
+
+  test("a declined deposit asked for with another amount, or failed by staff, keeps its reference (409)", async () => {
+    expect((await post("/deposit", stripeBody("CARD-OTHER", "pm_card_chargeDeclined"))).statusCode).toBe(402);
+    const other = await post("/deposit", stripeBody("CARD-OTHER", "pm_card_visa", { amount: 9000 }));
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error.code).toBe("DUPLICATE_REFERENCE");
+  });
+
   test("without STRIPE_KEY, method stripe → 400 saying Stripe is not configured", async () => {
     const plain = await buildApp({});
     const response = await plain.inject({

@@ -43,6 +43,8 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
           responses: {
             "200": { description: "An event stream; each event's id is the notification id", content: { "text/event-stream": {} } },
           },
+          access: notificationStreamAccess,
+          errorStatuses: [400, 503],
         },
       },
     },

@@ -1,5 +1,7 @@
 import { Readable } from "node:stream";
+import { supportedCurrencies } from "@agrinet/core";
 import { settlementCsvLines } from "@agrinet/domain";
+import { everyStaff } from "@agrinet/router";
 import type { FastifyInstance } from "fastify";
 import { callerFor, type ContextDeps } from "../request-context";
 
@@ -19,12 +21,20 @@ export async function settlementRoutes(fastify: FastifyInstance, options: Contex
           operationId: "settlementsCsv",
           summary: "Settlement summary as CSV (minor units and a formatted column)",
           tags: ["settlements"],
-          parameters: ["from", "to", "currency", "groupBy"].map((name) => ({
-            name,
-            in: "query",
-            required: name === "from" || name === "to",
-            schema: { type: "string" },
-          })),
+          parameters: [
+            { name: "from", in: "query", required: true, schema: { type: "string", format: "date-time" } },
+            { name: "to", in: "query", required: true, schema: { type: "string", format: "date-time" } },
+            { name: "currency", in: "query", required: false, schema: { type: "string", enum: [...supportedCurrencies] } },
+            {
+              name: "groupBy",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["producer", "day", "producer,day", "day,producer"] },
+            },
+          ],
+          // The procedure's own rule: this route calls it.
+          access: { staff: everyStaff },
+          errorStatuses: [400],
           responses: { "200": { description: "CSV, one row per currency (and group)", content: { "text/csv": {} } } },
         },
       },

@@ -31,6 +31,7 @@ export async function stripeWebhookRoutes(fastify: FastifyInstance, options: Str
       "200": { description: "Acknowledged (replays too)", content: { "application/json": {} } },
       "400": { $ref: "#/components/responses/BadRequest" },
     },
+    errorStatuses: [413, 415],
   };
 
   fastify.post("/payments/stripe/webhook", { config: { rawBody: true, openapi } }, async (request, reply) => {

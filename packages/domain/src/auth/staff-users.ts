@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { DomainError } from "@agrinet/core";
+import { DomainError, isDatabaseUnavailable } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { hashPassword } from "better-auth/crypto";
 import { recordAudit, type AuditActor } from "../audit/record-audit";
-import type { Auth } from "./create-auth";
+import { catchingDatabaseFailures, type Auth } from "./create-auth";
 
 export const staffRoleNames = ["admin", "operator", "viewer"] as const;
 export type StaffRoleName = (typeof staffRoleNames)[number];
@@ -142,12 +142,26 @@ export async function listStaffUsers(options: { db: Db }): Promise<StaffUserSumm
 
 export type AuthenticatedStaff = { userId: string; email: string; role: StaffRoleName };
 
-/** The signed-in staff member behind a session cookie, or null (no, expired or disabled). */
+/**
+ * The signed-in staff member behind a session cookie, or null (no, expired or disabled). A
+ * database that cannot be reached is SERVICE_UNAVAILABLE: better-auth reports it as its own
+ * FAILED_TO_GET_SESSION (a 500) and only logs the cause.
+ */
 export async function authenticateStaffSession(options: {
   auth: Auth;
   headers: Headers;
 }): Promise<AuthenticatedStaff | null> {
-  const session = await options.auth.api.getSession({ headers: options.headers });
+  const { result, databaseFailure } = await catchingDatabaseFailures(() =>
+    options.auth.api.getSession({ headers: options.headers }).then(
+      (session) => ({ session, error: undefined }),
+      (error: unknown) => ({ session: null, error }),
+    ),
+  );
+  if (databaseFailure || (result.error !== undefined && isDatabaseUnavailable(result.error))) {
+    throw new DomainError("SERVICE_UNAVAILABLE", "the database is unavailable; retry later", { cause: databaseFailure ?? result.error });
+  }
+  if (result.error !== undefined) throw result.error;
+  const session = result.session;
   if (!session) return null;
   const user = session.user as typeof session.user & { role?: string; disabledAt?: Date | null };
   if (user.disabledAt) return null;

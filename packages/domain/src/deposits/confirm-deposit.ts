@@ -20,6 +20,11 @@ export type ConfirmDepositInTxOptions = {
    * a PaymentIntent whose first attempt failed can still succeed later.
    */
   settledByStripe?: boolean;
+  /**
+   * The ledger account the credit comes from when it is not the method's clearing account: an
+   * unmatched M-Pesa payment assigned from suspense was already taken in from M-Pesa.
+   */
+  creditSource?: string | undefined;
 };
 
 export type ConfirmedDeposit = {
@@ -84,7 +89,7 @@ export async function confirmDepositInTx(tx: Tx, options: ConfirmDepositInTxOpti
         })
       ).account
     : undefined;
-  const posted = await postDepositCredit(tx, changed, destination);
+  const posted = await postDepositCredit(tx, changed, destination, options.creditSource);
   const deposit = await tx.deposit.update({
     where: { id: changed.id },
     data: {

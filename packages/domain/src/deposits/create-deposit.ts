@@ -10,6 +10,8 @@ import { depositFromRow, type DepositRow } from "./deposit-row";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 import { createGroupCommit } from "../shared/group-commit";
+import type { MpesaCollectionsSettings } from "../collections/collections-settings";
+import { checkStkDeposit, requestStkPush, type StkNextAction } from "../collections/stk-deposits";
 
 /** Creates and confirms a PaymentIntent; null when STRIPE_KEY is not configured. */
 export type ChargeStripeDeposit = (charge: StripeDepositCharge) => Promise<StripeDepositOutcome>;
@@ -20,15 +22,20 @@ export type CreateDepositOptions = {
   /** DEPOSIT_MIN_AMOUNT, in minor units. */
   minAmount: bigint;
   chargeStripe: ChargeStripeDeposit | null;
+  /** STK Push collections; null when M-Pesa collections are not configured. */
+  mpesa?: MpesaCollectionsSettings | null | undefined;
 };
 
 export type CreatedDeposit = Deposit & {
-  nextAction: {
-    type: "stripe_confirmation";
-    paymentIntentId: string;
-    clientSecret: string;
-    redirectUrl: string | null;
-  } | null;
+  nextAction:
+    | {
+        type: "stripe_confirmation";
+        paymentIntentId: string;
+        clientSecret: string;
+        redirectUrl: string | null;
+      }
+    | StkNextAction
+    | null;
 };
 
 /**
@@ -56,23 +63,33 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
   if (input.method === "stripe" && !chargeStripe) {
     issues.push({ path: "method", message: "Stripe is not configured on this server (STRIPE_KEY is unset)" });
   }
+  if (input.phoneNumber !== undefined && !options.mpesa) {
+    issues.push({ path: "phoneNumber", message: "M-Pesa STK Push is not configured on this server (MPESA_STK_PASSKEY is unset)" });
+  }
   if (issues.length) throw validationError(issues);
+  if (input.phoneNumber !== undefined) checkStkDeposit({ phoneNumber: input.phoneNumber, currency: input.currency, amount: input.amount });
   if (input.metadata.contractId) {
     await checkContractFundable(db, { contractId: input.metadata.contractId, currency: input.currency });
   }
 
   const created = await insertPendingDeposit(db, input);
   if (!created) {
-    const existing = await db.deposit.findUnique({
-      where: { reference: input.reference },
-      select: { id: true, status: true },
-    });
+    const existing = await db.deposit.findUnique({ where: { reference: input.reference } });
+    // 402 means "retry with a new payment method": the declined deposit is tried again.
+    if (existing && chargeStripe && isRetryableDecline(existing, input)) {
+      const reopened = await reopenDeclinedDeposit(db, existing.id);
+      if (reopened) return settleWithStripe(db, reopened, input, chargeStripe, { retry: true });
+    }
     throw new DomainError("DUPLICATE_REFERENCE", `reference ${input.reference} is already used by deposit ${existing?.id}`, {
       fields: [{ path: "reference", message: "already used by another deposit" }],
       details: { depositId: existing?.id, status: existing?.status },
     });
   }
 
+  if (input.phoneNumber !== undefined && options.mpesa) {
+    const pushed = await requestStkPush(db, options.mpesa, created, input.phoneNumber);
+    return { ...pushed.deposit, nextAction: pushed.nextAction };
+  }
   if (input.method !== "stripe") return { ...created, nextAction: null };
   return settleWithStripe(db, created, input, chargeStripe!);
 }
@@ -169,16 +186,51 @@ async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<A
   return items.map((item) => byId.get(item.id) ?? null);
 }
 
+/**
+ * A card deposit Stripe declined, asked for again with the same reference, for the same user,
+ * amount, currency and contract: the buyer trying another card. A deposit failed by staff
+ * (`manual`) stays failed.
+ */
+function isRetryableDecline(existing: Deposit, input: CreateDepositInput): boolean {
+  return (
+    input.method === "stripe" &&
+    existing.method === "stripe" &&
+    existing.status === "failed" &&
+    existing.failureCode !== "manual" &&
+    existing.userId === input.userId &&
+    existing.amount === input.amount &&
+    existing.currency === input.currency &&
+    (existing.contractId ?? null) === (input.metadata.contractId ?? null)
+  );
+}
+
+/**
+ * failed → pending, for one retry at a time: of two concurrent retries one reopens the deposit,
+ * the other finds it pending and answers DUPLICATE_REFERENCE. Failing moved no money, so neither
+ * does reopening.
+ */
+async function reopenDeclinedDeposit(db: Db, depositId: string): Promise<Deposit | null> {
+  const [reopened] = await db.deposit.updateManyAndReturn({
+    where: { id: depositId, status: "failed", method: "stripe", NOT: { failureCode: "manual" } },
+    data: { status: "pending", failedAt: null, failureReason: null, failureCode: null },
+  });
+  return reopened ?? null;
+}
+
 async function settleWithStripe(
   db: Db,
   deposit: Deposit,
   input: CreateDepositInput,
   chargeStripe: ChargeStripeDeposit,
+  options: { retry?: boolean } = {},
 ): Promise<CreatedDeposit> {
   // Stripe unavailable → the error propagates and the deposit stays pending: the webhook for
   // the PaymentIntent (metadata.depositId) settles it if the charge did go through.
   const outcome = await chargeStripe({
     depositId: deposit.id,
+    // A retry is a new PaymentIntent (the first one's key would replay its decline); keyed by the
+    // card, so the same retry sent twice still charges once.
+    idempotencyKey: options.retry ? `${deposit.id}:${input.paymentMethodId}` : deposit.id,
     amount: deposit.amount,
     currency: deposit.currency,
     paymentMethodId: input.paymentMethodId!,

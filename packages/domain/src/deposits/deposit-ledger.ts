@@ -25,6 +25,8 @@ export function postDepositCredit(
   deposit: Deposit,
   /** Where the contract's rules send it (see recordEscrowFunding); default: wallet or escrow. */
   destination = depositDestinationAccount(deposit),
+  /** Where the money is now: the method's clearing account, or suspense for an assigned unmatched payment. */
+  source = externalAccount(deposit.method, deposit.currency as CurrencyCode),
 ): Promise<PostedLedgerTransaction> {
   const currency = deposit.currency as CurrencyCode;
   return postLedgerTransaction(tx, {
@@ -37,7 +39,7 @@ export function postDepositCredit(
       ...(deposit.contractId ? { contractId: deposit.contractId } : {}),
     },
     postings: [
-      { account: externalAccount(deposit.method, currency), amount: -deposit.amount, currency },
+      { account: source, amount: -deposit.amount, currency },
       { account: destination, amount: deposit.amount, currency },
     ],
   });

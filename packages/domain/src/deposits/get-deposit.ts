@@ -1,6 +1,5 @@
 import { DomainError } from "@agrinet/core";
 import type { Db, Deposit } from "@agrinet/db";
-import { findDepositOrThrow } from "./confirm-deposit";
 
 export type GetDepositOptions = {
   db: Db;
@@ -10,8 +9,8 @@ export type GetDepositOptions = {
 };
 
 export async function getDeposit(options: GetDepositOptions): Promise<Deposit> {
-  const deposit = await findDepositOrThrow(options.db, options.depositId);
-  if (options.onlyUserId !== undefined && deposit.userId !== options.onlyUserId) {
+  const deposit = await options.db.deposit.findUnique({ where: { id: options.depositId }, include: { mpesaPayment: true } });
+  if (!deposit || (options.onlyUserId !== undefined && deposit.userId !== options.onlyUserId)) {
     throw new DomainError("NOT_FOUND", `no deposit ${options.depositId}`, {
       fields: [{ path: "depositId", message: "no such deposit" }],
     });

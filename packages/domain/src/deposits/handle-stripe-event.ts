@@ -106,6 +106,11 @@ async function paymentFailed(tx: Tx, intent: StripeObject): Promise<string> {
   const deposit = await depositForPaymentIntent(tx, paymentIntentId, metadataDepositId(intent));
   if (!deposit) return "ignored_unknown_deposit";
   if (deposit.method !== "stripe") return "not_a_stripe_deposit";
+  // A declined deposit tried again with another card has a new PaymentIntent: the old one's
+  // failure, arriving late, is not this attempt's.
+  if (paymentIntentId && deposit.stripePaymentIntentId && deposit.stripePaymentIntentId !== paymentIntentId) {
+    return "ignored_superseded_payment_intent";
+  }
   const lastError = (intent.last_payment_error ?? {}) as StripeObject;
   // A later success (payment_intent.succeeded) still confirms: see confirmDepositInTx.
   const result = await failDepositInTx(tx, {

@@ -56,6 +56,7 @@ export async function listDeposits(options: ListDepositsOptions): Promise<Deposi
     where: { AND: and },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: filter.limit + 1,
+    include: { mpesaPayment: true },
   });
   const items = rows.slice(0, filter.limit);
   const last = items[items.length - 1];

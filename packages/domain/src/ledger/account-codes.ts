@@ -7,12 +7,13 @@ import { DomainError, isSupportedCurrency, type CurrencyCode } from "@agrinet/co
  *   platform:<name>:<CCY>               the platform account (NTARI_LEDGER_ACCOUNT)
  *   external:<rail>:<CCY>               money outside the platform, per rail (may go negative)
  *   payouts:in_flight:<CCY>             payouts sent to a rail but not yet settled
+ *   suspense:<rail>:<CCY>               money a rail delivered that matches no request, until staff assign or return it
  * The account itself is created the first time a posting or hold names it.
  */
 export const externalRails = ["mpesa", "stripe", "bank", "cash"] as const;
 export type ExternalRail = (typeof externalRails)[number];
 
-export type AccountOwnerType = "user" | "contract" | "platform" | "external" | "payouts";
+export type AccountOwnerType = "user" | "contract" | "platform" | "external" | "payouts" | "suspense";
 
 export type AccountSpec = {
   code: string;
@@ -65,6 +66,10 @@ export function externalAccount(rail: ExternalRail, currency: CurrencyCode): str
     });
   }
   return `external:${rail}:${checkCurrency(currency)}`;
+}
+
+export function suspenseAccount(rail: ExternalRail, currency: CurrencyCode): string {
+  return `suspense:${rail}:${checkCurrency(currency)}`;
 }
 
 export function payoutsInFlightAccount(currency: CurrencyCode): string {
@@ -129,7 +134,12 @@ function parseUncached(code: string): AccountSpec {
     case "payouts":
       if (parts.length !== 3 || parts[1] !== "in_flight") throw invalidCode(code, "expected payouts:in_flight:<CCY>");
       return spec("payouts", "in_flight", "in_flight");
+    case "suspense":
+      if (parts.length !== 3 || !(externalRails as readonly string[]).includes(parts[1]!)) {
+        throw invalidCode(code, `expected suspense:<${externalRails.join("|")}>:<CCY>`);
+      }
+      return spec("suspense", parts[1]!, "suspense");
     default:
-      throw invalidCode(code, "unknown owner type (user, contract, platform, external, payouts)");
+      throw invalidCode(code, "unknown owner type (user, contract, platform, external, payouts, suspense)");
   }
 }

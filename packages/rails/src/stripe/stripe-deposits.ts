@@ -2,8 +2,10 @@ import { DomainError, validationError } from "@agrinet/core";
 import Stripe from "stripe";
 
 export type StripeDepositCharge = {
-  /** Our deposit id: the idempotency key and `metadata.depositId`. */
+  /** Our deposit id: `metadata.depositId`, and the idempotency key unless `idempotencyKey` is given. */
   depositId: string;
+  /** Stripe's idempotency key for this attempt (a retry with another card is a new attempt). */
+  idempotencyKey?: string;
   amount: bigint;
   currency: string;
   paymentMethodId: string;
@@ -42,7 +44,7 @@ export async function chargeStripeDeposit(stripe: Stripe, charge: StripeDepositC
         ...(charge.returnUrl ? { return_url: charge.returnUrl } : {}),
         ...(charge.description ? { description: charge.description } : {}),
       },
-      { idempotencyKey: charge.depositId },
+      { idempotencyKey: charge.idempotencyKey ?? charge.depositId },
     );
   } catch (error) {
     return declinedOrThrow(error);

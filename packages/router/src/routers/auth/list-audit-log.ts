@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { listAuditLog as listAuditLogInDomain } from "@agrinet/domain";
 import { z } from "zod";
 import { procedure } from "../../trpc";
@@ -42,7 +43,7 @@ export const listAuditLog = procedure
   .output(z.object({ entries: z.array(auditEntryOutput), nextBeforeId: z.string().nullable() }))
   .query(async ({ ctx, input }) => {
     const page = await listAuditLogInDomain({
-      db: ctx.db,
+      db: staleReadDb(ctx),
       actor: input.actor,
       target: input.target,
       action: input.action,

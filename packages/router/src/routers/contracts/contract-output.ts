@@ -15,4 +15,4 @@ export const contractOutput = z.object({
   metadata: z.record(z.string(), z.unknown()),
   createdAt: isoDateOutput,
   settledAt: nullableIsoDateOutput,
-});
+}).meta({ id: "Contract" });

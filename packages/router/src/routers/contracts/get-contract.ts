@@ -8,7 +8,7 @@ export const getContractProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["contracts:read"], user: "party" },
     description: "A contract with its escrow balance and status.",
-    openapi: { method: "GET", path: "/contracts/{contractId}", tags: ["contracts"] },
+    openapi: { method: "GET", path: "/contracts/{contractId}", summary: "A contract and its escrow", tags: ["contracts"] },
   })
   .input(z.object({ contractId: z.string().min(1).max(64) }))
   .output(contractOutput)

@@ -9,7 +9,7 @@ export const listContractsProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["contracts:read"], user: "self" },
     description: "Contracts, newest first; with userId, those where the user is a party.",
-    openapi: { method: "GET", path: "/api/v1/contracts", tags: ["contracts"] },
+    openapi: { method: "GET", path: "/api/v1/contracts", summary: "List contracts", tags: ["contracts"] },
   })
   .input(
     pageInput.extend({

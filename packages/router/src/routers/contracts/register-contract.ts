@@ -21,7 +21,7 @@ export const registerContractProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["contracts:write"] },
     description: "Register a trade whose escrow deposits fund and whose consumer rating releases.",
-    openapi: { method: "POST", path: "/contracts", tags: ["contracts"], errors: ["DUPLICATE_REFERENCE"] },
+    openapi: { method: "POST", path: "/contracts", summary: "Register a contract", tags: ["contracts"], errors: ["DUPLICATE_REFERENCE"] },
   })
   .input(registerContractInput)
   .output(contractOutput)

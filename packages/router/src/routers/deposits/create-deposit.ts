@@ -8,7 +8,7 @@ export const createDepositProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["deposits:write"] },
     description:
-      "Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined.",
+      "Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined. With method mpesa and a phoneNumber an M-Pesa STK Push goes to that phone: pending with nextAction mpesa_stk_push, then confirmed (or failed with M-Pesa's result code) when M-Pesa reports, with no staff action.",
     openapi: {
       method: "POST",
       path: "/deposit",
@@ -22,5 +22,11 @@ export const createDepositProcedure = procedure
   .output(createDepositOutput)
   .mutation(({ ctx, input }) => {
     const settings = depositSettings(ctx);
-    return createDeposit({ db: ctx.db, input, minAmount: settings.minAmount, chargeStripe: settings.chargeStripe });
+    return createDeposit({
+      db: ctx.db,
+      input,
+      minAmount: settings.minAmount,
+      chargeStripe: settings.chargeStripe,
+      mpesa: settings.mpesa ?? null,
+    });
   });

@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { listDeposits } from "@agrinet/domain";
 import { listDepositsInput, listDepositsOutput } from "@agrinet/schemas";
 import { procedure } from "../../trpc";
@@ -13,5 +14,5 @@ export const listDepositsProcedure = procedure
   .input(listDepositsInput)
   .output(listDepositsOutput)
   .query(({ ctx, input }) =>
-    listDeposits({ db: ctx.db, filter: input, onlyUserId: onlyOwnDeposits(ctx.principal) }),
+    listDeposits({ db: staleReadDb(ctx), filter: input, onlyUserId: onlyOwnDeposits(ctx.principal) }),
   );

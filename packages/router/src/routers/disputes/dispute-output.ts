@@ -23,4 +23,4 @@ export const disputeOutput = z.object({
     currency: z.string(),
     status: z.string(),
   }),
-});
+}).meta({ id: "Dispute" });

@@ -8,7 +8,7 @@ export const getDisputeProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description: "A dispute with its narrative and escrow balance.",
-    openapi: { method: "GET", path: "/api/v1/disputes/{disputeId}", tags: ["disputes"] },
+    openapi: { method: "GET", path: "/api/v1/disputes/{disputeId}", summary: "A dispute", tags: ["disputes"] },
   })
   .input(z.object({ disputeId: z.string().min(1).max(64) }))
   .output(disputeOutput)

@@ -9,7 +9,7 @@ export const listDisputesProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Disputes opened by -1 ratings, oldest first, with their narratives.",
-    openapi: { method: "GET", path: "/api/v1/disputes", tags: ["disputes"] },
+    openapi: { method: "GET", path: "/api/v1/disputes", summary: "List disputes", tags: ["disputes"] },
   })
   .input(pageInput.extend({ status: z.enum(["open", "resolved"]).optional() }))
   .output(pageOutput(disputeOutput))

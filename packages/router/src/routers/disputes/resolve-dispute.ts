@@ -11,6 +11,7 @@ export const resolveDisputeProcedure = procedure
     openapi: {
       method: "POST",
       path: "/api/v1/disputes/{disputeId}/resolve",
+      summary: "Resolve a dispute",
       tags: ["disputes"],
       errors: ["INVALID_STATE"],
     },

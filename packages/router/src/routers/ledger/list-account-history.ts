@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { minorUnitsOutput } from "@agrinet/core";
 import { listAccountHistory } from "@agrinet/domain";
 import { bigintIdOutput, isoDateOutput } from "@agrinet/schemas";
@@ -36,4 +37,4 @@ export const listAccountHistoryProcedure = procedure
     }),
   )
   .output(listAccountHistoryOutput)
-  .query(({ ctx, input }) => listAccountHistory(ctx.db, input));
+  .query(({ ctx, input }) => listAccountHistory(staleReadDb(ctx), input));

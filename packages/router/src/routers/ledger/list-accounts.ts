@@ -1,10 +1,11 @@
+import { staleReadDb } from "../../context";
 import { minorUnitsOutput } from "@agrinet/core";
 import { listLedgerAccounts } from "@agrinet/domain";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 
-const ownerTypes = ["user", "contract", "platform", "external", "payouts"] as const;
+const ownerTypes = ["user", "contract", "platform", "external", "payouts", "suspense"] as const;
 
 export const listLedgerAccountsOutput = z.object({
   items: z.array(
@@ -42,4 +43,4 @@ export const listAccountsProcedure = procedure
     }),
   )
   .output(listLedgerAccountsOutput)
-  .query(({ ctx, input }) => listLedgerAccounts(ctx.db, input));
+  .query(({ ctx, input }) => listLedgerAccounts(staleReadDb(ctx), input));

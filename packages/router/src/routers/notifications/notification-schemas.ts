@@ -12,5 +12,5 @@ export const notificationOutput = z.object({
   data: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
   readAt: z.string().nullable(),
-});
+}).meta({ id: "Notification" });
 

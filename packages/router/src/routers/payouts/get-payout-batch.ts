@@ -9,7 +9,14 @@ export const getPayoutBatch = procedure
   .meta({
     access: { staff: everyStaff },
     description: "A payout run's progress: total, processed, failed and still queued.",
-    openapi: { method: "GET", path: "/api/v1/payouts/batches/{batchId}", tags: ["payouts"], summary: "A payout run's progress" },
+    openapi: {
+      method: "GET",
+      // Not under /payouts/: `/payouts/batches/{batchId}` and `/payouts/{payoutId}/cancel` were ambiguous paths.
+      path: "/api/v1/payout-batches/{batchId}",
+      formerPaths: ["/api/v1/payouts/batches/{batchId}"],
+      tags: ["payouts"],
+      summary: "A payout run's progress",
+    },
   })
   .input(z.object({ batchId: batchIdInput }))
   .output(

@@ -1,3 +1,4 @@
+import { staleReadDb } from "../../context";
 import { currencyInput } from "@agrinet/core";
 import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
 import { pageInput, pageOutput } from "@agrinet/schemas";
@@ -24,5 +25,5 @@ export const listPayouts = procedure
   .output(pageOutput(payoutOutput))
   .query(({ ctx, input }) => {
     const { cursor, limit, ...filters } = input;
-    return listPayoutsInDomain({ db: ctx.db, filters, limit, cursor });
+    return listPayoutsInDomain({ db: staleReadDb(ctx), filters, limit, cursor });
   });

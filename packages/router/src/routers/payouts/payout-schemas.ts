@@ -27,7 +27,7 @@ export const payoutOutput = z.object({
   paidAt: nullableIsoDateOutput,
   failedAt: nullableIsoDateOutput,
   cancelledAt: nullableIsoDateOutput,
-});
+}).meta({ id: "Payout" });
 
 export const payoutIdInput = z.string().regex(/^po_[0-9a-f]{24}$/, "expected a payout id (po_…)");
 export const batchIdInput = z.string().regex(/^pb_[0-9a-f]{20}$/, "expected a payout batch id (pb_…)");

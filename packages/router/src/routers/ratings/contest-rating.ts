@@ -8,7 +8,7 @@ export const contestRatingProcedure = procedure
   .meta({
     access: { user: "party", partner: ["ratings:write"] },
     description: "Contest a rating with a reason: an annotation event; the rating is never erased.",
-    openapi: { method: "POST", path: "/api/v1/ratings/{ratingId}/contest", tags: ["ratings"] },
+    openapi: { method: "POST", path: "/api/v1/ratings/{ratingId}/contest", summary: "Contest a rating", tags: ["ratings"] },
   })
   .input(
     z.object({

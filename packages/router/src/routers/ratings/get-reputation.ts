@@ -15,7 +15,7 @@ export const getReputationProcedure = procedure
     access: { staff: everyStaff, partner: ["ratings:write", "contracts:read"], user: "party" },
     description:
       "A user's LBTAS reputation: counts per level (-1..+4) per role, defaults apart. Never an average.",
-    openapi: { method: "GET", path: "/ratings/users/{userId}", tags: ["ratings"] },
+    openapi: { method: "GET", path: "/ratings/users/{userId}", summary: "A user's reputation (LBTAS)", tags: ["ratings"] },
   })
   .input(z.object({ userId: z.string().min(1).max(120) }))
   .output(z.object({ userId: z.string(), asProducer: distribution, asConsumer: distribution }))

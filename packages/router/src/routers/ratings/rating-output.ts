@@ -11,4 +11,4 @@ export const ratingOutput = z.object({
   narrative: z.string().nullable(),
   isDefault: z.boolean(),
   createdAt: isoDateOutput,
-});
+}).meta({ id: "Rating" });

@@ -19,7 +19,7 @@ export const submitRatingProcedure = procedure
     access: { user: "party", partner: ["ratings:write"] },
     description:
       "An LBTAS rating (-1..+4) by one party of a trade. The consumer's 0..+4 releases the escrow to the producer; -1 (with a narrative) opens a dispute.",
-    openapi: { method: "POST", path: "/submitRating", tags: ["ratings"], errors: ["INVALID_STATE"] },
+    openapi: { method: "POST", path: "/submitRating", summary: "Rate the other party of a contract", tags: ["ratings"], errors: ["NOT_FOUND", "INVALID_STATE"] },
   })
   .input(submitRatingInput)
   .output(

@@ -1,3 +1,4 @@
+import { supportedCurrencies } from "@agrinet/core";
 import { z } from "zod";
 
 const instant = (field: string) =>
@@ -8,7 +9,12 @@ const instant = (field: string) =>
 export const periodInput = z.object({
   from: instant("from"),
   to: instant("to"),
-  currency: z.string().length(3).transform((c) => c.toUpperCase()).optional(),
+  currency: z
+    .string()
+    .length(3)
+    .transform((c) => c.toUpperCase())
+    .meta({ description: "ISO 4217 currency code", override: { type: "string", enum: [...supportedCurrencies] } })
+    .optional(),
 });
 
 /** `groupBy=producer,day` on the REST side; an array over tRPC. */
@@ -23,6 +29,10 @@ export const groupByInput = z
       }
     }
     return parts as Array<"producer" | "day">;
+  })
+  .meta({
+    description: "Comma-separated groupings over REST (an array over tRPC)",
+    override: { type: "string", enum: ["producer", "day", "producer,day", "day,producer"] },
   });
 
 const amount = z.object({ count: z.number(), amount: z.string(), formatted: z.string() });
@@ -47,4 +57,4 @@ export const settlementSummaryOutput = z.object({
   groupBy: z.array(z.enum(["producer", "day"])),
   source: z.literal("domain_events"),
   rows: z.array(settlementRowOutput),
-});
+}).meta({ id: "SettlementSummary" });

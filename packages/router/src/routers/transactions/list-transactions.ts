@@ -1,4 +1,5 @@
-import { currencyInput, minorUnitsOutput } from "@agrinet/core";
+import { staleReadDb } from "../../context";
+import { currencyInput, instantInput, minorUnitsOutput } from "@agrinet/core";
 import { ledgerTransactionKinds, listLedgerTransactions } from "@agrinet/domain";
 import { bigintIdOutput, isoDateOutput, specExamples } from "@agrinet/schemas";
 import { z } from "zod";
@@ -12,8 +13,8 @@ export const listTransactionsInput = z.object({
   currency: currencyInput.optional(),
   kind: z.enum(ledgerTransactionKinds).optional(),
   contractId: z.string().min(1).max(120).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instantInput().optional(),
+  to: instantInput().optional(),
   cursor: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -56,4 +57,4 @@ export const listTransactions = procedure
   })
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
-  .query(({ ctx, input }) => listLedgerTransactions(ctx.db, input));
+  .query(({ ctx, input }) => listLedgerTransactions(staleReadDb(ctx), input));

@@ -12,6 +12,7 @@ import { QueryError } from "../../../components/query-error";
 import { ActorName, UserLink } from "../../../components/entity-links";
 import { useTRPC } from "../../../trpc/client";
 import { creditedAccount, DepositStatus, methodLabel } from "../deposit-status";
+import { MpesaPaymentPanel } from "./mpesa-payment-panel";
 import { ReceiptUpload, type UploadedReceipt } from "./receipt-upload";
 
 type Deposit = inferRouterOutputs<AppRouter>["deposits"]["get"];
@@ -31,7 +32,11 @@ function when(iso: string | null) {
 /** One deposit: what it is, its evidence, and (for operators) confirm / fail. */
 export function DepositDetail({ depositId }: { depositId: string }) {
   const trpc = useTRPC();
-  const deposit = useQuery(trpc.deposits.get.queryOptions({ depositId }));
+  const deposit = useQuery({
+    ...trpc.deposits.get.queryOptions({ depositId }),
+    // An STK Push in flight changes on the payer's phone: follow it until it settles.
+    refetchInterval: (query) => (query.state.data?.mpesaPayment && query.state.data.status === "pending" ? 2_000 : false),
+  });
 
   return (
     <>
@@ -49,6 +54,7 @@ export function DepositDetail({ depositId }: { depositId: string }) {
         <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
           <Summary deposit={deposit.data} />
           <div className="grid content-start gap-6">
+            {deposit.data.mpesaPayment ? <MpesaPaymentPanel payment={deposit.data.mpesaPayment} /> : null}
             {deposit.data.status === "pending" ? <Actions deposit={deposit.data} /> : null}
             <Evidence deposit={deposit.data} />
           </div>

@@ -1,0 +1,76 @@
+import type { Db, MpesaPayment, Prisma, Tx } from "@agrinet/db";
+
+/**
+ * SQL for mpesa_payments (until the stores package takes it): locks, the callback log and the
+ * STK Query schedule. Every change to a payment happens with its row locked, first thing in the
+ * transaction, so callbacks, query answers and staff actions on one payment run one at a time.
+ */
+
+export function newMpesaPaymentId(now = Date.now()): string {
+  return `mpp_${now.toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, "0")}`;
+}
+
+/** Locks and returns the payment; null when none matches. */
+export async function lockMpesaPayment(
+  tx: Tx,
+  by: { id: string } | { depositId: string } | { checkoutRequestId: string } | { receipt: string },
+): Promise<MpesaPayment | null> {
+  const [column, value] =
+    "id" in by
+      ? ["id", by.id]
+      : "depositId" in by
+        ? ["deposit_id", by.depositId]
+        : "checkoutRequestId" in by
+          ? ["checkout_request_id", by.checkoutRequestId]
+          : ["receipt", by.receipt];
+  const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+    `select id from mpesa_payments where ${column} = $1 for update`,
+    value,
+  );
+  if (!rows[0]) return null;
+  return tx.mpesaPayment.findUnique({ where: { id: rows[0].id } });
+}
+
+/** Appends what Daraja said (a callback or a query answer) to the payment's log, as received. */
+export async function appendMpesaCallback(tx: Tx, paymentId: string, source: string, payload: unknown): Promise<void> {
+  const entry = JSON.stringify([{ source, at: new Date().toISOString(), payload }]);
+  await tx.$executeRaw`update mpesa_payments set callbacks = callbacks || ${entry}::jsonb where id = ${paymentId}`;
+}
+
+/** Plans the payment's next STK Query at `at` (null: none) and the sweep job that will run it. */
+export async function scheduleStkQuery(tx: Tx | Db, paymentId: string, at: Date | null, data: Prisma.MpesaPaymentUpdateInput = {}) {
+  await tx.mpesaPayment.update({ where: { id: paymentId }, data: { ...data, nextQueryAt: at } });
+  if (at) await scheduleStkSweeps(tx, [at]);
+}
+
+export async function scheduleStkSweeps(tx: Tx | Db, due: Date[]): Promise<void> {
+  if (due.length === 0) return;
+  await tx.$queryRaw`select schedule_mpesa_stk_sweeps(${due}::timestamptz[])`;
+}
+
+/**
+ * Takes up to `limit` STK payments whose query is due, each under a lease (its next query moved
+ * `leaseMs` ahead), so concurrent sweeps split the work and a sweeper killed mid-way leaves its
+ * payments due again when the lease ends.
+ */
+export async function claimDueStkQueries(db: Db, options: { limit: number; leaseMs: number }) {
+  return db.$queryRaw<Array<{ id: string; deposit_id: string | null; checkout_request_id: string | null; queries: number }>>`
+    update mpesa_payments set next_query_at = now() + make_interval(secs => ${options.leaseMs / 1000}::double precision)
+    where id in (
+      select id from mpesa_payments
+      where kind = 'stk' and next_query_at <= now()
+      order by next_query_at
+      limit ${options.limit}
+      for update skip locked
+    )
+    returning id, deposit_id, checkout_request_id, queries`;
+}
+
+/** The earliest planned STK Query, to schedule the sweep that will make it. */
+export async function nextStkQueryAt(db: Db): Promise<Date | null> {
+  const [row] = await db.$queryRaw<Array<{ at: Date | null }>>`
+    select min(next_query_at) as at from mpesa_payments where kind = 'stk' and next_query_at is not null`;
+  return row?.at ?? null;
+}
