@@ -151,7 +151,7 @@ export interface paths {
         put?: never;
         /**
          * Create a deposit
-         * @description Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined.
+         * @description Records a deposit as pending (credited on confirmation). With method stripe and a paymentMethodId the card is charged at once: confirmed on success, pending with nextAction when the customer must authenticate, 402 when declined. With method mpesa and a phoneNumber an M-Pesa STK Push goes to that phone: pending with nextAction mpesa_stk_push, then confirmed (or failed with M-Pesa's result code) when M-Pesa reports, with no staff action.
          */
         post: operations["deposits_create"];
         delete?: never;
@@ -540,6 +540,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mpesa/paybill-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a paybill account number
+         * @description The short paybill account number (8 digits, the last a check digit) a user or an open contract's buyer types when paying the M-Pesa paybill; created on first ask, the same ever after. A payment to it becomes a confirmed deposit to that wallet or escrow with no staff action.
+         */
+        get: operations["mpesa_paybillAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mpesa/unmatched-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List unmatched M-Pesa payments
+         * @description The exceptions queue: M-Pesa payments that matched no request (unknown account, below the minimum, a confirmation without validation, a different amount or phone than requested), held in suspense:mpesa:<CCY> until staff assign or return them. Newest first, open ones by default.
+         */
+        get: operations["mpesa_listUnmatched"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mpesa/unmatched-payments/{paymentId}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign an unmatched M-Pesa payment
+         * @description Gives an open unmatched M-Pesa payment to a user's wallet or a contract's escrow: a confirmed mpesa deposit whose credit moves the money out of suspense. Audited; the payment stays in the queue as assigned. A payment already assigned or being returned answers 409.
+         */
+        post: operations["mpesa_assignUnmatched"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mpesa/unmatched-payments/{paymentId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return an unmatched M-Pesa payment
+         * @description Sends an open unmatched M-Pesa payment back to the payer with Daraja's Transaction Reversal: returning now, returned (out of suspense) when M-Pesa's result arrives, open again if M-Pesa refuses. Audited.
+         */
+        post: operations["mpesa_returnUnmatched"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -770,13 +850,44 @@ export interface components {
             updatedAt: string;
             confirmedAt: string | null;
             failedAt: string | null;
-            nextAction: {
+            mpesaPayment?: {
+                id: string;
+                /** @enum {string} */
+                kind: "stk" | "c2b";
+                state: string;
+                checkoutRequestId: string | null;
+                receipt: string | null;
+                phoneNumber: string | null;
+                accountReference: string | null;
+                requestedAmount: string | null;
+                amount: string | null;
+                currency: string;
+                resultCode: string | null;
+                resultDesc: string | null;
+                queries: number;
+                nextQueryAt: string | null;
+                flaggedAt: string | null;
+                exception: string | null;
+                exceptionReason: string | null;
+                depositId: string | null;
+                resolvedBy: string | null;
+                resolvedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            } | null;
+            nextAction: ({
                 /** @constant */
                 type: "stripe_confirmation";
                 paymentIntentId: string;
                 clientSecret: string;
                 redirectUrl: string | null;
-            } | null;
+            } | {
+                /** @constant */
+                type: "mpesa_stk_push";
+                checkoutRequestId: string;
+            }) | null;
         };
         Deposit: {
             id: string;
@@ -816,6 +927,33 @@ export interface components {
             updatedAt: string;
             confirmedAt: string | null;
             failedAt: string | null;
+            mpesaPayment?: {
+                id: string;
+                /** @enum {string} */
+                kind: "stk" | "c2b";
+                state: string;
+                checkoutRequestId: string | null;
+                receipt: string | null;
+                phoneNumber: string | null;
+                accountReference: string | null;
+                requestedAmount: string | null;
+                amount: string | null;
+                currency: string;
+                resultCode: string | null;
+                resultDesc: string | null;
+                queries: number;
+                nextQueryAt: string | null;
+                flaggedAt: string | null;
+                exception: string | null;
+                exceptionReason: string | null;
+                depositId: string | null;
+                resolvedBy: string | null;
+                resolvedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            } | null;
         };
         Contract: {
             id: string;
@@ -1730,6 +1868,7 @@ export interface operations {
                     paymentMethodId?: string;
                     /** Format: uri */
                     returnUrl?: string;
+                    phoneNumber?: string;
                 };
             };
         };
@@ -2512,6 +2651,7 @@ export interface operations {
             query?: {
                 userId?: string;
                 unread?: string;
+                type?: string;
                 cursor?: string;
                 limit?: number;
             };
@@ -2708,6 +2848,260 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mpesa_paybillAccount: {
+        parameters: {
+            query?: {
+                userId?: string;
+                contractId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountNumber: string;
+                        paybill: string | null;
+                        userId: string | null;
+                        contractId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mpesa_listUnmatched: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "open" | "assigned" | "returning" | "returned" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "stk" | "c2b";
+                            state: string;
+                            checkoutRequestId: string | null;
+                            receipt: string | null;
+                            phoneNumber: string | null;
+                            accountReference: string | null;
+                            requestedAmount: string | null;
+                            amount: string | null;
+                            currency: string;
+                            resultCode: string | null;
+                            resultDesc: string | null;
+                            queries: number;
+                            nextQueryAt: string | null;
+                            flaggedAt: string | null;
+                            exception: string | null;
+                            exceptionReason: string | null;
+                            depositId: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mpesa_assignUnmatched: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    userId?: string;
+                    contractId?: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payment: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "stk" | "c2b";
+                            state: string;
+                            checkoutRequestId: string | null;
+                            receipt: string | null;
+                            phoneNumber: string | null;
+                            accountReference: string | null;
+                            requestedAmount: string | null;
+                            amount: string | null;
+                            currency: string;
+                            resultCode: string | null;
+                            resultDesc: string | null;
+                            queries: number;
+                            nextQueryAt: string | null;
+                            flaggedAt: string | null;
+                            exception: string | null;
+                            exceptionReason: string | null;
+                            depositId: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        deposit: components["schemas"]["Deposit"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mpesa_returnUnmatched: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "stk" | "c2b";
+                        state: string;
+                        checkoutRequestId: string | null;
+                        receipt: string | null;
+                        phoneNumber: string | null;
+                        accountReference: string | null;
+                        requestedAmount: string | null;
+                        amount: string | null;
+                        currency: string;
+                        resultCode: string | null;
+                        resultDesc: string | null;
+                        queries: number;
+                        nextQueryAt: string | null;
+                        flaggedAt: string | null;
+                        exception: string | null;
+                        exceptionReason: string | null;
+                        depositId: string | null;
+                        resolvedBy: string | null;
+                        resolvedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
