@@ -24,6 +24,7 @@ const benchmarks: Benchmark[] = [
   { name: "ledger", script: "bench/ledger.bench.ts" },
   { name: "payouts", script: "bench/payouts.bench.ts" },
   { name: "api", script: "bench/api.bench.ts" },
+  { name: "reconciliation", script: "bench/reconciliation.bench.ts" },
   { name: "collections", script: "bench/collections.bench.ts" },
 ];
 

@@ -3,6 +3,7 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
   createAuth,
+  createPayoutRuntime,
   createUserTokenVerifier,
   NotificationHub,
   type C2bSettings,
@@ -27,6 +28,7 @@ import { trpcIdempotency } from "./rest/trpc-idempotency";
 import { restBridge } from "./rest/rest-bridge";
 import { healthRoutes } from "./routes/health";
 import { receiptRoutes } from "./routes/receipts";
+import { reconciliationRoutes } from "./routes/reconciliation";
 import { stripeWebhookRoutes } from "./routes/stripe-webhook";
 import { mpesaCallbackRoutes } from "./routes/mpesa-callbacks";
 import { mpesaCollectionRoutes } from "./routes/mpesa-collections";
@@ -238,13 +240,19 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
 
   if (payouts?.mpesaCallbackToken) {
-    await fastify.register(mpesaCallbackRoutes, {
-      prefix: "/payments/mpesa",
+    // This process's one payout runtime: confirmed payouts settle together, one transaction and
+    // one lock of the clearing account per batch rather than per payout.
+    const runtime = createPayoutRuntime({
       db,
       rails: payouts.rails,
+      statusCheckAfterMs: payouts.statusCheckAfterMs,
+      onSettleBatchError: (error, size) => fastify.log.warn({ err: error, size }, "payout settlement batch failed; settling one by one"),
+    });
+    await fastify.register(mpesaCallbackRoutes, {
+      prefix: "/payments/mpesa",
+      runtime,
       callbackToken: payouts.mpesaCallbackToken,
       maxAttempts: payouts.settings.maxAttempts,
-      statusCheckAfterMs: payouts.statusCheckAfterMs,
     });
   }
 
@@ -274,6 +282,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     heartbeatMs: options.sseHeartbeatMs ?? 15_000,
   });
   await fastify.register(settlementRoutes, deps);
+  await fastify.register(reconciliationRoutes, { ...deps, db, stripe });
   if (options.metricsToken) await fastify.register(metricsRoute, { metrics, token: options.metricsToken });
 
   await fastify.register(restBridge, {

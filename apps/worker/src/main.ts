@@ -1,5 +1,5 @@
 import { createDb } from "@agrinet/db";
-import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv, createPayoutRuntime } from "@agrinet/domain";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
 import { createTaskList } from "./tasks";
@@ -11,18 +11,15 @@ const log = pino({ level: env.LOG_LEVEL, name: "worker" });
 const db = createDb({ connectionString: env.DATABASE_URL, maxConnections: env.WORKER_CONCURRENCY + 4 });
 
 const rails = createPayoutRailsFromEnv(env);
+// The one payout runtime of this process: its jobs and status sweeps share its batched statements.
+const payouts = createPayoutRuntime({ db, rails, statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000 });
 const worker = await startWorker({
   db,
   connectionString: env.DATABASE_URL,
   concurrency: env.WORKER_CONCURRENCY,
   heartbeatSeconds: env.WORKER_HEARTBEAT_SECONDS,
   log,
-  tasks: createTaskList({
-    db,
-    rails,
-    statusCheckAfterMs: env.MPESA_RESULT_TIMEOUT_SECONDS * 1000,
-    collections: createMpesaCollectionsFromEnv(env),
-  }),
+  tasks: createTaskList({ db, payouts, collections: createMpesaCollectionsFromEnv(env) }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import {
+  createPayoutRuntime,
   emitDomainEvent,
   redeliverWebhook,
   registerWebhookEndpoint,
@@ -51,7 +52,7 @@ beforeAll(async () => {
     dispatchIntervalMs: 200,
     log: pino({ level: "silent" }),
     // No payout rails: this test only delivers webhooks.
-    tasks: createTaskList({ db: database.db, rails: {}, statusCheckAfterMs: 60_000 }),
+    tasks: createTaskList({ db: database.db, payouts: createPayoutRuntime({ db: database.db, rails: {}, statusCheckAfterMs: 60_000 }) }),
   });
 });
 

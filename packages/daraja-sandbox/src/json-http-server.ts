@@ -9,7 +9,8 @@ export type JsonHttpRequest = {
   body: Buffer;
 };
 
-export type JsonHttpAnswer = { status: number; json: string };
+/** `json` is the body; `contentType` defaults to application/json. */
+export type JsonHttpAnswer = { status: number; json: string; contentType?: string };
 
 export type JsonHttpServer = {
   address: AddressInfo;
@@ -212,7 +213,12 @@ export async function startJsonHttpServer(options: {
       } catch (error) {
         answer = { status: 500, json: options.unreadable(500, String(error)) };
       }
-      this.write(answer.status, request.method === "HEAD" ? "" : answer.json, Buffer.byteLength(answer.json));
+      this.write(
+        answer.status,
+        request.method === "HEAD" ? "" : answer.json,
+        Buffer.byteLength(answer.json),
+        answer.contentType,
+      );
       if (!this.keepAlive) this.end();
     }
 
@@ -223,9 +229,9 @@ export async function startJsonHttpServer(options: {
     }
 
     /** `length` differs from the body's only for HEAD, which gets the length and no body. */
-    private write(status: number, body: string, length = Buffer.byteLength(body)) {
+    private write(status: number, body: string, length = Buffer.byteLength(body), contentType = "application/json") {
       this.socket.write(
-        `HTTP/1.1 ${status} ${reasons[status] ?? "Unknown"}\r\nContent-Type: application/json\r\n` +
+        `HTTP/1.1 ${status} ${reasons[status] ?? "Unknown"}\r\nContent-Type: ${contentType}\r\n` +
           `Content-Length: ${length}\r\nConnection: ${this.keepAlive ? "keep-alive" : "close"}\r\n\r\n${body}`,
       );
     }

@@ -1,6 +1,7 @@
 import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
 import { createCallbackClient, type CallbackTarget } from "./callback-client";
 import { startJsonHttpServer, type JsonHttpAnswer, type JsonHttpRequest } from "./json-http-server";
+import { statementCsvAnswer, StatementQueryError, type StatementEntry } from "./organisation-statement";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
 import {
   createCollectionsHandlers,
@@ -360,8 +361,8 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     });
   }
 
-  /** The answer's JSON text. */
-  function route(request: JsonHttpRequest): string {
+  /** The answer's JSON text, or a whole answer for what is not JSON. */
+  function route(request: JsonHttpRequest): string | JsonHttpAnswer {
     const target = request.target;
     const queryAt = target.indexOf("?");
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
@@ -369,6 +370,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       return JSON.stringify(generateToken(request, new URL(target, "http://sandbox.local")));
     }
     if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
+    if (request.method === "GET" && pathname === "/__sandbox/statement.csv") {
+      return statementCsvAnswer(target, ledger.map(statementEntry), { openingBalance: workingAccountFloat, shortCode: "600000" });
+    }
     if (request.method === "GET" && pathname === "/__sandbox/stats") {
       return JSON.stringify({ ...stats, ...collections.stats() });
     }
@@ -408,9 +412,11 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     JSON.stringify({ requestId: randomUUID(), errorCode, errorMessage });
   function handle(request: JsonHttpRequest): JsonHttpAnswer {
     try {
-      return { status: 200, json: route(request) };
+      const answer = route(request);
+      return typeof answer === "string" ? { status: 200, json: answer } : answer;
     } catch (error) {
       if (error instanceof SandboxHttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
+      if (error instanceof StatementQueryError) return { status: 400, json: errorJson("400.002.02", `Bad Request - ${error.message}`) };
       log(`sandbox error: ${String(error)}`);
       return { status: 500, json: errorJson("500.001.1001", "Server error") };
     }
@@ -465,6 +471,19 @@ function resultJson(input: {
     },
   };
   return JSON.stringify(body);
+}
+
+/** A paid B2C payment as the organisation statement lists it: withdrawn from the working account. */
+function statementEntry(t: B2cTransaction): StatementEntry {
+  return {
+    receipt: t.transactionId,
+    completedAt: t.paidAt,
+    initiatedAt: t.paidAt,
+    details: `Business Payment to ${t.partyB} - Sandbox Recipient`,
+    amount: -t.amount,
+    reasonType: "Business Payment to Customer via API",
+    otherPartyInfo: `${t.partyB} - Sandbox Recipient`,
+  };
 }
 
 function paymentParameters(transactionId: string, amount: number, partyB: string): ResultParameter[] {

@@ -26,4 +26,5 @@ export * from "./ledger/index";
 export * from "./system/get-overview";
 export * from "./dashboard/describe-actors";
 export * from "./dashboard/search-dashboard";
+export * from "./reconciliation";
 export * from "./collections";

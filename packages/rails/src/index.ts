@@ -30,6 +30,8 @@ export { BankTransferRail, exportBankPayoutBatchCsv } from "./bank/bank-transfer
 export type { BankBatchRow } from "./bank/bank-transfer-rail";
 export { createPayoutRails } from "./payout-rails";
 export type { PayoutRails } from "./payout-rails";
+export { listStripeBalanceTransactions } from "./stripe/stripe-balance-transactions";
+export type { StripeBalanceLine } from "./stripe/stripe-balance-transactions";
 export {
   DarajaCollections,
   darajaCollectionPaths,

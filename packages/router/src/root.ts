@@ -13,6 +13,7 @@ import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
 import { dashboardRouter } from "./routers/dashboard";
+import { reconciliationRouter } from "./routers/reconciliation";
 import { mpesaRouter } from "./routers/mpesa";
 
 export const appRouter = router({
@@ -30,6 +31,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
   dashboard: dashboardRouter,
+  reconciliation: reconciliationRouter,
   mpesa: mpesaRouter,
 });
 

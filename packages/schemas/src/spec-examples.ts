@@ -49,7 +49,8 @@ export const specPaths = [
 
 /**
  * Root paths beyond the spec's that the product's issues name for partners (contracts, LBTAS
- * reputation, notification reads and stream, settlement exports, webhooks). Everything else
+ * reputation, notification reads and stream, settlement exports, webhooks, reconciliation's
+ * statement upload, commit and exceptions queue). Everything else
  * lives under /api/v1.
  */
 export const promisedRootPaths = [
@@ -64,4 +65,7 @@ export const promisedRootPaths = [
   "GET /admin/settlements",
   "GET /admin/settlements.csv",
   "GET /federation/trends/settlements",
+  "POST /admin/reconciliation/statements",
+  "POST /admin/reconciliation/statements/{statementId}/commit",
+  "GET /admin/reconciliation/exceptions",
 ] as const;

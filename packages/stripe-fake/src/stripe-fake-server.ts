@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createBalanceLedger } from "./balance-transactions";
 import { parseStripeForm, type FormObject } from "./form-body";
 
 export type StripeFakeOptions = {
@@ -20,6 +21,8 @@ export type StripeFake = {
   paymentIntents(): StripeObject[];
   /** Every Transfer the fake made, oldest first. */
   transfers(): StripeObject[];
+  /** Every balance transaction (charges in, transfers out), oldest first. */
+  balanceTransactions(): StripeObject[];
   /** How many API requests reached the fake, per "METHOD /path" (ids replaced by :id). */
   requestCounts(): Record<string, number>;
   stop(): Promise<void>;
@@ -57,6 +60,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const transfers: StripeObject[] = [];
   const idempotent = new Map<string, { fingerprint: string; answer: Answer }>();
   const counts: Record<string, number> = {};
+  const balanceLedger = createBalanceLedger();
   let balance = options.platformBalance;
   let baseUrl = "";
 
@@ -105,7 +109,16 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     intent.amount_received = intent.amount;
     intent.next_action = null;
     intent.last_payment_error = null;
-    intent.latest_charge = `ch_${randomId()}`;
+    const charge = `ch_${randomId()}`;
+    intent.latest_charge = charge;
+    balanceLedger.record("charge", intent.amount as number, intent.currency as string, {
+      id: charge,
+      object: "charge",
+      amount: intent.amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      description: intent.description,
+    });
   }
 
   function createPaymentIntent(params: FormObject): Answer {
@@ -172,6 +185,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       created: Math.floor(Date.now() / 1000),
     };
     transfers.push(transfer);
+    balanceLedger.record("transfer", -amount, currency, transfer);
     return { status: 200, body: transfer };
   }
 
@@ -213,6 +227,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     }
     if (method === "POST" && path === "/v1/transfers") return createTransfer(params);
     if (method === "GET" && path === "/v1/transfers") return listTransfers(query);
+    if (method === "GET" && path === "/v1/balance_transactions") return { status: 200, body: balanceLedger.list(query) };
     if ((match = /^\/v1\/transfers\/([^/]+)$/.exec(path)) && method === "GET") {
       const transfer = transfers.find((t) => t.id === match?.[1]);
       if (!transfer) throw invalidRequest("id", `No such transfer: '${match[1]}'`, "resource_missing", 404);
@@ -300,6 +315,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     port: address.port,
     paymentIntents: () => [...paymentIntents.values()].map((i) => structuredClone(i)),
     transfers: () => transfers.map((t) => structuredClone(t)),
+    balanceTransactions: balanceLedger.transactions,
     requestCounts: () => ({ ...counts }),
     stop: () =>
       new Promise<void>((resolve) => {

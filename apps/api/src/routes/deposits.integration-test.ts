@@ -318,6 +318,19 @@ describe("POST /payments/stripe/webhook", () => {
     expect(await database.db.stripeEvent.count({ where: { id: forged.id } })).toBe(0);
   });
 
+  test("a payment_intent.succeeded for another amount credits nothing and joins the reconciliation queue once", async () => {
+    const deposit = await pendingCardDeposit("HOOK-MISMATCH");
+    const before = await walletBalance("user_hook", "USD");
+    const event = stripeEvent("payment_intent.succeeded", intentObject(deposit, { amount_received: 6999 }));
+    expect((await deliver(event)).json()).toMatchObject({ outcome: "amount_mismatch" });
+    // The same news in another event: still one exception.
+    await deliver(stripeEvent("payment_intent.succeeded", intentObject(deposit, { amount_received: 6999 })));
+    expect(await walletBalance("user_hook", "USD")).toBe(before);
+    const queued = await database.db.reconciliationException.findMany({ where: { reference: deposit.stripePaymentIntentId } });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ source: "stripe", kind: "amount_mismatch", status: "new", ledgerAmount: 7000n, statementAmount: 6999n, currency: "USD" });
+  });
+
   test("the synchronous path and the webhook together credit once", async () => {
     const response = await post("/deposit", { userId: "user_hook_sync", amount: 3000, currency: "USD", method: "stripe", reference: "HOOK-SYNC", paymentMethodId: "pm_card_visa" });
     const deposit = response.json();
@@ -433,4 +446,30 @@ test("after every deposit, refund and webhook above, the ledger verifies (what p
   expect(verification.checks.filter((c) => c.violations > 0)).toEqual([]);
   expect(verification.ok).toBe(true);
   expect(verification.totals.transactions).toBeGreaterThan(0);
+});
+
+describe("Stripe's balance transactions reconcile the card deposits", () => {
+  test("pulled through the stripe SDK from the fake, committed: every charge of a confirmed deposit matches", async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const paid = await post("/deposit", { userId: "user_recon_card", amount: 4200, currency: "USD", method: "stripe", reference: "RECON-CARD-1", paymentMethodId: "pm_card_visa" });
+    expect(paid.json().status).toBe("confirmed");
+    const pull = () =>
+      fastify.inject({ method: "POST", url: "/api/v1/reconciliation/stripe/pull", headers: asAdmin(), payload: { from, to: new Date(Date.now() + 60_000).toISOString() } });
+    const preview = await pull();
+    expect(preview.statusCode).toBe(201);
+    const body = preview.json() as { id: string; source: string; format: string; rowsParsed: number };
+    expect(body).toMatchObject({ source: "stripe", format: "stripe_api" });
+    const charges = stripeFake.balanceTransactions().filter((t) => (t.created as number) * 1000 >= Date.parse(from) - 1000);
+    expect(body.rowsParsed).toBe(charges.length);
+    const commit = await fastify.inject({ method: "POST", url: `/admin/reconciliation/statements/${body.id}/commit`, headers: asAdmin(), payload: {} });
+    expect(commit.statusCode).toBe(200);
+    const matched = await database.db.$queryRaw<{ reference: string }[]>`
+      select l.reference from reconciliation_lines l join reconciliation_matches m on m.line_id = l.id where l.source = 'stripe'`;
+    expect(matched.map((m) => m.reference)).toContain(paid.json().stripePaymentIntentId);
+    const exceptions = await fastify.inject({ method: "GET", url: "/admin/reconciliation/exceptions?source=stripe&kind=unmatched_line", headers: asAdmin() });
+    expect(exceptions.json().items).toEqual([]);
+    // Pulling the same period again adds nothing.
+    const again = (await pull()).json() as { id: string; rowsNew: number };
+    expect(again.rowsNew).toBe(0);
+  });
 });

@@ -1,24 +1,20 @@
 import { DomainError } from "@agrinet/core";
-import type { Db } from "@agrinet/db";
 import {
-  createCallbackPayoutReader,
-  createPayoutSettler,
   handleMpesaB2cResult,
   handleMpesaQueueTimeout,
   handleMpesaStatusResult,
   type MpesaCallbackResult,
-  type RailsByDestination,
+  type PayoutRuntime,
 } from "@agrinet/domain";
 import { darajaCallbackPaths, darajaCallbackTokenCheck } from "@agrinet/rails";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
 export type MpesaCallbackRoutesOptions = {
-  db: Db;
-  rails: RailsByDestination;
+  /** The API process's payout runtime: confirmed payouts settle together, in batches. */
+  runtime: PayoutRuntime;
   /** MPESA_CALLBACK_TOKEN: every callback URL carries it. */
   callbackToken: string;
   maxAttempts: number;
-  statusCheckAfterMs: number;
 };
 
 /**
@@ -33,20 +29,7 @@ const accepted = JSON.stringify({ ResultCode: 0, ResultDesc: "Accepted" });
  * trust only what the transaction-status query confirms.
  */
 export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: MpesaCallbackRoutesOptions) {
-  // Confirmed payouts settle together: one transaction and one lock of the clearing account per
-  // batch rather than per payout.
-  const settler = createPayoutSettler({
-    db: options.db,
-    onBatchError: (error, size) => fastify.log.warn({ err: error, size }, "payout settlement batch failed; settling one by one"),
-  });
-  const base = {
-    db: options.db,
-    rails: options.rails,
-    maxAttempts: options.maxAttempts,
-    statusCheckAfterMs: options.statusCheckAfterMs,
-    settle: settler.settle,
-    readPayout: createCallbackPayoutReader(options.db),
-  };
+  const base = { runtime: options.runtime, maxAttempts: options.maxAttempts };
 
   const tokenMatches = darajaCallbackTokenCheck(options.callbackToken);
   function authorize(request: FastifyRequest) {

@@ -1,12 +1,12 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import {
-  createPayoutWorkerBatches,
+  createPayoutRuntime,
   getAccountBalance,
   processPayout,
   awaitPayoutResults,
   startPayouts,
   userWalletAccount,
-  type PayoutWorkerBatches,
+  type PayoutRuntime,
 } from "@agrinet/domain";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, startPayoutHarness, type PayoutHarness } from "../testing/payouts-harness";
@@ -69,20 +69,11 @@ describe("payouts started many at a time", () => {
   test("two workers running the same payouts' jobs at once pay each of them once", async () => {
     const userId = "user_batches_2";
     const ids = await queuedPayouts(userId, 40);
-    const workers: PayoutWorkerBatches[] = [
-      createPayoutWorkerBatches({ db: database.db }),
-      createPayoutWorkerBatches({ db: database.db }),
+    const workers: PayoutRuntime[] = [
+      createPayoutRuntime({ db: database.db, rails: harness.rails, statusCheckAfterMs: 60_000 }),
+      createPayoutRuntime({ db: database.db, rails: harness.rails, statusCheckAfterMs: 60_000 }),
     ];
-    const run = (batches: PayoutWorkerBatches, payoutId: string) =>
-      processPayout({
-        db: database.db,
-        rails: harness.rails,
-        payoutId,
-        attempt: 1,
-        maxAttempts: 5,
-        statusCheckAfterMs: 60_000,
-        batches,
-      });
+    const run = (runtime: PayoutRuntime, payoutId: string) => processPayout({ runtime, payoutId, attempt: 1, maxAttempts: 5 });
     // Each payout three times at once: twice in one worker (its batches must not hold one payout
     // twice), once in the other.
     await Promise.all(ids.flatMap((id) => [run(workers[0]!, id), run(workers[1]!, id), run(workers[0]!, id)]));

@@ -1,10 +1,10 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import {
   checkPayoutStatus,
-  claimDueStatusChecks,
+  createPayoutRuntime,
   getAccountBalance,
   handleMpesaB2cResult,
-  markPayoutsPaid,
+  settlePayouts,
   maxStatusChecks,
   payoutTasks,
   scheduleStatusCheck,
@@ -12,6 +12,7 @@ import {
   userWalletAccount,
 } from "@agrinet/domain";
 import type { PayoutRail } from "@agrinet/rails";
+import { claimDueStatusChecks } from "@agrinet/stores/payouts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPayoutHarness, type PayoutHarness } from "../testing/payouts-harness";
 
@@ -108,12 +109,10 @@ describe("M-Pesa status polling is bounded", () => {
     const payoutId = await processingPayout("user_polling_2");
     const check = (n: number) =>
       checkPayoutStatus({
-        db: database.db,
-        rails: { mpesa: stillPending },
+        runtime: createPayoutRuntime({ db: database.db, rails: { mpesa: stillPending }, statusCheckAfterMs: 60_000 }),
         payoutId,
         attempt: 1,
         maxAttempts: 10,
-        statusCheckAfterMs: 60_000,
         check: n,
       });
 
@@ -155,7 +154,10 @@ describe("the status sweep", () => {
       },
     };
 
-    const result = await sweepStatusChecks({ db: database.db, rails: { mpesa: counting }, statusCheckAfterMs: 60_000, maxAttempts: 10 });
+    const result = await sweepStatusChecks({
+      runtime: createPayoutRuntime({ db: database.db, rails: { mpesa: counting }, statusCheckAfterMs: 60_000 }),
+      maxAttempts: 10,
+    });
 
     expect(asked).toEqual([due]);
     expect(result).toMatchObject({ checked: 1, failed: 0, outcomes: { "awaiting-result": 1 } });
@@ -218,7 +220,7 @@ describe("the status sweep", () => {
   test("a settled payout is no longer asked about", async () => {
     const payoutId = await processingPayout("user_sweep_4");
     await dueNow(payoutId, 1);
-    await markPayoutsPaid(database.db, [{ payoutId, providerReference: "SBX_SWEEP_4" }]);
+    await settlePayouts(database.db, [{ payoutId, providerReference: "SBX_SWEEP_4" }]);
 
     expect(await plannedCheck(payoutId)).toBeNull();
     expect(await claimDueStatusChecks(database.db.$pool, { limit: 10, leaseMs: 60_000 })).not.toContainEqual(
@@ -238,12 +240,10 @@ describe("a status query does not replace the payment's conversation id", () => 
     };
     expect(
       await checkPayoutStatus({
-        db: database.db,
-        rails: { mpesa: acceptsQuery },
+        runtime: createPayoutRuntime({ db: database.db, rails: { mpesa: acceptsQuery }, statusCheckAfterMs: 60_000 }),
         payoutId,
         attempt: 1,
         maxAttempts: 10,
-        statusCheckAfterMs: 60_000,
         check: 1,
       }),
     ).toEqual({ outcome: "awaiting-result" });
@@ -253,10 +253,8 @@ describe("a status query does not replace the payment's conversation id", () => 
 
     // The genuine result of the payment arrives: nothing about it looks forged.
     const result = await handleMpesaB2cResult({
-      db: database.db,
-      rails: { mpesa: acceptsQuery },
+      runtime: createPayoutRuntime({ db: database.db, rails: { mpesa: acceptsQuery }, statusCheckAfterMs: 60_000 }),
       maxAttempts: 5,
-      statusCheckAfterMs: 60_000,
       body: {
         Result: {
           ResultType: 0,

@@ -6,6 +6,7 @@ import { createDb, type Db } from "@agrinet/db";
 import { startDarajaSandbox, type DarajaSandbox } from "@agrinet/daraja-sandbox";
 import {
   createPayoutRailsFromEnv,
+  createPayoutRuntime,
   externalAccount,
   postLedgerTransaction,
   userWalletAccount,
@@ -99,7 +100,7 @@ export async function startPayoutHarness(options: {
         concurrency: workerOptions.concurrency ?? 8,
         heartbeatSeconds: 1,
         log: pino({ level: "silent" }),
-        tasks: createTaskList({ db, rails, statusCheckAfterMs }),
+        tasks: createTaskList({ db, payouts: createPayoutRuntime({ db, rails, statusCheckAfterMs }) }),
       });
       workers.push(worker);
       return worker;

@@ -3,6 +3,7 @@ import type { TaskList } from "graphile-worker";
 import { deliverWebhook } from "./deliver-webhook";
 import { payoutTaskList, type PayoutTaskDeps } from "./payout-tasks";
 import { recordDefaultRatingsTask } from "./record-default-ratings";
+import { reconciliationRunTask } from "./reconciliation-run";
 
 export type TaskDeps = PayoutTaskDeps & {
   webhookTimeoutMs?: number;
@@ -16,6 +17,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
     ...payoutTaskList(deps),
     [deliverWebhookTask]: deliverWebhook({ db: deps.db, timeoutMs: deps.webhookTimeoutMs }),
     contracts_record_default_ratings: recordDefaultRatingsTask(deps.db),
+    reconciliation_run: reconciliationRunTask(deps.db),
     [stkSweepTask]: async (_payload, helpers) => {
       if (!deps.collections) return;
       const result = await sweepStkQueries({
@@ -31,6 +33,7 @@ export function createTaskList(deps: TaskDeps): TaskList {
 /** Recurring jobs (graphile-worker crontab syntax); cron keeps one run per slot across workers. */
 export const recurringTasks = [
   "* * * * * contracts_record_default_ratings ?max=1",
+  "*/15 * * * * reconciliation_run ?max=1",
   // STK sweeps are scheduled for each due query; this one a minute is the net under them.
   `* * * * * ${stkSweepTask} ?max=1`,
 ];

@@ -1,20 +1,12 @@
 import type { Db } from "@agrinet/db";
-import {
-  createPayoutWorkerBatches,
-  payoutTasks,
-  processPayout,
-  runPayouts,
-  sweepStatusChecks,
-  type RailsByDestination,
-} from "@agrinet/domain";
+import { payoutTasks, processPayout, runPayouts, sweepStatusChecks, type PayoutRuntime } from "@agrinet/domain";
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 
 export type PayoutTaskDeps = {
   db: Db;
-  rails: RailsByDestination;
-  /** MPESA_RESULT_TIMEOUT_SECONDS, in ms. */
-  statusCheckAfterMs: number;
+  /** The process's one payout runtime (createPayoutRuntime in main.ts): its jobs share its statements. */
+  payouts: PayoutRuntime;
 };
 
 const processPayload = z.object({ payoutId: z.string(), confirmedNotSent: z.boolean().optional() });
@@ -25,30 +17,22 @@ const processPayload = z.object({ payoutId: z.string(), confirmedNotSent: z.bool
  * (the last attempt marks the payout failed instead of throwing).
  */
 export function payoutTaskList(deps: PayoutTaskDeps): Record<string, Task> {
-  // The payout jobs running at once in this process share their statements.
-  const batches = createPayoutWorkerBatches({ db: deps.db });
   return {
     [payoutTasks.process]: async (payload, helpers) => {
       const { payoutId, confirmedNotSent } = processPayload.parse(payload);
       const result = await processPayout({
-        db: deps.db,
-        rails: deps.rails,
+        runtime: deps.payouts,
         payoutId,
         attempt: helpers.job.attempts,
         maxAttempts: helpers.job.max_attempts,
-        statusCheckAfterMs: deps.statusCheckAfterMs,
         confirmedNotSent,
-        batches,
       });
       helpers.logger.debug(`payout ${payoutId}: ${result.outcome}`);
     },
     [payoutTasks.statusSweep]: async (_payload, helpers) => {
       const result = await sweepStatusChecks({
-        db: deps.db,
-        rails: deps.rails,
-        statusCheckAfterMs: deps.statusCheckAfterMs,
+        runtime: deps.payouts,
         maxAttempts: helpers.job.max_attempts,
-        batches,
         onCheckError: (payoutId, error) => helpers.logger.error(`payout ${payoutId} status check failed: ${String(error)}`),
       });
       if (result.checked + result.failed > 0) helpers.logger.debug(`status sweep: ${JSON.stringify(result)}`);

@@ -4,6 +4,7 @@ import { postDepositRefund } from "./deposit-ledger";
 import { emitDepositEvent } from "./deposit-events";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
+import { recordProviderMismatch } from "../reconciliation/record-provider-mismatch";
 
 /** The parts of a verified Stripe event this code reads; the full event is stored as received. */
 export type StripeEventLike = { id: string; type: string; data: { object: unknown } };
@@ -95,7 +96,20 @@ async function paymentSucceeded(tx: Tx, intent: StripeObject): Promise<string> {
   const paymentIntentId = text(intent.id);
   const deposit = await depositForPaymentIntent(tx, paymentIntentId, metadataDepositId(intent));
   if (!deposit) return "ignored_unknown_deposit";
-  const problem = mismatch(deposit, integer(intent.amount_received), text(intent.currency));
+  const amount = integer(intent.amount_received);
+  const problem = mismatch(deposit, amount, text(intent.currency));
+  if (problem === "amount_mismatch" || problem === "currency_mismatch") {
+    await recordProviderMismatch(tx, {
+      source: "stripe",
+      eventKey: `payment_intent:${paymentIntentId}:${amount}:${text(intent.currency)}`,
+      reference: paymentIntentId ?? deposit.id,
+      kind: problem,
+      ourAmount: deposit.amount,
+      theirAmount: amount,
+      currency: deposit.currency,
+      detail: `deposit ${deposit.id}: Stripe reports ${amount} ${text(intent.currency)}, the deposit is ${deposit.amount} ${deposit.currency}`,
+    });
+  }
   if (problem) return problem;
   const result = await confirmFromStripe(tx, deposit, paymentIntentId);
   return result.ledgerTransaction ? "confirmed" : "already_confirmed";

@@ -73,7 +73,18 @@ export async function commitHold(
         ${JSON.stringify(input.metadata ?? {})}::jsonb, ${probe.contractId}, ${requestHash},
         ${input.amount ?? null}::bigint, ${to.code}, ${to.ownerType}, ${to.ownerId}, ${to.purpose},
         ${to.allowNegative})`;
-    return postingsFromRow({ ...probe.input, postings }, rows[0]!);
+    const row = rows[0]!;
+    return postingsFromRow(
+      { ...probe.input, postings },
+      {
+        transactionId: row.transaction_id,
+        replayed: row.replayed,
+        createdAt: row.created_at,
+        postingIds: row.posting_ids,
+        accountIds: row.account_ids,
+        balancesAfter: row.balances_after,
+      },
+    );
   } catch (error) {
     throw toLedgerDomainError(error);
   }

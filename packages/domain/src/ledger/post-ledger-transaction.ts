@@ -1,17 +1,7 @@
 import { hash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
-import {
-  booleanArrayLiteral,
-  booleanFromText,
-  int8ArrayFromText,
-  int8ArrayLiteral,
-  int8FromText,
-  isDb,
-  queryTextRows,
-  textArrayLiteral,
-  timestamptzFromText,
-  type Queryable,
-} from "@agrinet/db";
+import type { Queryable } from "@agrinet/db";
+import { callLedgerPostTransaction, type PostedRow, type PostingArrays } from "@agrinet/stores/ledger";
 import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import {
@@ -80,38 +70,29 @@ export function ledgerRequestHash(kind: string, postings: PostingInput[]): strin
   return hash("sha256", canonical, "base64url");
 }
 
-type PostRow = {
-  transaction_id: bigint;
-  replayed: boolean;
-  created_at: Date;
-  posting_ids: bigint[];
-  account_ids: bigint[];
-  balances_after: bigint[];
-};
-
 export function postingsFromRow(
   input: PostLedgerTransactionInput,
-  row: PostRow,
+  row: PostedRow,
 ): PostedLedgerTransaction {
   return {
-    id: row.transaction_id,
+    id: row.transactionId,
     idempotencyKey: input.idempotencyKey,
     kind: input.kind,
-    createdAt: row.created_at,
+    createdAt: row.createdAt,
     replayed: row.replayed,
     // Object.assign, not `{ ...posting, id, ... }`: on Node 20 a spread followed by more
     // properties took ~2 µs per posting (the object goes through slow property additions),
     // Object.assign ~0.1 µs, with the same own properties.
     postings: input.postings.map((posting, index) => Object.assign({}, posting, {
-      id: row.posting_ids[index]!,
-      accountId: row.account_ids[index]!,
-      balanceAfter: row.balances_after[index]!,
+      id: row.postingIds[index]!,
+      accountId: row.accountIds[index]!,
+      balanceAfter: row.balancesAfter[index]!,
     })),
   };
 }
 
 /** The arrays ledger_post_transaction() takes, in the order it takes them. */
-export function postingArrays(validated: ValidatedLedgerTransaction) {
+export function postingArrays(validated: ValidatedLedgerTransaction): PostingArrays {
   const { input, accounts } = validated;
   return {
     codes: accounts.map((a) => a.code),
@@ -130,42 +111,6 @@ export function postingArrays(validated: ValidatedLedgerTransaction) {
  */
 export type PgQueryable = Pick<Queryable, "query">;
 
-const postStatement = {
-  name: "ledger-post-transaction",
-  text: `select transaction_id, replayed, created_at, posting_ids, account_ids, balances_after
-  from ledger_post_transaction($1, $2, $3::jsonb, $4, $5, $6::text[], $7::bigint[],
-  $8::text[], $9::text[], $10::text[], $11::text[], $12::boolean[])`,
-};
-
-/**
- * The call through pg: a named statement (each connection parses and plans it once), parameters
- * written as PostgreSQL's text input and the row read as text (queryTextRows: no per-call row
- * description, column parsers or string arrays between the wire and the bigints).
- */
-async function postThroughPg(pool: PgQueryable, validated: ValidatedLedgerTransaction, metadata: string): Promise<PostRow> {
-  const { input } = validated;
-  const a = postingArrays(validated);
-  const rows = await queryTextRows(pool, {
-    ...postStatement,
-    values: [
-      input.idempotencyKey, input.kind, metadata, validated.contractId, validated.requestHash,
-      textArrayLiteral(a.codes), int8ArrayLiteral(a.amounts), textArrayLiteral(a.currencies),
-      textArrayLiteral(a.ownerTypes), textArrayLiteral(a.ownerIds), textArrayLiteral(a.purposes),
-      booleanArrayLiteral(a.allowNegative),
-    ],
-  });
-  const row = rows[0];
-  if (!row) throw new Error("ledger_post_transaction returned no row");
-  return {
-    transaction_id: int8FromText(row[0]),
-    replayed: booleanFromText(row[1]),
-    created_at: timestamptzFromText(row[2]),
-    posting_ids: int8ArrayFromText(row[3]),
-    account_ids: int8ArrayFromText(row[4]),
-    balances_after: int8ArrayFromText(row[5]),
-  };
-}
-
 /**
  * Posts one balanced ledger transaction in a single round trip (the SQL function
  * ledger_post_transaction): accounts are created on first use, balance rows are locked in
@@ -179,24 +124,16 @@ export async function postLedgerTransaction(
   input: PostLedgerTransactionInput,
 ): Promise<PostedLedgerTransaction> {
   const validated = validateLedgerTransaction(input);
-  const metadata = JSON.stringify(input.metadata ?? {});
-  let row: PostRow;
+  let row: PostedRow;
   try {
-    if (isDb(client)) {
-      row = await postThroughPg(client.$pool, validated, metadata);
-    } else if ("$queryRaw" in client) {
-      const a = postingArrays(validated);
-      const rows = await client.$queryRaw<PostRow[]>`
-        select * from ledger_post_transaction(
-          ${input.idempotencyKey}, ${input.kind}, ${metadata}::jsonb,
-          ${validated.contractId}, ${validated.requestHash},
-          ${a.codes}::text[], ${a.amounts}::bigint[], ${a.currencies}::text[],
-          ${a.ownerTypes}::text[], ${a.ownerIds}::text[], ${a.purposes}::text[],
-          ${a.allowNegative}::boolean[])`;
-      row = rows[0]!;
-    } else {
-      row = await postThroughPg(client, validated, metadata);
-    }
+    row = await callLedgerPostTransaction(client, {
+      idempotencyKey: input.idempotencyKey,
+      kind: input.kind,
+      metadata: JSON.stringify(input.metadata ?? {}),
+      contractId: validated.contractId,
+      requestHash: validated.requestHash,
+      postings: postingArrays(validated),
+    });
   } catch (error) {
     throw toLedgerDomainError(error);
   }

@@ -1,16 +1,6 @@
 import { DomainError } from "@agrinet/core";
-import {
-  booleanArrayLiteral,
-  int8ArrayFromText,
-  int8ArrayLiteral,
-  int8FromText,
-  isDb,
-  queryTextRows,
-  textArrayLiteral,
-  timestamptzFromText,
-  type Db,
-  type TextRow,
-} from "@agrinet/db";
+import { isDb, type Db } from "@agrinet/db";
+import { callLedgerPostBatch, type LedgerBatchRow } from "@agrinet/stores/ledger";
 import { createGroupCommit } from "../shared/group-commit";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient, PostedLedgerTransaction } from "./ledger-types";
@@ -26,18 +16,7 @@ export type BatchItemResult =
   | { ok: true; transaction: PostedLedgerTransaction }
   | { ok: false; error: DomainError };
 
-type BatchRow = {
-  item: number;
-  status: "posted" | "replayed" | "insufficient_funds" | "idempotency_key_reused" | "unbalanced";
-  transaction_id: bigint | null;
-  created_at: Date | null;
-  posting_ids: bigint[] | null;
-  account_ids: bigint[] | null;
-  balances_after: bigint[] | null;
-  detail: Record<string, unknown> | null;
-};
-
-function failedItem(row: BatchRow, input: PostLedgerTransactionInput): DomainError {
+function failedItem(row: LedgerBatchRow, input: PostLedgerTransactionInput): DomainError {
   switch (row.status) {
     case "insufficient_funds":
       return new DomainError(
@@ -56,27 +35,6 @@ function failedItem(row: BatchRow, input: PostLedgerTransactionInput): DomainErr
         fields: [{ path: "postings", message: "postings do not balance" }],
       });
   }
-}
-
-const batchSql = `select item, status, transaction_id, created_at, posting_ids, account_ids, balances_after, detail
-  from ledger_post_batch($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[],
-  $6::int[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[])`;
-
-const orNull = <T>(text: string | null | undefined, parse: (text: string) => T): T | null =>
-  text == null ? null : parse(text);
-
-/** A row of queryTextRows: every column as PostgreSQL's text, in batchSql's column order. */
-function batchRowFromText(row: TextRow): BatchRow {
-  return {
-    item: Number(row[0]),
-    status: row[1] as BatchRow["status"],
-    transaction_id: orNull(row[2], int8FromText),
-    created_at: orNull(row[3], timestamptzFromText),
-    posting_ids: orNull(row[4], int8ArrayFromText),
-    account_ids: orNull(row[5], int8ArrayFromText),
-    balances_after: orNull(row[6], int8ArrayFromText),
-    detail: orNull(row[7], (text) => JSON.parse(text) as Record<string, unknown>),
-  };
 }
 
 /**
@@ -139,53 +97,19 @@ async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput
     }
   });
   if (valid.length > 0) {
-    const keys: string[] = [];
-    const kinds: string[] = [];
-    const metadata: string[] = [];
-    const contractIds: Array<string | null> = [];
-    const hashes: string[] = [];
-    const offsets: number[] = [1];
-    const flat = {
-      codes: [] as string[],
-      amounts: [] as bigint[],
-      currencies: [] as string[],
-      ownerTypes: [] as string[],
-      ownerIds: [] as string[],
-      purposes: [] as string[],
-      allowNegative: [] as boolean[],
-    };
-    for (const { validated } of valid) {
-      keys.push(validated.input.idempotencyKey);
-      kinds.push(validated.input.kind);
-      metadata.push(JSON.stringify(validated.input.metadata ?? {}));
-      contractIds.push(validated.contractId);
-      hashes.push(validated.requestHash);
-      const arrays = postingArrays(validated);
-      for (const [name, values] of Object.entries(arrays)) {
-        (flat[name as keyof typeof flat] as unknown[]).push(...values);
-      }
-      offsets.push(flat.codes.length + 1);
-    }
-    let rows: BatchRow[];
+    let rows: LedgerBatchRow[];
     try {
-      // The Prisma client itself goes through its pg pool (a fraction of Prisma's client-side
-      // CPU; queryTextRows, as postLedgerTransaction); a transaction's client stays in the
-      // caller's transaction.
-      rows = isDb(client)
-        ? (await queryTextRows(client.$pool, {
-            name: "ledger-post-batch",
-            text: batchSql,
-            values: [
-              textArrayLiteral(keys), textArrayLiteral(kinds), textArrayLiteral(metadata),
-              textArrayLiteral(contractIds), textArrayLiteral(hashes), int8ArrayLiteral(offsets),
-              textArrayLiteral(flat.codes), int8ArrayLiteral(flat.amounts), textArrayLiteral(flat.currencies),
-              textArrayLiteral(flat.ownerTypes), textArrayLiteral(flat.ownerIds), textArrayLiteral(flat.purposes),
-              booleanArrayLiteral(flat.allowNegative),
-            ],
-          })).map(batchRowFromText)
-        : await client.$queryRawUnsafe<BatchRow[]>(batchSql, keys, kinds, metadata, contractIds, hashes, offsets,
-            flat.codes, flat.amounts.map(String), flat.currencies, flat.ownerTypes, flat.ownerIds, flat.purposes,
-            flat.allowNegative);
+      rows = await callLedgerPostBatch(
+        client,
+        valid.map(({ validated }) => ({
+          idempotencyKey: validated.input.idempotencyKey,
+          kind: validated.input.kind,
+          metadata: JSON.stringify(validated.input.metadata ?? {}),
+          contractId: validated.contractId,
+          requestHash: validated.requestHash,
+          postings: postingArrays(validated),
+        })),
+      );
     } catch (error) {
       throw toLedgerDomainError(error);
     }
@@ -196,12 +120,12 @@ async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput
           ? {
               ok: true,
               transaction: postingsFromRow(validated.input, {
-                transaction_id: row.transaction_id!,
+                transactionId: row.transactionId!,
                 replayed: row.status === "replayed",
-                created_at: row.created_at!,
-                posting_ids: row.posting_ids!,
-                account_ids: row.account_ids!,
-                balances_after: row.balances_after!,
+                createdAt: row.createdAt!,
+                postingIds: row.postingIds!,
+                accountIds: row.accountIds!,
+                balancesAfter: row.balancesAfter!,
               }),
             }
           : { ok: false, error: failedItem(row, validated.input) };

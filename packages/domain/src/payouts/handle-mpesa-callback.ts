@@ -1,4 +1,3 @@
-import { queryTextRows, textArrayLiteral, type Db, type Queryable } from "@agrinet/db";
 import {
   checkDarajaB2cResult,
   parseDarajaB2cResult,
@@ -7,63 +6,19 @@ import {
   toWholeUnits,
   type DarajaStatusResult,
 } from "@agrinet/rails";
-import { createGroupCommit } from "../shared/group-commit";
-import { markPayoutsPaid, type PaidPayout, type PayoutSettler } from "./mark-payouts-paid";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import type { PayoutRuntime } from "./payout-runtime";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
-import { applyRailOutcome, type RailsByDestination } from "./process-payout";
+import { applyRailOutcome } from "./process-payout";
+import type { PaidPayout } from "./settle-payouts";
+import { recordMpesaPayoutMismatch } from "../reconciliation/record-provider-mismatch";
 
 export type MpesaCallbackOptions = {
-  db: Db;
-  rails: RailsByDestination;
+  runtime: PayoutRuntime;
   body: unknown;
+  /** Job limit for a payout sent again (PAYOUT_MAX_ATTEMPTS). */
   maxAttempts: number;
-  statusCheckAfterMs: number;
-  /** Settles confirmed payouts in batches (see createPayoutSettler); else one by one. */
-  settle?: PayoutSettler["settle"];
-  /** Reads payouts in batches (see createCallbackPayoutReader); else one by one. */
-  readPayout?: (payoutId: string) => Promise<CallbackPayout | null>;
 };
-
-/** What a callback needs to know about the payout it names. */
-export type CallbackPayout = { id: string; status: string; amount: bigint; currency: string; providerRequestId: string | null };
-
-/**
- * One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here.
- * queryTextRows rather than pg's query: no row description to ask for and parse each time.
- */
-export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
-  const rows = await queryTextRows(db, {
-    name: "payouts-read-for-callbacks",
-    text: `select id, status, amount::text, currency, provider_request_id from payouts where id = any($1::text[])`,
-    values: [textArrayLiteral(payoutIds)],
-  });
-  const found = new Map<string, CallbackPayout>();
-  for (const [id, status, amount, currency, providerRequestId] of rows) {
-    found.set(id!, { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId: providerRequestId ?? null });
-  }
-  return found;
-}
-
-/**
- * The callbacks arriving at once read their payouts together (one per API process). Daraja's
- * callbacks come one request at a time, so a read waits 2 ms for others before it goes.
- */
-export function createCallbackPayoutReader(db: Db): (payoutId: string) => Promise<CallbackPayout | null> {
-  return createGroupCommit<string, CallbackPayout | null>({
-    key: (id) => id,
-    gatherMs: 2,
-    run: async (ids) => {
-      const found = await readCallbackPayouts(db.$pool, ids);
-      return ids.map((id) => found.get(id) ?? null);
-    },
-  });
-}
-
-async function readPayout(options: MpesaCallbackOptions, payoutId: string): Promise<CallbackPayout | null> {
-  if (options.readPayout) return options.readPayout(payoutId);
-  return (await readCallbackPayouts(options.db.$pool, [payoutId])).get(payoutId) ?? null;
-}
 
 export type MpesaCallbackResult = {
   payoutId: string | null;
@@ -77,9 +32,9 @@ export type MpesaCallbackResult = {
  * answer finds the payout already settled.
  */
 export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
-  const { db } = options;
+  const { db } = options.runtime;
   const result = parseDarajaB2cResult(options.body);
-  const payout = await readPayout(options, result.payoutId);
+  const payout = await options.runtime.readPayout(result.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
   const check = checkDarajaB2cResult(result, {
@@ -98,19 +53,19 @@ export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promi
 }
 
 async function confirmWithStatusQuery(options: MpesaCallbackOptions, payoutId: string): Promise<MpesaCallbackResult> {
-  const rail = options.rails.mpesa;
+  const rail = options.runtime.rails.mpesa;
   if (!rail) return { payoutId, action: "waiting" };
   const status = await rail.queryStatus(payoutId);
   if (status.kind === "pending-callback") return { payoutId, action: "confirming" };
   // A synchronous answer (a transport error, say): the scheduled status check covers it.
   if (status.kind === "retryable") return { payoutId, action: "waiting" };
-  const applied = await applyRailOutcome({ ...options, payoutId, outcome: status, attempt: 0, maxAttempts: options.maxAttempts });
+  const applied = await applyRailOutcome({ runtime: options.runtime, payoutId, outcome: status, attempt: 0, maxAttempts: options.maxAttempts });
   return { payoutId, action: applied.outcome === "paid" ? "settled" : applied.outcome === "failed" ? "failed" : "waiting" };
 }
 
 /** The request expired in Daraja's queue: nothing was paid; the job runs again (asking first). */
 export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
-  const { db } = options;
+  const { db } = options.runtime;
   const timeout = parseDarajaQueueTimeout(options.body);
   return db.$transaction(async (tx) => {
     const payout = await lockPayout(tx, timeout.payoutId);
@@ -130,10 +85,10 @@ export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Pr
 export async function handleMpesaStatusResult(
   options: MpesaCallbackOptions & { payoutId: string },
 ): Promise<MpesaCallbackResult> {
-  const { db } = options;
+  const { db } = options.runtime;
   const paid = completedWithAmount(options.body, options.payoutId);
   if (paid) return settleConfirmed(options, paid);
-  const payout = await readPayout(options, options.payoutId);
+  const payout = await options.runtime.readPayout(options.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
   const result = parseDarajaStatusResult(options.body, payout.id);
@@ -144,6 +99,7 @@ export async function handleMpesaStatusResult(
         payoutId: payout.id,
         error: amountMismatchError(result.receipt, result.amount),
       });
+      await recordMpesaPayoutMismatch(db, { payoutId: payout.id, receipt: result.receipt, wholeUnits: result.amount });
       return { payoutId: payout.id, action: "waiting" };
     }
   }
@@ -156,7 +112,7 @@ export async function handleMpesaStatusResult(
     return { payoutId: payout.id, action: "waiting" };
   }
   const applied = await applyRailOutcome({
-    ...options,
+    runtime: options.runtime,
     payoutId: payout.id,
     outcome: result.status,
     attempt: 0,
@@ -201,13 +157,14 @@ async function settleConfirmed(
       mismatchError: amountMismatchError(paid.receipt, paid.amount),
     },
   };
-  const settled = options.settle ? await options.settle(item) : (await markPayoutsPaid(options.db, [item])).get(item.payoutId)!;
+  const settled = await options.runtime.settle(item);
   switch (settled.refused) {
     case "unknown-payout":
       return { payoutId: null, action: "unknown-payout" };
     case "already-final":
       return { payoutId: item.payoutId, action: "already-final" };
     case "amount-mismatch":
+      await recordMpesaPayoutMismatch(options.runtime.db, { payoutId: item.payoutId, receipt: paid.receipt, wholeUnits: Number(paid.amount) });
       return { payoutId: item.payoutId, action: "waiting" };
     default:
       return { payoutId: item.payoutId, action: "settled" };

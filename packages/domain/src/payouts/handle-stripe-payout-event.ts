@@ -1,7 +1,8 @@
 import type { Db } from "@agrinet/db";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { payoutTransactionLimits } from "./payout-jobs";
-import { isFinal, lockPayout, markPayoutPaid } from "./payout-transitions";
+import { isFinal, lockPayout } from "./payout-transitions";
+import { settlePayouts } from "./settle-payouts";
 
 /** The parts of a verified Stripe event (`verifyStripeWebhook`) a payout needs. */
 export type StripePayoutEvent = {
@@ -63,6 +64,6 @@ export async function handleStripePayoutEvent(options: { db: Db; event: StripePa
   if (isFinal(payout.status)) return { payoutId, action: "already-final" };
   // Only a payout the worker has sent can have a transfer.
   if (payout.status !== "processing") return { payoutId, action: "ignored" };
-  await markPayoutPaid(db, { payoutId, providerReference: object.id });
+  await settlePayouts(db, [{ payoutId, providerReference: object.id }]);
   return { payoutId, action: "settled" };
 }

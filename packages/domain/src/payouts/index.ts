@@ -16,6 +16,7 @@ export * from "./mark-bank-payout";
 export * from "./handle-mpesa-callback";
 export * from "./payout-rails-from-env";
 export * from "./handle-stripe-payout-event";
-export * from "./mark-payouts-paid";
+export * from "./settle-payouts";
+export * from "./payout-runtime";
 export * from "./start-payouts";
 export * from "./status-sweep";

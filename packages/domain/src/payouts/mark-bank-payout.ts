@@ -1,7 +1,8 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { getPayout } from "./get-payout";
-import { markPayoutFailed, markPayoutPaid } from "./payout-transitions";
+import { markPayoutFailed } from "./payout-transitions";
+import { settlePayouts } from "./settle-payouts";
 import type { PayoutView } from "./payout-view";
 
 export type MarkBankPayoutOptions = {
@@ -24,7 +25,7 @@ export async function markBankPayout(options: MarkBankPayoutOptions): Promise<Pa
     });
   }
   if (options.outcome === "paid") {
-    await markPayoutPaid(options.db, { payoutId: payout.id, providerReference: options.receipt });
+    await settlePayouts(options.db, [{ payoutId: payout.id, providerReference: options.receipt }]);
   } else {
     await markPayoutFailed(options.db, { payoutId: payout.id, error: `marked failed by ${options.markedBy}: ${options.reason}` });
   }

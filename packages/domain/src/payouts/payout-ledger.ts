@@ -1,7 +1,6 @@
 import type { CurrencyCode } from "@agrinet/core";
 import type { Tx } from "@agrinet/db";
 import {
-  commitHold,
   createHold,
   externalAccount,
   getAccountBalance,
@@ -11,7 +10,8 @@ import {
 import type { PayoutDestinationType } from "./payout-destination";
 
 /**
- * The payouts' whole use of the ledger: reserve on queue, settle on success, release on failure.
+ * The payouts' whole use of the ledger: reserve on queue, release on failure; settling on success
+ * is payouts_settle's (settlePayouts), with the account and key named here.
  *
  * The source is the producer's wallet. A payout naming a contract is still paid from the wallet:
  * a contract's escrow reaches the producer's wallet when the contract releases it (the contracts
@@ -70,43 +70,12 @@ export async function reservePayoutFunds(
 }
 
 /**
- * Moves the held funds into the rail's clearing account; replays are no-ops (idempotency key).
- * Call it last in its transaction: the clearing account is shared by every payout on the rail,
- * so its row lock should be held only until the commit. The snapshot comes from the postings'
- * running balances, without reading anything more under that lock.
+ * The idempotency key of a payout's settlement. payouts_settle builds it in SQL (with
+ * payoutClearingAccount's code and ledgerRequestHash's hash); settle-payouts.integration-test.ts
+ * pins that the database and these functions agree for every rail.
  */
-export async function settlePayoutFunds(
-  tx: Tx,
-  payout: {
-    id: string;
-    currency: CurrencyCode;
-    destinationType: PayoutDestinationType;
-    holdId: string;
-    contractId: string | null;
-    providerReference: string;
-  },
-): Promise<PayoutLedgerSnapshot> {
-  const posted = await commitHold(tx, {
-    holdId: BigInt(payout.holdId),
-    idempotencyKey: `payout:${payout.id}:settle:${payout.holdId}`,
-    kind: "payout_settle",
-    toAccount: payoutClearingAccount(payout.destinationType, payout.currency),
-    metadata: {
-      payoutId: payout.id,
-      providerReference: payout.providerReference,
-      ...(payout.contractId ? { contractId: payout.contractId } : {}),
-    },
-  });
-  return {
-    ledgerTransactionId: posted.id.toString(),
-    takenAt: new Date().toISOString(),
-    balances: posted.postings.map((p) => ({
-      account: p.account,
-      currency: p.currency,
-      amount: p.amount.toString(),
-      postedAfter: p.balanceAfter.toString(),
-    })),
-  };
+export function payoutSettleKey(payoutId: string, holdId: string): string {
+  return `payout:${payoutId}:settle:${holdId}`;
 }
 
 /** Gives the reserved funds back to the wallet. */

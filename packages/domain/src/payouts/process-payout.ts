@@ -1,10 +1,8 @@
-import type { Db } from "@agrinet/db";
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
-import type { PayoutSettler } from "./mark-payouts-paid";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, maxStatusChecks, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
-import { unbatchedPayoutWorker, type PayoutWorkerBatches } from "./start-payouts";
-import { isFinal, lockPayout, markPayoutFailed, markPayoutPaid, recordPayoutAttemptError } from "./payout-transitions";
+import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import type { PayoutRuntime } from "./payout-runtime";
+import { markPayoutFailed, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
 export type RailsByDestination = Partial<Record<PayoutRailName, PayoutRail>>;
@@ -18,18 +16,13 @@ export class RetryablePayoutError extends Error {
 }
 
 export type ProcessPayoutOptions = {
-  db: Db;
-  rails: RailsByDestination;
+  runtime: PayoutRuntime;
   payoutId: string;
   /** This job attempt (1-based) and the job's limit, from graphile-worker. */
   attempt: number;
   maxAttempts: number;
-  /** How long to wait for an asynchronous result before asking the provider. */
-  statusCheckAfterMs: number;
   /** From the job payload: the provider said it never received this payout. */
   confirmedNotSent?: boolean;
-  /** The worker process's shared statements (createPayoutWorkerBatches); else one payout each. */
-  batches?: PayoutWorkerBatches;
 };
 
 export type ProcessPayoutResult =
@@ -41,9 +34,8 @@ export type ProcessPayoutResult =
  * provider did not answer), the provider is asked first, so a payout is never sent twice.
  */
 export async function processPayout(options: ProcessPayoutOptions): Promise<ProcessPayoutResult> {
-  const { db, payoutId } = options;
-  const batches = options.batches ?? unbatchedPayoutWorker(db);
-  const started = await batches.start(payoutId);
+  const { runtime, payoutId } = options;
+  const started = await runtime.start(payoutId);
   if (!started) return { outcome: "missing" };
   if (!started.status) return { outcome: "already-final" };
   const payout = {
@@ -56,7 +48,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
   const earlierSend = !options.confirmedNotSent && (started.previousAttempts > 0 || started.previousRequestId !== null);
   const mayHaveReachedProvider = options.attempt > 1 || earlierSend;
 
-  const rail = options.rails[payout.destinationType as PayoutRailName];
+  const rail = runtime.rails[payout.destinationType as PayoutRailName];
   if (!rail) {
     throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured on this worker`);
   }
@@ -79,26 +71,22 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
 }
 
 export type ApplyRailOutcomeOptions = {
-  db: Db;
+  runtime: PayoutRuntime;
   payoutId: string;
   outcome: PayoutOutcome | RailStatus;
   attempt: number;
   maxAttempts: number;
-  statusCheckAfterMs: number;
   /** Status checks already made for this payout (they back off and stop). */
   statusChecks?: number;
-  /** Settles a paid payout in a batch with others (the API's callbacks); else one by one. */
-  settle?: PayoutSettler["settle"];
-  batches?: PayoutWorkerBatches;
 };
 
 /** Turns what a rail (or a verified callback) said into the payout's next state. */
 export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promise<ProcessPayoutResult> {
-  const { db, payoutId, outcome } = options;
+  const { runtime, payoutId, outcome } = options;
+  const { db } = runtime;
   switch (outcome.kind) {
     case "paid":
-      if (options.settle) await options.settle({ payoutId, providerReference: outcome.providerReference });
-      else await markPayoutPaid(db, { payoutId, providerReference: outcome.providerReference });
+      await runtime.settle({ payoutId, providerReference: outcome.providerReference });
       return { outcome: "paid" };
     case "failed-final":
       await markPayoutFailed(db, {
@@ -119,39 +107,12 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       throw new RetryablePayoutError(outcome.code, outcome.message);
     case "pending-callback": {
       const check = (options.statusChecks ?? 0) + 1;
-      const batches = options.batches ?? unbatchedPayoutWorker(db);
-      const waiting =
-        check <= maxStatusChecks &&
-        (await batches.awaitResult({
-          payoutId,
-          check,
-          afterMs: options.statusCheckAfterMs * 2 ** (check - 1),
-          ...(outcome.providerReference ? { providerRequestId: outcome.providerReference } : {}),
-        }));
-      if (waiting) {
-        return { outcome: "awaiting-result" };
-      }
-      await db.$transaction(async (tx) => {
-        const payout = await lockPayout(tx, payoutId);
-        if (!payout || isFinal(payout.status)) return;
-        if (outcome.providerReference) {
-          await tx.payout.update({ where: { id: payoutId }, data: { providerRequestId: outcome.providerReference } });
-        }
-        // Bank payouts wait for an operator, not a provider: no status polling for them.
-        if (payout.destinationType === "bank") return;
-        if (check > maxStatusChecks) {
-          await tx.payout.update({
-            where: { id: payoutId },
-            data: {
-              lastError: `no result from the provider after ${maxStatusChecks} status checks: check it with the provider, then mark it`,
-              statusCheck: null,
-              statusCheckAt: null,
-            },
-          });
-          return;
-        }
-        await scheduleStatusCheck(tx, { payoutId, check, afterMs: options.statusCheckAfterMs * 2 ** (check - 1) });
-      }, payoutTransactionLimits);
+      await runtime.awaitResult({
+        payoutId,
+        check,
+        afterMs: runtime.statusCheckAfterMs * 2 ** (check - 1),
+        ...(outcome.providerReference ? { providerRequestId: outcome.providerReference } : {}),
+      });
       return { outcome: "awaiting-result" };
     }
     case "not-found":
@@ -177,23 +138,20 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
 }
 
 export type CheckPayoutStatusOptions = {
-  db: Db;
-  rails: RailsByDestination;
+  runtime: PayoutRuntime;
   payoutId: string;
   attempt: number;
   maxAttempts: number;
-  statusCheckAfterMs: number;
   /** Which check this is (from the job payload). */
   check: number;
-  batches?: PayoutWorkerBatches;
 };
 
 /** The result did not arrive in time: ask the provider (M-Pesa answers on the status callback). */
 export async function checkPayoutStatus(options: CheckPayoutStatusOptions): Promise<ProcessPayoutResult> {
-  const payout = await options.db.payout.findUnique({ where: { id: options.payoutId } });
+  const payout = await options.runtime.db.payout.findUnique({ where: { id: options.payoutId } });
   if (!payout) return { outcome: "missing" };
   if (payout.status !== "processing") return { outcome: "already-final" };
-  const rail = options.rails[payout.destinationType as PayoutRailName];
+  const rail = options.runtime.rails[payout.destinationType as PayoutRailName];
   if (!rail) throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured`);
   const status = await rail.queryStatus(options.payoutId);
   // A "retryable" answer to a status query means "ask again later", never "give up".

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { externalAccount, getAccountBalance, ledgerRequestHash, postLedgerTransaction, userWalletAccount, verifyLedger } from "../ledger";
 import { recordWorkerHeartbeat } from "../system/system-status";
 import { createPayout } from "./create-payout";
-import { createPayoutSettler, markPayoutsPaid } from "./mark-payouts-paid";
+import { supportedCurrencies } from "@agrinet/core";
+import { payoutClearingAccount, payoutSettleKey, payoutSourceAccount } from "./payout-ledger";
+import { createPayoutRuntime } from "./payout-runtime";
 import { markPayoutFailed } from "./payout-transitions";
+import { settlePayouts } from "./settle-payouts";
 
 let database: TestDatabase;
 
@@ -50,7 +53,7 @@ describe("settling paid payouts in a batch", () => {
     await markPayoutFailed(db, { payoutId: c!, error: "gave up" });
     const clearingBefore = await getAccountBalance(db, { account: externalAccount("mpesa", "KES") });
 
-    const results = await markPayoutsPaid(db, [
+    const results = await settlePayouts(db, [
       { payoutId: a!, providerReference: "RCPT_A" },
       { payoutId: b!, providerReference: "RCPT_B" },
       { payoutId: a!, providerReference: "RCPT_A" },
@@ -84,17 +87,17 @@ describe("settling paid payouts in a batch", () => {
     });
 
     // A replay (a duplicate callback in a later batch) changes nothing.
-    const again = await markPayoutsPaid(db, [{ payoutId: b!, providerReference: "RCPT_B" }]);
+    const again = await settlePayouts(db, [{ payoutId: b!, providerReference: "RCPT_B" }]);
     expect(again.get(b!)).toEqual({ status: "paid", changed: false });
     expect(await wallet("user_batch_1")).toMatchObject({ posted: 98_000n, held: 0n });
     expect((await verifyLedger(db)).ok).toBe(true);
   });
 
-  test("the settler groups concurrent settlements and answers each caller", async () => {
+  test("the payout runtime groups concurrent settlements and answers each caller", async () => {
     const db = database.db;
     const ids = await payouts("user_batch_3", 20);
     const batchErrors: unknown[] = [];
-    const settler = createPayoutSettler({ db, maxBatch: 8, onBatchError: (error) => batchErrors.push(error) });
+    const settler = createPayoutRuntime({ db, rails: {}, statusCheckAfterMs: 60_000, maxBatch: 8, onSettleBatchError: (error) => batchErrors.push(error) });
     const results = await Promise.all(
       [...ids, ...ids.slice(0, 5)].map((payoutId) => settler.settle({ payoutId, providerReference: `R_${payoutId}` })),
     );
@@ -112,7 +115,7 @@ describe("settling paid payouts in a batch", () => {
     // Its hold (KES) no longer fits the clearing account its currency names: the batch throws.
     await db.$executeRaw`update payouts set currency = 'UGX' where id = ${broken}`;
     const batchErrors: unknown[] = [];
-    const settler = createPayoutSettler({ db, maxBatch: 8, onBatchError: (error) => batchErrors.push(error) });
+    const settler = createPayoutRuntime({ db, rails: {}, statusCheckAfterMs: 60_000, maxBatch: 8, onSettleBatchError: (error) => batchErrors.push(error) });
     const results = await Promise.allSettled(ids.map((payoutId) => settler.settle({ payoutId, providerReference: `R_${payoutId}` })));
     expect(batchErrors.length).toBeGreaterThan(0);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
@@ -133,7 +136,7 @@ describe("settling paid payouts in a batch", () => {
     const clientQuery = vi.spyOn(Object.getPrototypeOf(connection) as { query(...args: unknown[]): unknown }, "query");
     connection.release();
     try {
-      const results = await markPayoutsPaid(db, ids.map((payoutId) => ({ payoutId, providerReference: `R_${payoutId}` })));
+      const results = await settlePayouts(db, ids.map((payoutId) => ({ payoutId, providerReference: `R_${payoutId}` })));
       expect([...results.values()].every((r) => r.status === "paid" && r.changed)).toBe(true);
       expect(clientQuery.mock.calls.map(([config]) => (config as { name?: string }).name ?? config)).toEqual(["payouts-settle"]);
     } finally {
@@ -146,7 +149,7 @@ describe("settling paid payouts in a batch", () => {
     const db = database.db;
     const [id] = await payouts("user_batch_6", 1);
     await db.$executeRaw`update payouts set contract_id = 'ctr_settle_1' where id = ${id!}`;
-    await markPayoutsPaid(db, [{ payoutId: id!, providerReference: "RCPT_HASH" }]);
+    await settlePayouts(db, [{ payoutId: id!, providerReference: "RCPT_HASH" }]);
     const payout = await db.payout.findUniqueOrThrow({ where: { id: id! } });
     const posted = await db.ledgerTransaction.findUniqueOrThrow({ where: { idempotencyKey: `payout:${id}:settle:${payout.holdId}` } });
     const wallet = userWalletAccount("user_batch_6", "KES");
@@ -177,10 +180,10 @@ describe("settling paid payouts in a batch", () => {
     const [matching, wrongAmount, failed, paid] = await payouts("user_batch_7", 4);
     await db.$executeRaw`update payouts set status = 'processing' where id in (${matching!}, ${wrongAmount!})`;
     await markPayoutFailed(db, { payoutId: failed!, error: "gave up" });
-    await markPayoutsPaid(db, [{ payoutId: paid!, providerReference: "RCPT_EARLIER" }]);
+    await settlePayouts(db, [{ payoutId: paid!, providerReference: "RCPT_EARLIER" }]);
     const confirmed = (wholeUnits: bigint) => ({ wholeUnits, mismatchError: `reported ${wholeUnits}` });
 
-    const results = await markPayoutsPaid(db, [
+    const results = await settlePayouts(db, [
       // 1000 minor units of KES = 10 shillings.
       { payoutId: matching!, providerReference: "RCPT_OK", confirmed: confirmed(10n) },
       { payoutId: wrongAmount!, providerReference: "RCPT_WRONG", confirmed: confirmed(1000n) },
@@ -203,6 +206,49 @@ describe("settling paid payouts in a batch", () => {
     expect(await db.domainEvent.count({ where: { aggregateId: failed!, type: "payout.reconciliation_needed" } })).toBe(0);
     // Two settled (the earlier one and the matching one), the wrong amount still held, the failed one released.
     expect(await wallet("user_batch_7")).toMatchObject({ posted: 98_000n, held: 1_000n });
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  test("payouts_settle names the account, key and request hash the TypeScript rules name, for every rail and currency", async () => {
+    const db = database.db;
+    for (const rail of ["mpesa", "stripe", "bank"] as const) {
+      for (const currency of supportedCurrencies) {
+        const userId = `user_rules_${rail}_${currency}`;
+        await postLedgerTransaction(db, {
+          idempotencyKey: `fund:${userId}`,
+          kind: "deposit",
+          postings: [
+            { account: externalAccount("mpesa", currency), amount: -100_000n, currency },
+            { account: userWalletAccount(userId, currency), amount: 100_000n, currency },
+          ],
+        });
+        const created = await createPayout({
+          db,
+          input: { userId, amount: 5000n, currency, destination: { type: "bank", accountName: "Rules Test", account: "0123456789", bankCode: "KCBLKENX" } },
+          minAmount: 500n,
+          maxAttempts: 5,
+        });
+        // The rail only decides the clearing account: the payout row says which.
+        await db.$executeRaw`update payouts set destination_type = ${rail}, status = 'processing' where id = ${created.id}`;
+        expect((await settlePayouts(db, [{ payoutId: created.id, providerReference: `R_${rail}_${currency}` }])).get(created.id)).toEqual({
+          status: "paid",
+          changed: true,
+        });
+        const payout = await db.payout.findUniqueOrThrow({ where: { id: created.id } });
+        const posted = await db.ledgerTransaction.findUniqueOrThrow({
+          where: { idempotencyKey: payoutSettleKey(created.id, payout.holdId!) },
+        });
+        const postedPostings = await db.$queryRaw<Array<{ code: string; amount: bigint }>>`
+          select a.code, p.amount from ledger_postings p join ledger_accounts a on a.id = p.account_id
+          where p.transaction_id = ${posted.id} order by p.id`;
+        const postings = [
+          { account: payoutSourceAccount({ userId, currency }), amount: -5000n, currency },
+          { account: payoutClearingAccount(rail, currency), amount: 5000n, currency },
+        ];
+        expect(posted.requestHash).toBe(ledgerRequestHash("payout_settle", postings));
+        expect(postedPostings.map((p) => [p.code, p.amount])).toEqual(postings.map((p) => [p.account, p.amount]));
+      }
+    }
     expect((await verifyLedger(db)).ok).toBe(true);
   });
 });

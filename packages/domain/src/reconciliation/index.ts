@@ -1,0 +1,28 @@
+export * from "./statement-types";
+export * from "./statement-values";
+export * from "./parse-mpesa-statement";
+export * from "./parse-bank-statement";
+export * from "./reconciliation-rules";
+export * from "./import-statement";
+export * from "./commit-statement";
+export * from "./run-reconciliation";
+export * from "./work-exceptions";
+export * from "./daily-report";
+export * from "./bank-mappings";
+export * from "./record-provider-mismatch";
+export {
+  exceptionKinds,
+  reconciliationExceptionStatuses,
+  listExceptions,
+  listComments,
+  listRuns,
+  listStatements,
+  type ExceptionKind,
+  type ExceptionRecord,
+  type ReconciliationExceptionStatus,
+  type ExceptionFilters,
+  type RunRecord,
+  type StatementRecord,
+  type StatementTotals,
+} from "./reconciliation-store";
+export * from "./pull-stripe-statement";

@@ -1,0 +1,40 @@
+import type { CurrencyCode } from "@agrinet/core";
+
+export const reconciliationSources = ["mpesa", "bank", "stripe"] as const;
+export type ReconciliationSource = (typeof reconciliationSources)[number];
+
+export const statementFormats = ["mpesa_csv", "bank_csv", "camt053", "stripe_api"] as const;
+export type StatementFormat = (typeof statementFormats)[number];
+
+/** One statement row as read from the file, before it is known whether it is new. */
+export type ParsedStatementRow = {
+  /** 1-based, counting data rows in the file's order. */
+  rowNumber: number;
+  /** M-Pesa receipt, bank reference, PaymentIntent or charge id. */
+  reference: string | null;
+  /** A bank batch id or a Stripe payout id: one line paying many ledger movements. */
+  batchReference: string | null;
+  bookedAt: Date;
+  /** Minor units, signed from the provider account's side: money in positive, out negative. */
+  amount: bigint;
+  currency: CurrencyCode;
+  description: string;
+  counterparty: string | null;
+  balanceAfter: bigint | null;
+};
+
+export type RefusedRow = { row: number; reason: string };
+
+export type ParsedStatement = {
+  format: StatementFormat;
+  periodFrom: Date | null;
+  periodTo: Date | null;
+  currency: CurrencyCode | null;
+  openingBalance: bigint | null;
+  closingBalance: bigint | null;
+  rows: ParsedStatementRow[];
+  refused: RefusedRow[];
+};
+
+/** Row-level problems are refused rows; a file that cannot be read at all throws this. */
+export class UnreadableStatementError extends Error {}

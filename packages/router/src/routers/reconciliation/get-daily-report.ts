@@ -1,0 +1,52 @@
+import { minorUnitsOutput } from "@agrinet/core";
+import { getDailyReconciliationReport } from "@agrinet/domain";
+import { z } from "zod";
+import { everyStaff } from "../../access";
+import { procedure } from "../../trpc";
+import { sourceInput } from "./reconciliation-schemas";
+
+export const dailyReportInput = z
+  .object({
+    source: sourceInput,
+    from: z.iso.date(),
+    to: z.iso.date(),
+  })
+  .refine((input) => input.from <= input.to, { message: "from must not be after to", path: ["to"] })
+  .refine((input) => Date.parse(input.to) - Date.parse(input.from) <= 366 * 86_400_000, { message: "at most a year", path: ["to"] });
+
+export const dailyReportOutput = z.object({
+  items: z.array(
+    z.object({
+      source: z.string(),
+      day: z.string(),
+      currency: z.string(),
+      opening: minorUnitsOutput.nullable(),
+      moneyIn: minorUnitsOutput,
+      moneyOut: minorUnitsOutput,
+      closing: minorUnitsOutput.nullable(),
+      lines: z.number().int(),
+      matchedLines: z.number().int(),
+      matchedPercent: z.number(),
+      ledgerNet: minorUnitsOutput,
+      unexplainedDifference: minorUnitsOutput,
+    }),
+  ),
+});
+
+export const getDailyReport = procedure
+  .meta({
+    access: { staff: everyStaff },
+    description:
+      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.",
+    openapi: { method: "GET", path: "/api/v1/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
+  })
+  .input(dailyReportInput)
+  .output(dailyReportOutput)
+  .query(async ({ ctx, input }) => ({
+    items: await getDailyReconciliationReport({
+      db: ctx.db,
+      source: input.source,
+      from: new Date(`${input.from}T00:00:00+03:00`),
+      to: new Date(Date.parse(`${input.to}T00:00:00+03:00`) + 86_400_000),
+    }),
+  }));

@@ -1,0 +1,28 @@
+import { router } from "../../trpc";
+import { assignExceptions } from "./assign-exceptions";
+import { listBankMappings, saveBankMapping } from "./bank-mappings";
+import { commentOnException, listExceptionComments } from "./comment-on-exception";
+import { commitStatement } from "./commit-statement";
+import { getDailyReport } from "./get-daily-report";
+import { getStatement } from "./get-statement";
+import { listExceptions } from "./list-exceptions";
+import { listRuns } from "./list-runs";
+import { listStatements } from "./list-statements";
+import { resolveExceptions } from "./resolve-exceptions";
+import { runReconciliation } from "./run-reconciliation";
+
+export const reconciliationRouter = router({
+  listStatements,
+  getStatement,
+  commitStatement,
+  runReconciliation,
+  listRuns,
+  listExceptions,
+  resolveExceptions,
+  assignExceptions,
+  commentOnException,
+  listExceptionComments,
+  getDailyReport,
+  saveBankMapping,
+  listBankMappings,
+});

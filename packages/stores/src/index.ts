@@ -1,0 +1,3 @@
+/** One module per area; import the area you need (`@agrinet/stores/payouts`). */
+export * as payoutsStore from "./payouts";
+export * as ledgerStore from "./ledger";
