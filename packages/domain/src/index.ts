@@ -24,5 +24,7 @@ export * from "./ledger/index";
 export * from "./payouts";
 export * from "./ledger/index";
 export * from "./system/get-overview";
+export * from "./dashboard/describe-actors";
+export * from "./dashboard/search-dashboard";
 export * from "./reconciliation";
 export * from "./collections";

@@ -12,6 +12,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { settlementsRouter } from "./routers/settlements";
 import { payoutsRouter } from "./routers/payouts";
 import { webhooksRouter } from "./routers/webhooks";
+import { dashboardRouter } from "./routers/dashboard";
 import { reconciliationRouter } from "./routers/reconciliation";
 import { mpesaRouter } from "./routers/mpesa";
 
@@ -29,6 +30,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
   settlements: settlementsRouter,
+  dashboard: dashboardRouter,
   reconciliation: reconciliationRouter,
   mpesa: mpesaRouter,
 });

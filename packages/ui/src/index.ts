@@ -10,3 +10,4 @@ export { Table, TBody, THead, Td, Th, Tr } from "./table";
 export { ProgressBar, type ProgressBarProps } from "./progress-bar";
 export { Pager } from "./pager";
 export { useKeysetPages, type KeysetPages } from "./use-keyset-pages";
+export { DateTime, formatDateTime, formatDay } from "./date-time";

@@ -4,7 +4,8 @@ import { cx } from "./cx";
 /**
  * A table that scrolls sideways on narrow screens instead of squeezing its columns. `relative`
  * makes the scroller the containing block of sr-only (absolute) labels in cells, which would
- * otherwise escape it and widen the whole page.
+ * otherwise escape it and widen the whole page. The scroller is a focusable, named region so a
+ * keyboard user can scroll it too (axe: scrollable-region-focusable).
  */
 export function Table({
   caption,
@@ -13,7 +14,12 @@ export function Table({
   ...rest
 }: HTMLAttributes<HTMLTableElement> & { caption?: ReactNode }) {
   return (
-    <div className="relative overflow-x-auto">
+    <div
+      className="relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-emerald-600"
+      role="region"
+      aria-label={typeof caption === "string" ? caption : undefined}
+      tabIndex={0}
+    >
       <table className={cx("min-w-full divide-y divide-slate-200 text-sm", className)} {...rest}>
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}

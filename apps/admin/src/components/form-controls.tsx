@@ -97,13 +97,4 @@ export function fieldError(error: unknown, path: string): string | null {
   return fields?.find((field) => field.path === path)?.message ?? null;
 }
 
-/** Local date and time, with the exact UTC instant on hover. */
-export function DateTime({ iso, empty = "—" }: { iso: string | null; empty?: string }) {
-  if (!iso) return <span className="text-slate-500">{empty}</span>;
-  const date = new Date(iso);
-  return (
-    <time dateTime={iso} title={iso}>
-      {date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}
-    </time>
-  );
-}
+export { DateTime } from "@agrinet/ui";

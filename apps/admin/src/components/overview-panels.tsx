@@ -16,7 +16,7 @@ const buckets = [
   { key: "escrow", label: "Escrow", explain: "Held for contracts" },
   { key: "platform", label: "Platform", explain: "Fees and the platform account" },
   { key: "inFlight", label: "In flight", explain: "Payouts sent to a rail, not yet settled" },
-  { key: "clearing", label: "Clearing", explain: "External rails (negative: money received from outside)" },
+  { key: "clearing", label: "Clearing", explain: "Mirror of money outside: negative = received from M-Pesa, banks and Stripe, not yet paid back out" },
 ] as const;
 
 /** Balances, pending deposits, open payouts and volume from `system.getOverview`. */
@@ -39,7 +39,11 @@ export function OverviewPanels() {
   const data = overview.data;
   return (
     <>
-      <Card id="balances" title="Balances" description="Posted balances per currency, from the ledger. Held amounts are reserved for queued payouts.">
+      <Card
+        id="balances"
+        title="Balances"
+        description="Posted balances per currency, from the ledger. Held amounts are reserved for queued payouts. Clearing mirrors the rails: money that came in from M-Pesa, banks and Stripe shows there as a negative figure until it is paid back out."
+      >
         {data.balances.length ? (
           <Table caption="Balances per currency">
             <THead>

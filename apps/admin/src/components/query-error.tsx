@@ -15,6 +15,15 @@ export function QueryError({
 }) {
   const code = error.data?.code;
   const unreachable = !error.data;
+  if (code === "NOT_FOUND") {
+    // Asking again will not make it exist: say so plainly, without codes or a retry.
+    return (
+      <div role="status" data-testid="not-found" className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-800">
+        <p className="font-medium">We could not find {what}.</p>
+        <p className="mt-1 text-slate-600">It may have been mistyped or never existed. Check the id in the address, or look it up from the list.</p>
+      </div>
+    );
+  }
   return (
     <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-4 text-sm text-red-900">
       <p className="font-medium">Could not load {what}.</p>

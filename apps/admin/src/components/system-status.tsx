@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, StatusPill, Table, TBody, THead, Td, Th, Tr, type Tone } from "@agrinet/ui";
+import { DateTime, Button, Card, StatusPill, Table, TBody, THead, Td, Th, Tr, type Tone } from "@agrinet/ui";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/client";
 import { QueryError } from "./query-error";
@@ -41,7 +41,7 @@ export function SystemStatus({ detailed = false }: { detailed?: boolean }) {
       description={
         checkedAt ? (
           <span data-testid="status-checked-at">
-            Checked at <time dateTime={checkedAt.toISOString()}>{checkedAt.toLocaleTimeString()}</time>
+            Checked at <DateTime iso={checkedAt} />
             {status.isRefetchError ? " · last refresh failed, showing the previous result" : null}
           </span>
         ) : (
@@ -103,7 +103,7 @@ function StatusDetails({
 }) {
   return (
     <div className="mt-6 grid gap-6">
-      <div>
+      <div className="min-w-0">
         <h3 className="text-sm font-semibold text-slate-900">Pending migrations</h3>
         {details.pendingMigrations.length ? (
           <ul className="mt-2 list-inside list-disc font-mono text-sm text-slate-700">
@@ -115,7 +115,7 @@ function StatusDetails({
           <p className="mt-2 text-sm text-slate-600">None: the database schema is up to date.</p>
         )}
       </div>
-      <div>
+      <div className="min-w-0">
         <h3 className="text-sm font-semibold text-slate-900">Worker heartbeats</h3>
         {details.workers.length ? (
           <Table caption="Worker heartbeats" className="mt-2">

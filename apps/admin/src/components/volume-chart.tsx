@@ -1,5 +1,6 @@
 "use client";
-import { Card, Money, Table, TBody, THead, Td, Th, Tr, cx } from "@agrinet/ui";
+import { Card, formatDay, Money, Table, TBody, THead, Td, Th, Tr, cx } from "@agrinet/ui";
+import { formatMinorUnits, type CurrencyCode } from "@agrinet/core/money";
 import { useId, useMemo, useState } from "react";
 import type { Overview } from "./overview-panels";
 
@@ -14,7 +15,7 @@ function daysBetween(from: string, to: string): string[] {
 }
 
 /** One figure above the chart; `swatch` is the colour of its bars, where it has bars. */
-function Total({ label, swatch, amount, currency }: { label: string; swatch?: string; amount: bigint; currency: string }) {
+function Total({ label, swatch, amount, currency, note }: { label: string; swatch?: string; amount: bigint; currency: string; note?: string }) {
   return (
     <div>
       <dt className={cx("text-slate-600", swatch && "flex items-center gap-2")}>
@@ -23,6 +24,7 @@ function Total({ label, swatch, amount, currency }: { label: string; swatch?: st
       </dt>
       <dd className="font-medium">
         <Money amount={amount.toString()} currency={currency} />
+        {note ? <span className="ml-1 font-normal text-slate-600">{note}</span> : null}
       </dd>
     </div>
   );
@@ -30,6 +32,8 @@ function Total({ label, swatch, amount, currency }: { label: string; swatch?: st
 
 const width = 600;
 const height = 160;
+// Room left of the chart for the y axis labels.
+const axisGutter = 72;
 
 /**
  * 30 days of confirmed deposits and paid payouts for one currency, as inline SVG bars (no chart
@@ -55,6 +59,7 @@ export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
     const b = BigInt(d.payoutsPaid);
     return a > m ? a : b > m ? b : m;
   }, 0n);
+  const busiest = days.find((d) => BigInt(d.depositsConfirmed) === max || BigInt(d.payoutsPaid) === max);
   const scale = (amount: string) => (max === 0n ? 0 : Number((BigInt(amount) * 1000n) / max) / 1000);
   const slot = width / days.length;
   const bar = Math.max(1, slot / 2 - 1);
@@ -67,7 +72,7 @@ export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
     <Card
       id="volume"
       title="Volume, last 30 days"
-      description={`Confirmed deposits and paid payouts per UTC day, ${volume.from} to ${volume.to}.`}
+      description={`Confirmed deposits and paid payouts per UTC day, ${formatDay(volume.from)} to ${formatDay(volume.to)}.`}
       actions={
         currencies.length > 1 ? (
           <div role="group" aria-label="Currency" className="flex gap-1">
@@ -97,15 +102,26 @@ export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
             <dl className="mb-4 flex flex-wrap gap-6 text-sm">
               <Total label="Deposits confirmed" swatch="bg-emerald-600" amount={totals.deposits} currency={currency} />
               <Total label="Payouts paid" swatch="bg-slate-500" amount={totals.payouts} currency={currency} />
-              <Total label="Busiest day" amount={max} currency={currency} />
+              <Total label="Busiest day" amount={max} currency={currency} note={busiest && max > 0n ? `on ${formatDay(busiest.day)}` : undefined} />
             </dl>
             <svg
-              viewBox={`0 0 ${width} ${height + 16}`}
+              viewBox={`${-axisGutter} -8 ${width + axisGutter} ${height + 26}`}
               className="h-auto w-full"
               role="img"
               aria-label={`Bar chart of ${currency} volume per day; the table below lists the same figures.`}
             >
-              <line x1={0} x2={width} y1={height} y2={height} className="stroke-slate-300" />
+              {/* y axis: zero, half and the busiest day's amount, in the currency's units */}
+              {[0n, max / 2n, max].map((value, index) => {
+                const y = height - (max === 0n ? 0 : scale(value.toString()) * (height - 4));
+                return (
+                  <g key={index}>
+                    <line x1={0} x2={width} y1={y} y2={y} className={index === 0 ? "stroke-slate-300" : "stroke-slate-100"} />
+                    <text x={-6} y={y + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
+                      {formatMinorUnits(value, currency as CurrencyCode)}
+                    </text>
+                  </g>
+                );
+              })}
               {days.map((d, index) => {
                 const x = index * slot;
                 const deposit = scale(d.depositsConfirmed) * (height - 4);
@@ -118,12 +134,20 @@ export function VolumeChart({ volume }: { volume: Overview["volume"] }) {
                   </g>
                 );
               })}
-              <text x={0} y={height + 13} className="fill-slate-500 text-[10px]">
-                {volume.from}
-              </text>
-              <text x={width} y={height + 13} textAnchor="end" className="fill-slate-500 text-[10px]">
-                {volume.to}
-              </text>
+              {/* x axis: a date every week, from the first day */}
+              {days.map((d, index) =>
+                (index % 7 === 0 && days.length - 1 - index >= 4) || index === days.length - 1 ? (
+                  <text
+                    key={d.day}
+                    x={index * slot + slot / 2}
+                    y={height + 13}
+                    textAnchor={index === 0 ? "start" : index === days.length - 1 ? "end" : "middle"}
+                    className="fill-slate-500 text-[10px]"
+                  >
+                    {formatDay(d.day).replace(/ \d{4}$/, "")}
+                  </text>
+                ) : null,
+              )}
             </svg>
             <button
               type="button"

@@ -1,6 +1,6 @@
 import type { NotificationItem } from "./use-notification-stream";
 
-const titles: Record<string, string> = {
+export const notificationTitles: Record<string, string> = {
   "payout.queued": "Payout queued",
   "payout.processing": "Payout processing",
   "payout.paid": "Payout paid",
@@ -14,7 +14,7 @@ const titles: Record<string, string> = {
 
 /** "payout.paid" → "Payout paid"; unknown types read as words rather than codes. */
 export function notificationTitle(type: string): string {
-  if (titles[type]) return titles[type];
+  if (notificationTitles[type]) return notificationTitles[type];
   const [area = "", action = ""] = type.split(".");
   const words = `${area} ${action.replace(/_/g, " ")}`.trim();
   return words.charAt(0).toUpperCase() + words.slice(1);

@@ -2933,6 +2933,7 @@ export interface operations {
             query?: {
                 userId?: string;
                 unread?: string;
+                type?: string;
                 cursor?: string;
                 limit?: number;
             };

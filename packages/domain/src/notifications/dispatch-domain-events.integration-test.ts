@@ -238,3 +238,13 @@ test("webhook deliveries follow the endpoints active at each dispatch: none whil
   const deliveries = await db.webhookDelivery.findMany({ where: { eventId: { in: [quiet, heard] } } });
   expect(deliveries.map((d) => [d.eventId, d.endpointId])).toEqual([[heard, active.endpoint.id]]);
 });
+
+test("list filters by event type", async () => {
+  const recipient = { audience: "user", recipientId: "typed-reader" } as const;
+  await emit(payoutEvent("payout.paid", "typed-reader", "t-paid"));
+  const lastId = await emit(payoutEvent("payout.failed", "typed-reader", "t-failed"));
+  await dispatchDomainEventsThrough({ db: database.db, eventId: lastId });
+  const failed = await listNotifications({ db: database.db, recipient, type: "payout.failed" });
+  expect(failed.items.map((n) => [n.type, n.aggregateId])).toEqual([["payout.failed", "t-failed"]]);
+  expect((await listNotifications({ db: database.db, recipient })).items).toHaveLength(2);
+});

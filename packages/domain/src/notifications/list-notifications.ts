@@ -7,6 +7,8 @@ export type ListNotificationsOptions = {
   recipient: NotificationRecipient;
   /** Only unread ones. */
   unread?: boolean;
+  /** Only this event type, e.g. "payout.failed". */
+  type?: string;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
   limit?: number;
@@ -34,6 +36,7 @@ export async function listNotifications(
         audience,
         recipientId,
         ...(options.unread ? { readAt: null } : {}),
+        ...(options.type ? { type: options.type } : {}),
         ...(before !== undefined ? { id: { lt: before } } : {}),
       },
       orderBy: { id: "desc" },

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { DateTime, TextField } from "../../components/form-controls";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
+import { ActorName, EntityLink } from "../../components/entity-links";
 
 const pageSize = 50;
 
@@ -126,10 +127,12 @@ export function AuditLogView() {
                       <DateTime iso={entry.createdAt} />
                     </Td>
                     <Td>
-                      {entry.actorEmail ?? <span className="font-mono text-xs">{entry.actor}</span>}
+                      <ActorName actor={entry.actor} />
                     </Td>
                     <Td className="font-mono text-xs">{entry.action}</Td>
-                    <Td className="font-mono text-xs">{entry.target ?? "—"}</Td>
+                    <Td>
+                      <EntityLink target={entry.target} />
+                    </Td>
                     <Td className="font-mono text-xs">{entry.ip ?? "—"}</Td>
                     <Td className="whitespace-normal">
                       <Metadata value={entry.metadata} />

@@ -8,6 +8,7 @@ import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { ContractStatus } from "./contract-status";
 import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "./resolve-dispute-button";
+import { UserLink } from "../../components/entity-links";
 
 const statuses = ["open", "funded", "released", "disputed", "refunded"] as const;
 type Status = (typeof statuses)[number];
@@ -39,10 +40,10 @@ function OpenDisputes() {
             <li key={dispute.id} data-testid="dispute" data-contract-id={dispute.contract.id} className="flex flex-col gap-2 py-3">
               <div className="flex flex-wrap items-baseline justify-between gap-2">
                 <p className="text-sm">
-                  <Link href={contractHref(dispute.contract.id)} className="font-medium text-emerald-800 underline">
+                  <Link prefetch={false} href={contractHref(dispute.contract.id)} className="font-medium text-emerald-800 underline">
                     {dispute.contract.id}
                   </Link>{" "}
-                  · consumer {dispute.contract.consumerId} · producer {dispute.contract.producerId}
+                  · consumer <UserLink userId={dispute.contract.consumerId} /> · producer <UserLink userId={dispute.contract.producerId} />
                 </p>
                 <p className="text-sm">
                   Frozen in escrow: <Money amount={dispute.escrowBalance} currency={dispute.contract.currency} />
@@ -120,7 +121,7 @@ function ContractsList() {
               {contracts.data.items.map((contract) => (
                 <Tr key={contract.id} data-testid="contract-row">
                   <Td>
-                    <Link href={contractHref(contract.id)} className="font-medium text-emerald-800 underline">
+                    <Link prefetch={false} href={contractHref(contract.id)} className="font-medium text-emerald-800 underline">
                       {contract.id}
                     </Link>
                   </Td>
@@ -128,7 +129,7 @@ function ContractsList() {
                     <ContractStatus status={contract.status} />
                   </Td>
                   <Td>
-                    {contract.consumerId} → {contract.producerId}
+                    <UserLink userId={contract.consumerId} /> → <UserLink userId={contract.producerId} />
                   </Td>
                   <Td align="right">
                     <Money amount={contract.expectedAmount} currency={contract.currency} />

@@ -63,13 +63,13 @@ function DistributionTable({ title, distribution }: { title: string; distributio
   );
 }
 
-export function Reputation({ userId, role }: { userId: string; role: "producer" | "consumer" }) {
+export function Reputation({ userId, role, title }: { userId: string; role: "producer" | "consumer"; title?: string }) {
   const trpc = useTRPC();
   const reputation = useQuery(trpc.ratings.getReputation.queryOptions({ userId }));
   return (
     <Card
       id={`reputation-${role}`}
-      title={`${userId} (${role})`}
+      title={title ?? `${userId} (${role})`}
       description="LBTAS reputation: how often each level was given, per role. No averages."
     >
       {reputation.isPending ? (

@@ -98,14 +98,14 @@ export function ResolveDisputeActions({
   return (
     <>
       <div className="flex flex-wrap gap-2">
-        <Button size="sm" onClick={() => setChoice("release")} aria-label={`Resolve ${dispute.id} by releasing to the producer`}>
+        <Button size="sm" onClick={() => setChoice("release")} aria-label={`Resolve: release ${dispute.id} to the producer`}>
           Resolve: release
         </Button>
         <Button
           size="sm"
           variant="danger"
           onClick={() => setChoice("refund")}
-          aria-label={`Resolve ${dispute.id} by refunding the consumer`}
+          aria-label={`Resolve: refund ${dispute.id} to the consumer`}
         >
           Resolve: refund
         </Button>

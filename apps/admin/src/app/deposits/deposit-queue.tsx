@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { DateTime, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -7,6 +7,7 @@ import type { FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
+import { UserLink } from "../../components/entity-links";
 
 const pageSize = 25;
 const fieldClass =
@@ -168,13 +169,16 @@ export function DepositQueue() {
                   <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference}>
                     <Td>
                       <Link
+                        prefetch={false}
                         href={`/deposits/${encodeURIComponent(deposit.id)}`}
                         className="font-medium text-emerald-800 underline focus-visible:outline-2 focus-visible:outline-emerald-600"
                       >
                         {deposit.reference}
                       </Link>
                     </Td>
-                    <Td className="font-mono text-xs">{deposit.userId}</Td>
+                    <Td className="font-mono text-xs">
+                      <UserLink userId={deposit.userId} />
+                    </Td>
                     <Td>{methodLabel[deposit.method]}</Td>
                     <Td align="right">
                       <Money amount={deposit.amount} currency={deposit.currency} />
@@ -183,7 +187,7 @@ export function DepositQueue() {
                       <DepositStatus status={deposit.status} />
                     </Td>
                     <Td>
-                      <time dateTime={deposit.createdAt}>{new Date(deposit.createdAt).toLocaleString()}</time>
+                      <DateTime iso={deposit.createdAt} />
                     </Td>
                   </Tr>
                 ))}

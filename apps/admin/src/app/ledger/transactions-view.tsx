@@ -1,11 +1,12 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { DateTime, Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId, type FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
+import { EntityLink } from "../../components/entity-links";
 import {
   accountHref,
   filtersFromSearchParams,
@@ -171,20 +172,10 @@ export function TransactionsView() {
                     <Td className="align-top">
                       <span className="font-mono text-xs text-slate-900">#{transaction.id}</span>
                       <br />
-                      <time className="text-xs text-slate-600" dateTime={transaction.createdAt}>
-                        {new Date(transaction.createdAt).toLocaleString()}
-                      </time>
-                      {transaction.contractId ? (
-                        <>
-                          <br />
-                          <Link
-                            href={`/contracts/${encodeURIComponent(transaction.contractId)}`}
-                            className="text-xs text-emerald-800 underline"
-                          >
-                            {transaction.contractId}
-                          </Link>
-                        </>
-                      ) : null}
+                      <span className="text-xs text-slate-600">
+                        <DateTime iso={transaction.createdAt} />
+                      </span>
+                      <TransactionSources transaction={transaction} />
                     </Td>
                     <Td className="align-top">
                       <Badge tone="neutral">{transaction.kind}</Badge>
@@ -222,5 +213,31 @@ export function TransactionsView() {
         )}
       </Card>
     </div>
+  );
+}
+
+/** What a transaction belongs to (its metadata names the deposit, payout, contract or dispute), linked. */
+function TransactionSources({ transaction }: { transaction: { metadata: Record<string, unknown>; contractId: string | null } }) {
+  const text = (key: string) => (typeof transaction.metadata[key] === "string" ? (transaction.metadata[key] as string) : null);
+  const sources = [
+    ["deposit", text("depositId")],
+    ["payout", text("payoutId")],
+    ["contract", transaction.contractId ?? text("contractId")],
+    ["dispute", text("disputeId")],
+  ].flatMap(([kind, id]) => (id ? [{ kind: kind!, id }] : []));
+  if (!sources.length) return null;
+  return (
+    <ul className="mt-1 flex flex-col text-xs" aria-label="Belongs to">
+      {sources.map((source) => (
+        <li key={source.kind}>
+          <span className="text-slate-500">{source.kind} </span>
+          {source.kind === "dispute" ? (
+            <span className="font-mono">{source.id}</span>
+          ) : (
+            <EntityLink target={`${source.kind}:${source.id}`} />
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

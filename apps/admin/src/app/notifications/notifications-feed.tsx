@@ -1,18 +1,17 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, useKeysetPages } from "@agrinet/ui";
+import { formatDateTime, Button, Card, EmptyState, LoadingRows, Money, Pager, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { QueryError } from "../../components/query-error";
-import { notificationAmount, notificationHref, notificationTitle } from "../../notifications/describe-notification";
+import { FilterSelect } from "../../components/filter-select";
+import { notificationAmount, notificationHref, notificationTitle, notificationTitles } from "../../notifications/describe-notification";
 import { useNotificationStream, type NotificationItem } from "../../notifications/use-notification-stream";
 import { useTRPC } from "../../trpc/client";
 
 const pageSize = 25;
 
-function formatTime(iso: string) {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-}
+const formatTime = (iso: string) => formatDateTime(iso);
 
 /**
  * Stored notifications (newest first, keyset pages) with the live stream on top: events that
@@ -22,11 +21,12 @@ export function NotificationsFeed() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [unreadOnly, setUnreadOnly] = useState(false);
+  const [type, setType] = useState<string | undefined>(undefined);
   const pages = useKeysetPages();
   const firstPage = pages.page === 1;
   const [live, setLive] = useState<NotificationItem[]>([]);
 
-  const listInput = { cursor: pages.cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}) };
+  const listInput = { cursor: pages.cursor, limit: pageSize, ...(unreadOnly ? { unread: "true" } : {}), ...(type ? { type } : {}) };
   const list = useQuery({ ...trpc.notifications.list.queryOptions(listInput), placeholderData: keepPreviousData });
 
   const stream = useNotificationStream((notification) => {
@@ -53,7 +53,9 @@ export function NotificationsFeed() {
   // Live items are newer than anything stored on the first page; the list wins once it has them.
   const stored = list.data?.items ?? [];
   const storedIds = new Set(stored.map((item) => item.id));
-  const fresh = firstPage ? live.filter((item) => !storedIds.has(item.id) && (!unreadOnly || !item.readAt)) : [];
+  const fresh = firstPage
+    ? live.filter((item) => !storedIds.has(item.id) && (!unreadOnly || !item.readAt) && (!type || item.type === type))
+    : [];
   const items = [...fresh, ...stored];
   const newest = items[0];
   const unreadCount = (list.data?.unreadCount ?? 0) + fresh.filter((item) => !item.readAt).length;
@@ -72,6 +74,17 @@ export function NotificationsFeed() {
       }
       actions={
         <>
+          <FilterSelect
+            label="Type"
+            allLabel="All types"
+            options={Object.keys(notificationTitles)}
+            optionLabels={notificationTitles}
+            value={type}
+            onChange={(value) => {
+              setType(value);
+              pages.reset();
+            }}
+          />
           <label className="flex items-center gap-2 text-sm text-slate-700">
             <input
               type="checkbox"
@@ -162,7 +175,7 @@ function NotificationRow({ item, busy, onMarkRead }: { item: NotificationItem; b
         </div>
       </div>
       {unread ? (
-        <Button variant="ghost" size="sm" disabled={busy} onClick={onMarkRead} aria-label={`Mark "${title}" for ${item.aggregateId} read`}>
+        <Button variant="ghost" size="sm" disabled={busy} onClick={onMarkRead} aria-label={`Mark read: "${title}" for ${item.aggregateId}`}>
           Mark read
         </Button>
       ) : null}

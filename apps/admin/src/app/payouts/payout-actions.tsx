@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "../../auth/use-can";
 import { useTRPC } from "../../trpc/client";
-import { actionError, describeDestination, destinationLabel, type PayoutItem } from "./payout-display";
+import { actionError, describeDestination, destinationLabel, FailureNote, type PayoutItem } from "./payout-display";
 
 /** Refreshes every payouts query (lists, details, batches) after a change. */
 function useInvalidatePayouts() {
@@ -59,10 +59,17 @@ export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; siz
         busy={retry.isPending}
         error={actionError(retry.error)}
       >
-        <p className="text-sm text-slate-600">
-          The amount is held on the wallet again and the payout is queued for the next run.
-          {payout.lastError ? ` Last error: ${payout.lastError}` : null}
+        <p className="text-sm text-slate-700" data-testid="retry-plan">
+          {payout.status === "processing"
+            ? `The provider is asked about this payout now; if it was not paid, it is sent again to ${destinationLabel[payout.destinationType]} ${describeDestination(payout)}.`
+            : `The amount is held on ${payout.userId}'s wallet again and the payout is sent again now to ${destinationLabel[payout.destinationType]} ${describeDestination(payout)}, without waiting for a payout run. The provider is asked first, so a payout it had in fact paid is settled, not paid twice.`}
         </p>
+        {payout.lastError ? (
+          <div className="mt-2 text-sm">
+            <span className="text-slate-600">Why it failed: </span>
+            <FailureNote lastError={payout.lastError} />
+          </div>
+        ) : null}
       </ConfirmDialog>
       <ConfirmDialog
         open={dialog === "cancel"}

@@ -1,7 +1,8 @@
 "use client";
 import type { AppRouter } from "@agrinet/router";
-import { StatusPill, type Tone } from "@agrinet/ui";
+import { cx, StatusPill, type Tone } from "@agrinet/ui";
 import type { inferRouterOutputs } from "@trpc/server";
+import { describeFailure } from "./failure-reason";
 
 export type PayoutItem = inferRouterOutputs<AppRouter>["payouts"]["getPayout"];
 export type PayoutStatus = PayoutItem["status"];
@@ -40,10 +41,7 @@ export function describeDestination(payout: Pick<PayoutItem, "destination" | "de
   return text("account");
 }
 
-export function formatDateTime(iso: string | null): string {
-  if (!iso) return "—";
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-}
+export { formatDateTime } from "@agrinet/ui";
 
 type ErrorLike = { message: string; data?: { code?: string } | null };
 
@@ -53,4 +51,24 @@ export function actionError(error: ErrorLike | null): string | null {
   if (!error.data) return "The API did not answer. Check that it is running (pnpm start) and try again.";
   if (error.data.code === "WORKER_OFFLINE") return `The payout worker is offline: ${error.message}`;
   return error.data.code ? `${error.message} (${error.data.code})` : error.message;
+}
+
+/**
+ * Why a payout failed, in plain words; the provider's raw code and text stay one click away for
+ * whoever talks to the provider. Words wrap whole (`break-words`), never mid-word.
+ */
+export function FailureNote({ lastError, compact = false }: { lastError: string | null; compact?: boolean }) {
+  const failure = describeFailure(lastError);
+  if (!failure) return null;
+  return (
+    <span className={cx("block whitespace-normal break-words text-xs text-red-800", compact ? "mt-1 max-w-[15rem]" : "")} data-testid="failure-reason">
+      {failure.reason}
+      {failure.code ? (
+        <details className="mt-0.5 text-slate-600">
+          <summary className="cursor-pointer">Provider answer ({failure.code})</summary>
+          <span className="block font-mono">{failure.raw}</span>
+        </details>
+      ) : null}
+    </span>
+  );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { Button, Card, DateTime, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -13,7 +13,7 @@ import {
   describeDestination,
   destinationLabel,
   destinationTypes,
-  formatDateTime,
+  FailureNote,
   payoutCurrencies,
   payoutStatuses,
   PayoutStatusPill,
@@ -21,6 +21,7 @@ import {
   type PayoutStatus,
 } from "./payout-display";
 import { RunPayoutsDialog } from "./run-payouts-dialog";
+import { UserLink } from "../../components/entity-links";
 
 const pageSize = 25;
 type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
@@ -125,17 +126,18 @@ export function PayoutsView() {
                 <Th>Status</Th>
                 <Th>User</Th>
                 <Th>Destination</Th>
-                <Th align="right">Attempts</Th>
+                <Th align="right">Tries</Th>
                 <Th>Created</Th>
-                {/* Not an sr-only span: absolutely positioned, it would escape the table's scroll box and widen the page. */}
-                <Th aria-label="Actions" />
+                {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
+                <Th className="sticky right-0 bg-slate-50">Actions</Th>
               </tr>
             </THead>
             <TBody>
               {list.data.items.map((payout) => (
                 <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
-                  <Td>
+                  <Td className="align-top">
                     <Link
+                      prefetch={false}
                       href={`/payouts/${payout.id}`}
                       className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
                     >
@@ -147,19 +149,20 @@ export function PayoutsView() {
                   </Td>
                   <Td>
                     <PayoutStatusPill status={payout.status} />
-                    {payout.status === "failed" && payout.lastError ? (
-                      <span className="ml-2 text-xs text-red-800" title={payout.lastError}>
-                        {payout.lastError.length > 40 ? `${payout.lastError.slice(0, 40)}…` : payout.lastError}
-                      </span>
-                    ) : null}
+                    {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
                   </Td>
-                  <Td>{payout.userId}</Td>
                   <Td>
-                    <span className="text-slate-500">{destinationLabel[payout.destinationType]}</span> {describeDestination(payout)}
+                    <UserLink userId={payout.userId} />
+                  </Td>
+                  <Td className="whitespace-normal">
+                    <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
+                    <span className="whitespace-nowrap">{describeDestination(payout)}</span>
                   </Td>
                   <Td align="right">{payout.attempts}</Td>
-                  <Td className="text-slate-600">{formatDateTime(payout.createdAt)}</Td>
-                  <Td>
+                  <Td className="text-slate-600">
+                    <DateTime iso={payout.createdAt} />
+                  </Td>
+                  <Td className="sticky right-0 bg-white">
                     <div className="flex gap-2">
                       <PayoutActions payout={payout} />
                     </div>

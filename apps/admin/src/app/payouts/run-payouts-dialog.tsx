@@ -189,7 +189,7 @@ export function RunPayoutsDialog({
             aria-live="polite"
             className="grid grid-cols-3 gap-3 rounded-md border border-slate-200 p-3 text-sm"
           >
-            <RunCount label="Processed" count={processed} testId="run-processed" color="text-emerald-800" />
+            <RunCount label="Paid" count={processed} testId="run-processed" color="text-emerald-800" />
             <RunCount label="Failed" count={failed} testId="run-failed" color="text-red-800" />
             <RunCount label="Queued" count={stillQueued} testId="run-queued" color="text-slate-900" />
           </dl>

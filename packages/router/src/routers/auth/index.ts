@@ -1,6 +1,7 @@
 import { router } from "../../trpc";
 import { createPartnerKey } from "./create-partner-key";
 import { createStaffUser } from "./create-staff-user";
+import { describeActors } from "./describe-actors";
 import { listAuditLog } from "./list-audit-log";
 import { listPartnerKeys } from "./list-partner-keys";
 import { listPermissions } from "./list-permissions";
@@ -19,4 +20,5 @@ export const authRouter = router({
   revokePartnerKey,
   listPartnerKeys,
   listAuditLog,
+  describeActors,
 });

@@ -10,6 +10,8 @@ export const listNotificationsInput = z.object({
   userId: z.string().min(1).optional(),
   /** "true" or "false": the same spelling over tRPC and in a REST query string. */
   unread: z.string().regex(/^(true|false)$/, 'expected "true" or "false"').optional(),
+  /** Only this event type, e.g. "payout.failed". */
+  type: z.string().regex(/^[a-z_]+\.[a-z_]+$/, 'expected an event type such as "payout.failed"').optional(),
   cursor: notificationId.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -33,6 +35,7 @@ export const list = procedure
       db: ctx.db,
       recipient: notificationRecipientFor(ctx.principal, input.userId),
       unread: input.unread === undefined ? undefined : input.unread === "true",
+      type: input.type,
       cursor: input.cursor,
       limit: input.limit,
     }),

@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { DateTime, Badge, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -11,6 +11,7 @@ import { accountHref } from "../../ledger/ledger-filters";
 import { ContractStatus } from "../contract-status";
 import { lbtasLabel, Reputation } from "../reputation";
 import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "../resolve-dispute-button";
+import { UserLink } from "../../../components/entity-links";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -60,7 +61,7 @@ function Ratings({ contractId }: { contractId: string }) {
                   ) : null}
                 </Td>
                 <Td>
-                  <time dateTime={rating.createdAt}>{new Date(rating.createdAt).toLocaleString()}</time>
+                  <DateTime iso={rating.createdAt} />
                 </Td>
               </Tr>
             ))}
@@ -126,29 +127,29 @@ export function ContractDetail({ contractId }: { contractId: string }) {
                 <Money amount={contract.data.settledAmount} currency={contract.data.currency} />
               </Fact>
               <Fact label="Rating window ends">
-                <time dateTime={contract.data.ratingWindowEndsAt}>
-                  {new Date(contract.data.ratingWindowEndsAt).toLocaleString()}
-                </time>
+                <DateTime iso={contract.data.ratingWindowEndsAt} />
               </Fact>
               <Fact label="Consumer (pays)">
+                <UserLink userId={contract.data.consumerId} />{" "}
                 <Link
-                  className="text-emerald-800 underline"
+                  className="text-sm text-emerald-800 underline"
                   href={accountHref(`user:${contract.data.consumerId}:wallet:${contract.data.currency}`)}
                 >
-                  {contract.data.consumerId}
+                  wallet
                 </Link>
               </Fact>
               <Fact label="Producer (is paid)">
+                <UserLink userId={contract.data.producerId} />{" "}
                 <Link
-                  className="text-emerald-800 underline"
+                  className="text-sm text-emerald-800 underline"
                   href={accountHref(`user:${contract.data.producerId}:wallet:${contract.data.currency}`)}
                 >
-                  {contract.data.producerId}
+                  wallet
                 </Link>
               </Fact>
               <Fact label="Escrow account">
                 <Link
-                  className="break-all font-mono text-xs text-emerald-800 underline"
+                  className="break-words font-mono text-xs text-emerald-800 underline"
                   href={accountHref(`contract:${contract.data.id}:escrow:${contract.data.currency}`)}
                 >
                   contract:{contract.data.id}:escrow:{contract.data.currency}

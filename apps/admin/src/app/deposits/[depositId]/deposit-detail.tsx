@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, ConfirmDialog, Dialog, LoadingRows, Money } from "@agrinet/ui";
+import { DateTime, Button, Card, ConfirmDialog, Dialog, LoadingRows, Money } from "@agrinet/ui";
 import type { AppRouter } from "@agrinet/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -9,6 +9,7 @@ import { useCan } from "../../../auth/use-can";
 import { FormActions } from "../../../components/form-controls";
 import { PageHeader } from "../../../components/page-header";
 import { QueryError } from "../../../components/query-error";
+import { ActorName, UserLink } from "../../../components/entity-links";
 import { useTRPC } from "../../../trpc/client";
 import { creditedAccount, DepositStatus, methodLabel } from "../deposit-status";
 import { MpesaPaymentPanel } from "./mpesa-payment-panel";
@@ -25,7 +26,7 @@ function errorMessage(error: unknown): string {
 }
 
 function when(iso: string | null) {
-  return iso ? <time dateTime={iso}>{new Date(iso).toLocaleString()}</time> : "—";
+  return <DateTime iso={iso} />;
 }
 
 /** One deposit: what it is, its evidence, and (for operators) confirm / fail. */
@@ -89,7 +90,7 @@ function Summary({ deposit }: { deposit: Deposit }) {
           <span className="font-mono">{deposit.reference}</span>
         </Row>
         <Row label="User">
-          <span className="font-mono">{deposit.userId}</span>
+          <UserLink userId={deposit.userId} className="font-mono" />
         </Row>
         <Row label={deposit.status === "confirmed" ? "Credited" : "Credits"}>
           <span className="font-mono text-xs">{creditedAccount(deposit)}</span>
@@ -98,7 +99,7 @@ function Summary({ deposit }: { deposit: Deposit }) {
         <Row label="Created">{when(deposit.createdAt)}</Row>
         {deposit.confirmedAt ? (
           <Row label="Confirmed">
-            {when(deposit.confirmedAt)} by {deposit.confirmedBy ?? "—"}
+            {when(deposit.confirmedAt)} by <ActorName actor={deposit.confirmedBy} />
           </Row>
         ) : null}
         {deposit.failedAt ? <Row label="Failed">{when(deposit.failedAt)}</Row> : null}
@@ -212,7 +213,13 @@ function Actions({ deposit }: { deposit: Deposit }) {
       <div className="grid gap-5 p-5">
         {canConfirm ? (
           <form onSubmit={openConfirm} className="grid gap-3" aria-label="Confirm deposit">
-            <ReceiptUpload onUploaded={setReceipt} uploaded={receipt} />
+            <ReceiptUpload
+              onUploaded={(uploaded) => {
+                setReceipt(uploaded);
+                if (uploaded) setMissingEvidence(false);
+              }}
+              uploaded={receipt}
+            />
             <div>
               <label htmlFor="evidence-url" className="text-sm font-medium text-slate-800">
                 Evidence URL {receipt ? "(optional with a receipt)" : ""}
@@ -221,7 +228,10 @@ function Actions({ deposit }: { deposit: Deposit }) {
                 id="evidence-url"
                 type="url"
                 value={evidenceUrl}
-                onChange={(event) => setEvidenceUrl(event.target.value)}
+                onChange={(event) => {
+                  setEvidenceUrl(event.target.value);
+                  if (event.target.value.trim()) setMissingEvidence(false);
+                }}
                 placeholder="https://…"
                 aria-describedby={missingEvidence ? "evidence-missing" : undefined}
                 aria-invalid={missingEvidence || undefined}

@@ -91,7 +91,7 @@ export function AccountsView() {
                       </Td>
                     ) : null}
                     <Td>
-                      <Link href={accountHref(account.account)} className="font-mono text-xs text-emerald-800 underline">
+                      <Link prefetch={false} href={accountHref(account.account)} className="font-mono text-xs text-emerald-800 underline">
                         {account.account}
                       </Link>
                     </Td>

@@ -5,7 +5,8 @@ import type { ReactNode } from "react";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 import { MarkBankPayout, PayoutActions } from "../payout-actions";
-import { describeDestination, destinationLabel, formatDateTime, PayoutStatusPill, type PayoutItem } from "../payout-display";
+import { describeDestination, destinationLabel, FailureNote, formatDateTime, PayoutStatusPill, type PayoutItem } from "../payout-display";
+import { EntityLink, UserLink } from "../../../components/entity-links";
 
 const finalStatuses = new Set(["paid", "failed", "cancelled"]);
 
@@ -46,14 +47,15 @@ export function PayoutDetail({ payoutId }: { payoutId: string }) {
         </p>
         <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
           <Row label="Destination">{`${destinationLabel[p.destinationType]} ${describeDestination(p)}`}</Row>
-          <Row label="User">{p.userId}</Row>
+          <Row label="User">
+            <UserLink userId={p.userId} />
+          </Row>
           <Row label="Reference">{p.reference}</Row>
-          <Row label="Contract">{p.contractId ?? "—"}</Row>
+          <Row label="Contract">{p.contractId ? <EntityLink target={`contract:${p.contractId}`} /> : "—"}</Row>
           <Row label="Batch">{p.batchId ? <span className="font-mono text-xs">{p.batchId}</span> : "not run yet"}</Row>
           <Row label="Provider reference">{p.providerReference ? <span className="font-mono text-xs" data-testid="provider-reference">{p.providerReference}</span> : "—"}</Row>
           <Row label="Attempts">{p.attempts}</Row>
-          <Row label="Last error">{p.lastError ? <span className="text-red-800">{p.lastError}</span> : "—"}</Row>
-          <Row label="Job">{p.jobId ?? "—"}</Row>
+          <Row label={p.status === "cancelled" ? "Reason" : "Last error"}>{p.lastError ? <FailureNote lastError={p.lastError} /> : "—"}</Row>
         </dl>
       </Card>
       <Card id="payout-timeline" title="Timeline">
@@ -70,7 +72,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <>
       <dt className="text-slate-600">{label}</dt>
-      <dd className="break-all text-slate-900">{children}</dd>
+      <dd className="min-w-0 break-words text-slate-900">{children}</dd>
     </>
   );
 }
@@ -98,7 +100,7 @@ function Timeline({ payout }: { payout: PayoutItem }) {
     });
   }
   if (payout.failedAt) {
-    steps.push({ key: "failed", label: "Failed", at: payout.failedAt, detail: payout.lastError ?? undefined, tone: "bg-red-500" });
+    steps.push({ key: "failed", label: "Failed", at: payout.failedAt, detail: <FailureNote lastError={payout.lastError} />, tone: "bg-red-500" });
   }
   if (payout.cancelledAt) {
     steps.push({ key: "cancelled", label: "Cancelled", at: payout.cancelledAt, detail: "The hold was released.", tone: "bg-slate-400" });
@@ -108,7 +110,7 @@ function Timeline({ payout }: { payout: PayoutItem }) {
       key: "next",
       label: payout.status === "queued" ? "Waiting for a payout run" : "Waiting for the provider",
       at: null,
-      detail: payout.lastError ? `Last error: ${payout.lastError}` : undefined,
+      detail: payout.lastError ? <FailureNote lastError={payout.lastError} /> : undefined,
       tone: "bg-slate-200",
     });
   }
@@ -123,7 +125,7 @@ function Timeline({ payout }: { payout: PayoutItem }) {
               <time dateTime={step.at}>{formatDateTime(step.at)}</time>
             </p>
           ) : null}
-          {step.detail ? <p className="mt-1 text-sm text-slate-700">{step.detail}</p> : null}
+          {step.detail ? <div className="mt-1 text-sm text-slate-700">{step.detail}</div> : null}
         </li>
       ))}
     </ol>

@@ -1,5 +1,5 @@
 "use client";
-import { Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr, useKeysetPages } from "@agrinet/ui";
+import { DateTime, Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, Td, Th, THead, Tr, useKeysetPages } from "@agrinet/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
@@ -34,13 +34,15 @@ function CurrentBalance({ account }: { account: string }) {
               </dd>
             </div>
           ))}
-          <div className="sm:col-span-3 flex flex-wrap gap-2 text-xs text-slate-600">
-            <Badge>{balance.data.ownerType}</Badge>
-            <Badge>{balance.data.purpose}</Badge>
-            {balance.data.allowNegative ? <Badge tone="info">may go negative (mirrors money outside)</Badge> : null}
-          </div>
         </dl>
       )}
+      {balance.data ? (
+        <p className="mt-3 flex flex-wrap gap-2 text-xs text-slate-600">
+          <Badge>{balance.data.ownerType}</Badge>
+          <Badge>{balance.data.purpose}</Badge>
+          {balance.data.allowNegative ? <Badge tone="info">may go negative (mirrors money outside)</Badge> : null}
+        </p>
+      ) : null}
     </Card>
   );
 }
@@ -105,7 +107,7 @@ function BalanceAt({ account }: { account: string }) {
           <QueryError error={balance.error} what="the balance at that time" onRetry={() => void balance.refetch()} />
         ) : (
           <p className="text-sm text-slate-800" data-testid="balance-at-result">
-            At <time dateTime={balance.data.at}>{new Date(balance.data.at).toLocaleString()}</time> the posted balance
+            At <DateTime iso={balance.data.at} /> the posted balance
             was{" "}
             <strong>
               <Money amount={balance.data.posted} currency={balance.data.currency} />
@@ -161,7 +163,7 @@ function History({ account }: { account: string }) {
               {history.data.items.map((entry) => (
                 <Tr key={entry.postingId} data-testid="history-entry">
                   <Td>
-                    <time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time>
+                    <DateTime iso={entry.createdAt} />
                   </Td>
                   <Td className="font-mono text-xs">#{entry.transactionId}</Td>
                   <Td>
