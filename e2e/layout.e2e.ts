@@ -18,6 +18,7 @@ const listPages = [
   "/contracts",
   "/notifications",
   "/settlements",
+  "/reconciliation",
   "/api-keys",
   "/audit-log",
   "/staff",

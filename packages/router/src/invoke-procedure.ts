@@ -52,10 +52,10 @@ function syncFirst(schema: z.ZodType) {
 }
 
 /** An input is checked for keys its schema does not declare before zod (which drops them) parses it. */
-function strictSyncFirst(schema: z.ZodType) {
+function strictSyncFirst(schema: z.ZodType, allInputs: z.ZodType[]) {
   const parse = syncFirst(schema);
   return (value: unknown) => {
-    rejectUnknownKeys(schema, value);
+    rejectUnknownKeys(allInputs, value);
     return parse(value);
   };
 }
@@ -69,11 +69,12 @@ function strictSyncFirst(schema: z.ZodType) {
 function withSyncFirstValidation(def: ProcedureDef): Middleware[] {
   const inputMiddlewares = def.middlewares.filter((m) => m._type === "input");
   if (inputMiddlewares.length !== def.inputs.length) return def.middlewares;
+  const allInputs = def.inputs.filter((input): input is z.ZodType => input instanceof z.ZodType);
   let inputIndex = 0;
   return def.middlewares.map((middleware) => {
     if (middleware._type === "input") {
       const schema = def.inputs[inputIndex++];
-      return schema instanceof z.ZodType ? (createInputMiddleware(strictSyncFirst(schema)) as unknown as Middleware) : middleware;
+      return schema instanceof z.ZodType ? (createInputMiddleware(strictSyncFirst(schema, allInputs)) as unknown as Middleware) : middleware;
     }
     if (middleware._type === "output" && def.output instanceof z.ZodType) {
       return createOutputMiddleware(syncFirst(def.output)) as unknown as Middleware;

@@ -78,9 +78,13 @@ export function unknownInputKeys(schema: z.ZodType, value: unknown, path: string
   }
 }
 
-/** Throws VALIDATION_FAILED naming every undeclared key of `value`. */
-export function rejectUnknownKeys(schema: z.ZodType, value: unknown): void {
-  const unknown = unknownInputKeys(schema, value);
+/**
+ * Throws VALIDATION_FAILED naming every key of `value` that none of `schemas` declares: a
+ * procedure with several `.input()`s merges them, so each sees the keys of the others.
+ */
+export function rejectUnknownKeys(schemas: z.ZodType[], value: unknown): void {
+  const [first, ...others] = schemas.map((schema) => unknownInputKeys(schema, value));
+  const unknown = (first ?? []).filter((key) => others.every((keys) => keys.includes(key)));
   if (unknown.length === 0) return;
   throw new DomainError(
     "VALIDATION_FAILED",

@@ -155,7 +155,7 @@ function assembleInput(route: RestRoute, request: FastifyRequest): unknown {
     rejectQueryParameters(request.query as Record<string, unknown>, "this operation takes no input");
     const body = request.body;
     if (body !== undefined && body !== null && typeof body === "object" && !Array.isArray(body)) {
-      rejectUnknownKeys(z.object({}), body);
+      rejectUnknownKeys([z.object({})], body);
     }
     return undefined;
   }
