@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { DomainError, type ErrorCode } from "@agrinet/core";
+import { assertStorableInput, DomainError, type ErrorCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import type { Principal } from "@agrinet/router";
 
@@ -250,6 +250,9 @@ export function createIdempotentRequests(db: Db, log: { error: (details: object,
     }): Promise<IdempotentStart | null> {
       validateIdempotencyKey(request.key);
       if (!request.principal) return null;
+      // A body PostgreSQL cannot store (NUL, nesting past the cap) is refused before it is
+      // fingerprinted: the procedure would refuse it anyway, and the fingerprint walks it whole.
+      assertStorableInput(request.body);
       const scope = idempotencyScope(request.principal);
       const { key } = request;
       await outcomes.settle(scope, key);

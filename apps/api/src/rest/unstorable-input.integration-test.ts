@@ -118,6 +118,17 @@ test("metadata nested 3,000 deep: 400 on /contracts and /deposit, nothing stored
   expect(await api.database.db.deposit.count({ where: { reference } })).toBe(0);
 });
 
+test("metadata nested 3,000 deep with an Idempotency-Key: 400, not a stack overflow while fingerprinting", async () => {
+  let deep: unknown = "leaf";
+  for (let i = 0; i < 3000; i++) deep = { a: deep };
+  const headers = { ...(await partner()), ...json, "idempotency-key": `deep-${Date.now()}` };
+  const payload = JSON.stringify({ contractId: "contract_none", rating: 1, narrative: "n", metadata: deep });
+  expectFieldError(await api.fastify.inject({ method: "POST", url: "/submitRating", headers, payload }), /^metadata\.a/);
+  const overTrpc = await api.fastify.inject({ method: "POST", url: "/trpc/contracts.register", headers, payload: JSON.stringify({ metadata: deep }) });
+  expect(overTrpc.statusCode, overTrpc.body).toBe(400);
+  expect(overTrpc.body).toContain("nested deeper than");
+});
+
 test("a malformed multipart body on /api/v1/uploads/receipts: 400, not 500", async () => {
   const headers = await api.credentials.staff("operator");
   const boundary = "----agrinetboundary";
