@@ -41,9 +41,9 @@ beforeAll(async () => {
   harness = await startPayoutHarness({ db, databaseUrl: url, settings: { runWaitMs: 0 }, app: { rateLimitPerMinute: 1_000_000 } });
   // The load goes to the real API program (its notification hub LISTENs through HAProxy too);
   // the harness brings the Daraja sandbox and an in-process caller for payout runs.
-  api = await startApiProcess({ ...harness.workerEnv, DATABASE_URL: url, MPESA_RESULT_TIMEOUT_SECONDS: "10", LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "fatal" });
+  api = await startApiProcess({ ...harness.workerEnv, DATABASE_URL: url, MPESA_RESULT_TIMEOUT_SECONDS: "10", LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "error" });
   workers = workerProcesses(harness);
-  worker = await workers.start({ MPESA_CALLBACK_BASE_URL: `${api.url}/payments/mpesa`, LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "fatal" });
+  worker = await workers.start({ MPESA_CALLBACK_BASE_URL: `${api.url}/payments/mpesa`, LOG_LEVEL: process.env.FAILOVER_LOG_LEVEL ?? "error" });
 });
 
 afterAll(async () => {
