@@ -5,6 +5,7 @@ import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
 import { actorOf, checkAccess, staffWriters, type Access } from "@agrinet/router";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { multipartClientError } from "./multipart-errors";
 
 /** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
 function allow(access: Access) {
@@ -78,19 +79,7 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
         }
         bytes = await file.toBuffer();
       } catch (error) {
-        if (error instanceof DomainError) throw error;
-        if (error instanceof fastify.multipartErrors.RequestFileTooLargeError) {
-          throw new DomainError("PAYLOAD_TOO_LARGE", `receipts are limited to ${maxReceiptBytes} bytes`, {
-            details: { maxBytes: maxReceiptBytes },
-          });
-        }
-        // busboy's parse errors (no boundary, truncated part, bad part header) are the client's.
-        if (isMalformedMultipart(error)) {
-          throw new DomainError("VALIDATION_FAILED", "(body): malformed multipart/form-data", {
-            fields: [{ path: "(body)", message: "malformed multipart/form-data" }],
-          });
-        }
-        throw error;
+        throw multipartClientError(fastify, error, { maxBytes: maxReceiptBytes, what: "receipts" }) ?? error;
       }
       const receipt = await storeReceipt({ db, uploadsDir, bytes, uploadedBy: actorOf(request.principal) });
       return reply.status(201).send({
@@ -134,11 +123,4 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
         .send(createReadStream(receipt.path));
     },
   );
-}
-
-function isMalformedMultipart(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && code.startsWith("FST_")) return !code.includes("FILE_TOO_LARGE");
-  return /multipart|boundary|unexpected end of form|malformed|part header/i.test(error.message);
 }

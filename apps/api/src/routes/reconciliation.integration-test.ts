@@ -147,3 +147,17 @@ describe("reconciliation of the Daraja sandbox's statement (the issue's acceptan
     expect((await commit(previewBody.id)).json()).toMatchObject({ statement: { linesAdded: 5 }, run: null });
   });
 });
+
+test("a malformed multipart upload answers 400 naming the body, not 500", async () => {
+  const headers = await credentials.staff("operator");
+  for (const payload of ['--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc', "garbage without any boundary"]) {
+    const response = await harness.api.inject({
+      method: "POST",
+      url: "/admin/reconciliation/statements",
+      headers: { ...headers, "content-type": "multipart/form-data; boundary=x" },
+      payload,
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: "VALIDATION_FAILED", fields: [{ path: "(body)" }] } });
+  }
+});

@@ -6,6 +6,7 @@ import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type Stripe from "stripe";
 import { callerFor, type ContextDeps } from "../request-context";
+import { multipartClientError } from "./multipart-errors";
 
 /** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
 function allow(access: Access) {
@@ -90,10 +91,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
           }
         }
       } catch (error) {
-        if (error instanceof fastify.multipartErrors.RequestFileTooLargeError) {
-          throw new DomainError("PAYLOAD_TOO_LARGE", `statements are limited to ${maxStatementBytes} bytes`, { details: { maxBytes: maxStatementBytes } });
-        }
-        throw error;
+        throw multipartClientError(fastify, error, { maxBytes: maxStatementBytes, what: "statements" }) ?? error;
       }
       if (!bytes) throw field("file", "required");
       const source = fields.source as ReconciliationSource | undefined;
