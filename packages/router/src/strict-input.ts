@@ -38,7 +38,8 @@ export function unknownInputKeys(schema: z.ZodType, value: unknown, path: string
       const loose = def.catchall !== undefined && def.catchall._zod.def.type !== "never";
       const unknown: string[] = [];
       for (const [key, field] of Object.entries(value)) {
-        const child = shape[key];
+        // Own keys only: `toString` or `__proto__` in the input must not find Object.prototype's.
+        const child = Object.hasOwn(shape, key) ? shape[key] : undefined;
         if (child) unknown.push(...unknownInputKeys(child, field, [...path, key]));
         else if (!loose) unknown.push([...path, key].join("."));
       }
