@@ -33,7 +33,7 @@ test("an operator confirms a seeded pending deposit and the overview's KES walle
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Deposits", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Deposits" })).toBeVisible();
   await page.getByLabel("Status").selectOption("pending");
-  await page.getByLabel("Search").fill(pendingDeposit.reference);
+  await page.locator("#deposit-search").fill(pendingDeposit.reference);
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/status=pending/);
   const rows = page.getByTestId("deposit-row");
@@ -77,12 +77,14 @@ test("a viewer sees the deposit queue and a deposit's details but is offered no 
 }, testInfo) => {
   await signInAs(page, "viewer");
   await page.setViewportSize({ width: 768, height: 1024 });
+  // The shell asks for the caller's permissions once per page load (the navigation shows only
+  // what the role may use); the detail page reuses that answer.
+  const permissions = page.waitForResponse((response) => response.url().includes("auth.listPermissions"));
   await page.goto("/deposits?status=pending");
   await expect(page.getByTestId("deposit-row").first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("deposits-list-viewer-768.png"), fullPage: true });
 
-  const permissions = page.waitForResponse((response) => response.url().includes("auth.listPermissions"));
-  await page.getByTestId("deposit-row").first().getByRole("link").click();
+  await page.getByTestId("deposit-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("deposit-status")).toHaveText("pending");
   expect((await permissions).status()).toBe(200);
   await expect(page.getByRole("button", { name: /Confirm/ })).toHaveCount(0);

@@ -111,7 +111,7 @@ test("an operator refunds the demo dispute through the confirm dialog and sees t
   const dispute = page.locator('[data-testid="dispute"][data-contract-id="contract_demo_dispute"]');
   await expect(dispute).toContainText("KES 750.00");
   await page.screenshot({ path: testInfo.outputPath("contracts.png"), fullPage: true });
-  await dispute.getByRole("button", { name: /refunding the consumer/ }).click();
+  await dispute.getByRole("button", { name: /^Resolve: refund .* to the consumer$/ }).click();
 
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText("KES 750.00");

@@ -72,7 +72,7 @@ export function ApiKeysView() {
                 <Th>Last used</Th>
                 <Th>Status</Th>
                 {canRevoke ? (
-                  <Th>
+                  <Th className="sticky right-0 bg-slate-50">
                     <span className="sr-only">Actions</span>
                   </Th>
                 ) : null}
@@ -113,7 +113,7 @@ export function ApiKeysView() {
                     )}
                   </Td>
                   {canRevoke ? (
-                    <Td align="right">
+                    <Td align="right" className="sticky right-0 bg-white">
                       {key.revokedAt ? null : (
                         <Button
                           variant="secondary"
