@@ -12,10 +12,14 @@ function httpStatusOf(error: unknown): number | undefined {
   return (error as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
 }
 
-/** `auth.me` answers 401 to visitors: that is its answer ("nobody"), not a lost session. */
+/**
+ * `auth.me` and `auth.listPermissions` (which the shell's navigation asks on every page, the
+ * public status page included) answer 401 to visitors: that is their answer ("nobody", "nothing"),
+ * not a lost session.
+ */
 function isWhoAmI(query: Query<unknown, unknown, unknown, readonly unknown[]>) {
   const path = query.queryKey[0];
-  return Array.isArray(path) && path[0] === "auth" && path[1] === "me";
+  return Array.isArray(path) && path[0] === "auth" && (path[1] === "me" || path[1] === "listPermissions");
 }
 
 function makeQueryClient(onSessionLost: () => void) {
