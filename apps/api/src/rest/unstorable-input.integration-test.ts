@@ -168,6 +168,31 @@ describe("cursors beyond PostgreSQL's int8: 400 naming the cursor", () => {
     expect(response.json().error.data.fields.map((f: { path: string }) => f.path)).toEqual(["beforeId"]);
   });
 
+  test("a notification id in the path (POST /notifications/{id}/read)", async () => {
+    const headers = await partner();
+    for (const id of [tooLarge, justTooLarge]) {
+      const response = await api.fastify.inject({
+        method: "POST",
+        url: `/notifications/${id}/read`,
+        headers: { ...headers, ...json },
+        payload: { userId: "user_a" },
+      });
+      expectFieldError(response, "id");
+    }
+  });
+
+  test("a webhook delivery id to redeliver", async () => {
+    const headers = await api.credentials.staff("admin");
+    const response = await api.fastify.inject({
+      method: "POST",
+      url: "/trpc/webhooks.redeliver",
+      headers: { ...headers, ...json },
+      payload: { partnerKeyId: "key_x", deliveryId: justTooLarge },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error.data.fields.map((f: { path: string }) => f.path)).toContain("deliveryId");
+  });
+
   test("webhook deliveries", async () => {
     const headers = await partner();
     const input = encodeURIComponent(JSON.stringify({ cursor: justTooLarge }));

@@ -1,6 +1,7 @@
+import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
 
-export const notificationId = z.string().regex(/^\d{1,19}$/, "expected a notification id");
+export const notificationId = int8IdInput("expected a notification id");
 
 export const notificationOutput = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
 import { redeliverWebhook } from "@agrinet/domain";
+import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
 import { staffWriters } from "../../access";
 import { procedure } from "../../trpc";
@@ -10,7 +11,7 @@ export const redeliver = procedure
     access: { staff: staffWriters, partner: ["notifications:read"] },
     description: "Queues a delivery again, e.g. after the receiver was fixed.",
   })
-  .input(z.object({ partnerKeyId: partnerKeyIdInput, deliveryId: z.string().regex(/^\d{1,19}$/) }))
+  .input(z.object({ partnerKeyId: partnerKeyIdInput, deliveryId: int8IdInput("expected a delivery id") }))
   .output(z.object({ id: z.string(), status: z.literal("pending") }))
   .mutation(({ ctx, input }) =>
     redeliverWebhook({
