@@ -167,6 +167,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
   const resolvePrincipal = createPrincipalResolver({
     auth,
+    db,
     verifyUserToken: createUserTokenVerifier({
       secret: settings.jwtSecret,
       jwksUrl: settings.jwksUrl,

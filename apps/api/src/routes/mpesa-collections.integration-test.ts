@@ -216,7 +216,7 @@ describe("C2B paybill", () => {
 
   test("a contract's account number funds its escrow", async () => {
     await harness.db.contract.create({
-      data: { id: "contract_c2b", consumerId: "user_c2b_buyer", producerId: "user_c2b_prod", currency: "KES", expectedAmount: 500_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
+      data: { partnerId: "partner_default", id: "contract_c2b", consumerId: "user_c2b_buyer", producerId: "user_c2b_prod", currency: "KES", expectedAmount: 500_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
     });
     const account = await harness.caller().mpesa.paybillAccount({ contractId: "contract_c2b" });
     const paid = await simulate(account.accountNumber, 5_000);
