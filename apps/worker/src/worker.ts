@@ -44,10 +44,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     poolId = workerPool.id;
   });
   // Our own pool for graphile-worker rather than the one it would make from the connection string:
-  // that one waits forever for a connection, so a connect that hangs during a database failover
-  // (seen once in the Patroni drill: the worker stopped fetching jobs for good) would stall its
-  // job fetching or its LISTEN for good. Here a connect fails after 10 s and graphile-worker
-  // retries it; TCP keepalives find connections whose server went away silently.
+  // that one waits forever for a connection, so a connect that hangs (a database machine lost
+  // without a reset) would stall its job fetching or its LISTEN for good. Here a connect fails
+  // after 10 s and graphile-worker retries it; TCP keepalives find connections whose server went
+  // away silently. (The Patroni drill's stall was another cause: see the graphile-worker patch in
+  // pnpm-workspace.yaml.)
   const pgPool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.concurrency + 4,
