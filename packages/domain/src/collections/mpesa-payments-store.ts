@@ -33,10 +33,60 @@ export async function lockMpesaPayment(
   return tx.mpesaPayment.findUnique({ where: { id: rows[0].id } });
 }
 
+/**
+ * Locks the STK payments named by deposit or checkout request, in id order (so concurrent
+ * batches never wait on each other in a cycle), and returns them.
+ */
+export async function lockStkPayments(
+  tx: Tx,
+  by: { depositIds: string[]; checkoutRequestIds: string[] },
+): Promise<MpesaPayment[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    select id from mpesa_payments
+    where deposit_id = any(${by.depositIds}::text[]) or checkout_request_id = any(${by.checkoutRequestIds}::text[])
+    order by id
+    for update`;
+  if (rows.length === 0) return [];
+  return tx.mpesaPayment.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
+}
+
 /** Appends what Daraja said (a callback or a query answer) to the payment's log, as received. */
 export async function appendMpesaCallback(tx: Tx, paymentId: string, source: string, payload: unknown): Promise<void> {
-  const entry = JSON.stringify([{ source, at: new Date().toISOString(), payload }]);
-  await tx.$executeRaw`update mpesa_payments set callbacks = callbacks || ${entry}::jsonb where id = ${paymentId}`;
+  await appendMpesaCallbacks(tx, [{ paymentId, source, payload }]);
+}
+
+/** The same for several payments (a payment's entries in their order), one statement. */
+export async function appendMpesaCallbacks(tx: Tx, entries: Array<{ paymentId: string; source: string; payload: unknown }>): Promise<void> {
+  if (entries.length === 0) return;
+  const at = new Date().toISOString();
+  const byPayment = new Map<string, unknown[]>();
+  for (const { paymentId, source, payload } of entries) byPayment.set(paymentId, [...(byPayment.get(paymentId) ?? []), { source, at, payload }]);
+  const rows = JSON.stringify([...byPayment].map(([id, entry]) => ({ id, entry })));
+  await tx.$executeRaw`
+    update mpesa_payments m set callbacks = m.callbacks || v.entry
+    from jsonb_to_recordset(${rows}::jsonb) as v(id text, entry jsonb)
+    where m.id = v.id`;
+}
+
+/** What a confirming STK answer writes on its payment (amount in minor units, as text). */
+export type PaidStkPayment = {
+  id: string;
+  checkoutRequestId: string;
+  resultCode: string;
+  resultDesc: string;
+  amount: string;
+  receipt: string | null;
+};
+
+/** Marks STK payments paid, one statement for all: their query plan ends. */
+export async function markStkPaymentsPaid(tx: Tx, payments: PaidStkPayment[]): Promise<void> {
+  await tx.$executeRaw`
+    update mpesa_payments m
+    set state = 'paid', checkout_request_id = v."checkoutRequestId", result_code = v."resultCode", result_desc = v."resultDesc",
+        amount = v.amount::bigint, receipt = v.receipt, next_query_at = null, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(payments)}::jsonb)
+      as v(id text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
+    where m.id = v.id`;
 }
 
 /** Plans the payment's next STK Query at `at` (null: none) and the sweep job that will run it. */
