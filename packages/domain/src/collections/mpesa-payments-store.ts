@@ -1,4 +1,5 @@
-import type { Db, MpesaPayment, Prisma, Tx } from "@agrinet/db";
+import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
+import { depositFromRow, type DepositRow } from "../deposits/deposit-row";
 
 /**
  * SQL for mpesa_payments (until the stores package takes it): locks, the callback log and the
@@ -10,6 +11,68 @@ export function newMpesaPaymentId(now = Date.now()): string {
   return `mpp_${now.toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
     .toString(16)
     .padStart(12, "0")}`;
+}
+
+/** An STK request's payment row, written before the push (amount in minor units, as text). */
+export type NewStkPayment = {
+  id: string;
+  depositId: string;
+  phoneNumber: string;
+  accountReference: string;
+  requestedAmount: string;
+  currency: string;
+  queryAfterSeconds: number;
+};
+
+/** Inserts STK payments and schedules the sweeps that will query them: one statement. */
+export async function insertStkPayments(pool: Queryable, payments: NewStkPayment[]): Promise<void> {
+  await pool.query({
+    name: "insert-stk-payments",
+    text: `with created as (
+             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
+             select id, 'stk', deposit_id, phone_number, account_reference, requested_amount, currency, 'requesting',
+                    now() + make_interval(secs => after_seconds)
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::double precision[])
+               as i(id, deposit_id, phone_number, account_reference, requested_amount, currency, after_seconds)
+             returning next_query_at
+           )
+           select schedule_mpesa_stk_sweeps(array(select next_query_at from created))`,
+    values: [
+      payments.map((p) => p.id),
+      payments.map((p) => p.depositId),
+      payments.map((p) => p.phoneNumber),
+      payments.map((p) => p.accountReference),
+      payments.map((p) => p.requestedAmount),
+      payments.map((p) => p.currency),
+      payments.map((p) => p.queryAfterSeconds),
+    ],
+  });
+}
+
+/** Daraja's acknowledgement of an STK Push: the prompt is on the payer's phone. */
+export type AcceptedStkPush = { id: string; checkoutRequestId: string; merchantRequestId: string };
+
+/**
+ * Records acknowledged pushes (a callback may have come first and recorded the checkout id
+ * already: only gaps are filled) and returns their deposits as they are now, by payment id.
+ */
+export async function recordStkPushesAccepted(pool: Queryable, pushes: AcceptedStkPush[]): Promise<Map<string, Deposit>> {
+  const { rows } = await pool.query<DepositRow & { payment_id: string }>({
+    name: "record-stk-pushes-accepted",
+    text: `with accepted as (
+             update mpesa_payments m
+             set checkout_request_id = coalesce(m.checkout_request_id, a.checkout_request_id),
+                 merchant_request_id = coalesce(m.merchant_request_id, a.merchant_request_id),
+                 state = case when m.state = 'requesting' then 'sent' else m.state end,
+                 updated_at = now()
+             from unnest($1::text[], $2::text[], $3::text[]) as a(id, checkout_request_id, merchant_request_id)
+             where m.id = a.id
+             returning m.id, m.deposit_id
+           )
+           select d.*, accepted.id as payment_id from accepted join deposits d on d.id = accepted.deposit_id`,
+    values: [pushes.map((p) => p.id), pushes.map((p) => p.checkoutRequestId), pushes.map((p) => p.merchantRequestId)],
+  });
+  return new Map(rows.map((row) => [row.payment_id, depositFromRow(row)]));
 }
 
 /** Locks and returns the payment; null when none matches. */

@@ -11,8 +11,12 @@ import {
   appendMpesaCallbacks,
   lockMpesaPayment,
   lockStkPayments,
+  insertStkPayments,
   markStkPaymentsPaid,
   newMpesaPaymentId,
+  recordStkPushesAccepted,
+  type AcceptedStkPush,
+  type NewStkPayment,
   type PaidStkPayment,
 } from "./mpesa-payments-store";
 import { creditSuspense } from "./suspense";
@@ -40,6 +44,41 @@ export function checkStkDeposit(input: { phoneNumber: string; currency: string; 
   }
 }
 
+type StkCombiners = {
+  insert(payment: NewStkPayment): Promise<void>;
+  accepted(push: AcceptedStkPush): Promise<Deposit | null>;
+};
+const requestCombiners = new WeakMap<Db, StkCombiners>();
+
+/**
+ * The two writes of every STK request, group-committed: requests arriving together share one
+ * statement and one commit. The payment's insert schedules its sweep job, whose NOTIFY makes
+ * PostgreSQL commit such transactions one at a time; one per request capped STK deposits at
+ * one per WAL flush.
+ */
+function stkCombiners(db: Db): StkCombiners {
+  let combiners = requestCombiners.get(db);
+  if (!combiners) {
+    const insert = createGroupCommit<NewStkPayment, void>({
+      run: async (payments) => {
+        await insertStkPayments(db.$pool, payments);
+        return payments.map(() => undefined);
+      },
+      runAlone: (payment) => insertStkPayments(db.$pool, [payment]),
+    });
+    const accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
+      run: async (pushes) => {
+        const deposits = await recordStkPushesAccepted(db.$pool, pushes);
+        return pushes.map((push) => deposits.get(push.id) ?? null);
+      },
+      runAlone: async (push) => (await recordStkPushesAccepted(db.$pool, [push])).get(push.id) ?? null,
+    });
+    combiners = { insert, accepted };
+    requestCombiners.set(db, combiners);
+  }
+  return combiners;
+}
+
 /**
  * Sends the STK Push for a pending deposit just recorded. The payment row (and its STK Query,
  * due after MPESA_STK_TIMEOUT_SECONDS) is written before the push, so whatever happens next — a
@@ -52,17 +91,14 @@ export async function requestStkPush(
   phoneNumber: string,
 ): Promise<{ deposit: Deposit; nextAction: StkNextAction | null }> {
   const paymentId = newMpesaPaymentId();
-  // One statement (the row and its sweep job), no interactive transaction: this runs once per
-  // deposit request, and waiting for a pooled transaction under load would fail the request.
-  await db.$pool.query({
-    name: "insert-stk-payment",
-    text: `with created as (
-             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
-             values ($1, 'stk', $2, $3, $4, $5, $6, 'requesting', now() + make_interval(secs => $7::double precision))
-             returning next_query_at
-           )
-           select schedule_mpesa_stk_sweeps(array(select next_query_at from created))`,
-    values: [paymentId, deposit.id, phoneNumber, deposit.id.slice(-12), deposit.amount.toString(), deposit.currency, settings.stkTimeoutMs / 1000],
+  await stkCombiners(db).insert({
+    id: paymentId,
+    depositId: deposit.id,
+    phoneNumber,
+    accountReference: deposit.id.slice(-12),
+    requestedAmount: deposit.amount.toString(),
+    currency: deposit.currency,
+    queryAfterSeconds: settings.stkTimeoutMs / 1000,
   });
 
   const outcome = await settings.client.stkPush({
@@ -74,16 +110,8 @@ export async function requestStkPush(
     description: "Agrinet deposit",
   });
   if (outcome.kind === "accepted") {
-    // A callback may have come first and recorded the checkout id already: only fill gaps.
-    await db.$executeRaw`
-      update mpesa_payments
-      set checkout_request_id = coalesce(checkout_request_id, ${outcome.checkoutRequestId}),
-          merchant_request_id = coalesce(merchant_request_id, ${outcome.merchantRequestId}),
-          state = case when state = 'requesting' then 'sent' else state end,
-          updated_at = now()
-      where id = ${paymentId}`;
-    const current = await db.deposit.findUniqueOrThrow({ where: { id: deposit.id } });
-    return { deposit: current, nextAction: { type: "mpesa_stk_push", checkoutRequestId: outcome.checkoutRequestId } };
+    const current = await stkCombiners(db).accepted({ id: paymentId, checkoutRequestId: outcome.checkoutRequestId, merchantRequestId: outcome.merchantRequestId });
+    return { deposit: current ?? deposit, nextAction: { type: "mpesa_stk_push", checkoutRequestId: outcome.checkoutRequestId } };
   }
   if (outcome.kind === "refused") {
     // Daraja answered no: no prompt went out, so nothing can arrive for this request.
