@@ -10,7 +10,6 @@
 //   BENCH_STK_DEPOSITS (2,000; BENCH_QUICK 300), BENCH_STK_CONNECTIONS (50),
 //   BENCH_CPU_PROF=<dir> (a V8 CPU profile per process), BENCH_PG_STATEMENTS=1 (PostgreSQL's µs
 //   per STK deposit by statement, from pg_stat_statements; wall time, so inflated under load)
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,6 +23,7 @@ import { Logger, runMigrations } from "graphile-worker";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
+import { serviceProcesses } from "./service-processes";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
@@ -35,46 +35,9 @@ const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
 /** A lost callback is confirmed by the worker's STK Query sweep this long after the request. */
 const stkTimeoutSeconds = 5;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const repoRoot = join(import.meta.dirname, "..");
 const runId = randomBytes(4).toString("hex");
-const children: ChildProcess[] = [];
+const services = serviceProcesses(say);
 const figures: BenchFigure[] = [];
-
-function startProcess(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, name)}`] : [];
-  const child = spawn(process.execPath, [...profile, ...args], {
-    cwd: repoRoot,
-    // Only what the process needs: a developer's shell variables must not change what is measured.
-    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  children.push(child);
-  child.on("exit", (code, signal) => {
-    if (code !== 0 && signal !== "SIGTERM") say(`${name} exited (code ${code}, signal ${signal})`);
-  });
-  return child;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (children.some((c) => c.exitCode !== null || c.signalCode !== null)) throw new Error(`${what}: a process it needs exited`);
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what} not ready after ${timeoutMs / 1000} s`);
-}
-
-async function stopChildren() {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }),
-  );
-}
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-collections-"));
 const server = await startEmbeddedPostgres({
@@ -100,7 +63,7 @@ try {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const passkey = "bench-passkey";
-  const sandbox = startProcess("sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+  const sandbox = services.start("sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
     // The payer answers the prompt at once: the figure is the platform's, not a person's.
     DARAJA_SANDBOX_STK_PIN_DELAY_MS: "1",
@@ -118,14 +81,14 @@ try {
     MPESA_STK_PASSKEY: passkey,
     MPESA_STK_TIMEOUT_SECONDS: String(stkTimeoutSeconds),
   };
-  const worker = startProcess("worker", [...workerNodeFlags, builtServices.worker], {
+  const worker = services.start("worker", [...workerNodeFlags, builtServices.worker], {
     ...workerProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: url,
     LOG_LEVEL: "silent",
     WORKER_HEARTBEAT_SECONDS: "1",
   });
-  const api = startProcess("api", [...apiNodeFlags, builtServices.api], {
+  const api = services.start("api", [...apiNodeFlags, builtServices.api], {
     ...apiProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: url,
@@ -134,9 +97,9 @@ try {
     BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
     RATE_LIMIT_PER_MINUTE: "1000000000",
   });
-  await waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
+  await services.waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
   // /readyz is 200 only once the database, the migrations and a live worker heartbeat are there.
-  await waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
+  await services.waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
   const key = await createPartnerKey({ db, name: "bench", scopes: ["deposits:write", "deposits:read"], actor: "system:bench" });
 
   const processes: Record<string, () => number> = {
@@ -261,7 +224,7 @@ try {
   );
   await db.$disconnect();
 } finally {
-  await stopChildren();
+  await services.stopAll();
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }
