@@ -4,6 +4,7 @@ import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
 import type { Db, Deposit, Tx } from "@agrinet/db";
 import { postLedgerTransactionsBatch, type PostedLedgerTransaction } from "../ledger";
 import { emitDomainEvents } from "../events/emit-domain-event";
+import { recordDepositCredits } from "./deposit-credit-store";
 import { depositCreditInput } from "./deposit-ledger";
 import { depositEvent } from "./deposit-events";
 import { receiptUrl } from "./receipts";
@@ -154,20 +155,12 @@ export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptio
     transactionId: transactions[position]!.id.toString(),
     entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
   }));
-  const [updated] = await tx.$queryRaw<Array<{ updatedAt: Date }>>`
-    with written as (
-      update deposits d
-      set ledger_transaction_id = v."transactionId", ledger_entry_ids = v."entryIds", updated_at = now()
-      from jsonb_to_recordset(${JSON.stringify(ledgerIds)}::jsonb) as v(id text, "transactionId" text, "entryIds" text[])
-      where d.id = v.id
-      returning d.updated_at
-    )
-    select max(updated_at) as "updatedAt" from written`;
+  const updatedAt = await recordDepositCredits(tx, ledgerIds);
   const deposits = credited.map(({ deposit }, position) => ({
     ...deposit,
     ledgerTransactionId: ledgerIds[position]!.transactionId,
     ledgerEntryIds: ledgerIds[position]!.entryIds,
-    updatedAt: updated?.updatedAt ?? deposit.updatedAt,
+    updatedAt: updatedAt ?? deposit.updatedAt,
   }));
   await emitDomainEvents(
     tx,
