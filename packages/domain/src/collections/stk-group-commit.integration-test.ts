@@ -22,7 +22,7 @@ async function pendingStkDeposit(amount = 100_000n) {
   const depositId = newDepositId();
   const checkoutRequestId = `ws_CO_group_${n}`;
   await database.db.deposit.create({
-    data: { id: depositId, userId: `user_group_${n % 7}`, amount, currency: "KES", method: "mpesa", reference: `group-${n}` },
+    data: { id: depositId, partnerId: "partner_default", userId: `user_group_${n % 7}`, amount, currency: "KES", method: "mpesa", reference: `group-${n}` },
   });
   await database.db.mpesaPayment.create({
     data: {
