@@ -157,21 +157,18 @@ export async function countKnownRows(client: ReconClient, statementId: string, s
   return Number(rows[0]?.known ?? 0n);
 }
 
-/** Adds the statement's rows that are new lines; marks the statement committed. */
-export async function commitStatementLines(client: ReconClient, statement: StatementRecord, committedBy: string): Promise<number> {
-  const added = await client.$executeRaw`
-    insert into reconciliation_lines
-      (source, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency, description, counterparty)
-    select ${statement.source}, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency,
-           description, counterparty
-    from reconciliation_statement_rows where statement_id = ${statement.id}
-    order by row_number
-    on conflict (source, identity) do nothing`;
+/**
+ * Marks a statement committed (before its lines are matched: the source's reconciliation starts
+ * with its first committed statement's period, see matchSource).
+ */
+export async function markStatementCommitted(client: ReconClient, statementId: string, committedBy: string): Promise<void> {
   await client.$executeRaw`
-    update reconciliation_statements set status = 'committed', lines_added = ${added}, committed_by = ${committedBy},
-           committed_at = now()
-    where id = ${statement.id}`;
-  return added;
+    update reconciliation_statements set status = 'committed', committed_by = ${committedBy}, committed_at = now()
+    where id = ${statementId}`;
+}
+
+export async function setStatementLinesAdded(client: ReconClient, statementId: string, linesAdded: number): Promise<void> {
+  await client.$executeRaw`update reconciliation_statements set lines_added = ${linesAdded} where id = ${statementId}`;
 }
 
 export type StatementTotals = { currency: string; moneyIn: bigint; moneyOut: bigint; rows: number };
@@ -189,6 +186,8 @@ export async function lockSource(client: ReconClient, source: string): Promise<v
 }
 
 export type MatchingCounts = {
+  /** The committed statement's rows that became lines (0 without a statement). */
+  linesAdded: number;
   matchedByReference: number;
   matchedByBatch: number;
   lines: number;
@@ -202,12 +201,17 @@ export type MatchingCounts = {
  * payout batch, equal to the batch's unmatched sum). Reconciliation starts with the source's
  * first committed statement: postings before its period may still match a line (within the
  * window) but are never reported missing, since the statements before it were never imported.
+ *
+ * With a statement being committed, its rows that are not yet lines (same source and identity)
+ * join the candidates and are written as lines once matched, already matched or not: a
+ * 100,000-line statement costs one insert of its lines, not an insert and then an update of
+ * each. The scheduled run is the same pass without a statement.
  */
 export async function matchSource(
   client: ReconClient,
-  input: { source: ReconciliationSource; windowSeconds: number; runId: string; actor: string },
+  input: { source: ReconciliationSource; windowSeconds: number; runId: string; actor: string; statementId: string | null },
 ): Promise<MatchingCounts> {
-  await client.$executeRaw`drop table if exists recon_movements`;
+  await client.$executeRaw`drop table if exists recon_movements, recon_new_lines, recon_candidates, recon_matched`;
   await client.$executeRaw`
     create temp table recon_movements on commit drop as
     with cutover as (
@@ -224,59 +228,94 @@ export async function matchSource(
     where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
       and p.created_at >= cutover.at - make_interval(secs => ${input.windowSeconds})
       and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)`;
-  await client.$executeRaw`create index on recon_movements (reference)`;
-  await client.$executeRaw`analyze recon_movements`;
+  // The statement's rows that are new lines, with the line ids they will get (the caller holds
+  // the source's lock, so no other commit adds the same identities meanwhile), then every
+  // candidate: the source's unmatched lines and those new rows.
+  await client.$executeRaw`
+    create temp table recon_new_lines on commit drop as
+    select nextval(pg_get_serial_sequence('reconciliation_lines', 'id')) as line_id, r.row_number
+    from reconciliation_statements s
+    join reconciliation_statement_rows r on r.statement_id = s.id
+    where s.id = ${input.statementId} and s.source = ${input.source}
+      and not exists (select 1 from reconciliation_lines l where l.source = s.source and l.identity = r.identity)
+    order by r.row_number`;
+  await client.$executeRaw`
+    create temp table recon_candidates on commit drop as
+    select id as line_id, reference, batch_reference, amount, currency::text as currency, booked_at
+    from reconciliation_lines where source = ${input.source} and status = 'unmatched'
+    union all
+    select n.line_id, r.reference, r.batch_reference, r.amount, r.currency::text, r.booked_at
+    from recon_new_lines n join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = n.row_number`;
+  await client.$executeRaw`create temp table recon_matched (line_id bigint not null, posting_id bigint not null, rule text not null) on commit drop`;
 
   const byReference = await client.$executeRaw`
     with l as (
-      select id, reference, amount, currency, booked_at,
-             row_number() over (partition by reference, amount, currency order by booked_at, id) as n
-      from reconciliation_lines where source = ${input.source} and status = 'unmatched' and reference is not null
+      select line_id, reference, amount, currency, booked_at,
+             row_number() over (partition by reference, amount, currency order by booked_at, line_id) as n
+      from recon_candidates where reference is not null
     ), m as (
       select posting_id, reference, amount, currency, at,
              row_number() over (partition by reference, amount, currency order by at, posting_id) as n
       from recon_movements where reference is not null
-    ), pairs as (
-      select l.id as line_id, m.posting_id from l join m using (reference, amount, currency, n)
-      where abs(extract(epoch from l.booked_at - m.at)) <= ${input.windowSeconds}
     ), matched as (
       insert into reconciliation_matches (line_id, posting_id, rule, run_id, matched_by)
-      select line_id, posting_id, 'reference', ${input.runId}, ${input.actor} from pairs
+      select l.line_id, m.posting_id, 'reference', ${input.runId}, ${input.actor}
+      from l join m using (reference, amount, currency, n)
+      where abs(extract(epoch from l.booked_at - m.at)) <= ${input.windowSeconds}
       on conflict (posting_id) do nothing
       returning line_id, posting_id
-    ), gone as (
-      delete from recon_movements where posting_id in (select posting_id from matched)
     )
-    update reconciliation_lines set status = 'matched' where id in (select line_id from matched)`;
+    insert into recon_matched select line_id, posting_id, 'reference' from matched`;
+  if (byReference > 0) {
+    await client.$executeRaw`delete from recon_movements m using recon_matched x where x.posting_id = m.posting_id`;
+    await client.$executeRaw`delete from recon_candidates c using recon_matched x where x.line_id = c.line_id`;
+  }
 
   const byBatch = await client.$executeRaw`
     with batches as (
       select batch_reference, currency, sum(amount) as amount, min(at) as first_at, max(at) as last_at
       from recon_movements where batch_reference is not null group by batch_reference, currency
     ), pairs as (
-      select distinct on (b.batch_reference, b.currency) l.id as line_id, b.batch_reference, b.currency
+      select distinct on (b.batch_reference, b.currency) l.line_id, b.batch_reference, b.currency
       from batches b
-      join reconciliation_lines l on l.source = ${input.source} and l.status = 'unmatched'
-        and coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
+      join recon_candidates l on coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
         and l.amount = b.amount
         and l.booked_at between b.first_at - make_interval(secs => ${input.windowSeconds})
                             and b.last_at + make_interval(secs => ${input.windowSeconds})
-      order by b.batch_reference, b.currency, l.booked_at, l.id
+      order by b.batch_reference, b.currency, l.booked_at, l.line_id
     ), matched as (
       insert into reconciliation_matches (line_id, posting_id, rule, run_id, matched_by)
       select p.line_id, m.posting_id, 'batch', ${input.runId}, ${input.actor}
       from pairs p join recon_movements m on m.batch_reference = p.batch_reference and m.currency = p.currency
       on conflict (posting_id) do nothing
       returning line_id, posting_id
-    ), gone as (
-      delete from recon_movements where posting_id in (select posting_id from matched)
     )
-    update reconciliation_lines set status = 'matched' where id in (select line_id from matched)`;
+    insert into recon_matched select line_id, posting_id, 'batch' from matched`;
+  if (byBatch > 0) {
+    await client.$executeRaw`delete from recon_movements m using recon_matched x where x.posting_id = m.posting_id and x.rule = 'batch'`;
+    await client.$executeRaw`delete from recon_candidates c using recon_matched x where x.line_id = c.line_id and x.rule = 'batch'`;
+  }
+
+  // Lines that were already lines change status; the statement's new rows are written once.
+  await client.$executeRaw`
+    update reconciliation_lines l set status = 'matched'
+    from (select distinct line_id from recon_matched) x
+    where l.id = x.line_id and l.source = ${input.source} and l.status = 'unmatched'`;
+  const linesAdded = await client.$executeRaw`
+    insert into reconciliation_lines
+      (id, source, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency, description,
+       counterparty, status)
+    select n.line_id, ${input.source}, r.identity, r.statement_id, r.row_number, r.reference, r.batch_reference, r.booked_at,
+           r.amount, r.currency, r.description, r.counterparty,
+           case when n.line_id in (select line_id from recon_matched) then 'matched' else 'unmatched' end
+    from recon_new_lines n join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = n.row_number
+    order by n.line_id`;
 
   const sizes = await client.$queryRaw<{ lines: bigint; movements: bigint }[]>`
-    select (select count(*) from reconciliation_lines where source = ${input.source} and status = 'unmatched') as lines,
+    select (select count(*) from recon_candidates) as lines,
            (select count(*) from recon_movements where not before_cutover) as movements`;
   return {
+    linesAdded,
     matchedByReference: byReference,
     matchedByBatch: byBatch,
     lines: Number(sizes[0]?.lines ?? 0n),

@@ -31,6 +31,7 @@ export function parseStatementAmount(text: string, currency: CurrencyCode): bigi
 }
 
 const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const monthOf = (text: string) => (/^\d+$/.test(text) ? Number(text) : monthNames.indexOf(text.toLowerCase()) + 1);
 
 /**
  * A statement time: ISO 8601 (with or without offset), yyyy-mm-dd, dd-mm-yyyy, dd/mm/yyyy,
@@ -48,7 +49,6 @@ export function parseStatementTime(text: string, offsetMinutes = eastAfricaOffse
   if (!match) return null;
   const [, first, second, third] = match as unknown as string[];
   let year: number, month: number, day: number;
-  const monthOf = (text: string) => (/^\d+$/.test(text) ? Number(text) : monthNames.indexOf(text.toLowerCase()) + 1);
   if (first!.length === 4) {
     year = Number(first);
     month = monthOf(second!);
