@@ -17,6 +17,7 @@ export {
   listComments,
   listRuns,
   listStatements,
+  oldestOpenExceptionAges,
   type ExceptionKind,
   type ExceptionRecord,
   type ReconciliationExceptionStatus,

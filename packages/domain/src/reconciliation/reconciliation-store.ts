@@ -570,6 +570,17 @@ export async function listExceptions(client: ReconClient, filters: ExceptionFilt
   return rows.map(decodeException);
 }
 
+/**
+ * Per source, how long its oldest open (new or persisting) exception has been in the queue, in
+ * seconds; sources with none are left out. Walks the (status, source, …) index: open exceptions
+ * are the few.
+ */
+export async function oldestOpenExceptionAges(client: ReconClient): Promise<{ source: string; seconds: number }[]> {
+  return client.$queryRaw<{ source: string; seconds: number }[]>`
+    select source, extract(epoch from now() - min(created_at))::float8 as seconds
+    from reconciliation_exceptions where status in ('new', 'persisting') group by source order by source`;
+}
+
 export async function findExceptions(client: ReconClient, ids: bigint[], forUpdate: boolean): Promise<ExceptionRecord[]> {
   const rows = forUpdate
     ? await client.$queryRaw<ExceptionRow[]>`
