@@ -3,6 +3,11 @@
  * the other areas). Amounts are signed from the provider account's side: a ledger posting on a
  * clearing account counts with the opposite sign (a payout credits external:mpesa:KES and
  * shows as Withdrawn on the M-Pesa statement).
+ *
+ * A clearing posting's provider reference, first found wins: the payout's provider reference
+ * (M-Pesa B2C receipt, Stripe transfer), an M-Pesa reversal's transaction id (a return of
+ * unmatched money), the M-Pesa receipt of the STK or paybill payment behind a deposit, the
+ * receipt of money held in suspense, the deposit's PaymentIntent, its own reference.
  */
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db, Queryable, Tx } from "@agrinet/db";
@@ -218,12 +223,14 @@ export async function matchSource(
       select min(period_from) as at from reconciliation_statements where source = ${input.source} and status = 'committed'
     )
     select p.id as posting_id, p.currency::text as currency, -p.amount as amount, p.created_at as at,
-           coalesce(t.metadata->>'providerReference', d.stripe_payment_intent_id, d.reference, t.metadata->>'reference') as reference,
+           coalesce(t.metadata->>'providerReference', t.metadata->>'reversal', mp.receipt, t.metadata->>'receipt',
+                    d.stripe_payment_intent_id, d.reference, t.metadata->>'reference') as reference,
            po.batch_id as batch_reference, p.created_at < cutover.at as before_cutover
     from cutover, ledger_accounts a
     join ledger_postings p on p.account_id = a.id
     join ledger_transactions t on t.id = p.transaction_id
     left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
     left join payouts po on po.id = t.metadata->>'payoutId'
     where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
       and p.created_at >= cutover.at - make_interval(secs => ${input.windowSeconds})
