@@ -38,7 +38,7 @@ export async function statementPreview(db: Db, id: string): Promise<StatementPre
 function parseUpload(
   source: ReconciliationSource,
   text: string,
-  mapping: { columns: BankColumnMapping; currency: CurrencyCode } | null,
+  mapping: { columns: BankColumnMapping; currency: CurrencyCode; dateFormat: string } | null,
   currency: CurrencyCode | undefined,
 ): ParsedStatement {
   if (source === "mpesa") return parseMpesaStatement(text, currency ? { currency } : {});
