@@ -22,6 +22,8 @@ export {
   type ExceptionRecord,
   type ReconciliationExceptionStatus,
   type ExceptionFilters,
+  type ClearingPosting,
+  type LineDetail,
   type RunRecord,
   type StatementRecord,
   type StatementTotals,

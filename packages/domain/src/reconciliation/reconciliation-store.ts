@@ -10,10 +10,17 @@
  * receipt of money held in suspense, the deposit's PaymentIntent, its own reference.
  */
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db, Queryable, Tx } from "@agrinet/db";
+import { Prisma, type Db, type Queryable, type Tx } from "@agrinet/db";
 import type { ParsedStatement, ReconciliationSource, StatementFormat } from "./statement-types";
 
 export type ReconClient = Db | Tx;
+
+/**
+ * A clearing posting's provider reference (see the module comment), over ledger_transactions t,
+ * deposits d (t.metadata's depositId) and mpesa_payments mp (d's payment).
+ */
+const postingReference = Prisma.sql`coalesce(t.metadata->>'providerReference', t.metadata->>'reversal', mp.receipt,
+  t.metadata->>'receipt', d.stripe_payment_intent_id, d.reference, t.metadata->>'reference')`;
 
 export type StatementRecord = {
   id: string;
@@ -223,8 +230,7 @@ export async function matchSource(
       select min(period_from) as at from reconciliation_statements where source = ${input.source} and status = 'committed'
     )
     select p.id as posting_id, p.currency::text as currency, -p.amount as amount, p.created_at as at,
-           coalesce(t.metadata->>'providerReference', t.metadata->>'reversal', mp.receipt, t.metadata->>'receipt',
-                    d.stripe_payment_intent_id, d.reference, t.metadata->>'reference') as reference,
+           ${postingReference} as reference,
            po.batch_id as batch_reference, p.created_at < cutover.at as before_cutover
     from cutover, ledger_accounts a
     join ledger_postings p on p.account_id = a.id
@@ -637,6 +643,94 @@ export async function insertManualMatches(
     select ${input.lineId}, unnest(${input.postingIds}::bigint[]), ${input.rule}, ${input.actor}`;
   await client.$executeRaw`update reconciliation_lines set status = 'matched' where id = ${input.lineId}`;
   return added;
+}
+
+export type LineDetail = {
+  id: bigint;
+  statementId: string;
+  statementFileName: string | null;
+  rowNumber: number;
+  reference: string | null;
+  batchReference: string | null;
+  bookedAt: Date;
+  amount: bigint;
+  currency: string;
+  description: string;
+  counterparty: string | null;
+  status: string;
+};
+
+export async function findLineDetail(client: ReconClient, id: bigint): Promise<LineDetail | null> {
+  const rows = await client.$queryRaw<
+    {
+      id: bigint; statement_id: string; file_name: string | null; row_number: number; reference: string | null; batch_reference: string | null;
+      booked_at: Date; amount: bigint; currency: string; description: string; counterparty: string | null; status: string;
+    }[]
+  >`
+    select l.id, l.statement_id, s.file_name, l.row_number, l.reference, l.batch_reference, l.booked_at, l.amount, l.currency::text,
+           l.description, l.counterparty, l.status
+    from reconciliation_lines l join reconciliation_statements s on s.id = l.statement_id where l.id = ${id}`;
+  const row = rows[0];
+  return row
+    ? {
+        id: row.id, statementId: row.statement_id, statementFileName: row.file_name, rowNumber: row.row_number, reference: row.reference,
+        batchReference: row.batch_reference, bookedAt: row.booked_at, amount: row.amount, currency: row.currency, description: row.description,
+        counterparty: row.counterparty, status: row.status,
+      }
+    : null;
+}
+
+export type ClearingPosting = { id: bigint; transactionId: bigint; amount: bigint; currency: string; at: Date; reference: string | null; kind: string; matched: boolean };
+
+type ClearingPostingRow = { id: bigint; transaction_id: bigint; amount: bigint; currency: string; at: Date; reference: string | null; kind: string; matched: boolean };
+const decodeClearingPosting = (row: ClearingPostingRow): ClearingPosting => ({
+  id: row.id, transactionId: row.transaction_id, amount: row.amount, currency: row.currency, at: row.at, reference: row.reference, kind: row.kind, matched: row.matched,
+});
+
+/**
+ * What a line could be linked to by hand: the source's unmatched clearing postings in its
+ * currency within `days` of it, the same amount first, then the nearest in time.
+ */
+export async function linkCandidates(
+  client: ReconClient,
+  input: { source: string; currency: string; amount: bigint; around: Date; days: number; limit: number },
+): Promise<ClearingPosting[]> {
+  const rows = await client.$queryRaw<ClearingPostingRow[]>`
+    select p.id, p.transaction_id, -p.amount as amount, p.currency::text as currency, p.created_at as at,
+           ${postingReference} as reference, t.kind::text as kind, false as matched
+    from ledger_accounts a
+    join ledger_postings p on p.account_id = a.id
+    join ledger_transactions t on t.id = p.transaction_id
+    left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
+    where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing' and a.currency::text = ${input.currency}
+      and p.created_at between ${input.around}::timestamptz - make_interval(days => ${input.days})
+                           and ${input.around}::timestamptz + make_interval(days => ${input.days})
+      and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)
+    order by (-p.amount = ${input.amount}) desc, abs(extract(epoch from p.created_at - ${input.around}::timestamptz)), p.id
+    limit ${input.limit}`;
+  return rows.map(decodeClearingPosting);
+}
+
+/** The postings matched to a line (a resolved link, an adjustment, a batch). */
+export async function matchedPostingsOfLine(client: ReconClient, lineId: bigint): Promise<(ClearingPosting & { rule: string })[]> {
+  const rows = await client.$queryRaw<(ClearingPostingRow & { rule: string })[]>`
+    select p.id, p.transaction_id, -p.amount as amount, p.currency::text as currency, p.created_at as at,
+           ${postingReference} as reference, t.kind::text as kind, true as matched, m.rule
+    from reconciliation_matches m
+    join ledger_postings p on p.id = m.posting_id
+    join ledger_transactions t on t.id = p.transaction_id
+    left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
+    where m.line_id = ${lineId} order by p.id`;
+  return rows.map((row) => ({ ...decodeClearingPosting(row), rule: row.rule }));
+}
+
+/** The platform accounts in a currency: what an adjustment may post against. */
+export async function platformAccountCodes(client: ReconClient, currency: string): Promise<string[]> {
+  const rows = await client.$queryRaw<{ code: string }[]>`
+    select code from ledger_accounts where owner_type = 'platform' and currency = ${currency} order by code`;
+  return rows.map((row) => row.code);
 }
 
 export type LineRecord = { id: bigint; source: string; reference: string | null; amount: bigint; currency: string; bookedAt: Date; status: string; description: string };
