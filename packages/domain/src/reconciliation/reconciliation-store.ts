@@ -223,7 +223,7 @@ export async function matchSource(
   client: ReconClient,
   input: { source: ReconciliationSource; windowSeconds: number; runId: string; actor: string; statementId: string | null },
 ): Promise<MatchingCounts> {
-  await client.$executeRaw`drop table if exists recon_movements, recon_new_lines, recon_candidates, recon_matched`;
+  await client.$executeRaw`drop table if exists recon_movements, recon_candidates, recon_matched, recon_open_movements, recon_open_candidates`;
   await client.$executeRaw`
     create temp table recon_movements on commit drop as
     with cutover as (
@@ -241,24 +241,20 @@ export async function matchSource(
     where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
       and p.created_at >= cutover.at - make_interval(secs => ${input.windowSeconds})
       and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)`;
-  // The statement's rows that are new lines, with the line ids they will get (the caller holds
-  // the source's lock, so no other commit adds the same identities meanwhile), then every
-  // candidate: the source's unmatched lines and those new rows.
+  // Every candidate: the source's unmatched lines, and the statement's rows that are not lines
+  // yet (no line of the source has their identity), with the line ids they will get. The caller
+  // holds the source's lock, so no other commit adds the same identities meanwhile.
   await client.$executeRaw`
-    create temp table recon_new_lines on commit drop as
-    select nextval(pg_get_serial_sequence('reconciliation_lines', 'id')) as line_id, r.row_number
+    create temp table recon_candidates on commit drop as
+    select id as line_id, null::int as row_number, reference, batch_reference, amount, currency::text as currency, booked_at
+    from reconciliation_lines where source = ${input.source} and status = 'unmatched'
+    union all
+    select nextval(pg_get_serial_sequence('reconciliation_lines', 'id')), r.row_number, r.reference, r.batch_reference, r.amount,
+           r.currency::text, r.booked_at
     from reconciliation_statements s
     join reconciliation_statement_rows r on r.statement_id = s.id
     where s.id = ${input.statementId} and s.source = ${input.source}
-      and not exists (select 1 from reconciliation_lines l where l.source = s.source and l.identity = r.identity)
-    order by r.row_number`;
-  await client.$executeRaw`
-    create temp table recon_candidates on commit drop as
-    select id as line_id, reference, batch_reference, amount, currency::text as currency, booked_at
-    from reconciliation_lines where source = ${input.source} and status = 'unmatched'
-    union all
-    select n.line_id, r.reference, r.batch_reference, r.amount, r.currency::text, r.booked_at
-    from recon_new_lines n join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = n.row_number`;
+      and not exists (select 1 from reconciliation_lines l where l.source = s.source and l.identity = r.identity)`;
   await client.$executeRaw`create temp table recon_matched (line_id bigint not null, posting_id bigint not null, rule text not null) on commit drop`;
 
   const byReference = await client.$executeRaw`
@@ -279,19 +275,23 @@ export async function matchSource(
       returning line_id, posting_id
     )
     insert into recon_matched select line_id, posting_id, 'reference' from matched`;
-  if (byReference > 0) {
-    await client.$executeRaw`delete from recon_movements m using recon_matched x where x.posting_id = m.posting_id`;
-    await client.$executeRaw`delete from recon_candidates c using recon_matched x where x.line_id = c.line_id`;
-  }
+  // What the reference pass left (usually few): copied rather than deleted from, which for a
+  // statement that mostly matches would delete nearly every row.
+  await client.$executeRaw`
+    create temp table recon_open_movements on commit drop as
+    select * from recon_movements m where not exists (select 1 from recon_matched x where x.posting_id = m.posting_id)`;
+  await client.$executeRaw`
+    create temp table recon_open_candidates on commit drop as
+    select * from recon_candidates c where not exists (select 1 from recon_matched x where x.line_id = c.line_id)`;
 
   const byBatch = await client.$executeRaw`
     with batches as (
       select batch_reference, currency, sum(amount) as amount, min(at) as first_at, max(at) as last_at
-      from recon_movements where batch_reference is not null group by batch_reference, currency
+      from recon_open_movements where batch_reference is not null group by batch_reference, currency
     ), pairs as (
       select distinct on (b.batch_reference, b.currency) l.line_id, b.batch_reference, b.currency
       from batches b
-      join recon_candidates l on coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
+      join recon_open_candidates l on coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
         and l.amount = b.amount
         and l.booked_at between b.first_at - make_interval(secs => ${input.windowSeconds})
                             and b.last_at + make_interval(secs => ${input.windowSeconds})
@@ -299,14 +299,14 @@ export async function matchSource(
     ), matched as (
       insert into reconciliation_matches (line_id, posting_id, rule, run_id, matched_by)
       select p.line_id, m.posting_id, 'batch', ${input.runId}, ${input.actor}
-      from pairs p join recon_movements m on m.batch_reference = p.batch_reference and m.currency = p.currency
+      from pairs p join recon_open_movements m on m.batch_reference = p.batch_reference and m.currency = p.currency
       on conflict (posting_id) do nothing
       returning line_id, posting_id
     )
     insert into recon_matched select line_id, posting_id, 'batch' from matched`;
   if (byBatch > 0) {
-    await client.$executeRaw`delete from recon_movements m using recon_matched x where x.posting_id = m.posting_id and x.rule = 'batch'`;
-    await client.$executeRaw`delete from recon_candidates c using recon_matched x where x.line_id = c.line_id and x.rule = 'batch'`;
+    await client.$executeRaw`delete from recon_open_movements m using recon_matched x where x.posting_id = m.posting_id and x.rule = 'batch'`;
+    await client.$executeRaw`delete from recon_open_candidates c using recon_matched x where x.line_id = c.line_id and x.rule = 'batch'`;
   }
 
   // Lines that were already lines change status; the statement's new rows are written once.
@@ -318,15 +318,16 @@ export async function matchSource(
     insert into reconciliation_lines
       (id, source, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency, description,
        counterparty, status)
-    select n.line_id, ${input.source}, r.identity, r.statement_id, r.row_number, r.reference, r.batch_reference, r.booked_at,
+    select c.line_id, ${input.source}, r.identity, r.statement_id, r.row_number, r.reference, r.batch_reference, r.booked_at,
            r.amount, r.currency, r.description, r.counterparty,
-           case when n.line_id in (select line_id from recon_matched) then 'matched' else 'unmatched' end
-    from recon_new_lines n join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = n.row_number
-    order by n.line_id`;
+           case when c.line_id in (select line_id from recon_matched) then 'matched' else 'unmatched' end
+    from recon_candidates c join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = c.row_number
+    where c.row_number is not null
+    order by c.line_id`;
 
   const sizes = await client.$queryRaw<{ lines: bigint; movements: bigint }[]>`
-    select (select count(*) from recon_candidates) as lines,
-           (select count(*) from recon_movements where not before_cutover) as movements`;
+    select (select count(*) from recon_open_candidates) as lines,
+           (select count(*) from recon_open_movements where not before_cutover) as movements`;
   return {
     linesAdded,
     matchedByReference: byReference,
@@ -339,7 +340,7 @@ export async function matchSource(
 export type ExceptionCounts = { created: number; persisting: number; resolved: number };
 
 /**
- * What is still unmatched after matchSource (same transaction: reads recon_movements), as
+ * What is still unmatched after matchSource (same transaction: reads recon_open_movements), as
  * findings keyed per kind and line or posting, merged into the exceptions: a new finding is a
  * new exception, one found again is persisting, an open one no longer found is resolved as
  * cleared (a later statement or posting matched it). A finding whose exception was resolved by
@@ -358,7 +359,7 @@ export async function mergeExceptions(
       -- An unmatched posting with the line's reference: wrong amount, currency or date.
       select distinct on (l.id) l.id as line_id, m.posting_id, m.amount as ledger_amount, m.currency as ledger_currency,
              m.at, abs(extract(epoch from l.booked_at - m.at)) > ${input.windowSeconds} as outside
-      from lines l join recon_movements m on m.reference = l.reference
+      from lines l join recon_open_movements m on m.reference = l.reference
       order by l.id, (m.amount = l.amount) desc, abs(extract(epoch from l.booked_at - m.at)), m.posting_id
     ), matched_pair as (
       -- Or a posting with that reference already matched to another line.
@@ -391,7 +392,7 @@ export async function mergeExceptions(
   await client.$executeRaw`
     insert into recon_findings (kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at, detail)
     select 'unmatched_movement', null, m.posting_id, m.reference, m.amount, null, m.currency, m.at, ''
-    from recon_movements m
+    from recon_open_movements m
     where m.posting_id not in (select posting_id from recon_findings where posting_id is not null)
       and not m.before_cutover
       and m.at + make_interval(secs => ${input.windowSeconds}) <=
