@@ -3,7 +3,7 @@
 // organisation statement for the period lists each as the portal does, and importing and
 // committing it matches every line to its ledger movement.
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { commitStatement, importStatement, listExceptions } from "@agrinet/domain";
+import { commitStatement, getDailyReconciliationReport, importStatement, listExceptions } from "@agrinet/domain";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { eventually, startCollectionsHarness, type CollectionsHarness } from "../testing/collections-harness";
 
@@ -75,4 +75,14 @@ test("STK deposits, a paybill payment, suspense and its reversal: the sandbox's 
   const committed = await commitStatement({ db: harness.db, statementId: preview.id, actor: "staff:test" });
   expect(committed.run).toMatchObject({ matched: 5, unmatchedLines: 0, unmatchedMovements: 0, exceptionsNew: 0 });
   expect(await listExceptions(harness.db, { source: "mpesa", status: "open", limit: 50 })).toEqual([]);
+
+  // The day's balances: the clearing account holds what the collections brought in (provider
+  // side); the statement's closing also holds the working account's float, which the ledger
+  // never saw, and nothing else.
+  const report = await getDailyReconciliationReport({ db: harness.db, source: "mpesa", from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) });
+  const net = 150_000n + 199_900n + 299_900n + 250_000n - 299_900n;
+  const today = report.at(-1)!;
+  expect(today).toMatchObject({ currency: "KES", ledgerNet: net, ledgerClosing: net, unexplainedDifference: 0n });
+  expect(today.closing! - today.opening!).toBe(net);
+  expect(today.closingDifference).toBe(today.opening);
 });

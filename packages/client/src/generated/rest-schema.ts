@@ -737,7 +737,7 @@ export interface paths {
         };
         /**
          * Daily reconciliation report
-         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.
+         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.
          */
         get: operations["reconciliation_getDailyReport"];
         put?: never;
@@ -3972,6 +3972,12 @@ export interface operations {
                              * @example 250000
                              */
                             unexplainedDifference: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            ledgerClosing: string;
+                            closingDifference: string | null;
                         }[];
                     };
                 };

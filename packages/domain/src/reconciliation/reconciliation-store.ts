@@ -796,22 +796,28 @@ export type DailyRow = {
   lines: number;
   matchedLines: number;
   ledgerNet: bigint;
+  /** The clearing account's balance at the day's end, provider side. */
+  ledgerClosing: bigint;
   opening: bigint | null;
   closing: bigint | null;
 };
 
 /**
  * Per day (East Africa Time, the providers' and the finance team's day) and currency of a source: the statement lines' money in and out, how many
- * are matched, the ledger's net movement on the clearing account (provider side) and the
- * statements' balances for the day (the earliest opening and latest closing of committed
- * statements whose period is that day).
+ * are matched, the ledger's net movement on the clearing account (provider side), its balance at
+ * the day's end (its balance now less what was posted since) and the statements' balances for
+ * the day (the earliest opening and latest closing of committed statements whose period is that
+ * day).
  */
 export async function dailyReport(
   client: ReconClient,
   input: { source: string; from: Date; to: Date },
 ): Promise<DailyRow[]> {
   const rows = await client.$queryRaw<
-    { day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; opening: bigint | null; closing: bigint | null }[]
+    {
+      day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; ledger_closing: bigint;
+      opening: bigint | null; closing: bigint | null;
+    }[]
   >`
     with lines as (
       select date_trunc('day', booked_at at time zone interval '+03:00') as day, currency::text as currency,
@@ -833,13 +839,27 @@ export async function dailyReport(
       from reconciliation_statements
       where source = ${input.source} and status = 'committed' and period_from >= ${input.from} and period_from < ${input.to}
       group by 1, 2
+    ), held as (
+      select a.currency::text as currency,
+             -(bal.posted - coalesce((select sum(p.amount) from ledger_postings p where p.account_id = a.id and p.created_at >= ${input.to}), 0))
+               as at_end
+      from ledger_accounts a join ledger_balances bal on bal.account_id = a.id
+      where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
+    ), days as (
+      select coalesce(l.day, g.day) as day, coalesce(l.currency, g.currency) as currency,
+             coalesce(l.money_in, 0) as money_in, coalesce(l.money_out, 0) as money_out,
+             coalesce(l.lines, 0) as lines, coalesce(l.matched, 0) as matched, coalesce(g.net, 0) as net
+      from lines l full join ledger g on g.day = l.day and g.currency = l.currency
     )
-    select coalesce(l.day, g.day) as day, coalesce(l.currency, g.currency) as currency,
-           coalesce(l.money_in, 0)::bigint as money_in, coalesce(l.money_out, 0)::bigint as money_out,
-           coalesce(l.lines, 0)::bigint as lines, coalesce(l.matched, 0)::bigint as matched,
-           coalesce(g.net, 0)::bigint as ledger_net, b.opening, b.closing
-    from lines l full join ledger g on g.day = l.day and g.currency = l.currency
-    left join balances b on b.day = coalesce(l.day, g.day) and b.currency = coalesce(l.currency, g.currency)
+    select d.day, d.currency, d.money_in::bigint, d.money_out::bigint, d.lines::bigint, d.matched::bigint,
+           d.net::bigint as ledger_net,
+           -- The balance at the period's end less the movements of the later days in it.
+           (coalesce(h.at_end, 0) - coalesce(sum(d.net) over (partition by d.currency order by d.day desc
+                                                           rows between unbounded preceding and 1 preceding), 0))::bigint as ledger_closing,
+           b.opening, b.closing
+    from days d
+    left join balances b on b.day = d.day and b.currency = d.currency
+    left join held h on h.currency = d.currency
     order by 1, 2`;
   return rows.map((row) => ({
     // A timestamp without time zone: node reads it as UTC, so its date is the EAT day.
@@ -850,6 +870,7 @@ export async function dailyReport(
     lines: Number(row.lines),
     matchedLines: Number(row.matched),
     ledgerNet: row.ledger_net,
+    ledgerClosing: row.ledger_closing,
     opening: row.opening,
     closing: row.closing,
   }));

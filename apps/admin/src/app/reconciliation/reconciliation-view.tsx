@@ -293,7 +293,7 @@ function DailyReportCard() {
     <Card
       id="reconciliation-report"
       title="Daily report"
-      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains."
+      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains; the clearing account's balance at the day's end against the statement's closing (a constant difference is money the ledger never recorded, such as an opening float)."
       actions={
         <a href={`/api/v1/reconciliation/report.csv?${new URLSearchParams(query).toString()}`} download className="text-sm font-medium text-emerald-800 underline">
           Download CSV
@@ -312,7 +312,7 @@ function DailyReportCard() {
       {report.isPending ? <LoadingRows label="Loading the report" /> : null}
       <Table caption="Daily reconciliation report">
         <THead>
-          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th></Tr>
+          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th><Th>Ledger closing</Th><Th>Closing − ledger</Th></Tr>
         </THead>
         <TBody>
           {report.data?.items.map((row) => (
@@ -325,6 +325,8 @@ function DailyReportCard() {
               <Td>{row.matchedPercent}% of {row.lines}</Td>
               <Td><Money amount={row.ledgerNet} currency={row.currency} /></Td>
               <Td><Money amount={row.unexplainedDifference} currency={row.currency} /></Td>
+              <Td><Money amount={row.ledgerClosing} currency={row.currency} /></Td>
+              <Td>{row.closingDifference ? <Money amount={row.closingDifference} currency={row.currency} /> : "—"}</Td>
             </Tr>
           ))}
         </TBody>
