@@ -7,7 +7,7 @@ let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
   await database.db.deposit.create({
-    data: { id: "dep_search_1", userId: "user_search", amount: 250_000n, currency: "KES", method: "mpesa", reference: "SBK7XYZ123" },
+    data: { partnerId: "partner_default", id: "dep_search_1", userId: "user_search", amount: 250_000n, currency: "KES", method: "mpesa", reference: "SBK7XYZ123" },
   });
 });
 

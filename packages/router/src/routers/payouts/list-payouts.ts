@@ -5,6 +5,7 @@ import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
+import { listPartnerFilter, partnerIdFilterInput } from "../../tenancy";
 import { batchIdInput, payoutOutput } from "./payout-schemas";
 
 export const listPayouts = procedure
@@ -16,6 +17,7 @@ export const listPayouts = procedure
   .input(
     pageInput.extend({
       userId: z.string().optional(),
+      partnerId: partnerIdFilterInput.optional(),
       status: z.enum(payoutStatuses).optional(),
       currency: currencyInput.optional(),
       destinationType: z.enum(payoutDestinationTypes).optional(),
@@ -25,5 +27,10 @@ export const listPayouts = procedure
   .output(pageOutput(payoutOutput))
   .query(({ ctx, input }) => {
     const { cursor, limit, ...filters } = input;
-    return listPayoutsInDomain({ db: staleReadDb(ctx), filters, limit, cursor });
+    return listPayoutsInDomain({
+      db: staleReadDb(ctx),
+      filters: { ...filters, partnerId: listPartnerFilter(ctx.principal, filters.partnerId) },
+      limit,
+      cursor,
+    });
   });
