@@ -4,6 +4,7 @@ import { createPayout } from "./create-payout";
 import { exportBankBatch } from "./export-bank-batch";
 import { getPayout } from "./get-payout";
 import { getPayoutBatch } from "./get-payout-batch";
+import { listPayoutAttempts } from "./list-payout-attempts";
 import { listPayouts } from "./list-payouts";
 import { markBankPayout } from "./mark-bank-payout";
 import { retryPayout } from "./retry-payout";
@@ -15,6 +16,7 @@ export const payoutsRouter = router({
   getPayout,
   listPayouts,
   getPayoutBatch,
+  listPayoutAttempts,
   cancelPayout,
   retryPayout,
   exportBankBatch,
