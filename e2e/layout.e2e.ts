@@ -13,6 +13,7 @@ const listPages = [
   "/deposits",
   "/mpesa/unmatched",
   "/payouts",
+  "/payouts/runs",
   "/ledger",
   "/ledger/accounts",
   "/contracts",
@@ -28,7 +29,9 @@ const listPages = [
 ];
 const detailPages = [
   { list: "/deposits", prefix: "/deposits/" },
-  { list: "/payouts", prefix: "/payouts/" },
+  // Payout ids, not the "Past runs" link beside the list.
+  { list: "/payouts", prefix: "/payouts/po_" },
+  { list: "/payouts/runs", prefix: "/payouts/runs/" },
   { list: "/contracts", prefix: "/contracts/" },
   { list: "/ledger/accounts", prefix: "/ledger/accounts/" },
 ];

@@ -69,7 +69,7 @@ export interface paths {
         };
         /**
          * List payouts
-         * @description Payouts, newest first, filtered by user, status, currency, destination type or batch.
+         * @description Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive).
          */
         get: operations["payouts_listPayouts"];
         put?: never;
@@ -1938,6 +1938,8 @@ export interface operations {
                 currency?: "KES" | "TZS" | "UGX" | "USD";
                 destinationType?: "mpesa" | "stripe" | "bank";
                 batchId?: string;
+                from?: string;
+                to?: string;
             };
             header?: never;
             path?: never;

@@ -21,3 +21,4 @@ export * from "./payout-runtime";
 export * from "./start-payouts";
 export * from "./status-sweep";
 export * from "./payout-attempts";
+export * from "./list-payout-batches";

@@ -11,6 +11,10 @@ export type ListPayoutsOptions = {
     currency?: CurrencyCode;
     destinationType?: PayoutDestinationType;
     batchId?: string;
+    /** Created at or after. */
+    from?: Date;
+    /** Created before. */
+    to?: Date;
   };
   limit: number;
   /** The last id of the previous page (ids are random: pages follow creation time, then id). */
@@ -26,6 +30,9 @@ export async function listPayouts(options: ListPayoutsOptions): Promise<{ items:
     ...(filters.currency ? { currency: filters.currency } : {}),
     ...(filters.destinationType ? { destinationType: filters.destinationType } : {}),
     ...(filters.batchId ? { batchId: filters.batchId } : {}),
+    ...(filters.from || filters.to
+      ? { createdAt: { ...(filters.from ? { gte: filters.from } : {}), ...(filters.to ? { lt: filters.to } : {}) } }
+      : {}),
   };
   const rows = await options.db.payout.findMany({
     where,

@@ -24,9 +24,28 @@ import { RunPayoutsDialog } from "./run-payouts-dialog";
 import { UserLink } from "../../components/entity-links";
 
 const pageSize = 25;
-type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
+type Filters = {
+  status?: PayoutStatus;
+  destinationType?: DestinationType;
+  currency?: (typeof payoutCurrencies)[number];
+  /** `YYYY-MM-DD` (UTC days), both inclusive in the form. */
+  fromDay?: string;
+  toDay?: string;
+};
 
-export function PayoutsView() {
+/** `YYYY-MM-DD` → that UTC day's start; the form's "to" day is inclusive, the API's `to` exclusive. */
+function dayStart(value: string | undefined, plusDays = 0): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + plusDays);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+const dateFieldClass =
+  "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
+
+/** The payouts list; with `batchId`, only that run's payouts (the run's own page). */
+export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canRun = useCan("payouts.runPayouts");
@@ -34,8 +53,16 @@ export function PayoutsView() {
   const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
 
+  const { fromDay, toDay, ...choices } = filters;
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor: pages.cursor, limit: pageSize }),
+    ...trpc.payouts.listPayouts.queryOptions({
+      ...choices,
+      ...(batchId ? { batchId } : {}),
+      from: dayStart(fromDay),
+      to: dayStart(toDay, 1),
+      cursor: pages.cursor,
+      limit: pageSize,
+    }),
     placeholderData: keepPreviousData,
   });
 
@@ -67,7 +94,7 @@ export function PayoutsView() {
     <div className="flex flex-col gap-6">
       <Card
         id="payouts"
-        title="Payouts"
+        title={batchId ? "Payouts in this run" : "Payouts"}
         description={
           <span>
             Newest first.{" "}
@@ -78,8 +105,13 @@ export function PayoutsView() {
         }
         actions={
           <>
+            {batchId ? null : (
+              <Link prefetch={false} href="/payouts/runs" className="self-center text-sm text-emerald-800 underline">
+                Past runs
+              </Link>
+            )}
             <ExportBankBatch />
-            {canRun ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
+            {canRun && !batchId ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
           </>
         }
       >
@@ -106,6 +138,30 @@ export function PayoutsView() {
             value={filters.currency}
             onChange={(value) => setFilter("currency", value)}
           />
+          <div className="flex flex-col gap-1">
+            <label htmlFor="payout-from" className="text-sm font-medium text-slate-700">
+              Created from
+            </label>
+            <input
+              id="payout-from"
+              type="date"
+              className={dateFieldClass}
+              value={fromDay ?? ""}
+              onChange={(event) => setFilter("fromDay", event.target.value || undefined)}
+            />
+          </div>
+          <div className="flex flex-col gap-1">
+            <label htmlFor="payout-to" className="text-sm font-medium text-slate-700">
+              Created to (inclusive, UTC)
+            </label>
+            <input
+              id="payout-to"
+              type="date"
+              className={dateFieldClass}
+              value={toDay ?? ""}
+              onChange={(event) => setFilter("toDay", event.target.value || undefined)}
+            />
+          </div>
         </form>
 
         {list.isPending ? (
@@ -182,7 +238,7 @@ export function PayoutsView() {
         />
       </Card>
 
-      {canRun ? (
+      {canRun && !batchId ? (
         <RunPayoutsDialog
           open={runOpen}
           onClose={() => {

@@ -5,6 +5,7 @@ import { exportBankBatch } from "./export-bank-batch";
 import { getPayout } from "./get-payout";
 import { getPayoutBatch } from "./get-payout-batch";
 import { listPayoutAttempts } from "./list-payout-attempts";
+import { listPayoutBatches } from "./list-payout-batches";
 import { listPayouts } from "./list-payouts";
 import { markBankPayout } from "./mark-bank-payout";
 import { retryPayout } from "./retry-payout";
@@ -17,6 +18,7 @@ export const payoutsRouter = router({
   listPayouts,
   getPayoutBatch,
   listPayoutAttempts,
+  listPayoutBatches,
   cancelPayout,
   retryPayout,
   exportBankBatch,

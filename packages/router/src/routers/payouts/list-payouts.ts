@@ -1,5 +1,5 @@
 import { staleReadDb } from "../../context";
-import { currencyInput } from "@agrinet/core";
+import { currencyInput, instantInput } from "@agrinet/core";
 import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
 import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
@@ -10,7 +10,7 @@ import { batchIdInput, payoutOutput } from "./payout-schemas";
 export const listPayouts = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
-    description: "Payouts, newest first, filtered by user, status, currency, destination type or batch.",
+    description: "Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive).",
     openapi: { method: "GET", path: "/api/v1/payouts", tags: ["payouts"], summary: "List payouts" },
   })
   .input(
@@ -20,6 +20,10 @@ export const listPayouts = procedure
       currency: currencyInput.optional(),
       destinationType: z.enum(payoutDestinationTypes).optional(),
       batchId: batchIdInput.optional(),
+      /** Created at or after (ISO 8601). */
+      from: instantInput("from must be an ISO 8601 date").optional(),
+      /** Created before (ISO 8601). */
+      to: instantInput("to must be an ISO 8601 date").optional(),
     }),
   )
   .output(pageOutput(payoutOutput))
