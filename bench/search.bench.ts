@@ -57,16 +57,28 @@ function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function time(run: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 10; i++) await run(i); // warm the plans and the pool
-  const ms: number[] = [];
+type Latency = { p50: number; p99: number };
+
+/**
+ * Times `run` against `baseline`, alternating one sample of each, so a burst of load elsewhere on
+ * the shared machine hits both alike.
+ */
+async function timeAgainst(run: (i: number) => Promise<unknown>, baseline: (i: number) => Promise<unknown>): Promise<{ run: Latency; baseline: Latency }> {
+  for (let i = 0; i < 10; i++) await Promise.all([run(i), baseline(i)]); // warm the plans and the pool
+  const runMs: number[] = [];
+  const baselineMs: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const started = process.hrtime.bigint();
-    await run(i);
-    ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+    for (const [fn, into] of [[run, runMs], [baseline, baselineMs]] as const) {
+      const started = process.hrtime.bigint();
+      await fn(i);
+      into.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
   }
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  const latency = (ms: number[]) => {
+    ms.sort((a, b) => a - b);
+    return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  };
+  return { run: latency(runMs), baseline: latency(baselineMs) };
 }
 
 // Spread over the table so the pages are not all cached by the previous sample.
@@ -104,35 +116,36 @@ try {
   db = createDb({ connectionString: url, maxConnections: 10, connectionTimeoutMillis: 60_000 });
   const client = db;
 
-  const baseline = await time((i) => client.deposit.findUnique({ where: { id: depositId(pick(i)) }, select: { id: true } }));
+  const lookup = (i: number) => client.deposit.findUnique({ where: { id: depositId(pick(i + 7)) }, select: { id: true } });
   const figures: BenchFigure[] = [];
-  let worstP99 = 0;
+  let worst = { kind: "", p99: 0, baselineP99: 1 };
   for (const { kind, term, expect } of terms) {
     // Every kind must find what it is meant to, or the timing would measure a miss.
     const hits = await searchDashboard({ db: client, query: term(0) });
     if (expect && !hits.some((hit) => hit.kind === expect)) throw new Error(`search for ${kind} (${term(0)}) found no ${expect}: ${JSON.stringify(hits)}`);
     if (!expect && hits.length) throw new Error(`search for ${kind} found ${hits.length} hits`);
-    const result = await time((i) => searchDashboard({ db: client, query: term(i) }));
-    worstP99 = Math.max(worstP99, result.p99);
+    const measured = await timeAgainst((i) => searchDashboard({ db: client, query: term(i) }), lookup);
+    if (measured.run.p99 > worst.p99) worst = { kind, p99: measured.run.p99, baselineP99: measured.baseline.p99 };
     figures.push({
       group: "search",
       name: `search by ${kind}, p50`,
-      value: round(result.p50),
+      value: round(measured.run.p50),
       unit: "ms",
-      baseline: { name: "deposit by primary key (same Prisma client), p50", value: round(baseline.p50, 3), unit: "ms" },
-      ratio: round(result.p50 / baseline.p50),
-      note: `p99 ${round(result.p99)} ms`,
+      baseline: { name: "deposit by primary key (same Prisma client, alternating), p50", value: round(measured.baseline.p50, 3), unit: "ms" },
+      ratio: round(measured.run.p50 / measured.baseline.p50),
+      note: `p99 ${round(measured.run.p99)} ms (baseline p99 ${round(measured.baseline.p99)} ms)`,
     });
+    process.stdout.write(`[search] ${kind}: p99 ${round(measured.run.p99)} ms, baseline p99 ${round(measured.baseline.p99)} ms\n`);
   }
   figures.push({
     group: "search",
-    name: `slowest p99 of any term at ${rows.toLocaleString("en")} deposits + ${rows.toLocaleString("en")} payouts`,
-    value: round(worstP99),
+    name: `slowest p99 (${worst.kind}) at ${rows.toLocaleString("en")} deposits + ${rows.toLocaleString("en")} payouts`,
+    value: round(worst.p99),
     unit: "ms",
-    baseline: { name: "deposit by primary key, p99", value: round(baseline.p99, 3), unit: "ms" },
-    ratio: round(worstP99 / baseline.p99),
+    baseline: { name: "deposit by primary key, p99", value: round(worst.baselineP99, 3), unit: "ms" },
+    ratio: round(worst.p99 / worst.baselineP99),
     target: "≤ 100 ms (this machine)",
-    met: worstP99 <= 100,
+    met: worst.p99 <= 100,
     absolute: true,
     note: `seeded in ${round(seedSeconds, 1)} s; ${samples} samples per kind; load ${loadAtStart.uptime} → ${machineLoad().uptime}`,
   });
