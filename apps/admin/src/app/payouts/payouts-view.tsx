@@ -1,6 +1,6 @@
 "use client";
 import { Button, Card, DateTime, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
@@ -21,7 +21,10 @@ import {
   type PayoutStatus,
 } from "./payout-display";
 import { RunPayoutsDialog } from "./run-payouts-dialog";
+import { ExportCsvLink } from "../../components/export-csv-link";
+import { payoutFilterQuery, type PayoutListFilters } from "./payout-filters";
 import { UserLink } from "../../components/entity-links";
+import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
 
 const pageSize = 25;
 type Filters = {
@@ -54,15 +57,10 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const [runOpen, setRunOpen] = useState(false);
 
   const { fromDay, toDay, ...choices } = filters;
+  const listFilters: PayoutListFilters = { ...choices, ...(batchId ? { batchId } : {}), from: dayStart(fromDay), to: dayStart(toDay, 1) };
+  const exportQuery = payoutFilterQuery(listFilters);
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({
-      ...choices,
-      ...(batchId ? { batchId } : {}),
-      from: dayStart(fromDay),
-      to: dayStart(toDay, 1),
-      cursor: pages.cursor,
-      limit: pageSize,
-    }),
+    ...trpc.payouts.listPayouts.queryOptions({ ...listFilters, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -85,9 +83,48 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
     }
   });
 
+  const rows = list.data?.items ?? [];
+  const selection = useRowSelection(rows);
+  const canRetry = useCan("payouts.retryPayout");
+  const canCancel = useCan("payouts.cancelPayout");
+  const retry = useMutation(trpc.payouts.retryPayout.mutationOptions());
+  const cancel = useMutation(trpc.payouts.cancelPayout.mutationOptions());
+  type Row = (typeof rows)[number];
+  const bulkActions: Array<BulkAction<Row>> = [
+    ...(canRetry
+      ? [
+          {
+            key: "retry",
+            label: "Retry",
+            eligible: (payout: Row) => payout.status === "failed",
+            title: "Retry these payouts?",
+            confirmLabel: (count: number) => `Retry ${count} payout${count === 1 ? "" : "s"}`,
+            explanation:
+              "Each amount is held on its wallet again and each payout is sent again now to its own destination, without waiting for a payout run. The provider is asked first, so a payout it had in fact paid is settled, not paid twice.",
+            run: (payout: Row) => retry.mutateAsync({ payoutId: payout.id }),
+          },
+        ]
+      : []),
+    ...(canCancel
+      ? [
+          {
+            key: "cancel",
+            label: "Cancel",
+            eligible: (payout: Row) => payout.status === "queued",
+            title: "Cancel these payouts?",
+            confirmLabel: (count: number) => `Cancel ${count} payout${count === 1 ? "" : "s"} and release the funds`,
+            tone: "danger" as const,
+            explanation: "Each held amount becomes available on its wallet again. This cannot be undone.",
+            run: (payout: Row) => cancel.mutateAsync({ payoutId: payout.id }),
+          },
+        ]
+      : []),
+  ];
+
   const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
     setFilters((f) => ({ ...f, [key]: value }));
     pages.reset();
+    selection.clear();
   };
 
   return (
@@ -110,6 +147,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
                 Past runs
               </Link>
             )}
+            <ExportCsvLink href={`/payouts/export${exportQuery ? `?${exportQuery}` : ""}`} />
             <ExportBankBatch />
             {canRun && !batchId ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
           </>
@@ -173,60 +211,91 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
             Partners schedule payouts with <code className="font-mono">POST /payouts</code>; they wait here, queued, for the next run.
           </EmptyState>
         ) : (
-          <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
-            <THead>
-              <tr>
-                {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
-                <Th>Payout</Th>
-                <Th align="right">Amount</Th>
-                <Th>Status</Th>
-                <Th>User</Th>
-                <Th>Destination</Th>
-                <Th align="right">Tries</Th>
-                <Th>Created</Th>
-                {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
-                <Th className="sticky right-0 bg-slate-50">Actions</Th>
-              </tr>
-            </THead>
-            <TBody>
-              {list.data.items.map((payout) => (
-                <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
-                  <Td className="align-top">
-                    <Link
-                      prefetch={false}
-                      href={`/payouts/${payout.id}`}
-                      className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
-                    >
-                      {payout.id}
-                    </Link>
-                  </Td>
-                  <Td align="right">
-                    <Money amount={payout.amount} currency={payout.currency} />
-                  </Td>
-                  <Td>
-                    <PayoutStatusPill status={payout.status} />
-                    {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
-                  </Td>
-                  <Td>
-                    <UserLink userId={payout.userId} />
-                  </Td>
-                  <Td className="whitespace-normal">
-                    <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
-                    <span className="whitespace-nowrap">{describeDestination(payout)}</span>
-                  </Td>
-                  <Td align="right">{payout.attempts}</Td>
-                  <Td className="text-slate-600">
-                    <DateTime iso={payout.createdAt} />
-                  </Td>
-                  <Td className="sticky right-0 bg-white">
-                    <div className="flex gap-2">
-                      <PayoutActions payout={payout} />
-                    </div>
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
+          <>
+            <BulkActionBar
+              noun="payout"
+              selected={selection.selected}
+              actions={bulkActions}
+              onClear={selection.clear}
+              onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() })}
+            />
+            <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
+              <THead>
+                <tr>
+                  {bulkActions.length > 0 ? (
+                    <Th>
+                      <input
+                        type="checkbox"
+                        aria-label="Select every payout on this page"
+                        checked={selection.allChecked}
+                        onChange={selection.toggleAll}
+                        className="size-4 accent-emerald-700"
+                      />
+                    </Th>
+                  ) : null}
+                  {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
+                  <Th>Payout</Th>
+                  <Th align="right">Amount</Th>
+                  <Th>Status</Th>
+                  <Th>User</Th>
+                  <Th>Destination</Th>
+                  <Th align="right">Tries</Th>
+                  <Th>Created</Th>
+                  {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
+                  <Th className="sticky right-0 bg-slate-50">Actions</Th>
+                </tr>
+              </THead>
+              <TBody>
+                {list.data.items.map((payout) => (
+                  <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
+                    {bulkActions.length > 0 ? (
+                      <Td className="align-top">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select payout ${payout.id}`}
+                          checked={selection.isChecked(payout.id)}
+                          onChange={() => selection.toggle(payout.id)}
+                          className="size-4 accent-emerald-700"
+                        />
+                      </Td>
+                    ) : null}
+                    <Td className="align-top">
+                      <Link
+                        prefetch={false}
+                        href={`/payouts/${payout.id}`}
+                        className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
+                      >
+                        {payout.id}
+                      </Link>
+                    </Td>
+                    <Td align="right">
+                      <Money amount={payout.amount} currency={payout.currency} />
+                    </Td>
+                    <Td>
+                      <PayoutStatusPill status={payout.status} />
+                      {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
+                    </Td>
+                    <Td>
+                      <UserLink userId={payout.userId} />
+                    </Td>
+                    <Td className="whitespace-normal">
+                      <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
+                      <span className="whitespace-nowrap">{describeDestination(payout)}</span>
+                    </Td>
+                    <Td align="right">{payout.attempts}</Td>
+                    <Td className="text-slate-600">
+                      <DateTime iso={payout.createdAt} />
+                    </Td>
+                    <Td className="sticky right-0 bg-white">
+                      <div className="flex gap-2">
+                        <PayoutActions payout={payout} />
+                      </div>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          </>
         )}
 
         <Pager
