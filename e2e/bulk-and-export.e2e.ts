@@ -53,7 +53,7 @@ test("payouts: one confirmation restating count and totals cancels several; the 
   const results = page.getByTestId("bulk-results");
   await expect(results.getByTestId("bulk-succeeded")).toHaveText("3");
   await expect(results.getByTestId("bulk-failed")).toHaveText("0");
-  for (const payout of payouts) await expect(results.getByRole("list", { name: "Done" })).toContainText(payout.id);
+  for (const payout of payouts) await expect(results.getByRole("list", { name: "Done", exact: true })).toContainText(payout.id);
   await page.getByRole("button", { name: "Done", exact: true }).click();
   for (const payout of payouts) await expect(page.locator(`tr[data-payout-id="${payout.id}"]`)).toHaveCount(0);
 
@@ -97,7 +97,7 @@ test("deposits: confirm several with one evidence URL, each on its own (one was 
   await expect(results.getByTestId("bulk-succeeded")).toHaveText("1");
   await expect(results.getByTestId("bulk-failed")).toHaveText("1");
   await expect(results.getByRole("list", { name: "Not done" })).toContainText(deposits[1]!.id);
-  await expect(results.getByRole("list", { name: "Done" })).toContainText(deposits[0]!.id);
+  await expect(results.getByRole("list", { name: "Done", exact: true })).toContainText(deposits[0]!.id);
   await page.getByRole("button", { name: "Done", exact: true }).click();
 
   // Fail the rest with one reason: "Fail" applies only to the pending one of the page.

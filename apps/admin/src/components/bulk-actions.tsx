@@ -62,14 +62,17 @@ export function BulkActionBar<Item extends BulkItem>({
   /** After a run: refresh the list (the selection is cleared). */
   onFinished: () => void;
 }) {
-  const [open, setOpen] = useState<BulkAction<Item> | null>(null);
+  // The rows the dialog acts on, frozen when it opens: the list refreshes under it as items go through.
+  const [dialog, setDialog] = useState<{ action: BulkAction<Item>; targets: Item[]; selectedCount: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [reason, setReason] = useState("");
   const [reasonMissing, setReasonMissing] = useState(false);
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
-  if (selected.length === 0) return null;
+  if (selected.length === 0 && !dialog) return null;
   const plural = (count: number) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-  const targets = open ? selected.filter(open.eligible) : [];
+  const open = dialog?.action ?? null;
+  const targets = dialog?.targets ?? [];
+  const leftOut = dialog ? dialog.selectedCount - targets.length : 0;
 
   async function runAll(action: BulkAction<Item>) {
     setBusy(true);
@@ -88,7 +91,7 @@ export function BulkActionBar<Item extends BulkItem>({
   }
 
   function close() {
-    setOpen(null);
+    setDialog(null);
     setOutcomes(null);
     setReason("");
     setReasonMissing(false);
@@ -105,7 +108,13 @@ export function BulkActionBar<Item extends BulkItem>({
       {actions.map((action) => {
         const count = selected.filter(action.eligible).length;
         return (
-          <Button key={action.key} size="sm" variant="secondary" disabled={count === 0} onClick={() => (setOutcomes(null), setOpen(action))}>
+          <Button
+            key={action.key}
+            size="sm"
+            variant="secondary"
+            disabled={count === 0}
+            onClick={() => (setOutcomes(null), setDialog({ action, targets: selected.filter(action.eligible), selectedCount: selected.length }))}
+          >
             {`${action.label} ${count}`}
           </Button>
         );
@@ -158,10 +167,9 @@ export function BulkActionBar<Item extends BulkItem>({
           ) : (
             <div className="mt-3 flex flex-col gap-2 text-sm text-slate-700">
               <p>{open.explanation}</p>
-              {selected.length > targets.length ? (
+              {leftOut > 0 ? (
                 <p className="text-slate-600">
-                  {plural(selected.length - targets.length)} of the selection {selected.length - targets.length === 1 ? "is" : "are"} left out: this
-                  action does not apply to {selected.length - targets.length === 1 ? "it" : "them"}.
+                  {plural(leftOut)} of the selection {leftOut === 1 ? "is" : "are"} left out: this action does not apply to {leftOut === 1 ? "it" : "them"}.
                 </p>
               ) : null}
               {open.reason ? (
