@@ -70,3 +70,34 @@ test("a payout's attempts are kept one by one, its run is listed with its totals
   await expect(page.getByText("No payouts match these filters.")).toBeVisible();
   await expect(page.locator(`tr[data-payout-id="${payout.id}"]`)).toHaveCount(0);
 });
+
+test("the payouts list sorts by amount and by creation time, either way", async ({ page }) => {
+  await signInAs(page, "viewer");
+  await page.goto("/payouts");
+  await page.getByRole("combobox", { name: "Currency" }).selectOption("KES");
+  const rows = page.locator("tr[data-payout-id]");
+  await expect(rows.first()).toBeVisible();
+  const amounts = async () => (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-amount")!))).map(BigInt);
+  const amountHeader = page.getByRole("columnheader", { name: /Amount/ });
+
+  await amountHeader.getByRole("button").click();
+  await expect(amountHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(page.locator("#payouts")).toContainText("Largest first.");
+  await expect(rows.first()).toBeVisible();
+  const descending = await amounts();
+  expect(descending.length).toBeGreaterThan(1);
+  expect([...descending].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))).toEqual(descending);
+
+  await amountHeader.getByRole("button").click();
+  await expect(amountHeader).toHaveAttribute("aria-sort", "ascending");
+  await expect(page.locator("#payouts")).toContainText("Smallest first.");
+  const ascending = await amounts();
+  expect([...ascending].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(ascending);
+  expect(ascending[0]! <= descending.at(-1)!).toBe(true);
+
+  const createdHeader = page.getByRole("columnheader", { name: /Created/ });
+  await createdHeader.getByRole("button").click();
+  await expect(createdHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(amountHeader).toHaveAttribute("aria-sort", "none");
+  await expect(page.locator("#payouts")).toContainText("Newest first.");
+});

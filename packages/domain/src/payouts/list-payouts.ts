@@ -17,13 +17,19 @@ export type ListPayoutsOptions = {
     to?: Date;
   };
   limit: number;
-  /** The last id of the previous page (ids are random: pages follow creation time, then id). */
+  /** The last id of the previous page (ids are random: pages follow the sort, then id). */
   cursor?: string;
+  /** Newest first unless told otherwise; ties broken by id in the same direction. */
+  sort?: { by: PayoutSortField; direction: "asc" | "desc" };
 };
 
-/** Newest first, keyset-paginated. */
+export const payoutSortFields = ["createdAt", "amount"] as const;
+export type PayoutSortField = (typeof payoutSortFields)[number];
+
+/** Newest first (or by amount), keyset-paginated. */
 export async function listPayouts(options: ListPayoutsOptions): Promise<{ items: PayoutView[]; nextCursor: string | null }> {
   const { filters } = options;
+  const sort = options.sort ?? { by: "createdAt", direction: "desc" };
   const where: Prisma.PayoutWhereInput = {
     ...(filters.userId ? { userId: filters.userId } : {}),
     ...(filters.status ? { status: filters.status } : {}),
@@ -36,7 +42,7 @@ export async function listPayouts(options: ListPayoutsOptions): Promise<{ items:
   };
   const rows = await options.db.payout.findMany({
     where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: [{ [sort.by]: sort.direction }, { id: sort.direction }],
     take: options.limit + 1,
     ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
   });

@@ -25,6 +25,7 @@ import { ExportCsvLink } from "../../components/export-csv-link";
 import { payoutFilterQuery, type PayoutListFilters } from "./payout-filters";
 import { UserLink } from "../../components/entity-links";
 import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
+import { SortHeader, type Sort } from "../../components/sort-header";
 
 const pageSize = 25;
 type Filters = {
@@ -53,6 +54,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const queryClient = useQueryClient();
   const canRun = useCan("payouts.runPayouts");
   const [filters, setFilters] = useState<Filters>({});
+  const [sort, setSort] = useState<Sort<"createdAt" | "amount">>({ by: "createdAt", direction: "desc" });
   const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
 
@@ -60,7 +62,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const listFilters: PayoutListFilters = { ...choices, ...(batchId ? { batchId } : {}), from: dayStart(fromDay), to: dayStart(toDay, 1) };
   const exportQuery = payoutFilterQuery(listFilters);
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({ ...listFilters, cursor: pages.cursor, limit: pageSize }),
+    ...trpc.payouts.listPayouts.queryOptions({ ...listFilters, sort: sort.by, direction: sort.direction, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -121,6 +123,12 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
       : []),
   ];
 
+  const changeSort = (next: Sort<"createdAt" | "amount">) => {
+    setSort(next);
+    pages.reset();
+    selection.clear();
+  };
+
   const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
     setFilters((f) => ({ ...f, [key]: value }));
     pages.reset();
@@ -134,7 +142,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
         title={batchId ? "Payouts in this run" : "Payouts"}
         description={
           <span>
-            Newest first.{" "}
+            {sort.by === "amount" ? (sort.direction === "desc" ? "Largest first." : "Smallest first.") : sort.direction === "desc" ? "Newest first." : "Oldest first."}{" "}
             <span data-testid="stream-state" data-state={stream}>
               {stream === "open" ? "Updates live." : stream === "connecting" ? "Connecting to live updates…" : "Live updates reconnecting."}
             </span>
@@ -235,19 +243,23 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
                   ) : null}
                   {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
                   <Th>Payout</Th>
-                  <Th align="right">Amount</Th>
+                  <SortHeader field="amount" sort={sort} onSort={changeSort} align="right">
+                    Amount
+                  </SortHeader>
                   <Th>Status</Th>
                   <Th>User</Th>
                   <Th>Destination</Th>
                   <Th align="right">Tries</Th>
-                  <Th>Created</Th>
+                  <SortHeader field="createdAt" sort={sort} onSort={changeSort}>
+                    Created
+                  </SortHeader>
                   {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
                   <Th className="sticky right-0 bg-slate-50">Actions</Th>
                 </tr>
               </THead>
               <TBody>
                 {list.data.items.map((payout) => (
-                  <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
+                  <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status} data-amount={payout.amount}>
                     {bulkActions.length > 0 ? (
                       <Td className="align-top">
                         <input

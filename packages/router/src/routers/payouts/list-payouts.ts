@@ -1,6 +1,6 @@
 import { staleReadDb } from "../../context";
 import { currencyInput, instantInput } from "@agrinet/core";
-import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
+import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutSortFields, payoutStatuses } from "@agrinet/domain";
 import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
@@ -10,7 +10,7 @@ import { batchIdInput, payoutOutput } from "./payout-schemas";
 export const listPayouts = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
-    description: "Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive).",
+    description: "Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive); sorted by creation time (default) or amount, either way.",
     openapi: { method: "GET", path: "/api/v1/payouts", tags: ["payouts"], summary: "List payouts" },
   })
   .input(
@@ -24,10 +24,20 @@ export const listPayouts = procedure
       from: instantInput("from must be an ISO 8601 date").optional(),
       /** Created before (ISO 8601). */
       to: instantInput("to must be an ISO 8601 date").optional(),
+      /** createdAt (default) or amount. */
+      sort: z.enum(payoutSortFields).optional(),
+      /** desc (default) or asc. */
+      direction: z.enum(["asc", "desc"]).optional(),
     }),
   )
   .output(pageOutput(payoutOutput))
   .query(({ ctx, input }) => {
-    const { cursor, limit, ...filters } = input;
-    return listPayoutsInDomain({ db: staleReadDb(ctx), filters, limit, cursor });
+    const { cursor, limit, sort, direction, ...filters } = input;
+    return listPayoutsInDomain({
+      db: staleReadDb(ctx),
+      filters,
+      limit,
+      cursor,
+      sort: { by: sort ?? "createdAt", direction: direction ?? "desc" },
+    });
   });

@@ -58,3 +58,33 @@ test("payouts filtered by creation date: from inclusive, to exclusive", async ()
   expect(await ids({ to: new Date(Date.UTC(2026, 11, 3)) })).toEqual(["po_runs_1"]);
   expect(await ids({ from: new Date(Date.UTC(2026, 11, 3)), to: new Date(Date.UTC(2026, 11, 4)) })).toEqual(["po_runs_2"]);
 });
+
+test("payouts sorted by amount either way, ties by id, paged with the same cursor", async () => {
+  const db = database.db;
+  for (const [id, amount] of [["po_sort_b", 500n], ["po_sort_a", 500n], ["po_sort_c", 9_000n], ["po_sort_d", 70n]] as const) {
+    await db.payout.create({
+      data: {
+        id,
+        userId: "user_sort",
+        amount,
+        currency: "KES",
+        destinationType: "mpesa",
+        destination: { type: "mpesa", account: "+254711000000" },
+        reference: `ref-${id}`,
+        requestHash: "h",
+      },
+    });
+  }
+  const walk = async (direction: "asc" | "desc") => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listPayouts({ db, filters: { userId: "user_sort" }, limit: 1, cursor, sort: { by: "amount", direction } });
+      ids.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return ids;
+  };
+  expect(await walk("asc")).toEqual(["po_sort_d", "po_sort_a", "po_sort_b", "po_sort_c"]);
+  expect(await walk("desc")).toEqual(["po_sort_c", "po_sort_b", "po_sort_a", "po_sort_d"]);
+});
