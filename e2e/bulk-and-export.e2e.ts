@@ -26,7 +26,7 @@ async function downloadCsv(page: Page): Promise<{ header: string; rows: string[]
 test("payouts: one confirmation restating count and totals cancels several; the filtered list downloads as CSV", async ({ page, apiUrl }) => {
   test.setTimeout(120_000);
   const tag = Date.now();
-  const payouts = [];
+  const payouts: Array<{ id: string }> = [];
   for (const [index, amount] of [1_000, 1_500, 2_500].entries()) {
     payouts.push(
       await post(apiUrl, "/payouts", {
@@ -70,7 +70,7 @@ test("payouts: one confirmation restating count and totals cancels several; the 
 test("deposits: confirm several with one evidence URL, each on its own (one was failed meanwhile); fail with one reason; the filtered queue downloads as CSV", async ({ page, apiUrl }) => {
   test.setTimeout(120_000);
   const tag = `e2e-bulkdep-${Date.now()}`;
-  const deposits = [];
+  const deposits: Array<{ id: string }> = [];
   for (const [index, amount] of [12_345, 67_800, 5_000].entries()) {
     deposits.push(await post(apiUrl, "/deposit", { userId: "user_buyer1", amount, currency: "KES", method: "bank", reference: `${tag}-${index}` }));
   }

@@ -166,6 +166,14 @@ export function DepositQueue() {
         description={filtered ? "Filtered; newest first." : "All deposits, newest first."}
         actions={<ExportCsvLink href={`/deposits/export${params.toString() ? `?${params.toString()}` : ""}`} />}
       >
+        {/* Outside the list's states: the dialog stays while the list empties under it. */}
+        <BulkActionBar
+          noun="deposit"
+          selected={selection.selected}
+          actions={bulkActions}
+          onClear={selection.clear}
+          onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.deposits.pathKey() })}
+        />
         {list.isPending ? (
           <div className="p-5">
             <LoadingRows label="Loading deposits…" />
@@ -182,15 +190,6 @@ export function DepositQueue() {
           </div>
         ) : (
           <>
-            <div className="px-5 pt-3">
-              <BulkActionBar
-                noun="deposit"
-                selected={selection.selected}
-                actions={bulkActions}
-                onClear={selection.clear}
-                onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.deposits.pathKey() })}
-              />
-            </div>
             <Table caption="Deposits" aria-busy={list.isFetching || undefined}>
               <THead>
                 <tr>

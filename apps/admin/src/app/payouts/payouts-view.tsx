@@ -210,6 +210,14 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
           </div>
         </form>
 
+        {/* Outside the list's states: the dialog stays while the list empties under it. */}
+        <BulkActionBar
+          noun="payout"
+          selected={selection.selected}
+          actions={bulkActions}
+          onClear={selection.clear}
+          onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() })}
+        />
         {list.isPending ? (
           <LoadingRows label="Loading payouts…" />
         ) : list.isError ? (
@@ -220,13 +228,6 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
           </EmptyState>
         ) : (
           <>
-            <BulkActionBar
-              noun="payout"
-              selected={selection.selected}
-              actions={bulkActions}
-              onClear={selection.clear}
-              onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() })}
-            />
             <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
               <THead>
                 <tr>
