@@ -28,8 +28,8 @@ const listPages = [
   "/search?q=user_buyer1",
 ];
 const detailPages = [
-  { list: "/deposits", prefix: "/deposits/" },
-  // Payout ids, not the "Past runs" link beside the list.
+  // Deposit and payout ids, not the "Export CSV" and "Past runs" links beside the lists.
+  { list: "/deposits", prefix: "/deposits/dep_" },
   { list: "/payouts", prefix: "/payouts/po_" },
   { list: "/payouts/runs", prefix: "/payouts/runs/" },
   { list: "/contracts", prefix: "/contracts/" },
