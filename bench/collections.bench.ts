@@ -1,31 +1,51 @@
 // `pnpm bench:collections`: STK Push deposits end to end on a throwaway embedded PostgreSQL —
-// POST /deposit's procedure with a phoneNumber → STK Push to the Daraja sandbox → the sandbox's
+// POST /deposit with a phoneNumber over HTTP → STK Push to the Daraja sandbox → the sandbox's
 // callback over HTTP to the API → the ledger credit — until every deposit is confirmed.
-// The API (callbacks), the sandbox and the load generator share this process (as the tests'
-// collections harness runs them), so the CPU per deposit is this process's plus PostgreSQL's.
-// Reported beside a baseline measured in the same run: a bare manual deposit (no STK Push).
+// Each part runs as its own process, as a deployment runs them: the API and the worker (the STK
+// Query sweeper) from their bundles (`pnpm build`), the sandbox from its main.ts, and this process
+// only sends the requests and counts, so the CPU each spends per deposit is measured apart.
+// Reported as a ratio to a baseline measured in the same run on the same processes: manual
+// deposits (POST /deposit without a phoneNumber: recorded pending, no STK Push, no credit).
 //
-//   BENCH_STK_DEPOSITS (2,000; BENCH_QUICK 300), BENCH_STK_PARALLEL (16)
+//   BENCH_STK_DEPOSITS (2,000; BENCH_QUICK 300), BENCH_STK_CONNECTIONS (50),
+//   BENCH_CPU_PROF=<dir> (a V8 CPU profile per process), BENCH_PG_STATEMENTS=1 (PostgreSQL's µs
+//   per STK deposit by statement, from pg_stat_statements; wall time, so inflated under load)
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb } from "@agrinet/db";
-import { startEmbeddedPostgres } from "@agrinet/db/embedded";
+import { freePort, startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
-import { runMigrations, Logger } from "graphile-worker";
-import { sweepStkQueries } from "@agrinet/domain";
-import { startCollectionsHarness } from "../apps/api/src/testing/collections-harness";
+import { createPartnerKey } from "@agrinet/domain";
+import autocannon from "autocannon";
+import { Logger, runMigrations } from "graphile-worker";
+import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
+import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
+import { buildServices, builtServices } from "./built-services";
+import { serviceProcesses } from "./service-processes";
 import { reportFigures, type BenchFigure } from "./figures";
+import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 
 const quick = process.env.BENCH_QUICK === "1";
 const count = Number(process.env.BENCH_STK_DEPOSITS ?? (quick ? 300 : 2_000));
-const parallel = Number(process.env.BENCH_STK_PARALLEL ?? 16);
+const connections = Number(process.env.BENCH_STK_CONNECTIONS ?? 50);
+const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
+/** A lost callback is confirmed by the worker's STK Query sweep this long after the request. */
+const stkTimeoutSeconds = 5;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const runId = randomBytes(4).toString("hex");
+const services = serviceProcesses(say);
+const figures: BenchFigure[] = [];
 
 const dataRoot = await mkdtemp(join(tmpdir(), "agrinet-bench-collections-"));
-const server = await startEmbeddedPostgres({ dataDir: join(dataRoot, "data"), persistent: false, maxConnections: 200 });
-const figures: BenchFigure[] = [];
+const server = await startEmbeddedPostgres({
+  dataDir: join(dataRoot, "data"),
+  persistent: false,
+  maxConnections: 200,
+  ...(pgStatements ? { settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" } } : {}),
+});
 try {
   const adminUrl = server.url();
   await withPgClient(adminUrl, (client) => client.query("create database bench_collections"));
@@ -34,79 +54,177 @@ try {
   const url = parsed.toString();
   await applyMigrations(url);
   await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
-  const db = createDb({ connectionString: url, maxConnections: parallel + 8 });
-  // Callbacks at once (no PIN delay); a callback lost under load (the sandbox gives up after
-  // 10 s) is confirmed by the sweeper's STK Query after 5 s, as in production.
-  const harness = await startCollectionsHarness({ db, databaseUrl: url, stkTimeoutMs: 5_000, sandbox: { stkPinDelayMs: 0 } });
+  const db = createDb({ connectionString: url, maxConnections: 4 });
   const postgresPid = postmasterPid(join(dataRoot, "data"));
-  const cpu = () => ({ bench: processCpuSeconds(process.pid), postgres: processTreeCpuSeconds(postgresPid) });
-  const caller = harness.caller();
 
-  async function drive(label: string, create: (i: number) => Promise<unknown>, settled: () => Promise<number>) {
-    const before = cpu();
+  buildServices();
+  const sandboxPort = await freePort();
+  const apiPort = await freePort();
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const passkey = "bench-passkey";
+  const sandbox = services.start("sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+    DARAJA_SANDBOX_PORT: String(sandboxPort),
+    // The payer answers the prompt at once: the figure is the platform's, not a person's.
+    DARAJA_SANDBOX_STK_PIN_DELAY_MS: "1",
+    DARAJA_SANDBOX_STK_PASSKEY: passkey,
+  });
+  const mpesaEnv = {
+    MPESA_BASE_URL: sandboxUrl,
+    MPESA_CONSUMER_KEY: "sandbox-consumer-key",
+    MPESA_CONSUMER_SECRET: "sandbox-consumer-secret",
+    MPESA_SHORTCODE: "600996",
+    MPESA_INITIATOR_NAME: "agrinet-sandbox",
+    MPESA_SECURITY_CREDENTIAL: "sandbox-security-credential",
+    MPESA_CALLBACK_BASE_URL: `${apiUrl}/payments/mpesa`,
+    MPESA_CALLBACK_TOKEN: randomBytes(18).toString("base64url").replace(/sql|cmd|exec|query|mpesa/gi, "x"),
+    MPESA_STK_PASSKEY: passkey,
+    MPESA_STK_TIMEOUT_SECONDS: String(stkTimeoutSeconds),
+  };
+  const worker = services.start("worker", [...workerNodeFlags, builtServices.worker], {
+    ...workerProcessEnv,
+    ...mpesaEnv,
+    DATABASE_URL: url,
+    LOG_LEVEL: "silent",
+    WORKER_HEARTBEAT_SECONDS: "1",
+  });
+  const api = services.start("api", [...apiNodeFlags, builtServices.api], {
+    ...apiProcessEnv,
+    ...mpesaEnv,
+    DATABASE_URL: url,
+    API_PORT: String(apiPort),
+    LOG_LEVEL: "silent",
+    BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
+    RATE_LIMIT_PER_MINUTE: "1000000000",
+  });
+  await services.waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
+  // /readyz is 200 only once the database, the migrations and a live worker heartbeat are there.
+  await services.waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
+  const key = await createPartnerKey({ db, name: "bench", scopes: ["deposits:write", "deposits:read"], actor: "system:bench" });
+
+  const processes: Record<string, () => number> = {
+    api: () => processCpuSeconds(api.pid!),
+    worker: () => processCpuSeconds(worker.pid!),
+    sandbox: () => processCpuSeconds(sandbox.pid!),
+    "load generator": () => processCpuSeconds(process.pid),
+    postgres: () => processTreeCpuSeconds(postgresPid),
+  };
+  const readCpu = () => Object.fromEntries(Object.entries(processes).map(([name, read]) => [name, read()]));
+
+  async function drive(label: string, prefix: string, phone: boolean, settled: () => Promise<number>) {
+    const before = readCpu();
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: parallel }, async () => {
-        while (next < count) await create(next++);
-      }),
-    );
+    let sequence = 0;
+    const statuses = new Map<number, number>();
+    const load = await autocannon({
+      url: apiUrl,
+      connections,
+      amount: count,
+      timeout: 60,
+      requests: [
+        {
+          method: "POST",
+          path: "/deposit",
+          headers: { "content-type": "application/json", "x-api-key": key.key },
+          setupRequest: (request) => {
+            const i = sequence++;
+            return {
+              ...request,
+              body: JSON.stringify({
+                userId: `bench_user_${i % 200}`,
+                amount: 100_000,
+                currency: "KES",
+                method: "mpesa",
+                reference: `${prefix}-${runId}-${i}`,
+                ...(phone ? { phoneNumber: `+2547${String(10_000_000 + (i % 80_000_000)).padStart(8, "0")}` } : {}),
+              }),
+            };
+          },
+          onResponse: (status) => {
+            if (status >= 300) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          },
+        },
+      ],
+    });
+    const created = load["2xx"];
+    if (created !== count) {
+      throw new Error(`${label}: ${created} of ${count} requests answered 2xx (${[...statuses].map(([s, n]) => `${n} × ${s}`).join(", ")})`);
+    }
+    const createdSeconds = (performance.now() - started) / 1000;
     const deadline = Date.now() + 120_000;
     while ((await settled()) < count) {
       if (Date.now() > deadline) throw new Error(`${label}: not all ${count} settled within 120 s`);
-      await sweepStkQueries({ db, settings: harness.settings });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const seconds = (performance.now() - started) / 1000;
-    const after = cpu();
-    const rate = count / seconds;
-    const cpuMs = { bench: ((after.bench - before.bench) * 1000) / count, postgres: ((after.postgres - before.postgres) * 1000) / count };
-    say(`${label}: ${count} in ${seconds.toFixed(2)} s = ${rate.toFixed(0)}/s; CPU ms per deposit: process ${cpuMs.bench.toFixed(2)}, PostgreSQL ${cpuMs.postgres.toFixed(2)}`);
-    return { rate, cpuMs };
+    const after = readCpu();
+    const cpuMs = Object.fromEntries(Object.keys(processes).map((name) => [name, ((after[name]! - before[name]!) * 1000) / count]));
+    say(
+      `${label}: ${count} in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)}/s (requests answered after ${createdSeconds.toFixed(2)} s, ` +
+        `p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms); CPU ms per deposit: ` +
+        Object.entries(cpuMs).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(", "),
+    );
+    return { rate: count / seconds, cpuMs, p50: load.latency.p50, p99: load.latency.p99 };
   }
 
-  const manual = await drive(
-    "manual deposits (baseline)",
-    (i) => caller.deposits.create({ userId: `bench_user_${i % 200}`, amount: 100_000, currency: "KES", method: "mpesa", reference: `bench-manual-${i}` }),
-    () => db.deposit.count({ where: { reference: { startsWith: "bench-manual-" } } }),
+  const loadBefore = machineLoad().loadAverage.join(", ");
+  const manual = await drive("manual deposits (baseline)", "manual", false, () =>
+    db.deposit.count({ where: { reference: { startsWith: `manual-${runId}-` } } }),
   );
-  const stk = await drive(
-    "STK deposits end to end",
-    (i) =>
-      caller.deposits.create({
-        userId: `bench_user_${i % 200}`,
-        amount: 100_000,
-        currency: "KES",
-        method: "mpesa",
-        reference: `bench-stk-${i}`,
-        phoneNumber: `+2547${String(10_000_000 + (i % 80_000_000)).padStart(8, "0")}`,
-      }),
-    () => db.deposit.count({ where: { reference: { startsWith: "bench-stk-" }, status: "confirmed" } }),
+  if (pgStatements) {
+    await withPgClient(url, async (client) => {
+      await client.query("create extension if not exists pg_stat_statements");
+      await client.query("select pg_stat_statements_reset()");
+    });
+  }
+  const stk = await drive("STK deposits end to end", "stk", true, () =>
+    db.deposit.count({ where: { reference: { startsWith: `stk-${runId}-` }, status: "confirmed" } }),
   );
-  const credits = await db.$queryRaw<Array<{ n: bigint }>>`
-    select count(*) as n from ledger_transactions where kind = 'deposit' and metadata ->> 'reference' like 'bench-stk-%'`;
-  if (Number(credits[0]!.n) !== count) throw new Error(`expected ${count} credits, found ${credits[0]!.n}`);
+  const loadAfter = machineLoad().loadAverage.join(", ");
+  const [credits] = await db.$queryRaw<Array<{ n: bigint }>>`
+    select count(*) as n from ledger_transactions where kind = 'deposit' and metadata ->> 'reference' like ${`stk-${runId}-%`}`;
+  if (Number(credits!.n) !== count) throw new Error(`expected ${count} credits, found ${credits!.n}`);
   const byQuery = await db.mpesaPayment.count({ where: { kind: "stk", state: "paid", receipt: null } });
-  say(`confirmed by STK Query (callback lost): ${byQuery} of ${count}`);
+  say(`confirmed by STK Query (callback lost): ${byQuery} of ${count}; machine load ${loadBefore} → ${loadAfter}`);
+  if (pgStatements) {
+    await withPgClient(url, async (client) => {
+      const { rows } = await client.query<{ calls: string; us: string; query: string; toplevel: boolean }>(
+        `select calls, round((total_exec_time * 1000 / $1)::numeric, 1) as us, toplevel,
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 120) as query
+         from pg_stat_statements order by total_exec_time desc limit 20`,
+        [count],
+      );
+      say("PostgreSQL µs per STK deposit by statement (exec, wall time; n = nested in a function):");
+      for (const row of rows) say(`  ${row.toplevel ? "t" : "n"} ${row.us} µs, ${row.calls} calls: ${row.query}`);
+    });
+  }
 
+  const product = stk.cpuMs.api! + stk.cpuMs.worker! + stk.cpuMs.postgres!;
   figures.push(
     {
       group: "collections",
       name: "STK deposits end to end (request → callback → ledger credit)",
       value: Math.round(stk.rate),
       unit: "deposits/s",
-      baseline: { name: "manual deposit create", value: Math.round(manual.rate), unit: "deposits/s" },
+      baseline: { name: "manual deposit create (POST /deposit, no STK)", value: Math.round(manual.rate), unit: "deposits/s" },
       ratio: stk.rate / manual.rate,
       target: "≥ 1,000 deposits/s (this machine)",
       met: stk.rate >= 1_000,
-      note: `${count} deposits, ${parallel} at a time; API, sandbox and load in one process; ${byQuery} confirmed by STK Query`,
+      note: `${count} deposits over ${connections} connections; API, worker, sandbox and load generator each their own process; ${byQuery} confirmed by STK Query; load ${loadBefore} → ${loadAfter}`,
     },
-    { group: "collections", name: "CPU per STK deposit: API + sandbox + load (one process)", value: Number(stk.cpuMs.bench.toFixed(3)), unit: "ms", absolute: true },
-    { group: "collections", name: "CPU per STK deposit: PostgreSQL", value: Number(stk.cpuMs.postgres.toFixed(3)), unit: "ms", absolute: true },
+    { group: "collections", name: "STK deposit requests: p99 latency", value: stk.p99, unit: "ms", absolute: true },
+    { group: "collections", name: "CPU per STK deposit: API + worker + PostgreSQL", value: Number(product.toFixed(3)), unit: "ms", absolute: true },
+    ...Object.entries(stk.cpuMs).map(([name, ms]) => ({
+      group: "collections",
+      name: `CPU per STK deposit: ${name}`,
+      value: Number(ms.toFixed(3)),
+      unit: "ms",
+      absolute: true as const,
+    })),
   );
-  await harness.stop();
   await db.$disconnect();
 } finally {
+  await services.stopAll();
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }

@@ -18,7 +18,6 @@
 //                     sandbox and the worker in this process, as tests do.
 //   the two halves    creating (rate, p50, p99 over HTTP while the pipeline pays) and paying (rate
 //                     from the first run to the last settlement)
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -35,6 +34,7 @@ import { adminPrincipal, startPayoutHarness, type PayoutCaller, type PayoutHarne
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
+import { serviceProcesses } from "./service-processes";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
@@ -60,8 +60,7 @@ const figures: BenchFigure[] = [];
 const inline = process.env.BENCH_PAYOUTS_WORKER === "inline";
 const statusCheckAfterMs = 5_000;
 const settings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 0 };
-const repoRoot = join(import.meta.dirname, "..");
-const children: ChildProcess[] = [];
+const services = serviceProcesses(say);
 let stopPipeline = async () => {};
 
 type SandboxPayment = ReturnType<PayoutHarness["sandbox"]["payments"]>[number];
@@ -301,7 +300,7 @@ try {
 } finally {
   // Shutting the pipeline down is not what is measured: give it a few seconds, then move on.
   await Promise.race([stopPipeline(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  services.killAll();
   await server.stop();
   await rm(dataRoot, { recursive: true, force: true });
 }
@@ -410,32 +409,6 @@ async function printPgStatements(databaseUrl: string, payouts: number) {
   });
 }
 
-function startProcess(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each process, written to <dir>/<name> when it exits.
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, name.replace(/\W+/g, "-"))}`] : [];
-  const child = spawn(process.execPath, [...profile, ...args], {
-    cwd: repoRoot,
-    // Only what the process needs: a developer's shell variables must not change what is measured.
-    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  children.push(child);
-  child.on("exit", (code, signal) => {
-    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL") say(`${name} exited (code ${code}, signal ${signal})`);
-  });
-  return child;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (children.some((c) => c.exitCode !== null || c.signalCode !== null)) throw new Error(`${what}: a process it needs exited`);
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what} not ready after ${timeoutMs / 1000} s`);
-}
-
 /**
  * The sandbox, the API and the worker as three processes, as a deployment runs them: the
  * bench process only creates the payouts, starts the run and counts.
@@ -446,7 +419,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
   const apiPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandbox = startProcess("daraja sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+  const sandbox = services.start("daraja sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
     DARAJA_SANDBOX_SLOW_CALLBACK_MS: "500",
   });
@@ -461,7 +434,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
     MPESA_CALLBACK_TOKEN: randomBytes(18).toString("base64url"),
     MPESA_RESULT_TIMEOUT_SECONDS: String(statusCheckAfterMs / 1000),
   };
-  const worker = startProcess("worker", [...workerNodeFlags, builtServices.worker], {
+  const worker = services.start("worker", [...workerNodeFlags, builtServices.worker], {
     ...workerProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: databaseUrl,
@@ -469,7 +442,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
     WORKER_CONCURRENCY: String(concurrency),
     WORKER_HEARTBEAT_SECONDS: "1",
   });
-  const api = startProcess("api", [...apiNodeFlags, builtServices.api], {
+  const api = services.start("api", [...apiNodeFlags, builtServices.api], {
     ...apiProcessEnv,
     ...mpesaEnv,
     DATABASE_URL: databaseUrl,
@@ -479,9 +452,9 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
     RATE_LIMIT_PER_MINUTE: "1000000000",
   });
   const sandboxGet = async <T>(path: string) => (await (await fetch(`${sandboxUrl}${path}`)).json()) as T;
-  await waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
+  await services.waitFor("daraja sandbox", async () => (await fetch(`${sandboxUrl}/__sandbox/stats`)).ok);
   // /readyz is 200 only once the database, the migrations and a live worker heartbeat are there.
-  await waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
+  await services.waitFor("api and worker", async () => (await fetch(`${apiUrl}/readyz`)).ok);
   return {
     caller: () => createCaller(db),
     apiUrl,
@@ -494,15 +467,6 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
       sandbox: () => processCpuSeconds(sandbox.pid!),
       bench: () => processCpuSeconds(process.pid),
     },
-    async stop() {
-      await Promise.all(
-        children.map(async (child) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGTERM");
-          await exited;
-        }),
-      );
-    },
+    stop: services.stopAll,
   };
 }

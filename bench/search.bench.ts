@@ -27,8 +27,8 @@ const depositId = (i: number) => `dep_bench_${i}`;
 const depositAmountShown = (i: number) => `${1 + (((i % 20 === 0 ? i + 1 : i) * 7919) % 50_000)}.00`;
 
 const seedSql = `
-  insert into deposits (id, user_id, amount, currency, method, reference, status, created_at)
-  select 'dep_bench_' || i, 'user_bench_' || (i % 20000),
+  insert into deposits (partner_id, id, user_id, amount, currency, method, reference, status, created_at)
+  select 'partner_default', 'dep_bench_' || i, 'user_bench_' || (i % 20000),
          case when i % 20 = 0 then 100000 else 100 * (1 + (i::bigint * 7919) % 50000) end,
          'KES', (case when i % 3 = 0 then 'mpesa' else 'bank' end)::deposit_method,
          'dref_' || i, 'pending', now() - make_interval(secs => ($1::int - i) * 30)
@@ -39,9 +39,9 @@ const seedSql = `
          'RCPT' || i, 'KES', 'paid', 100, now() - make_interval(secs => ($1::int - i) * 30)
   from generate_series(3, $1::int, 3) as i;
 
-  insert into payouts (id, user_id, amount, currency, destination_type, destination, reference, request_hash,
+  insert into payouts (partner_id, id, user_id, amount, currency, destination_type, destination, reference, request_hash,
                        status, provider_reference, paid_at, created_at)
-  select 'po_bench_' || i, 'user_bench_' || (i % 20000),
+  select 'partner_default', 'po_bench_' || i, 'user_bench_' || (i % 20000),
          case when i % 20 = 0 then 100000 else 100 * (1 + (i::bigint * 104729) % 50000) end,
          'KES', 'mpesa', jsonb_build_object('type', 'mpesa', 'account', '+254' || (700000000 + (i % $2::int))),
          'pref_' || i, 'bench',

@@ -99,5 +99,6 @@ export default async function globalSetup() {
   // Workers inherit this environment; tests read it through e2e/fixtures.ts.
   process.env.E2E_ADMIN_URL = adminUrl;
   process.env.E2E_API_URL = apiUrl;
+  process.env.E2E_SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
   return teardown;
 }

@@ -30,12 +30,24 @@ test("keys:create prints a working key once and stores only its hash, with an au
   const row = await database.db.apiKey.findFirstOrThrow({ where: { name: "Acme app" } });
   expect(row.key).not.toBe(key);
   const auth = createAuth({ db: database.db, secret: "x".repeat(32), baseURL: "http://127.0.0.1", trustedOrigins: [] });
-  expect(await authenticatePartnerKey({ auth, key })).toMatchObject({
+  expect(await authenticatePartnerKey({ auth, db: database.db, key })).toMatchObject({
     keyId: row.id,
     scopes: ["deposits:read", "payouts:read"],
+    partnerId: "partner_default",
   });
   const audit = await database.db.auditLog.findFirstOrThrow({ where: { target: `api_key:${row.id}` } });
   expect(audit.action).toBe("auth.key.created");
+});
+
+test("keys:create --partner issues the key for that partner; an unknown partner is refused", async () => {
+  await database.db.partner.create({ data: { id: "partner_coop", name: "Coop app", createdBy: "test" } });
+  const result = run(["--name", "Coop key", "--scopes", "all", "--partner", "partner_coop"]);
+  expect(result.status, result.stderr).toBe(0);
+  expect(await database.db.apiKey.findFirstOrThrow({ where: { name: "Coop key" } })).toMatchObject({ partnerId: "partner_coop" });
+  const unknown = run(["--name", "Lost key", "--scopes", "all", "--partner", "partner_nobody"]);
+  expect(unknown.status).not.toBe(0);
+  expect(unknown.stderr).toContain("partner_nobody");
+  expect(await database.db.apiKey.count({ where: { name: "Lost key" } })).toBe(0);
 });
 
 test("keys:create refuses unknown scopes and a missing name", () => {

@@ -1,5 +1,5 @@
-// `pnpm keys:create --name "Acme farm app" --scopes deposits:write,deposits:read`: creates a
-// partner API key on DATABASE_URL (or the embedded database under .data/) and prints it once.
+// `pnpm keys:create --name "Acme farm app" --scopes deposits:write,deposits:read [--partner partner_…]`:
+// creates a partner API key (for the default partner unless --partner names one) on DATABASE_URL (or the embedded database under .data/) and prints it once.
 import { parseArgs } from "node:util";
 import { createDb } from "@agrinet/db";
 import { openLocalDatabaseOrExit } from "@agrinet/db/local-database";
@@ -8,7 +8,7 @@ import { createPartnerKey } from "@agrinet/domain";
 import { partnerScopes } from "@agrinet/router";
 import { loadLauncherEnv } from "./env";
 
-const usage = `usage: pnpm keys:create --name <name> --scopes <scope,scope…|all>
+const usage = `usage: pnpm keys:create --name <name> --scopes <scope,scope…|all> [--partner <partner id>]
 scopes: ${partnerScopes.join(", ")}`;
 
 function fail(message: string): never {
@@ -19,7 +19,12 @@ function fail(message: string): never {
 const { values } = (() => {
   try {
     return parseArgs({
-      options: { name: { type: "string" }, scopes: { type: "string", multiple: true }, help: { type: "boolean" } },
+      options: {
+        name: { type: "string" },
+        scopes: { type: "string", multiple: true },
+        partner: { type: "string" },
+        help: { type: "boolean" },
+      },
     });
   } catch (error) {
     fail((error as Error).message);
@@ -42,8 +47,14 @@ const database = await openLocalDatabaseOrExit("keys:create", env.DATABASE_URL, 
 await applyMigrations(database.url);
 const db = createDb({ connectionString: database.url, maxConnections: 1 });
 try {
-  const key = await createPartnerKey({ db, name, scopes, actor: `system:cli:${process.env.USER ?? "unknown"}` });
-  process.stderr.write(`created key ${key.id} "${key.name}" with scopes ${key.scopes.join(", ")}\n`);
+  const key = await createPartnerKey({
+    db,
+    name,
+    scopes,
+    partnerId: values.partner?.trim() || undefined,
+    actor: `system:cli:${process.env.USER ?? "unknown"}`,
+  }).catch((error: Error) => fail(error.message));
+  process.stderr.write(`created key ${key.id} "${key.name}" for ${key.partnerId} with scopes ${key.scopes.join(", ")}\n`);
   process.stderr.write("the key is shown only now; store it in the partner's secret store:\n");
   process.stdout.write(`${key.key}\n`);
 } finally {

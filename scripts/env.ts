@@ -16,6 +16,11 @@ export const seedEnvShape = {
     .string()
     .min(32, "expected at least 32 characters")
     .default("agp_dev_partner_key_0000000000000000000000000000"),
+  /** The second demo partner's key ("Demo coop app"), so partner isolation can be tried. */
+  SEED_SECOND_PARTNER_API_KEY: z
+    .string()
+    .min(32, "expected at least 32 characters")
+    .default("agp_dev_coop_partner_key_00000000000000000000000"),
 };
 
 export type SeedEnv = z.infer<z.ZodObject<typeof seedEnvShape>>;
@@ -26,7 +31,7 @@ export type SeedEnv = z.infer<z.ZodObject<typeof seedEnvShape>>;
  */
 export function wellKnownSeedCredentials(env: SeedEnv & { NODE_ENV: string }): string[] {
   if (env.NODE_ENV !== "production") return [];
-  return (["SEED_ADMIN_PASSWORD", "SEED_PARTNER_API_KEY"] as const).filter(
+  return (["SEED_ADMIN_PASSWORD", "SEED_PARTNER_API_KEY", "SEED_SECOND_PARTNER_API_KEY"] as const).filter(
     (name) => env[name] === seedEnvShape[name].parse(undefined),
   );
 }

@@ -13,6 +13,7 @@ export async function seedDemoData(databaseUrl: string, env: SeedEnv): Promise<s
         adminEmail: env.SEED_ADMIN_EMAIL,
         adminPassword: env.SEED_ADMIN_PASSWORD,
         partnerApiKey: env.SEED_PARTNER_API_KEY,
+        secondPartnerApiKey: env.SEED_SECOND_PARTNER_API_KEY,
         partnerScopes,
       },
     });

@@ -167,6 +167,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   });
   const resolvePrincipal = createPrincipalResolver({
     auth,
+    db,
     verifyUserToken: createUserTokenVerifier({
       secret: settings.jwtSecret,
       jwksUrl: settings.jwksUrl,
@@ -303,7 +304,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
       new DomainError("RATE_LIMITED", `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
 
-  await fastify.register(healthRoutes, { db, expectedMigrations });
+  await fastify.register(healthRoutes, { db, expectedMigrations, readDb: options.readDb });
   await fastify.register(authRoutes, {
     auth,
     db,

@@ -27,6 +27,9 @@ const worker = await startWorker({
   }),
   payoutsAutoRunCron: env.PAYOUTS_AUTO_RUN_CRON,
   deadWorkerAfterMs: env.WORKER_DEAD_AFTER_SECONDS * 1000,
+  onStoppedAlone() {
+    void db.$disconnect().finally(() => process.exit(1));
+  },
 });
 log.info(
   { workerId: worker.workerId, rails: Object.keys(rails), autoRun: env.PAYOUTS_AUTO_RUN_CRON ?? "off" },

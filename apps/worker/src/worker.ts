@@ -23,6 +23,12 @@ export type StartWorkerOptions = {
   deadWorkerAfterMs?: number;
   /** Jobs fetched (and locked) per round trip; see the offline toolchain notes. */
   localQueueSize?: number;
+  /**
+   * graphile-worker stopped without `stop()` being called (its worker pool gave up after an
+   * error it deems fatal). The heartbeat has stopped and been cleared by then: a process that
+   * takes no jobs must not look alive. The worker program exits, for its supervisor to restart.
+   */
+  onStoppedAlone?(error: unknown): void;
 };
 
 export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
@@ -38,10 +44,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     poolId = workerPool.id;
   });
   // Our own pool for graphile-worker rather than the one it would make from the connection string:
-  // that one waits forever for a connection, so a connect that hangs during a database failover
-  // (seen once in the Patroni drill: the worker stopped fetching jobs for good) would stall its
-  // job fetching or its LISTEN for good. Here a connect fails after 10 s and graphile-worker
-  // retries it; TCP keepalives find connections whose server went away silently.
+  // that one waits forever for a connection, so a connect that hangs (a database machine lost
+  // without a reset) would stall its job fetching or its LISTEN for good. Here a connect fails
+  // after 10 s and graphile-worker retries it; TCP keepalives find connections whose server went
+  // away silently. (The Patroni drill's stall was another cause: see the graphile-worker patch in
+  // pnpm-workspace.yaml.)
   const pgPool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.concurrency + 4,
@@ -92,6 +99,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   };
   await beat();
   const timer = setInterval(() => void beat(), options.heartbeatSeconds * 1000);
+  let stopping = false;
+  const stoppedAlone = async (error: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
+    log.error({ err: error }, "graphile-worker stopped on its own; this worker takes no more jobs");
+    options.onStoppedAlone?.(error);
+  };
+  // Its worker pool announces the shutdown; its runner's promise may never settle after one
+  // (graphile/worker#636: the shutdown waits for a batch that holds it up for good).
+  events.on("pool:gracefulShutdown", ({ message }) => void stoppedAlone(new Error(message)));
+  events.on("pool:forcefulShutdown", ({ message }) => void stoppedAlone(new Error(message)));
   const dispatcher = await startNotificationDispatcher({
     db,
     connectionString: options.connectionString,
@@ -103,6 +123,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     workerId,
     runner,
     async stop() {
+      stopping = true;
       clearInterval(timer);
       // Clear the heartbeat first so readiness reports the worker gone at once.
       await clearWorkerHeartbeat({ db, workerId }).catch(() => {});

@@ -28,3 +28,4 @@ export * from "./dashboard/describe-actors";
 export * from "./dashboard/search-dashboard";
 export * from "./reconciliation";
 export * from "./collections";
+export * from "./tenancy";

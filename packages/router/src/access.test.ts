@@ -2,11 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { actorOf, checkAccess, type Principal } from "./access";
-import type { Context } from "./context";
+import { everythingOwnedDb } from "./testing-tenancy";
 import { createCallerFactory, procedure, router } from "./trpc";
 
-const user: Principal = { kind: "user", userId: "u1" };
-const partner: Principal = { kind: "partner", keyId: "k1", name: "p", scopes: ["deposits:read"] };
+const user: Principal = { kind: "user", partnerId: "partner_default", userId: "u1" };
+const partner: Principal = { kind: "partner", partnerId: "partner_default", keyId: "k1", name: "p", scopes: ["deposits:read"] };
 const viewer: Principal = { kind: "staff", userId: "s1", email: "v@x", role: "viewer" };
 
 describe("checkAccess", () => {
@@ -50,7 +50,7 @@ describe("the procedure builder enforces meta.access", () => {
     undeclared: procedure.input(z.void()).query(() => "ran"),
   });
   const caller = (principal: Principal | null) =>
-    createCallerFactory(testRouter)({ principal, requestId: "r", ip: null, expectedMigrations: [], db: {} as Context["db"] });
+    createCallerFactory(testRouter)({ principal, requestId: "r", ip: null, expectedMigrations: [], db: everythingOwnedDb() });
 
   async function codeOf(run: Promise<unknown>) {
     try {

@@ -20,8 +20,8 @@ export type PartnerScope = (typeof partnerScopes)[number];
 /** The authenticated caller, resolved by the transport from a session, API key or JWT. */
 export type Principal =
   | { kind: "staff"; userId: string; email: string; role: StaffRole }
-  | { kind: "partner"; keyId: string; name: string; scopes: PartnerScope[] }
-  | { kind: "user"; userId: string };
+  | { kind: "partner"; keyId: string; name: string; scopes: PartnerScope[]; partnerId: string }
+  | { kind: "user"; userId: string; partnerId: string };
 
 export type Access = {
   /** No credentials needed (health; webhooks authenticate by signature instead). */

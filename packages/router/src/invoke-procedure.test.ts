@@ -4,12 +4,13 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import type { Principal } from "./access";
 import type { Context } from "./context";
+import { everythingOwnedDb } from "./testing-tenancy";
 import { procedureInvoker } from "./invoke-procedure";
 import { createCallerFactory, middleware, procedure, router } from "./trpc";
 
-const partner: Principal = { kind: "partner", keyId: "k1", name: "p", scopes: ["deposits:write"] };
-const user: Principal = { kind: "user", userId: "u1" };
-const context = (principal: Principal | null) => ({ principal, requestId: "r1" }) as unknown as Context;
+const partner: Principal = { kind: "partner", partnerId: "partner_default", keyId: "k1", name: "p", scopes: ["deposits:write"] };
+const user: Principal = { kind: "user", partnerId: "partner_default", userId: "u1" };
+const context = (principal: Principal | null) => ({ principal, requestId: "r1", db: everythingOwnedDb() }) as unknown as Context;
 
 // Adds to the context and rewrites the input, as a middleware may.
 const tagged = middleware(({ next }) => next({ ctx: { tag: "from-middleware" } }));

@@ -15,6 +15,7 @@ import { webhooksRouter } from "./routers/webhooks";
 import { dashboardRouter } from "./routers/dashboard";
 import { reconciliationRouter } from "./routers/reconciliation";
 import { mpesaRouter } from "./routers/mpesa";
+import { partnersRouter } from "./routers/partners";
 
 export const appRouter = router({
   auth: authRouter,
@@ -33,6 +34,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   reconciliation: reconciliationRouter,
   mpesa: mpesaRouter,
+  partners: partnersRouter,
 });
 
 export type AppRouter = typeof appRouter;

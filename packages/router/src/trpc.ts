@@ -1,8 +1,10 @@
 import { assertStorableInput, DomainError, errorStatus, isDatabaseUnavailable, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { assertTenantAccess } from "@agrinet/domain";
 import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
+import { namedReferences, partnerIdOf, type TenancyMeta } from "./tenancy";
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -49,6 +51,14 @@ export type Meta = {
   description?: string;
   /** REST route and OpenAPI operation; procedures without it are tRPC-only. */
   openapi?: RestMeta;
+  /** How the input names what a partner must own, beyond the fields every input is read for. */
+  tenancy?: TenancyMeta;
+  /**
+   * A server setting that closes the procedure to partner keys their scope would allow (e.g.
+   * DEPOSITS_PARTNER_CONFIRM off): the refusal's message, or null when partners may call it.
+   * Checked with access, before anything the input names is looked at.
+   */
+  partnerRefusal?: (ctx: Context) => string | null;
 };
 
 /** The error shape every client sees, whatever the transport. */
@@ -159,6 +169,8 @@ const enforceAccess = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
   const decision = checkAccess(meta.access, ctx.principal, needsInput ? await getRawInput() : undefined);
   if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
   if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
+  const refusal = ctx.principal?.kind === "partner" ? meta.partnerRefusal?.(ctx) : null;
+  if (refusal) throw new DomainError("FORBIDDEN", refusal);
   return next();
 });
 
@@ -172,5 +184,23 @@ const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
   return next();
 });
 
+/**
+ * A partner's key (and its users' tokens) reach only the partner's users and records: every
+ * user, record or ledger account the raw input names is checked before the procedure runs, and
+ * anything else answers 404 naming the field. Staff reach everything. Lists are narrowed by the
+ * procedures themselves (`partnerIdOf`).
+ */
+const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
+  const partnerId = partnerIdOf(ctx.principal);
+  if (!partnerId || meta?.access.public) return next();
+  const { users, records } = namedReferences(await getRawInput(), meta?.tenancy);
+  if (ctx.principal?.kind === "user") {
+    // The token's issuer vouches for its user within its partner.
+    await assertTenantAccess({ db: ctx.db, partnerId, users: [{ path: "authorization", userId: ctx.principal.userId }], records: [], claimUsers: true });
+  }
+  await assertTenantAccess({ db: ctx.db, partnerId, users, records, claimUsers: meta?.tenancy?.claimsUsers === true });
+  return next();
+});
+
 /** The one procedure builder: every procedure states `meta({ access })`. */
-export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput);
+export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput).use(enforceTenancy);

@@ -93,6 +93,8 @@ export const listDepositsInput = pageInput.extend({
   method: depositMethodInput.optional(),
   currency: currencyInput.optional(),
   userId: ownerId("userId").optional(),
+  /** Staff: only this partner's deposits (partners always see only their own). */
+  partnerId: z.string().regex(/^partner_[A-Za-z0-9_]{1,64}$/, "expected a partner id (partner_…)").optional(),
   /** Created at or after (ISO 8601). */
   from: instantInput("from must be an ISO 8601 date").optional(),
   /** Created before (ISO 8601). */
@@ -140,6 +142,8 @@ export const mpesaPaymentOutput = z.object({
 
 export const depositOutput = z.object({
   id: z.string(),
+  /** The partner that created it. */
+  partnerId: z.string(),
   userId: z.string(),
   amount: minorUnitsOutput,
   currency: z.string(),

@@ -50,7 +50,7 @@ export const specPaths = [
 /**
  * Root paths beyond the spec's that the product's issues name for partners (contracts, LBTAS
  * reputation, notification reads and stream, settlement exports, webhooks, reconciliation's
- * statement upload, commit and exceptions queue). Everything else
+ * statement upload, commit and exceptions queue, partners and their keys). Everything else
  * lives under /api/v1.
  */
 export const promisedRootPaths = [
@@ -68,4 +68,8 @@ export const promisedRootPaths = [
   "POST /admin/reconciliation/statements",
   "POST /admin/reconciliation/statements/{statementId}/commit",
   "GET /admin/reconciliation/exceptions",
+  "POST /admin/partners",
+  "GET /admin/partners",
+  "POST /admin/partners/{partnerId}/keys",
+  "POST /admin/partners/{partnerId}/users/{userId}/share",
 ] as const;

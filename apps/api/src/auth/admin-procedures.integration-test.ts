@@ -28,7 +28,7 @@ test("an admin creates a key shown once, the key works, revoking it stops it, an
   expect(key).toMatch(/^agp_/);
 
   const me = await query("auth.me", undefined, { authorization: `Bearer ${key}` });
-  expect(me.body.result.data).toMatchObject({ kind: "partner", keyId: id, scopes: ["payouts:read"] });
+  expect(me.body.result.data).toMatchObject({ kind: "partner", partnerId: "partner_default", keyId: id, scopes: ["payouts:read"] });
 
   const listed = await query("auth.listPartnerKeys", undefined, admin);
   const entry = listed.body.result.data.find((k: { id: string }) => k.id === id);

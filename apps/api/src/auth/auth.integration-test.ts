@@ -121,7 +121,7 @@ describe("credentials through the real HTTP path", () => {
   test("an end-user JWT is the user; a token signed with another secret is 401", async () => {
     const token = await signUserToken({ secret: devAuthSettings.jwtSecret!, userId: "user-1" });
     const response = await me({ authorization: `Bearer ${token}` });
-    expect(response.json().result.data).toEqual({ kind: "user", userId: "user-1" });
+    expect(response.json().result.data).toEqual({ kind: "user", partnerId: "partner_default", userId: "user-1" });
     const forged = await signUserToken({ secret: "another-secret-another-secret-another", userId: "user-1" });
     expect((await me({ authorization: `Bearer ${forged}` })).statusCode).toBe(401);
   });

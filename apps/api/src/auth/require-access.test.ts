@@ -5,8 +5,8 @@ import { requireAccess } from "./require-access";
 
 const principals: Record<string, Principal> = {
   viewer: { kind: "staff", userId: "s1", email: "v@x", role: "viewer" },
-  partner: { kind: "partner", keyId: "k1", name: "p", scopes: ["payouts:read"] },
-  user: { kind: "user", userId: "u1" },
+  partner: { kind: "partner", partnerId: "partner_default", keyId: "k1", name: "p", scopes: ["payouts:read"] },
+  user: { kind: "user", partnerId: "partner_default", userId: "u1" },
 };
 
 const fastify = Fastify();

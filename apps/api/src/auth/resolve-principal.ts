@@ -1,3 +1,4 @@
+import type { Db } from "@agrinet/db";
 import { authenticatePartnerKey, authenticateStaffSession, type Auth, type UserTokenVerifier } from "@agrinet/domain";
 import { partnerScopes, type PartnerScope, type Principal } from "@agrinet/router";
 import type { FastifyRequest } from "fastify";
@@ -27,12 +28,12 @@ export function carriesCredentials(request: FastifyRequest): boolean {
  * JWT (Bearer), or a staff session cookie. Explicit credentials win over a cookie; credentials
  * that do not verify give null (401 wherever access is required), never a weaker identity.
  */
-export function createPrincipalResolver(deps: { auth: Auth; verifyUserToken: UserTokenVerifier }) {
+export function createPrincipalResolver(deps: { auth: Auth; db: Db; verifyUserToken: UserTokenVerifier }) {
   async function partner(key: string): Promise<Principal | null> {
-    const found = await authenticatePartnerKey({ auth: deps.auth, key });
+    const found = await authenticatePartnerKey({ auth: deps.auth, db: deps.db, key });
     if (!found) return null;
     const scopes = found.scopes.filter((s): s is PartnerScope => (partnerScopes as readonly string[]).includes(s));
-    return { kind: "partner", keyId: found.keyId, name: found.name, scopes };
+    return { kind: "partner", keyId: found.keyId, name: found.name, scopes, partnerId: found.partnerId };
   }
 
   return async function resolvePrincipal(request: FastifyRequest): Promise<Principal | null> {
@@ -45,8 +46,8 @@ export function createPrincipalResolver(deps: { auth: Auth; verifyUserToken: Use
       if (!match) return null;
       const credential = match[1]!;
       if (jwtShape.test(credential)) {
-        const userId = await deps.verifyUserToken(credential);
-        return userId ? { kind: "user", userId } : null;
+        const verified = await deps.verifyUserToken(credential);
+        return verified ? { kind: "user", userId: verified.userId, partnerId: verified.partnerId } : null;
       }
       return partner(credential);
     }

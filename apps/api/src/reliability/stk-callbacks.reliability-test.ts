@@ -1,7 +1,9 @@
 // Scenario 9: STK Push deposits whose callbacks are each sent 3 times, 20% never sent, with the
-// API stopped and started again mid-run (callbacks to it fail meanwhile): every deposit final
-// within two STK Query sweeps, exactly one credit per M-Pesa payment (the sandbox's list vs the
-// ledger), the ledger verified.
+// API process that receives them SIGKILLed mid-run and started again (whatever it was applying
+// — a group-committed batch of callbacks in its transaction — dies with it; callbacks to it fail
+// until it is back): every deposit final within two STK Query sweeps, exactly one credit per
+// M-Pesa payment (the sandbox's list vs the ledger), the ledger verified. The deposits are
+// created through the procedures in this process (the partner-facing side stays up).
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { sweepStkQueries } from "@agrinet/domain";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -18,6 +20,7 @@ beforeAll(async () => {
     databaseUrl: database.url,
     stkTimeoutMs: 1_000,
     sandbox: { stkPinDelayMs: 0, stkCallbackCopies: 3, stkCallbackDropRate: 0.2 },
+    apiProcess: true,
   });
 });
 afterAll(async () => {
@@ -25,18 +28,23 @@ afterAll(async () => {
   await database?.drop();
 });
 
-test("STK callbacks replayed 3x, 20% dropped, API restarted mid-run: one credit per payment, all final within two sweeps", async () => {
+test("STK callbacks replayed 3x, 20% dropped, the API process SIGKILLed mid-run and restarted: one credit per payment, all final within two sweeps", async () => {
   const { db } = harness;
   const count = scaled(120, 10);
   const parallel = 12;
   let next = 0;
   let restarted: Promise<void> | undefined;
+  let killedWhilePending = 0;
+  const killed = harness.apiProcess()!.child;
   const ids: string[] = [];
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       while (next < count) {
         const i = next++;
-        if (i === Math.floor(count / 2)) restarted = harness.restartApi();
+        if (i === Math.floor(count / 2)) {
+          killedWhilePending = await db.deposit.count({ where: { reference: { startsWith: "rel-stk-" }, status: "pending" } });
+          restarted = harness.restartApi();
+        }
         const created = await harness.caller().deposits.create({
           userId: `user_rel_${i % 20}`,
           amount: 100_000,
@@ -51,6 +59,9 @@ test("STK callbacks replayed 3x, 20% dropped, API restarted mid-run: one credit 
     }),
   );
   await restarted;
+  // Killed, not stopped: no request, transaction or batch in it got to finish.
+  expect(killed.signalCode).toBe("SIGKILL");
+  expect(harness.apiProcess()!.child.pid).not.toBe(killed.pid);
   // Let the callbacks that were sent arrive, then make every unanswered payment due.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   for (let sweep = 1; sweep <= 2; sweep++) {
@@ -78,6 +89,6 @@ test("STK callbacks replayed 3x, 20% dropped, API restarted mid-run: one credit 
   await reportScenario(
     "scenario 9 (stk-callbacks)",
     db,
-    `${count} STK deposits, callbacks x3 with 20% dropped and an API restart: ${confirmed.length} confirmed once (${byQuery} by STK Query), ${failed.length} cancelled, 0 pending after two sweeps`,
+    `${count} STK deposits, callbacks x3 with 20% dropped and the API process SIGKILLed with ${killedWhilePending} pending and restarted: ${confirmed.length} confirmed once (${byQuery} by STK Query), ${failed.length} cancelled, 0 pending after two sweeps`,
   );
 });

@@ -89,7 +89,7 @@ function publicMessage(code: ErrorCode): string {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, cause: unknown) {
   const { status, envelope } = describeHttpError(cause, request.id);
-  if (status >= 500) request.log.error({ err: cause }, "request failed");
+  if (status >= 500) request.log.error({ err: cause, status }, "request failed");
   // The first request with this key is usually done within a second.
   if (envelope.error.code === "IDEMPOTENCY_KEY_IN_USE") reply.header("retry-after", "1");
   // Set here too: Fastify's framework errors (bad URL) skip the onRequest hooks.

@@ -264,11 +264,12 @@ test.each(["", "x".repeat(256), "has space", "ünïcode"])("an invalid key %j �
   expect(response.json().error.fields[0].path).toBe("Idempotency-Key");
 });
 
-test("keys are scoped per principal", async () => {
-  const partnerA = idempotencyScope({ kind: "partner", keyId: "a", name: "A", scopes: [] });
-  const partnerB = idempotencyScope({ kind: "partner", keyId: "b", name: "B", scopes: [] });
+test("keys are scoped per partner (its keys share them) and per user", async () => {
+  const partnerA = idempotencyScope({ kind: "partner", partnerId: "partner_a", keyId: "a", name: "A", scopes: [] });
+  const partnerB = idempotencyScope({ kind: "partner", partnerId: "partner_b", keyId: "b", name: "B", scopes: [] });
   expect(partnerA).not.toBe(partnerB);
-  expect(idempotencyScope({ kind: "user", userId: "u1" })).toBe("user:u1");
+  expect(idempotencyScope({ kind: "partner", partnerId: "partner_a", keyId: "a2", name: "A's other key", scopes: [] })).toBe(partnerA);
+  expect(idempotencyScope({ kind: "user", partnerId: "partner_default", userId: "u1" })).toBe("user:u1");
   const claim = (scope: string, fingerprint: string) =>
     claimIdempotencyKey(database.db, { scope, key: "shared-key", fingerprint, method: "POST", path: "/x" });
   expect((await claim(partnerA, "f1")).kind).toBe("owner");

@@ -22,9 +22,9 @@ export type IdempotencyClaim =
   | ({ kind: "owner" } & OwnedClaim)
   | { kind: "replay"; status: number; body: string };
 
-/** Keys are per caller, so two partners can both use "order-1". */
+/** Keys are per partner (shared by its keys) or per user, so two partners can both use "order-1". */
 export function idempotencyScope(principal: Principal): string {
-  return principal.kind === "partner" ? `partner:${principal.keyId}` : `${principal.kind}:${principal.userId}`;
+  return principal.kind === "partner" ? `partner:${principal.partnerId}` : `${principal.kind}:${principal.userId}`;
 }
 
 /** Stable across key order and whitespace, so a retry that re-serialises its JSON still matches. */

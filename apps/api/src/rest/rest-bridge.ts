@@ -93,7 +93,7 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
       body = JSON.stringify(output ?? null);
     } catch (error) {
       const described = describeHttpError(error, request.id);
-      if (described.status >= 500) request.log.error({ err: error, procedure: route.procedurePath }, "procedure failed");
+      if (described.status >= 500) request.log.error({ err: error, procedure: route.procedurePath, status: described.status }, "procedure failed");
       status = described.status;
       errorCode = described.envelope.error.code;
       body = JSON.stringify(described.envelope);

@@ -4,7 +4,13 @@ import { partnerScopes } from "@agrinet/router";
 import { describe, expect, test } from "vitest";
 import { apiForFile } from "../testing/api-for-file";
 
-const api = apiForFile({ app: { databaseUrl: undefined } });
+// user_a is the default partner's (the test key's): these tests are about the input, not tenancy.
+const api = apiForFile({
+  app: { databaseUrl: undefined },
+  beforeStart: async (db) => {
+    await db.user.create({ data: { id: "user_a", partnerId: "partner_default" } });
+  },
+});
 
 const partner = () => api.credentials.partner(partnerScopes);
 const json = { "content-type": "application/json" };

@@ -218,7 +218,7 @@ describe("Stripe deposits against the fake Stripe API", () => {
     expect(response.statusCode).toBe(402);
     const error = response.json().error;
     expect(error).toMatchObject({ code: "PAYMENT_DECLINED", details: { declineCode: "insufficient_funds", code: "card_declined" } });
-    const deposit = await database.db.deposit.findUniqueOrThrow({ where: { reference: "CARD-DECLINED" } });
+    const deposit = await database.db.deposit.findFirstOrThrow({ where: { reference: "CARD-DECLINED" } });
     expect(deposit).toMatchObject({ status: "failed", failureCode: "insufficient_funds" });
   });
 

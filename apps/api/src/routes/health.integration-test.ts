@@ -60,3 +60,14 @@ test("the typed tRPC endpoint serves the system status", async () => {
   expect(response.statusCode).toBe(200);
   expect(response.json().result.data).toMatchObject({ database: "ok", migrations: "ok" });
 });
+
+test("with DATABASE_READ_URL, readyz shows how stale its reads may be, without making the API unready", async () => {
+  const local = Fastify();
+  // The same database stands in for the read server: a primary, so no replay lag applies.
+  await local.register(app, { db: api.database.db, readDb: api.database.db, expectedMigrations: await listMigrationNames() });
+  await api.database.db.workerHeartbeat.create({ data: { workerId: "w-read", hostname: "h", pid: 1 } });
+  const response = await local.inject({ method: "GET", url: "/readyz" });
+  await local.close();
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toMatchObject({ status: "ok", readReplica: { status: "ok", replica: false, replayLagSeconds: null } });
+});

@@ -1,10 +1,10 @@
 import type { Db } from "@agrinet/db";
-import { getSystemStatus } from "@agrinet/domain";
+import { getReadReplicaStatus, getSystemStatus } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
 
 export async function healthRoutes(
   fastify: FastifyInstance,
-  options: { db: Db; expectedMigrations: string[] },
+  options: { db: Db; expectedMigrations: string[]; readDb?: Db },
 ) {
   fastify.get(
     "/healthz",
@@ -38,7 +38,12 @@ export async function healthRoutes(
       },
     },
   }, async (_request, reply) => {
-    const status = await getSystemStatus(options);
+    // With DATABASE_READ_URL, how stale list and report reads may be now; stale reads are
+    // acceptable, so this never makes the API unready.
+    const [status, readReplica] = await Promise.all([
+      getSystemStatus(options),
+      options.readDb ? getReadReplicaStatus(options.readDb) : undefined,
+    ]);
     const failing = (["database", "migrations", "worker"] as const).filter(
       (part) => status[part] !== "ok",
     );
@@ -47,6 +52,7 @@ export async function healthRoutes(
       database: status.database,
       migrations: status.migrations,
       worker: status.worker,
+      ...(readReplica ? { readReplica } : {}),
       ...(failing.length ? { failing, details: status.details } : {}),
     });
   });

@@ -60,6 +60,31 @@ describe("STK Push deposits", () => {
     expect(read.mpesaPayment).toMatchObject({ receipt: paid.receipt, state: "paid" });
   });
 
+  test("requests arriving together share the payments' insert statement (and its sweep job's NOTIFY); each keeps its own payment", async () => {
+    const pool = harness.db.$pool;
+    const query = pool.query;
+    const statements: string[] = [];
+    pool.query = ((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === "object" && "name" in config) statements.push(String(config.name));
+      return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
+    }) as typeof pool.query;
+    let created: Array<Awaited<ReturnType<typeof stkDeposit>>>;
+    try {
+      created = await Promise.all(Array.from({ length: 20 }, (_, i) => stkDeposit(`+2547${String(30_000_000 + i)}`, 150_000, `user_batch_${i % 3}`)));
+    } finally {
+      pool.query = query;
+    }
+    const inserts = statements.filter((name) => name === "insert-stk-payments").length;
+    expect(inserts).toBeGreaterThan(0);
+    expect(inserts).toBeLessThan(20);
+    // Each request still has its own payment and answer, and is credited once.
+    expect(new Set(created.map((deposit) => deposit.checkoutRequestId)).size).toBe(20);
+    for (const deposit of created) {
+      expect((await settled(deposit.id)).mpesaPayment).toMatchObject({ checkoutRequestId: deposit.checkoutRequestId, state: "paid" });
+      expect(await creditsFor(deposit.id)).toBe(1);
+    }
+  });
+
   test.each([
     ["+254700000011", "1032", "cancelled", /cancelled/],
     ["+254700000012", "2001", "failed", /wrong M-Pesa PIN/],
@@ -216,7 +241,7 @@ describe("C2B paybill", () => {
 
   test("a contract's account number funds its escrow", async () => {
     await harness.db.contract.create({
-      data: { id: "contract_c2b", consumerId: "user_c2b_buyer", producerId: "user_c2b_prod", currency: "KES", expectedAmount: 500_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
+      data: { partnerId: "partner_default", id: "contract_c2b", consumerId: "user_c2b_buyer", producerId: "user_c2b_prod", currency: "KES", expectedAmount: 500_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
     });
     const account = await harness.caller().mpesa.paybillAccount({ contractId: "contract_c2b" });
     const paid = await simulate(account.accountNumber, 5_000);

@@ -227,13 +227,13 @@ describe("payouts through the worker and the Daraja sandbox", () => {
     expect(cancelled.status).toBe("cancelled");
     expect(await available("user_cancel")).toBe(5_000n);
 
-    const reader = harness.caller({ kind: "partner", keyId: "k1", name: "reader", scopes: ["payouts:read"] });
+    const reader = harness.caller({ kind: "partner", partnerId: "partner_default", keyId: "k1", name: "reader", scopes: ["payouts:read"] });
     await expect(reader.payouts.getPayout({ payoutId: payout.id })).resolves.toMatchObject({ id: payout.id });
     await expect(reader.payouts.createPayout(specBody)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(reader.payouts.runPayouts({})).rejects.toMatchObject({ code: "FORBIDDEN" });
-    const owner = harness.caller({ kind: "user", userId: "user_cancel" });
+    const owner = harness.caller({ kind: "user", partnerId: "partner_default", userId: "user_cancel" });
     await expect(owner.payouts.getPayout({ payoutId: payout.id, userId: "user_cancel" })).resolves.toMatchObject({ id: payout.id });
-    const stranger = harness.caller({ kind: "user", userId: "user_other" });
+    const stranger = harness.caller({ kind: "user", partnerId: "partner_default", userId: "user_other" });
     await expect(stranger.payouts.getPayout({ payoutId: payout.id, userId: "user_other" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 

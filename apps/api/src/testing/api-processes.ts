@@ -9,8 +9,9 @@ const apiDir = fileURLToPath(new URL("../..", import.meta.url));
 
 export type ApiProcess = { url: string; child: ChildProcess };
 
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const port = await freePort();
+/** `port`: a given one (a restarted API takes its predecessor's), else a free one. */
+export async function startApiProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ApiProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: apiDir,
     env: {

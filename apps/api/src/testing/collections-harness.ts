@@ -2,7 +2,11 @@
 // client talks to it), the API listening on a real port (callbacks arrive over HTTP), and a
 // caller for the procedures with the API's deposit settings.
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createDb, type Db } from "@agrinet/db";
+import { freePort } from "@agrinet/db/embedded";
 import { startDarajaSandbox, type DarajaSandbox, type DarajaSandboxOptions } from "@agrinet/daraja-sandbox";
 import {
   createMpesaCollectionsFromEnv,
@@ -13,6 +17,7 @@ import {
 import { appRouter, createCallerFactory, type Principal } from "@agrinet/router";
 import Fastify, { type FastifyInstance } from "fastify";
 import app from "../app";
+import { startApiProcess, type ApiProcess } from "./api-processes";
 
 const createCaller = createCallerFactory(appRouter);
 export type CollectionsCaller = ReturnType<typeof createCaller>;
@@ -22,14 +27,21 @@ export const collectionsAdmin: Principal = { kind: "staff", userId: "staff_admin
 export type CollectionsHarness = {
   db: Db;
   sandbox: DarajaSandbox;
+  /** The API in this process (not with `apiProcess`). */
   api: FastifyInstance;
   apiUrl: string;
+  /** The API's process when it runs as one (`apiProcess`). */
+  apiProcess(): ApiProcess | undefined;
   settings: MpesaCollectionsSettings;
   c2b: C2bSettings;
   /** The env a process needs to collect through this harness. */
   env: Record<string, string>;
   caller(principal?: Principal): CollectionsCaller;
-  /** Stops the API (in-flight callbacks fail, as when the process dies) and starts a new one on the same port. */
+  /**
+   * Stops the API and starts a new one on the same port: as its own process (`apiProcess`), a
+   * SIGKILL (no request, transaction or batch gets to finish); in this process, a close (in-flight
+   * callbacks fail).
+   */
   restartApi(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
@@ -41,6 +53,11 @@ export async function startCollectionsHarness(options: {
   stkMaxQueries?: number;
   c2b?: Partial<C2bSettings>;
   sandbox?: DarajaSandboxOptions;
+  /**
+   * The callbacks' API as its own process (the real server program, apps/api/src/server.ts), so a
+   * test can kill it; the procedures still run in this process through `caller`.
+   */
+  apiProcess?: boolean;
 }): Promise<CollectionsHarness> {
   const passkey = "sandbox-passkey";
   const sandbox = await startDarajaSandbox({ port: 0, slowCallbackDelayMs: 300, stkPasskey: passkey, ...options.sandbox });
@@ -69,9 +86,18 @@ export async function startCollectionsHarness(options: {
     await instance.listen({ host: "127.0.0.1", port });
     return instance;
   };
-  let api = await startApi(0);
-  const address = api.server.address();
-  const apiPort = typeof address === "object" && address ? address.port : 0;
+  let api: FastifyInstance | undefined;
+  let child: ApiProcess | undefined;
+  let uploadsDir: string | undefined;
+  let apiPort: number;
+  if (options.apiProcess) {
+    apiPort = await freePort();
+    uploadsDir = await mkdtemp(join(tmpdir(), "agrinet-collections-uploads-"));
+  } else {
+    api = await startApi(0);
+    const address = api.server.address();
+    apiPort = typeof address === "object" && address ? address.port : 0;
+  }
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const env = {
     MPESA_BASE_URL: sandbox.url,
@@ -85,6 +111,18 @@ export async function startCollectionsHarness(options: {
     MPESA_STK_PASSKEY: passkey,
   };
   bound.client = createMpesaCollectionsFromEnv({ ...env, MPESA_STK_TIMEOUT_SECONDS: 1, MPESA_STK_MAX_QUERIES: 1 })!.client;
+  const startChild = () =>
+    startApiProcess(
+      {
+        ...env,
+        DATABASE_URL: options.databaseUrl,
+        UPLOADS_DIR: uploadsDir!,
+        MPESA_STK_TIMEOUT_SECONDS: String(Math.max(1, Math.round(settings.stkTimeoutMs / 1000))),
+        MPESA_STK_MAX_QUERIES: String(settings.stkMaxQueries),
+      },
+      { port: apiPort },
+    );
+  if (options.apiProcess) child = await startChild();
   const registered = await late.registerC2bUrls();
   if (!registered.ok) throw new Error(`C2B registration failed: ${registered.message}`);
 
@@ -92,8 +130,10 @@ export async function startCollectionsHarness(options: {
     db: options.db,
     sandbox,
     get api() {
+      if (!api) throw new Error("the API runs as its own process here: send requests to apiUrl");
       return api;
     },
+    apiProcess: () => child,
     apiUrl,
     settings,
     c2b,
@@ -108,14 +148,27 @@ export async function startCollectionsHarness(options: {
         deposits: { minAmount: 1000n, partnerConfirm: false, chargeStripe: null, mpesa: { ...settings, c2b } },
       }),
     async restartApi(downMs = 500) {
-      await api.close();
+      if (child) {
+        const exited = new Promise((resolve) => child!.child.once("exit", resolve));
+        child.child.kill("SIGKILL");
+        await exited;
+      } else {
+        await api!.close();
+      }
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      api = await startApi(apiPort);
+      if (child) child = await startChild();
+      else api = await startApi(apiPort);
     },
     async stop() {
-      await api.close();
+      if (child && child.child.exitCode === null && child.child.signalCode === null) {
+        const exited = new Promise((resolve) => child!.child.once("exit", resolve));
+        child.child.kill("SIGTERM");
+        await exited;
+      }
+      await api?.close();
       await apiDb.$disconnect();
       await sandbox.stop();
+      if (uploadsDir) await rm(uploadsDir, { recursive: true, force: true });
     },
   };
 }

@@ -11,10 +11,13 @@ export type Headers = Record<string, string>;
 export type TestCredentials = {
   /** Headers of a signed-in staff member with this role (one user per role, signed in once). */
   staff(role: StaffRole): Promise<Headers>;
-  /** Headers carrying a partner key with exactly these scopes (one key per scope set). */
-  partner(scopes: readonly PartnerScope[], via?: "x-api-key" | "bearer"): Promise<Headers>;
-  /** Headers carrying an end-user JWT whose subject is this user id. */
-  user(userId: string): Promise<Headers>;
+  /**
+   * Headers carrying a partner key with exactly these scopes (one key per scope set and
+   * partner; the default partner unless `partnerId` names another, which must exist).
+   */
+  partner(scopes: readonly PartnerScope[], via?: "x-api-key" | "bearer", partnerId?: string): Promise<Headers>;
+  /** Headers carrying an end-user JWT whose subject is this user id (of the default partner unless named). */
+  user(userId: string, partnerId?: string): Promise<Headers>;
 };
 
 export function createTestCredentials(options: {
@@ -46,21 +49,30 @@ export function createTestCredentials(options: {
       if (!staffCookies.has(role)) staffCookies.set(role, signIn(role));
       return { cookie: await staffCookies.get(role)! };
     },
-    async partner(scopes, via = "x-api-key") {
-      const id = [...scopes].sort().join(",");
+    async partner(scopes, via = "x-api-key", partnerId) {
+      const id = `${partnerId ?? ""}[${[...scopes].sort().join(",")}]`;
       if (!partnerKeys.has(id)) {
         partnerKeys.set(
           id,
-          createPartnerKey({ db: options.db, name: `test key [${id}]`, scopes: [...scopes], actor: "system:test" }).then((k) => k.key),
+          createPartnerKey({ db: options.db, name: `test key ${id}`, scopes: [...scopes], partnerId, actor: "system:test" }).then(
+            (k) => k.key,
+          ),
         );
       }
       const key = await partnerKeys.get(id)!;
       const headers: Headers = via === "bearer" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
       return headers;
     },
-    async user(userId) {
+    async user(userId, partnerId) {
       if (!settings.jwtSecret) throw new Error("user tokens need settings.jwtSecret");
-      return { authorization: `Bearer ${await signUserToken({ secret: settings.jwtSecret, userId, audience: settings.jwtAudience, issuer: settings.jwtIssuer })}` };
+      const token = await signUserToken({
+        secret: settings.jwtSecret,
+        userId,
+        partnerId,
+        audience: settings.jwtAudience,
+        issuer: settings.jwtIssuer,
+      });
+      return { authorization: `Bearer ${token}` };
     },
   };
 }

@@ -832,6 +832,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List partners
+         * @description Every partner with its live keys and users, oldest first.
+         */
+        get: operations["partners_list"];
+        put?: never;
+        /**
+         * Create a partner
+         * @description Creates a partner: the tenant whose keys see and move only its own users' money.
+         */
+        post: operations["partners_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{partnerId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a partner key
+         * @description Issues an API key for a partner; the key is shown only in this response. Revoke it as any key.
+         */
+        post: operations["partners_createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{partnerId}/users/{userId}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a user with a partner
+         * @description Lets a second partner reach a user (wallet, transactions, notifications) whose home partner is another: the only way a user is shared, recorded in the audit log.
+         */
+        post: operations["partners_shareUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1068,6 +1132,7 @@ export interface components {
     schemas: {
         Payout: {
             id: string;
+            partnerId: string;
             userId: string;
             /**
              * @description Amount in minor units of the currency, as a string of digits
@@ -1100,6 +1165,7 @@ export interface components {
         };
         CreatedDeposit: {
             id: string;
+            partnerId: string;
             userId: string;
             /**
              * @description Amount in minor units of the currency, as a string of digits
@@ -1177,6 +1243,7 @@ export interface components {
         };
         Deposit: {
             id: string;
+            partnerId: string;
             userId: string;
             /**
              * @description Amount in minor units of the currency, as a string of digits
@@ -1243,6 +1310,7 @@ export interface components {
         };
         Contract: {
             id: string;
+            partnerId: string;
             consumerId: string;
             producerId: string;
             currency: string;
@@ -1372,6 +1440,14 @@ export interface components {
                     formatted: string;
                 };
             }[];
+        };
+        Partner: {
+            id: string;
+            name: string;
+            createdAt: string;
+            createdBy: string;
+            keyCount: number;
+            userCount: number;
         };
         ErrorEnvelope: {
             error: {
@@ -1761,6 +1837,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
+                        partnerId: string;
                         userId: string;
                         /**
                          * @description Amount in minor units of the currency, as a string of digits
@@ -1934,6 +2011,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 userId?: string;
+                partnerId?: string;
                 status?: "queued" | "processing" | "paid" | "failed" | "cancelled";
                 currency?: "KES" | "TZS" | "UGX" | "USD";
                 destinationType?: "mpesa" | "stripe" | "bank";
@@ -2343,6 +2421,7 @@ export interface operations {
                 method?: "mpesa" | "bank" | "cash" | "stripe";
                 currency?: "KES" | "TZS" | "UGX" | "USD";
                 userId?: string;
+                partnerId?: string;
                 from?: string;
                 to?: string;
                 search?: string;
@@ -2527,6 +2606,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 userId?: string;
+                partnerId?: string;
                 status?: "open" | "funded" | "released" | "disputed" | "refunded";
             };
             header?: never;
@@ -2873,6 +2953,7 @@ export interface operations {
             query?: {
                 userId?: string;
                 account?: string;
+                partnerId?: string;
                 currency?: "KES" | "TZS" | "UGX" | "USD";
                 kind?: "deposit" | "deposit_reversal" | "payout_reserve" | "payout_settle" | "payout_release" | "escrow_fund" | "escrow_release" | "refund" | "transfer" | "fee" | "adjustment";
                 contractId?: string;
@@ -4222,6 +4303,189 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    partners_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Partner"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    partners_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    partners_createKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    scopes: ("deposits:write" | "deposits:read" | "payouts:write" | "payouts:read" | "transactions:read" | "ratings:write" | "notifications:read" | "settlements:read" | "contracts:write" | "contracts:read")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        start: string | null;
+                        scopes: string[];
+                        enabled: boolean;
+                        lastUsedAt: string | null;
+                        createdAt: string;
+                        revokedAt: string | null;
+                        createdBy: string;
+                        partnerId: string;
+                        key: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    partners_shareUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                partnerId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        partnerId: string;
+                        userId: string;
+                        shared: boolean;
                     };
                 };
             };

@@ -54,3 +54,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy";

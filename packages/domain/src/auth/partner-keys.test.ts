@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import type { Db } from "@agrinet/db";
 import type { Auth } from "./create-auth";
 import { authenticatePartnerKey } from "./partner-keys";
 
@@ -16,26 +17,28 @@ function countingAuth(valid: boolean) {
       },
     },
   } as unknown as Auth;
-  return { auth, calls };
+  // The key's partner, read beside the plugin's answer.
+  const db = { apiKey: { findUnique: async () => ({ partnerId: "partner_default" }) } } as unknown as Db;
+  return { auth, db, calls };
 }
 
 test("requests arriving together with an unverified key share one verification", async () => {
-  const { auth, calls } = countingAuth(true);
+  const { auth, db, calls } = countingAuth(true);
   const key = `agp_single_flight_${Math.random()}`;
-  const answers = await Promise.all(Array.from({ length: 25 }, () => authenticatePartnerKey({ auth, key })));
+  const answers = await Promise.all(Array.from({ length: 25 }, () => authenticatePartnerKey({ auth, db, key })));
   expect(calls.count).toBe(1);
   expect(new Set(answers.map((a) => a?.keyId))).toEqual(new Set(["key_1"]));
   // Remembered afterwards: no further verification within the trust window.
-  await authenticatePartnerKey({ auth, key });
+  await authenticatePartnerKey({ auth, db, key });
   expect(calls.count).toBe(1);
 });
 
 test("a rejected key is shared with the requests waiting on it but never remembered", async () => {
-  const { auth, calls } = countingAuth(false);
+  const { auth, db, calls } = countingAuth(false);
   const key = `agp_rejected_${Math.random()}`;
-  const answers = await Promise.all(Array.from({ length: 5 }, () => authenticatePartnerKey({ auth, key })));
+  const answers = await Promise.all(Array.from({ length: 5 }, () => authenticatePartnerKey({ auth, db, key })));
   expect(answers).toEqual([null, null, null, null, null]);
   expect(calls.count).toBe(1);
-  await authenticatePartnerKey({ auth, key });
+  await authenticatePartnerKey({ auth, db, key });
   expect(calls.count).toBe(2);
 });

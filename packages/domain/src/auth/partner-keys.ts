@@ -4,6 +4,7 @@ import type { Db } from "@agrinet/db";
 import { defaultKeyHasher } from "@better-auth/api-key";
 import { generateRandomString } from "better-auth/crypto";
 import { recordAudit, type AuditActor } from "../audit/record-audit";
+import { defaultPartnerId, requirePartner } from "../tenancy/partners";
 import { catchingDatabaseFailures, partnerKeyPrefix, type Auth } from "./create-auth";
 
 /** Long enough that a hash lookup is as good as a password check (no stretching needed). */
@@ -21,6 +22,8 @@ export type PartnerKeySummary = {
   createdAt: Date;
   revokedAt: Date | null;
   createdBy: string;
+  /** The partner the key acts for. */
+  partnerId: string;
 };
 
 type ApiKeyRow = {
@@ -33,6 +36,7 @@ type ApiKeyRow = {
   createdAt: Date;
   revokedAt: Date | null;
   referenceId: string;
+  partnerId: string;
 };
 
 export function scopesOfPermissions(permissions: unknown): string[] {
@@ -60,6 +64,7 @@ function summarize(row: ApiKeyRow): PartnerKeySummary {
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
     createdBy: row.referenceId,
+    partnerId: row.partnerId,
   };
 }
 
@@ -74,6 +79,8 @@ export type CreatePartnerKeyOptions = {
    * exists it is returned unchanged, so seeding twice is harmless. Omit to generate one.
    */
   key?: string;
+  /** The partner the key acts for (default: the default partner, which holds pre-tenancy data). */
+  partnerId?: string;
 };
 
 /**
@@ -93,6 +100,8 @@ export async function createPartnerKey(
   const key = options.key ?? `${partnerKeyPrefix}${generateRandomString(generatedKeyLength, "a-z", "A-Z", "0-9")}`;
   const hashed = await defaultKeyHasher(key);
   const scopes = [...new Set(options.scopes)].sort();
+  const partnerId = options.partnerId ?? defaultPartnerId;
+  await requirePartner(options.db, partnerId);
 
   return options.db.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { key: hashed } });
@@ -105,6 +114,7 @@ export async function createPartnerKey(
         prefix: key.startsWith(partnerKeyPrefix) ? partnerKeyPrefix : null,
         key: hashed,
         referenceId: options.actor,
+        partnerId,
         enabled: true,
         rateLimitEnabled: false,
         permissions: JSON.stringify({ scopes }),
@@ -115,7 +125,7 @@ export async function createPartnerKey(
       action: "auth.key.created",
       target: `api_key:${row.id}`,
       ip: options.ip,
-      metadata: { name, scopes },
+      metadata: { name, scopes, partnerId },
     });
     return { ...summarize(row), key, created: true };
   });
@@ -151,15 +161,19 @@ export async function revokePartnerKey(options: RevokePartnerKeyOptions): Promis
   return revoked;
 }
 
-export async function listPartnerKeys(options: { db: Db; includeRevoked?: boolean }): Promise<PartnerKeySummary[]> {
+export async function listPartnerKeys(options: {
+  db: Db;
+  includeRevoked?: boolean;
+  partnerId?: string;
+}): Promise<PartnerKeySummary[]> {
   const rows = await options.db.apiKey.findMany({
-    where: options.includeRevoked ? {} : { revokedAt: null },
+    where: { ...(options.includeRevoked ? {} : { revokedAt: null }), ...(options.partnerId ? { partnerId: options.partnerId } : {}) },
     orderBy: { createdAt: "desc" },
   });
   return rows.map(summarize);
 }
 
-export type AuthenticatedPartner = { keyId: string; name: string; scopes: string[] };
+export type AuthenticatedPartner = { keyId: string; name: string; scopes: string[]; partnerId: string };
 
 /**
  * How long a verified key is trusted without asking the database again. Verifying stamps the
@@ -191,6 +205,7 @@ function forgetVerifiedKey(keyId: string) {
  */
 export async function authenticatePartnerKey(options: {
   auth: Auth;
+  db: Db;
   key: string;
 }): Promise<AuthenticatedPartner | null> {
   if (!options.key) return null;
@@ -203,14 +218,14 @@ export async function authenticatePartnerKey(options: {
   // for its answer.
   const inFlight = verifications.get(digest);
   if (inFlight) return inFlight;
-  const verification = verifyPartnerKey(options.auth, options.key, digest).finally(() => verifications.delete(digest));
+  const verification = verifyPartnerKey(options.auth, options.db, options.key, digest).finally(() => verifications.delete(digest));
   verifications.set(digest, verification);
   return verification;
 }
 
 const verifications = new Map<string, Promise<AuthenticatedPartner | null>>();
 
-async function verifyPartnerKey(auth: Auth, key: string, digest: string): Promise<AuthenticatedPartner | null> {
+async function verifyPartnerKey(auth: Auth, db: Db, key: string, digest: string): Promise<AuthenticatedPartner | null> {
   const revocationsBefore = revocations;
   const { result, databaseFailure } = await catchingDatabaseFailures(() => auth.api.verifyApiKey({ body: { key } }));
   if (databaseFailure) {
@@ -220,10 +235,14 @@ async function verifyPartnerKey(auth: Auth, key: string, digest: string): Promis
     verifiedKeys.delete(digest);
     return null;
   }
+  // The plugin knows nothing of partners: the key's partner is read beside it (and remembered with it).
+  const owner = await db.apiKey.findUnique({ where: { id: result.key.id }, select: { partnerId: true } });
+  if (!owner) return null;
   const partner = {
     keyId: result.key.id,
     name: result.key.name ?? "",
     scopes: scopesOfPermissions(result.key.permissions),
+    partnerId: owner.partnerId,
   };
   if (revocations !== revocationsBefore) return partner;
   if (verifiedKeys.size >= maxVerifiedKeys) verifiedKeys.clear();

@@ -24,7 +24,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 test("HS256 tokens from the platform verify to their subject; others do not", async () => {
   const verify = createUserTokenVerifier({ secret });
-  expect(await verify(await signUserToken({ secret, userId: "user-42" }))).toBe("user-42");
+  expect((await verify(await signUserToken({ secret, userId: "user-42" })))?.userId).toBe("user-42");
   expect(await verify(await signUserToken({ secret: `${secret}x`, userId: "user-42" }))).toBeNull();
   expect(await verify(await signUserToken({ secret, userId: "user-42", expiresIn: "-1m" }))).toBeNull();
   expect(await verify("not.a.jwt")).toBeNull();
@@ -47,7 +47,7 @@ test("tokens signed by a JWKS key verify through JWKS_URL", async () => {
     .setAudience(userTokenClaims.audience)
     .setExpirationTime("5m")
     .sign(privateKey);
-  expect(await verify(token)).toBe("user-7");
+  expect((await verify(token))?.userId).toBe("user-7");
   // An HS256 token must not pass as a JWKS one.
   expect(await verify(await signUserToken({ secret, userId: "user-7" }))).toBeNull();
 });
@@ -60,7 +60,7 @@ describe("issue #23 row 7: expiry, audience and issuer are required", () => {
 
   test("a token without exp is refused, however valid otherwise", async () => {
     const verify = createUserTokenVerifier({ secret });
-    expect(await verify(await token((jwt) => complete(jwt).setExpirationTime("1h")))).toBe("user-42");
+    expect((await verify(await token((jwt) => complete(jwt).setExpirationTime("1h"))))?.userId).toBe("user-42");
     expect(await verify(await token((jwt) => complete(jwt)))).toBeNull();
   });
 
@@ -73,7 +73,16 @@ describe("issue #23 row 7: expiry, audience and issuer are required", () => {
 
   test("the configured audience and issuer replace the defaults", async () => {
     const verify = createUserTokenVerifier({ secret, audience: "acme-pay", issuer: "https://id.acme.example" });
-    expect(await verify(await token((jwt) => jwt.setIssuer("https://id.acme.example").setAudience("acme-pay").setExpirationTime("1h")))).toBe("user-42");
+    expect((await verify(await token((jwt) => jwt.setIssuer("https://id.acme.example").setAudience("acme-pay").setExpirationTime("1h"))))?.userId).toBe("user-42");
     expect(await verify(await signUserToken({ secret, userId: "user-42" }))).toBeNull();
   });
+});
+
+test("a token names its user's partner in partner_id; one without the claim is the default partner's", async () => {
+  const verify = createUserTokenVerifier({ secret });
+  expect(await verify(await signUserToken({ secret, userId: "user-42", partnerId: "partner_coop" }))).toEqual({
+    userId: "user-42",
+    partnerId: "partner_coop",
+  });
+  expect(await verify(await signUserToken({ secret, userId: "user-42" }))).toEqual({ userId: "user-42", partnerId: "partner_default" });
 });

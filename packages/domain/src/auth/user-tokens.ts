@@ -1,3 +1,4 @@
+import { defaultPartnerId } from "@agrinet/stores/tenancy";
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 
 /** The audience and issuer user tokens carry unless JWT_AUDIENCE / JWT_ISSUER say otherwise. */
@@ -15,7 +16,8 @@ export type UserTokenVerifierOptions = {
 };
 
 /**
- * End-user tokens: a JWT whose `sub` is the user id. Returns the user id, or null for anything
+ * End-user tokens: a JWT whose `sub` is the user id and whose `partner_id` claim names the user's
+ * partner (tokens without it, from before partners, are the default partner's). Returns both, or null for anything
  * that does not verify (bad signature, no or past `exp`, another audience or issuer, no subject,
  * wrong algorithm). A token without `exp` would be a password that never expires; one minted
  * for another service (other `aud`) or by another issuer must not open this one.
@@ -28,14 +30,16 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions) {
     issuer: options.issuer ?? userTokenClaims.issuer,
     requiredClaims: ["exp", "sub"],
   };
-  return async function verifyUserToken(token: string): Promise<string | null> {
-    const attempts: Array<() => Promise<{ payload: { sub?: string } }>> = [];
+  return async function verifyUserToken(token: string): Promise<VerifiedUserToken | null> {
+    const attempts: Array<() => Promise<{ payload: { sub?: string; partner_id?: unknown } }>> = [];
     if (secret) attempts.push(() => jwtVerify(token, secret, { ...claims, algorithms: ["HS256"] }));
     if (jwks) attempts.push(() => jwtVerify(token, jwks, { ...claims, algorithms: ["RS256", "ES256", "EdDSA", "PS256"] }));
     for (const attempt of attempts) {
       try {
         const { payload } = await attempt();
-        if (typeof payload.sub === "string" && payload.sub) return payload.sub;
+        if (typeof payload.sub !== "string" || !payload.sub) continue;
+        if (payload.partner_id === undefined) return { userId: payload.sub, partnerId: defaultPartnerId };
+        if (typeof payload.partner_id === "string" && payload.partner_id) return { userId: payload.sub, partnerId: payload.partner_id };
       } catch {
         // Not valid under this key source; try the next.
       }
@@ -45,16 +49,19 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions) {
 }
 
 export type UserTokenVerifier = ReturnType<typeof createUserTokenVerifier>;
+export type VerifiedUserToken = { userId: string; partnerId: string };
 
 /** Issues an HS256 user token (dev tooling and tests; production tokens come from the platform). */
 export async function signUserToken(options: {
   secret: string;
   userId: string;
+  /** The user's partner (`partner_id` claim); omitted, the token is the default partner's. */
+  partnerId?: string;
   expiresIn?: string;
   audience?: string;
   issuer?: string;
 }): Promise<string> {
-  return new SignJWT({})
+  return new SignJWT(options.partnerId ? { partner_id: options.partnerId } : {})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(options.userId)
     .setIssuer(options.issuer ?? userTokenClaims.issuer)

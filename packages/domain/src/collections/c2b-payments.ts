@@ -1,3 +1,4 @@
+import { homePartnerInTx } from "@agrinet/stores/tenancy";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
 import { mpesaAmountToMinor, parseC2bPayment, type C2bPayment } from "@agrinet/rails";
@@ -166,6 +167,8 @@ export async function createMpesaDeposit(
   const deposit = await tx.deposit.create({
     data: {
       id: newDepositId(),
+      // Money paid to the user's account number: the platform records it for the user's partner.
+      partnerId: await homePartnerInTx(tx, target.userId),
       userId: target.userId,
       amount,
       currency: payment.currency,

@@ -1,12 +1,24 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
-import { confirmDepositInTx } from "../deposits/confirm-deposit";
+import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
 import { mpesaCountries } from "../payouts/payout-destination";
 import type { MpesaCollectionsSettings } from "./collections-settings";
-import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "./mpesa-payments-store";
+import { createGroupCommit } from "../shared/group-commit";
+import {
+  appendMpesaCallbacks,
+  lockMpesaPayment,
+  lockStkPayments,
+  insertStkPayments,
+  markStkPaymentsPaid,
+  newMpesaPaymentId,
+  recordStkPushesAccepted,
+  type AcceptedStkPush,
+  type NewStkPayment,
+  type PaidStkPayment,
+} from "./mpesa-payments-store";
 import { creditSuspense } from "./suspense";
 
 /** What an STK deposit's answer to `POST /deposit` tells the client to wait for. */
@@ -32,6 +44,41 @@ export function checkStkDeposit(input: { phoneNumber: string; currency: string; 
   }
 }
 
+type StkCombiners = {
+  insert(payment: NewStkPayment): Promise<void>;
+  accepted(push: AcceptedStkPush): Promise<Deposit | null>;
+};
+const requestCombiners = new WeakMap<Db, StkCombiners>();
+
+/**
+ * The two writes of every STK request, group-committed: requests arriving together share one
+ * statement and one commit. The payment's insert schedules its sweep job, whose NOTIFY makes
+ * PostgreSQL commit such transactions one at a time; one per request capped STK deposits at
+ * one per WAL flush.
+ */
+function stkCombiners(db: Db): StkCombiners {
+  let combiners = requestCombiners.get(db);
+  if (!combiners) {
+    const insert = createGroupCommit<NewStkPayment, void>({
+      run: async (payments) => {
+        await insertStkPayments(db.$pool, payments);
+        return payments.map(() => undefined);
+      },
+      runAlone: (payment) => insertStkPayments(db.$pool, [payment]),
+    });
+    const accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
+      run: async (pushes) => {
+        const deposits = await recordStkPushesAccepted(db.$pool, pushes);
+        return pushes.map((push) => deposits.get(push.id) ?? null);
+      },
+      runAlone: async (push) => (await recordStkPushesAccepted(db.$pool, [push])).get(push.id) ?? null,
+    });
+    combiners = { insert, accepted };
+    requestCombiners.set(db, combiners);
+  }
+  return combiners;
+}
+
 /**
  * Sends the STK Push for a pending deposit just recorded. The payment row (and its STK Query,
  * due after MPESA_STK_TIMEOUT_SECONDS) is written before the push, so whatever happens next — a
@@ -44,17 +91,14 @@ export async function requestStkPush(
   phoneNumber: string,
 ): Promise<{ deposit: Deposit; nextAction: StkNextAction | null }> {
   const paymentId = newMpesaPaymentId();
-  // One statement (the row and its sweep job), no interactive transaction: this runs once per
-  // deposit request, and waiting for a pooled transaction under load would fail the request.
-  await db.$pool.query({
-    name: "insert-stk-payment",
-    text: `with created as (
-             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
-             values ($1, 'stk', $2, $3, $4, $5, $6, 'requesting', now() + make_interval(secs => $7::double precision))
-             returning next_query_at
-           )
-           select schedule_mpesa_stk_sweeps(array(select next_query_at from created))`,
-    values: [paymentId, deposit.id, phoneNumber, deposit.id.slice(-12), deposit.amount.toString(), deposit.currency, settings.stkTimeoutMs / 1000],
+  await stkCombiners(db).insert({
+    id: paymentId,
+    depositId: deposit.id,
+    phoneNumber,
+    accountReference: deposit.id.slice(-12),
+    requestedAmount: deposit.amount.toString(),
+    currency: deposit.currency,
+    queryAfterSeconds: settings.stkTimeoutMs / 1000,
   });
 
   const outcome = await settings.client.stkPush({
@@ -66,16 +110,8 @@ export async function requestStkPush(
     description: "Agrinet deposit",
   });
   if (outcome.kind === "accepted") {
-    // A callback may have come first and recorded the checkout id already: only fill gaps.
-    await db.$executeRaw`
-      update mpesa_payments
-      set checkout_request_id = coalesce(checkout_request_id, ${outcome.checkoutRequestId}),
-          merchant_request_id = coalesce(merchant_request_id, ${outcome.merchantRequestId}),
-          state = case when state = 'requesting' then 'sent' else state end,
-          updated_at = now()
-      where id = ${paymentId}`;
-    const current = await db.deposit.findUniqueOrThrow({ where: { id: deposit.id } });
-    return { deposit: current, nextAction: { type: "mpesa_stk_push", checkoutRequestId: outcome.checkoutRequestId } };
+    const current = await stkCombiners(db).accepted({ id: paymentId, checkoutRequestId: outcome.checkoutRequestId, merchantRequestId: outcome.merchantRequestId });
+    return { deposit: current ?? deposit, nextAction: { type: "mpesa_stk_push", checkoutRequestId: outcome.checkoutRequestId } };
   }
   if (outcome.kind === "refused") {
     // Daraja answered no: no prompt went out, so nothing can arrive for this request.
@@ -121,84 +157,161 @@ export type AppliedStkAnswer = {
   depositId: string | null;
 };
 
+export type StkAnswerRequest = { depositId?: string | undefined; answer: StkAnswer };
+
+/** Answers per group-committed transaction: enough to amortise a commit, short enough to hold locks briefly. */
+const maxAnswersPerBatch = 200;
+const combiners = new WeakMap<Db, (request: StkAnswerRequest) => Promise<AppliedStkAnswer>>();
+
 /**
- * Applies what M-Pesa said about an STK Push — its callback or an STK Query answer — in one
- * transaction with the payment row locked, so callbacks, duplicates and query answers in any
- * order and number settle the deposit once: the credit through `confirmDepositInTx` (the one
- * deposit credit), a failure through `failDepositInTx`, money that does not match the request
- * into suspense. A later answer only fills in what the first lacked (the receipt, when a query
- * confirmed first).
+ * Applies what M-Pesa said about an STK Push — its callback or an STK Query answer. Answers
+ * arriving together in this process are applied together (group commit, see applyStkAnswers): a
+ * lone answer is a batch of one, the same code.
  */
-export async function applyStkAnswer(
-  db: Db,
-  options: { depositId?: string | undefined; answer: StkAnswer },
-): Promise<AppliedStkAnswer> {
-  const { answer } = options;
-  return db.$transaction(async (tx) => {
-    let payment = options.depositId ? await lockMpesaPayment(tx, { depositId: options.depositId }) : null;
-    payment ??= await lockMpesaPayment(tx, { checkoutRequestId: answer.checkoutRequestId });
-    if (!payment) return unknownRequest(tx, answer);
-    await appendMpesaCallback(tx, payment.id, `stk-${answer.source}`, answer.raw);
-    if (payment.checkoutRequestId && payment.checkoutRequestId !== answer.checkoutRequestId) {
-      return { outcome: "checkout_mismatch", depositId: payment.depositId };
-    }
-    const paid = answer.resultCode === "0";
-    if (paid && answer.receipt) {
-      const holder = await tx.mpesaPayment.findUnique({ where: { receipt: answer.receipt }, select: { id: true } });
-      if (holder && holder.id !== payment.id) return { outcome: "duplicate_receipt", depositId: payment.depositId };
-    }
-    const deposit = payment.depositId
-      ? (await tx.$queryRaw<Array<{ status: Deposit["status"] }>>`select status from deposits where id = ${payment.depositId} for update`)[0]
-      : undefined;
-
-    if (finalStates.has(payment.state)) {
-      if (payment.state === "paid") {
-        if (paid && answer.receipt && !payment.receipt) {
-          await tx.mpesaPayment.update({ where: { id: payment.id }, data: { receipt: answer.receipt, phoneNumber: payment.phoneNumber } });
-        }
-        return { outcome: "already_final", depositId: payment.depositId };
-      }
-      // The request had ended (refused, no answer) and M-Pesa now says the payer paid: the
-      // money is here, and belongs to no pending request.
-      if (paid && answer.receipt && !payment.receipt) {
-        return toSuspense(tx, payment, answer, "M-Pesa reported a payment after the request had ended");
-      }
-      return { outcome: "already_final", depositId: payment.depositId };
-    }
-
-    const update = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, nextQueryAt: null };
-    if (!paid) {
-      const { state, reason } = describeStkResult(answer.resultCode, answer.resultDesc);
-      await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state } });
-      if (payment.depositId && deposit?.status === "pending") {
-        await failPendingDeposit(tx, payment.depositId, reason, answer.resultCode);
-      }
-      return { outcome: "failed", depositId: payment.depositId };
-    }
-
-    const paidAmount = answer.amount === undefined ? payment.requestedAmount : wholeToMinor(answer.amount, payment.currency);
-    const problems: string[] = [];
-    if (paidAmount !== payment.requestedAmount) {
-      problems.push(`M-Pesa collected ${String(paidAmount)} minor units, not the ${String(payment.requestedAmount)} requested`);
-    }
-    if (answer.phoneNumber && payment.phoneNumber && digits(answer.phoneNumber) !== digits(payment.phoneNumber)) {
-      problems.push(`paid from ${answer.phoneNumber}, not ${payment.phoneNumber}`);
-    }
-    if (problems.length === 0 && deposit?.status === "confirmed") {
-      // Staff confirmed it by hand first: the same money, already credited.
-      await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state: "paid", amount: paidAmount, receipt: answer.receipt ?? null } });
-      return { outcome: "already_final", depositId: payment.depositId };
-    }
-    if (problems.length > 0 || !payment.depositId || deposit?.status !== "pending") {
-      const reason = problems.length > 0 ? problems.join("; ") : "the deposit was no longer pending when M-Pesa reported the payment";
-      return toSuspense(tx, payment, answer, reason, update);
-    }
-    await tx.mpesaPayment.update({
-      where: { id: payment.id },
-      data: { ...update, state: "paid", amount: paidAmount, receipt: answer.receipt ?? null },
+export function applyStkAnswer(db: Db, request: StkAnswerRequest): Promise<AppliedStkAnswer> {
+  let combiner = combiners.get(db);
+  if (!combiner) {
+    combiner = createGroupCommit<StkAnswerRequest, AppliedStkAnswer>({
+      // One payment at most once per batch: two answers about it stay ordered, as on its row lock.
+      key: (request) => request.answer.checkoutRequestId,
+      maxBatch: maxAnswersPerBatch,
+      run: (requests) => applyStkAnswers(db, requests),
+      runAlone: async (request) => (await applyStkAnswers(db, [request]))[0]!,
     });
-    await confirmDepositInTx(tx, { depositId: payment.depositId, confirmedBy: "mpesa" });
-    return { outcome: "confirmed", depositId: payment.depositId };
+    combiners.set(db, combiner);
+  }
+  return combiner(request);
+}
+
+/**
+ * Applies answers about STK Pushes in one transaction with their payment rows locked (in id
+ * order, then their deposits'), so callbacks, duplicates and query answers in any order and number
+ * settle each deposit once: the credits through `confirmDepositsInTx` (the one deposit credit,
+ * all of the batch's at once), a failure through `failDepositInTx`, money that does not match the
+ * request into suspense. A later answer only fills in what the first lacked (the receipt, when a
+ * query confirmed first). Results are in the requests' order; each payment at most once per call.
+ */
+export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Promise<AppliedStkAnswer[]> {
+  return db.$transaction(async (tx) => {
+    const payments = await lockStkPayments(tx, {
+      depositIds: requests.flatMap((request) => (request.depositId ? [request.depositId] : [])),
+      checkoutRequestIds: requests.map((request) => request.answer.checkoutRequestId),
+    });
+    const paymentOf = requests.map(
+      ({ depositId, answer }) =>
+        (depositId ? payments.find((payment) => payment.depositId === depositId) : undefined) ??
+        payments.find((payment) => payment.checkoutRequestId === answer.checkoutRequestId),
+    );
+    await appendMpesaCallbacks(
+      tx,
+      requests.flatMap(({ answer }, index) => {
+        const payment = paymentOf[index];
+        return payment ? [{ paymentId: payment.id, source: `stk-${answer.source}`, payload: answer.raw }] : [];
+      }),
+    );
+    const receipts = requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : []));
+    const receiptHolders = new Map(
+      receipts.length === 0
+        ? []
+        : (await tx.mpesaPayment.findMany({ where: { receipt: { in: receipts } }, select: { id: true, receipt: true } })).map((row) => [row.receipt!, row.id]),
+    );
+    const depositIds = paymentOf.flatMap((payment) => (payment?.depositId ? [payment.depositId] : []));
+    const depositStatus = new Map(
+      (depositIds.length === 0
+        ? []
+        : await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
+            select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`
+      ).map((row) => [row.id, row.status]),
+    );
+
+    const results: AppliedStkAnswer[] = [];
+    const credits: Array<{ index: number; payment: MpesaPayment; depositId: string; update: PaidStkPayment }> = [];
+    for (const [index, { answer }] of requests.entries()) {
+      const payment = paymentOf[index];
+      if (!payment) {
+        results.push(await unknownRequest(tx, answer, receiptHolders));
+        continue;
+      }
+      if (payment.checkoutRequestId && payment.checkoutRequestId !== answer.checkoutRequestId) {
+        results.push({ outcome: "checkout_mismatch", depositId: payment.depositId });
+        continue;
+      }
+      const paid = answer.resultCode === "0";
+      const holder = paid && answer.receipt ? receiptHolders.get(answer.receipt) : undefined;
+      if (holder && holder !== payment.id) {
+        results.push({ outcome: "duplicate_receipt", depositId: payment.depositId });
+        continue;
+      }
+      if (paid && answer.receipt) receiptHolders.set(answer.receipt, payment.id);
+      const depositState = payment.depositId ? depositStatus.get(payment.depositId) : undefined;
+
+      if (finalStates.has(payment.state)) {
+        if (payment.state === "paid") {
+          if (paid && answer.receipt && !payment.receipt) {
+            await tx.mpesaPayment.update({ where: { id: payment.id }, data: { receipt: answer.receipt, phoneNumber: payment.phoneNumber } });
+          }
+          results.push({ outcome: "already_final", depositId: payment.depositId });
+          continue;
+        }
+        // The request had ended (refused, no answer) and M-Pesa now says the payer paid: the
+        // money is here, and belongs to no pending request.
+        results.push(
+          paid && answer.receipt && !payment.receipt
+            ? await toSuspense(tx, payment, answer, "M-Pesa reported a payment after the request had ended")
+            : { outcome: "already_final", depositId: payment.depositId },
+        );
+        continue;
+      }
+
+      const update = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, nextQueryAt: null };
+      if (!paid) {
+        const { state, reason } = describeStkResult(answer.resultCode, answer.resultDesc);
+        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state } });
+        if (payment.depositId && depositState === "pending") {
+          await failPendingDeposit(tx, payment.depositId, reason, answer.resultCode);
+          depositStatus.set(payment.depositId, "failed");
+        }
+        results.push({ outcome: "failed", depositId: payment.depositId });
+        continue;
+      }
+
+      const paidAmount = answer.amount === undefined ? payment.requestedAmount : wholeToMinor(answer.amount, payment.currency);
+      const problems: string[] = [];
+      if (paidAmount !== payment.requestedAmount) {
+        problems.push(`M-Pesa collected ${String(paidAmount)} minor units, not the ${String(payment.requestedAmount)} requested`);
+      }
+      if (answer.phoneNumber && payment.phoneNumber && digits(answer.phoneNumber) !== digits(payment.phoneNumber)) {
+        problems.push(`paid from ${answer.phoneNumber}, not ${payment.phoneNumber}`);
+      }
+      if (problems.length === 0 && depositState === "confirmed") {
+        // Staff confirmed it by hand first: the same money, already credited.
+        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state: "paid", amount: paidAmount, receipt: answer.receipt ?? null } });
+        results.push({ outcome: "already_final", depositId: payment.depositId });
+        continue;
+      }
+      if (problems.length > 0 || !payment.depositId || depositState !== "pending") {
+        const reason = problems.length > 0 ? problems.join("; ") : "the deposit was no longer pending when M-Pesa reported the payment";
+        results.push(await toSuspense(tx, payment, answer, reason, update));
+        continue;
+      }
+      depositStatus.set(payment.depositId, "confirmed");
+      credits.push({
+        index,
+        payment,
+        depositId: payment.depositId,
+        update: { id: payment.id, checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, amount: paidAmount!.toString(), receipt: answer.receipt ?? null },
+      });
+      results.push({ outcome: "confirmed", depositId: payment.depositId });
+    }
+
+    if (credits.length > 0) {
+      await markStkPaymentsPaid(tx, credits.map((credit) => credit.update));
+      const confirmed = await confirmDepositsInTx(tx, credits.map((credit) => ({ depositId: credit.depositId, confirmedBy: "mpesa" })));
+      // Every deposit was pending under its row lock: a refusal here is a bug, never an answer.
+      const refused = confirmed.find((result) => !result.ok);
+      if (refused && !refused.ok) throw refused.error;
+    }
+    return results;
   }, depositTransactionOptions);
 }
 
@@ -224,12 +337,15 @@ async function toSuspense(
 }
 
 /** An STK callback for no request we know of (not ours, or its row lost): paid money goes to suspense. */
-async function unknownRequest(tx: Tx, answer: StkAnswer): Promise<AppliedStkAnswer> {
+async function unknownRequest(tx: Tx, answer: StkAnswer, receiptHolders: Map<string, string>): Promise<AppliedStkAnswer> {
   if (answer.resultCode !== "0" || !answer.receipt || answer.amount === undefined) {
     return { outcome: "unknown_request", depositId: null };
   }
-  const existing = await tx.mpesaPayment.findUnique({ where: { receipt: answer.receipt } });
-  if (existing) return { outcome: "duplicate_receipt", depositId: existing.depositId };
+  const holder = receiptHolders.get(answer.receipt);
+  if (holder) {
+    const existing = await tx.mpesaPayment.findUnique({ where: { id: holder }, select: { depositId: true } });
+    return { outcome: "duplicate_receipt", depositId: existing?.depositId ?? null };
+  }
   const currency = currencyOfPhone(answer.phoneNumber) ?? "KES";
   const amount = wholeToMinor(answer.amount, currency);
   const payment = await tx.mpesaPayment.create({
@@ -247,6 +363,7 @@ async function unknownRequest(tx: Tx, answer: StkAnswer): Promise<AppliedStkAnsw
       callbacks: [{ source: `stk-${answer.source}`, at: new Date().toISOString(), payload: answer.raw as object }],
     },
   });
+  receiptHolders.set(answer.receipt, payment.id);
   await creditSuspense(tx, payment, amount, "an STK payment for a request this platform has no record of");
   return { outcome: "suspense", depositId: null };
 }

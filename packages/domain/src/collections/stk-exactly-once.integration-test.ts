@@ -29,7 +29,7 @@ test("whatever M-Pesa says, in any order and number, concurrently: at most one c
       const checkoutRequestId = `ws_CO_prop_${run}`;
       const receipt = `PROP${run}RCPT`;
       await db.deposit.create({
-        data: { id: depositId, userId: "user_prop", amount: 100_000n, currency: "KES", method: "mpesa", reference: `prop-${run}` },
+        data: { partnerId: "partner_default", id: depositId, userId: "user_prop", amount: 100_000n, currency: "KES", method: "mpesa", reference: `prop-${run}` },
       });
       await db.mpesaPayment.create({
         data: {

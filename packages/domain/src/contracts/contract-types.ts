@@ -22,6 +22,8 @@ export type RaterRole = "consumer" | "producer";
 
 export type ContractView = {
   id: string;
+  /** The partner that registered it. */
+  partnerId: string;
   consumerId: string;
   producerId: string;
   currency: CurrencyCode;

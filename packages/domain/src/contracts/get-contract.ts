@@ -15,6 +15,7 @@ export async function escrowBalance(db: Db | Tx, contract: Contract): Promise<bi
 export async function toContractView(db: Db | Tx, contract: Contract): Promise<ContractView> {
   return {
     id: contract.id,
+    partnerId: contract.partnerId,
     consumerId: contract.consumerId,
     producerId: contract.producerId,
     currency: contractCurrency(contract),

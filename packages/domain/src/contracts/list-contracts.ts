@@ -5,6 +5,7 @@ import { toContractView } from "./get-contract";
 export async function listContracts(options: {
   db: Db;
   userId?: string;
+  partnerId?: string;
   status?: ContractView["status"];
   cursor?: string;
   limit: number;
@@ -13,6 +14,7 @@ export async function listContracts(options: {
   const rows = await db.contract.findMany({
     where: {
       status: options.status,
+      ...(options.partnerId ? { partnerId: options.partnerId } : {}),
       ...(userId ? { OR: [{ consumerId: userId }, { producerId: userId }] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

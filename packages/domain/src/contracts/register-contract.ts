@@ -1,3 +1,4 @@
+import { homePartnerInTx } from "@agrinet/stores/tenancy";
 import { randomBytes } from "node:crypto";
 import { amountAboveMaximum, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import { Prisma, type Db } from "@agrinet/db";
@@ -21,7 +22,14 @@ export const contractIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
  * Registers a trade. Registering the same id again with the same terms returns the contract
  * (a partner retrying is harmless); different terms under a known id → 409.
  */
-export async function registerContract(options: { db: Db; input: RegisterContractInput; now?: Date; maxAmount?: bigint }) {
+export async function registerContract(options: {
+  db: Db;
+  input: RegisterContractInput;
+  /** The registering partner; staff register for the consumer's home partner. */
+  partnerId?: string;
+  now?: Date;
+  maxAmount?: bigint;
+}) {
   const { db, input } = options;
   const now = options.now ?? new Date();
   if (input.consumerId === input.producerId) {
@@ -39,6 +47,7 @@ export async function registerContract(options: { db: Db; input: RegisterContrac
       await tx.contract.create({
         data: {
           id,
+          partnerId: options.partnerId ?? (await homePartnerInTx(tx, input.consumerId)),
           consumerId: input.consumerId,
           producerId: input.producerId,
           currency: input.currency,
@@ -64,6 +73,12 @@ export async function registerContract(options: { db: Db; input: RegisterContrac
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") throw error;
     const existing = await getContract({ db, contractId: id });
+    // Contract ids are platform-wide: another partner's is refused without a word about it.
+    if (options.partnerId && existing.partnerId !== options.partnerId) {
+      throw new DomainError("DUPLICATE_REFERENCE", `contract id ${id} is taken; choose another`, {
+        fields: [{ path: "id", message: "already used" }],
+      });
+    }
     const sameTerms =
       existing.consumerId === input.consumerId &&
       existing.producerId === input.producerId &&

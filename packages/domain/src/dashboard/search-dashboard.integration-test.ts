@@ -7,11 +7,11 @@ let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
   await database.db.deposit.create({
-    data: { id: "dep_search_1", userId: "user_search", amount: 250_000n, currency: "KES", method: "mpesa", reference: "SBK7XYZ123" },
+    data: { partnerId: "partner_default", id: "dep_search_1", userId: "user_search", amount: 250_000n, currency: "KES", method: "mpesa", reference: "SBK7XYZ123" },
   });
   // An STK Push deposit: the caller's reference, the payer's phone and M-Pesa's receipt on its collection.
   await database.db.deposit.create({
-    data: { id: "dep_stk_1", userId: "user_payer", amount: 99_900n, currency: "KES", method: "mpesa", reference: "order-77" },
+    data: { partnerId: "partner_default", id: "dep_stk_1", userId: "user_payer", amount: 99_900n, currency: "KES", method: "mpesa", reference: "order-77" },
   });
   await database.db.mpesaPayment.create({
     data: { id: "mp_1", kind: "stk", depositId: "dep_stk_1", phoneNumber: "+254711222333", receipt: "SKL1RCPT99", currency: "KES", state: "paid" },
@@ -19,6 +19,7 @@ beforeAll(async () => {
   const payout = (id: string, amount: bigint, currency: string, account: string, extra: object = {}) =>
     database.db.payout.create({
       data: {
+        partnerId: "partner_default",
         id,
         userId: "user_producer",
         amount,
@@ -84,6 +85,7 @@ test("finds deposits and payouts by exact amount as the dashboard shows it, per 
 test("a common amount shows its newest matches, a bounded number", async () => {
   await database.db.deposit.createMany({
     data: Array.from({ length: searchHitsPerKind + 5 }, (_, index) => ({
+      partnerId: "partner_default",
       id: `dep_many_${index}`,
       userId: "user_many",
       amount: 777_00n,

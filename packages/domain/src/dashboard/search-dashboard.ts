@@ -94,6 +94,10 @@ export async function searchDashboard(options: { db: Db; query: string }): Promi
   const phones = phoneNumberForms(q);
   const amounts = amountCandidates(q);
   const newest = { orderBy: { createdAt: "desc" as const }, take: searchHitsPerKind };
+  // References are unique per partner, on (partner_id, reference): naming every partner lets
+  // each reference lookup probe that index once per partner instead of scanning the table.
+  const partnerIds = (await db.partner.findMany({ select: { id: true } })).map((partner) => partner.id);
+  const byIdOrReference = { OR: [{ id: q }, { reference: q, partnerId: { in: partnerIds } }] };
   const [
     deposits,
     payouts,
@@ -109,8 +113,8 @@ export async function searchDashboard(options: { db: Db; query: string }): Promi
     depositsByAmount,
     payoutsByAmount,
   ] = await Promise.all([
-    db.deposit.findMany({ where: { OR: [{ id: q }, { reference: q }] }, select: moneyRow, take: 2 }),
-    db.payout.findMany({ where: { OR: [{ id: q }, { reference: q }] }, select: moneyRow, take: 2 }),
+    db.deposit.findMany({ where: byIdOrReference, select: moneyRow, take: 2 }),
+    db.payout.findMany({ where: byIdOrReference, select: moneyRow, take: 2 }),
     db.contract.findUnique({
       where: { id: q },
       select: { id: true, expectedAmount: true, currency: true, status: true, consumerId: true, createdAt: true },

@@ -9,11 +9,16 @@ export type SeedAccess = {
   adminPassword: string;
   /** Used exactly as given, so scripts and tests can call the API at once. */
   partnerApiKey: string;
+  /** A second partner's key (the "Demo coop app"), to try partner isolation with; omitted, none. */
+  secondPartnerApiKey?: string;
   /** Every partner scope: the demo key may call everything a partner can. */
   partnerScopes: readonly string[];
 };
 
 const seedActor = "system:seed";
+
+/** The demo's second partner; the README's first key is the default partner's. */
+export const demoSecondPartnerId = "partner_demo_coop";
 
 /**
  * The demo data set behind `pnpm start` and `pnpm db:seed`. Every step is idempotent (keyed by
@@ -46,6 +51,22 @@ export async function seedDemoData(options: { db: Db; access?: SeedAccess }): Pr
       actor: seedActor,
     });
     if (key.created) steps.push(`partner key ${key.start}…`);
+    if (access.secondPartnerApiKey) {
+      await db.partner.upsert({
+        where: { id: demoSecondPartnerId },
+        create: { id: demoSecondPartnerId, name: "Demo coop app", createdBy: seedActor },
+        update: {},
+      });
+      const second = await createPartnerKey({
+        db,
+        name: "Demo coop app",
+        scopes: [...access.partnerScopes],
+        key: access.secondPartnerApiKey,
+        partnerId: demoSecondPartnerId,
+        actor: seedActor,
+      });
+      if (second.created) steps.push(`second partner (${demoSecondPartnerId}) key ${second.start}…`);
+    }
   }
   const contracts = await registerDemoContracts({ db });
   const deposits = await seedDemoDeposits({ db });

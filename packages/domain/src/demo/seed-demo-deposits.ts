@@ -28,7 +28,7 @@ export async function seedDemoDeposits(options: { db: Db }): Promise<string[]> {
   const { db } = options;
   const steps: string[] = [];
   for (const demo of demoDeposits) {
-    let deposit = await db.deposit.findUnique({ where: { reference: demo.reference } });
+    let deposit = await db.deposit.findFirst({ where: { reference: demo.reference, userId: demo.userId } });
     if (!deposit) {
       deposit = await createDeposit({
         db,

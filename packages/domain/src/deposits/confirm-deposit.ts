@@ -2,9 +2,11 @@ import type { CurrencyCode } from "@agrinet/core";
 import { recordEscrowFunding } from "../contracts/contract-funds";
 import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
 import type { Db, Deposit, Tx } from "@agrinet/db";
-import type { PostedLedgerTransaction } from "../ledger";
-import { postDepositCredit } from "./deposit-ledger";
-import { emitDepositEvent } from "./deposit-events";
+import { postLedgerTransactionsBatch, type PostedLedgerTransaction } from "../ledger";
+import { emitDomainEvents } from "../events/emit-domain-event";
+import { recordDepositCredits } from "./deposit-credit-store";
+import { depositCreditInput } from "./deposit-ledger";
+import { depositEvent } from "./deposit-events";
 import { receiptUrl } from "./receipts";
 import { depositTransactionOptions } from "./deposit-transaction";
 
@@ -36,12 +38,14 @@ export type ConfirmedDeposit = {
 /** Gets the deposit a caller asked about, or NOT_FOUND naming it. */
 export async function findDepositOrThrow(tx: Tx | Db, depositId: string): Promise<Deposit> {
   const deposit = await tx.deposit.findUnique({ where: { id: depositId } });
-  if (!deposit) {
-    throw new DomainError("NOT_FOUND", `no deposit ${depositId}`, {
-      fields: [{ path: "depositId", message: "no such deposit" }],
-    });
-  }
+  if (!deposit) throw depositNotFound(depositId);
   return deposit;
+}
+
+function depositNotFound(depositId: string): DomainError {
+  return new DomainError("NOT_FOUND", `no deposit ${depositId}`, {
+    fields: [{ path: "depositId", message: "no such deposit" }],
+  });
 }
 
 export function depositStateConflict(deposit: Deposit, attempted: string): DomainError {
@@ -52,56 +56,129 @@ export function depositStateConflict(deposit: Deposit, attempted: string): Domai
   );
 }
 
+export type ConfirmDepositResult = { ok: true; confirmed: ConfirmedDeposit } | { ok: false; error: DomainError };
+
 /**
- * pending → confirmed plus the ledger credit, inside the caller's transaction. The state change
- * is a conditional update (`where status = 'pending'`): PostgreSQL makes racing confirmations
- * of one deposit wait on the row and then re-check the condition, so exactly one of them
- * changes it and posts the credit; the others see 0 rows and get INVALID_STATE.
+ * pending → confirmed plus the ledger credit, inside the caller's transaction: the one deposit
+ * credit, for one deposit (`confirmDepositInTx`) or many (M-Pesa callbacks gathered by group
+ * commit). The state change is a conditional update (`where status = 'pending'`): PostgreSQL makes
+ * racing confirmations of one deposit wait on the row and then re-check the condition, so exactly
+ * one of them changes it and posts the credit; the others see 0 rows and get INVALID_STATE.
+ *
+ * Many deposits cost what one does: one update per set of identical fields, one ledger batch (the
+ * hot clearing account's row locked and its balance written once), one update of the ledger ids,
+ * one insert of the events. A deposit the batch names twice is confirmed by its first item only.
+ * An item that cannot be confirmed (not pending) is that item's answer; a failure of the ledger or
+ * of a contract's escrow throws, rolling the caller's transaction back as for a single deposit.
  */
-export async function confirmDepositInTx(tx: Tx, options: ConfirmDepositInTxOptions): Promise<ConfirmedDeposit> {
-  const from: Deposit["status"][] = options.settledByStripe ? ["pending", "failed"] : ["pending"];
-  const [changed] = await tx.deposit.updateManyAndReturn({
-    where: { id: options.depositId, status: { in: from } },
-    data: {
-      status: "confirmed",
-      confirmedAt: new Date(),
-      confirmedBy: options.confirmedBy,
-      evidenceUrl: options.evidenceUrl,
-      receiptSha256: options.receiptSha256,
-      receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
-      stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
-    },
+export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptions[]): Promise<ConfirmDepositResult[]> {
+  const changed: Array<Deposit | undefined> = new Array(items.length);
+  const groups = new Map<string, number[]>();
+  const firstOfDeposit = new Map<string, number>();
+  items.forEach((options, index) => {
+    if (firstOfDeposit.has(options.depositId)) return;
+    firstOfDeposit.set(options.depositId, index);
+    const key = JSON.stringify([
+      options.settledByStripe ?? false,
+      options.confirmedBy,
+      options.evidenceUrl ?? null,
+      options.receiptSha256 ?? null,
+      options.stripePaymentIntentId ?? null,
+    ]);
+    groups.set(key, [...(groups.get(key) ?? []), index]);
   });
-  if (!changed) {
-    const current = await findDepositOrThrow(tx, options.depositId);
-    if (options.settledByStripe && current.status === "confirmed") {
-      return { deposit: current, ledgerTransaction: null };
-    }
-    throw depositStateConflict(current, "confirmed");
+  const confirmedAt = new Date();
+  for (const indexes of groups.values()) {
+    const options = items[indexes[0]!]!;
+    const from: Deposit["status"][] = options.settledByStripe ? ["pending", "failed"] : ["pending"];
+    const rows = await tx.deposit.updateManyAndReturn({
+      where: { id: { in: indexes.map((index) => items[index]!.depositId) }, status: { in: from } },
+      data: {
+        status: "confirmed",
+        confirmedAt,
+        confirmedBy: options.confirmedBy,
+        evidenceUrl: options.evidenceUrl,
+        receiptSha256: options.receiptSha256,
+        receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
+        stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
+      },
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const index of indexes) changed[index] = byId.get(items[index]!.depositId);
   }
-  const destination = changed.contractId
-    ? (
-        await recordEscrowFunding(tx, {
-          contractId: changed.contractId,
-          currency: changed.currency as CurrencyCode,
-          amount: changed.amount,
-          depositId: changed.id,
-        })
-      ).account
-    : undefined;
-  const posted = await postDepositCredit(tx, changed, destination, options.creditSource);
-  const deposit = await tx.deposit.update({
-    where: { id: changed.id },
-    data: {
-      ledgerTransactionId: posted.id.toString(),
-      ledgerEntryIds: posted.postings.map((p) => p.id.toString()),
-    },
+
+  const results: Array<ConfirmDepositResult | undefined> = new Array(items.length);
+  const unchanged = items.flatMap((options, index) => (changed[index] ? [] : [index]));
+  if (unchanged.length > 0) {
+    const ids = [...new Set(unchanged.map((index) => items[index]!.depositId))];
+    const current = new Map((await tx.deposit.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
+    for (const index of unchanged) {
+      const options = items[index]!;
+      const deposit = current.get(options.depositId);
+      if (!deposit) {
+        results[index] = { ok: false, error: depositNotFound(options.depositId) };
+      } else if (options.settledByStripe && deposit.status === "confirmed") {
+        results[index] = { ok: true, confirmed: { deposit, ledgerTransaction: null } };
+      } else {
+        results[index] = { ok: false, error: depositStateConflict(deposit, "confirmed") };
+      }
+    }
+  }
+
+  const credited = items.flatMap((options, index) => {
+    const deposit = changed[index];
+    return deposit ? [{ index, deposit, options }] : [];
   });
-  await emitDepositEvent(tx, "deposit.confirmed", deposit, {
-    confirmedBy: deposit.confirmedBy,
-    ledgerTransactionId: deposit.ledgerTransactionId,
+  if (credited.length === 0) return results.map((result) => result!);
+  const credits = [];
+  for (const { deposit, options } of credited) {
+    // The contract's rules decide where its deposit lands (and lock it): rare, one at a time.
+    const destination = deposit.contractId
+      ? (
+          await recordEscrowFunding(tx, {
+            contractId: deposit.contractId,
+            currency: deposit.currency as CurrencyCode,
+            amount: deposit.amount,
+            depositId: deposit.id,
+          })
+        ).account
+      : undefined;
+    credits.push(depositCreditInput(deposit, destination, options.creditSource));
+  }
+  const posted = await postLedgerTransactionsBatch(tx, credits);
+  const failed = posted.find((result) => !result.ok);
+  if (failed && !failed.ok) throw failed.error;
+  const transactions = posted.map((result) => (result as { ok: true; transaction: PostedLedgerTransaction }).transaction);
+
+  const ledgerIds = credited.map(({ deposit }, position) => ({
+    id: deposit.id,
+    transactionId: transactions[position]!.id.toString(),
+    entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
+  }));
+  const updatedAt = await recordDepositCredits(tx, ledgerIds);
+  const deposits = credited.map(({ deposit }, position) => ({
+    ...deposit,
+    ledgerTransactionId: ledgerIds[position]!.transactionId,
+    ledgerEntryIds: ledgerIds[position]!.entryIds,
+    updatedAt: updatedAt ?? deposit.updatedAt,
+  }));
+  await emitDomainEvents(
+    tx,
+    deposits.map((deposit) =>
+      depositEvent("deposit.confirmed", deposit, { confirmedBy: deposit.confirmedBy, ledgerTransactionId: deposit.ledgerTransactionId }),
+    ),
+  );
+  credited.forEach(({ index }, position) => {
+    results[index] = { ok: true, confirmed: { deposit: deposits[position]!, ledgerTransaction: transactions[position]! } };
   });
-  return { deposit, ledgerTransaction: posted };
+  return results.map((result) => result!);
+}
+
+/** One deposit's confirmation: the batch of one, throwing its error. */
+export async function confirmDepositInTx(tx: Tx, options: ConfirmDepositInTxOptions): Promise<ConfirmedDeposit> {
+  const [result] = await confirmDepositsInTx(tx, [options]);
+  if (!result!.ok) throw result!.error;
+  return result!.confirmed;
 }
 
 export type ConfirmDepositOptions = {

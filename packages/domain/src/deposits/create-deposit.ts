@@ -1,3 +1,4 @@
+import { homePartnerOf } from "@agrinet/stores/tenancy";
 import { checkContractFundable } from "../contracts/contract-funds";
 import { amountAboveMaximum, DomainError, randomHex, validationError } from "@agrinet/core";
 import type { Db, Deposit } from "@agrinet/db";
@@ -19,6 +20,11 @@ export type ChargeStripeDeposit = (charge: StripeDepositCharge) => Promise<Strip
 export type CreateDepositOptions = {
   db: Db;
   input: CreateDepositInput;
+  /**
+   * The partner creating it: references are unique per partner. Staff create deposits for the
+   * user's home partner (omit it).
+   */
+  partnerId?: string;
   /** DEPOSIT_MIN_AMOUNT, in minor units. */
   minAmount: bigint;
   /** AMOUNT_MAX, in minor units (default `defaultAmountMax`). */
@@ -76,9 +82,10 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     await checkContractFundable(db, { contractId: input.metadata.contractId, currency: input.currency });
   }
 
-  const created = await insertPendingDeposit(db, input);
+  const partnerId = options.partnerId ?? (await homePartnerOf(db.$pool, input.userId));
+  const created = await insertPendingDeposit(db, partnerId, input);
   if (!created) {
-    const existing = await db.deposit.findUnique({ where: { reference: input.reference } });
+    const existing = await db.deposit.findUnique({ where: { partnerId_reference: { partnerId, reference: input.reference } } });
     // 402 means "retry with a new payment method": the declined deposit is tried again.
     if (existing && chargeStripe && isRetryableDecline(existing, input)) {
       const reopened = await reopenDeclinedDeposit(db, existing.id);
@@ -98,7 +105,7 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
   return settleWithStripe(db, created, input, chargeStripe!);
 }
 
-type PendingDeposit = { id: string; input: CreateDepositInput };
+type PendingDeposit = { id: string; partnerId: string; input: CreateDepositInput };
 
 const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<DepositRow | null>>();
 
@@ -112,11 +119,11 @@ const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<Deposi
  * combined statement fails as a whole, each request runs again alone: one request's failure
  * stays its own.
  */
-async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<Deposit | null> {
+async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepositInput): Promise<Deposit | null> {
   let insert = insertCombiners.get(db);
   if (!insert) {
     insert = createGroupCommit<PendingDeposit, DepositRow | null>({
-      key: (item) => item.input.reference,
+      key: (item) => `${item.partnerId}\u0000${item.input.reference}`,
       maxBatch: 200,
       run: (items) => insertPendingDeposits(db, items),
       runAlone: async (item) => {
@@ -128,7 +135,7 @@ async function insertPendingDeposit(db: Db, input: CreateDepositInput): Promise<
     });
     insertCombiners.set(db, insert);
   }
-  const row = await insert({ id: newDepositId(), input });
+  const row = await insert({ id: newDepositId(), partnerId, input });
   return row ? depositFromRow(row) : null;
 }
 
@@ -156,12 +163,12 @@ async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<A
     name: "insert-pending-deposits",
     text: `with input as (
        select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::deposit_method[],
-                            $6::text[], $7::jsonb[], $8::text[], $9::jsonb[])
-                     with ordinality as t(id, user_id, amount, currency, method, reference, metadata, contract_id, payload, position)
+                            $6::text[], $7::jsonb[], $8::text[], $9::jsonb[], $12::text[])
+                     with ordinality as t(id, user_id, amount, currency, method, reference, metadata, contract_id, payload, partner_id, position)
      ), created as (
-       insert into deposits (id, user_id, amount, currency, method, reference, metadata, contract_id)
-       select id, user_id, amount, currency, method, reference, metadata, contract_id from input order by position
-       on conflict (reference) do nothing
+       insert into deposits (id, partner_id, user_id, amount, currency, method, reference, metadata, contract_id)
+       select id, partner_id, user_id, amount, currency, method, reference, metadata, contract_id from input order by position
+       on conflict (partner_id, reference) do nothing
        returning *
      ), event as (
        insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
@@ -183,6 +190,7 @@ async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<A
       events.map((event) => serializeEventPayload(event.payload)),
       events[0]!.type,
       events[0]!.aggregateType,
+      items.map((item) => item.partnerId),
     ],
   });
   if (rows.length > 0) wakeOutboxDispatcher(db.$pool);

@@ -6,6 +6,7 @@ import {
   postLedgerTransaction,
   userWalletAccount,
   type PostedLedgerTransaction,
+  type PostLedgerTransactionInput,
 } from "../ledger";
 
 /** Where a deposit's money lands: the contract's escrow when it names one, else the wallet. */
@@ -18,18 +19,17 @@ export function depositDestinationAccount(deposit: Pick<Deposit, "userId" | "con
 
 /**
  * The credit for a confirmed deposit: the method's external clearing account → wallet or
- * escrow. Keyed `deposit:<id>`, so even a second call for the same deposit posts nothing.
+ * escrow. Keyed `deposit:<id>`, so even a second posting for the same deposit posts nothing.
  */
-export function postDepositCredit(
-  tx: Tx,
+export function depositCreditInput(
   deposit: Deposit,
   /** Where the contract's rules send it (see recordEscrowFunding); default: wallet or escrow. */
   destination = depositDestinationAccount(deposit),
   /** Where the money is now: the method's clearing account, or suspense for an assigned unmatched payment. */
   source = externalAccount(deposit.method, deposit.currency as CurrencyCode),
-): Promise<PostedLedgerTransaction> {
+): PostLedgerTransactionInput {
   const currency = deposit.currency as CurrencyCode;
-  return postLedgerTransaction(tx, {
+  return {
     idempotencyKey: `deposit:${deposit.id}`,
     kind: "deposit",
     metadata: {
@@ -42,7 +42,7 @@ export function postDepositCredit(
       { account: source, amount: -deposit.amount, currency },
       { account: destination, amount: deposit.amount, currency },
     ],
-  });
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ export type DepositRow = {
   evidence_url: string | null;
   receipt_sha256: string | null;
   receipt_url: string | null;
+  partner_id: string;
   failure_code: string | null;
   failure_reason: string | null;
   stripe_payment_intent_id: string | null;
@@ -32,6 +33,7 @@ export function depositFromRow(row: DepositRow): Deposit {
   return {
     id: row.id,
     userId: row.user_id,
+    partnerId: row.partner_id,
     amount: BigInt(row.amount),
     currency: row.currency,
     method: row.method,

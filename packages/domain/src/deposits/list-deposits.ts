@@ -33,6 +33,7 @@ export async function listDeposits(options: ListDepositsOptions): Promise<Deposi
   const and: Prisma.DepositWhereInput[] = [];
   if (options.onlyUserId !== undefined) and.push({ userId: options.onlyUserId });
   if (filter.userId) and.push({ userId: filter.userId });
+  if (filter.partnerId) and.push({ partnerId: filter.partnerId });
   if (filter.status) and.push({ status: filter.status });
   if (filter.method) and.push({ method: filter.method });
   if (filter.currency) and.push({ currency: filter.currency });

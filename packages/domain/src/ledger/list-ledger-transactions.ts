@@ -8,6 +8,8 @@ export type ListLedgerTransactionsInput = {
   userId?: string;
   /** Only transactions touching this account (code). */
   account?: string;
+  /** Only transactions touching accounts of this partner's users and contracts. */
+  partnerId?: string;
   currency?: CurrencyCode;
   kind?: LedgerTransactionKind;
   contractId?: string;
@@ -83,8 +85,14 @@ export async function listLedgerTransactions(
   if (input.to) conditions.push(Prisma.sql`t.created_at < ${input.to}::timestamptz`);
 
   let transactions: TransactionRow[];
-  if (input.userId !== undefined || input.account !== undefined) {
+  if (input.userId !== undefined || input.account !== undefined || input.partnerId !== undefined) {
     const accountConditions: Prisma.Sql[] = [];
+    if (input.partnerId !== undefined) {
+      accountConditions.push(Prisma.sql`(
+        (a.owner_type = 'user' and a.owner_id in (select u.id from users u where u.partner_id = ${input.partnerId}
+                                                  union select s.user_id from partner_user_shares s where s.partner_id = ${input.partnerId}))
+        or (a.owner_type = 'contract' and a.owner_id in (select c.id from contracts c where c.partner_id = ${input.partnerId})))`);
+    }
     if (input.userId !== undefined) {
       accountConditions.push(Prisma.sql`a.owner_type = 'user' and a.owner_id = ${input.userId}`);
     }

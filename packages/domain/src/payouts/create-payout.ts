@@ -1,3 +1,4 @@
+import { homePartnerOf } from "@agrinet/stores/tenancy";
 import { createHash } from "node:crypto";
 import { amountAboveMaximum, DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
@@ -27,6 +28,8 @@ export type CreatePayoutInput = {
 export type CreatePayoutOptions = {
   db: Db;
   input: CreatePayoutInput;
+  /** The partner asking: references are unique per partner. Staff pay out for the user's home partner. */
+  partnerId?: string;
   /** PAYOUT_MIN_AMOUNT, in minor units of the payout's currency. */
   minAmount: bigint;
   /** AMOUNT_MAX, in minor units (default `defaultAmountMax`). */
@@ -73,7 +76,7 @@ function createCombiner(db: Db): (item: PayoutCreateItem) => Promise<PayoutCreat
       return outcomes;
     };
     create = createGroupCommit<PayoutCreateItem, PayoutCreateOutcome>({
-      key: (item) => item.reference,
+      key: (item) => `${item.partnerId}\u0000${item.reference}`,
       maxBatch: 200,
       run,
       runAlone: async (item) => {
@@ -82,7 +85,10 @@ function createCombiner(db: Db): (item: PayoutCreateItem) => Promise<PayoutCreat
         } catch (error) {
           // The same reference committed by another request meanwhile: that payout answers.
           if ((error as { code?: string }).code === uniqueViolation) {
-            const existing = await db.payout.findUnique({ where: { reference: item.reference }, select: { id: true } });
+            const existing = await db.payout.findUnique({
+              where: { partnerId_reference: { partnerId: item.partnerId, reference: item.reference } },
+              select: { id: true },
+            });
             if (existing) return { outcome: "exists", payoutId: existing.id };
           }
           throw error;
@@ -123,8 +129,10 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   const id = newPayoutId();
   const reference = input.reference ?? id;
   const maxAgeMs = options.workerHeartbeatMaxAgeMs ?? workerHeartbeatMaxAgeMs;
+  const partnerId = options.partnerId ?? (await homePartnerOf(db.$pool, input.userId));
   const item: PayoutCreateItem = {
     id,
+    partnerId,
     userId: input.userId,
     amount: input.amount,
     currency: input.currency,
@@ -157,6 +165,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
     case "created":
       return {
         id,
+        partnerId,
         userId: input.userId,
         amount: input.amount,
         currency: input.currency,
@@ -181,7 +190,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         replayed: false,
       };
     case "exists": {
-      const existing = await findByReference(db, reference, hash);
+      const existing = await findByReference(db, partnerId, reference, hash);
       if (!existing) throw new Error(`payout ${outcome.payoutId} with reference ${reference} vanished`);
       return existing;
     }
@@ -209,8 +218,8 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   }
 }
 
-async function findByReference(db: Db, reference: string, hash: string): Promise<CreatePayoutResult | null> {
-  const existing = await db.payout.findUnique({ where: { reference } });
+async function findByReference(db: Db, partnerId: string, reference: string, hash: string): Promise<CreatePayoutResult | null> {
+  const existing = await db.payout.findUnique({ where: { partnerId_reference: { partnerId, reference } } });
   if (!existing) return null;
   if (existing.requestHash !== hash) {
     throw new DomainError(

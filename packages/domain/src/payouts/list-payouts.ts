@@ -7,6 +7,7 @@ export type ListPayoutsOptions = {
   db: Db;
   filters: {
     userId?: string;
+    partnerId?: string;
     status?: PayoutStatus;
     currency?: CurrencyCode;
     destinationType?: PayoutDestinationType;
@@ -32,6 +33,7 @@ export async function listPayouts(options: ListPayoutsOptions): Promise<{ items:
   const sort = options.sort ?? { by: "createdAt", direction: "desc" };
   const where: Prisma.PayoutWhereInput = {
     ...(filters.userId ? { userId: filters.userId } : {}),
+    ...(filters.partnerId ? { partnerId: filters.partnerId } : {}),
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.currency ? { currency: filters.currency } : {}),
     ...(filters.destinationType ? { destinationType: filters.destinationType } : {}),

@@ -1,10 +1,12 @@
-// The SQL of creating payouts (`payouts_create`, migration 20261207150000): one statement for a
+// The SQL of creating payouts (`payouts_create`, migrations 20261207150000 and 20261208100000): one statement for a
 // batch of requests. Kept apart so it moves into @agrinet/stores as it is.
 import type { AccountSpec } from "../ledger";
 import type { Queryable } from "@agrinet/db";
 
 export type PayoutCreateItem = {
   id: string;
+  /** Whose payout; its reference is unique within this partner. */
+  partnerId: string;
   userId: string;
   amount: bigint;
   currency: string;
@@ -54,7 +56,7 @@ export async function createPayoutsStatement(
     text: `select ord, outcome, payout_id, hold_id, job_id, created_at, detail from payouts_create(
       $1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
       $9::text[], $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[],
-      $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval)`,
+      $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval, $23::text[])`,
     values: [
       items.map((i) => i.id),
       items.map((i) => i.userId),
@@ -78,6 +80,7 @@ export async function createPayoutsStatement(
       items.map((i) => i.audit?.metadata ?? null),
       job.task,
       job.delay,
+      items.map((i) => i.partnerId),
     ],
   });
   const byOrd = new Map(rows.map((row) => [row.ord, row]));

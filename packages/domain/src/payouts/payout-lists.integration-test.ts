@@ -16,6 +16,7 @@ beforeAll(async () => {
   const payout = (id: string, batchId: string | null, status: string, createdAt: Date) =>
     db.payout.create({
       data: {
+        partnerId: "partner_default",
         id,
         userId: "user_runs",
         amount: 1_000n,
@@ -64,6 +65,7 @@ test("payouts sorted by amount either way, ties by id, paged with the same curso
   for (const [id, amount] of [["po_sort_b", 500n], ["po_sort_a", 500n], ["po_sort_c", 9_000n], ["po_sort_d", 70n]] as const) {
     await db.payout.create({
       data: {
+        partnerId: "partner_default",
         id,
         userId: "user_sort",
         amount,

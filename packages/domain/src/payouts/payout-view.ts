@@ -9,6 +9,8 @@ export const finalPayoutStatuses: readonly PayoutStatus[] = ["paid", "failed", "
 /** A payout as callers see it: amounts stay bigint here, the router turns them into strings. */
 export type PayoutView = {
   id: string;
+  /** The partner that created it. */
+  partnerId: string;
   userId: string;
   amount: bigint;
   currency: CurrencyCode;
@@ -35,6 +37,7 @@ export type PayoutView = {
 export function toPayoutView(row: Payout): PayoutView {
   return {
     id: row.id,
+    partnerId: row.partnerId,
     userId: row.userId,
     amount: row.amount,
     currency: row.currency as CurrencyCode,

@@ -120,7 +120,7 @@ describe("a day of demo traffic with deliberate faults", () => {
     for (let i = 0; i < 3; i += 1) {
       await database.db.payout.create({
         data: {
-          id: `po_day_bank_${i}`, userId: "user_day_0", amount: 20_000n, currency: "KES", destinationType: "bank",
+          partnerId: "partner_default", id: `po_day_bank_${i}`, userId: "user_day_0", amount: 20_000n, currency: "KES", destinationType: "bank",
           destination: { type: "bank" }, reference: `day-bank-${i}`, requestHash: "x", status: "paid", batchId: "pb_day_batch", providerReference: `DAYBANK-OUT-${i}`, paidAt: new Date(),
         },
       });

@@ -36,7 +36,7 @@ async function deposit(reference: string, userId: string, amount: number, curren
 async function payout(id: string, status: string, amount: bigint, currency: string, paidAt?: Date) {
   await database.db.payout.create({
     data: {
-      id,
+      partnerId: "partner_default", id,
       userId: "user_prod1",
       amount,
       currency,
@@ -135,7 +135,7 @@ test("issue #23 row 6: sums beyond int8 (rows from before the amount cap) still 
   // Straight into the table: the amount cap refuses such deposits on the way in.
   for (const reference of ["OV-HUGE-1", "OV-HUGE-2"]) {
     await database.db.deposit.create({
-      data: { id: `dep_${reference}`, userId: "user_huge", amount: max, currency: "TZS", method: "mpesa", reference },
+      data: { partnerId: "partner_default", id: `dep_${reference}`, userId: "user_huge", amount: max, currency: "TZS", method: "mpesa", reference },
     });
   }
   const overview = await getOverview({ db: database.db, now });

@@ -67,6 +67,27 @@ export async function getSystemStatus(options: GetSystemStatusOptions): Promise<
   }
 }
 
+/**
+ * How stale reads from DATABASE_READ_URL may be right now: whether that server is a replica, and
+ * how far its replay is behind (0 when it has replayed all it received, else the age of the last
+ * transaction it replayed, which also counts time the primary spent idle). HAProxy's read port
+ * only serves replicas under 16 MB of WAL behind (deploy/README.md), falling back to the primary.
+ */
+export type ReadReplicaStatus = { status: "ok" | "unavailable"; replica: boolean | null; replayLagSeconds: number | null };
+
+export async function getReadReplicaStatus(readDb: Db): Promise<ReadReplicaStatus> {
+  try {
+    const [row] = await readDb.$queryRaw<Array<{ replica: boolean; lag: number | null }>>`
+      select pg_is_in_recovery() as replica,
+             case when not pg_is_in_recovery() then null
+                  when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+                  else extract(epoch from now() - pg_last_xact_replay_timestamp()) end::float8 as lag`;
+    return { status: "ok", replica: row!.replica, replayLagSeconds: row!.lag === null ? null : Math.round(row!.lag * 10) / 10 };
+  } catch {
+    return { status: "unavailable", replica: null, replayLagSeconds: null };
+  }
+}
+
 export type HeartbeatOptions = { db: Db; workerId: string; hostname: string; pid: number };
 
 export async function recordWorkerHeartbeat(options: HeartbeatOptions): Promise<void> {

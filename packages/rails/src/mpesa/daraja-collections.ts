@@ -1,6 +1,6 @@
 import { currencyExponent, isSupportedCurrency, validationError } from "@agrinet/core";
-import { createKeepAliveTransport, fetchTransport, type HttpTransport } from "../http-transport";
 import { toWholeUnits } from "./daraja-callbacks";
+import { DarajaClient, darajaRefusal, darajaUnreachable, type DarajaResponse } from "./daraja-client";
 
 /**
  * Paths of the collections callbacks. STK and reversal results go under MPESA_CALLBACK_BASE_URL
@@ -68,10 +68,6 @@ export type ReversalOutcome =
   | { kind: "accepted"; originatorConversationId: string; conversationId: string }
   | { kind: "refused"; code: string; message: string };
 
-type DarajaResponse = { status: number; body: Record<string, unknown> };
-
-const tokenRefreshMarginMs = 60_000;
-
 /**
  * Collections through Daraja: STK Push and its query, C2B URL registration, and Transaction
  * Reversal (returning money nobody asked for). Like the B2C rail, an accepted request means
@@ -79,10 +75,8 @@ const tokenRefreshMarginMs = 60_000;
  */
 export class DarajaCollections {
   private readonly options: DarajaCollectionsOptions;
-  private readonly transport: HttpTransport;
+  private readonly daraja: DarajaClient;
   private readonly now: () => number;
-  private token: { value: string; expiresAt: number } | undefined;
-  private tokenRequest: Promise<string> | undefined;
 
   constructor(options: DarajaCollectionsOptions) {
     const trim = (url: string) => url.replace(/\/+$/, "");
@@ -92,7 +86,7 @@ export class DarajaCollections {
       callbackBaseUrl: trim(options.callbackBaseUrl),
       c2bCallbackBaseUrl: trim(options.c2bCallbackBaseUrl),
     };
-    this.transport = options.fetch ? fetchTransport(options.fetch) : createKeepAliveTransport();
+    this.daraja = new DarajaClient(options);
     this.now = options.now ?? Date.now;
   }
 
@@ -123,9 +117,9 @@ export class DarajaCollections {
     };
     let response: DarajaResponse;
     try {
-      response = await this.authorizedPost("/mpesa/stkpush/v1/processrequest", body);
+      response = await this.daraja.authorizedPost("/mpesa/stkpush/v1/processrequest", body);
     } catch (error) {
-      return { kind: "unreachable", code: "MPESA_NETWORK_ERROR", message: `Daraja unreachable: ${String(error)}` };
+      return { kind: "unreachable", ...darajaUnreachable(error) };
     }
     const { status, body: answer } = response;
     if (status === 200 && String(answer.ResponseCode) === "0" && typeof answer.CheckoutRequestID === "string") {
@@ -135,27 +129,25 @@ export class DarajaCollections {
         merchantRequestId: String(answer.MerchantRequestID ?? ""),
       };
     }
-    const code = `MPESA_${String(answer.errorCode ?? answer.ResponseCode ?? `HTTP_${status}`)}`;
-    const message = String(answer.errorMessage ?? answer.ResponseDescription ?? `Daraja answered HTTP ${status}`);
-    if (status >= 500 || status === 429) return { kind: "unreachable", code, message };
-    return { kind: "refused", code, message };
+    const refusal = darajaRefusal(response);
+    if (status >= 500 || status === 429) return { kind: "unreachable", ...refusal };
+    return { kind: "refused", ...refusal };
   }
 
   async stkQuery(checkoutRequestId: string): Promise<StkQueryOutcome> {
     let response: DarajaResponse;
     try {
-      response = await this.authorizedPost("/mpesa/stkpushquery/v1/query", { ...this.stkAuth(), CheckoutRequestID: checkoutRequestId });
+      response = await this.daraja.authorizedPost("/mpesa/stkpushquery/v1/query", { ...this.stkAuth(), CheckoutRequestID: checkoutRequestId });
     } catch (error) {
-      return { kind: "error", code: "MPESA_NETWORK_ERROR", message: `Daraja unreachable: ${String(error)}` };
+      return { kind: "error", ...darajaUnreachable(error) };
     }
     const { status, body } = response;
     if (status === 200 && body.ResultCode !== undefined && body.ResultCode !== null && body.ResultCode !== "") {
       return { kind: "final", resultCode: String(body.ResultCode), resultDesc: String(body.ResultDesc ?? "") };
     }
-    const code = String(body.errorCode ?? body.ResponseCode ?? `HTTP_${status}`);
-    const message = String(body.errorMessage ?? body.ResponseDescription ?? `Daraja answered HTTP ${status}`);
-    if (code === "500.001.1001") return { kind: "processing", message };
-    return { kind: "error", code: `MPESA_${code}`, message };
+    const refusal = darajaRefusal(response);
+    if (refusal.code === "MPESA_500.001.1001") return { kind: "processing", message: refusal.message };
+    return { kind: "error", ...refusal };
   }
 
   c2bUrls() {
@@ -174,21 +166,17 @@ export class DarajaCollections {
       }
     }
     try {
-      const { status, body } = await this.authorizedPost("/mpesa/c2b/v1/registerurl", {
+      const response = await this.daraja.authorizedPost("/mpesa/c2b/v1/registerurl", {
         ShortCode: this.options.c2bShortcode,
         // Validation unreachable: Safaricom refuses the payment rather than taking money we cannot match.
         ResponseType: "Cancelled",
         ConfirmationURL: urls.confirmation,
         ValidationURL: urls.validation,
       });
-      if (status === 200 && String(body.ResponseCode) === "0") return { ok: true };
-      return {
-        ok: false,
-        code: `MPESA_${String(body.errorCode ?? body.ResponseCode ?? `HTTP_${status}`)}`,
-        message: String(body.errorMessage ?? body.ResponseDescription ?? `Daraja answered HTTP ${status}`),
-      };
+      if (response.status === 200 && String(response.body.ResponseCode) === "0") return { ok: true };
+      return { ok: false, ...darajaRefusal(response) };
     } catch (error) {
-      return { ok: false, code: "MPESA_NETWORK_ERROR", message: `Daraja unreachable: ${String(error)}` };
+      return { ok: false, ...darajaUnreachable(error) };
     }
   }
 
@@ -201,7 +189,7 @@ export class DarajaCollections {
       return { kind: "refused", code: "INVALID_AMOUNT", message: `M-Pesa reverses whole ${request.currency} amounts only` };
     }
     try {
-      const { status, body } = await this.authorizedPost("/mpesa/reversal/v1/request", {
+      const response = await this.daraja.authorizedPost("/mpesa/reversal/v1/request", {
         Initiator: this.options.initiatorName,
         SecurityCredential: this.options.securityCredential,
         CommandID: "TransactionReversal",
@@ -214,20 +202,17 @@ export class DarajaCollections {
         Remarks: request.remarks.replace(/[^A-Za-z0-9 ]/g, " ").slice(0, 100) || "Return",
         Occasion: request.paymentId.slice(0, 100),
       });
-      if (status === 200 && String(body.ResponseCode) === "0") {
+      const { body } = response;
+      if (response.status === 200 && String(body.ResponseCode) === "0") {
         return {
           kind: "accepted",
           originatorConversationId: String(body.OriginatorConversationID ?? ""),
           conversationId: String(body.ConversationID ?? ""),
         };
       }
-      return {
-        kind: "refused",
-        code: `MPESA_${String(body.errorCode ?? body.ResponseCode ?? `HTTP_${status}`)}`,
-        message: String(body.errorMessage ?? body.ResponseDescription ?? `Daraja answered HTTP ${status}`),
-      };
+      return { kind: "refused", ...darajaRefusal(response) };
     } catch (error) {
-      return { kind: "refused", code: "MPESA_NETWORK_ERROR", message: `Daraja unreachable: ${String(error)}` };
+      return { kind: "refused", ...darajaUnreachable(error) };
     }
   }
 
@@ -242,57 +227,6 @@ export class DarajaCollections {
       Password: Buffer.from(`${this.options.stkShortcode}${this.options.stkPasskey}${timestamp}`).toString("base64"),
       Timestamp: timestamp,
     };
-  }
-
-  private async authorizedPost(path: string, body: Record<string, unknown>): Promise<DarajaResponse> {
-    const first = await this.post(path, body, await this.accessToken());
-    if (first.status !== 401) return first;
-    this.token = undefined;
-    return this.post(path, body, await this.accessToken());
-  }
-
-  private accessToken(): Promise<string> {
-    if (this.token && this.now() < this.token.expiresAt) return Promise.resolve(this.token.value);
-    this.tokenRequest ??= this.fetchToken().finally(() => {
-      this.tokenRequest = undefined;
-    });
-    return this.tokenRequest;
-  }
-
-  private async fetchToken(): Promise<string> {
-    const credentials = Buffer.from(`${this.options.consumerKey}:${this.options.consumerSecret}`).toString("base64");
-    const response = await this.request(`${this.options.baseUrl}/oauth/v1/generate?grant_type=client_credentials`, {
-      method: "GET",
-      headers: { authorization: `Basic ${credentials}` },
-    });
-    const token = response.body.access_token;
-    const expiresIn = Number(response.body.expires_in);
-    if (response.status !== 200 || typeof token !== "string" || !Number.isFinite(expiresIn)) {
-      throw new Error(`Daraja OAuth failed (HTTP ${response.status}): ${String(response.body.errorMessage ?? "no token in response")}`);
-    }
-    const lifetimeMs = expiresIn * 1000;
-    this.token = { value: token, expiresAt: this.now() + Math.max(lifetimeMs - tokenRefreshMarginMs, lifetimeMs / 2) };
-    return token;
-  }
-
-  private post(path: string, body: Record<string, unknown>, token: string) {
-    return this.request(`${this.options.baseUrl}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  }
-
-  private async request(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string }): Promise<DarajaResponse> {
-    const { status, text } = await this.transport(url, { ...init, timeoutMs: this.options.requestTimeoutMs ?? 30_000 });
-    let body: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = text ? JSON.parse(text) : {};
-      if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
-    } catch {
-      // A proxy's HTML error page: the status code says enough.
-    }
-    return { status, body };
   }
 }
 

@@ -2,8 +2,8 @@ import { expect, test } from "vitest";
 import type { Principal } from "../access";
 import { notificationRecipientFor, partnerKeyIdFor } from "./caller-scope";
 
-const user: Principal = { kind: "user", userId: "u1" };
-const partner: Principal = { kind: "partner", keyId: "k1", name: "Coop app", scopes: ["notifications:read"] };
+const user: Principal = { kind: "user", partnerId: "partner_default", userId: "u1" };
+const partner: Principal = { kind: "partner", partnerId: "partner_default", keyId: "k1", name: "Coop app", scopes: ["notifications:read"] };
 const staff: Principal = { kind: "staff", userId: "s1", email: "s@example.com", role: "operator" };
 
 test("users read their own notifications and nobody else's", () => {

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
-import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel } from "./deposit-status";
+import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel, StkState } from "./deposit-status";
 import { UserLink } from "../../components/entity-links";
 import { ExportCsvLink } from "../../components/export-csv-link";
 import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
@@ -53,7 +53,13 @@ export function DepositQueue() {
   const pages = useKeysetPages();
 
   const input = { limit: pageSize, cursor: pages.cursor, ...depositListFilters(params) };
-  const list = useQuery({ ...trpc.deposits.list.queryOptions(input), placeholderData: keepPreviousData });
+  const list = useQuery({
+    ...trpc.deposits.list.queryOptions(input),
+    placeholderData: keepPreviousData,
+    // An STK Push prompt still on a payer's phone settles within seconds: follow it live.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((deposit) => deposit.status === "pending" && deposit.mpesaPayment?.kind === "stk") ? 2_000 : false,
+  });
   const queryClient = useQueryClient();
   const rows = list.data?.items ?? [];
   const selection = useRowSelection(rows);
@@ -243,7 +249,10 @@ export function DepositQueue() {
                       <Money amount={deposit.amount} currency={deposit.currency} />
                     </Td>
                     <Td>
-                      <DepositStatus status={deposit.status} />
+                      <span className="flex flex-wrap items-center gap-1.5">
+                        <DepositStatus status={deposit.status} />
+                        <StkState payment={deposit.mpesaPayment} />
+                      </span>
                     </Td>
                     <Td>
                       <DateTime iso={deposit.createdAt} />

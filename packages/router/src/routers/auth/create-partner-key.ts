@@ -2,6 +2,7 @@ import { createPartnerKey as createPartnerKeyInDomain, type PartnerKeySummary } 
 import { z } from "zod";
 import { actorOf, partnerScopes } from "../../access";
 import { procedure } from "../../trpc";
+import { partnerIdFilterInput } from "../../tenancy";
 
 export const partnerKeyOutput = z.object({
   id: z.string(),
@@ -13,6 +14,8 @@ export const partnerKeyOutput = z.object({
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   createdBy: z.string(),
+  /** The partner the key acts for. */
+  partnerId: z.string(),
 });
 
 export function toPartnerKeyOutput(key: PartnerKeySummary): z.infer<typeof partnerKeyOutput> {
@@ -26,12 +29,15 @@ export function toPartnerKeyOutput(key: PartnerKeySummary): z.infer<typeof partn
     createdAt: key.createdAt.toISOString(),
     revokedAt: key.revokedAt?.toISOString() ?? null,
     createdBy: key.createdBy,
+    partnerId: key.partnerId,
   };
 }
 
 export const createPartnerKeyInput = z.object({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(partnerScopes)).min(1, "at least one scope"),
+  /** The partner the key acts for; omitted, the default partner. */
+  partnerId: partnerIdFilterInput.optional(),
 });
 
 export const createPartnerKey = procedure

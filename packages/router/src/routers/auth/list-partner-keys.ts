@@ -1,12 +1,17 @@
 import { listPartnerKeys as listPartnerKeysInDomain } from "@agrinet/domain";
 import { z } from "zod";
 import { procedure } from "../../trpc";
+import { partnerIdFilterInput } from "../../tenancy";
 import { partnerKeyOutput, toPartnerKeyOutput } from "./create-partner-key";
 
 export const listPartnerKeys = procedure
   .meta({ access: { staff: ["admin"] }, description: "Partner API keys with scopes and last use (never the key itself)." })
-  .input(z.object({ includeRevoked: z.boolean().default(false) }).default({ includeRevoked: false }))
+  .input(
+    z
+      .object({ includeRevoked: z.boolean().default(false), partnerId: partnerIdFilterInput.optional() })
+      .default({ includeRevoked: false }),
+  )
   .output(z.array(partnerKeyOutput))
   .query(async ({ ctx, input }) =>
-    (await listPartnerKeysInDomain({ db: ctx.db, includeRevoked: input.includeRevoked })).map(toPartnerKeyOutput),
+    (await listPartnerKeysInDomain({ db: ctx.db, includeRevoked: input.includeRevoked, partnerId: input.partnerId })).map(toPartnerKeyOutput),
   );

@@ -4,8 +4,14 @@ import { procedure } from "../../trpc";
 
 export const principalOutput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("staff"), userId: z.string(), email: z.string(), role: z.enum(staffRoles) }),
-  z.object({ kind: z.literal("partner"), keyId: z.string(), name: z.string(), scopes: z.array(z.enum(partnerScopes)) }),
-  z.object({ kind: z.literal("user"), userId: z.string() }),
+  z.object({
+    kind: z.literal("partner"),
+    keyId: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(partnerScopes)),
+    partnerId: z.string(),
+  }),
+  z.object({ kind: z.literal("user"), userId: z.string(), partnerId: z.string() }),
 ]);
 
 export const me = procedure

@@ -4,6 +4,8 @@ import { z } from "zod";
 
 export const contractOutput = z.object({
   id: z.string(),
+  /** The partner that registered it. */
+  partnerId: z.string(),
   consumerId: z.string(),
   producerId: z.string(),
   currency: z.string(),

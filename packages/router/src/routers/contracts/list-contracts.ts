@@ -3,6 +3,7 @@ import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
+import { listPartnerFilter, partnerIdFilterInput } from "../../tenancy";
 import { contractOutput } from "./contract-output";
 
 export const listContractsProcedure = procedure
@@ -14,8 +15,9 @@ export const listContractsProcedure = procedure
   .input(
     pageInput.extend({
       userId: z.string().min(1).max(120).optional(),
+      partnerId: partnerIdFilterInput.optional(),
       status: z.enum(["open", "funded", "released", "disputed", "refunded"]).optional(),
     }),
   )
   .output(pageOutput(contractOutput))
-  .query(({ ctx, input }) => listContracts({ db: ctx.db, ...input }));
+  .query(({ ctx, input }) => listContracts({ db: ctx.db, ...input, partnerId: listPartnerFilter(ctx.principal, input.partnerId) }));

@@ -3,6 +3,7 @@ import { contractIdPattern, registerContract } from "@agrinet/domain";
 import { z } from "zod";
 import { staffWriters } from "../../access";
 import { procedure } from "../../trpc";
+import { partnerIdOf } from "../../tenancy";
 import { contractOutput } from "./contract-output";
 
 const userId = z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a user id");
@@ -22,7 +23,8 @@ export const registerContractProcedure = procedure
     access: { staff: staffWriters, partner: ["contracts:write"] },
     description: "Register a trade whose escrow deposits fund and whose consumer rating releases.",
     openapi: { method: "POST", path: "/contracts", summary: "Register a contract", tags: ["contracts"], errors: ["DUPLICATE_REFERENCE"] },
+    tenancy: { claimsUsers: true },
   })
   .input(registerContractInput)
   .output(contractOutput)
-  .mutation(({ ctx, input }) => registerContract({ db: ctx.db, input, maxAmount: ctx.deposits?.maxAmount }));
+  .mutation(({ ctx, input }) => registerContract({ db: ctx.db, input, partnerId: partnerIdOf(ctx.principal), maxAmount: ctx.deposits?.maxAmount }));

@@ -2,11 +2,12 @@ import { confirmDeposit, recordAudit } from "@agrinet/domain";
 import { confirmDepositInput, depositOutput, specExamples } from "@agrinet/schemas";
 import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
-import { assertMaySettle, depositSettlers } from "./deposit-access";
+import { depositSettlers, partnerMaySettle } from "./deposit-access";
 
 export const confirmDepositProcedure = procedure
   .meta({
     access: depositSettlers,
+    partnerRefusal: partnerMaySettle,
     description:
       "pending → confirmed with the ledger credit (the method's clearing account → the wallet, or the contract's escrow) in one transaction. Evidence (evidenceUrl or an uploaded receiptSha256) is required. A deposit that is not pending answers 409 and is never credited twice.",
     openapi: {
@@ -21,7 +22,6 @@ export const confirmDepositProcedure = procedure
   .input(confirmDepositInput)
   .output(depositOutput)
   .mutation(async ({ ctx, input }) => {
-    assertMaySettle(ctx);
     const actor = actorOf(ctx.principal);
     const { deposit } = await confirmDeposit({
       db: ctx.db,

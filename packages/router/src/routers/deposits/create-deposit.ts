@@ -2,6 +2,7 @@ import { createDeposit } from "@agrinet/domain";
 import { createDepositInput, createDepositOutput, specExamples } from "@agrinet/schemas";
 import { staffWriters } from "../../access";
 import { procedure } from "../../trpc";
+import { partnerIdOf } from "../../tenancy";
 import { depositSettings } from "./deposit-access";
 
 export const createDepositProcedure = procedure
@@ -17,6 +18,7 @@ export const createDepositProcedure = procedure
       example: { request: specExamples.createDeposit },
       errors: ["DUPLICATE_REFERENCE", "PAYMENT_DECLINED"],
     },
+    tenancy: { claimsUsers: true },
   })
   .input(createDepositInput)
   .output(createDepositOutput)
@@ -25,6 +27,7 @@ export const createDepositProcedure = procedure
     return createDeposit({
       db: ctx.db,
       input,
+      partnerId: partnerIdOf(ctx.principal),
       minAmount: settings.minAmount,
       maxAmount: settings.maxAmount,
       chargeStripe: settings.chargeStripe,

@@ -1,4 +1,3 @@
-import { DomainError } from "@agrinet/core";
 import type { Access, Principal } from "../../access";
 import { everyStaff, staffWriters } from "../../access";
 import { defaultDepositSettings, type Context, type DepositSettings } from "../../context";
@@ -15,10 +14,11 @@ export function depositSettings(ctx: Context): DepositSettings {
   return ctx.deposits ?? defaultDepositSettings;
 }
 
-export function assertMaySettle(ctx: Context): void {
-  if (ctx.principal?.kind === "partner" && !depositSettings(ctx).partnerConfirm) {
-    throw new DomainError("FORBIDDEN", "partner keys may not confirm or fail deposits on this server (DEPOSITS_PARTNER_CONFIRM is off)");
-  }
+/** `meta.partnerRefusal` of confirming and failing. */
+export function partnerMaySettle(ctx: Context): string | null {
+  return depositSettings(ctx).partnerConfirm
+    ? null
+    : "partner keys may not confirm or fail deposits on this server (DEPOSITS_PARTNER_CONFIRM is off)";
 }
 
 /** An end user sees only their own deposits. */

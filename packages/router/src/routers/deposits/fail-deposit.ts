@@ -2,11 +2,12 @@ import { failDeposit, recordAudit } from "@agrinet/domain";
 import { depositOutput, failDepositInput } from "@agrinet/schemas";
 import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
-import { assertMaySettle, depositSettlers } from "./deposit-access";
+import { depositSettlers, partnerMaySettle } from "./deposit-access";
 
 export const failDepositProcedure = procedure
   .meta({
     access: depositSettlers,
+    partnerRefusal: partnerMaySettle,
     description: "pending → failed with a reason; no ledger effect. A deposit that is not pending answers 409.",
     openapi: {
       method: "POST",
@@ -20,7 +21,6 @@ export const failDepositProcedure = procedure
   .input(failDepositInput)
   .output(depositOutput)
   .mutation(({ ctx, input }) => {
-    assertMaySettle(ctx);
     const actor = actorOf(ctx.principal);
     return failDeposit({
       db: ctx.db,

@@ -2,6 +2,7 @@ import { staleReadDb } from "../../context";
 import { listDeposits } from "@agrinet/domain";
 import { listDepositsInput, listDepositsOutput } from "@agrinet/schemas";
 import { procedure } from "../../trpc";
+import { listPartnerFilter } from "../../tenancy";
 import { depositReaders, onlyOwnDeposits } from "./deposit-access";
 
 export const listDepositsProcedure = procedure
@@ -14,5 +15,8 @@ export const listDepositsProcedure = procedure
   .input(listDepositsInput)
   .output(listDepositsOutput)
   .query(({ ctx, input }) =>
-    listDeposits({ db: staleReadDb(ctx), filter: input, onlyUserId: onlyOwnDeposits(ctx.principal) }),
+    listDeposits({
+      db: staleReadDb(ctx),
+      filter: { ...input, partnerId: listPartnerFilter(ctx.principal, input.partnerId) },
+      onlyUserId: onlyOwnDeposits(ctx.principal) }),
   );

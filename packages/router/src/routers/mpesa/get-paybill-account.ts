@@ -9,6 +9,7 @@ export const getPaybillAccountProcedure = procedure
     description:
       "The short paybill account number (8 digits, the last a check digit) a user or an open contract's buyer types when paying the M-Pesa paybill; created on first ask, the same ever after. A payment to it becomes a confirmed deposit to that wallet or escrow with no staff action.",
     openapi: { method: "GET", path: "/api/v1/mpesa/paybill-account", summary: "Get a paybill account number", tags: ["mpesa"] },
+    tenancy: { claimsUsers: true },
   })
   .input(paybillAccountInput)
   .output(paybillAccountOutput)

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { actorOf } from "../../access";
 import { defaultPayoutSettings } from "../../context";
 import { procedure } from "../../trpc";
+import { partnerIdOf } from "../../tenancy";
 import { payoutOutput } from "./payout-schemas";
 
 export const createPayoutInput = z.object({
@@ -35,6 +36,7 @@ export const createPayout = procedure
     return createPayoutInDomain({
       db: ctx.db,
       input,
+      partnerId: partnerIdOf(ctx.principal),
       minAmount: settings.minAmount,
       maxAmount: settings.maxAmount,
       maxAttempts: settings.maxAttempts,

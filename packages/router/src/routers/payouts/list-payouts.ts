@@ -5,6 +5,7 @@ import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
+import { listPartnerFilter, partnerIdFilterInput } from "../../tenancy";
 import { batchIdInput, payoutOutput } from "./payout-schemas";
 
 export const listPayouts = procedure
@@ -16,6 +17,7 @@ export const listPayouts = procedure
   .input(
     pageInput.extend({
       userId: z.string().optional(),
+      partnerId: partnerIdFilterInput.optional(),
       status: z.enum(payoutStatuses).optional(),
       currency: currencyInput.optional(),
       destinationType: z.enum(payoutDestinationTypes).optional(),
@@ -35,7 +37,7 @@ export const listPayouts = procedure
     const { cursor, limit, sort, direction, ...filters } = input;
     return listPayoutsInDomain({
       db: staleReadDb(ctx),
-      filters,
+      filters: { ...filters, partnerId: listPartnerFilter(ctx.principal, filters.partnerId) },
       limit,
       cursor,
       sort: { by: sort ?? "createdAt", direction: direction ?? "desc" },

@@ -6,6 +6,8 @@ import { z } from "zod";
 /** A payout as every transport returns it: amounts as strings of minor units. */
 export const payoutOutput = z.object({
   id: z.string(),
+  /** The partner that created it. */
+  partnerId: z.string(),
   userId: z.string(),
   amount: minorUnitsOutput,
   currency: z.string(),

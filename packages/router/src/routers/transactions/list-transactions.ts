@@ -5,11 +5,14 @@ import { bigintIdOutput, int8IdInput, isoDateOutput, specExamples } from "@agrin
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
+import { listPartnerFilter, partnerIdFilterInput } from "../../tenancy";
 
 export const listTransactionsInput = z.object({
   /** Whose transactions; end users may only ask for their own. Staff may omit it. */
   userId: z.string().min(1).max(120).optional(),
   account: z.string().min(1).max(200).optional(),
+  /** Staff: only this partner's users' and contracts' transactions (partners always see only their own). */
+  partnerId: partnerIdFilterInput.optional(),
   currency: currencyInput.optional(),
   kind: z.enum(ledgerTransactionKinds).optional(),
   contractId: z.string().min(1).max(120).optional(),
@@ -59,7 +62,7 @@ export const listTransactions = procedure
   .input(listTransactionsInput)
   .output(listTransactionsOutput)
   .query(async ({ ctx, input }) => {
-    const page = await listLedgerTransactions(staleReadDb(ctx), input);
+    const page = await listLedgerTransactions(staleReadDb(ctx), { ...input, partnerId: listPartnerFilter(ctx.principal, input.partnerId) });
     const principal = ctx.principal;
     if (principal?.kind !== "user") return page;
     // A clearing account's running balance is the platform's volume, another user's their

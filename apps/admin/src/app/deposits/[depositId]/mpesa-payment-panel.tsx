@@ -1,26 +1,10 @@
 "use client";
-import { Card, Money, StatusPill, type Tone } from "@agrinet/ui";
+import { Card, Money, StatusPill } from "@agrinet/ui";
 import type { AppRouter } from "@agrinet/router";
 import type { inferRouterOutputs } from "@trpc/server";
+import { mpesaStateLabel } from "../deposit-status";
 
 type MpesaPayment = NonNullable<inferRouterOutputs<AppRouter>["deposits"]["get"]["mpesaPayment"]>;
-
-/** What the payer's phone is doing, in the words an operator uses. */
-const stkStates: Record<string, { label: string; tone: Tone }> = {
-  requesting: { label: "sending the prompt", tone: "neutral" },
-  sent: { label: "awaiting PIN", tone: "warning" },
-  paid: { label: "paid", tone: "success" },
-  cancelled: { label: "cancelled by the payer", tone: "danger" },
-  failed: { label: "failed", tone: "danger" },
-  no_answer: { label: "no answer", tone: "danger" },
-  validated: { label: "validated", tone: "neutral" },
-  rejected: { label: "rejected at validation", tone: "danger" },
-};
-
-export function mpesaStateLabel(payment: Pick<MpesaPayment, "state" | "flaggedAt">): { label: string; tone: Tone } {
-  if (payment.flaggedAt && payment.state !== "paid") return { label: "no answer — flagged for staff", tone: "danger" };
-  return stkStates[payment.state] ?? { label: payment.state, tone: "neutral" };
-}
 
 /** The M-Pesa side of a deposit: the STK prompt's state (live while pending), the receipt, what M-Pesa said. */
 export function MpesaPaymentPanel({ payment }: { payment: MpesaPayment }) {

@@ -1,0 +1,15 @@
+import { listPartners as listPartnersInDomain } from "@agrinet/domain";
+import { z } from "zod";
+import { everyStaff } from "../../access";
+import { procedure } from "../../trpc";
+import { partnerOutput } from "./partner-schemas";
+
+export const listPartners = procedure
+  .meta({
+    access: { staff: everyStaff },
+    description: "Every partner with its live keys and users, oldest first.",
+    openapi: { method: "GET", path: "/admin/partners", summary: "List partners", tags: ["partners"] },
+  })
+  .input(z.object({}).default({}))
+  .output(z.object({ items: z.array(partnerOutput) }))
+  .query(async ({ ctx }) => ({ items: await listPartnersInDomain({ db: ctx.db }) }));

@@ -1,0 +1,67 @@
+import type { NamedRecord, NamedUser } from "@agrinet/domain";
+import { z } from "zod";
+import type { Principal } from "./access";
+
+/**
+ * How a procedure's input names what a partner must own. Most procedures need nothing here: the
+ * input fields below are read wherever they appear. A procedure whose input names a record
+ * under another field says so (`{ idField: "contract" }` for an `id` that is a contract id).
+ */
+export type TenancyMeta = {
+  /**
+   * Naming a user nobody has named yet makes it the caller's partner's: creating a deposit, a
+   * contract, a paybill account number. Everywhere else an unknown user is not found.
+   */
+  claimsUsers?: true;
+  /** The kind of record the input's `id` field names. */
+  idField?: NamedRecord["kind"];
+};
+
+const userFields = ["userId", "consumerId", "producerId"] as const;
+const recordFields = { depositId: "deposit", payoutId: "payout", contractId: "contract", ratingId: "rating" } as const;
+
+/** The partner whose records a caller reaches; undefined for staff, who reach everything. */
+export function partnerIdOf(principal: Principal | null): string | undefined {
+  return principal && principal.kind !== "staff" ? principal.partnerId : undefined;
+}
+
+/** A list's partner filter: a partner's own, whatever it asks; staff may name one (or none: all). */
+export function listPartnerFilter(principal: Principal | null, requested: string | undefined): string | undefined {
+  return partnerIdOf(principal) ?? requested;
+}
+
+/** A staff-only list filter (`partnerId`): accepted from anyone, then overridden for partners. */
+export const partnerIdFilterInput = z.string().regex(/^partner_[A-Za-z0-9_]{1,64}$/, "expected a partner id (partner_…)");
+
+/**
+ * The users and records a raw input names (before its schema runs: a field that is not a string
+ * names nothing, and the schema refuses it after). Ledger account codes name their owner.
+ */
+export function namedReferences(rawInput: unknown, meta: TenancyMeta | undefined): { users: NamedUser[]; records: NamedRecord[] } {
+  const users: NamedUser[] = [];
+  const records: NamedRecord[] = [];
+  if (typeof rawInput !== "object" || rawInput === null) return { users, records };
+  const input = rawInput as Record<string, unknown>;
+  for (const field of userFields) {
+    const value = input[field];
+    if (typeof value === "string" && value) users.push({ path: field, userId: value });
+  }
+  for (const [field, kind] of Object.entries(recordFields)) {
+    const value = input[field];
+    if (typeof value === "string" && value) records.push({ path: field, kind, id: value });
+  }
+  const metadata = input.metadata;
+  if (typeof metadata === "object" && metadata !== null) {
+    const contractId = (metadata as Record<string, unknown>).contractId;
+    if (typeof contractId === "string" && contractId) records.push({ path: "metadata.contractId", kind: "contract", id: contractId });
+  }
+  if (meta?.idField && typeof input.id === "string" && input.id) records.push({ path: "id", kind: meta.idField, id: input.id });
+  if (typeof input.account === "string" && input.account) {
+    const [ownerType, ownerId] = input.account.split(":");
+    if (ownerType === "user" && ownerId) users.push({ path: "account", userId: ownerId });
+    else if (ownerType === "contract" && ownerId) records.push({ path: "account", kind: "contract", id: ownerId });
+    // The platform's own accounts (fees, clearing, provider accounts) are no partner's.
+    else records.push({ path: "account", kind: "contract", id: "" });
+  }
+  return { users, records };
+}
