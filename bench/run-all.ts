@@ -5,13 +5,15 @@
 // Environment knobs (each script also reads its own when run alone):
 //   BENCH_QUICK=1                 small sizes everywhere (a smoke run of a minute or two); any
 //                                 knob set explicitly still wins
-//   BENCH_ONLY=ledger,api         run only these benchmarks (ledger, payouts, api, collections)
+//   BENCH_ONLY=ledger,api         run only these benchmarks (ledger, payouts, api, reconciliation,
+//                                 collections, search)
 //   BENCH_SCRIPT_TIMEOUT_SECONDS  a benchmark still running after this is stopped and its
 //                                 figures are "not reported" (default 600)
 //   ledger:  BENCH_SECONDS (8 per throughput run), BENCH_BATCH_SIZE (200),
 //            BENCH_POSTINGS (1,000,000), BENCH_LATENCY_SAMPLES (400)
 //   payouts: BENCH_PAYOUTS (10,000), BENCH_WORKER_CONCURRENCY (24)
 //   api:     BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2)
+//   search:  BENCH_SEARCH_ROWS (1,000,000 deposits and as many payouts), BENCH_SEARCH_SAMPLES (200)
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -26,6 +28,7 @@ const benchmarks: Benchmark[] = [
   { name: "api", script: "bench/api.bench.ts" },
   { name: "reconciliation", script: "bench/reconciliation.bench.ts" },
   { name: "collections", script: "bench/collections.bench.ts" },
+  { name: "search", script: "bench/search.bench.ts" },
 ];
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -37,6 +40,7 @@ const defaults: Record<string, string> = quick
       BENCH_PAYOUTS: "500",
       BENCH_API_SECONDS: "3",
       BENCH_API_ROUNDS: "1",
+      BENCH_SEARCH_ROWS: "50000",
     }
   : { BENCH_PAYOUTS: "10000" };
 const childEnv: NodeJS.ProcessEnv = { ...defaults, ...process.env };

@@ -13,6 +13,7 @@ const listPages = [
   "/deposits",
   "/mpesa/unmatched",
   "/payouts",
+  "/payouts/runs",
   "/ledger",
   "/ledger/accounts",
   "/contracts",
@@ -27,8 +28,10 @@ const listPages = [
   "/search?q=user_buyer1",
 ];
 const detailPages = [
-  { list: "/deposits", prefix: "/deposits/" },
-  { list: "/payouts", prefix: "/payouts/" },
+  // Deposit and payout ids, not the "Export CSV" and "Past runs" links beside the lists.
+  { list: "/deposits", prefix: "/deposits/dep_" },
+  { list: "/payouts", prefix: "/payouts/po_" },
+  { list: "/payouts/runs", prefix: "/payouts/runs/" },
   { list: "/contracts", prefix: "/contracts/" },
   { list: "/ledger/accounts", prefix: "/ledger/accounts/" },
 ];

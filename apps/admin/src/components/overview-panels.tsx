@@ -6,6 +6,7 @@ import type { AppRouter } from "@agrinet/router";
 import Link from "next/link";
 import { useTRPC } from "../trpc/client";
 import { QueryError } from "./query-error";
+import { PeriodComparison } from "./period-comparison";
 import { VolumeChart } from "./volume-chart";
 
 export type Overview = inferRouterOutputs<AppRouter>["system"]["getOverview"];
@@ -113,6 +114,7 @@ export function OverviewPanels() {
       </div>
 
       <VolumeChart volume={data.volume} />
+      <PeriodComparison comparison={data.comparison} />
     </>
   );
 }

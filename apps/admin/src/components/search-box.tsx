@@ -41,7 +41,7 @@ export function SearchBox() {
         id={id}
         name="q"
         type="search"
-        placeholder="Search ( / )"
+        placeholder="Id, receipt, phone, amount ( / )"
         aria-keyshortcuts="/ Control+K"
         className="block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600"
       />

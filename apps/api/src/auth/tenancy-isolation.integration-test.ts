@@ -52,7 +52,7 @@ const neutralFields = new Set([
   "batchId", "partnerId", "expectedAmount", "ratingWindowDays", "value", "narrative", "reason", "role",
   "partnerKeyId", "url", "events", "description", "endpointId", "deliveryId", "ids", "upToId", "lastEventId", "id",
   "confirmedBy", "evidenceUrl", "receiptSha256", "granularity", "days", "asOf", "raterRole", "rating", "unread", "type",
-  "eventTypes",
+  "eventTypes", "sort", "direction",
 ]);
 
 // Partner keys may confirm and fail deposits here, so those two are in the matrix too.

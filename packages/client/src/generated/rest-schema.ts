@@ -69,7 +69,7 @@ export interface paths {
         };
         /**
          * List payouts
-         * @description Payouts, newest first, filtered by user, status, currency, destination type or batch.
+         * @description Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive); sorted by creation time (default) or amount, either way.
          */
         get: operations["payouts_listPayouts"];
         put?: never;
@@ -2036,6 +2036,10 @@ export interface operations {
                 currency?: "KES" | "TZS" | "UGX" | "USD";
                 destinationType?: "mpesa" | "stripe" | "bank";
                 batchId?: string;
+                from?: string;
+                to?: string;
+                sort?: "createdAt" | "amount";
+                direction?: "asc" | "desc";
             };
             header?: never;
             path?: never;

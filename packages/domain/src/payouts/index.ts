@@ -20,3 +20,5 @@ export * from "./settle-payouts";
 export * from "./payout-runtime";
 export * from "./start-payouts";
 export * from "./status-sweep";
+export * from "./payout-attempts";
+export * from "./list-payout-batches";

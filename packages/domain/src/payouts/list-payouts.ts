@@ -12,15 +12,25 @@ export type ListPayoutsOptions = {
     currency?: CurrencyCode;
     destinationType?: PayoutDestinationType;
     batchId?: string;
+    /** Created at or after. */
+    from?: Date;
+    /** Created before. */
+    to?: Date;
   };
   limit: number;
-  /** The last id of the previous page (ids are random: pages follow creation time, then id). */
+  /** The last id of the previous page (ids are random: pages follow the sort, then id). */
   cursor?: string;
+  /** Newest first unless told otherwise; ties broken by id in the same direction. */
+  sort?: { by: PayoutSortField; direction: "asc" | "desc" };
 };
 
-/** Newest first, keyset-paginated. */
+export const payoutSortFields = ["createdAt", "amount"] as const;
+export type PayoutSortField = (typeof payoutSortFields)[number];
+
+/** Newest first (or by amount), keyset-paginated. */
 export async function listPayouts(options: ListPayoutsOptions): Promise<{ items: PayoutView[]; nextCursor: string | null }> {
   const { filters } = options;
+  const sort = options.sort ?? { by: "createdAt", direction: "desc" };
   const where: Prisma.PayoutWhereInput = {
     ...(filters.userId ? { userId: filters.userId } : {}),
     ...(filters.partnerId ? { partnerId: filters.partnerId } : {}),
@@ -28,10 +38,13 @@ export async function listPayouts(options: ListPayoutsOptions): Promise<{ items:
     ...(filters.currency ? { currency: filters.currency } : {}),
     ...(filters.destinationType ? { destinationType: filters.destinationType } : {}),
     ...(filters.batchId ? { batchId: filters.batchId } : {}),
+    ...(filters.from || filters.to
+      ? { createdAt: { ...(filters.from ? { gte: filters.from } : {}), ...(filters.to ? { lt: filters.to } : {}) } }
+      : {}),
   };
   const rows = await options.db.payout.findMany({
     where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: [{ [sort.by]: sort.direction }, { id: sort.direction }],
     take: options.limit + 1,
     ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
   });

@@ -146,3 +146,34 @@ test("issue #23 row 6: sums beyond int8 (rows from before the amount cap) still 
   });
   await database.db.deposit.deleteMany({ where: { userId: "user_huge" } });
 });
+
+test("the window against the one before it: volume in and out per currency, paid and failed payout counts", async () => {
+  // A month of its own, far from the other tests' days: now 2027-06-30, window 06-01..06-30, before it 05-02..05-31.
+  const at = new Date("2027-06-30T08:00:00Z");
+  const confirmedOn = async (reference: string, amount: number, day: string) => {
+    const created = await deposit(reference, "user_cmp", amount, "KES", "confirmed");
+    await database.db.deposit.update({ where: { id: created.id }, data: { confirmedAt: new Date(`${day}T09:00:00Z`) } });
+  };
+  await confirmedOn("CMP-NOW-1", 50_000, "2027-06-01");
+  await confirmedOn("CMP-NOW-2", 25_000, "2027-06-30");
+  await confirmedOn("CMP-BEFORE", 10_000, "2027-05-31");
+  await confirmedOn("CMP-OUTSIDE", 99_000, "2027-05-01");
+  await payout("po_cmp_paid_now", "paid", 30_000n, "KES", new Date("2027-06-15T10:00:00Z"));
+  await payout("po_cmp_paid_before", "paid", 7_000n, "KES", new Date("2027-05-02T00:00:00Z"));
+  await payout("po_cmp_paid_before_2", "paid", 1_000n, "KES", new Date("2027-05-20T00:00:00Z"));
+  await payout("po_cmp_failed_now", "failed", 4_000n, "KES");
+  await database.db.payout.update({ where: { id: "po_cmp_failed_now" }, data: { failedAt: new Date("2027-06-16T00:00:00Z") } });
+
+  const overview = await getOverview({ db: database.db, now: at });
+  expect(overview.comparison.current).toEqual({ from: "2027-06-01", to: "2027-06-30" });
+  expect(overview.comparison.previous).toEqual({ from: "2027-05-02", to: "2027-05-31" });
+  expect(overview.comparison.currencies).toEqual([
+    {
+      currency: "KES",
+      current: { depositsConfirmed: "75000", depositsConfirmedCount: 2, payoutsPaid: "30000", payoutsPaidCount: 1, payoutsFailedCount: 1 },
+      previous: { depositsConfirmed: "10000", depositsConfirmedCount: 1, payoutsPaid: "8000", payoutsPaidCount: 2, payoutsFailedCount: 0 },
+    },
+  ]);
+  // The chart keeps its own window: the day before it is only in the comparison.
+  expect(overview.volume.days.map((d) => d.day)).toEqual(["2027-06-01", "2027-06-15", "2027-06-30"]);
+});

@@ -24,12 +24,30 @@ export type VolumeDay = {
   payoutsPaid: string;
 };
 
+/** One period's money in and out of one currency. */
+export type PeriodFigures = {
+  /** Confirmed deposits (gross volume in), minor units, and how many. */
+  depositsConfirmed: string;
+  depositsConfirmedCount: number;
+  /** Paid payouts (volume out), minor units, and how many. */
+  payoutsPaid: string;
+  payoutsPaidCount: number;
+  /** Payouts that failed for good in the period: with the paid ones, the success rate. */
+  payoutsFailedCount: number;
+};
+
 export type Overview = {
   balances: CurrencyBalances[];
   pendingDeposits: CountAndAmount[];
   payouts: { queued: CountAndAmount[]; processing: CountAndAmount[]; failed: CountAndAmount[] };
   /** The last `volumeDays` UTC days, oldest first; days without movement are absent. */
   volume: { from: string; to: string; days: VolumeDay[] };
+  /** The volume window against the same number of days just before it, per currency. */
+  comparison: {
+    current: { from: string; to: string };
+    previous: { from: string; to: string };
+    currencies: Array<{ currency: string; current: PeriodFigures; previous: PeriodFigures }>;
+  };
   generatedAt: string;
 };
 
@@ -69,6 +87,7 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   const days = options.volumeDays ?? 30;
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  const previousFrom = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (2 * days - 1)));
 
   // Sums as text: sum(bigint) is numeric, and casting it back to bigint fails once a sum passes
   // int8 (rows from before AMOUNT_MAX), which would break the overview for every staff member.
@@ -89,18 +108,20 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
         from payouts
        where status in ('queued', 'processing', 'failed')
        group by status, currency`,
-    db.$queryRaw<Array<{ day: string; currency: string; amount: string }>>`
+    // Two windows' worth of days: the chart's, and the one before it for the comparison.
+    db.$queryRaw<Array<{ day: string; currency: string; count: bigint; amount: string }>>`
       select to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD') as day, currency,
-             sum(amount)::text as amount
+             count(*)::bigint as count, sum(amount)::text as amount
         from deposits
-       where status = 'confirmed' and confirmed_at >= ${from} and confirmed_at < ${to}
+       where status = 'confirmed' and confirmed_at >= ${previousFrom} and confirmed_at < ${to}
        group by 1, 2`,
-    db.$queryRaw<Array<{ day: string; currency: string; amount: string }>>`
-      select to_char(paid_at at time zone 'UTC', 'YYYY-MM-DD') as day, currency,
-             sum(amount)::text as amount
+    db.$queryRaw<Array<{ day: string; currency: string; status: string; count: bigint; amount: string }>>`
+      select to_char(coalesce(paid_at, failed_at) at time zone 'UTC', 'YYYY-MM-DD') as day, currency, status,
+             count(*)::bigint as count, sum(amount)::text as amount
         from payouts
-       where status = 'paid' and paid_at >= ${from} and paid_at < ${to}
-       group by 1, 2`,
+       where (status = 'paid' and paid_at >= ${previousFrom} and paid_at < ${to})
+          or (status = 'failed' and failed_at >= ${previousFrom} and failed_at < ${to})
+       group by 1, 2, 3`,
   ]);
 
   const balancesByCurrency = new Map<string, CurrencyBalances>();
@@ -134,8 +155,33 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
     }
     return entry;
   };
-  for (const row of depositVolume) volumeEntry(row.day, row.currency).depositsConfirmed = row.amount;
-  for (const row of payoutVolume) volumeEntry(row.day, row.currency).payoutsPaid = row.amount;
+  const fromDay = utcDay(from);
+  const periods = new Map<string, { current: PeriodFigures; previous: PeriodFigures }>();
+  const periodOf = (day: string, currency: string) => {
+    const key = currency.trim();
+    let entry = periods.get(key);
+    if (!entry) {
+      entry = { current: emptyPeriod(), previous: emptyPeriod() };
+      periods.set(key, entry);
+    }
+    return day >= fromDay ? entry.current : entry.previous;
+  };
+  for (const row of depositVolume) {
+    if (row.day >= fromDay) volumeEntry(row.day, row.currency).depositsConfirmed = row.amount;
+    const period = periodOf(row.day, row.currency);
+    period.depositsConfirmed = (BigInt(period.depositsConfirmed) + BigInt(row.amount)).toString();
+    period.depositsConfirmedCount += Number(row.count);
+  }
+  for (const row of payoutVolume) {
+    const period = periodOf(row.day, row.currency);
+    if (row.status === "failed") {
+      period.payoutsFailedCount += Number(row.count);
+      continue;
+    }
+    if (row.day >= fromDay) volumeEntry(row.day, row.currency).payoutsPaid = row.amount;
+    period.payoutsPaid = (BigInt(period.payoutsPaid) + BigInt(row.amount)).toString();
+    period.payoutsPaidCount += Number(row.count);
+  }
 
   const byCurrency = (a: { currency: string }, b: { currency: string }) => a.currency.localeCompare(b.currency);
   for (const list of Object.values(payouts)) list.sort(byCurrency);
@@ -151,6 +197,15 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
       to: utcDay(new Date(to.getTime() - 1)),
       days: [...volume.values()].sort((a, b) => a.day.localeCompare(b.day) || byCurrency(a, b)),
     },
+    comparison: {
+      current: { from: fromDay, to: utcDay(new Date(to.getTime() - 1)) },
+      previous: { from: utcDay(previousFrom), to: utcDay(new Date(from.getTime() - 1)) },
+      currencies: [...periods].map(([currency, figures]) => ({ currency, ...figures })).sort(byCurrency),
+    },
     generatedAt: now.toISOString(),
   };
+}
+
+function emptyPeriod(): PeriodFigures {
+  return { depositsConfirmed: "0", depositsConfirmedCount: 0, payoutsPaid: "0", payoutsPaidCount: 0, payoutsFailedCount: 0 };
 }

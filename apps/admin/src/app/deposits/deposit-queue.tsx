@@ -1,6 +1,6 @@
 "use client";
 import { DateTime, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { FormEvent } from "react";
@@ -8,23 +8,15 @@ import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel, StkState } from "./deposit-status";
 import { UserLink } from "../../components/entity-links";
+import { ExportCsvLink } from "../../components/export-csv-link";
+import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
+import { useCan } from "../../auth/use-can";
+import { depositFilterKeys, depositListFilters } from "./deposit-filters";
 
 const pageSize = 25;
 const fieldClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
-const filterKeys = ["status", "method", "currency", "from", "to", "q"] as const;
-
-function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
-  return allowed.find((v) => v === value);
-}
-
-/** `YYYY-MM-DD` → that UTC day's start; `to` is inclusive in the form, exclusive on the API. */
-function dayStart(value: string | null, plusDays = 0): string | undefined {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const at = new Date(`${value}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() + plusDays);
-  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
-}
+const filterKeys = depositFilterKeys;
 
 /** One select of the filter form, read back from the form data when the filters are applied. */
 function DepositFilterSelect<T extends string>(props: {
@@ -60,16 +52,7 @@ export function DepositQueue() {
   const params = useSearchParams();
   const pages = useKeysetPages();
 
-  const input = {
-    limit: pageSize,
-    cursor: pages.cursor,
-    status: pick(params.get("status"), depositStatuses),
-    method: pick(params.get("method"), depositMethods),
-    currency: pick(params.get("currency"), currencies),
-    from: dayStart(params.get("from")),
-    to: dayStart(params.get("to"), 1),
-    search: params.get("q")?.trim() || undefined,
-  };
+  const input = { limit: pageSize, cursor: pages.cursor, ...depositListFilters(params) };
   const list = useQuery({
     ...trpc.deposits.list.queryOptions(input),
     placeholderData: keepPreviousData,
@@ -77,6 +60,47 @@ export function DepositQueue() {
     refetchInterval: (query) =>
       query.state.data?.items.some((deposit) => deposit.status === "pending" && deposit.mpesaPayment?.kind === "stk") ? 2_000 : false,
   });
+  const queryClient = useQueryClient();
+  const rows = list.data?.items ?? [];
+  const selection = useRowSelection(rows);
+  const canConfirm = useCan("deposits.confirm");
+  const canFail = useCan("deposits.fail");
+  const confirm = useMutation(trpc.deposits.confirm.mutationOptions());
+  const fail = useMutation(trpc.deposits.fail.mutationOptions());
+  type Row = (typeof rows)[number];
+  const pending = (deposit: Row) => deposit.status === "pending";
+  const bulkActions: Array<BulkAction<Row>> = [
+    ...(canConfirm
+      ? [
+          {
+            key: "confirm",
+            label: "Confirm",
+            eligible: pending,
+            title: "Confirm these deposits?",
+            confirmLabel: (count: number) => `Confirm ${count} deposit${count === 1 ? "" : "s"}`,
+            explanation:
+              "Each amount is credited once to its user's wallet (or its contract's escrow), recorded as confirmed by you with the evidence below (a statement or slip that shows these payments).",
+            reason: { label: "Evidence URL, recorded on each deposit", type: "url" as const },
+            run: (deposit: Row, evidenceUrl: string) => confirm.mutateAsync({ depositId: deposit.id, evidenceUrl }),
+          },
+        ]
+      : []),
+    ...(canFail
+      ? [
+          {
+            key: "fail",
+            label: "Fail",
+            eligible: pending,
+            title: "Fail these deposits?",
+            confirmLabel: (count: number) => `Fail ${count} deposit${count === 1 ? "" : "s"}`,
+            tone: "danger" as const,
+            explanation: "Nothing is credited; each deposit is closed as failed with the reason below. This cannot be undone.",
+            reason: { label: "Reason, recorded on each deposit" },
+            run: (deposit: Row, reason: string) => fail.mutateAsync({ depositId: deposit.id, reason }),
+          },
+        ]
+      : []),
+  ];
 
   function applyFilters(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -142,7 +166,20 @@ export function DepositQueue() {
         </form>
       </Card>
 
-      <Card title="Deposits" id="deposit-list" description={filtered ? "Filtered; newest first." : "All deposits, newest first."}>
+      <Card
+        title="Deposits"
+        id="deposit-list"
+        description={filtered ? "Filtered; newest first." : "All deposits, newest first."}
+        actions={<ExportCsvLink href={`/deposits/export${params.toString() ? `?${params.toString()}` : ""}`} />}
+      >
+        {/* Outside the list's states: the dialog stays while the list empties under it. */}
+        <BulkActionBar
+          noun="deposit"
+          selected={selection.selected}
+          actions={bulkActions}
+          onClear={selection.clear}
+          onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.deposits.pathKey() })}
+        />
         {list.isPending ? (
           <div className="p-5">
             <LoadingRows label="Loading deposits…" />
@@ -162,6 +199,17 @@ export function DepositQueue() {
             <Table caption="Deposits" aria-busy={list.isFetching || undefined}>
               <THead>
                 <tr>
+                  {bulkActions.length > 0 ? (
+                    <Th>
+                      <input
+                        type="checkbox"
+                        aria-label="Select every deposit on this page"
+                        checked={selection.allChecked}
+                        onChange={selection.toggleAll}
+                        className="size-4 accent-emerald-700"
+                      />
+                    </Th>
+                  ) : null}
                   <Th>Reference</Th>
                   <Th>User</Th>
                   <Th>Method</Th>
@@ -173,6 +221,17 @@ export function DepositQueue() {
               <TBody>
                 {list.data.items.map((deposit) => (
                   <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference}>
+                    {bulkActions.length > 0 ? (
+                      <Td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select deposit ${deposit.reference}`}
+                          checked={selection.isChecked(deposit.id)}
+                          onChange={() => selection.toggle(deposit.id)}
+                          className="size-4 accent-emerald-700"
+                        />
+                      </Td>
+                    ) : null}
                     <Td>
                       <Link
                         prefetch={false}

@@ -6,10 +6,12 @@ export function DepositStatus({ status }: { status: string }) {
   return <StatusPill tone={tone[status] ?? "neutral"} label={status} />;
 }
 
-export const depositStatuses = ["pending", "confirmed", "failed"] as const;
-export const depositMethods = ["mpesa", "bank", "cash", "stripe"] as const;
+export {
+  depositStatusValues as depositStatuses,
+  depositMethodValues as depositMethods,
+  depositCurrencyValues as currencies,
+} from "./deposit-filters";
 export const methodLabel: Record<string, string> = { mpesa: "M-Pesa", bank: "Bank", cash: "Cash", stripe: "Stripe" };
-export const currencies = ["KES", "TZS", "UGX", "USD"] as const;
 
 /** The ledger account a confirmation credits: the contract's escrow, or the user's wallet. */
 export function creditedAccount(deposit: { userId: string; contractId: string | null; currency: string }): string {

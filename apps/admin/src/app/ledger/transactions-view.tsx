@@ -1,5 +1,6 @@
 "use client";
 import { DateTime, Badge, Button, Card, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
+import { ExportCsvLink } from "../../components/export-csv-link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -138,15 +139,7 @@ export function TransactionsView() {
         id="ledger-transactions"
         title="Transactions"
         description="One row per transaction; its postings are listed with the balance each left on its account."
-        actions={
-          <a
-            href={exportHref}
-            download
-            className="inline-flex items-center rounded-md bg-white px-2.5 py-1.5 text-sm font-medium text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-          >
-            Export CSV
-          </a>
-        }
+        actions={<ExportCsvLink href={exportHref} />}
       >
         {list.isPending ? (
           <LoadingRows label="Loading transactions…" rows={6} />

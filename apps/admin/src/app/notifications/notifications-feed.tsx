@@ -22,6 +22,7 @@ export function NotificationsFeed() {
   const queryClient = useQueryClient();
   const [unreadOnly, setUnreadOnly] = useState(false);
   const [type, setType] = useState<string | undefined>(undefined);
+  const [grouped, setGrouped] = useState(false);
   const pages = useKeysetPages();
   const firstPage = pages.page === 1;
   const [live, setLive] = useState<NotificationItem[]>([]);
@@ -96,6 +97,10 @@ export function NotificationsFeed() {
             />
             Unread only
           </label>
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input type="checkbox" checked={grouped} onChange={(event) => setGrouped(event.target.checked)} />
+            Group by payout or deposit
+          </label>
           <Button
             variant="secondary"
             size="sm"
@@ -123,18 +128,61 @@ export function NotificationsFeed() {
         </EmptyState>
       ) : (
         <ul aria-label="Notifications" aria-live="polite" className="divide-y divide-slate-100">
-          {items.map((item) => (
-            <NotificationRow
-              key={item.id}
-              item={item}
-              busy={markRead.isPending}
-              onMarkRead={() => markRead.mutate({ ids: [item.id] })}
-            />
-          ))}
+          {grouped
+            ? groupByObject(items).map((group) => (
+                <NotificationGroup
+                  key={group[0]!.id}
+                  items={group}
+                  busy={markRead.isPending}
+                  onMarkRead={(ids) => markRead.mutate({ ids })}
+                />
+              ))
+            : items.map((item) => (
+                <NotificationRow
+                  key={item.id}
+                  item={item}
+                  busy={markRead.isPending}
+                  onMarkRead={() => markRead.mutate({ ids: [item.id] })}
+                />
+              ))}
         </ul>
       )}
       <Pager label="Notification pages" {...pages.pagerProps(list.data?.nextCursor)} busy={list.isFetching} />
     </Card>
+  );
+}
+
+/** The page's notifications per object (one payout, one deposit), newest object first, each newest first. */
+function groupByObject(items: NotificationItem[]): NotificationItem[][] {
+  const groups = new Map<string, NotificationItem[]>();
+  for (const item of items) {
+    const key = `${item.aggregateType}:${item.aggregateId}`;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** One object's notifications: the latest in full, the earlier ones in order beneath it. */
+function NotificationGroup({ items, busy, onMarkRead }: { items: NotificationItem[]; busy: boolean; onMarkRead: (ids: string[]) => void }) {
+  const [latest] = items as [NotificationItem, ...NotificationItem[]];
+  const unread = items.filter((item) => !item.readAt).map((item) => item.id);
+  return (
+    <li data-testid="notification-group" data-aggregate-id={latest.aggregateId} data-count={items.length} className="py-1">
+      <ul aria-label={`Notifications for ${latest.aggregateId}`}>
+        <NotificationRow item={{ ...latest, readAt: unread.length ? null : latest.readAt }} busy={busy} onMarkRead={() => onMarkRead(unread)} />
+      </ul>
+      {items.length > 1 ? (
+        <p className="pb-2 pl-5 text-xs text-slate-600" data-testid="group-history">
+          {items.length} updates:{" "}
+          {[...items]
+            .reverse()
+            .map((item) => notificationTitle(item.type))
+            .join(" → ")}
+        </p>
+      ) : null}
+    </li>
   );
 }
 

@@ -1,6 +1,6 @@
 "use client";
 import { Button, Card, DateTime, EmptyState, LoadingRows, Money, Pager, Table, TBody, THead, Td, Th, Tr, useKeysetPages } from "@agrinet/ui";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useCan } from "../../auth/use-can";
@@ -21,21 +21,48 @@ import {
   type PayoutStatus,
 } from "./payout-display";
 import { RunPayoutsDialog } from "./run-payouts-dialog";
+import { ExportCsvLink } from "../../components/export-csv-link";
+import { payoutFilterQuery, type PayoutListFilters } from "./payout-filters";
 import { UserLink } from "../../components/entity-links";
+import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
+import { SortHeader, type Sort } from "../../components/sort-header";
 
 const pageSize = 25;
-type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
+type Filters = {
+  status?: PayoutStatus;
+  destinationType?: DestinationType;
+  currency?: (typeof payoutCurrencies)[number];
+  /** `YYYY-MM-DD` (UTC days), both inclusive in the form. */
+  fromDay?: string;
+  toDay?: string;
+};
 
-export function PayoutsView() {
+/** `YYYY-MM-DD` → that UTC day's start; the form's "to" day is inclusive, the API's `to` exclusive. */
+function dayStart(value: string | undefined, plusDays = 0): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + plusDays);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+const dateFieldClass =
+  "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
+
+/** The payouts list; with `batchId`, only that run's payouts (the run's own page). */
+export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canRun = useCan("payouts.runPayouts");
   const [filters, setFilters] = useState<Filters>({});
+  const [sort, setSort] = useState<Sort<"createdAt" | "amount">>({ by: "createdAt", direction: "desc" });
   const pages = useKeysetPages();
   const [runOpen, setRunOpen] = useState(false);
 
+  const { fromDay, toDay, ...choices } = filters;
+  const listFilters: PayoutListFilters = { ...choices, ...(batchId ? { batchId } : {}), from: dayStart(fromDay), to: dayStart(toDay, 1) };
+  const exportQuery = payoutFilterQuery(listFilters);
   const list = useQuery({
-    ...trpc.payouts.listPayouts.queryOptions({ ...filters, cursor: pages.cursor, limit: pageSize }),
+    ...trpc.payouts.listPayouts.queryOptions({ ...listFilters, sort: sort.by, direction: sort.direction, cursor: pages.cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -58,19 +85,64 @@ export function PayoutsView() {
     }
   });
 
+  const rows = list.data?.items ?? [];
+  const selection = useRowSelection(rows);
+  const canRetry = useCan("payouts.retryPayout");
+  const canCancel = useCan("payouts.cancelPayout");
+  const retry = useMutation(trpc.payouts.retryPayout.mutationOptions());
+  const cancel = useMutation(trpc.payouts.cancelPayout.mutationOptions());
+  type Row = (typeof rows)[number];
+  const bulkActions: Array<BulkAction<Row>> = [
+    ...(canRetry
+      ? [
+          {
+            key: "retry",
+            label: "Retry",
+            eligible: (payout: Row) => payout.status === "failed",
+            title: "Retry these payouts?",
+            confirmLabel: (count: number) => `Retry ${count} payout${count === 1 ? "" : "s"}`,
+            explanation:
+              "Each amount is held on its wallet again and each payout is sent again now to its own destination, without waiting for a payout run. The provider is asked first, so a payout it had in fact paid is settled, not paid twice.",
+            run: (payout: Row) => retry.mutateAsync({ payoutId: payout.id }),
+          },
+        ]
+      : []),
+    ...(canCancel
+      ? [
+          {
+            key: "cancel",
+            label: "Cancel",
+            eligible: (payout: Row) => payout.status === "queued",
+            title: "Cancel these payouts?",
+            confirmLabel: (count: number) => `Cancel ${count} payout${count === 1 ? "" : "s"} and release the funds`,
+            tone: "danger" as const,
+            explanation: "Each held amount becomes available on its wallet again. This cannot be undone.",
+            run: (payout: Row) => cancel.mutateAsync({ payoutId: payout.id }),
+          },
+        ]
+      : []),
+  ];
+
+  const changeSort = (next: Sort<"createdAt" | "amount">) => {
+    setSort(next);
+    pages.reset();
+    selection.clear();
+  };
+
   const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) => {
     setFilters((f) => ({ ...f, [key]: value }));
     pages.reset();
+    selection.clear();
   };
 
   return (
     <div className="flex flex-col gap-6">
       <Card
         id="payouts"
-        title="Payouts"
+        title={batchId ? "Payouts in this run" : "Payouts"}
         description={
           <span>
-            Newest first.{" "}
+            {sort.by === "amount" ? (sort.direction === "desc" ? "Largest first." : "Smallest first.") : sort.direction === "desc" ? "Newest first." : "Oldest first."}{" "}
             <span data-testid="stream-state" data-state={stream}>
               {stream === "open" ? "Updates live." : stream === "connecting" ? "Connecting to live updates…" : "Live updates reconnecting."}
             </span>
@@ -78,8 +150,14 @@ export function PayoutsView() {
         }
         actions={
           <>
+            {batchId ? null : (
+              <Link prefetch={false} href="/payouts/runs" className="self-center text-sm text-emerald-800 underline">
+                Past runs
+              </Link>
+            )}
+            <ExportCsvLink href={`/payouts/export${exportQuery ? `?${exportQuery}` : ""}`} />
             <ExportBankBatch />
-            {canRun ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
+            {canRun && !batchId ? <Button onClick={() => setRunOpen(true)}>Run payouts</Button> : null}
           </>
         }
       >
@@ -106,8 +184,40 @@ export function PayoutsView() {
             value={filters.currency}
             onChange={(value) => setFilter("currency", value)}
           />
+          <div className="flex flex-col gap-1">
+            <label htmlFor="payout-from" className="text-sm font-medium text-slate-700">
+              Created from
+            </label>
+            <input
+              id="payout-from"
+              type="date"
+              className={dateFieldClass}
+              value={fromDay ?? ""}
+              onChange={(event) => setFilter("fromDay", event.target.value || undefined)}
+            />
+          </div>
+          <div className="flex flex-col gap-1">
+            <label htmlFor="payout-to" className="text-sm font-medium text-slate-700">
+              Created to (inclusive, UTC)
+            </label>
+            <input
+              id="payout-to"
+              type="date"
+              className={dateFieldClass}
+              value={toDay ?? ""}
+              onChange={(event) => setFilter("toDay", event.target.value || undefined)}
+            />
+          </div>
         </form>
 
+        {/* Outside the list's states: the dialog stays while the list empties under it. */}
+        <BulkActionBar
+          noun="payout"
+          selected={selection.selected}
+          actions={bulkActions}
+          onClear={selection.clear}
+          onFinished={() => void queryClient.invalidateQueries({ queryKey: trpc.payouts.pathKey() })}
+        />
         {list.isPending ? (
           <LoadingRows label="Loading payouts…" />
         ) : list.isError ? (
@@ -117,60 +227,88 @@ export function PayoutsView() {
             Partners schedule payouts with <code className="font-mono">POST /payouts</code>; they wait here, queued, for the next run.
           </EmptyState>
         ) : (
-          <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
-            <THead>
-              <tr>
-                {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
-                <Th>Payout</Th>
-                <Th align="right">Amount</Th>
-                <Th>Status</Th>
-                <Th>User</Th>
-                <Th>Destination</Th>
-                <Th align="right">Tries</Th>
-                <Th>Created</Th>
-                {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
-                <Th className="sticky right-0 bg-slate-50">Actions</Th>
-              </tr>
-            </THead>
-            <TBody>
-              {list.data.items.map((payout) => (
-                <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status}>
-                  <Td className="align-top">
-                    <Link
-                      prefetch={false}
-                      href={`/payouts/${payout.id}`}
-                      className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
-                    >
-                      {payout.id}
-                    </Link>
-                  </Td>
-                  <Td align="right">
-                    <Money amount={payout.amount} currency={payout.currency} />
-                  </Td>
-                  <Td>
-                    <PayoutStatusPill status={payout.status} />
-                    {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
-                  </Td>
-                  <Td>
-                    <UserLink userId={payout.userId} />
-                  </Td>
-                  <Td className="whitespace-normal">
-                    <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
-                    <span className="whitespace-nowrap">{describeDestination(payout)}</span>
-                  </Td>
-                  <Td align="right">{payout.attempts}</Td>
-                  <Td className="text-slate-600">
-                    <DateTime iso={payout.createdAt} />
-                  </Td>
-                  <Td className="sticky right-0 bg-white">
-                    <div className="flex gap-2">
-                      <PayoutActions payout={payout} />
-                    </div>
-                  </Td>
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
+          <>
+            <Table caption="Payouts" aria-busy={list.isFetching || undefined} data-testid="payouts-table">
+              <THead>
+                <tr>
+                  {bulkActions.length > 0 ? (
+                    <Th>
+                      <input
+                        type="checkbox"
+                        aria-label="Select every payout on this page"
+                        checked={selection.allChecked}
+                        onChange={selection.toggleAll}
+                        className="size-4 accent-emerald-700"
+                      />
+                    </Th>
+                  ) : null}
+                  {/* Amount and status first: they must stay in view when a tablet scrolls the table. */}
+                  <Th>Payout</Th>
+                  <SortHeader field="amount" sort={sort} onSort={changeSort} align="right">
+                    Amount
+                  </SortHeader>
+                  <Th>Status</Th>
+                  <Th>User</Th>
+                  <Th>Destination</Th>
+                  <Th align="right">Tries</Th>
+                  <SortHeader field="createdAt" sort={sort} onSort={changeSort}>
+                    Created
+                  </SortHeader>
+                  {/* Pinned to the right edge: Retry and Cancel stay in view even when a narrow screen scrolls the table. */}
+                  <Th className="sticky right-0 bg-slate-50">Actions</Th>
+                </tr>
+              </THead>
+              <TBody>
+                {list.data.items.map((payout) => (
+                  <Tr key={payout.id} data-payout-id={payout.id} data-status={payout.status} data-amount={payout.amount}>
+                    {bulkActions.length > 0 ? (
+                      <Td className="align-top">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select payout ${payout.id}`}
+                          checked={selection.isChecked(payout.id)}
+                          onChange={() => selection.toggle(payout.id)}
+                          className="size-4 accent-emerald-700"
+                        />
+                      </Td>
+                    ) : null}
+                    <Td className="align-top">
+                      <Link
+                        prefetch={false}
+                        href={`/payouts/${payout.id}`}
+                        className="font-mono text-xs text-emerald-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600"
+                      >
+                        {payout.id}
+                      </Link>
+                    </Td>
+                    <Td align="right">
+                      <Money amount={payout.amount} currency={payout.currency} />
+                    </Td>
+                    <Td>
+                      <PayoutStatusPill status={payout.status} />
+                      {payout.status === "failed" ? <FailureNote lastError={payout.lastError} compact /> : null}
+                    </Td>
+                    <Td>
+                      <UserLink userId={payout.userId} />
+                    </Td>
+                    <Td className="whitespace-normal">
+                      <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
+                      <span className="whitespace-nowrap">{describeDestination(payout)}</span>
+                    </Td>
+                    <Td align="right">{payout.attempts}</Td>
+                    <Td className="text-slate-600">
+                      <DateTime iso={payout.createdAt} />
+                    </Td>
+                    <Td className="sticky right-0 bg-white">
+                      <div className="flex gap-2">
+                        <PayoutActions payout={payout} />
+                      </div>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          </>
         )}
 
         <Pager
@@ -182,7 +320,7 @@ export function PayoutsView() {
         />
       </Card>
 
-      {canRun ? (
+      {canRun && !batchId ? (
         <RunPayoutsDialog
           open={runOpen}
           onClose={() => {

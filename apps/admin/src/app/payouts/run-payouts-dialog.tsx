@@ -1,6 +1,7 @@
 "use client";
 import { Button, Dialog, Money, ProgressBar, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { FilterSelect } from "../../components/filter-select";
 import type { NotificationItem } from "../../notifications/use-notification-stream";
@@ -183,7 +184,14 @@ export function RunPayoutsDialog({
             valueText={`${done} of ${total} payouts`}
             tone={failed > 0 && phase === "done" && processed === 0 ? "danger" : "primary"}
           />
-          <p className="font-mono text-xs text-slate-500">Batch {batchId}</p>
+          {batchId ? (
+            <p className="text-xs text-slate-500">
+              Run{" "}
+              <Link prefetch={false} href={`/payouts/runs/${encodeURIComponent(batchId)}`} className="font-mono text-emerald-800 underline" data-testid="run-link">
+                {batchId}
+              </Link>
+            </p>
+          ) : null}
           <dl
             data-testid="run-summary"
             aria-live="polite"

@@ -10,7 +10,7 @@ export default function SearchPage() {
     <>
       <PageHeader
         title="Search"
-        description="An exact deposit, payout, contract or ledger transaction id, a deposit or payout reference (an M-Pesa deposit's reference is its receipt), or a user id."
+        description="An exact deposit, payout, contract or ledger transaction id, a reference, an M-Pesa receipt, a phone number (any form: +254…, 07…), a payout's account number, an exact amount as shown (1,800 or KES 1800.00: the newest 20 deposits and payouts of that amount), or a user id."
       />
       <Suspense>
         <SearchResults />

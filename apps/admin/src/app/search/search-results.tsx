@@ -53,14 +53,14 @@ export function SearchResults() {
   return (
     <Card id="search-results" title={query ? `Results for “${query}”` : "Search"}>
       {!query ? (
-        <EmptyState title="Type an id, a reference or a user id in the search box">Press / or Ctrl+K to reach it from any page.</EmptyState>
+        <EmptyState title="Type an id, a reference, a receipt, a phone number, an amount or a user id in the search box">Press / or Ctrl+K to reach it from any page.</EmptyState>
       ) : search.isPending ? (
         <LoadingRows rows={2} label="Searching…" />
       ) : search.isError ? (
         <QueryError error={search.error} what="the search results" onRetry={() => void search.refetch()} />
       ) : hits.length === 0 ? (
         <EmptyState title="Nothing matches exactly">
-          Search takes a whole id, reference, receipt or user id. For partial references, use the filters on the deposits page.
+          Search takes a whole id, reference, receipt, phone number, amount or user id. For partial references, use the filters on the deposits page.
         </EmptyState>
       ) : (
         <Table caption="Search results" data-testid="search-results">

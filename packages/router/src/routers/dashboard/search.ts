@@ -17,7 +17,7 @@ const searchHit = z.object({
 export const search = procedure
   .meta({
     access: { staff: everyStaff },
-    description: "The dashboard's search box: an exact deposit, payout, contract or ledger transaction id, a reference (M-Pesa receipt) or a user id.",
+    description: "The dashboard's search box: an exact deposit, payout, contract or ledger transaction id, a reference, an M-Pesa receipt, a phone or account number, an exact amount as shown (\"1,800\", \"KES 1800.00\"; newest 20 of each kind) or a user id.",
   })
   .input(z.object({ query: z.string().max(200) }))
   .output(z.object({ hits: z.array(searchHit) }))

@@ -4,6 +4,8 @@ import { createPayout } from "./create-payout";
 import { exportBankBatch } from "./export-bank-batch";
 import { getPayout } from "./get-payout";
 import { getPayoutBatch } from "./get-payout-batch";
+import { listPayoutAttempts } from "./list-payout-attempts";
+import { listPayoutBatches } from "./list-payout-batches";
 import { listPayouts } from "./list-payouts";
 import { markBankPayout } from "./mark-bank-payout";
 import { retryPayout } from "./retry-payout";
@@ -15,6 +17,8 @@ export const payoutsRouter = router({
   getPayout,
   listPayouts,
   getPayoutBatch,
+  listPayoutAttempts,
+  listPayoutBatches,
   cancelPayout,
   retryPayout,
   exportBankBatch,

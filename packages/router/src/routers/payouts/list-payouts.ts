@@ -1,6 +1,6 @@
 import { staleReadDb } from "../../context";
-import { currencyInput } from "@agrinet/core";
-import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
+import { currencyInput, instantInput } from "@agrinet/core";
+import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutSortFields, payoutStatuses } from "@agrinet/domain";
 import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
@@ -11,7 +11,7 @@ import { batchIdInput, payoutOutput } from "./payout-schemas";
 export const listPayouts = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
-    description: "Payouts, newest first, filtered by user, status, currency, destination type or batch.",
+    description: "Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive); sorted by creation time (default) or amount, either way.",
     openapi: { method: "GET", path: "/api/v1/payouts", tags: ["payouts"], summary: "List payouts" },
   })
   .input(
@@ -22,15 +22,24 @@ export const listPayouts = procedure
       currency: currencyInput.optional(),
       destinationType: z.enum(payoutDestinationTypes).optional(),
       batchId: batchIdInput.optional(),
+      /** Created at or after (ISO 8601). */
+      from: instantInput("from must be an ISO 8601 date").optional(),
+      /** Created before (ISO 8601). */
+      to: instantInput("to must be an ISO 8601 date").optional(),
+      /** createdAt (default) or amount. */
+      sort: z.enum(payoutSortFields).optional(),
+      /** desc (default) or asc. */
+      direction: z.enum(["asc", "desc"]).optional(),
     }),
   )
   .output(pageOutput(payoutOutput))
   .query(({ ctx, input }) => {
-    const { cursor, limit, ...filters } = input;
+    const { cursor, limit, sort, direction, ...filters } = input;
     return listPayoutsInDomain({
       db: staleReadDb(ctx),
       filters: { ...filters, partnerId: listPartnerFilter(ctx.principal, filters.partnerId) },
       limit,
       cursor,
+      sort: { by: sort ?? "createdAt", direction: direction ?? "desc" },
     });
   });

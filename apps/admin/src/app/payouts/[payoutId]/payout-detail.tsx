@@ -1,7 +1,8 @@
 "use client";
 import { Card, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import Link from "next/link";
+import { useEffect, type ReactNode } from "react";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 import { MarkBankPayout, PayoutActions } from "../payout-actions";
@@ -52,7 +53,15 @@ export function PayoutDetail({ payoutId }: { payoutId: string }) {
           </Row>
           <Row label="Reference">{p.reference}</Row>
           <Row label="Contract">{p.contractId ? <EntityLink target={`contract:${p.contractId}`} /> : "—"}</Row>
-          <Row label="Batch">{p.batchId ? <span className="font-mono text-xs">{p.batchId}</span> : "not run yet"}</Row>
+          <Row label="Run">
+            {p.batchId ? (
+              <Link prefetch={false} href={`/payouts/runs/${encodeURIComponent(p.batchId)}`} className="font-mono text-xs text-emerald-800 underline" data-testid="batch-link">
+                {p.batchId}
+              </Link>
+            ) : (
+              "not run yet"
+            )}
+          </Row>
           <Row label="Provider reference">{p.providerReference ? <span className="font-mono text-xs" data-testid="provider-reference">{p.providerReference}</span> : "—"}</Row>
           <Row label="Attempts">{p.attempts}</Row>
           <Row label={p.status === "cancelled" ? "Reason" : "Last error"}>{p.lastError ? <FailureNote lastError={p.lastError} /> : "—"}</Row>
@@ -60,6 +69,9 @@ export function PayoutDetail({ payoutId }: { payoutId: string }) {
       </Card>
       <Card id="payout-timeline" title="Timeline">
         <Timeline payout={p} />
+      </Card>
+      <Card id="payout-attempts" title="Attempts" className="lg:col-span-2" description="Every attempt at paying this payout, first to last, with the rail's answer.">
+        <Attempts payoutId={p.id} version={`${p.status}:${p.attempts}:${p.updatedAt}`} destinationType={p.destinationType} />
       </Card>
       <Card id="payout-ledger" title="Ledger snapshot" className="lg:col-span-2" description="Balances recorded with the payout's last ledger movement.">
         <Snapshot snapshot={p.ledgerSnapshot} />
@@ -128,6 +140,60 @@ function Timeline({ payout }: { payout: PayoutItem }) {
           {step.detail ? <div className="mt-1 text-sm text-slate-700">{step.detail}</div> : null}
         </li>
       ))}
+    </ol>
+  );
+}
+
+const attemptOutcome: Record<string, { label: string; tone: string }> = {
+  paid: { label: "Paid", tone: "bg-emerald-500" },
+  failed: { label: "Failed", tone: "bg-red-500" },
+  cancelled: { label: "Cancelled", tone: "bg-slate-400" },
+  retried: { label: "Not paid; tried again", tone: "bg-amber-500" },
+};
+
+function Attempts({ payoutId, version, destinationType }: { payoutId: string; version: string; destinationType: PayoutItem["destinationType"] }) {
+  const trpc = useTRPC();
+  const attempts = useQuery(trpc.payouts.listPayoutAttempts.queryOptions({ payoutId }));
+  const { refetch } = attempts;
+  // `version` changes whenever the payout does: the list follows the payout's own polling.
+  useEffect(() => {
+    void refetch();
+  }, [version, refetch]);
+  if (attempts.isPending) return <LoadingRows label="Loading the attempts…" rows={2} />;
+  if (attempts.isError) return <QueryError error={attempts.error} what="the attempts" onRetry={() => void attempts.refetch()} />;
+  const list = attempts.data.attempts;
+  if (list.length === 0) return <p className="text-sm text-slate-600">Not sent yet: a payout run takes it.</p>;
+  return (
+    <ol className="relative flex flex-col gap-4 border-l border-slate-200 pl-5" aria-label="Payout attempts" data-testid="payout-attempts">
+      {list.map((attempt) => {
+        const outcome = attempt.outcome ? attemptOutcome[attempt.outcome]! : { label: "Waiting for the provider's answer", tone: "bg-slate-300" };
+        return (
+          <li key={attempt.attempt} className="relative" data-testid="payout-attempt" data-outcome={attempt.outcome ?? "open"}>
+            <span aria-hidden="true" className={`absolute -left-[1.6rem] top-1 size-2.5 rounded-full ring-4 ring-white ${outcome.tone}`} />
+            <p className="text-sm font-medium text-slate-900">
+              Attempt {attempt.attempt}: {outcome.label}
+            </p>
+            <p className="text-xs text-slate-500">
+              <time dateTime={attempt.startedAt}>{formatDateTime(attempt.startedAt)}</time>
+              {attempt.finishedAt ? (
+                <>
+                  {" → "}
+                  <time dateTime={attempt.finishedAt}>{formatDateTime(attempt.finishedAt)}</time>
+                </>
+              ) : null}
+              {" · to "}
+              {destinationLabel[destinationType]} {describeDestination({ destination: attempt.destination, destinationType })}
+            </p>
+            {attempt.error ? <FailureNote lastError={attempt.error} /> : null}
+            {attempt.providerReference || attempt.providerRequestId ? (
+              <p className="mt-1 text-xs text-slate-600">
+                {attempt.providerReference ? <>Receipt <span className="font-mono">{attempt.providerReference}</span>. </> : null}
+                {attempt.providerRequestId ? <>Provider request <span className="font-mono">{attempt.providerRequestId}</span>.</> : null}
+              </p>
+            ) : null}
+          </li>
+        );
+      })}
     </ol>
   );
 }

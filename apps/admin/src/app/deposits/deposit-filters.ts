@@ -1,0 +1,32 @@
+/**
+ * The deposit queue's filters as they travel in the page's address and the CSV export's: the
+ * list you see and the file you download are the same query.
+ */
+export const depositStatusValues = ["pending", "confirmed", "failed"] as const;
+export const depositMethodValues = ["mpesa", "bank", "cash", "stripe"] as const;
+export const depositCurrencyValues = ["KES", "TZS", "UGX", "USD"] as const;
+export const depositFilterKeys = ["status", "method", "currency", "from", "to", "q"] as const;
+
+function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
+  return allowed.find((v) => v === value);
+}
+
+/** `YYYY-MM-DD` → that UTC day's start; `to` is inclusive in the form, exclusive on the API. */
+export function dayStart(value: string | null | undefined, plusDays = 0): string | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() + plusDays);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+/** deposits.list's filters from the address; unknown values are dropped, so a stale link still loads. */
+export function depositListFilters(params: URLSearchParams) {
+  return {
+    status: pick(params.get("status"), depositStatusValues),
+    method: pick(params.get("method"), depositMethodValues),
+    currency: pick(params.get("currency"), depositCurrencyValues),
+    from: dayStart(params.get("from")),
+    to: dayStart(params.get("to"), 1),
+    search: params.get("q")?.trim() || undefined,
+  };
+}
