@@ -20,3 +20,4 @@ export * from "./settle-payouts";
 export * from "./payout-runtime";
 export * from "./start-payouts";
 export * from "./status-sweep";
+export * from "./saved-destinations";

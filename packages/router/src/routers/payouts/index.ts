@@ -6,6 +6,7 @@ import { getPayout } from "./get-payout";
 import { getPayoutBatch } from "./get-payout-batch";
 import { listPayouts } from "./list-payouts";
 import { markBankPayout } from "./mark-bank-payout";
+import { createPayoutDestination, listPayoutDestinations, removePayoutDestination } from "./payout-destination-procedures";
 import { retryPayout } from "./retry-payout";
 import { runPayouts } from "./run-payouts";
 
@@ -19,4 +20,7 @@ export const payoutsRouter = router({
   retryPayout,
   exportBankBatch,
   markBankPayout,
+  createPayoutDestination,
+  listPayoutDestinations,
+  removePayoutDestination,
 });
