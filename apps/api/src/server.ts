@@ -52,6 +52,7 @@ await fastify.register(app, {
       maxAmount: env.AMOUNT_MAX,
       maxAttempts: env.PAYOUT_MAX_ATTEMPTS,
       runWaitMs: env.PAYOUTS_RUN_WAIT_SECONDS * 1000,
+      destinationCoolingOffHours: env.PAYOUT_DESTINATION_COOLING_OFF_HOURS,
     },
     rails: createPayoutRailsFromEnv(env),
     mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,

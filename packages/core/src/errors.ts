@@ -15,6 +15,8 @@ export const errorStatus = {
   /** The first request with this key is still running; retry after it (Stripe: 409 too). */
   IDEMPOTENCY_KEY_IN_USE: { http: 409, trpc: "CONFLICT" },
   ESCROW_NOT_RELEASED: { http: 409, trpc: "CONFLICT" },
+  /** A saved payout destination still in its cooling-off (PAYOUT_DESTINATION_COOLING_OFF_HOURS). */
+  DESTINATION_COOLING_OFF: { http: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },

@@ -22,6 +22,16 @@ export const paymentsEnvShape = {
   PAYOUT_MIN_AMOUNT: envVars.minorUnits(500n),
   /** The largest amount of one deposit, payout or contract, in minor units. */
   AMOUNT_MAX: envVars.minorUnits(defaultAmountMax),
+  /**
+   * A saved payout destination is payable only once this many hours old (#21: a stolen key that
+   * adds a phone number cannot pay to it at once). 0: at once, as the spec's example does.
+   */
+  PAYOUT_DESTINATION_COOLING_OFF_HOURS: z.coerce
+    .number({ message: "expected a whole number of hours" })
+    .int("expected a whole number of hours")
+    .min(0, "expected 0 or more hours")
+    .max(24 * 365, "expected at most a year of hours")
+    .default(0),
   /** Worker attempts per payout before a retryable failure (provider busy, network) is final. */
   PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(5),
   /** How long `POST /admin/payouts/run` waits for its batch before answering with counts so far. */

@@ -10,6 +10,8 @@ export type PayoutSettings = {
   maxAttempts: number;
   /** How long `POST /admin/payouts/run` waits for its batch. */
   runWaitMs: number;
+  /** PAYOUT_DESTINATION_COOLING_OFF_HOURS: a saved destination is payable once this old (default 0). */
+  destinationCoolingOffHours?: number;
 };
 
 export const defaultPayoutSettings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 15_000 };

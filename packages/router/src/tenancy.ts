@@ -18,7 +18,7 @@ export type TenancyMeta = {
 };
 
 const userFields = ["userId", "consumerId", "producerId"] as const;
-const recordFields = { depositId: "deposit", payoutId: "payout", contractId: "contract", ratingId: "rating" } as const;
+const recordFields = { depositId: "deposit", payoutId: "payout", contractId: "contract", ratingId: "rating", destinationId: "payoutDestination" } as const;
 
 /** The partner whose records a caller reaches; undefined for staff, who reach everything. */
 export function partnerIdOf(principal: Principal | null): string | undefined {

@@ -50,7 +50,8 @@ export const specPaths = [
 /**
  * Root paths beyond the spec's that the product's issues name for partners (contracts, LBTAS
  * reputation, notification reads and stream, settlement exports, webhooks, reconciliation's
- * statement upload, commit and exceptions queue, partners and their keys). Everything else
+ * statement upload, commit and exceptions queue, partners and their keys, users' payout
+ * destinations). Everything else
  * lives under /api/v1.
  */
 export const promisedRootPaths = [
@@ -72,4 +73,7 @@ export const promisedRootPaths = [
   "GET /admin/partners",
   "POST /admin/partners/{partnerId}/keys",
   "POST /admin/partners/{partnerId}/users/{userId}/share",
+  "POST /users/{userId}/payout-destinations",
+  "GET /users/{userId}/payout-destinations",
+  "DELETE /users/{userId}/payout-destinations/{destinationId}",
 ] as const;

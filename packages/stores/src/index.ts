@@ -2,3 +2,4 @@
 export * as payoutsStore from "./payouts";
 export * as ledgerStore from "./ledger";
 export * as tenancyStore from "./tenancy";
+export * as payoutDestinationsStore from "./payout-destinations";

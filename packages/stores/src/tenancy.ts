@@ -11,7 +11,7 @@ export const defaultPartnerId = "partner_default";
 
 export type PartnerRow = { id: string; name: string; createdAt: Date; createdBy: string; keyCount: number; userCount: number };
 
-export type OwnedRecordKind = "deposit" | "payout" | "contract" | "rating";
+export type OwnedRecordKind = "deposit" | "payout" | "contract" | "rating" | "payoutDestination";
 
 // Each kind's ids with their partner; a rating is its contract's.
 const ownedIds: Record<OwnedRecordKind, string> = {
@@ -19,6 +19,7 @@ const ownedIds: Record<OwnedRecordKind, string> = {
   payout: "select id, partner_id from payouts",
   contract: "select id, partner_id from contracts",
   rating: "select r.id, c.partner_id from ratings r join contracts c on c.id = r.contract_id",
+  payoutDestination: "select id, partner_id from payout_destinations",
 };
 
 // A user the partner may reach: its own (home partner) or shared with it by staff.

@@ -40,7 +40,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
   .filter((p) => p.access?.partner?.length && p.type !== "subscription");
 
 /** Input fields that name something a partner must own (read by the tenancy middleware). */
-const ownedFields = ["userId", "consumerId", "producerId", "depositId", "payoutId", "contractId", "ratingId", "account", "metadata"];
+const ownedFields = ["userId", "consumerId", "producerId", "depositId", "payoutId", "contractId", "ratingId", "destinationId", "account", "metadata"];
 /**
  * Fields that name nothing of another partner's: amounts, filters, pages, the caller's own
  * webhook endpoints (partnerKeyId is checked against the key itself), notification ids (read
@@ -59,7 +59,7 @@ const neutralFields = new Set([
 const api = apiForFile({ app: { payments: { depositsPartnerConfirm: true } } });
 const userA = "tenancy-user-a";
 const producerA = "tenancy-producer-a";
-const a = { depositId: "", payoutId: "", contractId: "" };
+const a = { depositId: "", payoutId: "", contractId: "", destinationId: "" };
 let partnerA = "";
 let partnerB = "";
 let headersA: Record<string, string> = {};
@@ -105,6 +105,7 @@ beforeAll(async () => {
   a.contractId = (await post("/contracts", { id: "shared-contract-id", consumerId: userA, producerId: producerA, currency: "KES", expectedAmount: 1000 })).id;
   const payout = await post("/payouts", { userId: userA, amount: 100000, currency: "KES", destination: { type: "mpesa", account: "+254700000001" } });
   a.payoutId = payout.id;
+  a.destinationId = (await post(`/users/${userA}/payout-destinations`, { destination: { type: "mpesa", account: "+254700000002" } })).id;
 });
 
 /** Fills each declared field with A's: the user, a record, or A's wallet. */
@@ -117,13 +118,14 @@ function inputNaming(keys: string[]): Record<string, unknown> {
     payoutId: a.payoutId,
     contractId: a.contractId,
     ratingId: "rating-of-a",
+    destinationId: a.destinationId,
     account: `user:${userA}:wallet:KES`,
     metadata: { contractId: a.contractId },
   };
   return Object.fromEntries(keys.filter((k) => k in values).map((k) => [k, values[k]]));
 }
 
-const leaksA = (body: string) => [userA, producerA, a.depositId, a.payoutId].some((id) => body.includes(id));
+const leaksA = (body: string) => [userA, producerA, a.depositId, a.payoutId, a.destinationId].some((id) => body.includes(id));
 
 test("every field of a partner-callable input is known: it names an owned thing or nothing of another partner's", () => {
   expect(procedures.length).toBeGreaterThan(15);

@@ -140,6 +140,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{userId}/payout-destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payout destinations
+         * @description The user's saved payout destinations, oldest first (a partner sees those it saved).
+         */
+        get: operations["payouts_listPayoutDestinations"];
+        put?: never;
+        /**
+         * Save a payout destination
+         * @description Saves a payout destination for the user (the same destination again answers the saved one, created: false). Payable once PAYOUT_DESTINATION_COOLING_OFF_HOURS have passed (payableAt). Audited.
+         */
+        post: operations["payouts_createPayoutDestination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}/payout-destinations/{destinationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a payout destination
+         * @description Removes a saved payout destination (payouts already made keep where they went). Audited.
+         */
+        delete: operations["payouts_removePayoutDestination"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deposit": {
         parameters: {
             query?: never;
@@ -1475,7 +1519,7 @@ export interface components {
                  * @description Stable error code.
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INSUFFICIENT_FUNDS" | "UNAUTHORIZED" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_REFERENCE" | "INVALID_STATE" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE" | "ESCROW_NOT_RELEASED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "INTERNAL" | "WORKER_OFFLINE" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_FAILED" | "INSUFFICIENT_FUNDS" | "UNAUTHORIZED" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_REFERENCE" | "INVALID_STATE" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE" | "ESCROW_NOT_RELEASED" | "DESTINATION_COOLING_OFF" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "INTERNAL" | "WORKER_OFFLINE" | "SERVICE_UNAVAILABLE";
                 message: string;
                 /** @description One entry per invalid field (`(body)` for the body as a whole). */
                 fields: {
@@ -1822,7 +1866,7 @@ export interface operations {
                      * @enum {string}
                      */
                     currency: "KES" | "TZS" | "UGX" | "USD";
-                    destination: {
+                    destination?: {
                         /** @constant */
                         type: "mpesa";
                         account: string;
@@ -1838,6 +1882,7 @@ export interface operations {
                         bankCode: string;
                         branchCode?: string;
                     };
+                    destinationId?: string;
                     contractId?: string;
                     reference?: string;
                 };
@@ -2201,6 +2246,170 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    payouts_listPayoutDestinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            partnerId: string;
+                            userId: string;
+                            destination: {
+                                [key: string]: unknown;
+                            };
+                            description: string;
+                            createdAt: string;
+                            payableAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    payouts_createPayoutDestination: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body within 24 h replays the first response (status and body, with `Idempotent-Replayed: true`); another body → 409 IDEMPOTENCY_KEY_REUSED; while the first is still running → 409 IDEMPOTENCY_KEY_IN_USE (retry shortly). Keys are per credential. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination: {
+                        /** @constant */
+                        type: "mpesa";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "stripe";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "bank";
+                        accountName: string;
+                        account: string;
+                        bankCode: string;
+                        branchCode?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        partnerId: string;
+                        userId: string;
+                        destination: {
+                            [key: string]: unknown;
+                        };
+                        description: string;
+                        createdAt: string;
+                        payableAt: string;
+                        created: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    payouts_removePayoutDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                destinationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        partnerId: string;
+                        userId: string;
+                        destination: {
+                            [key: string]: unknown;
+                        };
+                        description: string;
+                        createdAt: string;
+                        payableAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];

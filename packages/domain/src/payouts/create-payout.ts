@@ -13,13 +13,17 @@ import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { awaitingRunDelay, payoutTasks } from "./payout-jobs";
 import { payoutSourceAccount } from "./payout-ledger";
+import { assertDestinationPayable, findSavedDestination, saveDestination } from "./saved-destinations";
 import { toPayoutView, type PayoutView } from "./payout-view";
 
 export type CreatePayoutInput = {
   userId: string;
   amount: bigint;
   currency: CurrencyCode;
-  destination: PayoutDestination;
+  /** Where to pay, given inline: saved for the user (once) and paid to. */
+  destination?: PayoutDestination;
+  /** Or a saved destination of the user's, by id. Exactly one of the two. */
+  destinationId?: string;
   contractId?: string;
   /** The caller's reference or Idempotency-Key; the same one returns the same payout. */
   reference?: string;
@@ -37,6 +41,8 @@ export type CreatePayoutOptions = {
   /** Attempts the worker makes before a retryable failure becomes final. */
   maxAttempts: number;
   workerHeartbeatMaxAgeMs?: number;
+  /** PAYOUT_DESTINATION_COOLING_OFF_HOURS: a destination is payable once saved this long ago (default 0). */
+  destinationCoolingOffHours?: number;
   /** Who asked, for the audit log (written in the same transaction). */
   audit?: { actor: string; ip: string | null };
 };
@@ -47,12 +53,12 @@ export function newPayoutId(): string {
   return `po_${randomHex(12)}`;
 }
 
-function requestHash(input: CreatePayoutInput): string {
+function requestHash(input: CreatePayoutInput, destination: PayoutDestination): string {
   const canonical = JSON.stringify([
     input.userId,
     input.amount.toString(),
     input.currency,
-    input.destination,
+    destination,
     input.contractId ?? null,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
@@ -122,10 +128,9 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   }
   const aboveMaximum = amountAboveMaximum("amount", input.amount, options.maxAmount);
   if (aboveMaximum) throw validationError([aboveMaximum]);
-  const mismatch = destinationCurrencyMismatch(input.destination, input.currency);
-  if (mismatch) throw validationError([{ path: "destination", message: mismatch }]);
+  const destination = await payableDestination(options);
 
-  const hash = requestHash(input);
+  const hash = requestHash(input, destination);
   const id = newPayoutId();
   const reference = input.reference ?? id;
   const maxAgeMs = options.workerHeartbeatMaxAgeMs ?? workerHeartbeatMaxAgeMs;
@@ -136,8 +141,8 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
     userId: input.userId,
     amount: input.amount,
     currency: input.currency,
-    destinationType: input.destination.type,
-    destination: JSON.stringify(input.destination),
+    destinationType: destination.type,
+    destination: JSON.stringify(destination),
     contractId: input.contractId ?? null,
     reference,
     requestHash: hash,
@@ -148,7 +153,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
       payoutId: id,
       amount: input.amount,
       currency: input.currency,
-      destinationType: input.destination.type,
+      destinationType: destination.type,
       contractId: input.contractId ?? null,
     }),
     audit: options.audit
@@ -169,8 +174,8 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         userId: input.userId,
         amount: input.amount,
         currency: input.currency,
-        destination: input.destination,
-        destinationType: input.destination.type,
+        destination,
+        destinationType: destination.type,
         contractId: input.contractId ?? null,
         reference,
         status: "queued",
@@ -216,6 +221,38 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         },
       );
   }
+}
+
+/**
+ * The destination the payout goes to: the saved one it names, or the inline one, saved for the
+ * user (once, audited) before the payout is made. Either must fit the currency and be past its
+ * cooling-off; a refusal holds nothing.
+ */
+async function payableDestination(options: CreatePayoutOptions): Promise<PayoutDestination> {
+  const { db, input } = options;
+  const coolingOffHours = options.destinationCoolingOffHours ?? 0;
+  if (input.destinationId !== undefined && input.destination !== undefined) {
+    throw validationError([{ path: "destinationId", message: "give a destination or a destinationId, not both" }]);
+  }
+  if (input.destinationId !== undefined) {
+    const saved = await findSavedDestination({ db, partnerId: options.partnerId, userId: input.userId, destinationId: input.destinationId, coolingOffHours });
+    const mismatch = destinationCurrencyMismatch(saved.destination, input.currency);
+    if (mismatch) throw validationError([{ path: "destinationId", message: mismatch }]);
+    assertDestinationPayable(saved, "destinationId");
+    return saved.destination;
+  }
+  if (input.destination === undefined) {
+    throw validationError([{ path: "destination", message: "give a destination, or a saved one's destinationId" }]);
+  }
+  const mismatch = destinationCurrencyMismatch(input.destination, input.currency);
+  if (mismatch) throw validationError([{ path: "destination", message: mismatch }]);
+  const saved = await saveDestination({ db, partnerId: options.partnerId, userId: input.userId, destination: input.destination, coolingOffHours, audit: savingAudit(options) });
+  assertDestinationPayable(saved, "destination");
+  return input.destination;
+}
+
+function savingAudit(options: CreatePayoutOptions): { actor: string; ip: string | null } {
+  return options.audit ?? { actor: "system:payouts", ip: null };
 }
 
 async function findByReference(db: Db, partnerId: string, reference: string, hash: string): Promise<CreatePayoutResult | null> {

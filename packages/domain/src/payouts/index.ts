@@ -22,3 +22,4 @@ export * from "./start-payouts";
 export * from "./status-sweep";
 export * from "./payout-attempts";
 export * from "./list-payout-batches";
+export * from "./saved-destinations";

@@ -6,13 +6,17 @@ import { actorOf } from "../../access";
 import { defaultPayoutSettings } from "../../context";
 import { procedure } from "../../trpc";
 import { partnerIdOf } from "../../tenancy";
+import { destinationIdInput } from "./payout-destination-procedures";
 import { payoutOutput } from "./payout-schemas";
 
 export const createPayoutInput = z.object({
   userId: z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a user id"),
   amount: positiveMinorUnitsInput,
   currency: currencyInput,
-  destination: payoutDestinationInput,
+  /** Where to pay, inline (saved for the user with the payout); or name a saved one by destinationId. */
+  destination: payoutDestinationInput.optional(),
+  /** A saved destination of the user's (POST /users/{userId}/payout-destinations). */
+  destinationId: destinationIdInput.optional(),
   contractId: z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a contract id").optional(),
   /**
    * Your unique reference: sending it again returns the same payout instead of paying twice.
@@ -27,7 +31,7 @@ export const createPayout = procedure
     description:
       "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run. " +
       "Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400).",
-    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED"], idempotencyKeyField: "reference" },
+    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED", "DESTINATION_COOLING_OFF"], idempotencyKeyField: "reference" },
   })
   .input(createPayoutInput)
   .output(payoutOutput.extend({ replayed: z.boolean() }))
@@ -40,6 +44,7 @@ export const createPayout = procedure
       minAmount: settings.minAmount,
       maxAmount: settings.maxAmount,
       maxAttempts: settings.maxAttempts,
+      destinationCoolingOffHours: settings.destinationCoolingOffHours,
       audit: { actor: actorOf(ctx.principal), ip: ctx.ip },
     });
   });

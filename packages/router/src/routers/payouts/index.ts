@@ -8,6 +8,7 @@ import { listPayoutAttempts } from "./list-payout-attempts";
 import { listPayoutBatches } from "./list-payout-batches";
 import { listPayouts } from "./list-payouts";
 import { markBankPayout } from "./mark-bank-payout";
+import { createPayoutDestination, listPayoutDestinations, removePayoutDestination } from "./payout-destination-procedures";
 import { retryPayout } from "./retry-payout";
 import { runPayouts } from "./run-payouts";
 
@@ -23,4 +24,7 @@ export const payoutsRouter = router({
   retryPayout,
   exportBankBatch,
   markBankPayout,
+  createPayoutDestination,
+  listPayoutDestinations,
+  removePayoutDestination,
 });
