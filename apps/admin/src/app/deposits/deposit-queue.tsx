@@ -8,11 +8,12 @@ import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { currencies, depositMethods, depositStatuses, DepositStatus, methodLabel, StkState } from "./deposit-status";
 import { UserLink } from "../../components/entity-links";
+import { PartnerName, partnerParam, usePartners } from "../../components/partner-filter";
 
 const pageSize = 25;
 const fieldClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-emerald-600 focus:outline-2 focus:outline-emerald-600";
-const filterKeys = ["status", "method", "currency", "from", "to", "q"] as const;
+const filterKeys = ["status", "method", "currency", "partner", "from", "to", "q"] as const;
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((v) => v === value);
@@ -59,6 +60,7 @@ export function DepositQueue() {
   const pathname = usePathname();
   const params = useSearchParams();
   const pages = useKeysetPages();
+  const partners = usePartners();
 
   const input = {
     limit: pageSize,
@@ -69,6 +71,7 @@ export function DepositQueue() {
     from: dayStart(params.get("from")),
     to: dayStart(params.get("to"), 1),
     search: params.get("q")?.trim() || undefined,
+    partnerId: partnerParam(params.get("partner")),
   };
   const list = useQuery({
     ...trpc.deposits.list.queryOptions(input),
@@ -118,7 +121,15 @@ export function DepositQueue() {
           <DepositFilterSelect name="status" label="Status" options={depositStatuses} defaultValue={params.get("status")} />
           <DepositFilterSelect name="method" label="Method" options={depositMethods} optionLabels={methodLabel} defaultValue={params.get("method")} />
           <DepositFilterSelect name="currency" label="Currency" options={currencies} defaultValue={params.get("currency")} />
-          <div className="hidden lg:block" />
+          <DepositFilterSelect
+            // Re-mounted once the partners arrive, so a partner from the address is selected.
+            key={partners.isPending ? "partners-loading" : "partners"}
+            name="partner"
+            label="Partner"
+            options={partners.ids}
+            optionLabels={partners.names}
+            defaultValue={params.get("partner")}
+          />
           <div>
             <label htmlFor="deposit-from" className="text-sm font-medium text-slate-800">
               Created from
@@ -164,6 +175,7 @@ export function DepositQueue() {
                 <tr>
                   <Th>Reference</Th>
                   <Th>User</Th>
+                  <Th>Partner</Th>
                   <Th>Method</Th>
                   <Th align="right">Amount</Th>
                   <Th>Status</Th>
@@ -184,6 +196,9 @@ export function DepositQueue() {
                     </Td>
                     <Td className="font-mono text-xs">
                       <UserLink userId={deposit.userId} />
+                    </Td>
+                    <Td>
+                      <PartnerName partnerId={deposit.partnerId} names={partners.names} />
                     </Td>
                     <Td>{methodLabel[deposit.method]}</Td>
                     <Td align="right">

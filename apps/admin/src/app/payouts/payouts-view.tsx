@@ -22,9 +22,10 @@ import {
 } from "./payout-display";
 import { RunPayoutsDialog } from "./run-payouts-dialog";
 import { UserLink } from "../../components/entity-links";
+import { PartnerName, usePartners } from "../../components/partner-filter";
 
 const pageSize = 25;
-type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number] };
+type Filters = { status?: PayoutStatus; destinationType?: DestinationType; currency?: (typeof payoutCurrencies)[number]; partnerId?: string };
 
 export function PayoutsView() {
   const trpc = useTRPC();
@@ -32,6 +33,7 @@ export function PayoutsView() {
   const canRun = useCan("payouts.runPayouts");
   const [filters, setFilters] = useState<Filters>({});
   const pages = useKeysetPages();
+  const partners = usePartners();
   const [runOpen, setRunOpen] = useState(false);
 
   const list = useQuery({
@@ -106,6 +108,14 @@ export function PayoutsView() {
             value={filters.currency}
             onChange={(value) => setFilter("currency", value)}
           />
+          <FilterSelect
+            label="Partner"
+            allLabel="All partners"
+            options={partners.ids}
+            optionLabels={partners.names}
+            value={filters.partnerId}
+            onChange={(value) => setFilter("partnerId", value)}
+          />
         </form>
 
         {list.isPending ? (
@@ -125,6 +135,7 @@ export function PayoutsView() {
                 <Th align="right">Amount</Th>
                 <Th>Status</Th>
                 <Th>User</Th>
+                <Th>Partner</Th>
                 <Th>Destination</Th>
                 <Th align="right">Tries</Th>
                 <Th>Created</Th>
@@ -153,6 +164,9 @@ export function PayoutsView() {
                   </Td>
                   <Td>
                     <UserLink userId={payout.userId} />
+                  </Td>
+                  <Td>
+                    <PartnerName partnerId={payout.partnerId} names={partners.names} />
                   </Td>
                   <Td className="whitespace-normal">
                     <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
