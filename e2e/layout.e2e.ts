@@ -19,6 +19,7 @@ const listPages = [
   "/notifications",
   "/settlements",
   "/reconciliation",
+  "/partners",
   "/api-keys",
   "/audit-log",
   "/staff",

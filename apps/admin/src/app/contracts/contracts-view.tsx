@@ -79,44 +79,44 @@ function ContractsList() {
       title="Contracts"
       actions={
         <>
-        <label htmlFor={`${id}-status`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
-          Status
-          <select
-            id={`${id}-status`}
-            value={status ?? ""}
-            onChange={(event) => {
-              setStatus((event.target.value || undefined) as Status | undefined);
-              pages.reset();
-            }}
-            className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
-          >
-            <option value="">All</option>
-            {statuses.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label htmlFor={`${id}-partner`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
-          Partner
-          <select
-            id={`${id}-partner`}
-            value={partnerId ?? ""}
-            onChange={(event) => {
-              setPartnerId(event.target.value || undefined);
-              pages.reset();
-            }}
-            className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
-          >
-            <option value="">All</option>
-            {partners.ids.map((value) => (
-              <option key={value} value={value}>
-                {partners.names[value]}
-              </option>
-            ))}
-          </select>
-        </label>
+          <label htmlFor={`${id}-status`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
+            Status
+            <select
+              id={`${id}-status`}
+              value={status ?? ""}
+              onChange={(event) => {
+                setStatus((event.target.value || undefined) as Status | undefined);
+                pages.reset();
+              }}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
+            >
+              <option value="">All</option>
+              {statuses.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label htmlFor={`${id}-partner`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
+            Partner
+            <select
+              id={`${id}-partner`}
+              value={partnerId ?? ""}
+              onChange={(event) => {
+                setPartnerId(event.target.value || undefined);
+                pages.reset();
+              }}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
+            >
+              <option value="">All</option>
+              {partners.ids.map((value) => (
+                <option key={value} value={value}>
+                  {partners.names[value]}
+                </option>
+              ))}
+            </select>
+          </label>
         </>
       }
     >
@@ -125,7 +125,7 @@ function ContractsList() {
       ) : contracts.isError ? (
         <QueryError error={contracts.error} what="the contracts" onRetry={() => void contracts.refetch()} />
       ) : contracts.data.items.length === 0 ? (
-        <EmptyState title={status || partnerId ? `No ${status ?? ""} contracts match these filters`.replace("  ", " ") : "No contracts yet"}>
+        <EmptyState title={status ? `No ${status} contracts${partnerId ? " of this partner" : ""}` : partnerId ? "No contracts of this partner" : "No contracts yet"}>
           Partner apps register contracts with POST /contracts.
         </EmptyState>
       ) : (
