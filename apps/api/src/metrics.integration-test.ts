@@ -82,3 +82,24 @@ test("payouts awaiting their rail are counted by rail with the oldest one's wait
   expect(oldest.stripe).toBeGreaterThanOrEqual(60);
   expect(oldest.stripe).toBeLessThan(120);
 });
+
+test("reconciliation: the oldest open exception's age by source; resolved ones do not count, a source with none open reads 0", async () => {
+  const exception = (key: string, source: string, status: string, hoursAgo: number) =>
+    database.db.$executeRaw`
+      insert into reconciliation_exceptions (key, source, kind, status, occurred_at, created_at)
+      values (${key}, ${source}, 'unmatched_line', ${status}, now(), now() - make_interval(hours => ${hoursAgo}))`;
+  await exception("unmatched_line:line:1", "mpesa", "new", 48);
+  await exception("unmatched_line:line:2", "mpesa", "persisting", 2);
+  await exception("unmatched_line:line:3", "bank", "persisting", 1);
+  await exception("unmatched_line:line:4", "stripe", "resolved", 240);
+
+  const { registry } = createApiMetrics({ db: database.db });
+  const values = Object.fromEntries(
+    (await registry.getSingleMetric("agrinet_reconciliation_exception_oldest_seconds")!.get()).values.map((v) => [v.labels.source, v.value]),
+  );
+  expect(values.mpesa).toBeGreaterThanOrEqual(48 * 3600);
+  expect(values.mpesa).toBeLessThan(48 * 3600 + 60);
+  expect(values.bank).toBeGreaterThanOrEqual(3600);
+  expect(values.bank).toBeLessThan(3660);
+  expect(values.stripe).toBe(0);
+});

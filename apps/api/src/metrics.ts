@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Db } from "@agrinet/db";
-import type { NotificationHub } from "@agrinet/domain";
+import { oldestOpenExceptionAges, reconciliationSources, type NotificationHub } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -93,6 +93,19 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
     async collect() {
       this.reset();
       for (const row of await processingRows()) this.set({ rail: row.rail }, row.oldest);
+    },
+  });
+  new Gauge({
+    name: "agrinet_reconciliation_exception_oldest_seconds",
+    help: "How long the oldest open (new or persisting) reconciliation exception has waited, by source; 0 when none is open.",
+    labelNames: ["source"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      // A failed read reports nothing rather than 0: "none open" must not be claimed unread.
+      const rows = await oldestOpenExceptionAges(db).catch(() => null);
+      if (!rows) return;
+      for (const source of reconciliationSources) this.set({ source }, rows.find((row) => row.source === source)?.seconds ?? 0);
     },
   });
   new Gauge({

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { stkOutcomeForNumber, stkResultCodes, type StkOutcome } from "./collections-outcomes";
+import type { StatementEntry } from "./organisation-statement";
 
 /**
  * The collections half of the sandbox (STK Push and Query, C2B register/simulate, Transaction
@@ -98,6 +99,8 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
   const c2bPayments: SandboxC2bPayment[] = [];
   const reversals: SandboxReversal[] = [];
   const reversedTransactions = new Set<string>();
+  /** Money the collections moved, as the organisation statement lists it: paid in, reversed out. */
+  const statement: StatementEntry[] = [];
   const stats = { stkPushes: 0, stkQueries: 0, c2bRegistrations: 0, c2bSimulations: 0, reversals: 0 };
 
   function checkPassword(body: Record<string, unknown>): string {
@@ -180,6 +183,18 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     };
     stk.set(checkoutRequestId, transaction);
     stkPayments.push(payment);
+    if (paid) {
+      const requestedAt = new Date(payment.requestedAt);
+      statement.push({
+        receipt: receipt!,
+        completedAt: new Date(transaction.decidedAt),
+        initiatedAt: requestedAt,
+        details: `Pay Bill Online from ${phoneNumber} - Sandbox Customer Acc. ${accountReference}`,
+        amount: paidAmount,
+        reasonType: "Pay Bill Online",
+        otherPartyInfo: `${phoneNumber} - Sandbox Customer`,
+      });
+    }
 
     const dropped = Math.random() < (deps.stkCallbackDropRate ?? 0);
     if (outcome !== "no-callback" && !dropped) {
@@ -309,7 +324,17 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
         return;
       }
     }
-    c2bPayments.push(c2bPayment(input, "accepted", validationResultCode));
+    const accepted = c2bPayment(input, "accepted", validationResultCode);
+    c2bPayments.push(accepted);
+    statement.push({
+      receipt: accepted.transId,
+      completedAt: new Date(accepted.paidAt),
+      initiatedAt: new Date(accepted.paidAt),
+      details: `Pay Bill from ${accepted.msisdn} - Sandbox Customer Acc. ${accepted.billRefNumber}`,
+      amount: accepted.amount,
+      reasonType: "Pay Bill",
+      otherPartyInfo: `${accepted.msisdn} - Sandbox Customer`,
+    });
     deps.deliver(input.registration.confirmationUrl, input.payload, 0);
     if (input.subscriber === c2bDuplicateConfirmation) deps.deliver(input.registration.confirmationUrl, input.payload, 0);
   }
@@ -359,8 +384,22 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
       if (stkPayment) stkPayment.reversed = true;
       if (c2bPaid) c2bPaid.reversed = true;
     }
-    reversals.push({ originatorConversationId, transactionId, amount, resultCode: code.code, at: new Date().toISOString() });
+    const at = new Date();
+    reversals.push({ originatorConversationId, transactionId, amount, resultCode: code.code, at: at.toISOString() });
     const reversalTransactionId = newReceipt();
+    if (code.code === 0) {
+      const payer = stkPayment?.phoneNumber ?? c2bPaid?.msisdn ?? "";
+      statement.push({
+        receipt: reversalTransactionId,
+        completedAt: at,
+        initiatedAt: at,
+        details: `Reversal of ${transactionId} to ${payer} - Sandbox Customer`,
+        amount: -amount,
+        reasonType: "Reversal",
+        otherPartyInfo: `${payer} - Sandbox Customer`,
+        linkedTransactionId: transactionId,
+      });
+    }
     deps.deliver(
       resultUrl,
       JSON.stringify({
@@ -419,6 +458,7 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     stkPayments: () => stkPayments.map((p) => ({ ...p })),
     c2bPayments: () => c2bPayments.map((p) => ({ ...p })),
     reversals: () => reversals.map((r) => ({ ...r })),
+    statementEntries: () => statement.map((entry) => ({ ...entry })),
     stats: () => ({ ...stats }),
   };
 }

@@ -371,7 +371,13 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }
     if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
     if (request.method === "GET" && pathname === "/__sandbox/statement.csv") {
-      return statementCsvAnswer(target, ledger.map(statementEntry), { openingBalance: workingAccountFloat, shortCode: "600000" });
+      // One account's statement: B2C payouts withdrawn, STK and paybill collections paid in and
+      // their reversals withdrawn, in completion order (the running balance depends on it).
+      const now = Date.now();
+      const entries = [...ledger.map(statementEntry), ...collections.statementEntries().filter((e) => e.completedAt.getTime() <= now)].sort(
+        (a, b) => a.completedAt.getTime() - b.completedAt.getTime(),
+      );
+      return statementCsvAnswer(target, entries, { openingBalance: workingAccountFloat, shortCode: "600000" });
     }
     if (request.method === "GET" && pathname === "/__sandbox/stats") {
       return JSON.stringify({ ...stats, ...collections.stats() });

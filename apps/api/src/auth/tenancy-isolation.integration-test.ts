@@ -55,7 +55,8 @@ const neutralFields = new Set([
   "eventTypes",
 ]);
 
-const api = apiForFile();
+// Partner keys may confirm and fail deposits here, so those two are in the matrix too.
+const api = apiForFile({ app: { payments: { depositsPartnerConfirm: true } } });
 const userA = "tenancy-user-a";
 const producerA = "tenancy-producer-a";
 const a = { depositId: "", payoutId: "", contractId: "" };

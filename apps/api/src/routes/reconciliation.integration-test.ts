@@ -161,3 +161,30 @@ test("a malformed multipart upload answers 400 naming the body, not 500", async 
     expect(response.json()).toMatchObject({ error: { code: "VALIDATION_FAILED", fields: [{ path: "(body)" }] } });
   }
 });
+
+test("a bank's saved date format reads its uploads (03/04/2026 is 4 March for MM/DD/YYYY); a format without a day answers 400 naming dateFormat", async () => {
+  const headers = { ...(await credentials.staff("operator")), "content-type": "application/json" };
+  const save = (dateFormat: string) =>
+    harness.api.inject({
+      method: "POST",
+      url: "/api/v1/reconciliation/bank-mappings",
+      headers,
+      payload: { bank: "us-bank", currency: "KES", dateFormat, columns: { bookedAt: "Date", reference: "Ref", amount: "Amount" } },
+    });
+  const refused = await save("MM/YYYY");
+  expect(refused.statusCode, refused.body).toBe(400);
+  expect(refused.json()).toMatchObject({ error: { code: "VALIDATION_FAILED", fields: [{ path: "dateFormat" }] } });
+  expect((await save("MM/DD/YYYY")).statusCode).toBe(200);
+
+  const csv = ["Date,Ref,Amount", "03/04/2026,USB-1,100.00", "03/05/2026 09:30,USB-2,-20.00"].join("\n");
+  const body = multipart({ source: "bank", bank: "us-bank" }, { name: "us-bank.csv", bytes: Buffer.from(csv) });
+  const preview = await harness.api.inject({
+    method: "POST",
+    url: "/admin/reconciliation/statements",
+    payload: body.payload,
+    headers: { ...(await credentials.staff("operator")), ...body.headers },
+  });
+  expect(preview.statusCode, preview.body).toBe(201);
+  // Midnight of 4 March and 09:30 of 5 March, East Africa Time.
+  expect(preview.json()).toMatchObject({ rowsParsed: 2, refusedRows: [], periodFrom: "2026-03-03T21:00:00.000Z", periodTo: "2026-03-05T06:30:00.000Z" });
+});

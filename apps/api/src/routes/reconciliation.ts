@@ -206,6 +206,8 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
         moneyOut: BigInt(row.moneyOut),
         ledgerNet: BigInt(row.ledgerNet),
         unexplainedDifference: BigInt(row.unexplainedDifference),
+        ledgerClosing: BigInt(row.ledgerClosing),
+        closingDifference: row.closingDifference === null ? null : BigInt(row.closingDifference),
       }));
       return reply
         .type("text/csv; charset=utf-8")

@@ -644,6 +644,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reconciliation/exceptions/{exceptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an exception
+         * @description One exception with what it takes to work it: its statement line, the postings it is matched to, unmatched clearing postings it could be linked to by hand (same source and currency, within 7 days, the same amount first), the platform accounts an adjustment may post against, and its comments.
+         */
+        get: operations["reconciliation_getException"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reconciliation/exceptions/resolve": {
         parameters: {
             query?: never;
@@ -717,7 +737,7 @@ export interface paths {
         };
         /**
          * Daily reconciliation report
-         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.
+         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.
          */
         get: operations["reconciliation_getDailyReport"];
         put?: never;
@@ -3618,6 +3638,119 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    reconciliation_getException: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exceptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exception: {
+                            id: string;
+                            source: string;
+                            /** @enum {string} */
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            /** @enum {string} */
+                            status: "new" | "persisting" | "resolved";
+                            lineId: string | null;
+                            postingId: string | null;
+                            reference: string | null;
+                            ledgerAmount: string | null;
+                            statementAmount: string | null;
+                            currency: string | null;
+                            occurredAt: string;
+                            detail: string;
+                            assignee: string | null;
+                            resolution: string | null;
+                            resolutionReason: string | null;
+                            resolvedBy: string | null;
+                            resolvedAt: string | null;
+                            adjustmentTransactionId: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            comments: number;
+                            ageDays: number;
+                        };
+                        line: {
+                            id: string;
+                            statementId: string;
+                            statementFileName: string | null;
+                            rowNumber: number;
+                            reference: string | null;
+                            batchReference: string | null;
+                            bookedAt: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            amount: string;
+                            currency: string;
+                            description: string;
+                            counterparty: string | null;
+                            status: string;
+                        } | null;
+                        matchedPostings: {
+                            id: string;
+                            transactionId: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            amount: string;
+                            currency: string;
+                            at: string;
+                            reference: string | null;
+                            kind: string;
+                            rule: string;
+                        }[];
+                        candidates: {
+                            id: string;
+                            transactionId: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            amount: string;
+                            currency: string;
+                            at: string;
+                            reference: string | null;
+                            kind: string;
+                        }[];
+                        adjustmentAccounts: string[];
+                        comments: {
+                            id: string;
+                            author: string;
+                            body: string;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     reconciliation_resolveExceptions: {
         parameters: {
             query?: never;
@@ -3920,6 +4053,12 @@ export interface operations {
                              * @example 250000
                              */
                             unexplainedDifference: string;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            ledgerClosing: string;
+                            closingDifference: string | null;
                         }[];
                     };
                 };

@@ -1,7 +1,8 @@
-import { isSupportedCurrency, type CurrencyCode } from "@agrinet/core";
+import { DomainError, isSupportedCurrency, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import type { BankColumnMapping } from "./parse-bank-statement";
+import { compileStatementDateFormat } from "./statement-values";
 
 export type SavedBankMapping = { bank: string; columns: BankColumnMapping; dateFormat: string; currency: CurrencyCode };
 
@@ -20,7 +21,7 @@ export async function listBankMappings(db: Db): Promise<SavedBankMapping[]> {
   );
 }
 
-/** Saves (or replaces) how a bank's CSV names its columns; audited. */
+/** Saves (or replaces) how a bank's CSV names its columns and prints its dates; audited. */
 export async function saveBankMapping(options: {
   db: Db;
   mapping: SavedBankMapping;
@@ -28,6 +29,13 @@ export async function saveBankMapping(options: {
   ip?: string | null;
 }): Promise<SavedBankMapping> {
   const { mapping } = options;
+  try {
+    compileStatementDateFormat(mapping.dateFormat);
+  } catch (error) {
+    throw new DomainError("VALIDATION_FAILED", `dateFormat: ${(error as Error).message}`, {
+      fields: [{ path: "dateFormat", message: (error as Error).message }],
+    });
+  }
   await options.db.$transaction(async (tx) => {
     const data = { columns: mapping.columns, dateFormat: mapping.dateFormat, currency: mapping.currency, updatedBy: options.actor, updatedAt: new Date() };
     await tx.reconciliationBankMapping.upsert({ where: { bank: mapping.bank }, create: { bank: mapping.bank, ...data }, update: data });
@@ -36,7 +44,7 @@ export async function saveBankMapping(options: {
       action: "reconciliation.bank_mapping.saved",
       target: `bank:${mapping.bank}`,
       ip: options.ip ?? null,
-      metadata: { columns: mapping.columns, currency: mapping.currency },
+      metadata: { columns: mapping.columns, dateFormat: mapping.dateFormat, currency: mapping.currency },
     });
   });
   return mapping;

@@ -2,7 +2,7 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { statementPreview, type StatementPreview } from "./import-statement";
-import { commitStatementLines, findStatement, lockSource } from "./reconciliation-store";
+import { findStatement, lockSource, markStatementCommitted, setStatementLinesAdded } from "./reconciliation-store";
 import { runReconciliationIn, type ReconciliationRunResult } from "./run-reconciliation";
 
 /**
@@ -26,15 +26,23 @@ export async function commitStatement(options: {
       }
       if (statement.status === "committed") return null;
       await lockSource(tx, statement.source);
-      const added = await commitStatementLines(tx, statement, options.actor);
+      await markStatementCommitted(tx, statement.id, options.actor);
+      const { linesAdded, ...run } = await runReconciliationIn(tx, {
+        source: statement.source,
+        trigger: "commit",
+        dryRun: false,
+        actor: options.actor,
+        statementId: statement.id,
+      });
+      await setStatementLinesAdded(tx, statement.id, linesAdded);
       await recordAudit(tx, {
         actor: options.actor,
         action: "reconciliation.statement.committed",
         target: `reconciliation_statement:${statement.id}`,
         ip: options.ip ?? null,
-        metadata: { source: statement.source, rows: statement.rowsParsed, linesAdded: added, sha256: statement.fileSha256 },
+        metadata: { source: statement.source, rows: statement.rowsParsed, linesAdded, sha256: statement.fileSha256 },
       });
-      return runReconciliationIn(tx, { source: statement.source, trigger: "commit", dryRun: false, actor: options.actor });
+      return run;
     },
     { timeout: 300_000, maxWait: 30_000 },
   );

@@ -17,6 +17,14 @@ export type DailyReconciliationRow = {
   matchedPercent: number;
   /** The provider side's net movement the ledger's clearing account shows for the day. */
   ledgerNet: bigint;
+  /** The clearing account's balance at the day's end, provider side. */
+  ledgerClosing: bigint;
+  /**
+   * The statement's closing balance less the ledger's, when the statement prints it: money the
+   * provider holds that the ledger never recorded (an opening float), constant from day to day
+   * while everything reconciles.
+   */
+  closingDifference: bigint | null;
   /**
    * What neither side explains: the statement's net movement (closing - opening when both
    * are printed, else in - out) less the ledger's.
@@ -45,6 +53,8 @@ export async function getDailyReconciliationReport(options: {
       matchedLines: row.matchedLines,
       matchedPercent: row.lines === 0 ? 100 : Math.floor((row.matchedLines * 10_000) / row.lines) / 100,
       ledgerNet: row.ledgerNet,
+      ledgerClosing: row.ledgerClosing,
+      closingDifference: row.closing === null ? null : row.closing - row.ledgerClosing,
       unexplainedDifference: statementNet - row.ledgerNet,
     };
   });
@@ -52,12 +62,14 @@ export async function getDailyReconciliationReport(options: {
 
 const csvColumns = [
   "source", "day", "currency", "opening", "in", "out", "closing", "lines", "matched_lines", "matched_percent", "ledger_net", "unexplained_difference",
+  "ledger_closing", "closing_difference",
 ] as const;
 
 /** The report as CSV, amounts in minor units. */
 export function dailyReportCsv(rows: readonly DailyReconciliationRow[]): string {
   const lines = rows.map((r) =>
-    [r.source, r.day, r.currency, r.opening ?? "", r.moneyIn, r.moneyOut, r.closing ?? "", r.lines, r.matchedLines, r.matchedPercent, r.ledgerNet, r.unexplainedDifference].join(","),
+    [r.source, r.day, r.currency, r.opening ?? "", r.moneyIn, r.moneyOut, r.closing ?? "", r.lines, r.matchedLines, r.matchedPercent, r.ledgerNet, r.unexplainedDifference,
+     r.ledgerClosing, r.closingDifference ?? ""].join(","),
   );
   return `${[csvColumns.join(","), ...lines].join("\n")}\n`;
 }

@@ -27,15 +27,18 @@ export type StatementPreview = StatementRecord & {
 export async function statementPreview(db: Db, id: string): Promise<StatementPreview> {
   const statement = await findStatement(db, id);
   if (!statement) throw new DomainError("NOT_FOUND", `statement ${id} not found`, { fields: [{ path: "statementId", message: "not found" }] });
-  const [known, totals] = await Promise.all([countKnownRows(db, id, statement.source), statementTotals(db, id)]);
-  const rowsKnown = statement.status === "committed" ? statement.rowsParsed - (statement.linesAdded ?? 0) : known;
+  // A committed statement knows how many of its rows were new; only a preview asks the lines.
+  const [rowsKnown, totals] = await Promise.all([
+    statement.status === "committed" ? statement.rowsParsed - (statement.linesAdded ?? 0) : countKnownRows(db, id, statement.source),
+    statementTotals(db, id),
+  ]);
   return { ...statement, rowsKnown, rowsNew: statement.rowsParsed - rowsKnown, totals };
 }
 
 function parseUpload(
   source: ReconciliationSource,
   text: string,
-  mapping: { columns: BankColumnMapping; currency: CurrencyCode } | null,
+  mapping: { columns: BankColumnMapping; currency: CurrencyCode; dateFormat: string } | null,
   currency: CurrencyCode | undefined,
 ): ParsedStatement {
   if (source === "mpesa") return parseMpesaStatement(text, currency ? { currency } : {});

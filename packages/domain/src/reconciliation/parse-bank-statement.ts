@@ -3,7 +3,15 @@ import { csvRecords } from "./csv-records";
 import { XMLParser } from "fast-xml-parser";
 import type { ParsedStatement, ParsedStatementRow, RefusedRow } from "./statement-types";
 import { UnreadableStatementError } from "./statement-types";
-import { bookingRange, normalizeHeader, parseStatementAmount, parseStatementTime, statementCurrency } from "./statement-values";
+import {
+  bookingRange,
+  compileStatementDateFormat,
+  normalizeHeader,
+  parseStatementAmount,
+  parseStatementTime,
+  statementCurrency,
+  type StatementDateReader,
+} from "./statement-values";
 
 /**
  * How one bank's CSV export names its columns: either one signed `amount` column or `credit`
@@ -22,10 +30,21 @@ export type BankColumnMapping = {
   balance?: string | undefined;
 };
 
+/** The saved date format's reader; without one, the day-first guess of parseStatementTime. */
+function bankDateReader(dateFormat: string | undefined): StatementDateReader {
+  if (!dateFormat) return parseStatementTime;
+  try {
+    return compileStatementDateFormat(dateFormat);
+  } catch (error) {
+    throw new UnreadableStatementError(`the saved date format ${JSON.stringify(dateFormat)}: ${(error as Error).message}`);
+  }
+}
+
 export function parseBankCsv(
   text: string,
-  mapping: { columns: BankColumnMapping; currency: CurrencyCode },
+  mapping: { columns: BankColumnMapping; currency: CurrencyCode; dateFormat?: string | undefined },
 ): ParsedStatement {
+  const readDate = bankDateReader(mapping.dateFormat);
   const records = csvRecords(text);
   const header = (records[0] ?? []).map(normalizeHeader);
   const column = (name: string | undefined) => (name ? header.indexOf(normalizeHeader(name)) : -1);
@@ -57,9 +76,10 @@ export function parseBankCsv(
       refused.push({ row: rowNumber, reason: `unsupported currency ${JSON.stringify(cell(at.currency))}` });
       continue;
     }
-    const bookedAt = parseStatementTime(cell(at.bookedAt));
+    const bookedAt = readDate(cell(at.bookedAt));
     if (!bookedAt) {
-      refused.push({ row: rowNumber, reason: `unreadable date ${JSON.stringify(cell(at.bookedAt))}` });
+      const expected = mapping.dateFormat ? ` (the saved format is ${mapping.dateFormat})` : "";
+      refused.push({ row: rowNumber, reason: `unreadable date ${JSON.stringify(cell(at.bookedAt))}${expected}` });
       continue;
     }
     let amount: bigint | null;

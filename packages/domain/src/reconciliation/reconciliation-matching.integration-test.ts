@@ -9,7 +9,7 @@ import { commitStatement } from "./commit-statement";
 import { importStatement } from "./import-statement";
 import { listExceptions } from "./reconciliation-store";
 import { runReconciliation, runScheduledReconciliation } from "./run-reconciliation";
-import { resolveExceptions } from "./work-exceptions";
+import { commentOnException, getExceptionDetail, resolveExceptions } from "./work-exceptions";
 import { saveBankMapping } from "./bank-mappings";
 import { getDailyReconciliationReport } from "./daily-report";
 
@@ -197,6 +197,56 @@ describe("a day of demo traffic with deliberate faults", () => {
     expect(report).toEqual([
       expect.objectContaining({ day: today, currency: "KES", moneyIn: 300_000n, moneyOut: 85_000n, lines: 3, matchedLines: 3, matchedPercent: 100, unexplainedDifference: 0n }),
     ]);
+  });
+});
+
+describe("working one exception", () => {
+  test("the detail offers the unmatched posting of the same amount to link; linked, it lists it as matched and offers nothing", async () => {
+    await postLedgerTransaction(database.db, {
+      idempotencyKey: "test:fund-platform-link",
+      kind: "deposit",
+      postings: [
+        { account: externalAccount("cash", "KES"), amount: -1_000n, currency: "KES" },
+        { account: platformAccount("ntari-platform", "KES"), amount: 1_000n, currency: "KES" },
+      ],
+    });
+    await postLedgerTransaction(database.db, {
+      idempotencyKey: "test:fund-link",
+      kind: "deposit",
+      postings: [
+        { account: externalAccount("cash", "KES"), amount: -100_000n, currency: "KES" },
+        { account: userWalletAccount("user_link", "KES"), amount: 100_000n, currency: "KES" },
+      ],
+    });
+    await paidOut("LNKPOST-OTHER", "user_link", 1_234n);
+    await paidOut("LNKPOST-1", "user_link", 7_000n);
+    // M-Pesa printed another receipt than the one our payout recorded.
+    const now = new Date();
+    await importAndCommit("mpesa", mpesaStatement([{ receipt: "LNKLINE-1", at: now, amount: -7_000n }], { from: new Date(now.getTime() - 60_000), to: now }));
+    const [exception] = await listExceptions(database.db, { status: "open", reference: "LNKLINE-1", limit: 10 });
+    expect(exception).toMatchObject({ kind: "unmatched_line", statementAmount: -7_000n });
+
+    const detail = await getExceptionDetail(database.db, exception!.id);
+    expect(detail.line).toMatchObject({ reference: "LNKLINE-1", amount: -7_000n, currency: "KES", status: "unmatched", rowNumber: 1 });
+    expect(detail.candidates[0]).toMatchObject({ reference: "LNKPOST-1", amount: -7_000n, currency: "KES" });
+    expect(detail.candidates.map((p) => p.reference)).toContain("LNKPOST-OTHER");
+    expect(detail.adjustmentAccounts).toContain("platform:ntari-platform:KES");
+    expect(detail.matchedPostings).toEqual([]);
+
+    await resolveExceptions({
+      db: database.db,
+      exceptionIds: [exception!.id],
+      resolution: { action: "link", reason: "M-Pesa reissued the receipt", postingIds: [detail.candidates[0]!.id] },
+      actor: "staff:test",
+    });
+    await commentOnException({ db: database.db, exceptionId: exception!.id, body: "checked with Safaricom", actor: "staff:test" });
+    const linked = await getExceptionDetail(database.db, exception!.id);
+    expect(linked.exception).toMatchObject({ status: "resolved", resolution: "linked", resolutionReason: "M-Pesa reissued the receipt" });
+    expect(linked.line?.status).toBe("matched");
+    expect(linked.matchedPostings).toEqual([expect.objectContaining({ reference: "LNKPOST-1", rule: "manual" })]);
+    expect(linked.candidates).toEqual([]);
+    expect(linked.comments).toEqual([expect.objectContaining({ author: "staff:test", body: "checked with Safaricom" })]);
+    await expect(getExceptionDetail(database.db, 999_999_999n)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 

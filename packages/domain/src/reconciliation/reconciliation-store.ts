@@ -3,12 +3,24 @@
  * the other areas). Amounts are signed from the provider account's side: a ledger posting on a
  * clearing account counts with the opposite sign (a payout credits external:mpesa:KES and
  * shows as Withdrawn on the M-Pesa statement).
+ *
+ * A clearing posting's provider reference, first found wins: the payout's provider reference
+ * (M-Pesa B2C receipt, Stripe transfer), an M-Pesa reversal's transaction id (a return of
+ * unmatched money), the M-Pesa receipt of the STK or paybill payment behind a deposit, the
+ * receipt of money held in suspense, the deposit's PaymentIntent, its own reference.
  */
 import type { CurrencyCode } from "@agrinet/core";
-import type { Db, Queryable, Tx } from "@agrinet/db";
+import { Prisma, type Db, type Queryable, type Tx } from "@agrinet/db";
 import type { ParsedStatement, ReconciliationSource, StatementFormat } from "./statement-types";
 
 export type ReconClient = Db | Tx;
+
+/**
+ * A clearing posting's provider reference (see the module comment), over ledger_transactions t,
+ * deposits d (t.metadata's depositId) and mpesa_payments mp (d's payment).
+ */
+const postingReference = Prisma.sql`coalesce(t.metadata->>'providerReference', t.metadata->>'reversal', mp.receipt,
+  t.metadata->>'receipt', d.stripe_payment_intent_id, d.reference, t.metadata->>'reference')`;
 
 export type StatementRecord = {
   id: string;
@@ -157,21 +169,18 @@ export async function countKnownRows(client: ReconClient, statementId: string, s
   return Number(rows[0]?.known ?? 0n);
 }
 
-/** Adds the statement's rows that are new lines; marks the statement committed. */
-export async function commitStatementLines(client: ReconClient, statement: StatementRecord, committedBy: string): Promise<number> {
-  const added = await client.$executeRaw`
-    insert into reconciliation_lines
-      (source, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency, description, counterparty)
-    select ${statement.source}, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency,
-           description, counterparty
-    from reconciliation_statement_rows where statement_id = ${statement.id}
-    order by row_number
-    on conflict (source, identity) do nothing`;
+/**
+ * Marks a statement committed (before its lines are matched: the source's reconciliation starts
+ * with its first committed statement's period, see matchSource).
+ */
+export async function markStatementCommitted(client: ReconClient, statementId: string, committedBy: string): Promise<void> {
   await client.$executeRaw`
-    update reconciliation_statements set status = 'committed', lines_added = ${added}, committed_by = ${committedBy},
-           committed_at = now()
-    where id = ${statement.id}`;
-  return added;
+    update reconciliation_statements set status = 'committed', committed_by = ${committedBy}, committed_at = now()
+    where id = ${statementId}`;
+}
+
+export async function setStatementLinesAdded(client: ReconClient, statementId: string, linesAdded: number): Promise<void> {
+  await client.$executeRaw`update reconciliation_statements set lines_added = ${linesAdded} where id = ${statementId}`;
 }
 
 export type StatementTotals = { currency: string; moneyIn: bigint; moneyOut: bigint; rows: number };
@@ -189,6 +198,8 @@ export async function lockSource(client: ReconClient, source: string): Promise<v
 }
 
 export type MatchingCounts = {
+  /** The committed statement's rows that became lines (0 without a statement). */
+  linesAdded: number;
   matchedByReference: number;
   matchedByBatch: number;
   lines: number;
@@ -202,81 +213,123 @@ export type MatchingCounts = {
  * payout batch, equal to the batch's unmatched sum). Reconciliation starts with the source's
  * first committed statement: postings before its period may still match a line (within the
  * window) but are never reported missing, since the statements before it were never imported.
+ *
+ * With a statement being committed, its rows that are not yet lines (same source and identity)
+ * join the candidates and are written as lines once matched, already matched or not: a
+ * 100,000-line statement costs one insert of its lines, not an insert and then an update of
+ * each. The scheduled run is the same pass without a statement.
  */
 export async function matchSource(
   client: ReconClient,
-  input: { source: ReconciliationSource; windowSeconds: number; runId: string; actor: string },
+  input: { source: ReconciliationSource; windowSeconds: number; runId: string; actor: string; statementId: string | null },
 ): Promise<MatchingCounts> {
-  await client.$executeRaw`drop table if exists recon_movements`;
+  await client.$executeRaw`drop table if exists recon_movements, recon_candidates, recon_matched, recon_open_movements, recon_open_candidates`;
   await client.$executeRaw`
     create temp table recon_movements on commit drop as
     with cutover as (
       select min(period_from) as at from reconciliation_statements where source = ${input.source} and status = 'committed'
     )
     select p.id as posting_id, p.currency::text as currency, -p.amount as amount, p.created_at as at,
-           coalesce(t.metadata->>'providerReference', d.stripe_payment_intent_id, d.reference, t.metadata->>'reference') as reference,
+           ${postingReference} as reference,
            po.batch_id as batch_reference, p.created_at < cutover.at as before_cutover
     from cutover, ledger_accounts a
     join ledger_postings p on p.account_id = a.id
     join ledger_transactions t on t.id = p.transaction_id
     left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
     left join payouts po on po.id = t.metadata->>'payoutId'
     where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
       and p.created_at >= cutover.at - make_interval(secs => ${input.windowSeconds})
       and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)`;
-  await client.$executeRaw`create index on recon_movements (reference)`;
-  await client.$executeRaw`analyze recon_movements`;
+  // Every candidate: the source's unmatched lines, and the statement's rows that are not lines
+  // yet (no line of the source has their identity), with the line ids they will get. The caller
+  // holds the source's lock, so no other commit adds the same identities meanwhile.
+  await client.$executeRaw`
+    create temp table recon_candidates on commit drop as
+    select id as line_id, null::int as row_number, reference, batch_reference, amount, currency::text as currency, booked_at
+    from reconciliation_lines where source = ${input.source} and status = 'unmatched'
+    union all
+    select nextval(pg_get_serial_sequence('reconciliation_lines', 'id')), r.row_number, r.reference, r.batch_reference, r.amount,
+           r.currency::text, r.booked_at
+    from reconciliation_statements s
+    join reconciliation_statement_rows r on r.statement_id = s.id
+    where s.id = ${input.statementId} and s.source = ${input.source}
+      and not exists (select 1 from reconciliation_lines l where l.source = s.source and l.identity = r.identity)`;
+  await client.$executeRaw`create temp table recon_matched (line_id bigint not null, posting_id bigint not null, rule text not null) on commit drop`;
 
   const byReference = await client.$executeRaw`
     with l as (
-      select id, reference, amount, currency, booked_at,
-             row_number() over (partition by reference, amount, currency order by booked_at, id) as n
-      from reconciliation_lines where source = ${input.source} and status = 'unmatched' and reference is not null
+      select line_id, reference, amount, currency, booked_at,
+             row_number() over (partition by reference, amount, currency order by booked_at, line_id) as n
+      from recon_candidates where reference is not null
     ), m as (
       select posting_id, reference, amount, currency, at,
              row_number() over (partition by reference, amount, currency order by at, posting_id) as n
       from recon_movements where reference is not null
-    ), pairs as (
-      select l.id as line_id, m.posting_id from l join m using (reference, amount, currency, n)
-      where abs(extract(epoch from l.booked_at - m.at)) <= ${input.windowSeconds}
     ), matched as (
       insert into reconciliation_matches (line_id, posting_id, rule, run_id, matched_by)
-      select line_id, posting_id, 'reference', ${input.runId}, ${input.actor} from pairs
+      select l.line_id, m.posting_id, 'reference', ${input.runId}, ${input.actor}
+      from l join m using (reference, amount, currency, n)
+      where abs(extract(epoch from l.booked_at - m.at)) <= ${input.windowSeconds}
       on conflict (posting_id) do nothing
       returning line_id, posting_id
-    ), gone as (
-      delete from recon_movements where posting_id in (select posting_id from matched)
     )
-    update reconciliation_lines set status = 'matched' where id in (select line_id from matched)`;
+    insert into recon_matched select line_id, posting_id, 'reference' from matched`;
+  // What the reference pass left (usually few): copied rather than deleted from, which for a
+  // statement that mostly matches would delete nearly every row.
+  await client.$executeRaw`
+    create temp table recon_open_movements on commit drop as
+    select * from recon_movements m where not exists (select 1 from recon_matched x where x.posting_id = m.posting_id)`;
+  await client.$executeRaw`
+    create temp table recon_open_candidates on commit drop as
+    select * from recon_candidates c where not exists (select 1 from recon_matched x where x.line_id = c.line_id)`;
 
   const byBatch = await client.$executeRaw`
     with batches as (
       select batch_reference, currency, sum(amount) as amount, min(at) as first_at, max(at) as last_at
-      from recon_movements where batch_reference is not null group by batch_reference, currency
+      from recon_open_movements where batch_reference is not null group by batch_reference, currency
     ), pairs as (
-      select distinct on (b.batch_reference, b.currency) l.id as line_id, b.batch_reference, b.currency
+      select distinct on (b.batch_reference, b.currency) l.line_id, b.batch_reference, b.currency
       from batches b
-      join reconciliation_lines l on l.source = ${input.source} and l.status = 'unmatched'
-        and coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
+      join recon_open_candidates l on coalesce(l.batch_reference, l.reference) = b.batch_reference and l.currency = b.currency
         and l.amount = b.amount
         and l.booked_at between b.first_at - make_interval(secs => ${input.windowSeconds})
                             and b.last_at + make_interval(secs => ${input.windowSeconds})
-      order by b.batch_reference, b.currency, l.booked_at, l.id
+      order by b.batch_reference, b.currency, l.booked_at, l.line_id
     ), matched as (
       insert into reconciliation_matches (line_id, posting_id, rule, run_id, matched_by)
       select p.line_id, m.posting_id, 'batch', ${input.runId}, ${input.actor}
-      from pairs p join recon_movements m on m.batch_reference = p.batch_reference and m.currency = p.currency
+      from pairs p join recon_open_movements m on m.batch_reference = p.batch_reference and m.currency = p.currency
       on conflict (posting_id) do nothing
       returning line_id, posting_id
-    ), gone as (
-      delete from recon_movements where posting_id in (select posting_id from matched)
     )
-    update reconciliation_lines set status = 'matched' where id in (select line_id from matched)`;
+    insert into recon_matched select line_id, posting_id, 'batch' from matched`;
+  if (byBatch > 0) {
+    await client.$executeRaw`delete from recon_open_movements m using recon_matched x where x.posting_id = m.posting_id and x.rule = 'batch'`;
+    await client.$executeRaw`delete from recon_open_candidates c using recon_matched x where x.line_id = c.line_id and x.rule = 'batch'`;
+  }
+
+  // Lines that were already lines change status; the statement's new rows are written once.
+  await client.$executeRaw`
+    update reconciliation_lines l set status = 'matched'
+    from (select distinct line_id from recon_matched) x
+    where l.id = x.line_id and l.source = ${input.source} and l.status = 'unmatched'`;
+  const linesAdded = await client.$executeRaw`
+    insert into reconciliation_lines
+      (id, source, identity, statement_id, row_number, reference, batch_reference, booked_at, amount, currency, description,
+       counterparty, status)
+    select c.line_id, ${input.source}, r.identity, r.statement_id, r.row_number, r.reference, r.batch_reference, r.booked_at,
+           r.amount, r.currency, r.description, r.counterparty,
+           case when c.line_id in (select line_id from recon_matched) then 'matched' else 'unmatched' end
+    from recon_candidates c join reconciliation_statement_rows r on r.statement_id = ${input.statementId} and r.row_number = c.row_number
+    where c.row_number is not null
+    order by c.line_id`;
 
   const sizes = await client.$queryRaw<{ lines: bigint; movements: bigint }[]>`
-    select (select count(*) from reconciliation_lines where source = ${input.source} and status = 'unmatched') as lines,
-           (select count(*) from recon_movements where not before_cutover) as movements`;
+    select (select count(*) from recon_open_candidates) as lines,
+           (select count(*) from recon_open_movements where not before_cutover) as movements`;
   return {
+    linesAdded,
     matchedByReference: byReference,
     matchedByBatch: byBatch,
     lines: Number(sizes[0]?.lines ?? 0n),
@@ -287,7 +340,7 @@ export async function matchSource(
 export type ExceptionCounts = { created: number; persisting: number; resolved: number };
 
 /**
- * What is still unmatched after matchSource (same transaction: reads recon_movements), as
+ * What is still unmatched after matchSource (same transaction: reads recon_open_movements), as
  * findings keyed per kind and line or posting, merged into the exceptions: a new finding is a
  * new exception, one found again is persisting, an open one no longer found is resolved as
  * cleared (a later statement or posting matched it). A finding whose exception was resolved by
@@ -306,7 +359,7 @@ export async function mergeExceptions(
       -- An unmatched posting with the line's reference: wrong amount, currency or date.
       select distinct on (l.id) l.id as line_id, m.posting_id, m.amount as ledger_amount, m.currency as ledger_currency,
              m.at, abs(extract(epoch from l.booked_at - m.at)) > ${input.windowSeconds} as outside
-      from lines l join recon_movements m on m.reference = l.reference
+      from lines l join recon_open_movements m on m.reference = l.reference
       order by l.id, (m.amount = l.amount) desc, abs(extract(epoch from l.booked_at - m.at)), m.posting_id
     ), matched_pair as (
       -- Or a posting with that reference already matched to another line.
@@ -339,7 +392,7 @@ export async function mergeExceptions(
   await client.$executeRaw`
     insert into recon_findings (kind, line_id, posting_id, reference, ledger_amount, statement_amount, currency, occurred_at, detail)
     select 'unmatched_movement', null, m.posting_id, m.reference, m.amount, null, m.currency, m.at, ''
-    from recon_movements m
+    from recon_open_movements m
     where m.posting_id not in (select posting_id from recon_findings where posting_id is not null)
       and not m.before_cutover
       and m.at + make_interval(secs => ${input.windowSeconds}) <=
@@ -531,6 +584,17 @@ export async function listExceptions(client: ReconClient, filters: ExceptionFilt
   return rows.map(decodeException);
 }
 
+/**
+ * Per source, how long its oldest open (new or persisting) exception has been in the queue, in
+ * seconds; sources with none are left out. Walks the (status, source, …) index: open exceptions
+ * are the few.
+ */
+export async function oldestOpenExceptionAges(client: ReconClient): Promise<{ source: string; seconds: number }[]> {
+  return client.$queryRaw<{ source: string; seconds: number }[]>`
+    select source, extract(epoch from now() - min(created_at))::float8 as seconds
+    from reconciliation_exceptions where status in ('new', 'persisting') group by source order by source`;
+}
+
 export async function findExceptions(client: ReconClient, ids: bigint[], forUpdate: boolean): Promise<ExceptionRecord[]> {
   const rows = forUpdate
     ? await client.$queryRaw<ExceptionRow[]>`
@@ -580,6 +644,94 @@ export async function insertManualMatches(
     select ${input.lineId}, unnest(${input.postingIds}::bigint[]), ${input.rule}, ${input.actor}`;
   await client.$executeRaw`update reconciliation_lines set status = 'matched' where id = ${input.lineId}`;
   return added;
+}
+
+export type LineDetail = {
+  id: bigint;
+  statementId: string;
+  statementFileName: string | null;
+  rowNumber: number;
+  reference: string | null;
+  batchReference: string | null;
+  bookedAt: Date;
+  amount: bigint;
+  currency: string;
+  description: string;
+  counterparty: string | null;
+  status: string;
+};
+
+export async function findLineDetail(client: ReconClient, id: bigint): Promise<LineDetail | null> {
+  const rows = await client.$queryRaw<
+    {
+      id: bigint; statement_id: string; file_name: string | null; row_number: number; reference: string | null; batch_reference: string | null;
+      booked_at: Date; amount: bigint; currency: string; description: string; counterparty: string | null; status: string;
+    }[]
+  >`
+    select l.id, l.statement_id, s.file_name, l.row_number, l.reference, l.batch_reference, l.booked_at, l.amount, l.currency::text,
+           l.description, l.counterparty, l.status
+    from reconciliation_lines l join reconciliation_statements s on s.id = l.statement_id where l.id = ${id}`;
+  const row = rows[0];
+  return row
+    ? {
+        id: row.id, statementId: row.statement_id, statementFileName: row.file_name, rowNumber: row.row_number, reference: row.reference,
+        batchReference: row.batch_reference, bookedAt: row.booked_at, amount: row.amount, currency: row.currency, description: row.description,
+        counterparty: row.counterparty, status: row.status,
+      }
+    : null;
+}
+
+export type ClearingPosting = { id: bigint; transactionId: bigint; amount: bigint; currency: string; at: Date; reference: string | null; kind: string; matched: boolean };
+
+type ClearingPostingRow = { id: bigint; transaction_id: bigint; amount: bigint; currency: string; at: Date; reference: string | null; kind: string; matched: boolean };
+const decodeClearingPosting = (row: ClearingPostingRow): ClearingPosting => ({
+  id: row.id, transactionId: row.transaction_id, amount: row.amount, currency: row.currency, at: row.at, reference: row.reference, kind: row.kind, matched: row.matched,
+});
+
+/**
+ * What a line could be linked to by hand: the source's unmatched clearing postings in its
+ * currency within `days` of it, the same amount first, then the nearest in time.
+ */
+export async function linkCandidates(
+  client: ReconClient,
+  input: { source: string; currency: string; amount: bigint; around: Date; days: number; limit: number },
+): Promise<ClearingPosting[]> {
+  const rows = await client.$queryRaw<ClearingPostingRow[]>`
+    select p.id, p.transaction_id, -p.amount as amount, p.currency::text as currency, p.created_at as at,
+           ${postingReference} as reference, t.kind::text as kind, false as matched
+    from ledger_accounts a
+    join ledger_postings p on p.account_id = a.id
+    join ledger_transactions t on t.id = p.transaction_id
+    left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
+    where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing' and a.currency::text = ${input.currency}
+      and p.created_at between ${input.around}::timestamptz - make_interval(days => ${input.days})
+                           and ${input.around}::timestamptz + make_interval(days => ${input.days})
+      and not exists (select 1 from reconciliation_matches m where m.posting_id = p.id)
+    order by (-p.amount = ${input.amount}) desc, abs(extract(epoch from p.created_at - ${input.around}::timestamptz)), p.id
+    limit ${input.limit}`;
+  return rows.map(decodeClearingPosting);
+}
+
+/** The postings matched to a line (a resolved link, an adjustment, a batch). */
+export async function matchedPostingsOfLine(client: ReconClient, lineId: bigint): Promise<(ClearingPosting & { rule: string })[]> {
+  const rows = await client.$queryRaw<(ClearingPostingRow & { rule: string })[]>`
+    select p.id, p.transaction_id, -p.amount as amount, p.currency::text as currency, p.created_at as at,
+           ${postingReference} as reference, t.kind::text as kind, true as matched, m.rule
+    from reconciliation_matches m
+    join ledger_postings p on p.id = m.posting_id
+    join ledger_transactions t on t.id = p.transaction_id
+    left join deposits d on d.id = t.metadata->>'depositId'
+    left join mpesa_payments mp on mp.deposit_id = d.id
+    where m.line_id = ${lineId} order by p.id`;
+  return rows.map((row) => ({ ...decodeClearingPosting(row), rule: row.rule }));
+}
+
+/** The platform accounts in a currency: what an adjustment may post against. */
+export async function platformAccountCodes(client: ReconClient, currency: string): Promise<string[]> {
+  const rows = await client.$queryRaw<{ code: string }[]>`
+    select code from ledger_accounts where owner_type = 'platform' and currency = ${currency} order by code`;
+  return rows.map((row) => row.code);
 }
 
 export type LineRecord = { id: bigint; source: string; reference: string | null; amount: bigint; currency: string; bookedAt: Date; status: string; description: string };
@@ -644,22 +796,28 @@ export type DailyRow = {
   lines: number;
   matchedLines: number;
   ledgerNet: bigint;
+  /** The clearing account's balance at the day's end, provider side. */
+  ledgerClosing: bigint;
   opening: bigint | null;
   closing: bigint | null;
 };
 
 /**
  * Per day (East Africa Time, the providers' and the finance team's day) and currency of a source: the statement lines' money in and out, how many
- * are matched, the ledger's net movement on the clearing account (provider side) and the
- * statements' balances for the day (the earliest opening and latest closing of committed
- * statements whose period is that day).
+ * are matched, the ledger's net movement on the clearing account (provider side), its balance at
+ * the day's end (its balance now less what was posted since) and the statements' balances for
+ * the day (the earliest opening and latest closing of committed statements whose period is that
+ * day).
  */
 export async function dailyReport(
   client: ReconClient,
   input: { source: string; from: Date; to: Date },
 ): Promise<DailyRow[]> {
   const rows = await client.$queryRaw<
-    { day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; opening: bigint | null; closing: bigint | null }[]
+    {
+      day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; ledger_closing: bigint;
+      opening: bigint | null; closing: bigint | null;
+    }[]
   >`
     with lines as (
       select date_trunc('day', booked_at at time zone interval '+03:00') as day, currency::text as currency,
@@ -681,13 +839,27 @@ export async function dailyReport(
       from reconciliation_statements
       where source = ${input.source} and status = 'committed' and period_from >= ${input.from} and period_from < ${input.to}
       group by 1, 2
+    ), held as (
+      select a.currency::text as currency,
+             -(bal.posted - coalesce((select sum(p.amount) from ledger_postings p where p.account_id = a.id and p.created_at >= ${input.to}), 0))
+               as at_end
+      from ledger_accounts a join ledger_balances bal on bal.account_id = a.id
+      where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
+    ), days as (
+      select coalesce(l.day, g.day) as day, coalesce(l.currency, g.currency) as currency,
+             coalesce(l.money_in, 0) as money_in, coalesce(l.money_out, 0) as money_out,
+             coalesce(l.lines, 0) as lines, coalesce(l.matched, 0) as matched, coalesce(g.net, 0) as net
+      from lines l full join ledger g on g.day = l.day and g.currency = l.currency
     )
-    select coalesce(l.day, g.day) as day, coalesce(l.currency, g.currency) as currency,
-           coalesce(l.money_in, 0)::bigint as money_in, coalesce(l.money_out, 0)::bigint as money_out,
-           coalesce(l.lines, 0)::bigint as lines, coalesce(l.matched, 0)::bigint as matched,
-           coalesce(g.net, 0)::bigint as ledger_net, b.opening, b.closing
-    from lines l full join ledger g on g.day = l.day and g.currency = l.currency
-    left join balances b on b.day = coalesce(l.day, g.day) and b.currency = coalesce(l.currency, g.currency)
+    select d.day, d.currency, d.money_in::bigint, d.money_out::bigint, d.lines::bigint, d.matched::bigint,
+           d.net::bigint as ledger_net,
+           -- The balance at the period's end less the movements of the later days in it.
+           (coalesce(h.at_end, 0) - coalesce(sum(d.net) over (partition by d.currency order by d.day desc
+                                                           rows between unbounded preceding and 1 preceding), 0))::bigint as ledger_closing,
+           b.opening, b.closing
+    from days d
+    left join balances b on b.day = d.day and b.currency = d.currency
+    left join held h on h.currency = d.currency
     order by 1, 2`;
   return rows.map((row) => ({
     // A timestamp without time zone: node reads it as UTC, so its date is the EAT day.
@@ -698,6 +870,7 @@ export async function dailyReport(
     lines: Number(row.lines),
     matchedLines: Number(row.matched),
     ledgerNet: row.ledger_net,
+    ledgerClosing: row.ledger_closing,
     opening: row.opening,
     closing: row.closing,
   }));

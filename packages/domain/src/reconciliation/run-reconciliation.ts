@@ -30,13 +30,26 @@ class DryRunRollback extends Error {
 /** One matching pass inside the caller's transaction (a commit runs it with its lines). */
 export async function runReconciliationIn(
   tx: Tx,
-  input: { source: ReconciliationSource; trigger: ReconciliationRunTrigger; dryRun: boolean; actor: string },
-): Promise<ReconciliationRunResult> {
+  input: {
+    source: ReconciliationSource;
+    trigger: ReconciliationRunTrigger;
+    dryRun: boolean;
+    actor: string;
+    /** A statement being committed: its new rows become lines in this pass. */
+    statementId?: string | null;
+  },
+): Promise<ReconciliationRunResult & { linesAdded: number }> {
   await lockSource(tx, input.source);
   const runId = `run_${randomHex(10)}`;
   const windowSeconds = matchWindowSeconds[input.source];
   await insertRun(tx, { id: runId, source: input.source, trigger: input.trigger, dryRun: input.dryRun, startedBy: input.actor });
-  const matching = await matchSource(tx, { source: input.source, windowSeconds, runId, actor: input.actor });
+  const matching = await matchSource(tx, {
+    source: input.source,
+    windowSeconds,
+    runId,
+    actor: input.actor,
+    statementId: input.statementId ?? null,
+  });
   const exceptions = await mergeExceptions(tx, { source: input.source, windowSeconds, runId });
   const result: ReconciliationRunResult = {
     runId,
@@ -53,7 +66,7 @@ export async function runReconciliationIn(
   };
   const { runId: _id, source: _source, dryRun: _dry, ...counts } = result;
   await finishRun(tx, runId, counts);
-  return result;
+  return { ...result, linesAdded: matching.linesAdded };
 }
 
 /**
@@ -73,7 +86,12 @@ export async function runReconciliation(options: {
   try {
     return await options.db.$transaction(
       async (tx) => {
-        const result = await runReconciliationIn(tx, { source: options.source, trigger: options.trigger, dryRun, actor: options.actor });
+        const { linesAdded: _none, ...result } = await runReconciliationIn(tx, {
+          source: options.source,
+          trigger: options.trigger,
+          dryRun,
+          actor: options.actor,
+        });
         if (dryRun) throw new DryRunRollback(result);
         if (options.trigger === "manual") {
           await recordAudit(tx, {

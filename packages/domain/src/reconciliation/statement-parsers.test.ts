@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseBankCsv, parseCamt053 } from "./parse-bank-statement";
 import { parseMpesaStatement } from "./parse-mpesa-statement";
-import { assignLineIdentities, parseStatementAmount, parseStatementTime } from "./statement-values";
+import { assignLineIdentities, compileStatementDateFormat, parseStatementAmount, parseStatementTime } from "./statement-values";
 
 describe("statement values", () => {
   test("amounts as statements print them, in minor units", () => {
@@ -99,6 +99,47 @@ describe("bank statements", () => {
     ]);
     expect(parsed.refused).toEqual([{ row: 3, reason: 'unreadable date "xx"' }]);
     expect(() => parseBankCsv(csv, { currency: "KES", columns: { bookedAt: "Date", reference: "Ref", amount: "Amount" } })).toThrow(/not in the file/);
+  });
+
+  test("the saved date format decides the order: 03/04/2026 is 4 March for MM/DD/YYYY and 3 April for DD/MM/YYYY", () => {
+    const csv = ["Date,Ref,Amount", "03/04/2026,FT1,100.00", "12/31/2026 04:05 PM,FT2,1.00", "31/12/2026,FT3,1.00"].join("\n");
+    const columns = { bookedAt: "Date", reference: "Ref", amount: "Amount" };
+    const us = parseBankCsv(csv, { currency: "KES", columns, dateFormat: "MM/DD/YYYY" });
+    // Midnight and 16:05 East Africa Time.
+    expect(us.rows.map((r) => [r.reference, r.bookedAt.toISOString()])).toEqual([
+      ["FT1", "2026-03-03T21:00:00.000Z"],
+      ["FT2", "2026-12-31T13:05:00.000Z"],
+    ]);
+    expect(us.refused).toEqual([{ row: 3, reason: 'unreadable date "31/12/2026" (the saved format is MM/DD/YYYY)' }]);
+    const kenyan = parseBankCsv(csv, { currency: "KES", columns, dateFormat: "DD/MM/YYYY" });
+    expect(kenyan.rows.map((r) => [r.reference, r.bookedAt.toISOString()])).toEqual([
+      ["FT1", "2026-04-02T21:00:00.000Z"],
+      ["FT3", "2026-12-30T21:00:00.000Z"],
+    ]);
+    expect(() => parseBankCsv(csv, { currency: "KES", columns, dateFormat: "DD/MM" })).toThrow(/needs a year, a month and a day/);
+  });
+
+  test.each([
+    ["YYYY-MM-DD HH:mm:ss", "2026-12-07 14:05:09", "2026-12-07T11:05:09.000Z"],
+    ["D-MMM-YY", "7-Dec-26", "2026-12-06T21:00:00.000Z"],
+    ["DD.MM.YYYY", "07.12.2026 08:30", "2026-12-07T05:30:00.000Z"],
+    ["YYYYMMDD", "20261207", "2026-12-06T21:00:00.000Z"],
+    ["[Value:] DD/MM/YYYY", "Value: 07/12/2026", "2026-12-06T21:00:00.000Z"],
+    ["YYYY-MM-DDTHH:mm", "2026-12-07T14:05", "2026-12-07T11:05:00.000Z"],
+  ])("date format %s reads %s", (format, text, iso) => {
+    expect(compileStatementDateFormat(format)(text)?.toISOString()).toBe(iso);
+  });
+
+  test.each([
+    ["DD/MM/YYYY", "31/02/2026"],
+    ["DD/MM/YYYY", "2026-12-07"],
+    ["hh:mm A DD/MM/YYYY", "13:00 PM 07/12/2026"],
+  ])("date format %s refuses %s", (format, text) => {
+    expect(compileStatementDateFormat(format)(text)).toBeNull();
+  });
+
+  test.each([["DD/MM"], ["DD/MM/YYYY hh:mm"], ["DD/MM/YYYY Q"], ["DD/MM/[YYYY"]])("date format %s is refused", (format) => {
+    expect(() => compileStatementDateFormat(format)).toThrow();
   });
 
   test("camt.053: booked entries signed by CdtDbtInd, balances, batch ids, pending entries refused", () => {

@@ -8,10 +8,17 @@ import {
   findClearingPostings,
   findExceptions,
   findLine,
+  findLineDetail,
   insertComment,
   insertManualMatches,
+  linkCandidates,
+  listComments,
+  matchedPostingsOfLine,
+  platformAccountCodes,
   resolveException,
+  type ClearingPosting,
   type ExceptionRecord,
+  type LineDetail,
 } from "./reconciliation-store";
 import type { ReconciliationSource } from "./statement-types";
 
@@ -97,6 +104,46 @@ export async function resolveExceptions(options: {
     { timeout: 60_000 },
   );
   return findExceptions(options.db, options.exceptionIds, false);
+}
+
+export type ExceptionDetail = {
+  exception: ExceptionRecord;
+  /** The statement line behind it (none for a movement with no line). */
+  line: LineDetail | null;
+  /** What the line is matched to, once linked or adjusted. */
+  matchedPostings: (ClearingPosting & { rule: string })[];
+  /** For an open exception with an unmatched line: postings it could be linked to by hand. */
+  candidates: ClearingPosting[];
+  /** Platform accounts in the exception's currency, for an adjustment. */
+  adjustmentAccounts: string[];
+  comments: { id: bigint; author: string; body: string; createdAt: Date }[];
+};
+
+/** How far from a line's booking time the postings offered for a link by hand may be. */
+const linkCandidateDays = 7;
+
+/** One exception with what staff need to work it: its line, candidates to link, comments. */
+export async function getExceptionDetail(db: Db, exceptionId: bigint): Promise<ExceptionDetail> {
+  const [exception] = await findExceptions(db, [exceptionId], false);
+  if (!exception) throw notFound([exceptionId]);
+  const line = exception.lineId === null ? null : await findLineDetail(db, exception.lineId);
+  const open = exception.status !== "resolved";
+  const [matchedPostings, candidates, adjustmentAccounts, comments] = await Promise.all([
+    line ? matchedPostingsOfLine(db, line.id) : [],
+    line && open && line.status === "unmatched"
+      ? linkCandidates(db, { source: exception.source, currency: line.currency, amount: line.amount, around: line.bookedAt, days: linkCandidateDays, limit: 20 })
+      : [],
+    exception.currency && open ? platformAccountCodes(db, exception.currency) : [],
+    listComments(db, exceptionId),
+  ]);
+  return {
+    exception,
+    line,
+    matchedPostings,
+    candidates,
+    adjustmentAccounts,
+    comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, createdAt: c.created_at })),
+  };
 }
 
 async function linkByHand(tx: Tx, exception: ExceptionRecord, postingIds: bigint[], actor: string) {

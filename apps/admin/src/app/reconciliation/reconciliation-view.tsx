@@ -1,24 +1,16 @@
 "use client";
 import { Badge, Button, Card, ConfirmDialog, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useCan } from "../../auth/use-can";
 import { DateTime, SelectField, TextField } from "../../components/form-controls";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
+import { exceptionHref, exceptionKindLabels, exceptionKinds, type ExceptionKind } from "./exception-kinds";
 
 const sources = ["mpesa", "bank", "stripe"] as const;
 type Source = (typeof sources)[number];
-const kinds = ["unmatched_line", "unmatched_movement", "amount_mismatch", "currency_mismatch", "duplicate_line", "outside_window"] as const;
-const kindLabels: Record<(typeof kinds)[number], string> = {
-  unmatched_line: "Line with no ledger movement",
-  unmatched_movement: "Movement with no line",
-  amount_mismatch: "Amount mismatch",
-  currency_mismatch: "Currency mismatch",
-  duplicate_line: "Duplicate line",
-  outside_window: "Outside the date window",
-};
-
 type Preview = {
   id: string;
   status: string;
@@ -153,7 +145,7 @@ function StatementsCard() {
   );
 }
 
-type Filters = { source?: Source; kind?: (typeof kinds)[number]; status: "open" | "new" | "persisting" | "resolved" | "all"; assignee?: string; minAgeDays?: number };
+type Filters = { source?: Source; kind?: ExceptionKind; status: "open" | "new" | "persisting" | "resolved" | "all"; assignee?: string; minAgeDays?: number };
 
 function ExceptionsCard() {
   const trpc = useTRPC();
@@ -207,7 +199,7 @@ function ExceptionsCard() {
         </SelectField>
         <SelectField id="exception-kind" name="kind" label="Kind" defaultValue="">
           <option value="">All</option>
-          {kinds.map((k) => <option key={k} value={k}>{kindLabels[k]}</option>)}
+          {exceptionKinds.map((k) => <option key={k} value={k}>{exceptionKindLabels[k]}</option>)}
         </SelectField>
         <SelectField id="exception-status" name="status" label="Status" defaultValue="open">
           {["open", "new", "persisting", "resolved", "all"].map((s) => <option key={s} value={s}>{s}</option>)}
@@ -245,9 +237,13 @@ function ExceptionsCard() {
                   }}
                 />
               </Td>
-              <Td>{kindLabels[e.kind]}</Td>
+              <Td>{exceptionKindLabels[e.kind]}</Td>
               <Td>{e.source}</Td>
-              <Td className="font-mono">{e.reference ?? e.detail}</Td>
+              <Td className="font-mono">
+                <Link href={exceptionHref(e.id)} prefetch={false} className="text-emerald-800 underline" aria-label={`Exception ${e.id}: ${e.reference ?? e.detail}`}>
+                  {e.reference ?? (e.detail || `exception ${e.id}`)}
+                </Link>
+              </Td>
               <Td>{e.ledgerAmount && e.currency ? <Money amount={e.ledgerAmount} currency={e.currency} /> : "—"}</Td>
               <Td>{e.statementAmount && e.currency ? <Money amount={e.statementAmount} currency={e.currency} /> : "—"}</Td>
               <Td><Badge tone={e.status === "resolved" ? "success" : e.status === "new" ? "warning" : "neutral"}>{e.resolution ? `${e.status}: ${e.resolution}` : e.status}</Badge></Td>
@@ -297,7 +293,7 @@ function DailyReportCard() {
     <Card
       id="reconciliation-report"
       title="Daily report"
-      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains."
+      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains; the clearing account's balance at the day's end against the statement's closing (a constant difference is money the ledger never recorded, such as an opening float)."
       actions={
         <a href={`/api/v1/reconciliation/report.csv?${new URLSearchParams(query).toString()}`} download className="text-sm font-medium text-emerald-800 underline">
           Download CSV
@@ -316,7 +312,7 @@ function DailyReportCard() {
       {report.isPending ? <LoadingRows label="Loading the report" /> : null}
       <Table caption="Daily reconciliation report">
         <THead>
-          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th></Tr>
+          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th><Th>Ledger closing</Th><Th>Closing − ledger</Th></Tr>
         </THead>
         <TBody>
           {report.data?.items.map((row) => (
@@ -329,6 +325,8 @@ function DailyReportCard() {
               <Td>{row.matchedPercent}% of {row.lines}</Td>
               <Td><Money amount={row.ledgerNet} currency={row.currency} /></Td>
               <Td><Money amount={row.unexplainedDifference} currency={row.currency} /></Td>
+              <Td><Money amount={row.ledgerClosing} currency={row.currency} /></Td>
+              <Td>{row.closingDifference ? <Money amount={row.closingDifference} currency={row.currency} /> : "—"}</Td>
             </Tr>
           ))}
         </TBody>

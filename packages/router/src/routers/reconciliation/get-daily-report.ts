@@ -29,6 +29,8 @@ export const dailyReportOutput = z.object({
       matchedPercent: z.number(),
       ledgerNet: minorUnitsOutput,
       unexplainedDifference: minorUnitsOutput,
+      ledgerClosing: minorUnitsOutput,
+      closingDifference: minorUnitsOutput.nullable(),
     }),
   ),
 });
@@ -37,7 +39,7 @@ export const getDailyReport = procedure
   .meta({
     access: { staff: everyStaff },
     description:
-      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains. CSV: GET /api/v1/reconciliation/report.csv.",
+      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.",
     openapi: { method: "GET", path: "/api/v1/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
   })
   .input(dailyReportInput)

@@ -4,6 +4,7 @@ import { listBankMappings, saveBankMapping } from "./bank-mappings";
 import { commentOnException, listExceptionComments } from "./comment-on-exception";
 import { commitStatement } from "./commit-statement";
 import { getDailyReport } from "./get-daily-report";
+import { getException } from "./get-exception";
 import { getStatement } from "./get-statement";
 import { listExceptions } from "./list-exceptions";
 import { listRuns } from "./list-runs";
@@ -18,6 +19,7 @@ export const reconciliationRouter = router({
   runReconciliation,
   listRuns,
   listExceptions,
+  getException,
   resolveExceptions,
   assignExceptions,
   commentOnException,
