@@ -20,6 +20,7 @@ const listPages = [
   "/notifications",
   "/settlements",
   "/reconciliation",
+  "/partners",
   "/api-keys",
   "/audit-log",
   "/staff",

@@ -26,6 +26,7 @@ export const sections: readonly Section[] = [
   { href: "/notifications", label: "Notifications", requires: "notifications.list" },
   { href: "/settlements", label: "Settlements", requires: "settlements.getSummary" },
   { href: "/reconciliation", label: "Reconciliation", requires: "reconciliation.listRuns" },
+  { href: "/partners", label: "Partners", requires: "partners.list" },
   { href: "/api-keys", label: "API keys", requires: "auth.listPartnerKeys" },
   { href: "/audit-log", label: "Audit log", requires: "auth.listAuditLog" },
   { href: "/staff", label: "Staff", requires: "auth.listStaffUsers" },

@@ -7,21 +7,27 @@ import { useCan } from "../../auth/use-can";
 import { DateTime } from "../../components/form-controls";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
-import { CreateKeyDialog } from "./create-key-dialog";
+import { CreateKeyDialog, type KeyPartner } from "./create-key-dialog";
 
 type Key = { id: string; name: string; start: string | null; scopes: string[]; revokedAt: string | null; enabled: boolean };
 
-export function ApiKeysView() {
+/** Every key, or with `partner` only that partner's keys (issued for it from the partners page). */
+export function ApiKeysView({ partner }: { partner?: KeyPartner } = {}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const canCreate = useCan("auth.createPartnerKey");
+  const canCreate = useCan(partner ? "partners.createKey" : "auth.createPartnerKey");
   const canRevoke = useCan("auth.revokePartnerKey");
   const [includeRevoked, setIncludeRevoked] = useState(true);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<Key | null>(null);
 
-  const keys = useQuery(trpc.auth.listPartnerKeys.queryOptions({ includeRevoked }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.auth.listPartnerKeys.queryKey() });
+  const keys = useQuery(trpc.auth.listPartnerKeys.queryOptions({ includeRevoked, partnerId: partner?.id }));
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.auth.listPartnerKeys.queryKey() }),
+      // A partner's live-key count changes with its keys.
+      queryClient.invalidateQueries({ queryKey: trpc.partners.list.queryKey() }),
+    ]);
 
   const revoke = useMutation(
     trpc.auth.revokePartnerKey.mutationOptions({
@@ -35,9 +41,13 @@ export function ApiKeysView() {
   return (
     <>
       <Card
-        id="api-keys"
-        title="Partner keys"
-        description="Name, first characters, scopes and last use of every key."
+        id={partner ? "partner-keys" : "api-keys"}
+        title={partner ? `Keys of ${partner.name}` : "Partner keys"}
+        description={
+          partner
+            ? `Name, first characters, scopes and last use of every key issued for ${partner.name} (${partner.id}).`
+            : "Name, first characters, scopes and last use of every key."
+        }
         actions={
           <>
             <label className="flex items-center gap-2 text-sm text-slate-700">
@@ -49,7 +59,7 @@ export function ApiKeysView() {
               />
               Show revoked keys
             </label>
-            {canCreate ? <Button onClick={() => setCreating(true)}>Create key</Button> : null}
+            {canCreate ? <Button onClick={() => setCreating(true)}>{partner ? "Issue key" : "Create key"}</Button> : null}
           </>
         }
       >
@@ -62,7 +72,7 @@ export function ApiKeysView() {
             {canCreate ? "Create one for each partner app, with only the scopes it needs." : "An admin creates keys for partner apps."}
           </EmptyState>
         ) : (
-          <Table caption="API keys">
+          <Table caption={partner ? `API keys of ${partner.name}` : "API keys"}>
             <THead>
               <tr>
                 <Th>Name</Th>
@@ -137,7 +147,7 @@ export function ApiKeysView() {
       </Card>
 
       {canCreate ? (
-        <CreateKeyDialog open={creating} onClose={() => setCreating(false)} onCreated={() => void refresh()} />
+        <CreateKeyDialog open={creating} onClose={() => setCreating(false)} onCreated={() => void refresh()} partner={partner} />
       ) : null}
 
       <ConfirmDialog

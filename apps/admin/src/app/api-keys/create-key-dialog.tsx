@@ -8,12 +8,25 @@ import { useTRPC } from "../../trpc/client";
 import { allScopes, scopeDescriptions } from "./scopes";
 
 type Created = { name: string; key: string; scopes: string[] };
+export type KeyPartner = { id: string; name: string };
 
 /**
  * Two steps in one dialog: the form, then the secret. The secret lives only in this
  * component's state and is dropped when the dialog closes; the API never returns it again.
+ * With a `partner`, the key is issued for that partner (`partners.createKey`); without one it
+ * belongs to the default partner.
  */
-export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: () => void }) {
+export function CreateKeyDialog({
+  open,
+  onClose,
+  onCreated,
+  partner,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: () => void;
+  partner?: KeyPartner;
+}) {
   const trpc = useTRPC();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<PartnerScope[]>([]);
@@ -21,14 +34,13 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
   const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
   const [scopeError, setScopeError] = useState<string | null>(null);
 
-  const create = useMutation(
-    trpc.auth.createPartnerKey.mutationOptions({
-      onSuccess: (data) => {
-        setCreated({ name: data.name, key: data.key, scopes: data.scopes });
-        onCreated();
-      },
-    }),
-  );
+  const onSuccess = (data: Created) => {
+    setCreated({ name: data.name, key: data.key, scopes: data.scopes });
+    onCreated();
+  };
+  const createDefault = useMutation(trpc.auth.createPartnerKey.mutationOptions({ onSuccess }));
+  const createForPartner = useMutation(trpc.partners.createKey.mutationOptions({ onSuccess }));
+  const create = partner ? createForPartner : createDefault;
 
   function close() {
     if (create.isPending) return;
@@ -48,7 +60,8 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
       return;
     }
     setScopeError(null);
-    create.mutate({ name, scopes });
+    if (partner) createForPartner.mutate({ partnerId: partner.id, name, scopes });
+    else createDefault.mutate({ name, scopes });
   }
 
   async function copy(key: string) {
@@ -66,7 +79,7 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
         open={open}
         onClose={close}
         title="Copy the new key now"
-        description={`The key for ${created.name} (${created.scopes.join(", ")}).`}
+        description={`The key ${created.name}${partner ? ` for ${partner.name}` : ""} (${created.scopes.join(", ")}).`}
         footer={<Button onClick={close}>I have stored the key</Button>}
       >
         <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
@@ -102,8 +115,12 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
     <Dialog
       open={open}
       onClose={close}
-      title="Create an API key"
-      description="One key per partner app, with only the scopes it needs."
+      title={partner ? `Issue a key for ${partner.name}` : "Create an API key"}
+      description={
+        partner
+          ? `The key reads and moves only ${partner.name}'s records. Give it only the scopes the app needs.`
+          : "One key per partner app, with only the scopes it needs."
+      }
     >
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <TextField
@@ -147,7 +164,7 @@ export function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; o
           error={create.error && !fieldError(create.error, "name") ? create.error.message : null}
           busy={create.isPending}
           onCancel={close}
-          submitLabel="Create key"
+          submitLabel={partner ? "Issue key" : "Create key"}
         />
       </form>
     </Dialog>

@@ -9,6 +9,7 @@ import { useTRPC } from "../../trpc/client";
 import { ContractStatus } from "./contract-status";
 import { ResolvedNotice, ResolveDisputeActions, type ResolvedDispute } from "./resolve-dispute-button";
 import { UserLink } from "../../components/entity-links";
+import { PartnerName, usePartners } from "../../components/partner-filter";
 
 const statuses = ["open", "funded", "released", "disputed", "refunded"] as const;
 type Status = (typeof statuses)[number];
@@ -66,8 +67,10 @@ function ContractsList() {
   const id = useId();
   const [status, setStatus] = useState<Status | undefined>(undefined);
   const pages = useKeysetPages();
+  const partners = usePartners();
+  const [partnerId, setPartnerId] = useState<string | undefined>(undefined);
   const contracts = useQuery({
-    ...trpc.contracts.list.queryOptions({ status, cursor: pages.cursor, limit: 25 }),
+    ...trpc.contracts.list.queryOptions({ status, partnerId, cursor: pages.cursor, limit: 25 }),
     placeholderData: keepPreviousData,
   });
   return (
@@ -75,25 +78,46 @@ function ContractsList() {
       id="contracts"
       title="Contracts"
       actions={
-        <label htmlFor={`${id}-status`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
-          Status
-          <select
-            id={`${id}-status`}
-            value={status ?? ""}
-            onChange={(event) => {
-              setStatus((event.target.value || undefined) as Status | undefined);
-              pages.reset();
-            }}
-            className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
-          >
-            <option value="">All</option>
-            {statuses.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </label>
+        <>
+          <label htmlFor={`${id}-status`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
+            Status
+            <select
+              id={`${id}-status`}
+              value={status ?? ""}
+              onChange={(event) => {
+                setStatus((event.target.value || undefined) as Status | undefined);
+                pages.reset();
+              }}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
+            >
+              <option value="">All</option>
+              {statuses.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label htmlFor={`${id}-partner`} className="flex items-center gap-2 text-sm font-medium text-slate-700">
+            Partner
+            <select
+              id={`${id}-partner`}
+              value={partnerId ?? ""}
+              onChange={(event) => {
+                setPartnerId(event.target.value || undefined);
+                pages.reset();
+              }}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-emerald-600"
+            >
+              <option value="">All</option>
+              {partners.ids.map((value) => (
+                <option key={value} value={value}>
+                  {partners.names[value]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
       }
     >
       {contracts.isPending ? (
@@ -101,7 +125,7 @@ function ContractsList() {
       ) : contracts.isError ? (
         <QueryError error={contracts.error} what="the contracts" onRetry={() => void contracts.refetch()} />
       ) : contracts.data.items.length === 0 ? (
-        <EmptyState title={status ? `No ${status} contracts` : "No contracts yet"}>
+        <EmptyState title={status ? `No ${status} contracts${partnerId ? " of this partner" : ""}` : partnerId ? "No contracts of this partner" : "No contracts yet"}>
           Partner apps register contracts with POST /contracts.
         </EmptyState>
       ) : (
@@ -112,6 +136,7 @@ function ContractsList() {
                 <Th>Contract</Th>
                 <Th>Status</Th>
                 <Th>Consumer → producer</Th>
+                <Th>Partner</Th>
                 <Th align="right">Expected</Th>
                 <Th align="right">In escrow</Th>
                 <Th align="right">Settled</Th>
@@ -130,6 +155,9 @@ function ContractsList() {
                   </Td>
                   <Td>
                     <UserLink userId={contract.consumerId} /> → <UserLink userId={contract.producerId} />
+                  </Td>
+                  <Td>
+                    <PartnerName partnerId={contract.partnerId} names={partners.names} />
                   </Td>
                   <Td align="right">
                     <Money amount={contract.expectedAmount} currency={contract.currency} />

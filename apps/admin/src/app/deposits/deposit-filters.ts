@@ -5,7 +5,7 @@
 export const depositStatusValues = ["pending", "confirmed", "failed"] as const;
 export const depositMethodValues = ["mpesa", "bank", "cash", "stripe"] as const;
 export const depositCurrencyValues = ["KES", "TZS", "UGX", "USD"] as const;
-export const depositFilterKeys = ["status", "method", "currency", "from", "to", "q"] as const;
+export const depositFilterKeys = ["status", "method", "currency", "partner", "from", "to", "q"] as const;
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((v) => v === value);
@@ -28,5 +28,7 @@ export function depositListFilters(params: URLSearchParams) {
     from: dayStart(params.get("from")),
     to: dayStart(params.get("to"), 1),
     search: params.get("q")?.trim() || undefined,
+    // Staff-only on the API; the same pattern as components/partner-filter's partnerParam.
+    partnerId: /^partner_[A-Za-z0-9_]{1,64}$/.test(params.get("partner") ?? "") ? params.get("partner")! : undefined,
   };
 }

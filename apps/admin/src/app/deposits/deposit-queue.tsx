@@ -12,6 +12,7 @@ import { ExportCsvLink } from "../../components/export-csv-link";
 import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
 import { useCan } from "../../auth/use-can";
 import { depositFilterKeys, depositListFilters } from "./deposit-filters";
+import { PartnerName, usePartners } from "../../components/partner-filter";
 
 const pageSize = 25;
 const fieldClass =
@@ -51,6 +52,7 @@ export function DepositQueue() {
   const pathname = usePathname();
   const params = useSearchParams();
   const pages = useKeysetPages();
+  const partners = usePartners();
 
   const input = { limit: pageSize, cursor: pages.cursor, ...depositListFilters(params) };
   const list = useQuery({
@@ -142,7 +144,15 @@ export function DepositQueue() {
           <DepositFilterSelect name="status" label="Status" options={depositStatuses} defaultValue={params.get("status")} />
           <DepositFilterSelect name="method" label="Method" options={depositMethods} optionLabels={methodLabel} defaultValue={params.get("method")} />
           <DepositFilterSelect name="currency" label="Currency" options={currencies} defaultValue={params.get("currency")} />
-          <div className="hidden lg:block" />
+          <DepositFilterSelect
+            // Re-mounted once the partners arrive, so a partner from the address is selected.
+            key={partners.isPending ? "partners-loading" : "partners"}
+            name="partner"
+            label="Partner"
+            options={partners.ids}
+            optionLabels={partners.names}
+            defaultValue={params.get("partner")}
+          />
           <div>
             <label htmlFor="deposit-from" className="text-sm font-medium text-slate-800">
               Created from
@@ -212,6 +222,7 @@ export function DepositQueue() {
                   ) : null}
                   <Th>Reference</Th>
                   <Th>User</Th>
+                  <Th>Partner</Th>
                   <Th>Method</Th>
                   <Th align="right">Amount</Th>
                   <Th>Status</Th>
@@ -243,6 +254,9 @@ export function DepositQueue() {
                     </Td>
                     <Td className="font-mono text-xs">
                       <UserLink userId={deposit.userId} />
+                    </Td>
+                    <Td>
+                      <PartnerName partnerId={deposit.partnerId} names={partners.names} />
                     </Td>
                     <Td>{methodLabel[deposit.method]}</Td>
                     <Td align="right">

@@ -7,6 +7,7 @@ describe("ledger filters in the URL", () => {
       kind: "refund" as const,
       account: "user:user_buyer2:wallet:KES",
       currency: "KES" as const,
+      partnerId: "partner_default",
       from: "2026-11-01T00:00:00.000Z",
       to: "2026-11-24T00:00:00.000Z",
     };
@@ -14,7 +15,7 @@ describe("ledger filters in the URL", () => {
   });
 
   test("drop values the API would refuse, so a stale or edited link still loads", () => {
-    const params = new URLSearchParams({ kind: "teleport", currency: "EUR", from: "yesterday", account: "  " });
+    const params = new URLSearchParams({ kind: "teleport", currency: "EUR", from: "yesterday", account: "  ", partnerId: "someone" });
     expect(filtersFromSearchParams(params)).toEqual({});
   });
 

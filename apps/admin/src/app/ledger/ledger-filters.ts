@@ -19,6 +19,8 @@ export type LedgerFilters = {
   kind?: LedgerKind;
   account?: string;
   currency?: (typeof ledgerCurrencies)[number];
+  /** Only transactions touching this partner's users' accounts (staff only). */
+  partnerId?: string;
   from?: string;
   to?: string;
 };
@@ -44,6 +46,9 @@ export function filtersFromSearchParams(params: URLSearchParams): LedgerFilters 
   if (account) filters.account = account;
   const currency = params.get("currency");
   if (currency && isCurrency(currency)) filters.currency = currency;
+  const partnerId = params.get("partnerId");
+  // The API's own rule for a partner id: anything else would be a 400 rather than a page.
+  if (partnerId && /^partner_[A-Za-z0-9_]{1,64}$/.test(partnerId)) filters.partnerId = partnerId;
   const from = params.get("from");
   if (from && isInstant(from)) filters.from = from;
   const to = params.get("to");
@@ -53,7 +58,7 @@ export function filtersFromSearchParams(params: URLSearchParams): LedgerFilters 
 
 export function filtersToSearchParams(filters: LedgerFilters): URLSearchParams {
   const params = new URLSearchParams();
-  for (const key of ["kind", "account", "currency", "from", "to"] as const) {
+  for (const key of ["kind", "account", "currency", "partnerId", "from", "to"] as const) {
     const value = filters[key];
     if (value) params.set(key, value);
   }

@@ -8,6 +8,7 @@ import { useId, type FormEvent } from "react";
 import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { EntityLink } from "../../components/entity-links";
+import { usePartners } from "../../components/partner-filter";
 import {
   accountHref,
   filtersFromSearchParams,
@@ -36,11 +37,12 @@ function fromLocalInput(value: FormDataEntryValue | null): string | undefined {
 
 function FilterForm({ filters, onApply }: { filters: LedgerFilters; onApply: (filters: LedgerFilters) => void }) {
   const id = useId();
+  const partners = usePartners();
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const params = new URLSearchParams();
-    for (const key of ["kind", "account", "currency"] as const) {
+    for (const key of ["kind", "account", "currency", "partnerId"] as const) {
       const value = data.get(key);
       if (typeof value === "string" && value.trim()) params.set(key, value.trim());
     }
@@ -55,8 +57,8 @@ function FilterForm({ filters, onApply }: { filters: LedgerFilters; onApply: (fi
     <form
       aria-label="Filter transactions"
       onSubmit={submit}
-      // Re-mount when the URL's filters change so the fields show what is applied.
-      key={filtersToSearchParams(filters).toString()}
+      // Re-mount when the URL's filters change, or the partners arrive, so the fields show what is applied.
+      key={`${filtersToSearchParams(filters).toString()}|${partners.isPending}`}
       className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6"
     >
       <label htmlFor={`${id}-kind`} className="text-sm font-medium text-slate-700">
@@ -77,6 +79,17 @@ function FilterForm({ filters, onApply }: { filters: LedgerFilters; onApply: (fi
           {ledgerCurrencies.map((currency) => (
             <option key={currency} value={currency}>
               {currency}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label htmlFor={`${id}-partner`} className="text-sm font-medium text-slate-700">
+        Partner
+        <select id={`${id}-partner`} name="partnerId" defaultValue={filters.partnerId ?? ""} className={field}>
+          <option value="">All partners</option>
+          {partners.ids.map((partnerId) => (
+            <option key={partnerId} value={partnerId}>
+              {partners.names[partnerId]}
             </option>
           ))}
         </select>

@@ -11,6 +11,8 @@ export type PayoutListFilters = {
   destinationType?: (typeof destinationTypes)[number];
   currency?: (typeof currencies)[number];
   batchId?: string;
+  /** Staff-only: one partner's payouts. */
+  partnerId?: string;
   from?: string;
   to?: string;
 };
@@ -31,6 +33,7 @@ export function payoutFiltersFromSearchParams(params: URLSearchParams): PayoutLi
     destinationType: pick(params.get("destinationType"), destinationTypes),
     currency: pick(params.get("currency"), currencies),
     batchId: batchId && /^pb_[0-9a-f]{20}$/.test(batchId) ? batchId : undefined,
+    partnerId: /^partner_[A-Za-z0-9_]{1,64}$/.test(params.get("partnerId") ?? "") ? params.get("partnerId")! : undefined,
     from: instant(params.get("from")),
     to: instant(params.get("to")),
   };

@@ -26,6 +26,7 @@ import { payoutFilterQuery, type PayoutListFilters } from "./payout-filters";
 import { UserLink } from "../../components/entity-links";
 import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
 import { SortHeader, type Sort } from "../../components/sort-header";
+import { PartnerName, usePartners } from "../../components/partner-filter";
 
 const pageSize = 25;
 type Filters = {
@@ -35,6 +36,8 @@ type Filters = {
   /** `YYYY-MM-DD` (UTC days), both inclusive in the form. */
   fromDay?: string;
   toDay?: string;
+  /** Staff-only filter: one partner's payouts. */
+  partnerId?: string;
 };
 
 /** `YYYY-MM-DD` → that UTC day's start; the form's "to" day is inclusive, the API's `to` exclusive. */
@@ -56,6 +59,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
   const [filters, setFilters] = useState<Filters>({});
   const [sort, setSort] = useState<Sort<"createdAt" | "amount">>({ by: "createdAt", direction: "desc" });
   const pages = useKeysetPages();
+  const partners = usePartners();
   const [runOpen, setRunOpen] = useState(false);
 
   const { fromDay, toDay, ...choices } = filters;
@@ -208,6 +212,14 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
               onChange={(event) => setFilter("toDay", event.target.value || undefined)}
             />
           </div>
+          <FilterSelect
+            label="Partner"
+            allLabel="All partners"
+            options={partners.ids}
+            optionLabels={partners.names}
+            value={filters.partnerId}
+            onChange={(value) => setFilter("partnerId", value)}
+          />
         </form>
 
         {/* Outside the list's states: the dialog stays while the list empties under it. */}
@@ -249,6 +261,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
                   </SortHeader>
                   <Th>Status</Th>
                   <Th>User</Th>
+                  <Th>Partner</Th>
                   <Th>Destination</Th>
                   <Th align="right">Tries</Th>
                   <SortHeader field="createdAt" sort={sort} onSort={changeSort}>
@@ -290,6 +303,9 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
                     </Td>
                     <Td>
                       <UserLink userId={payout.userId} />
+                    </Td>
+                    <Td>
+                      <PartnerName partnerId={payout.partnerId} names={partners.names} />
                     </Td>
                     <Td className="whitespace-normal">
                       <span className="block text-xs text-slate-500">{destinationLabel[payout.destinationType]}</span>
