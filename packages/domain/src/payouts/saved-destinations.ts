@@ -104,7 +104,9 @@ export async function removeSavedDestination(options: {
 
 /** Refuses a payout to a destination still in its cooling-off, naming the field that gave it. */
 export function assertDestinationPayable(saved: SavedDestinationView, field: "destination" | "destinationId", now = new Date()): void {
-  if (saved.payableAt <= now) return;
+  // Without a cooling-off a destination is payable at once: never compare the database's
+  // created_at (rounded to the millisecond, from another clock) with this process's now.
+  if (saved.payableAt.getTime() === saved.createdAt.getTime() || saved.payableAt <= now) return;
   throw new DomainError(
     "DESTINATION_COOLING_OFF",
     `payout destination ${saved.id} was saved at ${saved.createdAt.toISOString()} and is payable from ${saved.payableAt.toISOString()} (PAYOUT_DESTINATION_COOLING_OFF_HOURS)`,
