@@ -14,3 +14,4 @@ export { rejectUnknownKeys, unknownInputKeys } from "./strict-input";
 export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";
+export { assertCallerReaches } from "./tenancy";

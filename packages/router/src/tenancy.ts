@@ -1,4 +1,5 @@
-import type { NamedRecord, NamedUser } from "@agrinet/domain";
+import type { Db } from "@agrinet/db";
+import { assertTenantAccess, type NamedRecord, type NamedUser } from "@agrinet/domain";
 import { z } from "zod";
 import type { Principal } from "./access";
 
@@ -23,6 +24,28 @@ const recordFields = { depositId: "deposit", payoutId: "payout", contractId: "co
 /** The partner whose records a caller reaches; undefined for staff, who reach everything. */
 export function partnerIdOf(principal: Principal | null): string | undefined {
   return principal && principal.kind !== "staff" ? principal.partnerId : undefined;
+}
+
+/**
+ * A partner's key (and its users' tokens) reach only the partner's users and records: every
+ * user, record or ledger account the raw input names must be the partner's, else 404 naming the
+ * field. Staff reach everything. The one check, for procedures (the `procedure` builder) and
+ * plain routes (the notification stream) alike.
+ */
+export async function assertCallerReaches(
+  db: Db,
+  principal: Principal | null,
+  rawInput: unknown,
+  meta?: TenancyMeta,
+): Promise<void> {
+  const partnerId = partnerIdOf(principal);
+  if (!partnerId) return;
+  const { users, records } = namedReferences(rawInput, meta);
+  if (principal?.kind === "user") {
+    // The token's issuer vouches for its user within its partner.
+    await assertTenantAccess({ db, partnerId, users: [{ path: "authorization", userId: principal.userId }], records: [], claimUsers: true });
+  }
+  await assertTenantAccess({ db, partnerId, users, records, claimUsers: meta?.claimsUsers === true });
 }
 
 /** A list's partner filter: a partner's own, whatever it asks; staff may name one (or none: all). */

@@ -1,10 +1,9 @@
 import { assertStorableInput, DomainError, errorStatus, isDatabaseUnavailable, type ErrorCode, type FieldIssue } from "@agrinet/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { assertTenantAccess } from "@agrinet/domain";
 import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
-import { namedReferences, partnerIdOf, type TenancyMeta } from "./tenancy";
+import { assertCallerReaches, type TenancyMeta } from "./tenancy";
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -185,20 +184,12 @@ const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
 });
 
 /**
- * A partner's key (and its users' tokens) reach only the partner's users and records: every
- * user, record or ledger account the raw input names is checked before the procedure runs, and
- * anything else answers 404 naming the field. Staff reach everything. Lists are narrowed by the
- * procedures themselves (`partnerIdOf`).
+ * Tenancy (`assertCallerReaches`) before the procedure runs. Lists are narrowed by the
+ * procedures themselves (`listPartnerFilter`).
  */
 const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
-  const partnerId = partnerIdOf(ctx.principal);
-  if (!partnerId || meta?.access.public) return next();
-  const { users, records } = namedReferences(await getRawInput(), meta?.tenancy);
-  if (ctx.principal?.kind === "user") {
-    // The token's issuer vouches for its user within its partner.
-    await assertTenantAccess({ db: ctx.db, partnerId, users: [{ path: "authorization", userId: ctx.principal.userId }], records: [], claimUsers: true });
-  }
-  await assertTenantAccess({ db: ctx.db, partnerId, users, records, claimUsers: meta?.tenancy?.claimsUsers === true });
+  if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
+  await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy);
   return next();
 });
 

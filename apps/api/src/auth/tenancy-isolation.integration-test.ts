@@ -180,6 +180,12 @@ describe.each(restRoutes.map((r) => ({ ...r, name: `${r.method} ${r.openapiPath}
   });
 });
 
+test("the notification stream (a plain route, not a procedure): B asking for A's user → 404 naming userId", async () => {
+  const response = await api.fastify.inject({ method: "GET", url: `/notifications/stream?userId=${userA}`, headers: headersB });
+  expect(response.statusCode, response.body).toBe(404);
+  expect(response.json().error.fields.map((f: { path: string }) => f.path)).toEqual(["userId"]);
+});
+
 describe("lists without userId hold only the caller's own records", () => {
   test.each(["/api/v1/deposits", "/api/v1/payouts", "/api/v1/contracts", "/transactions?limit=200"])("%s", async (url) => {
     const asB = await api.fastify.inject({ method: "GET", url, headers: headersB });

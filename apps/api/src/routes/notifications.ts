@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { DomainError } from "@agrinet/core";
 import { SlowReaderError, type NotificationHub } from "@agrinet/domain";
-import { checkAccess, notificationRecipientFor, type Access, type Principal } from "@agrinet/router";
+import { assertCallerReaches, checkAccess, notificationRecipientFor, type Access, type Principal } from "@agrinet/router";
 import type { FastifyInstance } from "fastify";
 import type { ApiMetrics } from "../metrics";
 import type { ContextDeps } from "../request-context";
@@ -70,6 +70,7 @@ export async function notificationRoutes(fastify: FastifyInstance, options: Noti
       const decision = checkAccess(notificationStreamAccess, principal, { userId: request.query.userId });
       if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
       if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
+      await assertCallerReaches(options.createContext(request).db, principal, { userId: request.query.userId });
       if (!hub) throw new DomainError("SERVICE_UNAVAILABLE", "live notifications are not available");
       const caller = callerKey(principal!);
       const held = streamsPerCaller.get(caller) ?? 0;
