@@ -1,6 +1,6 @@
 import type { Db } from "@agrinet/db";
 import { assertTenantAccess, type NamedRecord, type NamedUser } from "@agrinet/domain";
-import { z } from "zod";
+import { partnerIdInput } from "@agrinet/schemas";
 import type { Principal } from "./access";
 
 /**
@@ -54,7 +54,7 @@ export function listPartnerFilter(principal: Principal | null, requested: string
 }
 
 /** A staff-only list filter (`partnerId`): accepted from anyone, then overridden for partners. */
-export const partnerIdFilterInput = z.string().regex(/^partner_[A-Za-z0-9_]{1,64}$/, "expected a partner id (partner_…)");
+export const partnerIdFilterInput = partnerIdInput;
 
 /**
  * The users and records a raw input names (before its schema runs: a field that is not a string

@@ -1,6 +1,6 @@
 import { currencyInput, instantInput, minorUnitsOutput, positiveMinorUnitsInput } from "@agrinet/core";
 import { z } from "zod";
-import { pageInput, pageOutput } from "./pagination";
+import { pageInput, pageOutput, partnerIdInput } from "./pagination";
 
 export const depositMethods = ["mpesa", "bank", "cash", "stripe"] as const;
 export type DepositMethod = (typeof depositMethods)[number];
@@ -94,7 +94,7 @@ export const listDepositsInput = pageInput.extend({
   currency: currencyInput.optional(),
   userId: ownerId("userId").optional(),
   /** Staff: only this partner's deposits (partners always see only their own). */
-  partnerId: z.string().regex(/^partner_[A-Za-z0-9_]{1,64}$/, "expected a partner id (partner_…)").optional(),
+  partnerId: partnerIdInput.optional(),
   /** Created at or after (ISO 8601). */
   from: instantInput("from must be an ISO 8601 date").optional(),
   /** Created before (ISO 8601). */

@@ -23,3 +23,6 @@ export const int8IdInput = (message = "expected a cursor from a previous page") 
     .string()
     .regex(/^\d{1,19}$/, message)
     .refine((value) => BigInt(value) <= maxInt8, message);
+
+/** A partner's id (`partner_…`), e.g. the staff-only partner filter of lists. */
+export const partnerIdInput = z.string().regex(/^partner_[A-Za-z0-9_]{1,64}$/, "expected a partner id (partner_…)");

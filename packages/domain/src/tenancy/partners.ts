@@ -13,8 +13,6 @@ import { recordAudit, type AuditActor } from "../audit/record-audit";
 export { defaultPartnerId } from "@agrinet/stores/tenancy";
 export type Partner = PartnerRow;
 
-export const partnerIdPattern = /^partner_[a-z0-9_]{1,64}$/;
-
 /** Creates a partner (the tenant its keys, users and records belong to), audited. */
 export async function createPartner(options: { db: Db; name: string; actor: AuditActor; ip?: string | null }): Promise<Partner> {
   const name = options.name.trim();

@@ -1,3 +1,5 @@
+import { partnerParam } from "../../components/partner-param";
+
 /**
  * The deposit queue's filters as they travel in the page's address and the CSV export's: the
  * list you see and the file you download are the same query.
@@ -28,7 +30,6 @@ export function depositListFilters(params: URLSearchParams) {
     from: dayStart(params.get("from")),
     to: dayStart(params.get("to"), 1),
     search: params.get("q")?.trim() || undefined,
-    // Staff-only on the API; the same pattern as components/partner-filter's partnerParam.
-    partnerId: /^partner_[A-Za-z0-9_]{1,64}$/.test(params.get("partner") ?? "") ? params.get("partner")! : undefined,
+    partnerId: partnerParam(params.get("partner")),
   };
 }

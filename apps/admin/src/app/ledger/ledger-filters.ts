@@ -1,3 +1,4 @@
+import { partnerParam } from "../../components/partner-param";
 import type { AppRouter } from "@agrinet/router";
 import type { inferRouterInputs } from "@trpc/server";
 import { ledgerTransactionKinds } from "@agrinet/core/ledger-kinds";
@@ -46,9 +47,9 @@ export function filtersFromSearchParams(params: URLSearchParams): LedgerFilters 
   if (account) filters.account = account;
   const currency = params.get("currency");
   if (currency && isCurrency(currency)) filters.currency = currency;
-  const partnerId = params.get("partnerId");
   // The API's own rule for a partner id: anything else would be a 400 rather than a page.
-  if (partnerId && /^partner_[A-Za-z0-9_]{1,64}$/.test(partnerId)) filters.partnerId = partnerId;
+  const partnerId = partnerParam(params.get("partnerId"));
+  if (partnerId) filters.partnerId = partnerId;
   const from = params.get("from");
   if (from && isInstant(from)) filters.from = from;
   const to = params.get("to");

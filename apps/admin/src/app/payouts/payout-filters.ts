@@ -1,3 +1,5 @@
+import { partnerParam } from "../../components/partner-param";
+
 /**
  * The payouts list's filters as the CSV export's address carries them: the list you see and the
  * file you download are the same query. `from`/`to` are ISO instants (`to` exclusive).
@@ -33,7 +35,7 @@ export function payoutFiltersFromSearchParams(params: URLSearchParams): PayoutLi
     destinationType: pick(params.get("destinationType"), destinationTypes),
     currency: pick(params.get("currency"), currencies),
     batchId: batchId && /^pb_[0-9a-f]{20}$/.test(batchId) ? batchId : undefined,
-    partnerId: /^partner_[A-Za-z0-9_]{1,64}$/.test(params.get("partnerId") ?? "") ? params.get("partnerId")! : undefined,
+    partnerId: partnerParam(params.get("partnerId")),
     from: instant(params.get("from")),
     to: instant(params.get("to")),
   };
