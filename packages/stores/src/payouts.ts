@@ -262,3 +262,23 @@ export async function lockPayout(tx: Tx, payoutId: string): Promise<Payout | nul
   const rows = await tx.$queryRawUnsafe<Payout[]>(`select ${payoutColumns} from payouts where id = $1 for update`, payoutId);
   return rows[0] ?? null;
 }
+
+/**
+ * Records why an attempt did not finish, on the payout (`last_error`; it stays `processing` for
+ * the next attempt) and on that attempt's own row, in one statement. The attempt row is written
+ * here rather than inferred later by the payout_attempts trigger from timestamps: an answer equal
+ * to the previous attempt's leaves `last_error` unchanged, and two clocks (rounded to the
+ * millisecond) cannot say reliably whether it came after the attempt started.
+ */
+export async function recordAttemptError(db: Queryable, payoutId: string, error: string): Promise<void> {
+  await db.query({
+    name: "payouts-record-attempt-error",
+    text: `with payout as (
+       update payouts set last_error = $2, updated_at = now() where id = $1 and status = 'processing'
+       returning id, attempts
+     )
+     update payout_attempts a set error = $2
+     from payout where a.payout_id = payout.id and a.attempt = payout.attempts and a.finished_at is null`,
+    values: [payoutId, error],
+  });
+}

@@ -1,3 +1,4 @@
+import { recordAttemptError } from "@agrinet/stores/payouts";
 import { payoutTransactionLimits } from "./payout-jobs";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db, Payout } from "@agrinet/db";
@@ -62,8 +63,5 @@ export async function markPayoutFailed(
 
 /** Records why an attempt did not finish; the payout stays `processing` for the next one. */
 export async function recordPayoutAttemptError(db: Db, options: { payoutId: string; error: string }) {
-  await db.payout.updateMany({
-    where: { id: options.payoutId, status: "processing" },
-    data: { lastError: options.error },
-  });
+  await recordAttemptError(db.$pool, options.payoutId, options.error);
 }
