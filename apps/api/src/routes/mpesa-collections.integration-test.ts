@@ -292,7 +292,9 @@ describe("the exceptions queue", () => {
     const { mpesaPayment } = await settled(created.id);
     const suspenseBefore = await balance(suspenseAccount("mpesa", "KES"));
     const returning = await harness.caller().mpesa.returnUnmatched({ paymentId: mpesaPayment!.id });
-    expect(returning.exception).toBe("returning");
+    // The sandbox's result may arrive before this answer is read back: either state is honest.
+    expect(["returning", "returned"]).toContain(returning.exception);
+    expect(returning.resolvedBy).toBe("staff:staff_admin");
     const returned = await eventually(async () => {
       const row = await harness.db.mpesaPayment.findUniqueOrThrow({ where: { id: mpesaPayment!.id } });
       return row.exception === "returned" ? row : undefined;
