@@ -3,3 +3,7 @@ export * as payoutsStore from "./payouts";
 export * as ledgerStore from "./ledger";
 export * as tenancyStore from "./tenancy";
 export * as payoutDestinationsStore from "./payout-destinations";
+export * as depositRowsStore from "./deposit-rows";
+export * as depositCreditsStore from "./deposit-credits";
+export * as mpesaPaymentsStore from "./mpesa-payments";
+export * as paybillAccountsStore from "./paybill-accounts";

@@ -6,7 +6,7 @@ import { confirmDepositInTx } from "../deposits/confirm-deposit";
 import { newDepositId } from "../deposits/create-deposit";
 import { emitDepositEvent } from "../deposits/deposit-events";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
-import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "./mpesa-payments-store";
+import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "@agrinet/stores/mpesa-payments";
 import { resolvePaybillReference, type PaybillTarget } from "./paybill-accounts";
 import { creditSuspense } from "./suspense";
 

@@ -1,6 +1,7 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
+import { lockDepositsForCredit } from "@agrinet/stores/deposit-credits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
@@ -8,17 +9,17 @@ import { mpesaCountries } from "../payouts/payout-destination";
 import type { MpesaCollectionsSettings } from "./collections-settings";
 import { createGroupCommit } from "../shared/group-commit";
 import {
-  appendMpesaCallbacks,
+  insertStkPayments,
   lockMpesaPayment,
   lockStkPayments,
-  insertStkPayments,
-  markStkPaymentsPaid,
+  mpesaReceiptHolders,
   newMpesaPaymentId,
   recordStkPushesAccepted,
+  writeStkAnswers,
   type AcceptedStkPush,
   type NewStkPayment,
-  type PaidStkPayment,
-} from "./mpesa-payments-store";
+  type StkAnswerWrite,
+} from "@agrinet/stores/mpesa-payments";
 import { creditSuspense } from "./suspense";
 
 /** What an STK deposit's answer to `POST /deposit` tells the client to wait for. */
@@ -202,30 +203,27 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         (depositId ? payments.find((payment) => payment.depositId === depositId) : undefined) ??
         payments.find((payment) => payment.checkoutRequestId === answer.checkoutRequestId),
     );
-    await appendMpesaCallbacks(
+    // Each payment's row is written once, at the end: the answers appended to its log and, when
+    // one settles it, its final state.
+    const writes = new Map<string, StkAnswerWrite>();
+    requests.forEach(({ answer }, index) => {
+      const payment = paymentOf[index];
+      if (!payment) return;
+      const write = writes.get(payment.id) ?? { id: payment.id, callbacks: [] };
+      write.callbacks.push({ source: `stk-${answer.source}`, payload: answer.raw });
+      writes.set(payment.id, write);
+    });
+    const receiptHolders = await mpesaReceiptHolders(
       tx,
-      requests.flatMap(({ answer }, index) => {
-        const payment = paymentOf[index];
-        return payment ? [{ paymentId: payment.id, source: `stk-${answer.source}`, payload: answer.raw }] : [];
-      }),
-    );
-    const receipts = requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : []));
-    const receiptHolders = new Map(
-      receipts.length === 0
-        ? []
-        : (await tx.mpesaPayment.findMany({ where: { receipt: { in: receipts } }, select: { id: true, receipt: true } })).map((row) => [row.receipt!, row.id]),
+      requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
     );
     const depositIds = paymentOf.flatMap((payment) => (payment?.depositId ? [payment.depositId] : []));
     const depositStatus = new Map(
-      (depositIds.length === 0
-        ? []
-        : await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
-            select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`
-      ).map((row) => [row.id, row.status]),
+      depositIds.length === 0 ? [] : [...(await lockDepositsForCredit(tx, depositIds)).values()].map((deposit) => [deposit.id, deposit.status]),
     );
 
     const results: AppliedStkAnswer[] = [];
-    const credits: Array<{ index: number; payment: MpesaPayment; depositId: string; update: PaidStkPayment }> = [];
+    const credits: string[] = [];
     for (const [index, { answer }] of requests.entries()) {
       const payment = paymentOf[index];
       if (!payment) {
@@ -264,9 +262,10 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
 
       const update = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, nextQueryAt: null };
+      const settle = { checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc };
       if (!paid) {
         const { state, reason } = describeStkResult(answer.resultCode, answer.resultDesc);
-        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state } });
+        writes.get(payment.id)!.settle = { ...settle, state };
         if (payment.depositId && depositState === "pending") {
           await failPendingDeposit(tx, payment.depositId, reason, answer.resultCode);
           depositStatus.set(payment.depositId, "failed");
@@ -285,7 +284,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
       if (problems.length === 0 && depositState === "confirmed") {
         // Staff confirmed it by hand first: the same money, already credited.
-        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state: "paid", amount: paidAmount, receipt: answer.receipt ?? null } });
+        writes.get(payment.id)!.settle = { ...settle, state: "paid", amount: paidAmount!.toString(), receipt: answer.receipt ?? null };
         results.push({ outcome: "already_final", depositId: payment.depositId });
         continue;
       }
@@ -295,18 +294,14 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         continue;
       }
       depositStatus.set(payment.depositId, "confirmed");
-      credits.push({
-        index,
-        payment,
-        depositId: payment.depositId,
-        update: { id: payment.id, checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, amount: paidAmount!.toString(), receipt: answer.receipt ?? null },
-      });
+      writes.get(payment.id)!.settle = { ...settle, state: "paid", amount: paidAmount!.toString(), receipt: answer.receipt ?? null };
+      credits.push(payment.depositId);
       results.push({ outcome: "confirmed", depositId: payment.depositId });
     }
 
+    await writeStkAnswers(tx, [...writes.values()]);
     if (credits.length > 0) {
-      await markStkPaymentsPaid(tx, credits.map((credit) => credit.update));
-      const confirmed = await confirmDepositsInTx(tx, credits.map((credit) => ({ depositId: credit.depositId, confirmedBy: "mpesa" })));
+      const confirmed = await confirmDepositsInTx(tx, credits.map((depositId) => ({ depositId, confirmedBy: "mpesa" })));
       // Every deposit was pending under its row lock: a refusal here is a bug, never an answer.
       const refused = confirmed.find((result) => !result.ok);
       if (refused && !refused.ok) throw refused.error;

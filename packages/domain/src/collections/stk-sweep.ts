@@ -2,7 +2,7 @@ import type { Db } from "@agrinet/db";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
 import type { MpesaCollectionsSettings } from "./collections-settings";
-import { appendMpesaCallback, claimDueStkQueries, lockMpesaPayment, nextStkQueryAt, scheduleStkQuery, scheduleStkSweeps } from "./mpesa-payments-store";
+import { appendMpesaCallback, claimDueStkQueries, lockMpesaPayment, nextStkQueryAt, scheduleStkQuery, scheduleStkSweeps } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer } from "./stk-deposits";
 
 export const stkSweepTask = "mpesa:stk-sweep";

@@ -8,7 +8,7 @@ import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { externalAccount, postLedgerTransaction, suspenseAccount } from "../ledger";
 import { createMpesaDeposit } from "./c2b-payments";
 import type { MpesaCollectionsClient } from "./collections-settings";
-import { appendMpesaCallback, lockMpesaPayment } from "./mpesa-payments-store";
+import { appendMpesaCallback, lockMpesaPayment } from "@agrinet/stores/mpesa-payments";
 
 export const exceptionStatuses = ["open", "assigned", "returning", "returned"] as const;
 export type ExceptionStatus = (typeof exceptionStatuses)[number];

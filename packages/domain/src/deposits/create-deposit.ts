@@ -7,7 +7,7 @@ import type { CreateDepositInput } from "@agrinet/schemas";
 import { confirmDepositInTx } from "./confirm-deposit";
 import { serializeEventPayload, wakeOutboxDispatcher } from "../events/emit-domain-event";
 import { depositEvent } from "./deposit-events";
-import { depositFromRow, type DepositRow } from "./deposit-row";
+import { depositFromRow, type DepositRow } from "@agrinet/stores/deposit-rows";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 import { createGroupCommit } from "../shared/group-commit";

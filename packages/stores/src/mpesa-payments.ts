@@ -1,11 +1,75 @@
 import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
-import { depositFromRow, type DepositRow } from "../deposits/deposit-row";
+import { depositFromRow, type DepositRow } from "./deposit-rows";
 
-/**
- * SQL for mpesa_payments (until the stores package takes it): locks, the callback log and the
- * STK Query schedule. Every change to a payment happens with its row locked, first thing in the
+/*
+ * The M-Pesa collections area's SQL on mpesa_payments: locks, the callback log and the STK Query
+ * schedule. Every change to a payment happens with its row locked, first thing in the
  * transaction, so callbacks, query answers and staff actions on one payment run one at a time.
  */
+
+/** An `mpesa_payments` row as a raw query returns it (bigint as bigint or text). */
+export type MpesaPaymentRow = {
+  id: string;
+  kind: MpesaPayment["kind"];
+  deposit_id: string | null;
+  checkout_request_id: string | null;
+  merchant_request_id: string | null;
+  receipt: string | null;
+  phone_number: string | null;
+  account_reference: string | null;
+  requested_amount: bigint | string | null;
+  amount: bigint | string | null;
+  currency: string;
+  state: string;
+  result_code: string | null;
+  result_desc: string | null;
+  next_query_at: Date | null;
+  queries: number;
+  flagged_at: Date | null;
+  exception: string | null;
+  exception_reason: string | null;
+  suspense_transaction_id: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+  reversal_conversation_id: string | null;
+  validated_at: Date | null;
+  callbacks: MpesaPayment["callbacks"];
+  created_at: Date;
+  updated_at: Date;
+};
+
+/** The same payment as Prisma would have returned it. */
+export function mpesaPaymentFromRow(row: MpesaPaymentRow): MpesaPayment {
+  return {
+    id: row.id,
+    kind: row.kind,
+    depositId: row.deposit_id,
+    checkoutRequestId: row.checkout_request_id,
+    merchantRequestId: row.merchant_request_id,
+    receipt: row.receipt,
+    phoneNumber: row.phone_number,
+    accountReference: row.account_reference,
+    requestedAmount: row.requested_amount === null ? null : BigInt(row.requested_amount),
+    amount: row.amount === null ? null : BigInt(row.amount),
+    currency: row.currency,
+    state: row.state,
+    resultCode: row.result_code,
+    resultDesc: row.result_desc,
+    nextQueryAt: row.next_query_at,
+    queries: row.queries,
+    flaggedAt: row.flagged_at,
+    exception: row.exception,
+    exceptionReason: row.exception_reason,
+    suspenseTransactionId: row.suspense_transaction_id,
+    resolvedBy: row.resolved_by,
+    resolvedAt: row.resolved_at,
+    reversalConversationId: row.reversal_conversation_id,
+    validatedAt: row.validated_at,
+    callbacks: row.callbacks,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
 
 export function newMpesaPaymentId(now = Date.now()): string {
   return `mpp_${now.toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
@@ -80,37 +144,35 @@ export async function lockMpesaPayment(
   tx: Tx,
   by: { id: string } | { depositId: string } | { checkoutRequestId: string } | { receipt: string },
 ): Promise<MpesaPayment | null> {
-  const [column, value] =
-    "id" in by
-      ? ["id", by.id]
-      : "depositId" in by
-        ? ["deposit_id", by.depositId]
-        : "checkoutRequestId" in by
-          ? ["checkout_request_id", by.checkoutRequestId]
-          : ["receipt", by.receipt];
-  const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
-    `select id from mpesa_payments where ${column} = $1 for update`,
-    value,
-  );
-  if (!rows[0]) return null;
-  return tx.mpesaPayment.findUnique({ where: { id: rows[0].id } });
+  const column =
+    "id" in by ? "id" : "depositId" in by ? "deposit_id" : "checkoutRequestId" in by ? "checkout_request_id" : "receipt";
+  const value = "id" in by ? by.id : "depositId" in by ? by.depositId : "checkoutRequestId" in by ? by.checkoutRequestId : by.receipt;
+  const [row] = await tx.$queryRawUnsafe<MpesaPaymentRow[]>(`select * from mpesa_payments where ${column} = $1 for update`, value);
+  return row ? mpesaPaymentFromRow(row) : null;
 }
 
 /**
  * Locks the STK payments named by deposit or checkout request, in id order (so concurrent
- * batches never wait on each other in a cycle), and returns them.
+ * batches never wait on each other in a cycle), and returns them: one statement.
  */
 export async function lockStkPayments(
   tx: Tx,
   by: { depositIds: string[]; checkoutRequestIds: string[] },
 ): Promise<MpesaPayment[]> {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`
-    select id from mpesa_payments
+  const rows = await tx.$queryRaw<MpesaPaymentRow[]>`
+    select * from mpesa_payments
     where deposit_id = any(${by.depositIds}::text[]) or checkout_request_id = any(${by.checkoutRequestIds}::text[])
     order by id
     for update`;
-  if (rows.length === 0) return [];
-  return tx.mpesaPayment.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
+  return rows.map(mpesaPaymentFromRow);
+}
+
+/** Which payment holds each of these M-Pesa receipts (receipt → payment id). */
+export async function mpesaReceiptHolders(tx: Tx, receipts: string[]): Promise<Map<string, string>> {
+  if (receipts.length === 0) return new Map();
+  const rows = await tx.$queryRaw<Array<{ id: string; receipt: string }>>`
+    select id, receipt from mpesa_payments where receipt = any(${receipts}::text[])`;
+  return new Map(rows.map((row) => [row.receipt, row.id]));
 }
 
 /** Appends what Daraja said (a callback or a query answer) to the payment's log, as received. */
@@ -131,24 +193,51 @@ export async function appendMpesaCallbacks(tx: Tx, entries: Array<{ paymentId: s
     where m.id = v.id`;
 }
 
-/** What a confirming STK answer writes on its payment (amount in minor units, as text). */
-export type PaidStkPayment = {
-  id: string;
+/** What a final STK answer writes on its payment (amount in minor units, as text). */
+export type SettledStkPayment = {
+  state: string;
   checkoutRequestId: string;
   resultCode: string;
   resultDesc: string;
-  amount: string;
-  receipt: string | null;
+  /** Paid only; absent for a failure. */
+  amount?: string | undefined;
+  receipt?: string | null | undefined;
 };
 
-/** Marks STK payments paid, one statement for all: their query plan ends. */
-export async function markStkPaymentsPaid(tx: Tx, payments: PaidStkPayment[]): Promise<void> {
+/** One payment's share of a batch of STK answers: what Daraja said, and how the payment ends. */
+export type StkAnswerWrite = {
+  id: string;
+  callbacks: Array<{ source: string; payload: unknown }>;
+  /** Absent: the log only (the payment was already final, or another statement settled it). */
+  settle?: SettledStkPayment | undefined;
+};
+
+/**
+ * Writes a batch of STK answers, one statement, each payment's row once: the answers appended to
+ * its log and, when one of them settles it, its final state (no more queries planned).
+ */
+export async function writeStkAnswers(tx: Tx, writes: StkAnswerWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const at = new Date().toISOString();
+  const rows = writes.map(({ id, callbacks, settle }) => ({
+    id,
+    entries: callbacks.map(({ source, payload }) => ({ source, at, payload })),
+    settle: settle !== undefined,
+    ...settle,
+  }));
   await tx.$executeRaw`
     update mpesa_payments m
-    set state = 'paid', checkout_request_id = v."checkoutRequestId", result_code = v."resultCode", result_desc = v."resultDesc",
-        amount = v.amount::bigint, receipt = v.receipt, next_query_at = null, updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(payments)}::jsonb)
-      as v(id text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
+    set callbacks = m.callbacks || v.entries,
+        state = case when v.settle then v.state else m.state end,
+        checkout_request_id = case when v.settle then v."checkoutRequestId" else m.checkout_request_id end,
+        result_code = case when v.settle then v."resultCode" else m.result_code end,
+        result_desc = case when v.settle then v."resultDesc" else m.result_desc end,
+        amount = coalesce(v.amount::bigint, m.amount),
+        receipt = case when v.settle and v.state = 'paid' then v.receipt else m.receipt end,
+        next_query_at = case when v.settle then null else m.next_query_at end,
+        updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as v(id text, entries jsonb, settle boolean, state text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
     where m.id = v.id`;
 }
 
