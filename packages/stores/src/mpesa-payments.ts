@@ -276,3 +276,13 @@ export async function nextStkQueryAt(db: Db): Promise<Date | null> {
     select min(next_query_at) as at from mpesa_payments where kind = 'stk' and next_query_at is not null`;
   return row?.at ?? null;
 }
+
+/** Unmatched payments still open in the exceptions queue, by currency: how many, and the oldest's age. */
+export async function openUnmatchedPayments(db: Queryable): Promise<Array<{ currency: string; count: number; oldestSeconds: number }>> {
+  const { rows } = await db.query<{ currency: string; count: number; oldest_seconds: number }>({
+    name: "mpesa-open-unmatched",
+    text: `select currency, count(*)::int as count, extract(epoch from now() - min(created_at))::float8 as oldest_seconds
+           from mpesa_payments where exception = 'open' group by currency order by currency`,
+  });
+  return rows.map((row) => ({ currency: row.currency, count: row.count, oldestSeconds: row.oldest_seconds }));
+}

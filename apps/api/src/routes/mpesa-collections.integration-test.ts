@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { getAccountBalance, suspenseAccount, sweepStkQueries, userWalletAccount, verifyLedger } from "@agrinet/domain";
+import { dispatchDomainEventsThrough, getAccountBalance, suspenseAccount, sweepStkQueries, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, startCollectionsHarness, type CollectionsHarness } from "../testing/collections-harness";
 
@@ -234,6 +234,19 @@ describe("C2B paybill", () => {
       expect((await balance(suspenseAccount("mpesa", "KES"))) - suspenseBefore).toBe(70_000n);
       const queue = await harness.caller().mpesa.listUnmatched({ limit: 50 });
       expect(queue.items.find((p) => p.id === payment.id)).toMatchObject({ receipt: paid.transId, accountReference: "NOSUCH42" });
+
+      // Staff hear of it live; the event names no user, so no user's stream or partner's webhook gets it.
+      const events = await harness.db.domainEvent.findMany({ where: { aggregateType: "mpesa_payment", aggregateId: payment.id } });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        type: "mpesa.unmatched",
+        userIds: [],
+        payload: { paymentId: payment.id, kind: "c2b", amount: "70000", currency: "KES", receipt: paid.transId, accountReference: "NOSUCH42" },
+      });
+      await dispatchDomainEventsThrough({ db: harness.db, eventId: events[0]!.id });
+      const notifications = await harness.db.notification.findMany({ where: { eventId: events[0]!.id } });
+      expect(notifications.map((n) => [n.audience, n.recipientId, n.type])).toEqual([["staff", "staff", "mpesa.unmatched"]]);
+      expect(await harness.db.webhookDelivery.count({ where: { eventId: events[0]!.id } })).toBe(0);
     } finally {
       harness.c2b.unknownAccounts = "reject";
     }

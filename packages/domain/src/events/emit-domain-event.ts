@@ -2,7 +2,7 @@ import type { Queryable, Tx } from "@agrinet/db";
 
 export type DomainEventInput = {
   type: string;
-  aggregateType: "deposit" | "payout" | "contract" | "rating" | "dispute" | "ledger";
+  aggregateType: "deposit" | "payout" | "contract" | "rating" | "dispute" | "ledger" | "mpesa_payment";
   aggregateId: string;
   userIds: string[];
   payload: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useCan } from "../../../auth/use-can";
+import { useNotificationStream } from "../../../notifications/use-notification-stream";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 
@@ -32,6 +33,11 @@ export function UnmatchedQueue() {
     refetchInterval: 5_000,
   });
   const [acting, setActing] = useState<{ payment: Payment; action: "assign" | "return" } | null>(null);
+  const queryClient = useQueryClient();
+  // A payment entering suspense shows at once; the poll above follows returns as M-Pesa settles them.
+  useNotificationStream((notification) => {
+    if (notification.aggregateType === "mpesa_payment") void queryClient.invalidateQueries({ queryKey: trpc.mpesa.listUnmatched.pathKey() });
+  });
 
   return (
     <div className="grid gap-6">
