@@ -85,22 +85,24 @@ export type NewStkPayment = {
   accountReference: string;
   requestedAmount: string;
   currency: string;
-  queryAfterSeconds: number;
+  /** When to ask STK Query if no callback has settled it. */
+  queryAt: Date;
 };
 
-/** Inserts STK payments and schedules the sweeps that will query them: one statement. */
-export async function insertStkPayments(pool: Queryable, payments: NewStkPayment[]): Promise<void> {
+/**
+ * Inserts STK payments and, in the same statement, schedules a sweep job for each of
+ * `sweepSlots` (whole seconds; the caller leaves out those already scheduled, see stk-deposits).
+ */
+export async function insertStkPayments(pool: Queryable, payments: NewStkPayment[], sweepSlots: Date[]): Promise<void> {
   await pool.query({
     name: "insert-stk-payments",
     text: `with created as (
              insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
-             select id, 'stk', deposit_id, phone_number, account_reference, requested_amount, currency, 'requesting',
-                    now() + make_interval(secs => after_seconds)
-             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::double precision[])
-               as i(id, deposit_id, phone_number, account_reference, requested_amount, currency, after_seconds)
-             returning next_query_at
+             select id, 'stk', deposit_id, phone_number, account_reference, requested_amount, currency, 'requesting', query_at
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+               as i(id, deposit_id, phone_number, account_reference, requested_amount, currency, query_at)
            )
-           select schedule_mpesa_stk_sweeps(array(select next_query_at from created))`,
+           select case when cardinality($8::timestamptz[]) > 0 then schedule_mpesa_stk_sweeps($8::timestamptz[]) else 0 end`,
     values: [
       payments.map((p) => p.id),
       payments.map((p) => p.depositId),
@@ -108,7 +110,8 @@ export async function insertStkPayments(pool: Queryable, payments: NewStkPayment
       payments.map((p) => p.accountReference),
       payments.map((p) => p.requestedAmount),
       payments.map((p) => p.currency),
-      payments.map((p) => p.queryAfterSeconds),
+      payments.map((p) => p.queryAt),
+      sweepSlots,
     ],
   });
 }

@@ -85,6 +85,40 @@ describe("STK Push deposits", () => {
     }
   });
 
+  test("each second's STK Query sweep job is scheduled once per process, and every payment's query has one at or after it", async () => {
+    const pool = harness.db.$pool;
+    const query = pool.query;
+    const scheduled: string[] = [];
+    pool.query = ((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === "object" && "name" in config && config.name === "insert-stk-payments") {
+        scheduled.push(...((config as { values: unknown[] }).values[7] as Date[]).map((slot) => slot.toISOString()));
+      }
+      return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
+    }) as typeof pool.query;
+    const created: Array<Awaited<ReturnType<typeof stkDeposit>>> = [];
+    // Queries due a minute out: their jobs cannot have run while the requests go on.
+    const timeoutMs = harness.settings.stkTimeoutMs;
+    harness.settings.stkTimeoutMs = 60_000;
+    try {
+      // One after the other (each its own insert statement); +254700000015 never calls back.
+      for (let i = 0; i < 6; i++) created.push(await stkDeposit("+254700000015", 110_000, `user_slots_${i}`));
+    } finally {
+      pool.query = query;
+      harness.settings.stkTimeoutMs = timeoutMs;
+    }
+    const payments = await harness.db.mpesaPayment.findMany({ where: { depositId: { in: created.map((deposit) => deposit.id) } } });
+    const slots = new Set(payments.map((payment) => Math.ceil(payment.nextQueryAt!.getTime() / 1000) * 1000));
+    expect(scheduled.length).toBe(slots.size);
+    expect(new Set(scheduled).size).toBe(scheduled.length);
+    const jobs = await harness.db.$queryRaw<Array<{ run_at: Date }>>`
+      select j.run_at from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'mpesa:stk-sweep'`;
+    for (const payment of payments) {
+      const at = payment.nextQueryAt!.getTime();
+      expect(jobs.some((job) => job.run_at.getTime() >= at && job.run_at.getTime() - at < 1_000)).toBe(true);
+    }
+  });
+
   test.each([
     ["+254700000011", "1032", "cancelled", /cancelled/],
     ["+254700000012", "2001", "failed", /wrong M-Pesa PIN/],

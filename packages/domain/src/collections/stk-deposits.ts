@@ -52,20 +52,51 @@ type StkCombiners = {
 const requestCombiners = new WeakMap<Db, StkCombiners>();
 
 /**
+ * A sweep job still this far in the future cannot have run, whatever the skew between this
+ * process's clock and the database's: a payment due by then is found by it.
+ */
+const sweepSlotMarginMs = 2_000;
+
+/**
+ * The STK Query sweep jobs this process scheduled (as whole seconds) that cannot have run yet.
+ * Every payment's query needs a sweep job at or after it; scheduling one per insert statement
+ * rewrote the same job row for every batch of the same second and sent its NOTIFY, which
+ * PostgreSQL commits one transaction at a time. Now each second's job is scheduled once.
+ */
+function pendingSweepSlots() {
+  const scheduled = new Set<number>();
+  return {
+    missing(payments: NewStkPayment[]): Date[] {
+      const soonest = Date.now() + sweepSlotMarginMs;
+      for (const slot of scheduled) if (slot * 1000 < soonest) scheduled.delete(slot);
+      const slots = new Set(payments.map((payment) => Math.ceil(payment.queryAt.getTime() / 1000)));
+      return [...slots].filter((slot) => !scheduled.has(slot)).map((slot) => new Date(slot * 1000));
+    },
+    scheduled(slots: Date[]) {
+      const soonest = Date.now() + sweepSlotMarginMs;
+      for (const slot of slots) if (slot.getTime() >= soonest) scheduled.add(slot.getTime() / 1000);
+    },
+  };
+}
+
+/**
  * The two writes of every STK request, group-committed: requests arriving together share one
- * statement and one commit. The payment's insert schedules its sweep job, whose NOTIFY makes
- * PostgreSQL commit such transactions one at a time; one per request capped STK deposits at
- * one per WAL flush.
+ * statement and one commit (the insert schedules the sweep jobs its payments need that this
+ * process has not scheduled already).
  */
 function stkCombiners(db: Db): StkCombiners {
   let combiners = requestCombiners.get(db);
   if (!combiners) {
+    const sweeps = pendingSweepSlots();
     const insert = createGroupCommit<NewStkPayment, void>({
       run: async (payments) => {
-        await insertStkPayments(db.$pool, payments);
+        const slots = sweeps.missing(payments);
+        await insertStkPayments(db.$pool, payments, slots);
+        sweeps.scheduled(slots);
         return payments.map(() => undefined);
       },
-      runAlone: (payment) => insertStkPayments(db.$pool, [payment]),
+      // After a failed batch: no assumption about what was scheduled.
+      runAlone: (payment) => insertStkPayments(db.$pool, [payment], [new Date(Math.ceil(payment.queryAt.getTime() / 1000) * 1000)]),
     });
     const accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
       run: async (pushes) => {
@@ -99,7 +130,7 @@ export async function requestStkPush(
     accountReference: deposit.id.slice(-12),
     requestedAmount: deposit.amount.toString(),
     currency: deposit.currency,
-    queryAfterSeconds: settings.stkTimeoutMs / 1000,
+    queryAt: new Date(Date.now() + settings.stkTimeoutMs),
   });
 
   const outcome = await settings.client.stkPush({

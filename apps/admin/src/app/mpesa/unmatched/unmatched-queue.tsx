@@ -99,7 +99,7 @@ export function UnmatchedQueue() {
                     <Td className="font-mono text-xs">{payment.accountReference ?? "—"}</Td>
                     <Td align="right">{payment.amount ? <Money amount={payment.amount} currency={payment.currency} /> : "—"}</Td>
                     <Td className="max-w-xs text-xs">{payment.exceptionReason}</Td>
-                    <Td>
+                    <Td data-testid="unmatched-status">
                       <StatusPill tone={tone[payment.exception as keyof typeof tone] ?? "neutral"} label={payment.exception ?? ""} />
                     </Td>
                     <Td>
