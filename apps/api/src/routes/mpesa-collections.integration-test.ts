@@ -91,7 +91,7 @@ describe("STK Push deposits", () => {
     const scheduled: string[] = [];
     pool.query = ((config: unknown, ...rest: unknown[]) => {
       if (config && typeof config === "object" && "name" in config && config.name === "insert-stk-payments") {
-        scheduled.push(...((config as { values: unknown[] }).values[7] as Date[]).map((slot) => slot.toISOString()));
+        scheduled.push(...((config as unknown as { values: unknown[] }).values[7] as Date[]).map((slot) => slot.toISOString()));
       }
       return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
     }) as typeof pool.query;
