@@ -19,6 +19,13 @@ export async function lockDepositsForCredit(tx: Tx, depositIds: string[]): Promi
   return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
 }
 
+/** Locks the deposits (id order) and answers each one's status: a decision before the credit. */
+export async function lockDepositStatuses(tx: Tx, depositIds: string[]): Promise<Map<string, Deposit["status"]>> {
+  const rows = await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
+    select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`;
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
 /** What a confirmation writes on its deposit: who confirmed it, the evidence, the ledger credit. */
 export type DepositConfirmation = {
   id: string;

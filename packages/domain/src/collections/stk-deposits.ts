@@ -1,7 +1,7 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
-import { lockDepositsForCredit } from "@agrinet/stores/deposit-credits";
+import { lockDepositStatuses } from "@agrinet/stores/deposit-credits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
@@ -249,9 +249,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
     );
     const depositIds = paymentOf.flatMap((payment) => (payment?.depositId ? [payment.depositId] : []));
-    const depositStatus = new Map(
-      depositIds.length === 0 ? [] : [...(await lockDepositsForCredit(tx, depositIds)).values()].map((deposit) => [deposit.id, deposit.status]),
-    );
+    const depositStatus = depositIds.length === 0 ? new Map<string, Deposit["status"]>() : await lockDepositStatuses(tx, depositIds);
 
     const results: AppliedStkAnswer[] = [];
     const credits: string[] = [];
