@@ -121,7 +121,9 @@ export type AcceptedStkPush = { id: string; checkoutRequestId: string; merchantR
 
 /**
  * Records acknowledged pushes (a callback may have come first and recorded the checkout id
- * already: only gaps are filled) and returns their deposits as they are now, by payment id.
+ * already: only gaps are filled) and returns, by payment id, those of their deposits that are no
+ * longer pending (a callback settled them first). A deposit still pending is as it was created:
+ * the push's answer writes only its payment, and the row would cost every request its decoding.
  */
 export async function recordStkPushesAccepted(pool: Queryable, pushes: AcceptedStkPush[]): Promise<Map<string, Deposit>> {
   const { rows } = await pool.query<DepositRow & { payment_id: string }>({
@@ -136,7 +138,8 @@ export async function recordStkPushesAccepted(pool: Queryable, pushes: AcceptedS
              where m.id = a.id
              returning m.id, m.deposit_id
            )
-           select d.*, accepted.id as payment_id from accepted join deposits d on d.id = accepted.deposit_id`,
+           select d.*, accepted.id as payment_id from accepted join deposits d on d.id = accepted.deposit_id
+           where d.status <> 'pending'`,
     values: [pushes.map((p) => p.id), pushes.map((p) => p.checkoutRequestId), pushes.map((p) => p.merchantRequestId)],
   });
   return new Map(rows.map((row) => [row.payment_id, depositFromRow(row)]));

@@ -47,6 +47,7 @@ export function checkStkDeposit(input: { phoneNumber: string; currency: string; 
 
 type StkCombiners = {
   insert(payment: NewStkPayment): Promise<void>;
+  /** The deposit if a callback already settled it; null while it is pending as created. */
   accepted(push: AcceptedStkPush): Promise<Deposit | null>;
 };
 const requestCombiners = new WeakMap<Db, StkCombiners>();
