@@ -5,7 +5,7 @@ import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
 import { actorOf, staffWriters } from "@agrinet/router";
 import { requireAccess } from "../auth/require-access";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { multipartClientError } from "./multipart-errors";
 
 export type ReceiptRoutesOptions = { db: Db; uploadsDir: string };

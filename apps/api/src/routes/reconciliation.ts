@@ -4,7 +4,7 @@ import { dailyReportCsv, importStatement, maxStatementBytes, pullStripeStatement
 import { actorOf, everyStaff, staffWriters } from "@agrinet/router";
 import { requireAccess } from "../auth/require-access";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type Stripe from "stripe";
 import { callerFor, type ContextDeps } from "../request-context";
 import { multipartClientError } from "./multipart-errors";
