@@ -130,7 +130,7 @@ async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepo
         const [row] = await insertPendingDeposits(db, [item]);
         // The failed statement may have committed before its answer was lost: a reference taken
         // by this very id is this request's own deposit.
-        return row ?? (await readDeposit(db.$pool, item.id));
+        return row ?? (await readDeposit(db, item.id));
       },
     });
     insertCombiners.set(db, insert);
@@ -141,7 +141,7 @@ async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepo
 /** One statement, one commit: the rows, in the items' order (null where the reference is taken). */
 async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<Array<Deposit | null>> {
   const rows = await insertDepositRows(
-    db.$pool,
+    db,
     items.map(({ id, partnerId, input }) => ({
       id,
       partnerId,
