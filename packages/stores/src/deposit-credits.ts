@@ -1,5 +1,5 @@
 import type { Deposit, Tx } from "@agrinet/db";
-import { depositFromRow, type DepositRow } from "./deposit-rows";
+import { depositFromRow, type DepositRow } from "./deposits";
 
 /*
  * The SQL of the one deposit credit (confirmDepositsInTx): the deposits it confirms are locked

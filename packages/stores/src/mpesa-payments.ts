@@ -1,5 +1,5 @@
 import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
-import { depositFromRow, type DepositRow } from "./deposit-rows";
+import { depositFromRow, type DepositRow } from "./deposits";
 
 /*
  * The M-Pesa collections area's SQL on mpesa_payments: locks, the callback log and the STK Query
@@ -264,7 +264,7 @@ export async function scheduleStkSweeps(tx: Tx | Db, due: Date[]): Promise<void>
  * payments due again when the lease ends.
  */
 export async function claimDueStkQueries(db: Db, options: { limit: number; leaseMs: number }) {
-  return db.$queryRaw<Array<{ id: string; deposit_id: string | null; checkout_request_id: string | null; queries: number }>>`
+  return db.$queryRaw<Array<{ id: string; depositId: string | null; checkoutRequestId: string | null; queries: number }>>`
     update mpesa_payments set next_query_at = now() + make_interval(secs => ${options.leaseMs / 1000}::double precision)
     where id in (
       select id from mpesa_payments
@@ -273,7 +273,7 @@ export async function claimDueStkQueries(db: Db, options: { limit: number; lease
       limit ${options.limit}
       for update skip locked
     )
-    returning id, deposit_id, checkout_request_id, queries`;
+    returning id, deposit_id as "depositId", checkout_request_id as "checkoutRequestId", queries`;
 }
 
 /** The earliest planned STK Query, to schedule the sweep that will make it. */

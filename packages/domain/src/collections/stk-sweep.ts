@@ -52,10 +52,10 @@ export async function sweepStkQueries(options: {
 async function sweepOne(
   db: Db,
   settings: MpesaCollectionsSettings,
-  payment: { id: string; deposit_id: string | null; checkout_request_id: string | null; queries: number },
+  payment: { id: string; depositId: string | null; checkoutRequestId: string | null; queries: number },
   result: StkSweepResult,
 ) {
-  if (!payment.checkout_request_id) {
+  if (!payment.checkoutRequestId) {
     // The push's answer never arrived (Daraja unreachable, or this API died before recording
     // it) and no callback named the request since: nothing to ask about. No prompt is pending
     // any more, so the deposit fails; money that still arrives lands in suspense.
@@ -75,13 +75,13 @@ async function sweepOne(
     return;
   }
   result.asked += 1;
-  const answer = await settings.client.stkQuery(payment.checkout_request_id);
+  const answer = await settings.client.stkQuery(payment.checkoutRequestId);
   if (answer.kind === "final") {
     await applyStkAnswer(db, {
-      depositId: payment.deposit_id ?? undefined,
+      depositId: payment.depositId ?? undefined,
       answer: {
         source: "query",
-        checkoutRequestId: payment.checkout_request_id,
+        checkoutRequestId: payment.checkoutRequestId,
         resultCode: answer.resultCode,
         resultDesc: answer.resultDesc,
         raw: answer,
