@@ -27,13 +27,12 @@ afterAll(() => fastify.close());
 
 const as = (who?: string) => (who ? { "x-test-principal": who } : {});
 
-test("no principal is 401 in the one error envelope", async () => {
+test("no principal is 401 with the REST error envelope", async () => {
   const response = await fastify.inject({ method: "POST", url: "/payouts", payload: {} });
   expect(response.statusCode).toBe(401);
   expect(response.json()).toEqual({
-    error: { code: "UNAUTHORIZED", message: "missing or invalid credentials", fields: [], requestId: expect.any(String) },
+    error: { code: "UNAUTHORIZED", message: expect.any(String), fields: [], requestId: response.headers["x-request-id"] },
   });
-  expect(response.headers["x-request-id"]).toBe(response.json().error.requestId);
 });
 
 test("a partner without payouts:write and a viewer get 403 on POST /payouts", async () => {

@@ -3,10 +3,9 @@ import { checkAccess, type Access } from "@agrinet/router";
 import type { FastifyRequest } from "fastify";
 
 /**
- * preHandler for plain Fastify routes: the same decision as the tRPC middleware, thrown as a
- * DomainError so the refusal is answered by the app's one error handler (status from
- * `errorStatus`, the REST envelope). "self" rules read `userId` from the route params, then the
- * query, then the body.
+ * preHandler for plain Fastify routes: the same decision as the tRPC middleware, thrown, so a
+ * refusal gets the REST error envelope like every other error. "self" rules read `userId` from
+ * the route params, then the query, then the body.
  */
 export function requireAccess(access: Access) {
   return async function accessPreHandler(request: FastifyRequest) {

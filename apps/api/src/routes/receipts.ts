@@ -3,9 +3,9 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
 import { actorOf, staffWriters } from "@agrinet/router";
+import { requireAccess } from "../auth/require-access";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
-import { requireAccess } from "../auth/require-access";
 import { multipartClientError } from "./multipart-errors";
 
 export type ReceiptRoutesOptions = { db: Db; uploadsDir: string };
