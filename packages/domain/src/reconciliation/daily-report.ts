@@ -1,5 +1,5 @@
 import type { Db } from "@agrinet/db";
-import { dailyReport } from "./reconciliation-store";
+import { dailyReport } from "@agrinet/stores/reconciliation";
 import type { ReconciliationSource } from "./statement-types";
 
 export type DailyReconciliationRow = {

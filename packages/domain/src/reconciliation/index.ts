@@ -27,5 +27,5 @@ export {
   type RunRecord,
   type StatementRecord,
   type StatementTotals,
-} from "./reconciliation-store";
+} from "@agrinet/stores/reconciliation";
 export * from "./pull-stripe-statement";

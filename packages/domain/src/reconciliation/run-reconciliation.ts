@@ -2,7 +2,7 @@ import { randomHex } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { matchWindowSeconds } from "./reconciliation-rules";
-import { finishRun, insertRun, lockSource, matchSource, mergeExceptions, sourcesWithStatements } from "./reconciliation-store";
+import { finishRun, insertRun, lockSource, matchSource, mergeExceptions, sourcesWithStatements } from "@agrinet/stores/reconciliation";
 import { reconciliationSources, type ReconciliationSource } from "./statement-types";
 
 export type ReconciliationRunTrigger = "commit" | "schedule" | "manual";

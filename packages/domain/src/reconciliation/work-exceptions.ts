@@ -19,7 +19,7 @@ import {
   type ClearingPosting,
   type ExceptionRecord,
   type LineDetail,
-} from "./reconciliation-store";
+} from "@agrinet/stores/reconciliation";
 import type { ReconciliationSource } from "./statement-types";
 
 export type ExceptionResolution =

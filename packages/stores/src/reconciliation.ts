@@ -1,6 +1,6 @@
 /**
- * Every SQL statement of reconciliation, with its row decoders (moves to @agrinet/stores with
- * the other areas). Amounts are signed from the provider account's side: a ledger posting on a
+ * The reconciliation area's SQL: every statement on the reconciliation tables, with typed rows
+ * (domain code never sees a column). Amounts are signed from the provider account's side: a ledger posting on a
  * clearing account counts with the opposite sign (a payout credits external:mpesa:KES and
  * shows as Withdrawn on the M-Pesa statement).
  *
@@ -9,9 +9,35 @@
  * unmatched money), the M-Pesa receipt of the STK or paybill payment behind a deposit, the
  * receipt of money held in suspense, the deposit's PaymentIntent, its own reference.
  */
-import type { CurrencyCode } from "@agrinet/core";
 import { Prisma, type Db, type Queryable, type Tx } from "@agrinet/db";
-import type { ParsedStatement, ReconciliationSource, StatementFormat } from "./statement-types";
+
+export const reconciliationSources = ["mpesa", "bank", "stripe"] as const;
+export type ReconciliationSource = (typeof reconciliationSources)[number];
+
+export const statementFormats = ["mpesa_csv", "bank_csv", "camt053", "stripe_api"] as const;
+export type StatementFormat = (typeof statementFormats)[number];
+
+/** A parsed statement as the store writes it (the domain's parsers produce it). */
+export type StatementToInsert = {
+  format: StatementFormat;
+  periodFrom: Date | null;
+  periodTo: Date | null;
+  currency: string | null;
+  openingBalance: bigint | null;
+  closingBalance: bigint | null;
+  rows: {
+    rowNumber: number;
+    reference: string | null;
+    batchReference: string | null;
+    bookedAt: Date;
+    amount: bigint;
+    currency: string;
+    description: string;
+    counterparty: string | null;
+    balanceAfter: bigint | null;
+  }[];
+  refused: { row: number; reason: string }[];
+};
 
 export type ReconClient = Db | Tx;
 
@@ -103,7 +129,7 @@ export async function insertStatement(
     fileSha256: string;
     bank: string | null;
     uploadedBy: string;
-    parsed: ParsedStatement;
+    parsed: StatementToInsert;
     identities: string[];
   },
 ): Promise<void> {
@@ -777,7 +803,7 @@ export async function insertEventException(
     reference: string;
     ledgerAmount: bigint | null;
     statementAmount: bigint | null;
-    currency: CurrencyCode | string | null;
+    currency: string | null;
     detail: string;
   },
 ): Promise<void> {
