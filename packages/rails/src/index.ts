@@ -32,6 +32,8 @@ export { createPayoutRails } from "./payout-rails";
 export type { PayoutRails } from "./payout-rails";
 export { listStripeBalanceTransactions } from "./stripe/stripe-balance-transactions";
 export type { StripeBalanceLine } from "./stripe/stripe-balance-transactions";
+export { retrieveStripePayout } from "./stripe/stripe-payouts";
+export type { StripePlatformPayout } from "./stripe/stripe-payouts";
 export {
   DarajaCollections,
   darajaCollectionPaths,

@@ -29,3 +29,4 @@ export {
   type StatementTotals,
 } from "@agrinet/stores/reconciliation";
 export * from "./pull-stripe-statement";
+export * from "./record-stripe-payout";
