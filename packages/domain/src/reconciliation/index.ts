@@ -22,6 +22,7 @@ export {
   type ExceptionRecord,
   type ReconciliationExceptionStatus,
   type ExceptionFilters,
+  type BalanceComparison,
   type ClearingPosting,
   type LineDetail,
   type RunRecord,

@@ -52,6 +52,8 @@ export const runOutput = z.object({
   exceptionsNew: z.number().int(),
   exceptionsPersisting: z.number().int(),
   exceptionsResolved: z.number().int(),
+  /** Days whose closing comparison came out new or different and was recorded as a new version. */
+  balanceComparisonsRecorded: z.number().int(),
 });
 
 export const exceptionOutput = z.object({
