@@ -498,7 +498,12 @@ export const exceptionKinds = [
   "currency_mismatch",
   "duplicate_line",
   "outside_window",
+  /** An M-Pesa payment in suspense (collections' queue, mirrored here by a trigger): assigned or returned there. */
+  "unmatched_payment",
 ] as const;
+
+/** An unmatched payment's queue row is keyed by its payment (see the migration's trigger). */
+const unmatchedPaymentKeyPrefix = "event:mpesa-unmatched:";
 export type ExceptionKind = (typeof exceptionKinds)[number];
 export const reconciliationExceptionStatuses = ["new", "persisting", "resolved"] as const;
 export type ReconciliationExceptionStatus = (typeof reconciliationExceptionStatuses)[number];
@@ -526,6 +531,8 @@ export type ExceptionRecord = {
   createdAt: Date;
   updatedAt: Date;
   comments: number;
+  /** An unmatched payment's M-Pesa payment (collections' queue works it); null for the other kinds. */
+  mpesaPaymentId: string | null;
 };
 
 type ExceptionRow = {
@@ -577,6 +584,7 @@ function decodeException(row: ExceptionRow): ExceptionRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     comments: Number(row.comments),
+    mpesaPaymentId: row.key.startsWith(unmatchedPaymentKeyPrefix) ? row.key.slice(unmatchedPaymentKeyPrefix.length) : null,
   };
 }
 

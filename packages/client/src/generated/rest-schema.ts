@@ -3809,7 +3809,7 @@ export interface operations {
         parameters: {
             query?: {
                 source?: "mpesa" | "bank" | "stripe";
-                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                 status?: "new" | "persisting" | "resolved" | "open" | "all";
                 assignee?: string;
                 reference?: string;
@@ -3838,7 +3838,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3858,6 +3858,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                         nextCursor: string | null;
@@ -3899,7 +3900,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3919,6 +3920,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         };
                         line: {
@@ -4035,7 +4037,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4055,6 +4057,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };
@@ -4107,7 +4110,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4127,6 +4130,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };

@@ -72,6 +72,14 @@ export async function resolveExceptions(options: {
             details: { exceptionId: String(exception.id), resolution: exception.resolution },
           });
         }
+        if (exception.mpesaPaymentId !== null) {
+          // Money in suspense leaves it only by collections' assign or return (which resolve this too).
+          throw new DomainError(
+            "INVALID_STATE",
+            `exception ${exception.id} is M-Pesa payment ${exception.mpesaPaymentId} in suspense: assign it or return it in collections`,
+            { details: { exceptionId: String(exception.id), mpesaPaymentId: exception.mpesaPaymentId, resolveWith: ["mpesa.assignUnmatched", "mpesa.returnUnmatched"] } },
+          );
+        }
         let adjustmentTransactionId: bigint | null = null;
         if (resolution.action === "link") await linkByHand(tx, exception, resolution.postingIds, options.actor);
         if (resolution.action === "adjust") {

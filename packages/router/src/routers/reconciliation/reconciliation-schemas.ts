@@ -78,6 +78,8 @@ export const exceptionOutput = z.object({
   createdAt: isoDateOutput,
   updatedAt: isoDateOutput,
   comments: z.number().int(),
+  /** An unmatched payment's M-Pesa payment: worked in collections (mpesa.assignUnmatched / mpesa.returnUnmatched). */
+  mpesaPaymentId: z.string().nullable(),
 });
 
 /** An exception with its age in whole days, from when it was first found. */
