@@ -80,6 +80,9 @@ test("STK deposits, a paybill payment, suspense and its reversal: the sandbox's 
   expect(open.map((e) => [e.kind, e.reference, e.statementAmount, e.mpesaPaymentId])).toEqual([
     ["unmatched_payment", intoSuspense.mpesaPayment!.receipt, 199_900n, intoSuspense.mpesaPayment!.id],
   ]);
+  // The queue staff read lists it too, naming the payment to work in collections.
+  const queue = await harness.caller().reconciliation.listExceptions({ source: "mpesa", status: "open" });
+  expect(queue.items.map((e) => [e.kind, e.mpesaPaymentId])).toEqual([["unmatched_payment", intoSuspense.mpesaPayment!.id]]);
   const [returnedRow] = await listExceptions(harness.db, { source: "mpesa", kind: "unmatched_payment", reference: returnedToo.mpesaPayment!.receipt!, limit: 5 });
   expect(returnedRow).toMatchObject({ status: "resolved", resolution: "returned" });
 
