@@ -192,7 +192,7 @@ async function seedPageUserHistory(db: Db) {
  * through); 0 dates them now.
  */
 async function loadRecords(url: string, options: { first: number; count: number; users: number; ageSeconds: number }) {
-  await withPgClient(url, async (c) => {
+  await withPgClient(url, (c) => withIndexesRebuilt(c, ["deposits", "payouts"], async () => {
     const values = [options.first, options.first + options.count - 1, options.users, options.ageSeconds, options.count];
     await c.query(
       `insert into deposits (partner_id, id, user_id, amount, currency, method, reference, status, created_at)
@@ -213,7 +213,7 @@ async function loadRecords(url: string, options: { first: number; count: number;
        from generate_series($1::int, $2::int) as i`,
       values,
     );
-  });
+  }));
 }
 
 /**
@@ -297,6 +297,27 @@ async function roundTrips(db: Db, pool: pg.Pool): Promise<{ prisma: Timing; pg: 
   };
 }
 
+/**
+ * Runs `load` in one transaction with the secondary indexes of `tables` dropped, then builds
+ * them again from their own definitions: a bulk insert into indexes on random keys (an account,
+ * an amount, a phone) touches pages all over them, while an index built from sorted input
+ * costs a small part of that.
+ */
+async function withIndexesRebuilt(c: pg.Client, tables: string[], load: () => Promise<void>) {
+  await c.query("begin");
+  await c.query("set local work_mem = '256MB'");
+  await c.query("set local maintenance_work_mem = '512MB'");
+  const { rows: indexes } = await c.query<{ name: string; definition: string }>(
+    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+     from pg_index i where i.indrelid = any($1::regclass[]) and not i.indisprimary`,
+    [tables],
+  );
+  for (const index of indexes) await c.query(`drop index ${index.name}`);
+  await load();
+  for (const index of indexes) await c.query(index.definition);
+  await c.query("commit");
+}
+
 /** Postings generated per statement: each chunk's sorts stay in memory (work_mem below). */
 const loadChunkPostings = 1_000_000;
 
@@ -304,69 +325,60 @@ const loadChunkPostings = 1_000_000;
  * Brings the ledger to `target` postings quickly: balanced transfers between the 1,000 funded
  * accounts written set-based in SQL (generate_series), with running balances and balances
  * updated exactly as the posting function would (ledger:verify checks them at the end), in
- * chunks of a million postings, in one transaction. Triggers are skipped for the load only
- * (session_replication_role), which is why the result is verified afterwards. The secondary
- * indexes of the two tables are dropped first and built again from their own definitions
- * afterwards: inserting 10,000,000 postings into the indexes that lead with the account, in
- * transaction order, touched pages all over them (the 10,000,000 load had not finished after
- * 15 minutes at load ~45); built from sorted input they take a small part of that.
+ * chunks of a million postings (each chunk's sorts in memory), in one transaction with the
+ * secondary indexes built afterwards (withIndexesRebuilt: inserted row by row in transaction
+ * order, 10,000,000 postings had not finished after 15 minutes at load ~45). Triggers are
+ * skipped for the load only (session_replication_role), which is why the result is verified
+ * afterwards.
  */
 async function loadPostings(url: string, target: number): Promise<number> {
   return withPgClient(url, async (c) => {
     const { rows } = await c.query("select count(*)::bigint as n from ledger_postings");
     let missing = target - Number(rows[0].n);
     if (missing <= 0) return Number(rows[0].n);
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    await c.query("set local work_mem = '256MB'");
-    await c.query("set local maintenance_work_mem = '512MB'");
-    const { rows: indexes } = await c.query<{ name: string; definition: string }>(
-      `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
-       from pg_index i where i.indrelid in ('ledger_postings'::regclass, 'ledger_transactions'::regclass) and not i.indisprimary`,
-    );
-    for (const index of indexes) await c.query(`drop index ${index.name}`);
-    const { rows: ids } = await c.query(
-      `select min(id)::bigint as first from ledger_accounts where code like 'user:bench\\_%'`,
-    );
-    const first = Number(ids[0].first);
-    while (missing > 0) {
-      const transfers = Math.ceil(Math.min(missing, loadChunkPostings) / 2);
-      await c.query(
-        `create temp table load_transfers on commit drop as
-         select nextval('ledger_transactions_id_seq') as id, (random() * 999)::int as a,
-                (random() * 998)::int as b, 1 + (random() * 99)::int as amount
-         from generate_series(1, $1)`,
-        [transfers],
+    await withIndexesRebuilt(c, ["ledger_postings", "ledger_transactions"], async () => {
+      await c.query("set local session_replication_role = replica");
+      const { rows: ids } = await c.query(
+        `select min(id)::bigint as first from ledger_accounts where code like 'user:bench\\_%'`,
       );
-      await c.query(
-        `create temp table load_moves on commit drop as
-         select id as transaction_id, $1 + a as account_id, -amount::bigint as amount, 1 as leg from load_transfers
-         union all
-         select id, $1 + (a + 1 + b) % 1000, amount::bigint, 2 from load_transfers`,
-        [first],
-      );
-      await c.query(
-        `insert into ledger_transactions (id, idempotency_key, kind, metadata, request_hash, created_at)
-         select id, 'load-' || id, 'transfer', '{}'::jsonb, 'load', now() from load_transfers order by id`,
-      );
-      await c.query(
-        `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version, created_at)
-         select m.transaction_id, m.account_id, m.amount, 'KES',
-                b.posted + sum(m.amount) over w, b.version + row_number() over w, now()
-         from load_moves m join ledger_balances b on b.account_id = m.account_id
-         window w as (partition by m.account_id order by m.transaction_id, m.leg)
-         order by m.transaction_id, m.leg`,
-      );
-      await c.query(
-        `update ledger_balances b set posted = b.posted + d.total, version = b.version + d.n
-         from (select account_id, sum(amount) as total, count(*) as n from load_moves group by account_id) d
-         where b.account_id = d.account_id`,
-      );
-      await c.query("drop table load_transfers, load_moves");
-      missing -= transfers * 2;
-    }
-    for (const index of indexes) await c.query(index.definition);
-    await c.query("commit");
+      const first = Number(ids[0].first);
+      while (missing > 0) {
+        const transfers = Math.ceil(Math.min(missing, loadChunkPostings) / 2);
+        await c.query(
+          `create temp table load_transfers on commit drop as
+           select nextval('ledger_transactions_id_seq') as id, (random() * 999)::int as a,
+                  (random() * 998)::int as b, 1 + (random() * 99)::int as amount
+           from generate_series(1, $1)`,
+          [transfers],
+        );
+        await c.query(
+          `create temp table load_moves on commit drop as
+           select id as transaction_id, $1 + a as account_id, -amount::bigint as amount, 1 as leg from load_transfers
+           union all
+           select id, $1 + (a + 1 + b) % 1000, amount::bigint, 2 from load_transfers`,
+          [first],
+        );
+        await c.query(
+          `insert into ledger_transactions (id, idempotency_key, kind, metadata, request_hash, created_at)
+           select id, 'load-' || id, 'transfer', '{}'::jsonb, 'load', now() from load_transfers order by id`,
+        );
+        await c.query(
+          `insert into ledger_postings (transaction_id, account_id, amount, currency, balance_after, account_version, created_at)
+           select m.transaction_id, m.account_id, m.amount, 'KES',
+                  b.posted + sum(m.amount) over w, b.version + row_number() over w, now()
+           from load_moves m join ledger_balances b on b.account_id = m.account_id
+           window w as (partition by m.account_id order by m.transaction_id, m.leg)
+           order by m.transaction_id, m.leg`,
+        );
+        await c.query(
+          `update ledger_balances b set posted = b.posted + d.total, version = b.version + d.n
+           from (select account_id, sum(amount) as total, count(*) as n from load_moves group by account_id) d
+           where b.account_id = d.account_id`,
+        );
+        await c.query("drop table load_transfers, load_moves");
+        missing -= transfers * 2;
+      }
+    });
     await settle(c);
     const after = await c.query("select count(*)::bigint as n from ledger_postings");
     return Number(after.rows[0].n);
