@@ -7,8 +7,7 @@ import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 
 const stillToMove = new Set([
-  // Reconciliation: its own *-store.ts module moves to packages/stores.
-  "reconciliation/reconciliation-store.ts",
+  // Payouts' create statement: its *-store.ts module moves to packages/stores.
   "payouts/payout-create-store.ts",
   // Statements beside graphile-worker calls and the LISTEN client: the job-queue module's.
   "notifications/dispatch-domain-events.ts",
