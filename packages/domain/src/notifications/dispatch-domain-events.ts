@@ -1,13 +1,11 @@
 import { inPgTransaction, type Db } from "@agrinet/db";
+import { addWebhookDeliveryJobs } from "@agrinet/job-queue";
 
 /** The outbox consumer name whose cursor the notification dispatcher advances. */
 export const notificationDispatcherConsumer = "notifications";
 
 /** Channel the dispatcher notifies (on commit) after writing notifications; the API hubs listen. */
 export const notificationsChannel = "notifications";
-
-/** graphile-worker task that performs one webhook delivery attempt. */
-export const deliverWebhookTask = "deliver-webhook";
 
 /** Network errors, 408, 429 and 5xx are retried this many times in all, with backoff. */
 export const webhookMaxAttempts = 12;
@@ -120,14 +118,7 @@ export async function dispatchDomainEvents(options: {
        select id::text as id from created`,
       [ids],
     );
-    if (deliveries.length > 0) {
-      await client.query(
-        `select graphile_worker.add_job($1, json_build_object('deliveryId', d.id),
-                                        max_attempts := $2::int, job_key := 'webhook-delivery:' || d.id)
-         from unnest($3::text[]) as d(id)`,
-        [deliverWebhookTask, webhookMaxAttempts, deliveries.map((d) => d.id)],
-      );
-    }
+    await addWebhookDeliveryJobs(client, { deliveryIds: deliveries.map((d) => d.id), maxAttempts: webhookMaxAttempts });
 
     const last = events[events.length - 1]!;
     await client.query({

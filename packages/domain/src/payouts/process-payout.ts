@@ -1,13 +1,14 @@
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import { addPayoutJob } from "@agrinet/job-queue";
+import { payoutTransactionLimits } from "./payout-jobs";
 import type { PayoutRuntime } from "./payout-runtime";
 import { markPayoutFailed, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
 export type RailsByDestination = Partial<Record<PayoutRailName, PayoutRail>>;
 
-/** Thrown so graphile-worker retries the job with its exponential backoff. */
+/** Thrown so the job queue retries the job with its exponential backoff. */
 export class RetryablePayoutError extends Error {
   constructor(readonly code: string, message: string) {
     super(`${code}: ${message}`);
@@ -18,7 +19,7 @@ export class RetryablePayoutError extends Error {
 export type ProcessPayoutOptions = {
   runtime: PayoutRuntime;
   payoutId: string;
-  /** This job attempt (1-based) and the job's limit, from graphile-worker. */
+  /** This job attempt (1-based) and the job's limit, from the job queue. */
   attempt: number;
   maxAttempts: number;
   /** From the job payload: the provider said it never received this payout. */
@@ -125,7 +126,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
         const started = await tx.$queryRaw<Array<{ id: string }>>`
           select id from payouts where id = ${payoutId} and status = 'processing' for update`;
         if (started.length === 0) return;
-        const jobId = await enqueuePayoutJob(tx, {
+        const jobId = await addPayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
           runNow: true,
