@@ -1,6 +1,7 @@
 import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
-import type { PayoutDestination } from "./payout-destination";
 import { addPayoutJob } from "@agrinet/job-queue";
+import { lockProcessingPayout } from "@agrinet/stores/payouts";
+import type { PayoutDestination } from "./payout-destination";
 import { payoutTransactionLimits } from "./payout-jobs";
 import type { PayoutRuntime } from "./payout-runtime";
 import { markPayoutFailed, recordPayoutAttemptError } from "./payout-transitions";
@@ -121,11 +122,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       // a worker already started. A queued one waits for its run: a callback that names it (which
       // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
-        // Locks only a payout in `processing`: a queued one must stay unlocked, or a run taking
-        // the queue at that moment (SKIP LOCKED) would leave it behind, queued for good.
-        const started = await tx.$queryRaw<Array<{ id: string }>>`
-          select id from payouts where id = ${payoutId} and status = 'processing' for update`;
-        if (started.length === 0) return;
+        if (!(await lockProcessingPayout(tx, payoutId))) return;
         const jobId = await addPayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
