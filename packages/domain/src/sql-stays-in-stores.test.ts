@@ -15,9 +15,7 @@ const stillToMove = new Set([
   "reconciliation/reconciliation-store.ts",
   "payouts/payout-create-store.ts",
   // Their graphile-worker calls went to @agrinet/job-queue; their own statements are still here.
-  "notifications/notification-hub.ts",
   "payouts/export-bank-batch.ts",
-  "payouts/payout-jobs.ts",
   "payouts/run-payouts.ts",
   "system/system-status.ts",
 ]);

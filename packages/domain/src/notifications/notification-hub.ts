@@ -1,4 +1,5 @@
 import { listenToChannel, type ChannelListener, type Db } from "@agrinet/db";
+import { newestNotificationId } from "@agrinet/stores/outbox";
 import { notificationsChannel } from "./dispatch-domain-events";
 import { listNotificationsAfter } from "./list-notifications";
 import { toNotificationView, type NotificationRecipient, type NotificationView } from "./notification-view";
@@ -107,11 +108,8 @@ export class NotificationHub {
     // second). A stream attached during the query makes it read the rows after all: anything
     // that committed after it attached must reach it.
     if (this.subscribers.size === 0) {
-      const { rows } = await this.options.db.$pool.query<{ newest: string | null }>(
-        "select max(id)::text as newest from notifications",
-      );
+      const newest = await newestNotificationId(this.options.db.$pool);
       if (this.subscribers.size === 0) {
-        const newest = BigInt(rows[0]?.newest ?? 0);
         if (newest > this.lastFetchedId) this.lastFetchedId = newest;
         return;
       }
