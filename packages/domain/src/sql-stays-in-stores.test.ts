@@ -12,7 +12,6 @@ const stillToMove = new Set([
   "collections/paybill-accounts.ts",
   "collections/stk-deposits.ts",
   "deposits/deposit-credit-store.ts",
-  "reconciliation/reconciliation-store.ts",
   "payouts/payout-create-store.ts",
   // Their graphile-worker calls went to @agrinet/job-queue; their own statements are still here.
   "payouts/export-bank-batch.ts",
