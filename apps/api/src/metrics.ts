@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { oldestOpenExceptionAges, reconciliationSources, unmatchedPaymentsWaiting, type NotificationHub } from "@agrinet/domain";
+import { jobQueueDepth } from "@agrinet/job-queue";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { sendError } from "./rest/error-envelope";
@@ -43,19 +44,12 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   });
   new Gauge({
     name: "agrinet_job_queue_depth",
-    help: "graphile-worker jobs waiting, by task and state (ready, scheduled, locked).",
+    help: "Jobs waiting in the job queue, by task and state (ready, scheduled, locked).",
     labelNames: ["task", "state"] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.$queryRaw<Array<{ task: string; state: string; count: number }>>`
-        select t.identifier as task,
-               case when j.locked_at is not null then 'locked'
-                    when j.run_at > now() then 'scheduled' else 'ready' end as state,
-               count(*)::int as count
-        from graphile_worker._private_jobs j
-        join graphile_worker._private_tasks t on t.id = j.task_id
-        group by 1, 2`.catch(() => []);
+      const rows = await jobQueueDepth(db).catch(() => []);
       for (const row of rows) this.set({ task: row.task, state: row.state }, row.count);
     },
   });

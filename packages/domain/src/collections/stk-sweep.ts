@@ -5,8 +5,6 @@ import type { MpesaCollectionsSettings } from "./collections-settings";
 import { appendMpesaCallback, claimDueStkQueries, lockMpesaPayment, nextStkQueryAt, scheduleStkQuery, scheduleStkSweeps } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer } from "./stk-deposits";
 
-export const stkSweepTask = "mpesa:stk-sweep";
-
 export type StkSweepResult = { asked: number; settled: number; stillProcessing: number; flagged: number; errors: number };
 
 /** Longest wait between two queries of one payment. */
