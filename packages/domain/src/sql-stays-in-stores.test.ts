@@ -9,10 +9,6 @@ import { expect, test } from "vitest";
 const stillToMove = new Set([
   // Payouts' create statement: its *-store.ts module moves to packages/stores.
   "payouts/payout-create-store.ts",
-  // Their graphile-worker calls went to @agrinet/job-queue; their own statements are still here.
-  "payouts/export-bank-batch.ts",
-  "payouts/run-payouts.ts",
-  "system/system-status.ts",
 ]);
 
 const sqlMarks = /\$queryRaw|\$executeRaw|queryTextRows|Prisma\.(sql|raw|join|empty)\b|ArrayLiteral\(|\.query\(|\.query<|\brow\[\d+\]/;

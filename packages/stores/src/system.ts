@@ -1,4 +1,4 @@
-import type { Db, Tx } from "@agrinet/db";
+import { migrationStatus, type Db, type MigrationStatus, type Tx } from "@agrinet/db";
 
 /* The system area's SQL outside the job queue: the worker heartbeat check and the overview's aggregates. */
 
@@ -63,4 +63,33 @@ export async function readOverviewFigures(db: Db, window: { from: Date; to: Date
        group by 1, 2, 3`,
   ]);
   return { balances, pendingDeposits, openPayouts, depositVolume, payoutVolume };
+}
+
+/** Whether the server behind `readDb` is a replica, and its replay lag in seconds (0 when caught up). */
+export async function readReplicaLag(readDb: Db): Promise<{ replica: boolean; lagSeconds: number | null }> {
+  const [row] = await readDb.$queryRaw<Array<{ replica: boolean; lag: number | null }>>`
+    select pg_is_in_recovery() as replica,
+           case when not pg_is_in_recovery() then null
+                when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+                else extract(epoch from now() - pg_last_xact_replay_timestamp()) end::float8 as lag`;
+  return { replica: row!.replica, lagSeconds: row!.lag };
+}
+
+/** The workers whose heartbeat is younger than `maxAgeSeconds` by the database's clock. */
+export async function liveWorkerIds(db: Db, maxAgeSeconds: number): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ worker_id: string }>>`
+    select worker_id from worker_heartbeats
+    where beat_at > now() - make_interval(secs => ${maxAgeSeconds}::double precision)`;
+  return rows.map((row) => row.worker_id);
+}
+
+/** Forgets heartbeats older than `olderThanSeconds` by the database's clock. */
+export async function forgetStaleHeartbeats(db: Db, olderThanSeconds: number): Promise<void> {
+  await db.$executeRaw`
+    delete from worker_heartbeats where beat_at < now() - make_interval(secs => ${olderThanSeconds}::double precision)`;
+}
+
+/** The migrations on disk compared with what this database has applied. */
+export function readMigrationStatus(db: Db, onDisk: string[]): Promise<MigrationStatus> {
+  return migrationStatus((sql) => db.$queryRawUnsafe(sql), onDisk);
 }

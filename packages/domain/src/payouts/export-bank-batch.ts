@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { removeJobs } from "@agrinet/job-queue";
+import * as payoutRunsStore from "@agrinet/stores/payout-runs";
 import { exportBankPayoutBatchCsv } from "@agrinet/rails";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
@@ -41,22 +42,12 @@ export async function exportBankBatch(options: ExportBankBatchOptions): Promise<
     await tx.payoutBatch.create({
       data: { id: batchId, requestedBy: options.requestedBy, filters: { destinationType: "bank", currency, limit: options.limit } },
     });
-    const picked = await tx.$queryRaw<Array<{ id: string; status: string }>>`
-      select id, status from payouts
-      where destination_type = 'bank'
-        and (status = 'queued' or (status = 'processing' and provider_request_id is null))
-        and (${currency}::text is null or currency = ${currency}::text)
-      order by created_at, id
-      limit ${options.limit}
-      for update skip locked`;
+    const picked = await payoutRunsStore.lockUnexportedBankPayouts(tx, { currency, limit: options.limit });
     const ids = picked.map((p) => p.id);
     if (ids.length > 0) {
       // The worker has nothing to do for these any more: the operator completes them.
       await removeJobs(tx, ids);
-      await tx.$executeRaw`
-        update payouts set status = 'processing', batch_id = ${batchId}, attempts = attempts + 1,
-          processing_at = coalesce(processing_at, now()), provider_request_id = ${`export:${batchId}`}, updated_at = now()
-        where id = any(${ids}::text[])`;
+      await payoutRunsStore.markBankPayoutsExported(tx, { batchId, payoutIds: ids });
     }
     const rows = await tx.payout.findMany({ where: { id: { in: ids } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
     const totals: Record<string, bigint> = {};

@@ -1,6 +1,6 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { batchProgress } from "./run-payouts";
+import { batchProgress } from "@agrinet/stores/payout-runs";
 
 export type PayoutBatchView = {
   batchId: string;

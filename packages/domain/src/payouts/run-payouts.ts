@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { runJobsNow } from "@agrinet/job-queue";
+import * as payoutRunsStore from "@agrinet/stores/payout-runs";
 import { recordAudit } from "../audit/record-audit";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import type { PayoutDestinationType } from "./payout-destination";
@@ -64,18 +65,7 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
   const destinationType = filters.destinationType ?? null;
 
   if (options.dryRun) {
-    const rows = await db.$queryRaw<Array<{ currency: string; count: bigint; amount: bigint }>>`
-      with picked as (
-        select currency, amount from payouts
-        where status = 'queued' and batch_id is null
-          and (${currency}::text is null or currency = ${currency}::text)
-          and (${destinationType}::text is null or destination_type = ${destinationType}::text)
-        order by created_at, id
-        limit ${limit}
-      )
-      select currency, count(*)::bigint as count, sum(amount)::bigint as amount
-      from picked group by currency order by currency`;
-    const totals = rows.map((r) => ({ currency: r.currency, count: Number(r.count), amount: r.amount }));
+    const totals = await payoutRunsStore.previewRun(db, { currency, destinationType, limit });
     return { dryRun: true, count: totals.reduce((n, t) => n + t.count, 0), totals };
   }
 
@@ -107,22 +97,9 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
   while (total < limit) {
     const chunk = Math.min(options.chunkSize ?? defaultChunkSize, limit - total);
     const rows = await db.$transaction(async (tx) => {
-      // SKIP LOCKED: two runs at once split the queue instead of waiting on each other.
-      const rows = await tx.$queryRaw<Array<{ id: string; job_id: string | null; currency: string; amount: bigint }>>`
-        with picked as (
-          select id from payouts
-          where status = 'queued' and batch_id is null
-            and (${currency}::text is null or currency = ${currency}::text)
-            and (${destinationType}::text is null or destination_type = ${destinationType}::text)
-          order by created_at, id
-          limit ${chunk}
-          for update skip locked
-        )
-        update payouts p set batch_id = ${batchId}, updated_at = now()
-        from picked where p.id = picked.id
-        returning p.id, p.job_id, p.currency, p.amount`;
+      const rows = await payoutRunsStore.tagQueuedPayouts(tx, { currency, destinationType, batchId, limit: chunk });
       if (rows.length === 0) return rows;
-      const chunkJobIds = rows.flatMap((r) => (r.job_id ? [r.job_id] : []));
+      const chunkJobIds = rows.flatMap((r) => (r.jobId ? [r.jobId] : []));
       await runJobsNow(tx, chunkJobIds);
       addByCurrency(totals, rows);
       await tx.payoutBatch.update({
@@ -131,17 +108,17 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
       });
       return rows;
     }, payoutTransactionLimits);
-    for (const row of rows) if (row.job_id) jobIds.push(row.job_id);
+    for (const row of rows) if (row.jobId) jobIds.push(row.jobId);
     total += rows.length;
     if (rows.length < chunk) break;
   }
   const picked = { jobIds, totals: sortedTotals(totals), total };
 
   const deadline = Date.now() + options.waitMs;
-  let progress = await batchProgress(db, batchId);
+  let progress = await payoutRunsStore.batchProgress(db, batchId);
   while (progress.queued > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 250, Math.max(deadline - Date.now(), 1))));
-    progress = await batchProgress(db, batchId);
+    progress = await payoutRunsStore.batchProgress(db, batchId);
   }
   const finished = progress.queued === 0;
   await db.payoutBatch.update({
@@ -176,15 +153,4 @@ function sortedTotals(totals: Map<string, CurrencyTotal>): CurrencyTotal[] {
 
 function totalsJson(totals: Map<string, CurrencyTotal>): Record<string, string> {
   return Object.fromEntries(sortedTotals(totals).map((t) => [t.currency, t.amount.toString()]));
-}
-
-/** processed = paid, failed = failed or cancelled, queued = the rest (queued or processing). */
-export async function batchProgress(db: Db, batchId: string) {
-  const rows = await db.$queryRaw<Array<{ processed: bigint; failed: bigint; pending: bigint }>>`
-    select count(*) filter (where status = 'paid')::bigint as processed,
-           count(*) filter (where status in ('failed', 'cancelled'))::bigint as failed,
-           count(*) filter (where status in ('queued', 'processing'))::bigint as pending
-    from payouts where batch_id = ${batchId}`;
-  const row = rows[0]!;
-  return { processed: Number(row.processed), failed: Number(row.failed), queued: Number(row.pending) };
 }

@@ -1,6 +1,6 @@
 import type { Db } from "@agrinet/db";
-import { migrationStatus } from "@agrinet/db";
 import { unlockJobsOfDeadPools } from "@agrinet/job-queue";
+import * as systemStore from "@agrinet/stores/system";
 
 /** A worker that has not beaten for this long is taken to be gone (payouts answer 503). */
 export const workerHeartbeatMaxAgeMs = 30_000;
@@ -35,10 +35,7 @@ export async function getSystemStatus(options: GetSystemStatusOptions): Promise<
   };
   try {
     const [migrations, heartbeats] = await Promise.all([
-      migrationStatus(
-        (sql) => options.db.$queryRawUnsafe(sql),
-        options.expectedMigrations,
-      ),
+      systemStore.readMigrationStatus(options.db, options.expectedMigrations),
       options.db.workerHeartbeat.findMany({ orderBy: { beatAt: "desc" } }).catch(() => []),
     ]);
     details.pendingMigrations = [...migrations.failed, ...migrations.pending];
@@ -78,12 +75,8 @@ export type ReadReplicaStatus = { status: "ok" | "unavailable"; replica: boolean
 
 export async function getReadReplicaStatus(readDb: Db): Promise<ReadReplicaStatus> {
   try {
-    const [row] = await readDb.$queryRaw<Array<{ replica: boolean; lag: number | null }>>`
-      select pg_is_in_recovery() as replica,
-             case when not pg_is_in_recovery() then null
-                  when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
-                  else extract(epoch from now() - pg_last_xact_replay_timestamp()) end::float8 as lag`;
-    return { status: "ok", replica: row!.replica, replayLagSeconds: row!.lag === null ? null : Math.round(row!.lag * 10) / 10 };
+    const { replica, lagSeconds } = await systemStore.readReplicaLag(readDb);
+    return { status: "ok", replica, replayLagSeconds: lagSeconds === null ? null : Math.round(lagSeconds * 10) / 10 };
   } catch {
     return { status: "unavailable", replica: null, replayLagSeconds: null };
   }
@@ -112,14 +105,10 @@ export async function clearWorkerHeartbeat(options: { db: Db; workerId: string }
 export async function recoverJobsOfDeadWorkers(options: { db: Db; maxAgeMs?: number }): Promise<string[]> {
   const maxAgeSeconds = (options.maxAgeMs ?? workerHeartbeatMaxAgeMs) / 1000;
   // The database's clock for both sides of the comparison, as the lock times are its own.
-  const live = await options.db.$queryRaw<Array<{ worker_id: string }>>`
-    select worker_id from worker_heartbeats
-    where beat_at > now() - make_interval(secs => ${maxAgeSeconds}::double precision)`;
   const pools = await unlockJobsOfDeadPools(options.db, {
     lockedForSeconds: maxAgeSeconds,
-    liveWorkerIds: live.map((row) => row.worker_id),
+    liveWorkerIds: await systemStore.liveWorkerIds(options.db, maxAgeSeconds),
   });
-  await options.db.$executeRaw`
-    delete from worker_heartbeats where beat_at < now() - make_interval(secs => ${maxAgeSeconds * 10}::double precision)`;
+  await systemStore.forgetStaleHeartbeats(options.db, maxAgeSeconds * 10);
   return pools;
 }
