@@ -7,6 +7,7 @@ import {
 } from "@trpc/server/unstable-core-do-not-import";
 import { z } from "zod";
 import { rejectUnknownKeys } from "./strict-input";
+import { tenancyCheckFor } from "./trpc";
 
 /** What a tRPC middleware returns: its `next()`'s result, or the resolver's. */
 type MiddlewareResult = { ok: true; data: unknown; ctx?: object; marker: string } | { ok: false; error: TRPCError; marker: string };
@@ -62,7 +63,8 @@ function strictSyncFirst(schema: z.ZodType, allInputs: z.ZodType[]) {
 
 /**
  * The chain with tRPC's own input and output middlewares rebuilt around `syncFirst` (same
- * middlewares, same errors: BAD_REQUEST for input, INTERNAL_SERVER_ERROR for output). Each
+ * middlewares, same errors: BAD_REQUEST for input, INTERNAL_SERVER_ERROR for output), and the
+ * tenancy check given the input schemas (a malformed id: 400, not 404). Each
  * `.input()` added one input middleware and one entry of `inputs`, in order; a chain that does
  * not line up, or a validator that is not zod, is left as it is.
  */
@@ -72,6 +74,8 @@ function withSyncFirstValidation(def: ProcedureDef): Middleware[] {
   const allInputs = def.inputs.filter((input): input is z.ZodType => input instanceof z.ZodType);
   let inputIndex = 0;
   return def.middlewares.map((middleware) => {
+    const tenancy = tenancyCheckFor(middleware, allInputs);
+    if (tenancy) return tenancy as Middleware;
     if (middleware._type === "input") {
       const schema = def.inputs[inputIndex++];
       return schema instanceof z.ZodType ? (createInputMiddleware(strictSyncFirst(schema, allInputs)) as unknown as Middleware) : middleware;

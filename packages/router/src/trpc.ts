@@ -185,13 +185,27 @@ const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
 
 /**
  * Tenancy (`assertCallerReaches`) before the procedure runs. Lists are narrowed by the
- * procedures themselves (`listPartnerFilter`).
+ * procedures themselves (`listPartnerFilter`). Given the procedure's input schemas, a malformed
+ * id is a 400 naming its field before anything is looked up (or claimed), and only a
+ * well-formed one that is not the partner's a 404.
  */
-const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
-  if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
-  await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy);
-  return next();
-});
+function tenancyCheck(inputs: readonly unknown[]) {
+  return t.middleware(async ({ meta, ctx, next, getRawInput }) => {
+    if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
+    await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy, inputs);
+    return next();
+  });
+}
+
+const enforceTenancy = tenancyCheck([]);
+
+/**
+ * The builder's tenancy middleware made for one procedure's input schemas, or null when
+ * `middleware` is not the tenancy check (`withStrictInputs` and the REST invokers swap it in).
+ */
+export function tenancyCheckFor(middleware: unknown, inputs: readonly unknown[]): unknown {
+  return enforceTenancy._middlewares.includes(middleware as never) ? tenancyCheck(inputs)._middlewares[0] : null;
+}
 
 /** The one procedure builder: every procedure states `meta({ access })`. */
 export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput).use(enforceTenancy);
