@@ -5,8 +5,8 @@
 //   raw SQL baseline  a transfer written directly in SQL on minimal tables: lock two balance rows
 //                     in order, insert the transfer and two postings, update two balances; sent as
 //                     one round trip (the cheapest way to send it)
-//   single            postLedgerTransaction through the Prisma client, one transfer per commit
-//   single (pg pool)  the same function and SQL through a plain pg pool (no Prisma client cost)
+//   single            postLedgerTransaction on the client (the store sends it through the client's
+//                     pg pool: no Prisma query cost), one transfer per commit
 //   batch             postLedgerTransactionsBatch, many transfers per database transaction; the 16
 //                     clients' concurrent batches share database transactions (group commit)
 // Round trip of `select 1` through the Prisma client vs a plain pg pool: what the single path
@@ -336,7 +336,7 @@ try {
   console.log(`pages, empty ledger (${emptyPages.userTransactions} user transactions): user first ${emptyPages.userFirst.p50Ms} ms, ` +
     `user deep ${emptyPages.userDeep.p50Ms} ms, staff first ${emptyPages.staffFirst.p50Ms} ms, staff deep ${emptyPages.staffDeep.p50Ms} ms`);
 
-  const throughput: Record<string, { baseline: Measured; single: Measured; singlePg: Measured; batch: Measured }> = {};
+  const throughput: Record<string, { baseline: Measured; single: Measured; batch: Measured }> = {};
   for (const [name, pool] of [["1000 accounts", wide], ["10 hot accounts", hot]] as const) {
     const baseline = await measure(async (c) => {
       await rawClients[c]!.query(rawTransferSql(pool.rawIds));
@@ -346,18 +346,13 @@ try {
       await postLedgerTransaction(ledgerDb, transfer(pool));
       return 1;
     });
-    const singlePg = await measure(async () => {
-      await postLedgerTransaction(pgPool, transfer(pool));
-      return 1;
-    });
     const batch = await measure(async () => {
       const results = await postLedgerTransactionsBatch(ledgerDb, Array.from({ length: batchSize }, () => transfer(pool)));
       return results.filter((r) => r.ok).length;
     });
-    throughput[name] = { baseline, single, singlePg, batch };
+    throughput[name] = { baseline, single, batch };
     console.log(`${name}: raw SQL baseline ${Math.round(baseline.rate)}/s (${describeCpu(baseline)}) | ` +
       `single ${Math.round(single.rate)}/s (${round(single.rate / baseline.rate)}x baseline; ${describeCpu(single)}) | ` +
-      `single via pg pool ${Math.round(singlePg.rate)}/s (${round(singlePg.rate / baseline.rate)}x; ${describeCpu(singlePg)}) | ` +
       `batch ${Math.round(batch.rate)}/s (${round(batch.rate / baseline.rate)}x baseline; ${describeCpu(batch)}) | ` +
       machineLoad().uptime);
   }
@@ -388,9 +383,6 @@ try {
       { group: "ledger", name: `single transfer (Prisma client), ${name}`, value: Math.round(t.single.rate), unit: "ops/s",
         baseline, ratio: round(t.single.rate / t.baseline.rate), target: "ratio ≥ 0.6",
         met: t.single.rate / t.baseline.rate >= 0.6, note: cpuNote(t.single) },
-      { group: "ledger", name: `single transfer (pg pool), ${name}`, value: Math.round(t.singlePg.rate), unit: "ops/s",
-        baseline, ratio: round(t.singlePg.rate / t.baseline.rate), target: "ratio ≥ 0.6",
-        met: t.singlePg.rate / t.baseline.rate >= 0.6, note: cpuNote(t.singlePg) },
       { group: "ledger", name: `single transfer (Prisma client) CPU per transfer, ${name}`, value: totalCpu(t.single),
         unit: "µs", baseline: { name: "raw SQL transfer CPU", value: totalCpu(t.baseline), unit: "µs" },
         ratio: round(totalCpu(t.single) / totalCpu(t.baseline)),

@@ -11,7 +11,7 @@ export {
 } from "./trpc";
 export { procedureInvoker, withStrictInputs, type ProcedureInvoker } from "./invoke-procedure";
 export { rejectUnknownKeys, unknownInputKeys } from "./strict-input";
-export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
+export { defaultDepositSettings, defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";
 export { assertCallerReaches } from "./tenancy";

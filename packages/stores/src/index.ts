@@ -3,3 +3,8 @@ export * as payoutsStore from "./payouts";
 export * as ledgerStore from "./ledger";
 export * as tenancyStore from "./tenancy";
 export * as payoutDestinationsStore from "./payout-destinations";
+export * as depositsStore from "./deposits";
+export * as outboxStore from "./outbox";
+export * as contractsStore from "./contracts";
+export * as settlementsStore from "./settlements";
+export * as systemStore from "./system";

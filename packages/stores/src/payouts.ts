@@ -282,3 +282,14 @@ export async function recordAttemptError(db: Queryable, payoutId: string, error:
     values: [payoutId, error],
   });
 }
+
+/**
+ * Locks the payout until the transaction ends only if it is `processing` (a worker started it);
+ * false otherwise. A queued payout stays unlocked: a run taking the queue at that moment (SKIP
+ * LOCKED) would otherwise leave it behind, queued for good.
+ */
+export async function lockProcessingPayout(tx: Tx, payoutId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    select id from payouts where id = ${payoutId} and status = 'processing' for update`;
+  return rows.length > 0;
+}
