@@ -342,10 +342,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
   // Without a signing secret nothing could be verified, so the endpoint does not exist.
   if (payments.webhookSecret) {
-    await fastify.register(stripeWebhookRoutes, {
-      db,
-      secret: payments.webhookSecret,
-      });
+    await fastify.register(stripeWebhookRoutes, { db, secret: payments.webhookSecret, stripe });
   } else {
     fastify.log.info("PAYOUTS_WEBHOOK_SECRET is unset: POST /payments/stripe/webhook is not served");
   }

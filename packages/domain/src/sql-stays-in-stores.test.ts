@@ -12,7 +12,6 @@ const stillToMove = new Set([
   "collections/paybill-accounts.ts",
   "collections/stk-deposits.ts",
   "deposits/deposit-credit-store.ts",
-  "reconciliation/reconciliation-store.ts",
   "payouts/payout-create-store.ts",
   // Statements beside graphile-worker calls and the LISTEN client: the job-queue module's.
   "notifications/dispatch-domain-events.ts",

@@ -30,6 +30,8 @@ export { BankTransferRail, exportBankPayoutBatchCsv } from "./bank/bank-transfer
 export type { BankBatchRow } from "./bank/bank-transfer-rail";
 export { listStripeBalanceTransactions } from "./stripe/stripe-balance-transactions";
 export type { StripeBalanceLine } from "./stripe/stripe-balance-transactions";
+export { retrieveStripePayout } from "./stripe/stripe-payouts";
+export type { StripePlatformPayout } from "./stripe/stripe-payouts";
 export {
   DarajaCollections,
   darajaCollectionPaths,

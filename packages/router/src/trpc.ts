@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
+import { rejectUnknownKeys, strictInputsOf } from "./strict-input";
 import { assertCallerReaches, type TenancyMeta } from "./tenancy";
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -185,27 +186,30 @@ const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
 
 /**
  * Tenancy (`assertCallerReaches`) before the procedure runs. Lists are narrowed by the
- * procedures themselves (`listPartnerFilter`). Given the procedure's input schemas, a malformed
- * id is a 400 naming its field before anything is looked up (or claimed), and only a
- * well-formed one that is not the partner's a 404.
+ * procedures themselves (`listPartnerFilter`). With the procedure's input schemas (recorded by
+ * `withStrictInputs`), a malformed id is a 400 naming its field before anything is looked up (or
+ * claimed), and only a well-formed one that is not the partner's a 404.
  */
-function tenancyCheck(inputs: readonly unknown[]) {
-  return t.middleware(async ({ meta, ctx, next, getRawInput }) => {
-    if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
-    await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy, inputs);
-    return next();
-  });
-}
-
-const enforceTenancy = tenancyCheck([]);
+const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
+  if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
+  await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy, strictInputsOf(meta));
+  return next();
+});
 
 /**
- * The builder's tenancy middleware made for one procedure's input schemas, or null when
- * `middleware` is not the tenancy check (`withStrictInputs` and the REST invokers swap it in).
+ * Keys the procedure's input schemas do not declare are a 400 naming them, before the schemas
+ * parse (zod would drop them silently): for the routers given to `withStrictInputs`.
  */
-export function tenancyCheckFor(middleware: unknown, inputs: readonly unknown[]): unknown {
-  return enforceTenancy._middlewares.includes(middleware as never) ? tenancyCheck(inputs)._middlewares[0] : null;
-}
+const refuseUnknownKeys = t.middleware(async ({ meta, next, getRawInput }) => {
+  const schemas = strictInputsOf(meta);
+  if (schemas) rejectUnknownKeys(schemas, await getRawInput());
+  return next();
+});
 
 /** The one procedure builder: every procedure states `meta({ access })`. */
-export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput).use(enforceTenancy);
+export const procedure = t.procedure
+  .use(domainErrors)
+  .use(enforceAccess)
+  .use(refuseUnstorableInput)
+  .use(enforceTenancy)
+  .use(refuseUnknownKeys);

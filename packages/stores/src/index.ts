@@ -8,3 +8,4 @@ export * as outboxStore from "./outbox";
 export * as contractsStore from "./contracts";
 export * as settlementsStore from "./settlements";
 export * as systemStore from "./system";
+export * as reconciliationStore from "./reconciliation";

@@ -153,7 +153,7 @@ function decodeCallbackPayout([id, status, amount, currency, providerRequestId]:
 
 /**
  * One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here.
- * queryTextRows rather than pg's query: no row description to ask for and parse each time.
+ * queryTextRows rather than object rows: the columns come back as text, nothing parsed per row.
  */
 export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
   const rows = await queryTextRows(db, {

@@ -200,6 +200,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
         unexplainedDifference: BigInt(row.unexplainedDifference),
         ledgerClosing: BigInt(row.ledgerClosing),
         closingDifference: row.closingDifference === null ? null : BigInt(row.closingDifference),
+        comparisonRecordedAt: row.comparisonRecordedAt === null ? null : new Date(row.comparisonRecordedAt),
       }));
       return reply
         .type("text/csv; charset=utf-8")

@@ -781,9 +781,29 @@ export interface paths {
         };
         /**
          * Daily reconciliation report
-         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.
+         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance, as recorded when statements were committed or by the scheduled run (its latest version; history: GET /api/v1/reconciliation/balance-comparisons). CSV: GET /api/v1/reconciliation/report.csv.
          */
         get: operations["reconciliation_getDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/balance-comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History of the daily closing comparisons
+         * @description Every recorded version of a rail's daily closing comparison (statement closing balance against the clearing account's balance at the statements' period end) for the days from..to (East Africa Time), by day, currency and version: a figure that came out differently later is a new version, never an edit.
+         */
+        get: operations["reconciliation_listBalanceComparisons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3719,6 +3739,7 @@ export interface operations {
                             exceptionsNew: number;
                             exceptionsPersisting: number;
                             exceptionsResolved: number;
+                            balanceComparisonsRecorded: number;
                         } | null;
                     };
                 };
@@ -3827,6 +3848,7 @@ export interface operations {
                         exceptionsNew: number;
                         exceptionsPersisting: number;
                         exceptionsResolved: number;
+                        balanceComparisonsRecorded: number;
                     };
                 };
             };
@@ -3846,7 +3868,7 @@ export interface operations {
         parameters: {
             query?: {
                 source?: "mpesa" | "bank" | "stripe";
-                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                 status?: "new" | "persisting" | "resolved" | "open" | "all";
                 assignee?: string;
                 reference?: string;
@@ -3875,7 +3897,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3895,6 +3917,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                         nextCursor: string | null;
@@ -3936,7 +3959,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3956,6 +3979,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         };
                         line: {
@@ -4072,7 +4096,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4092,6 +4116,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };
@@ -4144,7 +4169,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4164,6 +4189,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };
@@ -4331,6 +4357,63 @@ export interface operations {
                              */
                             ledgerClosing: string;
                             closingDifference: string | null;
+                            comparisonVersion: number | null;
+                            comparisonRecordedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listBalanceComparisons: {
+        parameters: {
+            query: {
+                source: "mpesa" | "bank" | "stripe";
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            source: string;
+                            currency: string;
+                            day: string;
+                            version: number;
+                            comparedAt: string;
+                            statementOpening: string | null;
+                            statementClosing: string | null;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            ledgerClosing: string;
+                            difference: string | null;
+                            trigger: string;
+                            statementId: string | null;
+                            runId: string;
+                            recordedAt: string;
                         }[];
                     };
                 };

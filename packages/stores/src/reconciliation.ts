@@ -1,6 +1,6 @@
 /**
- * Every SQL statement of reconciliation, with its row decoders (moves to @agrinet/stores with
- * the other areas). Amounts are signed from the provider account's side: a ledger posting on a
+ * The reconciliation area's SQL: every statement on the reconciliation tables, with typed rows
+ * (domain code never sees a column). Amounts are signed from the provider account's side: a ledger posting on a
  * clearing account counts with the opposite sign (a payout credits external:mpesa:KES and
  * shows as Withdrawn on the M-Pesa statement).
  *
@@ -9,9 +9,35 @@
  * unmatched money), the M-Pesa receipt of the STK or paybill payment behind a deposit, the
  * receipt of money held in suspense, the deposit's PaymentIntent, its own reference.
  */
-import type { CurrencyCode } from "@agrinet/core";
 import { Prisma, type Db, type Queryable, type Tx } from "@agrinet/db";
-import type { ParsedStatement, ReconciliationSource, StatementFormat } from "./statement-types";
+
+export const reconciliationSources = ["mpesa", "bank", "stripe"] as const;
+export type ReconciliationSource = (typeof reconciliationSources)[number];
+
+export const statementFormats = ["mpesa_csv", "bank_csv", "camt053", "stripe_api"] as const;
+export type StatementFormat = (typeof statementFormats)[number];
+
+/** A parsed statement as the store writes it (the domain's parsers produce it). */
+export type StatementToInsert = {
+  format: StatementFormat;
+  periodFrom: Date | null;
+  periodTo: Date | null;
+  currency: string | null;
+  openingBalance: bigint | null;
+  closingBalance: bigint | null;
+  rows: {
+    rowNumber: number;
+    reference: string | null;
+    batchReference: string | null;
+    bookedAt: Date;
+    amount: bigint;
+    currency: string;
+    description: string;
+    counterparty: string | null;
+    balanceAfter: bigint | null;
+  }[];
+  refused: { row: number; reason: string }[];
+};
 
 export type ReconClient = Db | Tx;
 
@@ -103,7 +129,7 @@ export async function insertStatement(
     fileSha256: string;
     bank: string | null;
     uploadedBy: string;
-    parsed: ParsedStatement;
+    parsed: StatementToInsert;
     identities: string[];
   },
 ): Promise<void> {
@@ -472,7 +498,12 @@ export const exceptionKinds = [
   "currency_mismatch",
   "duplicate_line",
   "outside_window",
+  /** An M-Pesa payment in suspense (collections' queue, mirrored here by a trigger): assigned or returned there. */
+  "unmatched_payment",
 ] as const;
+
+/** An unmatched payment's queue row is keyed by its payment (see the migration's trigger). */
+const unmatchedPaymentKeyPrefix = "event:mpesa-unmatched:";
 export type ExceptionKind = (typeof exceptionKinds)[number];
 export const reconciliationExceptionStatuses = ["new", "persisting", "resolved"] as const;
 export type ReconciliationExceptionStatus = (typeof reconciliationExceptionStatuses)[number];
@@ -500,6 +531,8 @@ export type ExceptionRecord = {
   createdAt: Date;
   updatedAt: Date;
   comments: number;
+  /** An unmatched payment's M-Pesa payment (collections' queue works it); null for the other kinds. */
+  mpesaPaymentId: string | null;
 };
 
 type ExceptionRow = {
@@ -551,6 +584,7 @@ function decodeException(row: ExceptionRow): ExceptionRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     comments: Number(row.comments),
+    mpesaPaymentId: row.key.startsWith(unmatchedPaymentKeyPrefix) ? row.key.slice(unmatchedPaymentKeyPrefix.length) : null,
   };
 }
 
@@ -777,7 +811,7 @@ export async function insertEventException(
     reference: string;
     ledgerAmount: bigint | null;
     statementAmount: bigint | null;
-    currency: CurrencyCode | string | null;
+    currency: string | null;
     detail: string;
   },
 ): Promise<void> {
@@ -796,18 +830,27 @@ export type DailyRow = {
   lines: number;
   matchedLines: number;
   ledgerNet: bigint;
-  /** The clearing account's balance at the day's end, provider side. */
+  /**
+   * The clearing account's balance at the day's end, provider side: the recorded comparison's
+   * (at the day's statements' period end) when there is one, else as the ledger says now.
+   */
   ledgerClosing: bigint;
+  /** The recorded comparison's statement balances (null without one, or when not printed). */
   opening: bigint | null;
   closing: bigint | null;
+  /** The recorded comparison's difference, version and when it was recorded (null without one). */
+  closingDifference: bigint | null;
+  comparisonVersion: number | null;
+  comparisonRecordedAt: Date | null;
 };
 
 /**
- * Per day (East Africa Time, the providers' and the finance team's day) and currency of a source: the statement lines' money in and out, how many
- * are matched, the ledger's net movement on the clearing account (provider side), its balance at
- * the day's end (its balance now less what was posted since) and the statements' balances for
- * the day (the earliest opening and latest closing of committed statements whose period is that
- * day).
+ * Per day (East Africa Time, the providers' and the finance team's day) and currency of a
+ * source: the statement lines' money in and out, how many are matched and the ledger's net
+ * movement on the clearing account (provider side), as they are now; and the day's closing
+ * comparison as recorded (recordBalanceComparisons), its latest version. A day without a
+ * recorded comparison shows the clearing account's balance at the day's end (its balance now
+ * less what was posted since).
  */
 export async function dailyReport(
   client: ReconClient,
@@ -816,7 +859,7 @@ export async function dailyReport(
   const rows = await client.$queryRaw<
     {
       day: Date; currency: string; money_in: bigint; money_out: bigint; lines: bigint; matched: bigint; ledger_net: bigint; ledger_closing: bigint;
-      opening: bigint | null; closing: bigint | null;
+      opening: bigint | null; closing: bigint | null; difference: bigint | null; version: number | null; recorded_at: Date | null;
     }[]
   >`
     with lines as (
@@ -832,13 +875,14 @@ export async function dailyReport(
       where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
         and p.created_at >= ${input.from} and p.created_at < ${input.to}
       group by 1, 2
-    ), balances as (
-      select date_trunc('day', period_from at time zone interval '+03:00') as day, currency::text as currency,
-             (array_agg(opening_balance order by period_from) filter (where opening_balance is not null))[1] as opening,
-             (array_agg(closing_balance order by period_to desc) filter (where closing_balance is not null))[1] as closing
-      from reconciliation_statements
-      where source = ${input.source} and status = 'committed' and period_from >= ${input.from} and period_from < ${input.to}
-      group by 1, 2
+    ), compared as (
+      select distinct on (x.day, x.currency) x.day::timestamp as day, x.currency::text as currency, x.statement_opening, x.statement_closing,
+             x.ledger_closing, x.difference, x.version, x.recorded_at
+      from reconciliation_balance_comparisons x
+      where x.source = ${input.source}
+        and x.day >= (${input.from}::timestamptz at time zone interval '+03:00')::date
+        and x.day < (${input.to}::timestamptz at time zone interval '+03:00')::date
+      order by x.day, x.currency, x.version desc
     ), held as (
       select a.currency::text as currency,
              -(bal.posted - coalesce((select sum(p.amount) from ledger_postings p where p.account_id = a.id and p.created_at >= ${input.to}), 0))
@@ -846,19 +890,22 @@ export async function dailyReport(
       from ledger_accounts a join ledger_balances bal on bal.account_id = a.id
       where a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
     ), days as (
-      select coalesce(l.day, g.day) as day, coalesce(l.currency, g.currency) as currency,
+      select coalesce(l.day, g.day, c.day) as day, coalesce(l.currency, g.currency, c.currency) as currency,
              coalesce(l.money_in, 0) as money_in, coalesce(l.money_out, 0) as money_out,
              coalesce(l.lines, 0) as lines, coalesce(l.matched, 0) as matched, coalesce(g.net, 0) as net
-      from lines l full join ledger g on g.day = l.day and g.currency = l.currency
+      from lines l
+      full join ledger g on g.day = l.day and g.currency = l.currency
+      full join compared c on c.day = coalesce(l.day, g.day) and c.currency = coalesce(l.currency, g.currency)
     )
     select d.day, d.currency, d.money_in::bigint, d.money_out::bigint, d.lines::bigint, d.matched::bigint,
            d.net::bigint as ledger_net,
            -- The balance at the period's end less the movements of the later days in it.
-           (coalesce(h.at_end, 0) - coalesce(sum(d.net) over (partition by d.currency order by d.day desc
-                                                           rows between unbounded preceding and 1 preceding), 0))::bigint as ledger_closing,
-           b.opening, b.closing
+           coalesce(c.ledger_closing,
+                    coalesce(h.at_end, 0) - coalesce(sum(d.net) over (partition by d.currency order by d.day desc
+                                                                     rows between unbounded preceding and 1 preceding), 0))::bigint as ledger_closing,
+           c.statement_opening as opening, c.statement_closing as closing, c.difference, c.version, c.recorded_at
     from days d
-    left join balances b on b.day = d.day and b.currency = d.currency
+    left join compared c on c.day = d.day and c.currency = d.currency
     left join held h on h.currency = d.currency
     order by 1, 2`;
   return rows.map((row) => ({
@@ -873,6 +920,9 @@ export async function dailyReport(
     ledgerClosing: row.ledger_closing,
     opening: row.opening,
     closing: row.closing,
+    closingDifference: row.difference,
+    comparisonVersion: row.version,
+    comparisonRecordedAt: row.recorded_at,
   }));
 }
 
@@ -880,4 +930,118 @@ export async function sourcesWithStatements(client: ReconClient): Promise<Set<st
   const rows = await client.$queryRaw<{ source: string }[]>`
     select distinct source from reconciliation_statements where status = 'committed'`;
   return new Set(rows.map((row) => row.source));
+}
+
+/**
+ * Records each day's closing comparison of the source's clearing account with its committed
+ * statements, per currency: the day is the East Africa Time day in which a statement's period
+ * ends; the statement side is the day's earliest opening and latest closing balance; the ledger
+ * side is the clearing account's balance (provider side) at the latest period end, i.e. its
+ * balance now less what was posted after it. A day gets a new version only when a figure differs
+ * from its latest one (a statement added for that day, a posting that landed before the period
+ * end after the last recording), so the history says when and how a day's figure changed.
+ *
+ * `statementId`: the days of that statement (a commit); otherwise every day whose statements end
+ * within `recentDays` (the scheduled run). The caller holds the source's lock.
+ */
+export async function recordBalanceComparisons(
+  client: ReconClient,
+  input: { source: ReconciliationSource; runId: string; trigger: "commit" | "schedule" | "manual"; statementId: string | null; recentDays: number },
+): Promise<number> {
+  return client.$executeRaw`
+    with statements as (
+      select s.id, s.period_from, s.period_to, s.opening_balance, s.closing_balance, s.committed_at, c.currency,
+             ((s.period_to - interval '1 millisecond') at time zone interval '+03:00')::date as day
+      from reconciliation_statements s
+      cross join lateral (
+        select s.currency::text as currency where s.currency is not null
+        union
+        select distinct r.currency::text from reconciliation_statement_rows r where s.currency is null and r.statement_id = s.id
+      ) c
+      where s.source = ${input.source} and s.status = 'committed' and s.period_to is not null
+    ), days as (
+      select distinct day, currency from statements
+      where (${input.statementId}::text is not null and id = ${input.statementId})
+         or (${input.statementId}::text is null and period_to >= now() - make_interval(days => ${input.recentDays}))
+    ), computed as (
+      select d.day, d.currency, max(s.period_to) as compared_at,
+             (array_agg(s.opening_balance order by s.period_from, s.committed_at) filter (where s.opening_balance is not null))[1] as opening,
+             (array_agg(s.closing_balance order by s.period_to desc, s.committed_at desc) filter (where s.closing_balance is not null))[1] as closing
+      from days d join statements s on s.day = d.day and s.currency = d.currency
+      group by d.day, d.currency
+    ), compared as (
+      select c.*, coalesce(-(bal.posted - coalesce((select sum(p.amount) from ledger_postings p
+                                                    where p.account_id = a.id and p.created_at > c.compared_at), 0)), 0)::bigint as ledger_closing
+      from computed c
+      left join ledger_accounts a on a.owner_type = 'external' and a.owner_id = ${input.source} and a.purpose = 'clearing'
+                                  and a.currency::text = c.currency
+      left join ledger_balances bal on bal.account_id = a.id
+    )
+    insert into reconciliation_balance_comparisons
+      (source, currency, day, version, compared_at, statement_opening, statement_closing, ledger_closing, difference, trigger, statement_id, run_id)
+    select ${input.source}, c.currency, c.day, coalesce(latest.version, 0) + 1, c.compared_at, c.opening, c.closing, c.ledger_closing,
+           c.closing - c.ledger_closing, ${input.trigger}, ${input.statementId}, ${input.runId}
+    from compared c
+    left join lateral (
+      select * from reconciliation_balance_comparisons x
+      where x.source = ${input.source} and x.currency = c.currency and x.day = c.day order by x.version desc limit 1
+    ) latest on true
+    where latest.id is null
+       or (latest.compared_at, latest.statement_opening, latest.statement_closing, latest.ledger_closing)
+          is distinct from (c.compared_at, c.opening, c.closing, c.ledger_closing)`;
+}
+
+export type BalanceComparison = {
+  source: ReconciliationSource;
+  currency: string;
+  /** YYYY-MM-DD, East Africa Time. */
+  day: string;
+  version: number;
+  comparedAt: Date;
+  statementOpening: bigint | null;
+  statementClosing: bigint | null;
+  ledgerClosing: bigint;
+  difference: bigint | null;
+  trigger: string;
+  statementId: string | null;
+  runId: string;
+  recordedAt: Date;
+};
+
+type BalanceComparisonRow = {
+  source: string; currency: string; day: Date; version: number; compared_at: Date; statement_opening: bigint | null; statement_closing: bigint | null;
+  ledger_closing: bigint; difference: bigint | null; trigger: string; statement_id: string | null; run_id: string; recorded_at: Date;
+};
+
+const decodeBalanceComparison = (row: BalanceComparisonRow): BalanceComparison => ({
+  source: row.source as ReconciliationSource,
+  currency: row.currency,
+  // A date: node reads it as UTC midnight, so its ISO date is the day.
+  day: row.day.toISOString().slice(0, 10),
+  version: row.version,
+  comparedAt: row.compared_at,
+  statementOpening: row.statement_opening,
+  statementClosing: row.statement_closing,
+  ledgerClosing: row.ledger_closing,
+  difference: row.difference,
+  trigger: row.trigger,
+  statementId: row.statement_id,
+  runId: row.run_id,
+  recordedAt: row.recorded_at,
+});
+
+/** Every recorded version of the source's comparisons for the days in [fromDay, toDay], by day, currency, version. */
+export async function listBalanceComparisons(
+  client: ReconClient,
+  input: { source: string; fromDay: string; toDay: string; latestOnly: boolean },
+): Promise<BalanceComparison[]> {
+  const rows = await client.$queryRaw<BalanceComparisonRow[]>`
+    select x.source, x.currency::text as currency, x.day, x.version, x.compared_at, x.statement_opening, x.statement_closing, x.ledger_closing,
+           x.difference, x.trigger, x.statement_id, x.run_id, x.recorded_at
+    from reconciliation_balance_comparisons x
+    where x.source = ${input.source} and x.day between ${input.fromDay}::date and ${input.toDay}::date
+      and (not ${input.latestOnly} or x.version = (select max(y.version) from reconciliation_balance_comparisons y
+                                                   where y.source = x.source and y.currency = x.currency and y.day = x.day))
+    order by x.day, x.currency, x.version`;
+  return rows.map(decodeBalanceComparison);
 }
