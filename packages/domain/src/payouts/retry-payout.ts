@@ -1,9 +1,10 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { addPayoutJob, runWaitingJobNow } from "@agrinet/job-queue";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
-import { enqueuePayoutJob, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { reservePayoutFunds } from "./payout-ledger";
 import { lockPayout } from "./payout-transitions";
 import { toPayoutView, type PayoutView } from "./payout-view";
@@ -39,10 +40,7 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
         throw new DomainError("INVALID_STATE", "bank payouts are completed by marking them paid or failed");
       }
       // The next check of its chain is due now, or a new chain starts when the last one gave up.
-      await tx.$queryRaw`
-        select id from graphile_worker.reschedule_jobs(
-          array(select id from graphile_worker.jobs where key = ${payout.id}::text and locked_at is null),
-          run_at => now())`;
+      await runWaitingJobNow(tx, payout.id);
       await scheduleStatusCheck(tx, { payoutId: payout.id, afterMs: 0, check: payout.statusCheck ?? 1 });
       return toPayoutView(payout);
     }
@@ -57,7 +55,7 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
       { id: payout.id, userId: payout.userId, amount: payout.amount, currency: payout.currency as CurrencyCode, contractId: payout.contractId },
       reservation,
     );
-    const jobId = await enqueuePayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
+    const jobId = await addPayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
     const queued = await tx.payout.update({
       where: { id: payout.id },
       data: { status: "queued", holdId, jobId, failedAt: null, ledgerSnapshot: undefined },
