@@ -100,8 +100,23 @@ test("an admin creates a partner, issues it a key shown once, and the deposits l
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute("data-reference", reference);
 
-  // Revoking from the partners page refuses the key at once.
+  // A daily payout cap of the partner's own, set on the partners page, shown with today's use.
   await page.goto("/partners");
+  await page.getByRole("button", { name: `Daily payout cap of ${partnerName}` }).click();
+  const capDialog = page.getByRole("dialog", { name: `Daily payout cap of ${partnerName}` });
+  await capDialog.getByLabel("Currency").selectOption("KES");
+  await capDialog.getByLabel("Daily cap (KES)").fill("12.5.0");
+  await capDialog.getByRole("button", { name: "Set cap" }).click();
+  await expect(capDialog.getByText(/expected an amount in KES/)).toBeVisible();
+  await capDialog.getByLabel("Daily cap (KES)").fill("2,500.50");
+  await capDialog.getByRole("button", { name: "Set cap" }).click();
+  await expect(capDialog).toBeHidden();
+  const limit = row.getByTestId("payout-limit").filter({ hasText: "KES" });
+  await expect(limit).toContainText("2,500.50");
+  await expect(limit).toContainText("(own)");
+  await expect(limit.locator("[data-minor-units]").first()).toHaveAttribute("data-minor-units", "250050");
+
+  // Revoking from the partners page refuses the key at once.
   await page.getByRole("button", { name: `Keys of ${partnerName}` }).click();
   await keys.getByRole("button", { name: "Revoke cooperative app" }).click();
   await page.getByRole("dialog", { name: "Revoke this API key?" }).getByRole("button", { name: "Revoke cooperative app" }).click();
@@ -117,6 +132,7 @@ test("a viewer sees the partners but may neither create one nor issue or list ke
   await expect(page.getByTestId("partner-row").filter({ hasText: "partner_default" })).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Create partner" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Keys of / })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /^Daily payout cap of / })).toHaveCount(0);
   // The server refuses it too, whatever the page offers.
   const refused = await page.request.post("/trpc/partners.create", { data: { name: `viewer-made ${run}` } });
   expect(refused.status()).toBe(403);

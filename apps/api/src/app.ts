@@ -110,12 +110,13 @@ const apiVersion = "1.0.0";
 /**
  * Rate limits count per verified caller, so one partner's burst never throttles another behind
  * the same NAT; everything else (no credentials, or credentials that did not verify) counts per
- * IP: a caller cannot mint fresh buckets by sending junk keys, tokens or cookies. A partner key
- * counts by its id: one bucket whether it comes in x-api-key or Authorization.
+ * IP: a caller cannot mint fresh buckets by sending junk keys, tokens or cookies. A partner's
+ * keys share one bucket, its partner's (#21: a partner cannot multiply its allowance by holding
+ * more keys), whichever header carries them; staff count per member, end users per user.
  */
 function rateLimitKey(request: FastifyRequest): string {
   const principal = request.principal;
-  if (principal?.kind === "partner") return `partner:${principal.keyId}`;
+  if (principal?.kind === "partner") return `partner:${principal.partnerId}`;
   if (principal?.kind === "staff") return `staff:${principal.userId}`;
   if (principal?.kind === "user") return `user:${principal.userId}`;
   return `ip:${request.ip}`;

@@ -1,4 +1,4 @@
-import { envVars, loadEnvOrExit, paymentsEnvShape } from "@agrinet/core";
+import { envVars, isSupportedCurrency, loadEnvOrExit, maxMinorUnits, paymentsEnvShape, type CurrencyCode } from "@agrinet/core";
 import { userTokenClaims } from "@agrinet/domain";
 import { z } from "zod";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
@@ -57,7 +57,28 @@ export const apiEnvShape = {
     .string()
     .default("")
     .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean)),
-  /** Requests per minute per credential (API key, session, token; else per IP). */
+  /**
+   * What each partner's payouts created on one UTC day may take, per currency, in minor units:
+   * `KES:100000000,TZS:5000000000`. A currency left out has no cap; staff set a partner's own
+   * (PATCH /admin/partners/{partnerId}), which wins. Above it: 422 LIMIT_EXCEEDED, nothing held.
+   */
+  PARTNER_DAILY_PAYOUT_CAP: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const caps: Partial<Record<CurrencyCode, bigint>> = {};
+      for (const entry of value.split(",").map((part) => part.trim()).filter(Boolean)) {
+        const match = /^([A-Z]{3}):(\d{1,19})$/.exec(entry);
+        const currency = match?.[1];
+        if (!match || !currency || !isSupportedCurrency(currency) || BigInt(match[2]!) > maxMinorUnits || currency in caps) {
+          ctx.addIssue({ code: "custom", message: "expected comma-separated CURRENCY:minor-units pairs such as KES:100000000,TZS:5000000000, each currency once" });
+          return z.NEVER;
+        }
+        caps[currency] = BigInt(match[2]!);
+      }
+      return caps;
+    }),
+  /** Requests per minute per partner (all its keys), staff member or end user; unverified: per IP. */
   RATE_LIMIT_PER_MINUTE: envVars.positiveInt(600),
   /** Largest REST request body, in bytes; larger → 413. */
   REST_BODY_LIMIT_BYTES: envVars.positiveInt(64 * 1024),

@@ -56,6 +56,7 @@ await fastify.register(app, {
       maxAttempts: env.PAYOUT_MAX_ATTEMPTS,
       runWaitMs: env.PAYOUTS_RUN_WAIT_SECONDS * 1000,
       destinationCoolingOffHours: env.PAYOUT_DESTINATION_COOLING_OFF_HOURS,
+      dailyPayoutCaps: env.PARTNER_DAILY_PAYOUT_CAP,
     },
     rails: createPayoutRailsFromEnv(env),
     mpesaCallbackToken: env.MPESA_CALLBACK_TOKEN,

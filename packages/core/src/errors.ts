@@ -17,6 +17,11 @@ export const errorStatus = {
   ESCROW_NOT_RELEASED: { http: 409, trpc: "CONFLICT" },
   /** A saved payout destination still in its cooling-off (PAYOUT_DESTINATION_COOLING_OFF_HOURS). */
   DESTINATION_COOLING_OFF: { http: 409, trpc: "CONFLICT" },
+  /**
+   * A limit on what a partner may move (PARTNER_DAILY_PAYOUT_CAP): the request is well formed and
+   * allowed, and refused for its amount; `details` names the limit, currency, cap and what remains.
+   */
+  LIMIT_EXCEEDED: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { currencyExponent, currencyInput, formatMinorUnits, minorUnitsInput } from "./money";
+import { currencyExponent, currencyInput, formatMinorUnits, minorUnitsInput, parseMajorUnits } from "./money";
 
 describe("minorUnitsInput", () => {
   test("accepts JSON integers and digit strings as exact bigints", () => {
@@ -37,5 +37,21 @@ describe("currencies", () => {
     expect(formatMinorUnits(250000n, "KES")).toBe("2,500.00");
     expect(formatMinorUnits(250000n, "UGX")).toBe("250,000");
     expect(formatMinorUnits(-5n, "USD")).toBe("-0.05");
+  });
+});
+
+describe("parseMajorUnits", () => {
+  test("major units as typed, to exact minor units", () => {
+    expect(parseMajorUnits("2,500.50", "KES")).toBe(250050n);
+    expect(parseMajorUnits("1000000", "KES")).toBe(100000000n);
+    expect(parseMajorUnits("0.1", "USD")).toBe(10n);
+    expect(parseMajorUnits("1500", "UGX")).toBe(1500n);
+    expect(parseMajorUnits("0", "KES")).toBe(0n);
+  });
+
+  test("anything else is refused, never rounded", () => {
+    for (const text of ["", "-5", "1.005", "1e6", "12,34", "abc", "1.5"]) {
+      expect(parseMajorUnits(text, text === "1.5" ? "UGX" : "KES"), text).toBeNull();
+    }
   });
 });

@@ -144,3 +144,18 @@ export function formatMinorUnits(amount: bigint, currency: CurrencyCode): string
   const fraction = exponent ? `.${digits.slice(digits.length - exponent)}` : "";
   return `${negative ? "-" : ""}${whole}${fraction}`;
 }
+
+/**
+ * "2,500.50" KES → 250050n: what a person types, in the currency's major units, to exact minor
+ * units (never through a float). Null when it is not such an amount or has more decimals than
+ * the currency.
+ */
+export function parseMajorUnits(text: string, currency: CurrencyCode): bigint | null {
+  const match = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return null;
+  const exponent = currencyExponent(currency);
+  const fraction = match[2] ?? "";
+  if (fraction.length > exponent) return null;
+  const amount = BigInt(match[1]!.replaceAll(",", "") + fraction.padEnd(exponent, "0"));
+  return amount > maxMinorUnits ? null : amount;
+}

@@ -1,4 +1,4 @@
-import { paymentDefaults } from "@agrinet/core";
+import { paymentDefaults, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import type { C2bSettings, ChargeStripeDeposit, MpesaCollectionsSettings, NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
@@ -13,6 +13,8 @@ export type PayoutSettings = {
   runWaitMs: number;
   /** PAYOUT_DESTINATION_COOLING_OFF_HOURS: a saved destination is payable once this old (default 0). */
   destinationCoolingOffHours?: number;
+  /** PARTNER_DAILY_PAYOUT_CAP by currency (minor units); a currency left out has no default cap. */
+  dailyPayoutCaps?: Partial<Record<CurrencyCode, bigint>>;
 };
 
 /** The environment's defaults (`paymentDefaults`), for contexts built without one. */

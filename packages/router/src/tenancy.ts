@@ -1,3 +1,4 @@
+import { validationError, type FieldIssue } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { assertTenantAccess, type NamedRecord, type NamedUser } from "@agrinet/domain";
 import { partnerIdInput } from "@agrinet/schemas";
@@ -37,15 +38,55 @@ export async function assertCallerReaches(
   principal: Principal | null,
   rawInput: unknown,
   meta?: TenancyMeta,
+  inputSchemas: readonly unknown[] = [],
 ): Promise<void> {
   const partnerId = partnerIdOf(principal);
   if (!partnerId) return;
   const { users, records } = namedReferences(rawInput, meta);
+  assertWellFormed(inputSchemas, rawInput, [...users, ...records].map((named) => named.path));
   if (principal?.kind === "user") {
     // The token's issuer vouches for its user within its partner.
     await assertTenantAccess({ db, partnerId, users: [{ path: "authorization", userId: principal.userId }], records: [], claimUsers: true });
   }
   await assertTenantAccess({ db, partnerId, users, records, claimUsers: meta?.claimsUsers === true });
+}
+
+type ZodLike = { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown; in?: unknown } }; safeParse?: (value: unknown) => { success: boolean; error?: { issues: Array<{ message: string }> } } };
+
+/** The schema of a top-level field of an input schema, through defaults, optionals and pipes. */
+function fieldSchema(schema: unknown, field: string): ZodLike | undefined {
+  const def = (schema as ZodLike | undefined)?._zod?.def;
+  switch (def?.type) {
+    case "object":
+      return def.shape?.[field] as ZodLike | undefined;
+    case "default":
+    case "prefault":
+    case "optional":
+    case "nullable":
+      return fieldSchema(def.innerType, field);
+    case "pipe":
+      return fieldSchema(def.in, field);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Each top-level field the tenancy check would look up must pass its own schema first: a
+ * malformed id is the 400 its schema would give (naming the field), never a 404 for an id that
+ * could not exist, and never claimed as a user.
+ */
+function assertWellFormed(inputSchemas: readonly unknown[], rawInput: unknown, paths: string[]): void {
+  if (inputSchemas.length === 0 || paths.length === 0) return;
+  const input = rawInput as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  for (const path of new Set(paths)) {
+    if (path.includes(".")) continue;
+    const schema = inputSchemas.map((s) => fieldSchema(s, path)).find(Boolean);
+    const result = schema?.safeParse?.(input[path]);
+    if (result && !result.success) issues.push({ path, message: result.error?.issues[0]?.message ?? "malformed" });
+  }
+  if (issues.length) throw validationError(issues);
 }
 
 /** A list's partner filter: a partner's own, whatever it asks; staff may name one (or none: all). */

@@ -186,11 +186,13 @@ const refuseUnstorableInput = t.middleware(async ({ next, getRawInput }) => {
 
 /**
  * Tenancy (`assertCallerReaches`) before the procedure runs. Lists are narrowed by the
- * procedures themselves (`listPartnerFilter`).
+ * procedures themselves (`listPartnerFilter`). With the procedure's input schemas (recorded by
+ * `withStrictInputs`), a malformed id is a 400 naming its field before anything is looked up (or
+ * claimed), and only a well-formed one that is not the partner's a 404.
  */
 const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => {
   if (ctx.principal?.kind === "staff" || !ctx.principal || meta?.access.public) return next();
-  await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy);
+  await assertCallerReaches(ctx.db, ctx.principal, await getRawInput(), meta?.tenancy, strictInputsOf(meta));
   return next();
 });
 

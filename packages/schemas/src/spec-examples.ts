@@ -71,6 +71,7 @@ export const promisedRootPaths = [
   "GET /admin/reconciliation/exceptions",
   "POST /admin/partners",
   "GET /admin/partners",
+  "PATCH /admin/partners/{partnerId}",
   "POST /admin/partners/{partnerId}/keys",
   "POST /admin/partners/{partnerId}/users/{userId}/share",
   "POST /users/{userId}/payout-destinations",

@@ -9,7 +9,22 @@ import type { Queryable, Tx } from "@agrinet/db";
 /** Everything from before partners existed, and users first named by staff or the platform. */
 export const defaultPartnerId = "partner_default";
 
-export type PartnerRow = { id: string; name: string; createdAt: Date; createdBy: string; keyCount: number; userCount: number };
+export type PartnerRow = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  createdBy: string;
+  keyCount: number;
+  userCount: number;
+  /** Staff's own daily payout caps for the partner, by currency, in minor units. */
+  dailyPayoutCaps: Record<string, bigint>;
+};
+
+function decodeCaps(value: unknown): Record<string, bigint> {
+  const caps: Record<string, bigint> = {};
+  for (const [currency, cap] of Object.entries((value ?? {}) as Record<string, string>)) caps[currency] = BigInt(cap);
+  return caps;
+}
 
 export type OwnedRecordKind = "deposit" | "payout" | "contract" | "rating" | "payoutDestination";
 
@@ -83,7 +98,7 @@ export async function homePartnerOf(db: Queryable, userId: string): Promise<stri
 
 export async function insertPartner(tx: Tx, partner: { id: string; name: string; createdBy: string }): Promise<PartnerRow> {
   const row = await tx.partner.create({ data: partner });
-  return { ...row, keyCount: 0, userCount: 0 };
+  return { ...row, keyCount: 0, userCount: 0, dailyPayoutCaps: decodeCaps(row.dailyPayoutCaps) };
 }
 
 /** `homePartnerOf` inside a Prisma transaction. */
@@ -98,14 +113,64 @@ export async function homePartnerOfKnownUser(tx: Tx, userId: string): Promise<st
   return user?.partnerId ?? null;
 }
 
+const partnerColumns = `p.id, p.name, p.created_at as "createdAt", p.created_by as "createdBy",
+  (select count(*) from api_keys k where k.partner_id = p.id and k.revoked_at is null)::int as "keyCount",
+  (select count(*) from users u where u.partner_id = p.id)::int as "userCount",
+  p.daily_payout_caps as "dailyPayoutCaps"`;
+
+type RawPartnerRow = Omit<PartnerRow, "dailyPayoutCaps"> & { dailyPayoutCaps: unknown };
+
+const decodePartner = (row: RawPartnerRow): PartnerRow => ({ ...row, dailyPayoutCaps: decodeCaps(row.dailyPayoutCaps) });
+
 export async function listPartners(db: Queryable): Promise<PartnerRow[]> {
-  const { rows } = await db.query<PartnerRow>(
-    `select p.id, p.name, p.created_at as "createdAt", p.created_by as "createdBy",
-            (select count(*) from api_keys k where k.partner_id = p.id and k.revoked_at is null)::int as "keyCount",
-            (select count(*) from users u where u.partner_id = p.id)::int as "userCount"
-     from partners p order by p.created_at, p.id`,
-  );
-  return rows;
+  const { rows } = await db.query<RawPartnerRow>(`select ${partnerColumns} from partners p order by p.created_at, p.id`);
+  return rows.map(decodePartner);
+}
+
+/**
+ * Sets (or, for null, removes) the partner's own daily payout caps of the currencies named; the
+ * others stay. The audit row (before and after) is written in the same statement. Null when
+ * there is no such partner.
+ */
+export async function updatePartnerDailyPayoutCaps(
+  db: Queryable,
+  partnerId: string,
+  caps: Array<{ currency: string; cap: bigint | null }>,
+  audit: { actor: string; ip: string | null },
+): Promise<PartnerRow | null> {
+  const set = Object.fromEntries(caps.filter((c) => c.cap !== null).map((c) => [c.currency, c.cap!.toString()]));
+  const removed = caps.filter((c) => c.cap === null).map((c) => c.currency);
+  const { rows } = await db.query<RawPartnerRow>({
+    name: "tenancy-update-partner-caps",
+    text: `with old as (select id, daily_payout_caps from partners where id = $1 for update),
+           updated as (
+             update partners p set daily_payout_caps = (p.daily_payout_caps - $3::text[]) || $2::jsonb
+             from old where p.id = old.id
+             returning p.*, old.daily_payout_caps as before
+           ), audited as (
+             insert into audit_logs (actor, action, target, ip, metadata)
+             select $4, 'partner.limits_updated', 'partner:' || u.id, $5,
+                    jsonb_build_object('dailyPayoutCaps', jsonb_build_object('before', u.before, 'after', u.daily_payout_caps))
+             from updated u
+             returning id
+           )
+           select ${partnerColumns} from updated p`,
+    values: [partnerId, JSON.stringify(set), removed, audit.actor, audit.ip],
+  });
+  return rows[0] ? decodePartner(rows[0]) : null;
+}
+
+/** Each partner's payouts created today (UTC) by currency: the day's totals less what failed or was cancelled. */
+export async function payoutsUsedToday(db: Queryable, partnerId?: string): Promise<Array<{ partnerId: string; currency: string; used: bigint }>> {
+  const { rows } = await db.query<{ partner_id: string; currency: string; used: string }>({
+    name: "tenancy-payouts-used-today",
+    text: `select t.partner_id, t.currency, (t.amount - coalesce(r.amount, 0))::text as used
+           from payout_day_totals t
+           left join payout_day_returns r on r.partner_id = t.partner_id and r.currency = t.currency and r.day = t.day
+           where t.day = (now() at time zone 'UTC')::date and ($1::text is null or t.partner_id = $1)`,
+    values: [partnerId ?? null],
+  });
+  return rows.map((row) => ({ partnerId: row.partner_id, currency: row.currency, used: BigInt(row.used) }));
 }
 
 export async function findPartner(db: Queryable, partnerId: string): Promise<{ id: string; name: string } | null> {

@@ -288,3 +288,36 @@ test("a staff share lets B reach A's user, audited", async () => {
   expect(transactions.statusCode, transactions.body).toBe(200);
   expect(await api.database.db.auditLog.count({ where: { action: "partner.user_shared", target: `user:${userC}` } })).toBe(1);
 });
+
+describe("a malformed id is 400 naming its field; a well-formed id of another partner 404", () => {
+  test("REST path parameter: a payout id that cannot exist is 400, A's is 404", async () => {
+    const malformed = await api.fastify.inject({ method: "GET", url: "/api/v1/payouts/not-a-payout-id", headers: headersB });
+    expect(malformed.statusCode, malformed.body).toBe(400);
+    expect(malformed.json().error.fields.map((f: { path: string }) => f.path)).toEqual(["payoutId"]);
+    const foreign = await api.fastify.inject({ method: "GET", url: `/api/v1/payouts/${a.payoutId}`, headers: headersB });
+    expect(foreign.statusCode, foreign.body).toBe(404);
+    expect(foreign.json().error.fields.map((f: { path: string }) => f.path)).toEqual(["payoutId"]);
+  });
+
+  test("tRPC: a user id longer than any can be is 400 naming userId, A's user 404", async () => {
+    const url = (userId: string) => `/trpc/balances.getForUser?input=${encodeURIComponent(JSON.stringify({ userId }))}`;
+    const malformed = await api.fastify.inject({ method: "GET", url: url("u".repeat(121)), headers: headersB });
+    expect(malformed.statusCode, malformed.body).toBe(400);
+    expect(malformed.json().error.data.fields.map((f: { path: string }) => f.path)).toEqual(["userId"]);
+    const foreign = await api.fastify.inject({ method: "GET", url: url(userA), headers: headersB });
+    expect(foreign.statusCode, foreign.body).toBe(404);
+  });
+
+  test("a malformed user id in a request that claims users is refused before it is claimed", async () => {
+    const userId = "claim me? no".repeat(2);
+    const response = await api.fastify.inject({
+      method: "POST",
+      url: "/deposit",
+      headers: { ...headersB, ...json },
+      payload: { userId, amount: 5000, currency: "KES", method: "mpesa", reference: "MALFORMED-USER-1" },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error.fields.map((f: { path: string }) => f.path)).toContain("userId");
+    expect(await api.database.db.user.count({ where: { id: userId } })).toBe(0);
+  });
+});

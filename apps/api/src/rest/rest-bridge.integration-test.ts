@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- reads untyped JSON responses */
+import { createPartner } from "@agrinet/domain";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -289,13 +290,16 @@ describe("CORS", () => {
 });
 
 describe("rate limits", () => {
-  // Buckets belong to verified keys only (issue #23 row 4): unverified ones count per IP.
-  test("per credential: the 4th request in a minute → 429 with Retry-After; another key is unaffected", async () => {
+  // Buckets belong to verified credentials only (issue #23 row 4): unverified ones count per IP.
+  // A partner's keys share one (#21).
+  const otherPartner = () => createPartner({ db: database.db, name: "Rate-limited elsewhere", actor: "system:test" }).then((p) => p.id);
+
+  test("per credential: the 4th request in a minute → 429 with Retry-After; another partner's key is unaffected", async () => {
     const limited = await buildTestApp(database, { rateLimitPerMinute: 3 });
     try {
       const credentials = createTestCredentials({ fastify: limited.fastify, db: database.db });
       const keyA = await credentials.partner(["deposits:read", "payouts:read"]);
-      const keyB = await credentials.partner(["deposits:read", "transactions:read"]);
+      const keyB = await credentials.partner(["deposits:read", "transactions:read"], "x-api-key", await otherPartner());
       const as = (headers: Record<string, string>) => limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers });
       for (let i = 0; i < 3; i++) expect((await as(keyA)).statusCode).toBe(200);
       const throttled = await as(keyA);
@@ -323,7 +327,30 @@ describe("rate limits", () => {
         headers: await credentials.partner(["deposits:read"], "bearer"),
       });
       expectEnvelope(throttled, 429, "RATE_LIMITED");
-      expect(await status(await credentials.partner(["payouts:read"]))).toBe(200);
+      expect(await status(await credentials.partner(["payouts:read"], "x-api-key", await otherPartner()))).toBe(200);
+    } finally {
+      await limited.fastify.close();
+    }
+  });
+
+  test("all keys of one partner share its bucket: a second key cannot add to the allowance; another partner's is unaffected", async () => {
+    const limited = await buildTestApp(database, { rateLimitPerMinute: 3 });
+    try {
+      const credentials = createTestCredentials({ fastify: limited.fastify, db: database.db });
+      const partnerId = await otherPartner();
+      const status = (headers: Record<string, string>) =>
+        limited.fastify.inject({ method: "GET", url: "/api/v1/system/status", headers }).then((r) => r.statusCode);
+      const first = await credentials.partner(["deposits:read"], "x-api-key", partnerId);
+      const second = await credentials.partner(["payouts:read"], "x-api-key", partnerId);
+      expect(first["x-api-key"]).not.toBe(second["x-api-key"]);
+      expect(await status(first)).toBe(200);
+      expect(await status(second)).toBe(200);
+      expect(await status(first)).toBe(200);
+      expect(await status(second)).toBe(429);
+      expect(await status(first)).toBe(429);
+      expect(await status(await credentials.partner(["deposits:read"], "x-api-key", await otherPartner()))).toBe(200);
+      // The default partner's keys are their own partner's bucket too.
+      expect(await status(await credentials.partner(["deposits:read"]))).toBe(200);
     } finally {
       await limited.fastify.close();
     }

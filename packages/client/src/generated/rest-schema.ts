@@ -11,7 +11,7 @@ export interface paths {
         put?: never;
         /**
          * Schedule a payout
-         * @description Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run. Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400).
+         * @description Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run. Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400). A payout that would take the partner's payouts created today (UTC) in its currency above the partner's daily payout cap → 422 LIMIT_EXCEEDED, nothing held.
          */
         post: operations["payouts_createPayout"];
         delete?: never;
@@ -925,7 +925,7 @@ export interface paths {
         };
         /**
          * List partners
-         * @description Every partner with its live keys and users, oldest first.
+         * @description Every partner with its live keys, users and daily payout caps (with what its payouts took of them today, UTC), oldest first.
          */
         get: operations["partners_list"];
         put?: never;
@@ -938,6 +938,26 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{partnerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a partner's limits
+         * @description Sets a partner's own daily payout cap per currency (minor units; 0 stops its payouts in that currency), or removes it with null so PARTNER_DAILY_PAYOUT_CAP applies again. Currencies not named keep theirs. Payouts created from then on are held to it; today's count. Audited.
+         */
+        patch: operations["partners_update"];
         trace?: never;
     };
     "/admin/partners/{partnerId}/keys": {
@@ -1229,6 +1249,7 @@ export interface components {
             };
             /** @enum {string} */
             destinationType: "mpesa" | "stripe" | "bank";
+            destinationId: string | null;
             contractId: string | null;
             reference: string;
             /** @enum {string} */
@@ -1532,6 +1553,19 @@ export interface components {
             createdBy: string;
             keyCount: number;
             userCount: number;
+            payoutLimits: components["schemas"]["PartnerPayoutLimit"][];
+        };
+        PartnerPayoutLimit: {
+            currency: string;
+            cap: string | null;
+            /** @enum {string} */
+            source: "partner" | "default" | "none";
+            /**
+             * @description Amount in minor units of the currency, as a string of digits
+             * @example 250000
+             */
+            usedToday: string;
+            remainingToday: string | null;
         };
         ErrorEnvelope: {
             error: {
@@ -1539,7 +1573,7 @@ export interface components {
                  * @description Stable error code.
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INSUFFICIENT_FUNDS" | "UNAUTHORIZED" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_REFERENCE" | "INVALID_STATE" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE" | "ESCROW_NOT_RELEASED" | "DESTINATION_COOLING_OFF" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "INTERNAL" | "WORKER_OFFLINE" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_FAILED" | "INSUFFICIENT_FUNDS" | "UNAUTHORIZED" | "PAYMENT_DECLINED" | "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_REFERENCE" | "INVALID_STATE" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE" | "ESCROW_NOT_RELEASED" | "DESTINATION_COOLING_OFF" | "LIMIT_EXCEEDED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "INTERNAL" | "WORKER_OFFLINE" | "SERVICE_UNAVAILABLE";
                 message: string;
                 /** @description One entry per invalid field (`(body)` for the body as a whole). */
                 fields: {
@@ -1733,6 +1767,29 @@ export interface components {
                  *       "error": {
                  *         "code": "UNSUPPORTED_MEDIA_TYPE",
                  *         "message": "The body is not application/json.",
+                 *         "fields": [],
+                 *         "requestId": "6f1c2a4e-8d3b-4b7a-9c1e-2f5d8a7b9c0d"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description A partner limit refuses the amount (LIMIT_EXCEEDED: the daily payout cap); `details` names the limit, the currency, the cap and what remains today. Nothing was held. */
+        UnprocessableContent: {
+            headers: {
+                "x-request-id": components["headers"]["XRequestId"];
+                "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "LIMIT_EXCEEDED",
+                 *         "message": "A partner limit refuses the amount (LIMIT_EXCEEDED: the daily payout cap); `details` names the limit, the currency, the cap and what remains today. Nothing was held.",
                  *         "fields": [],
                  *         "requestId": "6f1c2a4e-8d3b-4b7a-9c1e-2f5d8a7b9c0d"
                  *       }
@@ -1935,6 +1992,7 @@ export interface operations {
                         };
                         /** @enum {string} */
                         destinationType: "mpesa" | "stripe" | "bank";
+                        destinationId: string | null;
                         contractId: string | null;
                         reference: string;
                         /** @enum {string} */
@@ -1962,6 +2020,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -4819,6 +4878,55 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    partners_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dailyPayoutCaps: {
+                        /**
+                         * @description ISO 4217 currency code
+                         * @enum {string}
+                         */
+                        currency: "KES" | "TZS" | "UGX" | "USD";
+                        cap: (number | string) | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

@@ -13,7 +13,7 @@ import { workerHeartbeatMaxAgeMs } from "../system/system-status";
 import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "./payout-create-store";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { payoutSourceAccount } from "./payout-ledger";
-import { assertDestinationPayable, findSavedDestination, saveDestination } from "./saved-destinations";
+import { assertDestinationPayable, destinationKey, findSavedDestination, newDestinationId, saveDestination } from "./saved-destinations";
 import { toPayoutView, type PayoutView } from "./payout-view";
 
 export type CreatePayoutInput = {
@@ -43,6 +43,12 @@ export type CreatePayoutOptions = {
   workerHeartbeatMaxAgeMs?: number;
   /** PAYOUT_DESTINATION_COOLING_OFF_HOURS: a destination is payable once saved this long ago (default 0). */
   destinationCoolingOffHours?: number;
+  /**
+   * PARTNER_DAILY_PAYOUT_CAP: what a partner's payouts created on one UTC day may take in a
+   * currency, in minor units (a currency left out: no cap). A partner's own cap, set by staff
+   * (`updatePartnerLimits`), wins.
+   */
+  dailyPayoutCaps?: Partial<Record<CurrencyCode, bigint>>;
   /** Who asked, for the audit log (written in the same transaction). */
   audit?: { actor: string; ip: string | null };
 };
@@ -128,7 +134,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
   }
   const aboveMaximum = amountAboveMaximum("amount", input.amount, options.maxAmount);
   if (aboveMaximum) throw validationError([aboveMaximum]);
-  const destination = await payableDestination(options);
+  const { destination, destinationId, destinationKey } = await payableDestination(options);
 
   const hash = requestHash(input, destination);
   const id = newPayoutId();
@@ -143,6 +149,9 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
     currency: input.currency,
     destinationType: destination.type,
     destination: JSON.stringify(destination),
+    destinationId,
+    destinationKey,
+    defaultDailyCap: options.dailyPayoutCaps?.[input.currency] ?? null,
     contractId: input.contractId ?? null,
     reference,
     requestHash: hash,
@@ -176,6 +185,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         currency: input.currency,
         destination,
         destinationType: destination.type,
+        destinationId: outcome.destinationId,
         contractId: input.contractId ?? null,
         reference,
         status: "queued",
@@ -220,15 +230,42 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
           details: { available: outcome.available.toString(), currency: input.currency, account: outcome.account },
         },
       );
+    case "limit_exceeded":
+      throw dailyPayoutCapExceeded({ ...outcome, currency: input.currency, amount: input.amount });
   }
 }
 
+/** 422 naming the limit, the currency, the cap and what remains of it today; nothing was held. */
+function dailyPayoutCapExceeded(refusal: { cap: bigint; used: bigint; day: string; currency: CurrencyCode; amount: bigint }): DomainError {
+  const remaining = refusal.cap > refusal.used ? refusal.cap - refusal.used : 0n;
+  const format = (amount: bigint) => `${formatMinorUnits(amount, refusal.currency)} ${refusal.currency}`;
+  return new DomainError(
+    "LIMIT_EXCEEDED",
+    `the partner's daily payout cap of ${format(refusal.cap)} (${refusal.day}, UTC) has ${format(remaining)} left, less than this payout's ${format(refusal.amount)}`,
+    {
+      fields: [{ path: "amount", message: `exceeds what remains of the partner's daily payout cap today (${format(remaining)})` }],
+      details: {
+        limit: "PARTNER_DAILY_PAYOUT_CAP",
+        currency: refusal.currency,
+        cap: refusal.cap.toString(),
+        used: refusal.used.toString(),
+        remaining: remaining.toString(),
+        day: refusal.day,
+      },
+    },
+  );
+}
+
 /**
- * The destination the payout goes to: the saved one it names, or the inline one, saved for the
- * user (once, audited) before the payout is made. Either must fit the currency and be past its
- * cooling-off; a refusal holds nothing.
+ * The destination the payout goes to and its saved record: the saved one it names, or the inline
+ * one, which `payouts_create` saves (once per user, partner and destination, audited) in the
+ * statement that creates the payout, so a refused payout saves nothing. Either must fit the
+ * currency and be past its cooling-off. With a cooling-off, a new inline destination is saved
+ * first and the payout refused: the 409 says when it becomes payable, which starts counting then.
  */
-async function payableDestination(options: CreatePayoutOptions): Promise<PayoutDestination> {
+async function payableDestination(
+  options: CreatePayoutOptions,
+): Promise<{ destination: PayoutDestination; destinationId: string; destinationKey: string | null }> {
   const { db, input } = options;
   const coolingOffHours = options.destinationCoolingOffHours ?? 0;
   if (input.destinationId !== undefined && input.destination !== undefined) {
@@ -239,16 +276,19 @@ async function payableDestination(options: CreatePayoutOptions): Promise<PayoutD
     const mismatch = destinationCurrencyMismatch(saved.destination, input.currency);
     if (mismatch) throw validationError([{ path: "destinationId", message: mismatch }]);
     assertDestinationPayable(saved, "destinationId");
-    return saved.destination;
+    return { destination: saved.destination, destinationId: saved.id, destinationKey: null };
   }
   if (input.destination === undefined) {
     throw validationError([{ path: "destination", message: "give a destination, or a saved one's destinationId" }]);
   }
   const mismatch = destinationCurrencyMismatch(input.destination, input.currency);
   if (mismatch) throw validationError([{ path: "destination", message: mismatch }]);
-  const saved = await saveDestination({ db, partnerId: options.partnerId, userId: input.userId, destination: input.destination, coolingOffHours, audit: savingAudit(options) });
-  assertDestinationPayable(saved, "destination");
-  return input.destination;
+  if (coolingOffHours > 0) {
+    const saved = await saveDestination({ db, partnerId: options.partnerId, userId: input.userId, destination: input.destination, coolingOffHours, audit: savingAudit(options) });
+    assertDestinationPayable(saved, "destination");
+    return { destination: input.destination, destinationId: saved.id, destinationKey: null };
+  }
+  return { destination: input.destination, destinationId: newDestinationId(), destinationKey: destinationKey(input.destination) };
 }
 
 function savingAudit(options: CreatePayoutOptions): { actor: string; ip: string | null } {

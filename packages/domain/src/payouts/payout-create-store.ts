@@ -1,4 +1,4 @@
-// The SQL of creating payouts (`payouts_create`, migrations 20261207150000 and 20261208100000): one statement for a
+// The SQL of creating payouts (`payouts_create`, migrations 20261207150000, 20261208100000 and 20261209130000): one statement for a
 // batch of requests. Kept apart so it moves into @agrinet/stores as it is.
 import type { AccountSpec } from "../ledger";
 import type { Queryable } from "@agrinet/db";
@@ -13,6 +13,15 @@ export type PayoutCreateItem = {
   destinationType: string;
   /** JSON text of the destination. */
   destination: string;
+  /** The saved destination paid; with `destinationKey`, the id an inline one is saved under. */
+  destinationId: string;
+  /** An inline destination's key: saved (or found saved) with the payout, only if it is created. */
+  destinationKey: string | null;
+  /**
+   * PARTNER_DAILY_PAYOUT_CAP for the payout's currency (null: none); the partner's own cap
+   * (partners.daily_payout_caps) wins.
+   */
+  defaultDailyCap: bigint | null;
   contractId: string | null;
   reference: string;
   requestHash: string;
@@ -27,12 +36,14 @@ export type PayoutCreateItem = {
 };
 
 export type PayoutCreateOutcome =
-  | { outcome: "created"; payoutId: string; holdId: string; jobId: string; createdAt: Date }
+  | { outcome: "created"; payoutId: string; holdId: string; jobId: string; createdAt: Date; destinationId: string | null }
   | { outcome: "exists"; payoutId: string }
   | { outcome: "worker_offline" | "contract_missing" | "contract_producer" }
   | { outcome: "contract_not_released"; status: string }
   | { outcome: "contract_short"; settled: bigint; drawn: bigint }
-  | { outcome: "insufficient_funds"; available: bigint; account: string };
+  | { outcome: "insufficient_funds"; available: bigint; account: string }
+  /** The partner's daily cap in this currency; `used` counts today's payouts (UTC) before this one. */
+  | { outcome: "limit_exceeded"; cap: bigint; used: bigint; day: string };
 
 type OutcomeRow = {
   ord: number;
@@ -56,7 +67,8 @@ export async function createPayoutsStatement(
     text: `select ord, outcome, payout_id, hold_id, job_id, created_at, detail from payouts_create(
       $1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
       $9::text[], $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[],
-      $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval, $23::text[])`,
+      $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval, $23::text[],
+      $24::text[], $25::text[], $26::bigint[])`,
     values: [
       items.map((i) => i.id),
       items.map((i) => i.userId),
@@ -81,6 +93,9 @@ export async function createPayoutsStatement(
       job.task,
       job.delay,
       items.map((i) => i.partnerId),
+      items.map((i) => i.destinationId),
+      items.map((i) => i.destinationKey),
+      items.map((i) => i.defaultDailyCap?.toString() ?? null),
     ],
   });
   const byOrd = new Map(rows.map((row) => [row.ord, row]));
@@ -94,7 +109,14 @@ export async function createPayoutsStatement(
 function outcomeFromRow(row: OutcomeRow): PayoutCreateOutcome {
   switch (row.outcome) {
     case "created":
-      return { outcome: "created", payoutId: row.payout_id!, holdId: row.hold_id!, jobId: row.job_id!, createdAt: row.created_at! };
+      return {
+        outcome: "created",
+        payoutId: row.payout_id!,
+        holdId: row.hold_id!,
+        jobId: row.job_id!,
+        createdAt: row.created_at!,
+        destinationId: row.detail?.destinationId ?? null,
+      };
     case "exists":
       return { outcome: "exists", payoutId: row.payout_id! };
     case "contract_not_released":
@@ -103,6 +125,8 @@ function outcomeFromRow(row: OutcomeRow): PayoutCreateOutcome {
       return { outcome: row.outcome, settled: BigInt(row.detail!.settled!), drawn: BigInt(row.detail!.drawn!) };
     case "insufficient_funds":
       return { outcome: row.outcome, available: BigInt(row.detail!.available!), account: row.detail!.account! };
+    case "limit_exceeded":
+      return { outcome: row.outcome, cap: BigInt(row.detail!.cap!), used: BigInt(row.detail!.used!), day: row.detail!.day! };
     case "worker_offline":
     case "contract_missing":
     case "contract_producer":

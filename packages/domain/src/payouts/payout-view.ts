@@ -16,6 +16,8 @@ export type PayoutView = {
   currency: CurrencyCode;
   destination: PayoutDestination;
   destinationType: PayoutDestinationType;
+  /** The saved destination it pays (null: a payout from before destinations were saved). */
+  destinationId: string | null;
   contractId: string | null;
   reference: string;
   status: PayoutStatus;
@@ -43,6 +45,7 @@ export function toPayoutView(row: Payout): PayoutView {
     currency: row.currency as CurrencyCode,
     destination: row.destination as PayoutDestination,
     destinationType: row.destinationType as PayoutDestinationType,
+    destinationId: row.destinationId,
     contractId: row.contractId,
     reference: row.reference,
     status: row.status as PayoutStatus,

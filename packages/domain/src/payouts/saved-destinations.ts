@@ -39,9 +39,13 @@ function toView(row: store.PayoutDestinationRow, coolingOffHours: number): Saved
 }
 
 /** The destination's identity: its fields in one order, whatever order the request gave. */
-function destinationKey(destination: PayoutDestination): string {
+export function destinationKey(destination: PayoutDestination): string {
   const entries = Object.entries(destination).filter(([, value]) => value !== undefined);
   return JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
+export function newDestinationId(): string {
+  return `pd_${randomHex(12)}`;
 }
 
 /** Saves the destination for the user within the partner (staff: the user's home partner), or finds it saved. */
@@ -54,7 +58,7 @@ export async function saveDestination(options: {
   audit: Audit;
 }): Promise<SavedDestinationView & { created: boolean }> {
   const partnerId = options.partnerId ?? (await homePartnerOf(options.db.$pool, options.userId));
-  const row = { id: `pd_${randomHex(12)}`, partnerId, userId: options.userId, type: options.destination.type, destination: JSON.stringify(options.destination), key: destinationKey(options.destination) };
+  const row = { id: newDestinationId(), partnerId, userId: options.userId, type: options.destination.type, destination: JSON.stringify(options.destination), key: destinationKey(options.destination) };
   // A second try sees a concurrent save of the same destination that the first could not.
   const saved = (await store.saveDestination(options.db.$pool, row, options.audit)) ?? (await store.saveDestination(options.db.$pool, row, options.audit));
   if (!saved) throw new Error(`payout destination of ${options.userId} neither saved nor found`);

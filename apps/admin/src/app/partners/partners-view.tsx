@@ -1,5 +1,5 @@
 "use client";
-import { Button, Card, EmptyState, LoadingRows, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
+import { Button, Card, EmptyState, LoadingRows, Money, Table, TBody, THead, Td, Th, Tr } from "@agrinet/ui";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "../../auth/use-can";
@@ -8,6 +8,38 @@ import { QueryError } from "../../components/query-error";
 import { useTRPC } from "../../trpc/client";
 import { ApiKeysView } from "../api-keys/api-keys-view";
 import { CreatePartnerDialog } from "./create-partner-dialog";
+import { PartnerLimitsDialog } from "./partner-limits-dialog";
+
+type PayoutLimit = { currency: string; cap: string | null; source: "partner" | "default" | "none"; usedToday: string; remainingToday: string | null };
+
+/** One line per currency: the cap (and whose), what today's payouts took and what remains. */
+function PayoutLimits({ limits }: { limits: PayoutLimit[] }) {
+  if (limits.length === 0) return <span className="text-slate-500">No cap</span>;
+  return (
+    <ul className="flex flex-col gap-1">
+      {limits.map((limit) => (
+        <li key={limit.currency} data-testid="payout-limit" data-currency={limit.currency} className="text-xs">
+          {limit.cap === null ? (
+            <span className="text-slate-500">{limit.currency}: no cap</span>
+          ) : (
+            <>
+              <Money amount={limit.cap} currency={limit.currency} />
+              <span className="text-slate-500"> {limit.source === "partner" ? "(own)" : "(default)"}</span>
+            </>
+          )}
+          <span className="block text-slate-500">
+            today <Money amount={limit.usedToday} currency={limit.currency} />
+            {limit.remainingToday !== null ? (
+              <>
+                , left <Money amount={limit.remainingToday} currency={limit.currency} />
+              </>
+            ) : null}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 type Partner = { id: string; name: string };
 
@@ -17,7 +49,9 @@ export function PartnersView() {
   const queryClient = useQueryClient();
   const canCreate = useCan("partners.create");
   const canListKeys = useCan("auth.listPartnerKeys");
+  const canSetLimits = useCan("partners.update");
   const [creating, setCreating] = useState(false);
+  const [limiting, setLimiting] = useState<Partner | null>(null);
   const [selected, setSelected] = useState<Partner | null>(null);
 
   const partners = useQuery(trpc.partners.list.queryOptions({}));
@@ -28,7 +62,7 @@ export function PartnersView() {
       <Card
         id="partners"
         title="Partners"
-        description="Oldest first, with each partner's live keys and the users whose home partner it is."
+        description="Oldest first, with each partner's live keys, the users whose home partner it is, and its daily payout caps (UTC day) with what today's payouts took."
         actions={canCreate ? <Button onClick={() => setCreating(true)}>Create partner</Button> : null}
       >
         {partners.isPending ? (
@@ -45,8 +79,9 @@ export function PartnersView() {
                 <Th>Partner id</Th>
                 <Th align="right">Live keys</Th>
                 <Th align="right">Users</Th>
+                <Th>Daily payout cap</Th>
                 <Th>Created</Th>
-                {canListKeys ? (
+                {canListKeys || canSetLimits ? (
                   <Th className="sticky right-0 bg-slate-50">
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -61,19 +96,36 @@ export function PartnersView() {
                   <Td align="right">{partner.keyCount}</Td>
                   <Td align="right">{partner.userCount}</Td>
                   <Td>
+                    <PayoutLimits limits={partner.payoutLimits} />
+                  </Td>
+                  <Td>
                     <DateTime iso={partner.createdAt} />
                   </Td>
-                  {canListKeys ? (
+                  {canListKeys || canSetLimits ? (
                     <Td align="right" className="sticky right-0 bg-white">
-                      <Button
-                        variant="secondary"
-                        size="sm"
-                        aria-label={`Keys of ${partner.name}`}
-                        aria-pressed={selected?.id === partner.id}
-                        onClick={() => setSelected({ id: partner.id, name: partner.name })}
-                      >
-                        Keys
-                      </Button>
+                      <div className="flex justify-end gap-2">
+                        {canSetLimits ? (
+                          <Button
+                            variant="secondary"
+                            size="sm"
+                            aria-label={`Daily payout cap of ${partner.name}`}
+                            onClick={() => setLimiting({ id: partner.id, name: partner.name })}
+                          >
+                            Cap
+                          </Button>
+                        ) : null}
+                        {canListKeys ? (
+                          <Button
+                            variant="secondary"
+                            size="sm"
+                            aria-label={`Keys of ${partner.name}`}
+                            aria-pressed={selected?.id === partner.id}
+                            onClick={() => setSelected({ id: partner.id, name: partner.name })}
+                          >
+                            Keys
+                          </Button>
+                        ) : null}
+                      </div>
                     </Td>
                   ) : null}
                 </Tr>
@@ -85,6 +137,17 @@ export function PartnersView() {
 
       {/* Keyed by partner so a half-filled key form never carries over to another partner. */}
       {selected && canListKeys ? <ApiKeysView key={selected.id} partner={selected} /> : null}
+
+      {canSetLimits ? (
+        <PartnerLimitsDialog
+          partner={limiting}
+          onClose={() => setLimiting(null)}
+          onSaved={() => {
+            setLimiting(null);
+            void refresh();
+          }}
+        />
+      ) : null}
 
       {canCreate ? (
         <CreatePartnerDialog

@@ -12,4 +12,11 @@ export const createPartner = procedure
   })
   .input(z.object({ name: z.string().trim().min(1).max(100) }))
   .output(partnerOutput)
-  .mutation(({ ctx, input }) => createPartnerInDomain({ db: ctx.db, name: input.name, actor: actorOf(ctx.principal), ip: ctx.ip }));
+  .mutation(({ ctx, input }) =>
+    createPartnerInDomain({
+      db: ctx.db,
+      name: input.name,
+      actor: actorOf(ctx.principal),
+      ip: ctx.ip,
+      defaultDailyPayoutCaps: ctx.payouts?.dailyPayoutCaps,
+    }),);

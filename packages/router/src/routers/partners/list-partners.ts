@@ -7,9 +7,9 @@ import { partnerOutput } from "./partner-schemas";
 export const listPartners = procedure
   .meta({
     access: { staff: everyStaff },
-    description: "Every partner with its live keys and users, oldest first.",
+    description: "Every partner with its live keys, users and daily payout caps (with what its payouts took of them today, UTC), oldest first.",
     openapi: { method: "GET", path: "/admin/partners", summary: "List partners", tags: ["partners"] },
   })
   .input(z.object({}).default({}))
   .output(z.object({ items: z.array(partnerOutput) }))
-  .query(async ({ ctx }) => ({ items: await listPartnersInDomain({ db: ctx.db }) }));
+  .query(async ({ ctx }) => ({ items: await listPartnersInDomain({ db: ctx.db, defaultDailyPayoutCaps: ctx.payouts?.dailyPayoutCaps }) }));

@@ -30,8 +30,9 @@ export const createPayout = procedure
     access: { staff: ["admin", "operator"], partner: ["payouts:write"] },
     description:
       "Schedules a payout: the amount is held on the producer's wallet at once and the payout waits, queued, for the next payout run. " +
-      "Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400).",
-    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED", "DESTINATION_COOLING_OFF"], idempotencyKeyField: "reference" },
+      "Over REST the Idempotency-Key header is the payout's reference when the body has none (a different reference in the body → 400). " +
+      "A payout that would take the partner's payouts created today (UTC) in its currency above the partner's daily payout cap → 422 LIMIT_EXCEEDED, nothing held.",
+    openapi: { method: "POST", path: "/payouts", tags: ["payouts"], summary: "Schedule a payout", example: { request: specExamples.schedulePayout }, errors: ["INSUFFICIENT_FUNDS", "WORKER_OFFLINE", "ESCROW_NOT_RELEASED", "DESTINATION_COOLING_OFF", "LIMIT_EXCEEDED"], idempotencyKeyField: "reference" },
   })
   .input(createPayoutInput)
   .output(payoutOutput.extend({ replayed: z.boolean() }))
@@ -45,6 +46,7 @@ export const createPayout = procedure
       maxAmount: settings.maxAmount,
       maxAttempts: settings.maxAttempts,
       destinationCoolingOffHours: settings.destinationCoolingOffHours,
+      dailyPayoutCaps: settings.dailyPayoutCaps,
       audit: { actor: actorOf(ctx.principal), ip: ctx.ip },
     });
   });

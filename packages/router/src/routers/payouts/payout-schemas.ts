@@ -13,6 +13,8 @@ export const payoutOutput = z.object({
   currency: z.string(),
   destination: z.record(z.string(), z.unknown()),
   destinationType: z.enum(payoutDestinationTypes),
+  /** The saved destination it pays (POST /users/{userId}/payout-destinations, or saved from the inline one); null for payouts from before destinations were saved. */
+  destinationId: z.string().nullable(),
   contractId: z.string().nullable(),
   reference: z.string(),
   status: z.enum(payoutStatuses),
