@@ -31,6 +31,9 @@ declare
   day_created bigint[] := '{}';
   day_row record;
   k int;
+  -- the payout each item's reference already names, by ord (a replay), found for the whole batch
+  replayed text[] := '{}';
+  found_payout record;
 begin
   select max(h.beat_at) into last_beat from worker_heartbeats h;
 
@@ -70,6 +73,17 @@ begin
     day_created := day_created || 0::bigint;
   end loop;
 
+  -- Replays, for the whole batch in one statement. EXECUTE plans it for the table as it is now: a
+  -- plan cached while payouts was nearly empty read every payout of the partner through the
+  -- (partner_id, created_at) index for each item, costing more with every payout created.
+  for found_payout in execute
+    'select x.ord::int as ord, p.id from unnest($1::text[], $2::text[]) with ordinality as x(partner_id, reference, ord)
+     join payouts p on p.partner_id = x.partner_id and p.reference = x.reference'
+    using p_partner_ids, p_references
+  loop
+    replayed[found_payout.ord] := found_payout.id;
+  end loop;
+
   for item in
     select u.ord::int as ord, a.id as account_id
     from unnest(p_account_codes) with ordinality as u(code, ord)
@@ -78,9 +92,8 @@ begin
   loop
     -- Idempotent by reference: the caller's own earlier request (or a different one, which the
     -- caller refuses by its request hash).
-    select p.id into payout_id from payouts p
-    where p.partner_id = p_partner_ids[item.ord] and p.reference = p_references[item.ord];
-    if found then
+    payout_id := replayed[item.ord];
+    if payout_id is not null then
       ord := item.ord; outcome := 'exists'; detail := null; hold_id := null; job_id := null; created_at := null;
       return next;
       continue;
