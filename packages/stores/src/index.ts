@@ -1,5 +1,6 @@
 /** One module per area; import the area you need (`@agrinet/stores/payouts`). */
 export * as payoutsStore from "./payouts";
+export * as payoutCreateStore from "./payout-create";
 export * as payoutRunsStore from "./payout-runs";
 export * as ledgerStore from "./ledger";
 export * as tenancyStore from "./tenancy";

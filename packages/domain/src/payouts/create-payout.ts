@@ -10,7 +10,7 @@ import { parseAccountCode } from "../ledger";
 import { createGroupCommit } from "../shared/group-commit";
 import { workerOffline } from "../system/assert-worker-online";
 import { workerHeartbeatMaxAgeMs } from "../system/system-status";
-import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "./payout-create-store";
+import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "@agrinet/stores/payout-create";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { payoutSourceAccount } from "./payout-ledger";
 import { assertDestinationPayable, destinationKey, findSavedDestination, newDestinationId, saveDestination } from "./saved-destinations";

@@ -1,7 +1,9 @@
-// The SQL of creating payouts (`payouts_create`, migrations 20261207150000, 20261208100000 and 20261209130000): one statement for a
-// batch of requests. Kept apart so it moves into @agrinet/stores as it is.
-import type { AccountSpec } from "../ledger";
+// The SQL of creating payouts (`payouts_create`, prisma/sql/functions/payouts_create.sql): one
+// statement for a batch of requests.
 import type { Queryable } from "@agrinet/db";
+
+/** The wallet a payout's hold is made on, created with these attributes if it does not exist. */
+export type HoldAccount = { code: string; ownerType: string; ownerId: string; purpose: string; allowNegative: boolean };
 
 export type PayoutCreateItem = {
   id: string;
@@ -28,7 +30,7 @@ export type PayoutCreateItem = {
   maxAttempts: number;
   workerMaxAgeMs: number;
   /** The wallet the hold is made on. */
-  account: AccountSpec;
+  account: HoldAccount;
   /** JSON text of the payout.queued event's payload. */
   eventPayload: string;
   /** null: no audit row. */
