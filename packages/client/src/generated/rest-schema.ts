@@ -273,7 +273,7 @@ export interface paths {
         };
         /**
          * List deposits
-         * @description Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; keyset-paginated (pass nextCursor back as cursor).
+         * @description Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; sorted by creation time (default), amount or status, either way; keyset-paginated (pass nextCursor back as cursor, with the same sort).
          */
         get: operations["deposits_list"];
         put?: never;
@@ -2654,6 +2654,8 @@ export interface operations {
                 from?: string;
                 to?: string;
                 search?: string;
+                sort?: "createdAt" | "amount" | "status";
+                direction?: "asc" | "desc";
             };
             header?: never;
             path?: never;
