@@ -131,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed payout
-         * @description Retries a payout now: a processing one runs (or asks the provider) at once; a failed one holds its funds again and is re-queued.
+         * @description Retries a payout now: a processing one asks the provider about its request at once (and sends it again, same request, if the provider never received it); a failed one holds its funds again and is sent now as a new request with its own provider key (providerKey), to the same destination or to `destination` (failed payouts only; audited; saved for the user and subject to the destination cooling-off).
          */
         post: operations["payouts_retryPayout"];
         delete?: never;
@@ -1216,6 +1216,7 @@ export interface components {
             attempts: number;
             lastError: string | null;
             providerReference: string | null;
+            providerKey: string;
             holdId: string | null;
             ledgerSnapshot: unknown;
             batchId: string | null;
@@ -1922,6 +1923,7 @@ export interface operations {
                         attempts: number;
                         lastError: string | null;
                         providerReference: string | null;
+                        providerKey: string;
                         holdId: string | null;
                         ledgerSnapshot: unknown;
                         batchId: string | null;
@@ -2223,7 +2225,28 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination?: {
+                        /** @constant */
+                        type: "mpesa";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "stripe";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "bank";
+                        accountName: string;
+                        account: string;
+                        bankCode: string;
+                        branchCode?: string;
+                    };
+                };
+            };
+        };
         responses: {
             /** @description Successful response */
             200: {
