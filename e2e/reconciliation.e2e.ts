@@ -108,4 +108,12 @@ test("an operator works two exceptions from an uploaded M-Pesa statement: one li
   const queue = page.getByRole("table", { name: "Exceptions queue" });
   await expect(queue).toBeVisible();
   await expect(queue.getByRole("link", { name: new RegExp(`${relabelled}|${unknownIn}`) })).toHaveCount(0);
+
+  // The day's closing comparison was recorded with the commit (not recomputed on reading), and
+  // its history lists every version.
+  const today = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 10);
+  const report = page.getByRole("table", { name: "Daily reconciliation report" });
+  await expect(report.getByRole("row").filter({ hasText: today })).toContainText(/v\d+, /);
+  await page.getByText(/History of the closing comparisons/).click();
+  await expect(page.getByRole("table", { name: "Recorded closing comparisons, every version" })).toContainText(`${today} KES`);
 });

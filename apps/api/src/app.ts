@@ -10,7 +10,7 @@ import {
   type RailsByDestination,
 } from "@agrinet/domain";
 import { chargeStripeDeposit, createStripeClient } from "@agrinet/rails";
-import { appRouter, defaultPayoutSettings, withStrictInputs, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
+import { appRouter, defaultDepositSettings, defaultPayoutSettings, withStrictInputs, type Context, type PayoutSettings, type Principal } from "@agrinet/router";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -87,7 +87,7 @@ export type AppOptions = {
 
 /** Deposit and Stripe settings from the environment; every field has a safe default. */
 export type PaymentsSettings = {
-  /** DEPOSIT_MIN_AMOUNT, minor units (default 1000). */
+  /** DEPOSIT_MIN_AMOUNT, minor units (default `paymentDefaults.depositMinAmount`). */
   depositMinAmount?: bigint;
   /** AMOUNT_MAX, minor units (default `defaultAmountMax`): deposits and contracts. */
   amountMax?: bigint;
@@ -257,7 +257,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
     ? createStripeClient({ apiKey: payments.stripeKey, apiBase: payments.stripeApiBase })
     : null;
   const depositSettings: NonNullable<Context["deposits"]> = {
-    minAmount: payments.depositMinAmount ?? 1000n,
+    minAmount: payments.depositMinAmount ?? defaultDepositSettings.minAmount,
     maxAmount: payments.amountMax,
     partnerConfirm: payments.depositsPartnerConfirm ?? false,
     chargeStripe: stripe ? (charge) => chargeStripeDeposit(stripe, charge) : null,
@@ -341,10 +341,7 @@ export default async function app(fastify: FastifyInstance, options: AppOptions)
   await fastify.register(receiptRoutes, { db, uploadsDir: payments.uploadsDir ?? "./uploads" });
   // Without a signing secret nothing could be verified, so the endpoint does not exist.
   if (payments.webhookSecret) {
-    await fastify.register(stripeWebhookRoutes, {
-      db,
-      secret: payments.webhookSecret,
-      });
+    await fastify.register(stripeWebhookRoutes, { db, secret: payments.webhookSecret, stripe });
   } else {
     fastify.log.info("PAYOUTS_WEBHOOK_SECRET is unset: POST /payments/stripe/webhook is not served");
   }

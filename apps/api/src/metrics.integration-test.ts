@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import Fastify from "fastify";
-import { createApiMetrics, instrumentRequests } from "./metrics";
+import { createApiMetrics, instrumentRequests, metricsRoute } from "./metrics";
 
 let database: TestDatabase;
 
@@ -102,4 +102,20 @@ test("reconciliation: the oldest open exception's age by source; resolved ones d
   expect(values.bank).toBeGreaterThanOrEqual(3600);
   expect(values.bank).toBeLessThan(3660);
   expect(values.stripe).toBe(0);
+});
+
+test("GET /metrics without the token is 401 in the one error envelope; with it, the metrics", async () => {
+  const metrics = createApiMetrics({ db: database.db });
+  const fastify = Fastify();
+  await fastify.register(metricsRoute, { metrics, token: "scrape-token" });
+  try {
+    const refused = await fastify.inject({ url: "/metrics", headers: { authorization: "Bearer wrong" } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({ error: { code: "UNAUTHORIZED", message: "metrics token required", fields: [], requestId: expect.any(String) } });
+    const scraped = await fastify.inject({ url: "/metrics", headers: { authorization: "Bearer scrape-token" } });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toContain("agrinet_money_events_24h");
+  } finally {
+    await fastify.close();
+  }
 });

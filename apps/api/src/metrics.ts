@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { oldestOpenExceptionAges, reconciliationSources, type NotificationHub } from "@agrinet/domain";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { sendError } from "./rest/error-envelope";
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
@@ -165,7 +167,7 @@ export async function metricsRoute(
     // the time that takes tells a caller how much of a guess was right.
     const given = createHash("sha256").update(request.headers.authorization ?? "").digest();
     if (expected && !timingSafeEqual(given, expected)) {
-      return reply.code(401).send({ code: "UNAUTHORIZED", message: "metrics token required" });
+      return sendError(request, reply, new DomainError("UNAUTHORIZED", "metrics token required"));
     }
     const body = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(body);

@@ -23,6 +23,9 @@ const fastify = Fastify({
   // Registering the app opens database connections and builds the routes; on a loaded machine
   // that takes longer than Fastify's default 10 s, which would stop the process at start.
   pluginTimeout: 60_000,
+  // tRPC's batch link names every batched procedure in the one path parameter
+  // (/trpc/a.b,c.d,...): Fastify's default of 100 characters refused a page's batch of four.
+  maxParamLength: 5_000,
   requestTimeout: 30_000,
   frameworkErrors,
   clientErrorHandler,

@@ -2,6 +2,21 @@ import { z } from "zod";
 import { envVars } from "./env";
 import { defaultAmountMax } from "./money";
 
+/**
+ * The payment settings' defaults, in one place: the environment's (below), and the router's and
+ * the API's when a context or an app is built without an environment (tests, scripts).
+ */
+export const paymentDefaults = {
+  /** DEPOSIT_MIN_AMOUNT, minor units. */
+  depositMinAmount: 1000n,
+  /** PAYOUT_MIN_AMOUNT, minor units. */
+  payoutMinAmount: 500n,
+  /** PAYOUT_MAX_ATTEMPTS. */
+  payoutMaxAttempts: 5,
+  /** PAYOUTS_RUN_WAIT_SECONDS. */
+  payoutsRunWaitSeconds: 15,
+} as const;
+
 /** The spec's payment settings; the API and the worker both read them (through their env.ts). */
 export const paymentsEnvShape = {
   NTARI_LEDGER_ACCOUNT: z
@@ -18,8 +33,8 @@ export const paymentsEnvShape = {
     .string()
     .regex(/^whsec_\w+$/, "expected a Stripe webhook signing secret (whsec_…)")
     .optional(),
-  DEPOSIT_MIN_AMOUNT: envVars.minorUnits(1000n),
-  PAYOUT_MIN_AMOUNT: envVars.minorUnits(500n),
+  DEPOSIT_MIN_AMOUNT: envVars.minorUnits(paymentDefaults.depositMinAmount),
+  PAYOUT_MIN_AMOUNT: envVars.minorUnits(paymentDefaults.payoutMinAmount),
   /** The largest amount of one deposit, payout or contract, in minor units. */
   AMOUNT_MAX: envVars.minorUnits(defaultAmountMax),
   /**
@@ -33,9 +48,9 @@ export const paymentsEnvShape = {
     .max(24 * 365, "expected at most a year of hours")
     .default(0),
   /** Worker attempts per payout before a retryable failure (provider busy, network) is final. */
-  PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(5),
+  PAYOUT_MAX_ATTEMPTS: envVars.positiveInt(paymentDefaults.payoutMaxAttempts),
   /** How long `POST /admin/payouts/run` waits for its batch before answering with counts so far. */
-  PAYOUTS_RUN_WAIT_SECONDS: envVars.positiveInt(15),
+  PAYOUTS_RUN_WAIT_SECONDS: envVars.positiveInt(paymentDefaults.payoutsRunWaitSeconds),
   /** Cron (graphile-worker syntax, e.g. "0 * * * *") for automatic runs; unset: runs are manual. */
   PAYOUTS_AUTO_RUN_CRON: z
     .string()

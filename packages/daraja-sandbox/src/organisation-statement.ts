@@ -1,4 +1,3 @@
-import type { JsonHttpAnswer } from "./json-http-server";
 
 /**
  * The organisation statement the M-Pesa business portal exports, for the payments the sandbox
@@ -130,12 +129,15 @@ export function organisationStatementCsv(input: {
   return `${[...header, ...rows].join("\r\n")}\r\n`;
 }
 
+/** An answer that is not JSON (`json` is then the body's text). */
+export type SandboxAnswer = { status: number; json: string; contentType?: string };
+
 /** The sandbox's answer to `GET /__sandbox/statement.csv?from=&to=`. */
 export function statementCsvAnswer(
   target: string,
   entries: readonly StatementEntry[],
   account: { openingBalance: number; shortCode: string },
-): JsonHttpAnswer {
+): SandboxAnswer {
   const period = statementPeriod(new URL(target, "http://sandbox.local").searchParams);
   return {
     status: 200,

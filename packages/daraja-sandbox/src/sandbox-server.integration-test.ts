@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outcomeForNumber } from "./outcomes";
 import { startDarajaSandbox, type DarajaSandbox } from "./sandbox-server";
@@ -74,4 +76,100 @@ describe("Daraja sandbox HTTP surface", () => {
     expect(outcomeForNumber("256700000006")).toBe("transient");
     expect(outcomeForNumber("254708374149")).toBe("success");
   });
+
+  it("answers what it cannot take with Daraja's error body: not JSON, unknown paths, too large", async () => {
+    const token = await accessToken();
+    const notJson = await fetch(`${sandbox.url}/mpesa/b2c/v3/paymentrequest`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" },
+      body: "{not json",
+    });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ errorCode: "400.002.02", errorMessage: "Bad Request - Invalid JSON body" });
+
+    const unknown = await fetch(`${sandbox.url}/mpesa/nothing/here?x=1`, { method: "POST", body: "{}" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ errorCode: "404.001.01", errorMessage: "Resource not found: POST /mpesa/nothing/here" });
+
+    const large = await fetch(`${sandbox.url}/mpesa/b2c/v3/paymentrequest`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ padding: "x".repeat(1024 * 1024) }),
+    });
+    expect(large.status).toBe(413);
+    expect(await large.json()).toMatchObject({ errorCode: "413.001.01", requestId: expect.any(String) });
+  });
+
+  it("sends result callbacks with the URL's basic auth over at most 64 keep-alive connections per origin", async () => {
+    const connections = new Set<Socket>();
+    let open = 0;
+    let mostOpen = 0;
+    const callbacks: Array<{ authorization: string | undefined; contentType: string | undefined; body: string }> = [];
+    // Answers are held until no callback has arrived for 300 ms, so every callback the sandbox
+    // may send at once is on the wire together: the connections it opens show its cap.
+    const held: Array<() => void> = [];
+    let quiet: NodeJS.Timeout | undefined;
+    const answer = (request: IncomingMessage, response: ServerResponse) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      request.on("end", () => {
+        held.push(() => {
+          callbacks.push({ authorization: request.headers.authorization, contentType: request.headers["content-type"], body });
+          response.setHeader("content-type", "application/json");
+          response.end('{"ResultCode":0}');
+        });
+        clearTimeout(quiet);
+        quiet = setTimeout(() => held.splice(0).forEach((release) => release()), 300);
+      });
+    };
+    const receiver = createServer(answer);
+    receiver.on("connection", (socket: Socket) => {
+      connections.add(socket);
+      mostOpen = Math.max(mostOpen, ++open);
+      socket.on("close", () => open--);
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      const token = await accessToken();
+      const payouts = Array.from({ length: 100 }, (_, i) => `callback-cap-${i}`);
+      // All at once: the callbacks are due together and outnumber the connections allowed.
+      await Promise.all(payouts.map(async (id) => {
+        const response = await fetch(`${sandbox.url}/mpesa/b2c/v3/paymentrequest`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            OriginatorConversationID: id,
+            InitiatorName: "api",
+            SecurityCredential: "x",
+            CommandID: "BusinessPayment",
+            Amount: 10,
+            PartyA: "600996",
+            PartyB: "254708374149",
+            ResultURL: `http://daraja:s%3Acret@127.0.0.1:${port}/result?payout=${id}`,
+            QueueTimeOutURL: `http://127.0.0.1:${port}/timeout`,
+          }),
+        });
+        expect(response.status).toBe(200);
+      }));
+      await expect.poll(() => callbacks.length, { timeout: 15_000 }).toBe(100);
+      expect(mostOpen).toBeLessThanOrEqual(64);
+      expect(connections.size).toBeLessThanOrEqual(64);
+      expect(new Set(callbacks.map((c) => c.authorization))).toEqual(new Set([`Basic ${Buffer.from("daraja:s:cret").toString("base64")}`]));
+      expect(callbacks.every((c) => c.contentType === "application/json")).toBe(true);
+      const paid = callbacks.map((c) => (JSON.parse(c.body) as { Result: { OriginatorConversationID: string; ResultCode: number } }).Result);
+      expect(new Set(paid.map((r) => r.OriginatorConversationID))).toEqual(new Set(payouts));
+      expect(paid.every((r) => r.ResultCode === 0)).toBe(true);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
 });
+
+async function accessToken(): Promise<string> {
+  const response = await fetch(`${sandbox.url}/oauth/v1/generate?grant_type=client_credentials`, {
+    headers: { authorization: basic("key", "secret") },
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}

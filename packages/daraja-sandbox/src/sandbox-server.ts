@@ -1,7 +1,8 @@
 import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
-import { createCallbackClient, type CallbackTarget } from "./callback-client";
-import { startJsonHttpServer, type JsonHttpAnswer, type JsonHttpRequest } from "./json-http-server";
-import { statementCsvAnswer, StatementQueryError, type StatementEntry } from "./organisation-statement";
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { Agent } from "undici";
+import { statementCsvAnswer, StatementQueryError, type SandboxAnswer, type StatementEntry } from "./organisation-statement";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
 import {
   createCollectionsHandlers,
@@ -108,6 +109,15 @@ export type DarajaResultBody = {
 };
 
 
+/** What a handler reads of a request. */
+type SandboxRequest = { url: string; headers: { authorization?: string | undefined } };
+
+/** A callback's answer must start arriving within this long after it was sent (not while it waits for a connection). */
+const callbackTimeoutMs = 10_000;
+/** Connections the sandbox opens to one callback origin at most; more callbacks wait for one. */
+const callbackConnectionsPerOrigin = 64;
+const maxBodyBytes = 1024 * 1024;
+
 const b2cCommands = new Set(["BusinessPayment", "SalaryPayment", "PromotionPayment"]);
 const workingAccountFloat = 900_000;
 const utilityAccountFloat = 250_000;
@@ -127,7 +137,14 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
   let stopping = false;
-  const callbacks = createCallbackClient({ timeoutMs: 10_000 });
+  // undici's pool per origin: keep-alive (honouring the server's Keep-Alive hint), at most
+  // `callbackConnectionsPerOrigin` connections, and a headers timeout that starts when the
+  // request is written to a connection.
+  const callbacks = new Agent({
+    connections: callbackConnectionsPerOrigin,
+    headersTimeout: callbackTimeoutMs,
+    bodyTimeout: callbackTimeoutMs,
+  });
   const stats: SandboxStats = {
     oauthRequests: 0,
     b2cRequests: 0,
@@ -140,8 +157,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     const timer = setTimeout(() => {
       timers.delete(timer);
       onDue?.();
-      const delivery = callbacks
-        .post(callbackTarget(url), json)
+      const delivery = postCallback(callbacks, url, json)
         .then((status) => {
           if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           stats.callbacksDelivered += 1;
@@ -172,7 +188,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     log,
   });
 
-  function authenticate(request: JsonHttpRequest) {
+  function authenticate(request: SandboxRequest) {
     const header = request.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
     const expiresAt = tokens.get(token);
@@ -181,8 +197,9 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     }
   }
 
-  function generateToken(request: JsonHttpRequest, url: URL) {
+  function generateToken(request: SandboxRequest) {
     stats.oauthRequests += 1;
+    const url = new URL(request.url, "http://sandbox.local");
     if (url.searchParams.get("grant_type") !== "client_credentials") {
       throw new SandboxHttpError(400, "400.008.02", "Invalid grant type passed");
     }
@@ -200,7 +217,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return { access_token: token, expires_in: String(tokenTtlSeconds) };
   }
 
-  function b2cPaymentRequest(request: JsonHttpRequest, body: Record<string, unknown>): string {
+  function b2cPaymentRequest(request: SandboxRequest, body: Record<string, unknown>): string {
     stats.b2cRequests += 1;
     authenticate(request);
     const originatorConversationId = requiredString(body, "OriginatorConversationID");
@@ -305,7 +322,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     return accepted;
   }
 
-  function transactionStatusQuery(request: JsonHttpRequest, body: Record<string, unknown>): string {
+  function transactionStatusQuery(request: SandboxRequest, body: Record<string, unknown>): string {
     stats.statusQueries += 1;
     authenticate(request);
     requiredString(body, "Initiator");
@@ -361,45 +378,6 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
     });
   }
 
-  /** The answer's JSON text, or a whole answer for what is not JSON. */
-  function route(request: JsonHttpRequest): string | JsonHttpAnswer {
-    const target = request.target;
-    const queryAt = target.indexOf("?");
-    const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
-    if (request.method === "GET" && pathname === "/oauth/v1/generate") {
-      return JSON.stringify(generateToken(request, new URL(target, "http://sandbox.local")));
-    }
-    if (request.method === "GET" && pathname === "/__sandbox/payments") return JSON.stringify({ payments: payments() });
-    if (request.method === "GET" && pathname === "/__sandbox/statement.csv") {
-      // One account's statement: B2C payouts withdrawn, STK and paybill collections paid in and
-      // their reversals withdrawn, in completion order (the running balance depends on it).
-      const now = Date.now();
-      const entries = [...ledger.map(statementEntry), ...collections.statementEntries().filter((e) => e.completedAt.getTime() <= now)].sort(
-        (a, b) => a.completedAt.getTime() - b.completedAt.getTime(),
-      );
-      return statementCsvAnswer(target, entries, { openingBalance: workingAccountFloat, shortCode: "600000" });
-    }
-    if (request.method === "GET" && pathname === "/__sandbox/stats") {
-      return JSON.stringify({ ...stats, ...collections.stats() });
-    }
-    const inspect = request.method === "GET" ? collections.inspection[pathname] : undefined;
-    if (inspect) return inspect();
-    const collect = request.method === "POST" ? collections.routes[pathname] : undefined;
-    if (collect) {
-      authenticate(request);
-      return collect(readJson(request));
-    }
-    if (request.method === "POST") {
-      if (pathname === "/mpesa/b2c/v3/paymentrequest" || pathname === "/mpesa/b2c/v1/paymentrequest") {
-        return b2cPaymentRequest(request, readJson(request));
-      }
-      if (pathname === "/mpesa/transactionstatus/v1/query") {
-        return transactionStatusQuery(request, readJson(request));
-      }
-    }
-    throw new SandboxHttpError(404, "404.001.01", `Resource not found: ${request.method} ${pathname}`);
-  }
-
   function payments(): SandboxPayment[] {
     return ledger.map((t) => ({
       originatorConversationId: t.originatorConversationId,
@@ -416,25 +394,62 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
 
   const errorJson = (errorCode: string, errorMessage: string) =>
     JSON.stringify({ requestId: randomUUID(), errorCode, errorMessage });
-  function handle(request: JsonHttpRequest): JsonHttpAnswer {
-    try {
-      const answer = route(request);
-      return typeof answer === "string" ? { status: 200, json: answer } : answer;
-    } catch (error) {
-      if (error instanceof SandboxHttpError) return { status: error.status, json: errorJson(error.errorCode, error.message) };
-      if (error instanceof StatementQueryError) return { status: 400, json: errorJson("400.002.02", `Bad Request - ${error.message}`) };
-      log(`sandbox error: ${String(error)}`);
-      return { status: 500, json: errorJson("500.001.1001", "Server error") };
-    }
+  const server = Fastify({ bodyLimit: maxBodyBytes, keepAliveTimeout: 30_000 });
+  // Bodies are read as bytes and parsed by the handler that takes one, whatever the content
+  // type, so a body that is not JSON gets Daraja's answer rather than Fastify's.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const send = (reply: FastifyReply, answer: string | SandboxAnswer) =>
+    typeof answer === "string"
+      ? reply.type("application/json").send(answer)
+      : reply.code(answer.status).type(answer.contentType ?? "application/json").send(answer.json);
+  const get = (path: string, answer: (request: FastifyRequest) => string | SandboxAnswer) =>
+    server.get(path, (request, reply) => send(reply, answer(request)));
+  const post = (path: string, answer: (request: FastifyRequest, body: Record<string, unknown>) => string) =>
+    server.post(path, (request, reply) => send(reply, answer(request, readJson(request.body))));
+
+  get("/oauth/v1/generate", (request) => JSON.stringify(generateToken(request)));
+  post("/mpesa/b2c/v3/paymentrequest", b2cPaymentRequest);
+  post("/mpesa/b2c/v1/paymentrequest", b2cPaymentRequest);
+  post("/mpesa/transactionstatus/v1/query", transactionStatusQuery);
+  for (const [path, collect] of Object.entries(collections.routes)) {
+    // The token is checked before the body is read, as for B2C.
+    server.post(path, (request, reply) => {
+      authenticate(request);
+      return send(reply, collect(readJson(request.body)));
+    });
   }
-  const server = await startJsonHttpServer({
-    port: options.port ?? 0,
-    host: options.host ?? "127.0.0.1",
-    keepAliveTimeoutMs: 30_000,
-    handle,
-    unreadable: (status, message) => errorJson(status === 400 ? "400.002.02" : `${status}.001.01`, message),
+  get("/__sandbox/payments", () => JSON.stringify({ payments: payments() }));
+  get("/__sandbox/stats", () => JSON.stringify({ ...stats, ...collections.stats() }));
+  get("/__sandbox/statement.csv", (request) => {
+    // One account's statement: B2C payouts withdrawn, STK and paybill collections paid in and
+    // their reversals withdrawn, in completion order (the running balance depends on it).
+    const now = Date.now();
+    const entries = [...ledger.map(statementEntry), ...collections.statementEntries().filter((e) => e.completedAt.getTime() <= now)].sort(
+      (a, b) => a.completedAt.getTime() - b.completedAt.getTime(),
+    );
+    return statementCsvAnswer(request.url, entries, { openingBalance: workingAccountFloat, shortCode: "600000" });
   });
-  const { address } = server;
+  for (const [path, inspect] of Object.entries(collections.inspection)) get(path, inspect);
+
+  server.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split("?", 1)[0];
+    void reply.code(404).type("application/json").send(errorJson("404.001.01", `Resource not found: ${request.method} ${pathname}`));
+  });
+  server.setErrorHandler((error: unknown, _request, reply) => {
+    if (error instanceof SandboxHttpError) return reply.code(error.status).type("application/json").send(errorJson(error.errorCode, error.message));
+    if (error instanceof StatementQueryError) return reply.code(400).type("application/json").send(errorJson("400.002.02", `Bad Request - ${error.message}`));
+    // Fastify's own refusals (a body too large, a bad Content-Length) keep their status.
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).type("application/json").send(errorJson(status === 400 ? "400.002.02" : `${status}.001.01`, (error as Error).message));
+    }
+    log(`sandbox error: ${String(error)}`);
+    return reply.code(500).type("application/json").send(errorJson("500.001.1001", "Server error"));
+  });
+
+  await server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+  const address = server.server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
 
   return {
@@ -449,7 +464,7 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       stopping = true;
-      callbacks.close(new Error("the sandbox is stopping"));
+      await callbacks.destroy(new Error("the sandbox is stopping"));
       await Promise.allSettled([...deliveries]);
       await server.close();
     },
@@ -505,9 +520,9 @@ function paymentParameters(transactionId: string, amount: number, partyB: string
   ];
 }
 
-function readJson(request: JsonHttpRequest): Record<string, unknown> {
+function readJson(body: unknown): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(request.body.toString("utf8"));
+    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString("utf8") : "");
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     // reported below as Daraja does
@@ -516,26 +531,38 @@ function readJson(request: JsonHttpRequest): Record<string, unknown> {
 }
 
 /**
- * A callback URL as the callback client takes it. The URLs differ per payout only in their query
- * (the status result names the payout), so each origin and path is parsed once, not per callback.
+ * POSTs a callback and resolves with the answer's status (its body read and dropped). The URLs
+ * differ per payout only in their query (the status result names the payout), so each origin
+ * and path is parsed once, not per callback.
  */
-const parsedCallbackBases = new Map<string, Omit<CallbackTarget, "path"> & { pathname: string }>();
-function callbackTarget(url: string): CallbackTarget {
+const parsedCallbackBases = new Map<string, { origin: string; pathname: string; authorization: string | undefined }>();
+async function postCallback(agent: Agent, url: string, json: string): Promise<number> {
   const queryAt = url.indexOf("?");
   const base = queryAt === -1 ? url : url.slice(0, queryAt);
   let parsed = parsedCallbackBases.get(base);
   if (!parsed) {
-    const { protocol, hostname, port, pathname, username, password } = new URL(base);
-    // IPv6 literals come bracketed from URL; a connection wants them bare.
-    const auth = username ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined;
-    parsed = { protocol, hostname: hostname.replace(/^\[(.*)\]$/, "$1"), port, pathname, auth };
+    const { origin, pathname, username, password } = new URL(base);
+    const authorization = username
+      ? `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`
+      : undefined;
+    parsed = { origin, pathname, authorization };
     if (parsedCallbackBases.size >= 1_000) parsedCallbackBases.clear();
     parsedCallbackBases.set(base, parsed);
   }
   let query = queryAt === -1 ? "" : url.slice(queryAt).replace(/#.*$/, "");
   // Characters a request line may not carry (spaces, non-ASCII): URL percent-encodes them.
   if (!/^[\x21-\x7e]*$/.test(query)) query = new URL(url).search;
-  return { ...parsed, path: parsed.pathname + query };
+  const answer = await agent.request({
+    origin: parsed.origin,
+    path: parsed.pathname + query,
+    method: "POST",
+    headers: parsed.authorization
+      ? { "content-type": "application/json", authorization: parsed.authorization }
+      : { "content-type": "application/json" },
+    body: json,
+  });
+  await answer.body.dump();
+  return answer.statusCode;
 }
 
 function invalid(field: string) {

@@ -2,7 +2,6 @@ import { describe, expect, test } from "vitest";
 import {
   booleanArrayLiteral,
   booleanFromText,
-  extendedQueryMessages,
   int8ArrayFromText,
   int8ArrayLiteral,
   int8FromText,
@@ -40,28 +39,5 @@ describe("result text", () => {
     expect(() => int8ArrayFromText("{1,NULL}")).toThrow(SyntaxError);
     expect(() => int8FromText(null)).toThrow(TypeError);
     expect(() => booleanFromText(null)).toThrow(TypeError);
-  });
-});
-
-describe("extendedQueryMessages", () => {
-  const execute = [0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0];
-  const sync = [0x53, 0, 0, 0, 4];
-  const bytes = (text: string) => [...Buffer.from(text, "utf8")];
-  const int32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-
-  test("Bind (text formats, NULL as -1, UTF-8 lengths in bytes), Execute and Sync", () => {
-    const bindBody = [0, ...bytes("s1"), 0, 0, 0, 0, 2, ...int32(2), ...bytes("é"), ...int32(-1), 0, 0];
-    expect([...extendedQueryMessages("s1", undefined, ["é", null])])
-      .toEqual([0x42, ...int32(4 + bindBody.length), ...bindBody, ...execute, ...sync]);
-  });
-
-  test("Parse first when the connection has not parsed the statement", () => {
-    const parseBody = [...bytes("s1"), 0, ...bytes("select $1"), 0, 0, 0];
-    const bindBody = [0, ...bytes("s1"), 0, 0, 0, 0, 1, ...int32(1), ...bytes("x"), 0, 0];
-    expect([...extendedQueryMessages("s1", "select $1", ["x"])]).toEqual([
-      0x50, ...int32(4 + parseBody.length), ...parseBody,
-      0x42, ...int32(4 + bindBody.length), ...bindBody,
-      ...execute, ...sync,
-    ]);
   });
 });

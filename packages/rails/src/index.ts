@@ -29,10 +29,10 @@ export { verifyStripeWebhook } from "./stripe/stripe-webhooks";
 export type { StripeWebhookInput } from "./stripe/stripe-webhooks";
 export { BankTransferRail, exportBankPayoutBatchCsv } from "./bank/bank-transfer-rail";
 export type { BankBatchRow } from "./bank/bank-transfer-rail";
-export { createPayoutRails } from "./payout-rails";
-export type { PayoutRails } from "./payout-rails";
 export { listStripeBalanceTransactions } from "./stripe/stripe-balance-transactions";
 export type { StripeBalanceLine } from "./stripe/stripe-balance-transactions";
+export { retrieveStripePayout } from "./stripe/stripe-payouts";
+export type { StripePlatformPayout } from "./stripe/stripe-payouts";
 export {
   DarajaCollections,
   darajaCollectionPaths,

@@ -1,3 +1,4 @@
+import { paymentDefaults } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import type { C2bSettings, ChargeStripeDeposit, MpesaCollectionsSettings, NotificationHub } from "@agrinet/domain";
 import type { Principal } from "./access";
@@ -14,7 +15,12 @@ export type PayoutSettings = {
   destinationCoolingOffHours?: number;
 };
 
-export const defaultPayoutSettings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 15_000 };
+/** The environment's defaults (`paymentDefaults`), for contexts built without one. */
+export const defaultPayoutSettings: PayoutSettings = {
+  minAmount: paymentDefaults.payoutMinAmount,
+  maxAttempts: paymentDefaults.payoutMaxAttempts,
+  runWaitMs: paymentDefaults.payoutsRunWaitSeconds * 1000,
+};
 
 /** Deposit settings from the environment (DEPOSIT_MIN_AMOUNT, STRIPE_KEY, ...). */
 export type DepositSettings = {
@@ -62,5 +68,9 @@ export function staleReadDb(ctx: Pick<Context, "db" | "readDb">): Db {
   return ctx.readDb ?? ctx.db;
 }
 
-/** DEPOSIT_MIN_AMOUNT's default, no partner confirmations, no Stripe. */
-export const defaultDepositSettings: DepositSettings = { minAmount: 1000n, partnerConfirm: false, chargeStripe: null };
+/** DEPOSIT_MIN_AMOUNT's default (`paymentDefaults`), no partner confirmations, no Stripe. */
+export const defaultDepositSettings: DepositSettings = {
+  minAmount: paymentDefaults.depositMinAmount,
+  partnerConfirm: false,
+  chargeStripe: null,
+};

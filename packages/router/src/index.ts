@@ -9,9 +9,9 @@ export {
   type RestMeta,
   type RestMethod,
 } from "./trpc";
-export { procedureInvoker, withStrictInputs, type ProcedureInvoker } from "./invoke-procedure";
-export { rejectUnknownKeys, unknownInputKeys } from "./strict-input";
-export { defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
+export { procedureInvoker, type ProcedureInvoker } from "./invoke-procedure";
+export { rejectUnknownKeys, unknownInputKeys, withStrictInputs } from "./strict-input";
+export { defaultDepositSettings, defaultPayoutSettings, type Context, type PayoutSettings } from "./context";
 export * from "./access";
 export { notificationRecipientFor, partnerKeyIdFor } from "./routers/caller-scope";
 export { assertCallerReaches } from "./tenancy";

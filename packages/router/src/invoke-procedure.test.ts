@@ -6,6 +6,7 @@ import type { Principal } from "./access";
 import type { Context } from "./context";
 import { everythingOwnedDb } from "./testing-tenancy";
 import { procedureInvoker } from "./invoke-procedure";
+import { withStrictInputs } from "./strict-input";
 import { createCallerFactory, middleware, procedure, router } from "./trpc";
 
 const partner: Principal = { kind: "partner", partnerId: "partner_default", keyId: "k1", name: "p", scopes: ["deposits:write"] };
@@ -51,11 +52,10 @@ const viaCaller = {
   checked: (ctx: Context, input: unknown) => createCaller(ctx).deposits.checked(input as never),
   broken: (ctx: Context) => createCaller(ctx).deposits.broken(),
 };
-const procedures = testRouter._def.procedures as unknown as Record<string, Parameters<typeof procedureInvoker>[0]>;
 const viaInvoker = {
-  create: procedureInvoker(procedures["deposits.create"]!, "deposits.create"),
-  checked: procedureInvoker(procedures["deposits.checked"]!, "deposits.checked"),
-  broken: procedureInvoker(procedures["deposits.broken"]!, "deposits.broken"),
+  create: procedureInvoker(testRouter, "deposits.create"),
+  checked: procedureInvoker(testRouter, "deposits.checked"),
+  broken: procedureInvoker(testRouter, "deposits.broken"),
 };
 
 async function outcome(run: () => Promise<unknown>) {
@@ -113,5 +113,41 @@ describe("procedureInvoker answers exactly as createCaller does", () => {
     const expected = await outcome(() => viaCaller.broken(context(partner)));
     expect(expected).toMatchObject({ ok: false, code: "INTERNAL_SERVER_ERROR" });
     expect(await outcome(() => viaInvoker.broken(context(partner), undefined))).toEqual(expected);
+  });
+});
+
+describe("withStrictInputs: unknown keys refused by tRPC's caller and the invoker alike", () => {
+  const build = () =>
+    router({
+      transfers: router({
+        create: procedure
+          .meta({ access: { partner: ["deposits:write"] } })
+          .input(z.object({ reference: z.string() }))
+          .input(z.object({ amount: z.coerce.number().int(), metadata: z.record(z.string(), z.unknown()).optional() }))
+          .mutation(({ input }) => input),
+      }),
+    });
+  const input = { reference: "r1", amount: 5, ammount: 5, metadata: { anything: 1 } };
+
+  test("before: zod drops the unknown key; after: VALIDATION_FAILED naming it, whichever input declares the others", async () => {
+    const loose = build();
+    expect(await createCallerFactory(loose)(context(partner)).transfers.create(input as never)).toEqual({ reference: "r1", amount: 5, metadata: { anything: 1 } });
+
+    const strict = withStrictInputs(build());
+    const viaStrictCaller = await outcome(() => createCallerFactory(strict)(context(partner)).transfers.create(input as never));
+    const viaStrictInvoker = await outcome(() => procedureInvoker(strict, "transfers.create")(context(partner), input));
+    expect(viaStrictCaller).toMatchObject({ ok: false, code: "BAD_REQUEST", domainCode: "VALIDATION_FAILED", message: "ammount: unknown parameter" });
+    expect(viaStrictInvoker).toEqual(viaStrictCaller);
+    // Access is decided first: no credentials is 401 whatever the keys.
+    expect(await outcome(() => procedureInvoker(strict, "transfers.create")(context(null), input))).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  test("procedures sharing one meta object with different inputs are refused at start", () => {
+    const shared = procedure.meta({ access: { partner: ["deposits:write"] } });
+    const ambiguous = router({
+      a: shared.input(z.object({ a: z.string() })).query(({ input }) => input),
+      b: shared.input(z.object({ b: z.string() })).query(({ input }) => input),
+    });
+    expect(() => withStrictInputs(ambiguous)).toThrow(/share one meta object/);
   });
 });

@@ -1,4 +1,5 @@
 import { DomainError } from "@agrinet/core";
+import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
 import { z } from "zod";
 
 type Def = {
@@ -92,4 +93,35 @@ export function rejectUnknownKeys(schemas: z.ZodType[], value: unknown): void {
     unknown.map((key) => `${key}: unknown parameter`).join("; "),
     { fields: unknown.map((key) => ({ path: key, message: "unknown parameter" })) },
   );
+}
+
+/**
+ * Each procedure's zod inputs, by its meta object: a middleware sees the procedure's `meta` but
+ * not its inputs. Filled by `withStrictInputs`.
+ */
+const inputsByMeta = new WeakMap<object, z.ZodType[]>();
+
+/**
+ * Makes the procedures of `router` refuse keys their input schemas do not declare (the
+ * `refuseUnknownKeys` middleware of every procedure, through tRPC and the REST bridge alike): one
+ * input contract whatever the transport. Reads each procedure's `_def` (its meta and inputs, as
+ * trpc-to-openapi does) and changes nothing in it. Idempotent.
+ */
+export function withStrictInputs<TRouter extends AnyTRPCRouter>(router: TRouter): TRouter {
+  for (const [path, procedure] of Object.entries(router._def.procedures as Record<string, AnyTRPCProcedure>)) {
+    const { meta, inputs } = procedure._def as { meta?: object; inputs: unknown[] };
+    const schemas = inputs.filter((input): input is z.ZodType => input instanceof z.ZodType);
+    if (!meta || schemas.length === 0) continue;
+    const known = inputsByMeta.get(meta);
+    if (known && (known.length !== schemas.length || known.some((schema, i) => schema !== schemas[i]))) {
+      throw new Error(`${path}: procedures with different inputs share one meta object; give each its own .meta()`);
+    }
+    inputsByMeta.set(meta, schemas);
+  }
+  return router;
+}
+
+/** The input schemas `withStrictInputs` recorded for the procedure with this meta, if any. */
+export function strictInputsOf(meta: object | undefined): z.ZodType[] | undefined {
+  return meta ? inputsByMeta.get(meta) : undefined;
 }

@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { checkAccess, type Access } from "./access";
 import type { Context } from "./context";
+import { rejectUnknownKeys, strictInputsOf } from "./strict-input";
 import { assertCallerReaches, type TenancyMeta } from "./tenancy";
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -193,5 +194,20 @@ const enforceTenancy = t.middleware(async ({ meta, ctx, next, getRawInput }) => 
   return next();
 });
 
+/**
+ * Keys the procedure's input schemas do not declare are a 400 naming them, before the schemas
+ * parse (zod would drop them silently): for the routers given to `withStrictInputs`.
+ */
+const refuseUnknownKeys = t.middleware(async ({ meta, next, getRawInput }) => {
+  const schemas = strictInputsOf(meta);
+  if (schemas) rejectUnknownKeys(schemas, await getRawInput());
+  return next();
+});
+
 /** The one procedure builder: every procedure states `meta({ access })`. */
-export const procedure = t.procedure.use(domainErrors).use(enforceAccess).use(refuseUnstorableInput).use(enforceTenancy);
+export const procedure = t.procedure
+  .use(domainErrors)
+  .use(enforceAccess)
+  .use(refuseUnstorableInput)
+  .use(enforceTenancy)
+  .use(refuseUnknownKeys);

@@ -7,21 +7,23 @@ import {
   queryTextRows,
   textArrayLiteral,
   timestamptzFromText,
-  type Db,
-  type Queryable,
   type TextRow,
   type TextRowsQuery,
-  type Tx,
 } from "@agrinet/db";
+import type { SqlClient } from "./sql-client";
+
+export * from "./ledger-holds";
+export * from "./ledger-reads";
+export * from "./ledger-verify";
 
 /*
  * The ledger's posting functions, each reached one way: one statement text, parameters in
- * PostgreSQL's text input, every column read as text and decoded by one decoder, whichever
- * client runs it (the Prisma client's pg pool, a pg pool or client, or a Prisma transaction).
+ * PostgreSQL's text input, every column read as text and decoded by one decoder, on its own
+ * (through the Prisma client's pg pool) or inside the caller's Prisma transaction.
  */
 
-/** Where a ledger statement runs: on its own (Db: through its pg pool; a pg pool or client) or in a Prisma transaction. */
-export type LedgerSqlClient = Db | Tx | Queryable;
+/** Where a ledger statement runs: on its own (through the client's pg pool) or in a Prisma transaction. */
+export type LedgerSqlClient = SqlClient;
 
 /**
  * Runs a named statement and returns its rows as column texts. The Prisma client's calls go
@@ -30,11 +32,8 @@ export type LedgerSqlClient = Db | Tx | Queryable;
  */
 async function textRows(client: LedgerSqlClient, statement: TextRowsQuery & { values: unknown[] }): Promise<TextRow[]> {
   if (isDb(client)) return queryTextRows(client.$pool, statement);
-  if ("$queryRawUnsafe" in client) {
-    const rows = await client.$queryRawUnsafe<Array<Record<string, string | null>>>(statement.text, ...statement.values);
-    return rows.map((row) => Object.values(row));
-  }
-  return queryTextRows(client, statement);
+  const rows = await client.$queryRawUnsafe<Array<Record<string, string | null>>>(statement.text, ...statement.values);
+  return rows.map((row) => Object.values(row));
 }
 
 /** One transaction's postings as ledger_post_transaction takes them: parallel arrays, one entry per posting. */

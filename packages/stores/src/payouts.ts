@@ -156,7 +156,7 @@ function decodeCallbackPayout([id, status, amount, currency, providerRequestId, 
 
 /**
  * One statement on the pool for many payouts: every M-Pesa payout brings two callbacks here.
- * queryTextRows rather than pg's query: no row description to ask for and parse each time.
+ * queryTextRows rather than object rows: the columns come back as text, nothing parsed per row.
  */
 export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
   const rows = await queryTextRows(db, {
@@ -284,4 +284,15 @@ export async function recordAttemptError(db: Queryable, payoutId: string, error:
      from payout where a.payout_id = payout.id and a.attempt = payout.attempts and a.finished_at is null`,
     values: [payoutId, error],
   });
+}
+
+/**
+ * Locks the payout until the transaction ends only if it is `processing` (a worker started it);
+ * false otherwise. A queued payout stays unlocked: a run taking the queue at that moment (SKIP
+ * LOCKED) would otherwise leave it behind, queued for good.
+ */
+export async function lockProcessingPayout(tx: Tx, payoutId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    select id from payouts where id = ${payoutId} and status = 'processing' for update`;
+  return rows.length > 0;
 }

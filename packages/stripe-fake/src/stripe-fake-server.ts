@@ -3,13 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { createBalanceLedger } from "./balance-transactions";
 import { parseStripeForm, type FormObject } from "./form-body";
+import { sendStripeWebhook, stripeEvent } from "./webhooks";
 
 export type StripeFakeOptions = {
   port?: number;
   host?: string;
   /** Platform balance available for transfers, in minor units of any currency; unlimited by default. */
   platformBalance?: bigint;
+  /** Where the fake sends the events it raises itself (payout.paid, payout.failed), signed with `secret`. */
+  webhook?: StripeFakeWebhook;
 };
+
+export type StripeFakeWebhook = { url: string; secret: string };
 
 type StripeObject = Record<string, unknown> & { id: string };
 
@@ -21,8 +26,19 @@ export type StripeFake = {
   paymentIntents(): StripeObject[];
   /** Every Transfer the fake made, oldest first. */
   transfers(): StripeObject[];
-  /** Every balance transaction (charges in, transfers out), oldest first. */
+  /** Every balance transaction (charges in, transfers and payouts out), oldest first. */
   balanceTransactions(): StripeObject[];
+  /** Every payout to the platform's bank, oldest first. */
+  payouts(): StripeObject[];
+  /** Where to send payout events from now on (a server started after the fake). */
+  setWebhook(webhook: StripeFakeWebhook | null): void;
+  /**
+   * The bank returned a paid payout: it fails, its money comes back to the balance (a
+   * `payout_failure` balance transaction) and `payout.failed` is sent. Resolves once delivered.
+   */
+  failPayout(payoutId: string, failureCode?: string): Promise<void>;
+  /** Settles when every event the fake has sent so far has been answered. */
+  eventsDelivered(): Promise<void>;
   /** How many API requests reached the fake, per "METHOD /path" (ids replaced by :id). */
   requestCounts(): Record<string, number>;
   stop(): Promise<void>;
@@ -58,6 +74,9 @@ const authenticationRequired = new Set(["pm_card_threeDSecure2Required", "pm_car
 export async function startStripeFake(options: StripeFakeOptions = {}): Promise<StripeFake> {
   const paymentIntents = new Map<string, StripeObject>();
   const transfers: StripeObject[] = [];
+  const payouts = new Map<string, StripeObject>();
+  let webhook = options.webhook ?? null;
+  const deliveries = new Set<Promise<void>>();
   const idempotent = new Map<string, { fingerprint: string; answer: Answer }>();
   const counts: Record<string, number> = {};
   const balanceLedger = createBalanceLedger();
@@ -202,6 +221,81 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     };
   }
 
+  /**
+   * A payout of the platform's balance to its bank. One for exactly the available balance in
+   * its currency covers every transaction not yet paid out (Stripe's `payout=` filter lists
+   * them), as an automatic payout does; another amount covers none, as a manual one. It is
+   * in transit when created and paid a moment later, with `payout.paid` sent to the webhook.
+   */
+  function createPayout(params: FormObject): Answer {
+    const amount = positiveInteger(params.amount, "amount");
+    const currency = requiredParam(params, "currency").toLowerCase();
+    const available = balanceLedger.uncovered(currency);
+    const availableNet = available.reduce((sum, e) => sum + (e.transaction.net as number), 0);
+    if (amount > availableNet) {
+      throw new StripeHttpError(400, {
+        type: "invalid_request_error",
+        code: "balance_insufficient",
+        message: "You have insufficient funds in your Stripe account for this transfer.",
+      });
+    }
+    const id = `po_${randomId()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const payout: StripeObject = {
+      id,
+      object: "payout",
+      amount,
+      currency,
+      arrival_date: created,
+      automatic: amount === availableNet,
+      balance_transaction: null,
+      created,
+      description: typeof params.description === "string" ? params.description : null,
+      destination: "ba_fake_platform_bank",
+      failure_balance_transaction: null,
+      failure_code: null,
+      failure_message: null,
+      livemode: false,
+      metadata: params.metadata ?? {},
+      method: "standard",
+      source_type: "card",
+      statement_descriptor: typeof params.statement_descriptor === "string" ? params.statement_descriptor : null,
+      status: "in_transit",
+      type: "bank_account",
+    };
+    const transaction = balanceLedger.record("payout", -amount, currency, payout);
+    payout.balance_transaction = transaction.id;
+    if (amount === availableNet) balanceLedger.cover(available.map((e) => e.transaction.id), id);
+    payouts.set(id, payout);
+    setImmediate(() => {
+      payout.status = "paid";
+      deliver("payout.paid", payout);
+    });
+    return { status: 200, body: payout };
+  }
+
+  function findPayout(id: string): StripeObject {
+    const payout = payouts.get(id);
+    if (!payout) throw invalidRequest("id", `No such payout: '${id}'`, "resource_missing", 404);
+    return payout;
+  }
+
+  function deliver(type: string, object: StripeObject) {
+    if (!webhook) return;
+    const target = webhook;
+    const event = stripeEvent(type, structuredClone(object));
+    const delivery = (async () => {
+      // Like Stripe, retried while the endpoint does not answer 2xx (here a few times, quickly).
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const answer = await sendStripeWebhook({ url: target.url, event, secret: target.secret }).catch(() => ({ status: 0 }));
+        if (answer.status >= 200 && answer.status < 300) return;
+        await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+      }
+    })();
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  }
+
   function findIntent(id: string): StripeObject {
     const intent = paymentIntents.get(id);
     if (!intent) throw invalidRequest("intent", `No such payment_intent: '${id}'`, "resource_missing", 404);
@@ -228,6 +322,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     if (method === "POST" && path === "/v1/transfers") return createTransfer(params);
     if (method === "GET" && path === "/v1/transfers") return listTransfers(query);
     if (method === "GET" && path === "/v1/balance_transactions") return { status: 200, body: balanceLedger.list(query) };
+    if (method === "POST" && path === "/v1/payouts") return createPayout(params);
+    if ((match = /^\/v1\/payouts\/([^/]+)$/.exec(path)) && method === "GET") return { status: 200, body: findPayout(match[1] as string) };
     if ((match = /^\/v1\/transfers\/([^/]+)$/.exec(path)) && method === "GET") {
       const transfer = transfers.find((t) => t.id === match?.[1]);
       if (!transfer) throw invalidRequest("id", `No such transfer: '${match[1]}'`, "resource_missing", 404);
@@ -239,7 +335,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   async function handle(request: IncomingMessage): Promise<Answer> {
     const url = new URL(request.url ?? "/", "http://stripe.local");
     const method = request.method ?? "GET";
-    const counted = `${method} ${url.pathname.replace(/\/(pi|tr)_[A-Za-z0-9]+/g, "/:id")}`;
+    const counted = `${method} ${url.pathname.replace(/\/(pi|tr|po)_[A-Za-z0-9]+/g, "/:id")}`;
     counts[counted] = (counts[counted] ?? 0) + 1;
 
     if (method === "GET" && url.pathname.startsWith("/__fake/3ds/")) {
@@ -316,6 +412,24 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     paymentIntents: () => [...paymentIntents.values()].map((i) => structuredClone(i)),
     transfers: () => transfers.map((t) => structuredClone(t)),
     balanceTransactions: balanceLedger.transactions,
+    payouts: () => [...payouts.values()].map((p) => structuredClone(p)),
+    setWebhook: (next) => {
+      webhook = next;
+    },
+    failPayout: async (payoutId, failureCode = "account_closed") => {
+      await Promise.all([...deliveries]);
+      const payout = findPayout(payoutId);
+      payout.status = "failed";
+      payout.failure_code = failureCode;
+      payout.failure_message = "The bank account has been closed.";
+      const returned = balanceLedger.record("payout_failure", payout.amount as number, payout.currency as string, payout);
+      payout.failure_balance_transaction = returned.id;
+      deliver("payout.failed", payout);
+      await Promise.all([...deliveries]);
+    },
+    eventsDelivered: async () => {
+      while (deliveries.size > 0) await Promise.all([...deliveries]);
+    },
     requestCounts: () => ({ ...counts }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import type { Principal } from "@agrinet/router";
 import Fastify from "fastify";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { errorEnvelopePlugin } from "../rest/error-envelope";
 import { requireAccess } from "./require-access";
 
 const principals: Record<string, Principal> = {
@@ -12,6 +13,7 @@ const principals: Record<string, Principal> = {
 const fastify = Fastify();
 
 beforeAll(async () => {
+  await fastify.register(errorEnvelopePlugin);
   fastify.decorateRequest("principal", null);
   // Stands in for the app's resolver: the helper only reads request.principal.
   fastify.addHook("onRequest", async (request) => {
@@ -25,17 +27,21 @@ afterAll(() => fastify.close());
 
 const as = (who?: string) => (who ? { "x-test-principal": who } : {});
 
-test("no principal is 401 with the spec's JSON body", async () => {
+test("no principal is 401 with the REST error envelope", async () => {
   const response = await fastify.inject({ method: "POST", url: "/payouts", payload: {} });
   expect(response.statusCode).toBe(401);
-  expect(response.json()).toEqual({ error: { code: "UNAUTHORIZED", message: expect.any(String) } });
+  expect(response.json()).toEqual({
+    error: { code: "UNAUTHORIZED", message: expect.any(String), fields: [], requestId: response.headers["x-request-id"] },
+  });
 });
 
 test("a partner without payouts:write and a viewer get 403 on POST /payouts", async () => {
   for (const who of ["partner", "viewer"]) {
     const response = await fastify.inject({ method: "POST", url: "/payouts", headers: as(who), payload: {} });
     expect(response.statusCode).toBe(403);
-    expect(response.json().error.code).toBe("FORBIDDEN");
+    expect(response.json()).toEqual({
+      error: { code: "FORBIDDEN", message: "not allowed for this caller", fields: [], requestId: expect.any(String) },
+    });
   }
 });
 

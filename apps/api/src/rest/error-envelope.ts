@@ -100,6 +100,26 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, cause: u
     .send(JSON.stringify(envelope));
 }
 
+/** The refusals of a callback itself (its token, its source address, its body), said in Daraja's shape. */
+const darajaRefusals = new Set<ErrorCode>(["UNAUTHORIZED", "FORBIDDEN", "VALIDATION_FAILED"]);
+
+/**
+ * The error handler of Daraja's callback routes (route option `errorHandler`). Daraja reads
+ * `{ ResultCode, ResultDesc }`, not the envelope: a refused callback is told in that shape, with
+ * its status from the one table like every other error. Anything else (a database away, a body
+ * Fastify could not parse) is the envelope, as on every route.
+ */
+export function darajaCallbackErrors(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof DomainError && darajaRefusals.has(error.code)) {
+    request.log.warn({ code: error.code, message: error.message }, "M-Pesa callback refused");
+    return reply
+      .code(errorStatus[error.code].http)
+      .type("application/json; charset=utf-8")
+      .send(JSON.stringify({ ResultCode: 1, ResultDesc: error.message }));
+  }
+  return sendError(request, reply, error);
+}
+
 /**
  * Fastify answers a malformed URL or an over-long path parameter before any plugin runs; pass
  * this as the server's `frameworkErrors` option so those answers carry the envelope too.

@@ -12,6 +12,8 @@ declare module "fastify" {
     openapi?: Record<string, unknown>;
     /** A REST route kept at an operation's earlier path: served, deliberately not documented. */
     formerPath?: boolean;
+    /** `false`: no CORS headers on this route (@fastify/cors reads it but does not declare it). */
+    cors?: false;
   }
 }
 

@@ -1,7 +1,7 @@
 import { DomainError, type ErrorCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { procedureInvoker, rejectUnknownKeys, type Context, type ProcedureInvoker } from "@agrinet/router";
-import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
+import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { describeHttpError } from "./error-envelope";
@@ -39,10 +39,9 @@ export async function restBridge(fastify: FastifyInstance, options: RestBridgeOp
     return parseJson(request, body as string, done);
   });
 
-  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
   for (const route of listRestRoutes(router)) {
     // Resolved once: a request runs the procedure's middleware chain, nothing looked up per call.
-    const invoke = procedureInvoker(procedures[route.procedurePath]!, route.procedurePath);
+    const invoke = procedureInvoker(router, route.procedurePath);
     for (const url of [route.fastifyPath, ...route.formerFastifyPaths]) {
       fastify.route({
         method: route.method,

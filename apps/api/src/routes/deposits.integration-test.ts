@@ -427,6 +427,16 @@ describe("receipts", () => {
     expect(toPartner.statusCode).toBe(403);
     const anonymous = await fastify.inject({ method: "GET", url: receipt.url });
     expect(anonymous.statusCode).toBe(401);
+    // Refusals in the one REST envelope, as every route answers them.
+    const envelope = (code: string, message: string) => ({ error: { code, message, fields: [], requestId: expect.any(String) } });
+    expect(toPartner.json()).toEqual(envelope("FORBIDDEN", "not allowed for this caller"));
+    expect(anonymous.json()).toEqual(envelope("UNAUTHORIZED", "missing or invalid credentials"));
+    const readOnlyUpload = await upload(png, "receipt.png", "image/png", { "x-api-key": readOnlyKey });
+    expect(readOnlyUpload.statusCode).toBe(403);
+    expect(readOnlyUpload.json()).toEqual(envelope("FORBIDDEN", "not allowed for this caller"));
+    const anonymousUpload = await upload(png, "receipt.png", "image/png", {});
+    expect(anonymousUpload.statusCode).toBe(401);
+    expect(anonymousUpload.json()).toEqual(envelope("UNAUTHORIZED", "missing or invalid credentials"));
   });
 
   test("content decides the type: HTML named receipt.jpg → 415", async () => {

@@ -32,14 +32,25 @@ describe("M-Pesa callback routes", () => {
     for (const query of ["", "?token=wrong", `?token=${callbackToken.slice(0, -1)}`, `?token=${callbackToken}x`, `?token=${callbackToken}&token=${callbackToken}`]) {
       const response = await callback(query);
       expect(response.statusCode, query).toBe(401);
-      expect(response.json()).toMatchObject({ ResultCode: 1 });
+      expect(response.json()).toEqual({ ResultCode: 1, ResultDesc: "callback token missing or wrong" });
     }
   });
 
   test("the right token: a malformed result → 400, an unknown payout is acknowledged", async () => {
     const malformed = await callback(`?token=${callbackToken}`, { nothing: true });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json()).toMatchObject({ ResultCode: 1 });
+    expect(malformed.json()).toEqual({ ResultCode: 1, ResultDesc: expect.any(String) });
+    // A body that is not JSON never reaches the handler: Fastify's refusal, in the REST envelope.
+    const notJson = await fastify.inject({
+      method: "POST",
+      url: `/payments/mpesa/b2c/result?token=${callbackToken}`,
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json()).toEqual({
+      error: { code: "VALIDATION_FAILED", message: "request body is not valid JSON", fields: [{ path: "(body)", message: "malformed JSON" }], requestId: expect.any(String) },
+    });
     const unknown = await callback(`?token=${callbackToken}`);
     expect(unknown.statusCode).toBe(200);
     expect(unknown.json()).toEqual({ ResultCode: 0, ResultDesc: "Accepted" });

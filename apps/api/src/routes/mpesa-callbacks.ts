@@ -8,6 +8,7 @@ import {
 } from "@agrinet/domain";
 import { darajaCallbackPaths, darajaCallbackTokenCheck } from "@agrinet/rails";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { darajaCallbackErrors } from "../rest/error-envelope";
 
 export type MpesaCallbackRoutesOptions = {
   /** The API process's payout runtime: confirmed payouts settle together, in batches. */
@@ -26,7 +27,8 @@ const accepted = JSON.stringify({ ResultCode: 0, ResultDesc: "Accepted" });
 /**
  * Daraja's asynchronous results, mounted under /payments/mpesa (MPESA_CALLBACK_BASE_URL).
  * Daraja signs nothing: the secret token in the URL is checked first, and the handlers then
- * trust only what the transaction-status query confirms.
+ * trust only what the transaction-status query confirms. Refusals are answered by
+ * `darajaCallbackErrors` (Daraja's body, the status from the one table).
  */
 export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: MpesaCallbackRoutesOptions) {
   const base = { runtime: options.runtime, maxAttempts: options.maxAttempts };
@@ -53,21 +55,16 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
   // (exemptFromRateLimit in app.ts says why): without its hook on these routes, the two callbacks
   // of every payout skip the limiter's key and allow-list work altogether.
   const route = (path: string, handle: (request: FastifyRequest) => Promise<MpesaCallbackResult>) =>
-    fastify.post(path, { logLevel: "warn", config: { cors: false, rateLimit: false } }, async (request, reply) => {
-      try {
+    fastify.post(
+      path,
+      { logLevel: "warn", config: { cors: false, rateLimit: false }, errorHandler: darajaCallbackErrors },
+      async (request, reply) => {
         authorize(request);
         const result = await handle(request);
         request.log.debug({ payoutId: result.payoutId, action: result.action }, "M-Pesa callback");
         return reply.type("application/json").send(accepted);
-      } catch (error) {
-        if (error instanceof DomainError && (error.code === "UNAUTHORIZED" || error.code === "VALIDATION_FAILED")) {
-          const status = error.code === "UNAUTHORIZED" ? 401 : 400;
-          request.log.warn({ code: error.code, message: error.message }, "M-Pesa callback refused");
-          return reply.status(status).send({ ResultCode: 1, ResultDesc: error.message });
-        }
-        throw error;
-      }
-    });
+      },
+    );
 
   route(darajaCallbackPaths.b2cResult, (request) => handleMpesaB2cResult({ ...base, body: request.body }));
   route(darajaCallbackPaths.b2cQueueTimeout, (request) => handleMpesaQueueTimeout({ ...base, body: request.body }));

@@ -175,6 +175,7 @@ describe("STK Push deposits", () => {
       payload: { Body: { stkCallback: { CheckoutRequestID: "x", ResultCode: 0 } } },
     });
     expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ ResultCode: 1, ResultDesc: "callback token missing or wrong" });
   });
 
   test("without a phoneNumber an mpesa deposit keeps the manual flow; a phone in another country's currency is refused", async () => {

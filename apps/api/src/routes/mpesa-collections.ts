@@ -11,6 +11,7 @@ import {
 } from "@agrinet/domain";
 import { darajaCallbackTokenCheck, darajaCollectionPaths, parseStkCallback } from "@agrinet/rails";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { darajaCallbackErrors } from "../rest/error-envelope";
 
 export type MpesaCollectionRoutesOptions = {
   db: Db;
@@ -59,20 +60,15 @@ export async function mpesaCollectionRoutes(fastify: FastifyInstance, options: M
   }
 
   const route = (path: string, handle: (request: FastifyRequest, reply: FastifyReply) => Promise<string>) =>
-    fastify.post(path, { logLevel: "warn", config: { cors: false, rateLimit: false } }, async (request, reply) => {
-      try {
+    fastify.post(
+      path,
+      { logLevel: "warn", config: { cors: false, rateLimit: false }, errorHandler: darajaCallbackErrors },
+      async (request, reply) => {
         authorize(request);
         const answer = await handle(request, reply);
         return reply.type("application/json").send(answer);
-      } catch (error) {
-        if (error instanceof DomainError && ["UNAUTHORIZED", "FORBIDDEN", "VALIDATION_FAILED"].includes(error.code)) {
-          const status = error.code === "UNAUTHORIZED" ? 401 : error.code === "FORBIDDEN" ? 403 : 400;
-          request.log.warn({ code: error.code, message: error.message }, "M-Pesa collections callback refused");
-          return reply.status(status).send({ ResultCode: 1, ResultDesc: error.message });
-        }
-        throw error;
-      }
-    });
+      },
+    );
 
   const queryParam = (request: FastifyRequest, name: string) => {
     const value = (request.query as Record<string, string | undefined>)[name];

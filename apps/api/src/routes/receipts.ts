@@ -2,19 +2,11 @@ import { createReadStream } from "node:fs";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { findReceipt, maxReceiptBytes, storeReceipt } from "@agrinet/domain";
-import { actorOf, checkAccess, staffWriters, type Access } from "@agrinet/router";
+import { actorOf, staffWriters } from "@agrinet/router";
+import { requireAccess } from "../auth/require-access";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { multipartClientError } from "./multipart-errors";
-
-/** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
-function allow(access: Access) {
-  return async function accessPreHandler(request: FastifyRequest) {
-    const decision = checkAccess(access, request.principal, {});
-    if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
-    if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
-  };
-}
 
 export type ReceiptRoutesOptions = { db: Db; uploadsDir: string };
 
@@ -30,7 +22,7 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
   fastify.post(
     "/api/v1/uploads/receipts",
     {
-      preHandler: allow({ staff: staffWriters, partner: ["deposits:write"] }),
+      preHandler: requireAccess({ staff: staffWriters, partner: ["deposits:write"] }),
       config: {
         openapi: {
           operationId: "uploadReceipt",
@@ -94,7 +86,7 @@ export async function receiptRoutes(fastify: FastifyInstance, options: ReceiptRo
   fastify.get<{ Params: { sha256: string } }>(
     "/api/v1/uploads/receipts/:sha256",
     {
-      preHandler: allow({ staff: staffWriters }),
+      preHandler: requireAccess({ staff: staffWriters }),
       config: {
         openapi: {
           operationId: "getReceipt",

@@ -3,7 +3,7 @@
 // organisation statement for the period lists each as the portal does, and importing and
 // committing it matches every line to its ledger movement.
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { commitStatement, getDailyReconciliationReport, importStatement, listExceptions } from "@agrinet/domain";
+import { commitStatement, getDailyReconciliationReport, importStatement, listExceptions, resolveExceptions } from "@agrinet/domain";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { eventually, startCollectionsHarness, type CollectionsHarness } from "../testing/collections-harness";
 
@@ -74,7 +74,27 @@ test("STK deposits, a paybill payment, suspense and its reversal: the sandbox's 
 
   const committed = await commitStatement({ db: harness.db, statementId: preview.id, actor: "staff:test" });
   expect(committed.run).toMatchObject({ matched: 5, unmatchedLines: 0, unmatchedMovements: 0, exceptionsNew: 0 });
+  // Every line matched; what stays open is the money in suspense, shown from collections' queue
+  // (the returned payment's row is resolved by its return).
+  const open = await listExceptions(harness.db, { source: "mpesa", status: "open", limit: 50 });
+  expect(open.map((e) => [e.kind, e.reference, e.statementAmount, e.mpesaPaymentId])).toEqual([
+    ["unmatched_payment", intoSuspense.mpesaPayment!.receipt, 199_900n, intoSuspense.mpesaPayment!.id],
+  ]);
+  // The queue staff read lists it too, naming the payment to work in collections.
+  const queue = await harness.caller().reconciliation.listExceptions({ source: "mpesa", status: "open" });
+  expect(queue.items.map((e) => [e.kind, e.mpesaPaymentId])).toEqual([["unmatched_payment", intoSuspense.mpesaPayment!.id]]);
+  const [returnedRow] = await listExceptions(harness.db, { source: "mpesa", kind: "unmatched_payment", reference: returnedToo.mpesaPayment!.receipt!, limit: 5 });
+  expect(returnedRow).toMatchObject({ status: "resolved", resolution: "returned" });
+
+  // It leaves suspense only through collections: explaining it here is refused...
+  await expect(
+    resolveExceptions({ db: harness.db, exceptionIds: [open[0]!.id], resolution: { action: "explain", reason: "looks fine" }, actor: "staff:test" }),
+  ).rejects.toMatchObject({ code: "INVALID_STATE" });
+  // ...and assigning it there resolves it here, in the same transaction.
+  await harness.caller().mpesa.assignUnmatched({ paymentId: intoSuspense.mpesaPayment!.id, userId: "user_recon_stk" });
   expect(await listExceptions(harness.db, { source: "mpesa", status: "open", limit: 50 })).toEqual([]);
+  const [assigned] = await listExceptions(harness.db, { source: "mpesa", kind: "unmatched_payment", reference: intoSuspense.mpesaPayment!.receipt!, limit: 5 });
+  expect(assigned).toMatchObject({ status: "resolved", resolution: "assigned" });
 
   // The day's balances: the clearing account holds what the collections brought in (provider
   // side); the statement's closing also holds the working account's float, which the ledger

@@ -1,21 +1,13 @@
 import { DomainError, isSupportedCurrency } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { dailyReportCsv, importStatement, maxStatementBytes, pullStripeStatement, reconciliationSources, type ReconciliationSource } from "@agrinet/domain";
-import { actorOf, checkAccess, everyStaff, staffWriters, type Access } from "@agrinet/router";
+import { actorOf, everyStaff, staffWriters } from "@agrinet/router";
+import { requireAccess } from "../auth/require-access";
 import multipart from "@fastify/multipart";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type Stripe from "stripe";
 import { callerFor, type ContextDeps } from "../request-context";
 import { multipartClientError } from "./multipart-errors";
-
-/** Like requireAccess, but thrown, so refusals get the REST error envelope as well. */
-function allow(access: Access) {
-  return async function accessPreHandler(request: FastifyRequest) {
-    const decision = checkAccess(access, request.principal, {});
-    if (decision === "unauthorized") throw new DomainError("UNAUTHORIZED", "missing or invalid credentials");
-    if (decision === "forbidden") throw new DomainError("FORBIDDEN", "not allowed for this caller");
-  };
-}
 
 const field = (path: string, message: string) => new DomainError("VALIDATION_FAILED", `${path}: ${message}`, { fields: [{ path, message }] });
 
@@ -36,7 +28,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   fastify.post(
     "/admin/reconciliation/statements",
     {
-      preHandler: allow({ staff: staffWriters }),
+      preHandler: requireAccess({ staff: staffWriters }),
       config: {
         openapi: {
           operationId: "uploadReconciliationStatement",
@@ -118,7 +110,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   fastify.post<{ Body: { from?: unknown; to?: unknown } }>(
     "/api/v1/reconciliation/stripe/pull",
     {
-      preHandler: allow({ staff: staffWriters }),
+      preHandler: requireAccess({ staff: staffWriters }),
       config: {
         openapi: {
           operationId: "pullStripeBalanceTransactions",
@@ -208,6 +200,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
         unexplainedDifference: BigInt(row.unexplainedDifference),
         ledgerClosing: BigInt(row.ledgerClosing),
         closingDifference: row.closingDifference === null ? null : BigInt(row.closingDifference),
+        comparisonRecordedAt: row.comparisonRecordedAt === null ? null : new Date(row.comparisonRecordedAt),
       }));
       return reply
         .type("text/csv; charset=utf-8")
@@ -219,7 +212,7 @@ export async function reconciliationRoutes(fastify: FastifyInstance, options: Co
   fastify.get<{ Querystring: Record<string, string | undefined> }>(
     "/api/v1/reconciliation/exceptions.csv",
     {
-      preHandler: allow({ staff: everyStaff }),
+      preHandler: requireAccess({ staff: everyStaff }),
       config: {
         openapi: {
           operationId: "reconciliationExceptionsCsv",

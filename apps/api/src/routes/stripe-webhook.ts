@@ -1,16 +1,24 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { handleStripeEvent, handleStripePayoutEvent, type StripePayoutEvent } from "@agrinet/domain";
+import { handleStripeEvent, handleStripePayoutEvent, recordStripePlatformPayout, type StripePayoutEvent } from "@agrinet/domain";
 import { verifyStripeWebhook } from "@agrinet/rails";
 import type { FastifyInstance } from "fastify";
 import rawBody from "fastify-raw-body";
+import type Stripe from "stripe";
 
 export type StripeWebhookRoutesOptions = {
   db: Db;
   /** PAYOUTS_WEBHOOK_SECRET. */
   secret: string;
-  /** transfer.* and payout.* events, handed to payouts in the event's transaction. */
+  /** Asks Stripe about a platform payout its event names; without it those events are only stored. */
+  stripe?: Stripe | null;
 };
+
+/** The platform's own payout to its bank (a connected account's event names the account). */
+function platformPayoutId(event: Stripe.Event): string | null {
+  if ((event.type !== "payout.paid" && event.type !== "payout.failed") || event.account) return null;
+  return event.data.object.id;
+}
 
 /**
  * POST /payments/stripe/webhook. Authenticated by Stripe's signature over the raw bytes, not by
@@ -53,6 +61,13 @@ export async function stripeWebhookRoutes(fastify: FastifyInstance, options: Str
     // commit and is itself idempotent on the payout's state.
     if (!result.replayed && (event.type.startsWith("transfer.") || event.type.startsWith("payout."))) {
       await handleStripePayoutEvent({ db: options.db, event: event as unknown as StripePayoutEvent });
+    }
+    // Replays too: the postings are keyed by the payout, and a delivery whose query to Stripe
+    // failed (answered 503 after the event was stored) is retried by Stripe and must post then.
+    const payoutId = platformPayoutId(event);
+    if (payoutId && options.stripe) {
+      const payoutOutcome = await recordStripePlatformPayout({ db: options.db, stripe: options.stripe, payoutId });
+      request.log.info({ eventId: event.id, payoutId, payoutOutcome }, "stripe platform payout recorded");
     }
     request.log.info({ eventId: event.id, type: event.type, ...result }, "stripe webhook handled");
     return reply.send({ received: true, replayed: result.replayed, outcome: result.outcome });

@@ -781,9 +781,29 @@ export interface paths {
         };
         /**
          * Daily reconciliation report
-         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.
+         * @description Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance, as recorded when statements were committed or by the scheduled run (its latest version; history: GET /api/v1/reconciliation/balance-comparisons). CSV: GET /api/v1/reconciliation/report.csv.
          */
         get: operations["reconciliation_getDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/balance-comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History of the daily closing comparisons
+         * @description Every recorded version of a rail's daily closing comparison (statement closing balance against the clearing account's balance at the statements' period end) for the days from..to (East Africa Time), by day, currency and version: a figure that came out differently later is a new version, never an edit.
+         */
+        get: operations["reconciliation_listBalanceComparisons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3685,6 +3705,7 @@ export interface operations {
                             exceptionsNew: number;
                             exceptionsPersisting: number;
                             exceptionsResolved: number;
+                            balanceComparisonsRecorded: number;
                         } | null;
                     };
                 };
@@ -3793,6 +3814,7 @@ export interface operations {
                         exceptionsNew: number;
                         exceptionsPersisting: number;
                         exceptionsResolved: number;
+                        balanceComparisonsRecorded: number;
                     };
                 };
             };
@@ -3812,7 +3834,7 @@ export interface operations {
         parameters: {
             query?: {
                 source?: "mpesa" | "bank" | "stripe";
-                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                kind?: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                 status?: "new" | "persisting" | "resolved" | "open" | "all";
                 assignee?: string;
                 reference?: string;
@@ -3841,7 +3863,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3861,6 +3883,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                         nextCursor: string | null;
@@ -3902,7 +3925,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -3922,6 +3945,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         };
                         line: {
@@ -4038,7 +4062,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4058,6 +4082,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };
@@ -4110,7 +4135,7 @@ export interface operations {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window";
+                            kind: "unmatched_line" | "unmatched_movement" | "amount_mismatch" | "currency_mismatch" | "duplicate_line" | "outside_window" | "unmatched_payment";
                             /** @enum {string} */
                             status: "new" | "persisting" | "resolved";
                             lineId: string | null;
@@ -4130,6 +4155,7 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             comments: number;
+                            mpesaPaymentId: string | null;
                             ageDays: number;
                         }[];
                     };
@@ -4297,6 +4323,63 @@ export interface operations {
                              */
                             ledgerClosing: string;
                             closingDifference: string | null;
+                            comparisonVersion: number | null;
+                            comparisonRecordedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reconciliation_listBalanceComparisons: {
+        parameters: {
+            query: {
+                source: "mpesa" | "bank" | "stripe";
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "x-ratelimit-limit": components["headers"]["XRateLimitLimit"];
+                    "x-ratelimit-remaining": components["headers"]["XRateLimitRemaining"];
+                    "x-ratelimit-reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            source: string;
+                            currency: string;
+                            day: string;
+                            version: number;
+                            comparedAt: string;
+                            statementOpening: string | null;
+                            statementClosing: string | null;
+                            /**
+                             * @description Amount in minor units of the currency, as a string of digits
+                             * @example 250000
+                             */
+                            ledgerClosing: string;
+                            difference: string | null;
+                            trigger: string;
+                            statementId: string | null;
+                            runId: string;
+                            recordedAt: string;
                         }[];
                     };
                 };

@@ -1,5 +1,5 @@
 import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
-import { depositFromRow, type DepositRow } from "../deposits/deposit-row";
+import { depositFromRow, type DepositRow } from "@agrinet/stores/deposits";
 
 /**
  * SQL for mpesa_payments (until the stores package takes it): locks, the callback log and the

@@ -1,11 +1,10 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Contract, Db, Tx } from "@agrinet/db";
+import { lockContractRow } from "@agrinet/stores/contracts";
 
 /** Reads a contract and locks its row until the transaction ends (settlement serialises here). */
 export async function lockContract(tx: Tx, contractId: string): Promise<Contract> {
-  const locked = await tx.$queryRaw<Array<{ id: string }>>`
-    select id from contracts where id = ${contractId} for update`;
-  if (!locked.length) throw contractNotFound(contractId);
+  if (!(await lockContractRow(tx, contractId))) throw contractNotFound(contractId);
   return tx.contract.findUniqueOrThrow({ where: { id: contractId } });
 }
 

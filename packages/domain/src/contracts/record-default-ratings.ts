@@ -1,5 +1,6 @@
 import type { Db } from "@agrinet/db";
-import { defaultRatingValue, systemRater, type RaterRole } from "./contract-types";
+import { readDueDefaultRatings } from "@agrinet/stores/contracts";
+import { defaultRatingValue, systemRater } from "./contract-types";
 import { lockContract } from "./load-contract";
 import { recordRating } from "./submit-rating";
 
@@ -11,21 +12,12 @@ import { recordRating } from "./submit-rating";
 export async function recordDefaultRatings(options: { db: Db; now?: Date; limit?: number }) {
   const { db } = options;
   const now = options.now ?? new Date();
-  const due = await db.$queryRaw<Array<{ id: string; role: RaterRole }>>`
-    select c.id, r.role::text as role
-    from contracts c
-    cross join (values ('consumer'), ('producer')) as r(role)
-    where c.rating_window_ends_at <= ${now}
-      and c.status <> 'open'
-      and not exists (
-        select 1 from ratings x where x.contract_id = c.id and x.rater_role::text = r.role)
-    order by c.rating_window_ends_at, c.id, r.role
-    limit ${options.limit ?? 500}`;
+  const due = await readDueDefaultRatings(db, { now, limit: options.limit ?? 500 });
   let recorded = 0;
   for (const item of due) {
     const done = await db.$transaction(async (tx) => {
-      const contract = await lockContract(tx, item.id);
-      const already = await tx.rating.count({ where: { contractId: item.id, raterRole: item.role } });
+      const contract = await lockContract(tx, item.contractId);
+      const already = await tx.rating.count({ where: { contractId: item.contractId, raterRole: item.role } });
       // A consumer default only settles a funded escrow; a disputed or settled contract keeps
       // the consumer's real rating.
       if (already || (item.role === "consumer" && contract.status !== "funded")) return false;

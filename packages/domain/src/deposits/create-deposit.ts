@@ -1,3 +1,4 @@
+import { insertPendingDeposits as insertDepositRows, readDeposit } from "@agrinet/stores/deposits";
 import { homePartnerOf } from "@agrinet/stores/tenancy";
 import { checkContractFundable } from "../contracts/contract-funds";
 import { amountAboveMaximum, DomainError, randomHex, validationError } from "@agrinet/core";
@@ -7,7 +8,6 @@ import type { CreateDepositInput } from "@agrinet/schemas";
 import { confirmDepositInTx } from "./confirm-deposit";
 import { serializeEventPayload, wakeOutboxDispatcher } from "../events/emit-domain-event";
 import { depositEvent } from "./deposit-events";
-import { depositFromRow, type DepositRow } from "./deposit-row";
 import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 import { createGroupCommit } from "../shared/group-commit";
@@ -107,7 +107,7 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
 
 type PendingDeposit = { id: string; partnerId: string; input: CreateDepositInput };
 
-const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<DepositRow | null>>();
+const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<Deposit | null>>();
 
 /**
  * The deposit row and its deposit.created event, null when the reference is taken. This runs once
@@ -122,7 +122,7 @@ const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<Deposi
 async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepositInput): Promise<Deposit | null> {
   let insert = insertCombiners.get(db);
   if (!insert) {
-    insert = createGroupCommit<PendingDeposit, DepositRow | null>({
+    insert = createGroupCommit<PendingDeposit, Deposit | null>({
       key: (item) => `${item.partnerId}\u0000${item.input.reference}`,
       maxBatch: 200,
       run: (items) => insertPendingDeposits(db, items),
@@ -130,72 +130,45 @@ async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepo
         const [row] = await insertPendingDeposits(db, [item]);
         // The failed statement may have committed before its answer was lost: a reference taken
         // by this very id is this request's own deposit.
-        return row ?? (await depositRowById(db, item.id));
+        return row ?? (await readDeposit(db, item.id));
       },
     });
     insertCombiners.set(db, insert);
   }
-  const row = await insert({ id: newDepositId(), partnerId, input });
-  return row ? depositFromRow(row) : null;
-}
-
-async function depositRowById(db: Db, id: string): Promise<DepositRow | null> {
-  const { rows } = await db.$pool.query<DepositRow>("select * from deposits where id = $1", [id]);
-  return rows[0] ?? null;
+  return insert({ id: newDepositId(), partnerId, input });
 }
 
 /** One statement, one commit: the rows, in the items' order (null where the reference is taken). */
-async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<Array<DepositRow | null>> {
-  const events = items.map(({ id, input }) =>
-    depositEvent("deposit.created", {
+async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<Array<Deposit | null>> {
+  const rows = await insertDepositRows(
+    db,
+    items.map(({ id, partnerId, input }) => ({
       id,
+      partnerId,
       userId: input.userId,
       amount: input.amount,
       currency: input.currency,
       method: input.method,
       reference: input.reference,
-      status: "pending",
+      metadata: JSON.stringify(input.metadata),
       contractId: input.metadata.contractId ?? null,
-    }),
+      eventPayload: serializeEventPayload(
+        depositEvent("deposit.created", {
+          id,
+          userId: input.userId,
+          amount: input.amount,
+          currency: input.currency,
+          method: input.method,
+          reference: input.reference,
+          status: "pending",
+          contractId: input.metadata.contractId ?? null,
+        }).payload,
+      ),
+    })),
+    "deposit.created",
   );
-  const { rows } = await db.$pool.query<DepositRow>({
-    // Named: each connection plans it once.
-    name: "insert-pending-deposits",
-    text: `with input as (
-       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::deposit_method[],
-                            $6::text[], $7::jsonb[], $8::text[], $9::jsonb[], $12::text[])
-                     with ordinality as t(id, user_id, amount, currency, method, reference, metadata, contract_id, payload, partner_id, position)
-     ), created as (
-       insert into deposits (id, partner_id, user_id, amount, currency, method, reference, metadata, contract_id)
-       select id, partner_id, user_id, amount, currency, method, reference, metadata, contract_id from input order by position
-       on conflict (partner_id, reference) do nothing
-       returning *
-     ), event as (
-       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
-       -- A deposit's events concern its user (depositEvent's userIds).
-       select $10, $11, created.id, array[created.user_id], input.payload
-       from created join input on input.id = created.id
-       order by input.position
-     )
-     select * from created`,
-    values: [
-      items.map((item) => item.id),
-      items.map((item) => item.input.userId),
-      items.map((item) => item.input.amount.toString()),
-      items.map((item) => item.input.currency),
-      items.map((item) => item.input.method),
-      items.map((item) => item.input.reference),
-      items.map((item) => JSON.stringify(item.input.metadata)),
-      items.map((item) => item.input.metadata.contractId ?? null),
-      events.map((event) => serializeEventPayload(event.payload)),
-      events[0]!.type,
-      events[0]!.aggregateType,
-      items.map((item) => item.partnerId),
-    ],
-  });
-  if (rows.length > 0) wakeOutboxDispatcher(db.$pool);
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return items.map((item) => byId.get(item.id) ?? null);
+  if (rows.some((row) => row !== null)) wakeOutboxDispatcher(db.$pool);
+  return rows;
 }
 
 /**

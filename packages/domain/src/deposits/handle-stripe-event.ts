@@ -1,4 +1,5 @@
 import type { Db, Deposit, Prisma, Tx } from "@agrinet/db";
+import { lockDeposit } from "@agrinet/stores/deposits";
 import { confirmDepositInTx } from "./confirm-deposit";
 import { postDepositRefund } from "./deposit-ledger";
 import { emitDepositEvent } from "./deposit-events";
@@ -146,7 +147,7 @@ async function chargeRefunded(tx: Tx, charge: StripeObject): Promise<string> {
   // A refund proves the charge succeeded, even if its succeeded event has not arrived yet.
   if (found.status !== "confirmed") await confirmFromStripe(tx, found, paymentIntentId);
   // Serialise refunds of one deposit: the refunded total is read and advanced under the lock.
-  await tx.$queryRaw`select id from deposits where id = ${found.id} for update`;
+  await lockDeposit(tx, found.id);
   const deposit = await tx.deposit.findUniqueOrThrow({ where: { id: found.id } });
   const refundedTotal = integer(charge.amount_refunded) ?? 0n;
   if (refundedTotal > deposit.amount) return "refund_exceeds_deposit";

@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from "@agrinet/db";
+import { insertDomainEvents, notifyOutbox } from "@agrinet/stores/outbox";
 
 export type DomainEventInput = {
   type: string;
@@ -29,27 +30,16 @@ export async function emitDomainEvent(tx: Tx, event: DomainEventInput): Promise<
  */
 export async function emitDomainEvents(tx: Tx, events: DomainEventInput[]): Promise<bigint[]> {
   if (events.length === 0) return [];
-  const rows = events.map((event) => ({
-    type: event.type,
-    aggregateType: event.aggregateType,
-    aggregateId: event.aggregateId,
-    userIds: event.userIds,
-    payload: JSON.parse(serializeEventPayload(event.payload)) as unknown,
-  }));
-  const created = await tx.$queryRaw<Array<{ id: bigint }>>`
-    with created as (
-      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
-      select v.type, v."aggregateType", v."aggregateId", v."userIds", v.payload
-      from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as e(value, n)
-      cross join lateral jsonb_to_record(e.value)
-        as v(type text, "aggregateType" text, "aggregateId" text, "userIds" text[], payload jsonb)
-      order by e.n
-      returning id
-    ), woken as (
-      select pg_notify('domain_events', max(id)::text) from created
-    )
-    select created.id from created, woken order by created.id`;
-  return created.map((row) => row.id);
+  return insertDomainEvents(
+    tx,
+    events.map((event) => ({
+      type: event.type,
+      aggregateType: event.aggregateType,
+      aggregateId: event.aggregateId,
+      userIds: event.userIds,
+      payload: JSON.parse(serializeEventPayload(event.payload)) as unknown,
+    })),
+  );
 }
 
 /** How long wake-ups are gathered into one NOTIFY. */
@@ -69,6 +59,6 @@ export function wakeOutboxDispatcher(pool: Queryable): void {
   setTimeout(() => {
     // Cleared before sending: a commit after this point asks for a wake-up of its own.
     wakePending.delete(pool);
-    pool.query("select pg_notify('domain_events', '')").catch(() => {});
+    notifyOutbox(pool).catch(() => {});
   }, wakeDelayMs).unref();
 }

@@ -1,4 +1,5 @@
 import type { CurrencyCode } from "@agrinet/core";
+import type { AccountBalanceRow } from "@agrinet/stores/ledger";
 import type { AccountOwnerType } from "./account-codes";
 
 export type AccountBalance = {
@@ -15,27 +16,16 @@ export type AccountBalance = {
   available: bigint;
 };
 
-export type BalanceRow = {
-  account_id: bigint;
-  code: string;
-  owner_type: AccountOwnerType;
-  owner_id: string;
-  purpose: string;
-  currency: CurrencyCode;
-  allow_negative: boolean;
-  posted: bigint;
-  held: bigint;
-};
-
-export function toBalance(row: BalanceRow): AccountBalance {
+export function toBalance(row: AccountBalanceRow): AccountBalance {
   return {
-    accountId: row.account_id,
+    accountId: row.accountId,
     account: row.code,
-    ownerType: row.owner_type,
-    ownerId: row.owner_id,
+    // Written only from parsed account codes (parseAccountCode), so these are the domain's values.
+    ownerType: row.ownerType as AccountOwnerType,
+    ownerId: row.ownerId,
     purpose: row.purpose,
-    currency: row.currency,
-    allowNegative: row.allow_negative,
+    currency: row.currency as CurrencyCode,
+    allowNegative: row.allowNegative,
     posted: row.posted,
     held: row.held,
     available: row.posted - row.held,

@@ -1,6 +1,7 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
+import { callLedgerCreateHold } from "@agrinet/stores/ledger";
 import { parseAccountCode } from "./account-codes";
-import type { LedgerHold, LedgerHoldStatus } from "./ledger-hold";
+import type { LedgerHold } from "./ledger-hold";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient, LedgerMetadata } from "./ledger-types";
 
@@ -32,34 +33,25 @@ export async function createHold(client: LedgerClient, input: CreateHoldInput): 
     });
   }
   try {
-    const rows = await client.$queryRaw<
-      Array<{
-        hold_id: bigint;
-        replayed: boolean;
-        status: LedgerHoldStatus;
-        account_id: bigint;
-        amount: bigint;
-        expires_at: Date | null;
-        created_at: Date;
-      }>
-    >`select * from ledger_create_hold(
-        ${input.idempotencyKey}, ${spec.code}, ${spec.ownerType}, ${spec.ownerId}, ${spec.purpose},
-        ${spec.currency}, ${spec.allowNegative}, ${input.amount}::bigint,
-        ${input.expiresAt ?? null}::timestamptz, ${JSON.stringify(input.metadata ?? {})}::jsonb)`;
-    const row = rows[0]!;
+    const row = await callLedgerCreateHold(client, {
+      idempotencyKey: input.idempotencyKey,
+      account: spec,
+      amount: input.amount,
+      expiresAt: input.expiresAt ?? null,
+      metadata: JSON.stringify(input.metadata ?? {}),
+    });
     return {
-      id: row.hold_id,
-      accountId: row.account_id,
+      id: row.holdId,
+      accountId: row.accountId,
       account: spec.code,
       amount: row.amount,
       currency: spec.currency,
       status: row.status,
-      expiresAt: row.expires_at,
-      createdAt: row.created_at,
+      expiresAt: row.expiresAt,
+      createdAt: row.createdAt,
       replayed: row.replayed,
     };
   } catch (error) {
     throw toLedgerDomainError(error);
   }
 }
-

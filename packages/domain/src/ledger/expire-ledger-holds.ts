@@ -1,3 +1,4 @@
+import { callLedgerExpireHolds } from "@agrinet/stores/ledger";
 import type { LedgerClient } from "./ledger-types";
 
 /** Releases up to `limit` pending holds past their expiry; returns their ids. Run periodically. */
@@ -5,7 +6,5 @@ export async function expireLedgerHolds(
   client: LedgerClient,
   options: { now?: Date; limit?: number } = {},
 ): Promise<bigint[]> {
-  const rows = await client.$queryRaw<Array<{ id: bigint }>>`
-    select id from ledger_expire_holds(${options.now ?? new Date()}::timestamptz, ${options.limit ?? 500}::int) as id`;
-  return rows.map((r) => r.id);
+  return callLedgerExpireHolds(client, options.now ?? new Date(), options.limit ?? 500);
 }

@@ -1,5 +1,6 @@
+import { readAccountBalance } from "@agrinet/stores/ledger";
 import { parseAccountCode } from "./account-codes";
-import { toBalance, type AccountBalance, type BalanceRow } from "./account-balance";
+import { toBalance, type AccountBalance } from "./account-balance";
 import type { LedgerClient } from "./ledger-types";
 
 /**
@@ -11,12 +12,8 @@ export async function getAccountBalance(
   input: { account: string },
 ): Promise<AccountBalance> {
   const spec = parseAccountCode(input.account);
-  const rows = await client.$queryRaw<BalanceRow[]>`
-    select a.id as account_id, a.code, a.owner_type, a.owner_id, a.purpose, a.currency,
-           a.allow_negative, b.posted, b.held
-    from ledger_accounts a join ledger_balances b on b.account_id = a.id
-    where a.code = ${spec.code}`;
-  if (rows[0]) return toBalance(rows[0]);
+  const row = await readAccountBalance(client, spec.code);
+  if (row) return toBalance(row);
   return {
     accountId: 0n,
     account: spec.code,

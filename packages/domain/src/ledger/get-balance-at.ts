@@ -1,4 +1,5 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
+import { readPostedBalanceAt } from "@agrinet/stores/ledger";
 import { parseAccountCode } from "./account-codes";
 import type { LedgerClient } from "./ledger-types";
 
@@ -14,11 +15,6 @@ export async function getBalanceAt(
   if (Number.isNaN(input.at.getTime())) {
     throw new DomainError("VALIDATION_FAILED", "at: invalid date", { fields: [{ path: "at", message: "invalid date" }] });
   }
-  const rows = await client.$queryRaw<Array<{ balance_after: bigint }>>`
-    select p.balance_after from ledger_postings p
-    where p.account_id = (select id from ledger_accounts where code = ${spec.code})
-      and p.created_at <= ${input.at}::timestamptz
-    order by p.created_at desc, p.account_version desc
-    limit 1`;
-  return { account: spec.code, currency: spec.currency, at: input.at, posted: rows[0]?.balance_after ?? 0n };
+  const posted = await readPostedBalanceAt(client, spec.code, input.at);
+  return { account: spec.code, currency: spec.currency, at: input.at, posted: posted ?? 0n };
 }

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { commitHolds } from "./testing/commit-holds";
 import {
-  commitHold,
   createHold,
   expireLedgerHolds,
   externalAccount,
@@ -64,26 +64,20 @@ test("a hold reserves funds, and commit posts them to the destination", async ()
   ).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
 
   const inFlight = payoutsInFlightAccount("KES");
-  const committed = await commitHold(database.db, {
-    holdId: hold.id,
-    idempotencyKey: "commit-p1",
-    kind: "payout_reserve",
-    toAccount: inFlight,
-    metadata: { payoutId: "payout_1" },
-  });
-  expect(committed.replayed).toBe(false);
+  const commit = { holdId: hold.id, idempotencyKey: "commit-p1", toAccount: inFlight, metadata: { payoutId: "payout_1" } };
+  const [committed] = await commitHolds(database.db, [commit]);
+  expect(committed!.balancesAfter).toEqual([400n, 600n]);
   expect(await balance(wallet)).toMatchObject({ posted: 400n, held: 0n, available: 400n });
   expect((await balance(inFlight)).posted).toBe(600n);
 
-  const again = await commitHold(database.db, {
-    holdId: hold.id,
-    idempotencyKey: "commit-p1",
-    kind: "payout_reserve",
-    toAccount: inFlight,
-    metadata: { payoutId: "payout_1" },
-  });
-  expect(again).toMatchObject({ replayed: true, id: committed.id });
+  // Committing again moves nothing (a replayed settlement is answered by payouts_settle, which
+  // finds the payout paid before it reaches the hold).
+  await expect(commitHolds(database.db, [commit])).rejects.toMatchObject({ code: "INVALID_STATE" });
   expect((await balance(inFlight)).posted).toBe(600n);
+  expect(await database.db.ledgerHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({
+    status: "committed",
+    commitTransactionId: committed!.transactionId,
+  });
 
   await expect(voidHold(database.db, { holdId: hold.id })).rejects.toMatchObject({ code: "INVALID_STATE" });
 });
@@ -106,27 +100,8 @@ test("void releases the reservation and is idempotent; a voided hold can't be co
   expect((await voidHold(database.db, { holdId: hold.id })).replayed).toBe(true);
   expect(await balance(wallet)).toMatchObject({ posted: 500n, held: 0n, available: 500n });
   await expect(
-    commitHold(database.db, {
-      holdId: hold.id,
-      idempotencyKey: "commit-p3",
-      kind: "payout_reserve",
-      toAccount: payoutsInFlightAccount("KES"),
-    }),
+    commitHolds(database.db, [{ holdId: hold.id, idempotencyKey: "commit-p3", toAccount: payoutsInFlightAccount("KES") }]),
   ).rejects.toMatchObject({ code: "INVALID_STATE" });
-});
-
-test("a partial commit posts part and releases the rest", async () => {
-  const wallet = await fund("p4", 1_000n);
-  const hold = await createHold(database.db, { idempotencyKey: "hold-p4", account: wallet, amount: 800n, currency: "KES" });
-  await commitHold(database.db, {
-    holdId: hold.id,
-    idempotencyKey: "commit-p4",
-    kind: "escrow_fund",
-    toAccount: "contract:contract_p4:escrow:KES",
-    amount: 300n,
-  });
-  expect(await balance(wallet)).toMatchObject({ posted: 700n, held: 0n, available: 700n });
-  expect((await balance("contract:contract_p4:escrow:KES")).posted).toBe(300n);
 });
 
 test("expired holds can't be committed and are released by expireLedgerHolds", async () => {
@@ -139,12 +114,7 @@ test("expired holds can't be committed and are released by expireLedgerHolds", a
     expiresAt: new Date(Date.now() - 1_000),
   });
   await expect(
-    commitHold(database.db, {
-      holdId: hold.id,
-      idempotencyKey: "commit-p5",
-      kind: "payout_reserve",
-      toAccount: payoutsInFlightAccount("KES"),
-    }),
+    commitHolds(database.db, [{ holdId: hold.id, idempotencyKey: "commit-p5", toAccount: payoutsInFlightAccount("KES") }]),
   ).rejects.toMatchObject({ code: "INVALID_STATE", details: { status: "expired" } });
   expect(await expireLedgerHolds(database.db)).toContain(hold.id);
   expect(await balance(wallet)).toMatchObject({ held: 0n, available: 1_000n });
@@ -199,7 +169,7 @@ test("ledger_commit_holds commits many holds at once, with running balances in i
   expect(committed.map((h) => [h.status, h.commitTransactionId?.toString()])).toEqual(rows.map((r) => ["committed", r.transaction_id]));
   const metadata = await db.ledgerTransaction.findFirstOrThrow({ where: { idempotencyKey: `ok-${holds[0]!.id}` } });
   expect(metadata.metadata).toEqual({ note: `hold ${holds[0]!.id}`, holdId: holds[0]!.id.toString() });
-  // Committed holds are refused the second time: replays go through ledger_commit_hold.
+  // Committed holds are refused the second time: payouts_settle answers replays before this.
   await expect(commit(pending, "ok")).rejects.toMatchObject({ code: "LG005" });
   // So is a key another transaction already has, and the hold stays pending.
   const fresh = await hold("bh-4", walletB, 50n);

@@ -1,5 +1,5 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
-import { Prisma } from "@agrinet/db";
+import { readAccountPostings } from "@agrinet/stores/ledger";
 import { parseAccountCode } from "./account-codes";
 import type { LedgerClient } from "./ledger-types";
 
@@ -49,36 +49,16 @@ export async function listAccountHistory(
       fields: [{ path: "limit", message: "must be an integer from 1 to 200" }],
     });
   }
-  const before =
-    input.cursor !== undefined ? Prisma.sql`and p.account_version < ${decodeCursor(input.cursor)}` : Prisma.empty;
-  const rows = await client.$queryRaw<
-    Array<{
-      id: bigint;
-      transaction_id: bigint;
-      kind: string;
-      amount: bigint;
-      balance_after: bigint;
-      account_version: bigint;
-      created_at: Date;
-    }>
-  >`select p.id, p.transaction_id, t.kind, p.amount, p.balance_after, p.account_version, p.created_at
-    from ledger_postings p join ledger_transactions t on t.id = p.transaction_id
-    where p.account_id = (select a.id from ledger_accounts a where a.code = ${spec.code}) ${before}
-    order by p.account_version desc
-    limit ${limit + 1}`;
+  const rows = await readAccountPostings(client, {
+    code: spec.code,
+    ...(input.cursor !== undefined ? { beforeVersion: decodeCursor(input.cursor) } : {}),
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   return {
     account: spec.code,
     currency: spec.currency,
-    items: page.map((row) => ({
-      postingId: row.id,
-      transactionId: row.transaction_id,
-      kind: row.kind,
-      amount: row.amount,
-      balanceAfter: row.balance_after,
-      accountVersion: row.account_version,
-      createdAt: row.created_at,
-    })),
-    nextCursor: rows.length > limit ? page[page.length - 1]!.account_version.toString() : null,
+    items: page,
+    nextCursor: rows.length > limit ? page[page.length - 1]!.accountVersion.toString() : null,
   };
 }

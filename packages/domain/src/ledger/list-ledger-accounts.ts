@@ -1,5 +1,5 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
-import { Prisma } from "@agrinet/db";
+import { readAccountOwners, readOwnersBalances } from "@agrinet/stores/ledger";
 import type { AccountOwnerType } from "./account-codes";
 import type { LedgerClient } from "./ledger-types";
 
@@ -34,10 +34,6 @@ function decodeCursor(cursor: string): { ownerType: string; ownerId: string } {
   return { ownerType: match[1]!, ownerId: match[2]! };
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * Ledger accounts grouped by owner (users, contracts, the platform, rails), owners in order,
  * each with its accounts and balances. `search` matches part of the owner id or account code,
@@ -53,53 +49,30 @@ export async function listLedgerAccounts(
       fields: [{ path: "limit", message: "must be an integer from 1 to 200" }],
     });
   }
-  const conditions: Prisma.Sql[] = [];
-  if (input.cursor !== undefined) {
-    const after = decodeCursor(input.cursor);
-    conditions.push(Prisma.sql`(a.owner_type, a.owner_id) > (${after.ownerType}, ${after.ownerId})`);
-  }
-  if (input.ownerType) conditions.push(Prisma.sql`a.owner_type = ${input.ownerType}`);
-  const search = input.search?.trim();
-  if (search) conditions.push(Prisma.sql`a.code ilike ${`%${escapeLike(search)}%`}`);
-  const where = conditions.length ? Prisma.sql`where ${Prisma.join(conditions, " and ")}` : Prisma.empty;
-
-  const owners = await client.$queryRaw<Array<{ owner_type: AccountOwnerType; owner_id: string }>>`
-    select distinct a.owner_type, a.owner_id from ledger_accounts a ${where}
-    order by a.owner_type, a.owner_id limit ${limit + 1}`;
+  const owners = await readAccountOwners(client, {
+    ...(input.cursor !== undefined ? { after: decodeCursor(input.cursor) } : {}),
+    ...(input.ownerType ? { ownerType: input.ownerType } : {}),
+    ...(input.search?.trim() ? { codeContains: input.search.trim() } : {}),
+    limit: limit + 1,
+  });
   const page = owners.slice(0, limit);
   if (page.length === 0) return { items: [], nextCursor: null };
-
-  const accounts = await client.$queryRaw<
-    Array<{
-      owner_type: AccountOwnerType;
-      owner_id: string;
-      code: string;
-      purpose: string;
-      currency: CurrencyCode;
-      allow_negative: boolean;
-      posted: bigint;
-      held: bigint;
-    }>
-  >`select a.owner_type, a.owner_id, a.code, a.purpose, a.currency, a.allow_negative, b.posted, b.held
-    from ledger_accounts a join ledger_balances b on b.account_id = a.id
-    where (a.owner_type, a.owner_id) in (
-      select * from unnest(${page.map((o) => o.owner_type)}::text[], ${page.map((o) => o.owner_id)}::text[]))
-    order by a.owner_type, a.owner_id, a.purpose, a.currency`;
+  const accounts = await readOwnersBalances(client, page);
 
   const byOwner = new Map<string, LedgerAccountOwner>();
   for (const owner of page) {
-    byOwner.set(`${owner.owner_type}:${owner.owner_id}`, {
-      ownerType: owner.owner_type,
-      ownerId: owner.owner_id,
+    byOwner.set(`${owner.ownerType}:${owner.ownerId}`, {
+      ownerType: owner.ownerType as AccountOwnerType,
+      ownerId: owner.ownerId,
       accounts: [],
     });
   }
   for (const row of accounts) {
-    byOwner.get(`${row.owner_type}:${row.owner_id}`)?.accounts.push({
+    byOwner.get(`${row.ownerType}:${row.ownerId}`)?.accounts.push({
       account: row.code,
       purpose: row.purpose,
-      currency: row.currency,
-      allowNegative: row.allow_negative,
+      currency: row.currency as CurrencyCode,
+      allowNegative: row.allowNegative,
       posted: row.posted,
       held: row.held,
       available: row.posted - row.held,
@@ -108,6 +81,6 @@ export async function listLedgerAccounts(
   const last = page[page.length - 1]!;
   return {
     items: [...byOwner.values()],
-    nextCursor: owners.length > limit ? `${last.owner_type}:${last.owner_id}` : null,
+    nextCursor: owners.length > limit ? `${last.ownerType}:${last.ownerId}` : null,
   };
 }

@@ -200,7 +200,7 @@ describe("postLedgerTransaction", () => {
     expect((await getAccountBalance(database.db, { account: "user:NULL:wallet:KES" })).posted).toBe(23n);
   });
 
-  test("posts through a plain pg client with the same results and errors", async () => {
+  test("posts inside a transaction with the same results and errors as on the client", async () => {
     const input = {
       idempotencyKey: "dep-ivan-pg",
       kind: "deposit" as const,
@@ -209,14 +209,14 @@ describe("postLedgerTransaction", () => {
         { account: "user:ivan:wallet:KES", amount: 9_007_199_254_740_993n, currency: "KES" as const },
       ],
     };
-    const viaPg = await withPgClient(database.url, (client) => postLedgerTransaction(client, input));
-    expect(viaPg.replayed).toBe(false);
-    expect(viaPg.postings[1]!.balanceAfter).toBe(9_007_199_254_740_993n);
+    const viaTx = await database.db.$transaction((tx) => postLedgerTransaction(tx, input));
+    expect(viaTx.replayed).toBe(false);
+    expect(viaTx.postings[1]!.balanceAfter).toBe(9_007_199_254_740_993n);
     const viaPrisma = await postLedgerTransaction(database.db, input);
-    expect(viaPrisma).toMatchObject({ replayed: true, id: viaPg.id });
-    expect(viaPrisma.postings.map((p) => p.id)).toEqual(viaPg.postings.map((p) => p.id));
-    const overdraft = withPgClient(database.url, (client) =>
-      postLedgerTransaction(client, {
+    expect(viaPrisma).toMatchObject({ replayed: true, id: viaTx.id });
+    expect(viaPrisma.postings.map((p) => p.id)).toEqual(viaTx.postings.map((p) => p.id));
+    const overdraft = database.db.$transaction((tx) =>
+      postLedgerTransaction(tx, {
         idempotencyKey: "spend-ivan-pg",
         kind: "transfer",
         postings: [

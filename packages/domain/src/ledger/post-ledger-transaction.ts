@@ -1,6 +1,5 @@
 import { hash } from "node:crypto";
 import { DomainError } from "@agrinet/core";
-import type { Queryable } from "@agrinet/db";
 import { callLedgerPostTransaction, type PostedRow, type PostingArrays } from "@agrinet/stores/ledger";
 import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
@@ -106,21 +105,15 @@ export function postingArrays(validated: ValidatedLedgerTransaction): PostingArr
 }
 
 /**
- * A plain `pg` client or pool. Prisma's $queryRaw costs several times a raw round trip on the
- * client side, so the hottest callers (bulk posting, the benchmark) may pass a pool instead.
- */
-export type PgQueryable = Pick<Queryable, "query">;
-
-/**
  * Posts one balanced ledger transaction in a single round trip (the SQL function
  * ledger_post_transaction): accounts are created on first use, balance rows are locked in
  * account-id order, an overdraft of an account that may not go negative is refused with
  * INSUFFICIENT_FUNDS (details.available), and a replayed idempotency key returns the first
- * result. Pass a `Tx` to post inside your own transaction, the Prisma client (or a `pg` pool) to
- * post on its own; the Prisma client's call goes through its pg pool, as other hot paths do.
+ * result. Pass a `Tx` to post inside your own transaction, the client to post on its own (the
+ * store sends it through the client's pg pool, as other hot paths do).
  */
 export async function postLedgerTransaction(
-  client: LedgerClient | PgQueryable,
+  client: LedgerClient,
   input: PostLedgerTransactionInput,
 ): Promise<PostedLedgerTransaction> {
   const validated = validateLedgerTransaction(input);

@@ -1,3 +1,4 @@
+import { callLedgerVoidHold } from "@agrinet/stores/ledger";
 import type { LedgerHoldStatus } from "./ledger-hold";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import type { LedgerClient } from "./ledger-types";
@@ -8,12 +9,8 @@ export async function voidHold(
   input: { holdId: bigint },
 ): Promise<{ holdId: bigint; status: LedgerHoldStatus; replayed: boolean }> {
   try {
-    const rows = await client.$queryRaw<
-      Array<{ hold_id: bigint; replayed: boolean; status: LedgerHoldStatus }>
-    >`select * from ledger_void_hold(${input.holdId}::bigint)`;
-    return { holdId: rows[0]!.hold_id, status: rows[0]!.status, replayed: rows[0]!.replayed };
+    return await callLedgerVoidHold(client, input.holdId);
   } catch (error) {
     throw toLedgerDomainError(error);
   }
 }
-

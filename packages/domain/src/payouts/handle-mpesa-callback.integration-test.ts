@@ -7,7 +7,7 @@ import { readCallbackPayouts, type CallbackPayout } from "@agrinet/stores/payout
 import { handleMpesaStatusResult } from "./handle-mpesa-callback";
 import { createPayoutRuntime } from "./payout-runtime";
 import { markPayoutFailed } from "./payout-transitions";
-import { listExceptions } from "../reconciliation/reconciliation-store";
+import { listExceptions } from "@agrinet/stores/reconciliation";
 
 let database: TestDatabase;
 

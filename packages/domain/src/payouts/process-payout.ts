@@ -1,4 +1,5 @@
 import { parseProviderKey, type PayoutOutcome, type PayoutRail, type PayoutRailName, type PayoutStatus as RailStatus } from "@agrinet/rails";
+import { lockProcessingPayout } from "@agrinet/stores/payouts";
 import type { PayoutDestination } from "./payout-destination";
 import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
 import type { PayoutRuntime } from "./payout-runtime";
@@ -125,11 +126,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       // a worker already started. A queued one waits for its run: a callback that names it (which
       // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
-        // Locks only a payout in `processing`: a queued one must stay unlocked, or a run taking
-        // the queue at that moment (SKIP LOCKED) would leave it behind, queued for good.
-        const started = await tx.$queryRaw<Array<{ id: string }>>`
-          select id from payouts where id = ${payoutId} and status = 'processing' for update`;
-        if (started.length === 0) return;
+        if (!(await lockProcessingPayout(tx, payoutId))) return;
         const jobId = await enqueuePayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,

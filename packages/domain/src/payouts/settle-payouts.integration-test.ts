@@ -145,7 +145,7 @@ describe("settling paid payouts in a batch", () => {
     expect(await wallet("user_batch_5")).toMatchObject({ posted: 95_000n, held: 0n });
   });
 
-  test("the settlement posts what commitHold would: its key, metadata, request hash, and the payout's snapshot", async () => {
+  test("the settlement posts its key, metadata and the request hash ledgerRequestHash computes, and the payout's snapshot", async () => {
     const db = database.db;
     const [id] = await payouts("user_batch_6", 1);
     await db.$executeRaw`update payouts set contract_id = 'ctr_settle_1' where id = ${id!}`;

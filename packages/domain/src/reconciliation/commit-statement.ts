@@ -2,7 +2,7 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { statementPreview, type StatementPreview } from "./import-statement";
-import { findStatement, lockSource, markStatementCommitted, setStatementLinesAdded } from "./reconciliation-store";
+import { findStatement, lockSource, markStatementCommitted, setStatementLinesAdded } from "@agrinet/stores/reconciliation";
 import { runReconciliationIn, type ReconciliationRunResult } from "./run-reconciliation";
 
 /**

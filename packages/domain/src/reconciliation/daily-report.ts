@@ -1,12 +1,12 @@
 import type { Db } from "@agrinet/db";
-import { dailyReport } from "./reconciliation-store";
+import { dailyReport, listBalanceComparisons, type BalanceComparison } from "@agrinet/stores/reconciliation";
 import type { ReconciliationSource } from "./statement-types";
 
 export type DailyReconciliationRow = {
   source: ReconciliationSource;
   day: string;
   currency: string;
-  /** The statements' opening and closing balances for the day, when they print them. */
+  /** The day's recorded comparison's statement balances, when the statements print them. */
   opening: bigint | null;
   moneyIn: bigint;
   moneyOut: bigint;
@@ -17,14 +17,21 @@ export type DailyReconciliationRow = {
   matchedPercent: number;
   /** The provider side's net movement the ledger's clearing account shows for the day. */
   ledgerNet: bigint;
-  /** The clearing account's balance at the day's end, provider side. */
+  /**
+   * The clearing account's balance at the day's end, provider side: as recorded with the day's
+   * comparison (at its statements' period end), else as the ledger says now.
+   */
   ledgerClosing: bigint;
   /**
    * The statement's closing balance less the ledger's, when the statement prints it: money the
    * provider holds that the ledger never recorded (an opening float), constant from day to day
-   * while everything reconciles.
+   * while everything reconciles. Recorded when statements are committed and by the scheduled
+   * run, never recomputed here: a figure that came out differently later is a new version.
    */
   closingDifference: bigint | null;
+  /** The recorded comparison's version (1, 2, … ; null: none recorded for the day) and when it was recorded. */
+  comparisonVersion: number | null;
+  comparisonRecordedAt: Date | null;
   /**
    * What neither side explains: the statement's net movement (closing - opening when both
    * are printed, else in - out) less the ledger's.
@@ -54,7 +61,9 @@ export async function getDailyReconciliationReport(options: {
       matchedPercent: row.lines === 0 ? 100 : Math.floor((row.matchedLines * 10_000) / row.lines) / 100,
       ledgerNet: row.ledgerNet,
       ledgerClosing: row.ledgerClosing,
-      closingDifference: row.closing === null ? null : row.closing - row.ledgerClosing,
+      closingDifference: row.closingDifference,
+      comparisonVersion: row.comparisonVersion,
+      comparisonRecordedAt: row.comparisonRecordedAt,
       unexplainedDifference: statementNet - row.ledgerNet,
     };
   });
@@ -62,14 +71,27 @@ export async function getDailyReconciliationReport(options: {
 
 const csvColumns = [
   "source", "day", "currency", "opening", "in", "out", "closing", "lines", "matched_lines", "matched_percent", "ledger_net", "unexplained_difference",
-  "ledger_closing", "closing_difference",
+  "ledger_closing", "closing_difference", "comparison_version", "comparison_recorded_at",
 ] as const;
 
 /** The report as CSV, amounts in minor units. */
 export function dailyReportCsv(rows: readonly DailyReconciliationRow[]): string {
   const lines = rows.map((r) =>
     [r.source, r.day, r.currency, r.opening ?? "", r.moneyIn, r.moneyOut, r.closing ?? "", r.lines, r.matchedLines, r.matchedPercent, r.ledgerNet, r.unexplainedDifference,
-     r.ledgerClosing, r.closingDifference ?? ""].join(","),
+     r.ledgerClosing, r.closingDifference ?? "", r.comparisonVersion ?? "", r.comparisonRecordedAt?.toISOString() ?? ""].join(","),
   );
   return `${[csvColumns.join(","), ...lines].join("\n")}\n`;
+}
+
+/**
+ * Every recorded version of a rail's daily closing comparisons for the days in [fromDay, toDay]
+ * (YYYY-MM-DD, East Africa Time), oldest version first: how and when a day's figure changed.
+ */
+export async function getBalanceComparisonHistory(options: {
+  db: Db;
+  source: ReconciliationSource;
+  fromDay: string;
+  toDay: string;
+}): Promise<BalanceComparison[]> {
+  return listBalanceComparisons(options.db, { source: options.source, fromDay: options.fromDay, toDay: options.toDay, latestOnly: false });
 }

@@ -10,7 +10,7 @@ import {
   statementTotals,
   type StatementRecord,
   type StatementTotals,
-} from "./reconciliation-store";
+} from "@agrinet/stores/reconciliation";
 import { findBankMapping } from "./bank-mappings";
 import { assignLineIdentities } from "./statement-values";
 import { UnreadableStatementError, type ParsedStatement, type ReconciliationSource } from "./statement-types";

@@ -22,10 +22,12 @@ export {
   type ExceptionRecord,
   type ReconciliationExceptionStatus,
   type ExceptionFilters,
+  type BalanceComparison,
   type ClearingPosting,
   type LineDetail,
   type RunRecord,
   type StatementRecord,
   type StatementTotals,
-} from "./reconciliation-store";
+} from "@agrinet/stores/reconciliation";
 export * from "./pull-stripe-statement";
+export * from "./record-stripe-payout";

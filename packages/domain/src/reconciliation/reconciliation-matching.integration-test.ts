@@ -7,7 +7,7 @@ import { externalAccount, platformAccount, userWalletAccount } from "../ledger/a
 import { postLedgerTransaction } from "../ledger/post-ledger-transaction";
 import { commitStatement } from "./commit-statement";
 import { importStatement } from "./import-statement";
-import { listExceptions } from "./reconciliation-store";
+import { listExceptions } from "@agrinet/stores/reconciliation";
 import { runReconciliation, runScheduledReconciliation } from "./run-reconciliation";
 import { commentOnException, getExceptionDetail, resolveExceptions } from "./work-exceptions";
 import { saveBankMapping } from "./bank-mappings";

@@ -1,6 +1,6 @@
 import { currencyExponent, isSupportedCurrency } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
-import { insertEventException } from "./reconciliation-store";
+import { insertEventException } from "@agrinet/stores/reconciliation";
 import type { ReconciliationSource } from "./statement-types";
 
 /**

@@ -2,7 +2,15 @@ import { randomHex } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
 import { recordAudit } from "../audit/record-audit";
 import { matchWindowSeconds } from "./reconciliation-rules";
-import { finishRun, insertRun, lockSource, matchSource, mergeExceptions, sourcesWithStatements } from "./reconciliation-store";
+import {
+  finishRun,
+  insertRun,
+  lockSource,
+  matchSource,
+  mergeExceptions,
+  recordBalanceComparisons,
+  sourcesWithStatements,
+} from "@agrinet/stores/reconciliation";
 import { reconciliationSources, type ReconciliationSource } from "./statement-types";
 
 export type ReconciliationRunTrigger = "commit" | "schedule" | "manual";
@@ -19,7 +27,12 @@ export type ReconciliationRunResult = {
   exceptionsNew: number;
   exceptionsPersisting: number;
   exceptionsResolved: number;
+  /** Days whose closing comparison was new or came out differently, recorded as a new version. */
+  balanceComparisonsRecorded: number;
 };
+
+/** How far back the scheduled run recomputes days' closing comparisons (a commit: its own days). */
+const comparisonRecomputeDays = 35;
 
 class DryRunRollback extends Error {
   constructor(readonly result: ReconciliationRunResult) {
@@ -51,6 +64,13 @@ export async function runReconciliationIn(
     statementId: input.statementId ?? null,
   });
   const exceptions = await mergeExceptions(tx, { source: input.source, windowSeconds, runId });
+  const balanceComparisonsRecorded = await recordBalanceComparisons(tx, {
+    source: input.source,
+    runId,
+    trigger: input.trigger,
+    statementId: input.statementId ?? null,
+    recentDays: comparisonRecomputeDays,
+  });
   const result: ReconciliationRunResult = {
     runId,
     source: input.source,
@@ -63,6 +83,7 @@ export async function runReconciliationIn(
     exceptionsNew: exceptions.created,
     exceptionsPersisting: exceptions.persisting,
     exceptionsResolved: exceptions.resolved,
+    balanceComparisonsRecorded,
   };
   const { runId: _id, source: _source, dryRun: _dry, ...counts } = result;
   await finishRun(tx, runId, counts);

@@ -1,10 +1,14 @@
 import type { CurrencyCode } from "@agrinet/core";
 
-export const reconciliationSources = ["mpesa", "bank", "stripe"] as const;
-export type ReconciliationSource = (typeof reconciliationSources)[number];
+import type { StatementFormat } from "@agrinet/stores/reconciliation";
 
-export const statementFormats = ["mpesa_csv", "bank_csv", "camt053", "stripe_api"] as const;
-export type StatementFormat = (typeof statementFormats)[number];
+// One list of sources and formats, the store's (its rows carry them).
+export {
+  reconciliationSources,
+  statementFormats,
+  type ReconciliationSource,
+  type StatementFormat,
+} from "@agrinet/stores/reconciliation";
 
 /** One statement row as read from the file, before it is known whether it is new. */
 export type ParsedStatementRow = {

@@ -19,7 +19,7 @@ import {
   type ClearingPosting,
   type ExceptionRecord,
   type LineDetail,
-} from "./reconciliation-store";
+} from "@agrinet/stores/reconciliation";
 import type { ReconciliationSource } from "./statement-types";
 
 export type ExceptionResolution =
@@ -71,6 +71,14 @@ export async function resolveExceptions(options: {
           throw new DomainError("INVALID_STATE", `exception ${exception.id} is already resolved (${exception.resolution})`, {
             details: { exceptionId: String(exception.id), resolution: exception.resolution },
           });
+        }
+        if (exception.mpesaPaymentId !== null) {
+          // Money in suspense leaves it only by collections' assign or return (which resolve this too).
+          throw new DomainError(
+            "INVALID_STATE",
+            `exception ${exception.id} is M-Pesa payment ${exception.mpesaPaymentId} in suspense: assign it or return it in collections`,
+            { details: { exceptionId: String(exception.id), mpesaPaymentId: exception.mpesaPaymentId, resolveWith: ["mpesa.assignUnmatched", "mpesa.returnUnmatched"] } },
+          );
         }
         let adjustmentTransactionId: bigint | null = null;
         if (resolution.action === "link") await linkByHand(tx, exception, resolution.postingIds, options.actor);

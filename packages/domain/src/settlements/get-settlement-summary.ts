@@ -1,5 +1,6 @@
 import { csvCell, DomainError, formatMinorUnits, isSupportedCurrency } from "@agrinet/core";
-import { Prisma, type Db } from "@agrinet/db";
+import type { Db } from "@agrinet/db";
+import { readSettlementTotals } from "@agrinet/stores/settlements";
 
 export const settlementMetrics = [
   "depositsConfirmed",
@@ -74,83 +75,33 @@ export async function getSettlementSummary(options: {
   }
   const byProducer = groupBy.includes("producer");
   const byDay = groupBy.includes("day");
-  const types = Object.values(metricEventType);
-  const rows = await options.db.$queryRaw<Array<Record<string, string | null>>>`
-    with events as (
-      select e.type,
-             e.payload->>'currency' as currency,
-             case when ${byProducer}::boolean
-                  then coalesce(e.payload->>'producerId', e.payload->>'userId') end as producer_id,
-             case when ${byDay}::boolean
-                  then (e.created_at at time zone 'UTC')::date end as day,
-             (e.payload->>'amount')::numeric as amount,
-             e.created_at >= ${options.from} as in_period
-      from domain_events e
-      where e.type = any(${types}::text[])
-        and e.created_at < ${options.to}
-        and e.payload->>'amount' ~ '^-?[0-9]{1,19}$'
-        and e.payload ? 'currency'
-        and (${options.currency ?? null}::text is null or e.payload->>'currency' = ${options.currency ?? null}::text)
-    ), grouped as (
-      select currency, producer_id, day,
-        ${sumsSql()}
-        sum(case type when 'deposit.confirmed' then amount when 'payout.paid' then -amount else 0 end) as held_delta,
-        sum(case when type = 'escrow.funded' then amount
-                 when type in ('escrow.released', 'escrow.refunded') then -amount else 0 end) as escrow_delta,
-        bool_or(in_period) as any_in_period
-      from events group by currency, producer_id, day
-    ), closing as (
-      select *,
-        sum(held_delta) over w as closing_held,
-        sum(escrow_delta) over w as closing_escrow
-      from grouped
-      window w as (partition by currency, producer_id order by day nulls first
-                   rows between unbounded preceding and current row)
-    )
-    select currency, producer_id, day::text as day,
-      ${selectSql()}
-      closing_held::text as closing_held, closing_escrow::text as closing_escrow
-    from closing
-    where not ${byDay}::boolean or any_in_period
-    order by currency, producer_id nulls first, day`;
+  const rows = await readSettlementTotals(options.db, {
+    from: options.from,
+    to: options.to,
+    eventTypes: settlementMetrics.map((metric) => metricEventType[metric]),
+    byProducer,
+    byDay,
+    currency: options.currency ?? null,
+  });
   return {
     from: options.from.toISOString(),
     to: options.to.toISOString(),
     groupBy,
     source: "domain_events",
     rows: rows.map((row) => {
-      const currency = row.currency!;
       const result = {
-        currency,
-        ...(byProducer ? { producerId: row.producer_id } : {}),
+        currency: row.currency,
+        ...(byProducer ? { producerId: row.producerId } : {}),
         ...(byDay ? { day: row.day! } : {}),
       } as SettlementRow;
-      for (const metric of settlementMetrics) {
-        result[metric] = amount(currency, BigInt(row[`${metric}_amount`]!), Number(row[`${metric}_count`]));
-      }
-      result.closingHeld = amount(currency, BigInt(row.closing_held!), 0);
-      result.closingEscrow = amount(currency, BigInt(row.closing_escrow!), 0);
+      settlementMetrics.forEach((metric, index) => {
+        result[metric] = amount(row.currency, row.amounts[index]!, row.counts[index]!);
+      });
+      result.closingHeld = amount(row.currency, row.closingHeld, 0);
+      result.closingEscrow = amount(row.currency, row.closingEscrow, 0);
       return result;
     }),
   };
-}
-
-// Built from the fixed metric table above, never from input: safe to splice into the query.
-function sumsSql() {
-  return Prisma.raw(
-    settlementMetrics
-      .map(
-        (m) =>
-          `coalesce(sum(amount) filter (where in_period and type = '${metricEventType[m]}'), 0) as "${m}_amount",
-           count(*) filter (where in_period and type = '${metricEventType[m]}') as "${m}_count",`,
-      )
-      .join("\n"),
-  );
-}
-function selectSql() {
-  return Prisma.raw(
-    settlementMetrics.map((m) => `"${m}_amount"::text as "${m}_amount", "${m}_count"::int as "${m}_count",`).join("\n"),
-  );
 }
 
 /** CSV columns, in order; amounts in minor units plus a formatted column each. */

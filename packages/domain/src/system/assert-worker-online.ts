@@ -1,5 +1,6 @@
 import { DomainError } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
+import { workerBeatWithin } from "@agrinet/stores/system";
 import { workerHeartbeatMaxAgeMs } from "./system-status";
 
 export type AssertWorkerOnlineOptions = {
@@ -15,12 +16,7 @@ export type AssertWorkerOnlineOptions = {
 export async function assertWorkerOnline(options: AssertWorkerOnlineOptions): Promise<void> {
   const maxAgeMs = options.maxAgeMs ?? workerHeartbeatMaxAgeMs;
   // The database clock decides, so API and worker clocks that disagree do not matter.
-  const rows = await options.db.$queryRaw<Array<{ alive: boolean }>>`
-    select exists (
-      select 1 from worker_heartbeats
-      where beat_at > now() - make_interval(secs => ${maxAgeMs / 1000}::double precision)
-    ) as alive`;
-  if (!rows[0]?.alive) throw workerOffline(maxAgeMs);
+  if (!(await workerBeatWithin(options.db, maxAgeMs))) throw workerOffline(maxAgeMs);
 }
 
 /** WORKER_OFFLINE, saying how to start one. */

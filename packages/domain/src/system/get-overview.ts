@@ -1,4 +1,5 @@
 import type { Db } from "@agrinet/db";
+import { readOverviewFigures } from "@agrinet/stores/system";
 
 /** Where money sits, by the ledger's account kinds (see ledger/account-codes.ts). */
 export const balanceBuckets = ["wallets", "escrow", "platform", "inFlight", "clearing"] as const;
@@ -89,46 +90,15 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
   const previousFrom = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (2 * days - 1)));
 
-  // Sums as text: sum(bigint) is numeric, and casting it back to bigint fails once a sum passes
-  // int8 (rows from before AMOUNT_MAX), which would break the overview for every staff member.
-  const [balanceRows, depositRows, payoutRows, depositVolume, payoutVolume] = await Promise.all([
-    db.$queryRaw<Array<{ owner_type: string; currency: string; posted: string; held: string; accounts: bigint }>>`
-      select a.owner_type, b.currency, sum(b.posted)::text as posted, sum(b.held)::text as held,
-             count(*)::bigint as accounts
-        from ledger_balances b
-        join ledger_accounts a on a.id = b.account_id
-       group by a.owner_type, b.currency`,
-    db.$queryRaw<Array<{ currency: string; count: bigint; amount: string }>>`
-      select currency, count(*)::bigint as count, sum(amount)::text as amount
-        from deposits
-       where status = 'pending'
-       group by currency`,
-    db.$queryRaw<Array<{ status: string; currency: string; count: bigint; amount: string }>>`
-      select status, currency, count(*)::bigint as count, sum(amount)::text as amount
-        from payouts
-       where status in ('queued', 'processing', 'failed')
-       group by status, currency`,
-    // Two windows' worth of days: the chart's, and the one before it for the comparison.
-    db.$queryRaw<Array<{ day: string; currency: string; count: bigint; amount: string }>>`
-      select to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD') as day, currency,
-             count(*)::bigint as count, sum(amount)::text as amount
-        from deposits
-       where status = 'confirmed' and confirmed_at >= ${previousFrom} and confirmed_at < ${to}
-       group by 1, 2`,
-    db.$queryRaw<Array<{ day: string; currency: string; status: string; count: bigint; amount: string }>>`
-      select to_char(coalesce(paid_at, failed_at) at time zone 'UTC', 'YYYY-MM-DD') as day, currency, status,
-             count(*)::bigint as count, sum(amount)::text as amount
-        from payouts
-       where (status = 'paid' and paid_at >= ${previousFrom} and paid_at < ${to})
-          or (status = 'failed' and failed_at >= ${previousFrom} and failed_at < ${to})
-       group by 1, 2, 3`,
-  ]);
+  // Two windows' worth of days: the chart's, and the one before it for the comparison.
+  const figures = await readOverviewFigures(db, { from: previousFrom, to });
+  const { balances: balanceRows, pendingDeposits: depositRows, openPayouts: payoutRows, depositVolume, payoutVolume } = figures;
 
   const balancesByCurrency = new Map<string, CurrencyBalances>();
   for (const row of balanceRows) {
-    const bucket = bucketOf[row.owner_type];
+    const bucket = bucketOf[row.ownerType];
     if (!bucket) continue;
-    const currency = row.currency.trim();
+    const currency = row.currency;
     let entry = balancesByCurrency.get(currency);
     if (!entry) {
       entry = { currency, posted: emptyBuckets(), held: emptyBuckets(), accounts: 0 };
@@ -136,21 +106,21 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
     }
     entry.posted[bucket] = (BigInt(entry.posted[bucket]) + BigInt(row.posted)).toString();
     entry.held[bucket] = (BigInt(entry.held[bucket]) + BigInt(row.held)).toString();
-    entry.accounts += Number(row.accounts);
+    entry.accounts += row.accounts;
   }
 
   const payouts: Overview["payouts"] = { queued: [], processing: [], failed: [] };
   for (const row of payoutRows) {
     const list = payouts[row.status as keyof Overview["payouts"]];
-    list.push({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount });
+    list.push({ currency: row.currency, count: row.count, amount: row.amount });
   }
 
   const volume = new Map<string, VolumeDay>();
   const volumeEntry = (day: string, currency: string) => {
-    const key = `${day}|${currency.trim()}`;
+    const key = `${day}|${currency}`;
     let entry = volume.get(key);
     if (!entry) {
-      entry = { day, currency: currency.trim(), depositsConfirmed: "0", payoutsPaid: "0" };
+      entry = { day, currency, depositsConfirmed: "0", payoutsPaid: "0" };
       volume.set(key, entry);
     }
     return entry;
@@ -158,11 +128,10 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   const fromDay = utcDay(from);
   const periods = new Map<string, { current: PeriodFigures; previous: PeriodFigures }>();
   const periodOf = (day: string, currency: string) => {
-    const key = currency.trim();
-    let entry = periods.get(key);
+    let entry = periods.get(currency);
     if (!entry) {
       entry = { current: emptyPeriod(), previous: emptyPeriod() };
-      periods.set(key, entry);
+      periods.set(currency, entry);
     }
     return day >= fromDay ? entry.current : entry.previous;
   };
@@ -170,17 +139,17 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
     if (row.day >= fromDay) volumeEntry(row.day, row.currency).depositsConfirmed = row.amount;
     const period = periodOf(row.day, row.currency);
     period.depositsConfirmed = (BigInt(period.depositsConfirmed) + BigInt(row.amount)).toString();
-    period.depositsConfirmedCount += Number(row.count);
+    period.depositsConfirmedCount += row.count;
   }
   for (const row of payoutVolume) {
     const period = periodOf(row.day, row.currency);
     if (row.status === "failed") {
-      period.payoutsFailedCount += Number(row.count);
+      period.payoutsFailedCount += row.count;
       continue;
     }
     if (row.day >= fromDay) volumeEntry(row.day, row.currency).payoutsPaid = row.amount;
     period.payoutsPaid = (BigInt(period.payoutsPaid) + BigInt(row.amount)).toString();
-    period.payoutsPaidCount += Number(row.count);
+    period.payoutsPaidCount += row.count;
   }
 
   const byCurrency = (a: { currency: string }, b: { currency: string }) => a.currency.localeCompare(b.currency);
@@ -189,7 +158,7 @@ export async function getOverview(options: GetOverviewOptions): Promise<Overview
   return {
     balances: [...balancesByCurrency.values()].sort(byCurrency),
     pendingDeposits: depositRows
-      .map((row) => ({ currency: row.currency.trim(), count: Number(row.count), amount: row.amount }))
+      .map((row) => ({ currency: row.currency, count: row.count, amount: row.amount }))
       .sort(byCurrency),
     payouts,
     volume: {

@@ -1,4 +1,4 @@
-export const exceptionKinds = ["unmatched_line", "unmatched_movement", "amount_mismatch", "currency_mismatch", "duplicate_line", "outside_window"] as const;
+export const exceptionKinds = ["unmatched_line", "unmatched_movement", "amount_mismatch", "currency_mismatch", "duplicate_line", "outside_window", "unmatched_payment"] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 
 export const exceptionKindLabels: Record<ExceptionKind, string> = {
@@ -8,6 +8,10 @@ export const exceptionKindLabels: Record<ExceptionKind, string> = {
   currency_mismatch: "Currency mismatch",
   duplicate_line: "Duplicate line",
   outside_window: "Outside the date window",
+  unmatched_payment: "Payment in suspense (collections)",
 };
+
+/** Where an unmatched payment is assigned or returned: collections' queue. */
+export const unmatchedPaymentsHref = "/mpesa/unmatched";
 
 export const exceptionHref = (id: string) => `/reconciliation/exceptions/${encodeURIComponent(id)}`;

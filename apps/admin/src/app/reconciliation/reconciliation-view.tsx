@@ -284,6 +284,7 @@ function DailyReportCard() {
   const today = eatDay(new Date());
   const [query, setQuery] = useState({ source: "mpesa" as Source, from: eatDay(new Date(Date.now() - 6 * 86_400_000)), to: today });
   const report = useQuery({ ...trpc.reconciliation.getDailyReport.queryOptions(query), placeholderData: keepPreviousData });
+  const comparisons = useQuery({ ...trpc.reconciliation.listBalanceComparisons.queryOptions(query), placeholderData: keepPreviousData });
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -293,7 +294,7 @@ function DailyReportCard() {
     <Card
       id="reconciliation-report"
       title="Daily report"
-      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains; the clearing account's balance at the day's end against the statement's closing (a constant difference is money the ledger never recorded, such as an opening float)."
+      description="Per day (East Africa Time) and currency: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains; the clearing account's balance at the day's end against the statement's closing (a constant difference is money the ledger never recorded, such as an opening float). The closing comparison is recorded when a statement is committed and by the scheduled run; a figure that comes out differently later is a new version, listed in its history."
       actions={
         <a href={`/api/v1/reconciliation/report.csv?${new URLSearchParams(query).toString()}`} download className="text-sm font-medium text-emerald-800 underline">
           Download CSV
@@ -312,7 +313,7 @@ function DailyReportCard() {
       {report.isPending ? <LoadingRows label="Loading the report" /> : null}
       <Table caption="Daily reconciliation report">
         <THead>
-          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th><Th>Ledger closing</Th><Th>Closing − ledger</Th></Tr>
+          <Tr><Th>Day</Th><Th>Opening</Th><Th>In</Th><Th>Out</Th><Th>Closing</Th><Th>Matched</Th><Th>Ledger net</Th><Th>Unexplained</Th><Th>Ledger closing</Th><Th>Closing − ledger</Th><Th>Recorded</Th></Tr>
         </THead>
         <TBody>
           {report.data?.items.map((row) => (
@@ -327,10 +328,34 @@ function DailyReportCard() {
               <Td><Money amount={row.unexplainedDifference} currency={row.currency} /></Td>
               <Td><Money amount={row.ledgerClosing} currency={row.currency} /></Td>
               <Td>{row.closingDifference ? <Money amount={row.closingDifference} currency={row.currency} /> : "—"}</Td>
+              <Td>{row.comparisonVersion ? <>v{row.comparisonVersion}, <DateTime iso={row.comparisonRecordedAt} /></> : "—"}</Td>
             </Tr>
           ))}
         </TBody>
       </Table>
+      <details>
+        <summary className="cursor-pointer text-sm font-medium text-emerald-800">History of the closing comparisons ({comparisons.data?.items.length ?? 0} versions)</summary>
+        {comparisons.error ? <QueryError error={comparisons.error} what="the comparisons' history" /> : null}
+        <Table caption="Recorded closing comparisons, every version">
+          <THead>
+            <Tr><Th>Day</Th><Th>Version</Th><Th>Recorded</Th><Th>By</Th><Th>Compared at</Th><Th>Statement closing</Th><Th>Ledger closing</Th><Th>Difference</Th></Tr>
+          </THead>
+          <TBody>
+            {comparisons.data?.items.map((row) => (
+              <Tr key={`${row.day}-${row.currency}-${row.version}`}>
+                <Td>{row.day} {row.currency}</Td>
+                <Td>v{row.version}</Td>
+                <Td><DateTime iso={row.recordedAt} /></Td>
+                <Td>{row.trigger === "commit" && row.statementId ? `commit of ${row.statementId}` : row.trigger}</Td>
+                <Td><DateTime iso={row.comparedAt} /></Td>
+                <Td>{row.statementClosing ? <Money amount={row.statementClosing} currency={row.currency} /> : "—"}</Td>
+                <Td><Money amount={row.ledgerClosing} currency={row.currency} /></Td>
+                <Td>{row.difference ? <Money amount={row.difference} currency={row.currency} /> : "—"}</Td>
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      </details>
     </Card>
   );
 }

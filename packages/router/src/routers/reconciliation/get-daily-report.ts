@@ -1,4 +1,5 @@
 import { minorUnitsOutput } from "@agrinet/core";
+import { nullableIsoDateOutput } from "@agrinet/schemas";
 import { getDailyReconciliationReport } from "@agrinet/domain";
 import { z } from "zod";
 import { everyStaff } from "../../access";
@@ -31,6 +32,8 @@ export const dailyReportOutput = z.object({
       unexplainedDifference: minorUnitsOutput,
       ledgerClosing: minorUnitsOutput,
       closingDifference: minorUnitsOutput.nullable(),
+      comparisonVersion: z.number().int().nullable(),
+      comparisonRecordedAt: nullableIsoDateOutput,
     }),
   ),
 });
@@ -39,7 +42,7 @@ export const getDailyReport = procedure
   .meta({
     access: { staff: everyStaff },
     description:
-      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance. CSV: GET /api/v1/reconciliation/report.csv.",
+      "Per day (East Africa Time) and currency of a rail: the statement's opening, in, out and closing, matched %, the ledger's net movement on the clearing account and the difference neither explains, and the clearing account's balance at the day's end against the statement's closing balance, as recorded when statements were committed or by the scheduled run (its latest version; history: GET /api/v1/reconciliation/balance-comparisons). CSV: GET /api/v1/reconciliation/report.csv.",
     openapi: { method: "GET", path: "/api/v1/reconciliation/report", tags: ["reconciliation"], summary: "Daily reconciliation report" },
   })
   .input(dailyReportInput)

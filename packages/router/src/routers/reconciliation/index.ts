@@ -6,6 +6,7 @@ import { commitStatement } from "./commit-statement";
 import { getDailyReport } from "./get-daily-report";
 import { getException } from "./get-exception";
 import { getStatement } from "./get-statement";
+import { listBalanceComparisons } from "./list-balance-comparisons";
 import { listExceptions } from "./list-exceptions";
 import { listRuns } from "./list-runs";
 import { listStatements } from "./list-statements";
@@ -25,6 +26,7 @@ export const reconciliationRouter = router({
   commentOnException,
   listExceptionComments,
   getDailyReport,
+  listBalanceComparisons,
   saveBankMapping,
   listBankMappings,
 });

@@ -52,6 +52,8 @@ export const runOutput = z.object({
   exceptionsNew: z.number().int(),
   exceptionsPersisting: z.number().int(),
   exceptionsResolved: z.number().int(),
+  /** Days whose closing comparison came out new or different and was recorded as a new version. */
+  balanceComparisonsRecorded: z.number().int(),
 });
 
 export const exceptionOutput = z.object({
@@ -76,6 +78,8 @@ export const exceptionOutput = z.object({
   createdAt: isoDateOutput,
   updatedAt: isoDateOutput,
   comments: z.number().int(),
+  /** An unmatched payment's M-Pesa payment: worked in collections (mpesa.assignUnmatched / mpesa.returnUnmatched). */
+  mpesaPaymentId: z.string().nullable(),
 });
 
 /** An exception with its age in whole days, from when it was first found. */

@@ -11,7 +11,7 @@ import { SelectField, TextField } from "../../../../components/form-controls";
 import { PageHeader } from "../../../../components/page-header";
 import { QueryError } from "../../../../components/query-error";
 import { useTRPC } from "../../../../trpc/client";
-import { exceptionKindLabels } from "../../exception-kinds";
+import { exceptionKindLabels, unmatchedPaymentsHref } from "../../exception-kinds";
 
 type Detail = inferRouterOutputs<AppRouter>["reconciliation"]["getException"];
 type Exception = Detail["exception"];
@@ -57,12 +57,38 @@ export function ExceptionDetail({ exceptionId }: { exceptionId: string }) {
             {detail.data.exception.status !== "resolved" && detail.data.line?.status === "unmatched" ? <LinkByHand detail={detail.data} /> : null}
           </div>
           <div className="grid content-start gap-6">
-            {detail.data.exception.status !== "resolved" ? <Resolve detail={detail.data} /> : null}
+            {detail.data.exception.mpesaPaymentId !== null ? (
+              <InSuspense exception={detail.data.exception} />
+            ) : detail.data.exception.status !== "resolved" ? (
+              <Resolve detail={detail.data} />
+            ) : null}
             <Comments detail={detail.data} />
           </div>
         </div>
       )}
     </>
+  );
+}
+
+/** Money in suspense leaves it only through collections' assign or return, which resolve this exception too. */
+function InSuspense({ exception }: { exception: Exception }) {
+  return (
+    <Card
+      title="Payment in suspense"
+      description="M-Pesa paid this money in, but no deposit matched it. Assign it to a wallet or contract, or return it to the payer, in the M-Pesa unmatched queue: this exception follows the payment's state there."
+    >
+      <div className="p-4 text-sm">
+        <p>
+          M-Pesa payment <code>{exception.mpesaPaymentId}</code>, receipt <code>{exception.reference}</code>
+          {exception.status === "resolved" ? <> ({exception.resolution})</> : null}.
+        </p>
+        <p className="mt-3">
+          <Link href={unmatchedPaymentsHref} className="font-medium text-emerald-800 underline">
+            Work it in the unmatched M-Pesa payments
+          </Link>
+        </p>
+      </div>
+    </Card>
   );
 }
 
