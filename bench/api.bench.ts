@@ -22,7 +22,7 @@ import { createDb } from "@agrinet/db";
 import { freePort, startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
-import { runMigrations, Logger } from "graphile-worker";
+import { migrateJobQueue } from "@agrinet/job-queue/runner";
 import { reportFigures, type BenchFigure } from "./figures";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
@@ -175,7 +175,7 @@ try {
   await withPgClient(server.url(), (c) => c.query("create database bench_api"));
   const url = server.url("bench_api");
   await applyMigrations(url);
-  await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
+  await migrateJobQueue(url);
   await withPgClient(url, (c) =>
     c.query(`create table bench_bare_deposits (
       id bigserial primary key, user_id text not null, amount bigint not null, currency text not null,

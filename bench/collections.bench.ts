@@ -19,7 +19,7 @@ import { freePort, startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey } from "@agrinet/domain";
 import autocannon from "autocannon";
-import { Logger, runMigrations } from "graphile-worker";
+import { migrateJobQueue } from "@agrinet/job-queue/runner";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
 import { buildServices, builtServices } from "./built-services";
@@ -53,7 +53,7 @@ try {
   parsed.pathname = "/bench_collections";
   const url = parsed.toString();
   await applyMigrations(url);
-  await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
+  await migrateJobQueue(url);
   const db = createDb({ connectionString: url, maxConnections: 4 });
   const postgresPid = postmasterPid(join(dataRoot, "data"));
 

@@ -29,7 +29,9 @@ import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { createPartnerKey, externalAccount, postLedgerTransaction, userWalletAccount } from "@agrinet/domain";
 import { appRouter, createCallerFactory, type PayoutSettings } from "@agrinet/router";
 import autocannon from "autocannon";
-import { Logger, run, runMigrations } from "graphile-worker";
+import { migrateJobQueue, startJobRunner } from "@agrinet/job-queue/runner";
+import { addTestJobs } from "@agrinet/job-queue/testing";
+import pg from "pg";
 import { adminPrincipal, startPayoutHarness, type PayoutCaller, type PayoutHarness } from "../apps/api/src/testing/payouts-harness";
 import { apiNodeFlags, apiProcessEnv } from "../apps/api/src/runtime-flags";
 import { workerNodeFlags, workerProcessEnv } from "../apps/worker/src/runtime-flags";
@@ -52,7 +54,6 @@ let referenceSequence = 0;
 const runId = randomBytes(4).toString("hex");
 /** Seconds of the raw SQL transfer baseline. */
 const rawSeconds = Number(process.env.BENCH_SECONDS ?? 8);
-const silent = new Logger(() => () => {});
 const say = (line: string) => process.stdout.write(`${line}\n`);
 /** A pipeline that stops making progress for this long is reported as unfinished, not waited on forever. */
 const stallMs = Number(process.env.BENCH_STALL_MS ?? 60_000);
@@ -104,27 +105,23 @@ try {
 
   // graphile-worker no-op throughput
   const noopUrl = await url("bench_noop");
-  await runMigrations({ connectionString: noopUrl, logger: silent });
-  await withPgClient(noopUrl, (client) =>
-    client.query(
-      `select graphile_worker.add_jobs(array(select ('noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec from generate_series(1, $1)))`,
-      [count],
-    ),
-  );
+  await migrateJobQueue(noopUrl);
+  await withPgClient(noopUrl, (client) => addTestJobs(client, "noop", count));
   let done = 0;
   const noopStarted = performance.now();
   let resolveAllDone = () => {};
   const allDone = new Promise<void>((resolve) => {
     resolveAllDone = resolve;
   });
-  const runner = await run({
-    connectionString: noopUrl,
+  // The worker's own runner settings (startJobRunner), so the baseline is what the worker could do.
+  const noopPool = new pg.Pool({ connectionString: noopUrl, max: concurrency + 4 });
+  const { runner } = await startJobRunner({
+    pgPool: noopPool,
     concurrency,
-    noHandleSignals: true,
-    logger: silent,
-    crontab: "",
-    preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
-    taskList: {
+    crontab: [],
+    localQueueSize: 500,
+    log: () => {},
+    tasks: {
       noop: async () => {
         if (++done === count) resolveAllDone();
       },
@@ -133,6 +130,7 @@ try {
   await allDone;
   const noopSeconds = (performance.now() - noopStarted) / 1000;
   await runner.stop();
+  await noopPool.end();
   const noopRate = count / noopSeconds;
   say(`graphile-worker no-op jobs: ${count} in ${noopSeconds.toFixed(2)} s = ${noopRate.toFixed(0)} jobs/s`);
 
@@ -143,7 +141,7 @@ try {
   // The payout pipeline
   const payoutsUrl = await url("bench_payouts");
   await applyMigrations(payoutsUrl);
-  await runMigrations({ connectionString: payoutsUrl, logger: silent });
+  await migrateJobQueue(payoutsUrl);
   const db = createDb({ connectionString: payoutsUrl, maxConnections: concurrency + 8 });
   const pipeline = inline ? await startInlinePipeline(db, payoutsUrl) : await startPipelineProcesses(db, payoutsUrl);
   pipeline.processes.postgres = postgresCpu;

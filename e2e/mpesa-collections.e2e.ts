@@ -42,18 +42,23 @@ test("the deposits list follows STK Pushes live: one paid and confirmed, one sti
   await expect(panel).toContainText(/[A-Z0-9]{10}/);
 });
 
-test("an unmatched paybill payment lands in the staff queue; assigning it restates amount and party, then credits the user once", async ({ page }, testInfo) => {
+/** A customer paying the paybill through the sandbox, naming an account nobody has: suspense. */
+async function payUnknownAccount(account: string, amount: number, msisdn: string) {
   const sandboxUrl = process.env.E2E_SANDBOX_URL!;
   const token = (await (
     await fetch(`${sandboxUrl}/oauth/v1/generate?grant_type=client_credentials`, { headers: { authorization: `Basic ${Buffer.from("any:any").toString("base64")}` } })
   ).json()) as { access_token: string };
-  const account = `NOSUCH${run}`.slice(0, 12).toUpperCase();
   const simulated = await fetch(`${sandboxUrl}/mpesa/c2b/v1/simulate`, {
     method: "POST",
     headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
-    body: JSON.stringify({ ShortCode: "600996", CommandID: "CustomerPayBillOnline", Amount: 730, Msisdn: "254712345678", BillRefNumber: account }),
+    body: JSON.stringify({ ShortCode: "600996", CommandID: "CustomerPayBillOnline", Amount: amount, Msisdn: msisdn, BillRefNumber: account }),
   });
   expect(simulated.status).toBe(200);
+}
+
+test("an unmatched paybill payment lands in the staff queue; assigning it restates amount and party, then credits the user once", async ({ page }, testInfo) => {
+  const account = `NOSUCH${run}`.slice(0, 12).toUpperCase();
+  await payUnknownAccount(account, 730, "254712345678");
 
   await signInAs(page, "operator");
   await page.goto("/mpesa/unmatched");
@@ -77,4 +82,42 @@ test("an unmatched paybill payment lands in the staff queue; assigning it restat
   await expect(row.getByRole("button", { name: "Assign…" })).toHaveCount(0);
   await page.getByLabel("Show").selectOption("assigned");
   await expect(page.getByTestId("unmatched-row").filter({ hasText: account })).toContainText("assigned");
+});
+
+test("returning an unmatched payment restates amount, payer and receipt, then the row follows the reversal to returned", async ({ page }, testInfo) => {
+  const account = `NORET${run}`.slice(0, 12).toUpperCase();
+  await payUnknownAccount(account, 415, "254712340099");
+
+  await signInAs(page, "operator");
+  await page.goto("/mpesa/unmatched");
+  const row = page.getByTestId("unmatched-row").filter({ hasText: account });
+  await expect(row).toHaveCount(1, { timeout: 30_000 });
+  await expect(row).toContainText("KES 415.00");
+  await expect(row).toContainText("open");
+  const receipt = await row.getAttribute("data-receipt");
+  expect(receipt).toMatch(/^[A-Z0-9]{10}$/);
+
+  await row.getByRole("button", { name: "Return…" }).click();
+  const confirm = page.getByRole("dialog", { name: "Return this payment to the payer?" });
+  await expect(confirm).toContainText("KES 415.00");
+  await expect(confirm).toContainText("254712340099");
+  await expect(confirm).toContainText(receipt!);
+  await expect(confirm).toContainText("M-Pesa Transaction Reversal");
+  await page.screenshot({ path: testInfo.outputPath("unmatched-return.png"), fullPage: true });
+  // Cancelling changes nothing: the payment is still open, with its actions.
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(row).toContainText("open");
+
+  await row.getByRole("button", { name: "Return…" }).click();
+  await confirm.getByRole("button", { name: /^Return KES to .*254712340099$/ }).click();
+  await expect(confirm).toBeHidden();
+  // No longer open: nothing left to act on in the default view.
+  await expect(row.getByRole("button", { name: "Return…" })).toHaveCount(0);
+  await page.getByLabel("Show").selectOption("all");
+  const returned = page.getByTestId("unmatched-row").filter({ hasText: account });
+  // returning until the sandbox's reversal result arrives (it may beat the list's refresh).
+  await expect(returned).toContainText(/returning|returned/);
+  await expect(returned.getByTestId("unmatched-status")).toHaveText("returned", { timeout: 30_000 });
+  await expect(returned.getByRole("button")).toHaveCount(0);
 });

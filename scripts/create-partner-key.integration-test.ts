@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { authenticatePartnerKey, createAuth } from "@agrinet/domain";
+import { authenticatePartnerKey } from "@agrinet/domain";
+import { createAuth } from "../apps/api/src/auth/create-auth";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
 let database: TestDatabase;

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { runMigrations } from "graphile-worker";
+import { migrateJobQueue } from "../packages/job-queue/src/job-runner";
 import { startEmbeddedPostgres } from "../packages/db/src/embedded";
 import { applyMigrations, withPgClient } from "../packages/db/src/migrations";
 
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${template}`;
   await applyMigrations(templateUrl.toString());
-  await runMigrations({ connectionString: templateUrl.toString(), logger: undefined });
+  await migrateJobQueue(templateUrl.toString());
 
   // The migration engine's pool may linger; a template must have no sessions to be copied.
   await withPgClient(adminUrl, (client) =>

@@ -1,7 +1,6 @@
 import { assertStorableInput, DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import {
-  createAuth,
   createPayoutRuntime,
   createUserTokenVerifier,
   NotificationHub,
@@ -17,6 +16,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authRoutes } from "./auth/auth-routes";
+import { createAuth } from "./auth/create-auth";
 import { carriesCredentials, createPrincipalResolver } from "./auth/resolve-principal";
 import { devAuthSettings, type AuthSettings } from "./auth/settings";
 import { createApiMetrics, instrumentRequests, metricsRoute, type ApiMetrics } from "./metrics";

@@ -25,11 +25,12 @@ test("the money-events gauge counts the last 24 hours of deposit and payout even
   await event("payout.paid", 48);
   await event("contract.registered", 1);
   await event("escrow.funded", 3);
+  await event("mpesa.unmatched", 5);
 
   const { registry } = createApiMetrics({ db: database.db });
   const gauge = await registry.getSingleMetric("agrinet_money_events_24h")!.get();
   const counts = Object.fromEntries(gauge.values.map((v) => [v.labels.type, v.value]));
-  expect(counts).toEqual({ "deposit.created": 2, "payout.paid": 1 });
+  expect(counts).toEqual({ "deposit.created": 2, "payout.paid": 1, "mpesa.unmatched": 1 });
 });
 
 test("requests are counted and timed by method, route pattern and status; /metrics itself is not", async () => {
@@ -102,6 +103,29 @@ test("reconciliation: the oldest open exception's age by source; resolved ones d
   expect(values.bank).toBeGreaterThanOrEqual(3600);
   expect(values.bank).toBeLessThan(3660);
   expect(values.stripe).toBe(0);
+});
+
+test("unmatched M-Pesa payments: how many wait in suspense and the oldest's age, by currency; assigned or returned ones do not count", async () => {
+  const payment = (id: string, currency: string, exception: string | null, hoursAgo: number) =>
+    database.db.$executeRaw`
+      insert into mpesa_payments (id, kind, currency, state, exception, created_at)
+      values (${id}, 'c2b', ${currency}, 'paid', ${exception}, now() - make_interval(hours => ${hoursAgo}))`;
+  await payment("mpp_metrics_1", "KES", "open", 5);
+  await payment("mpp_metrics_2", "KES", "open", 1);
+  await payment("mpp_metrics_3", "TZS", "open", 2);
+  await payment("mpp_metrics_4", "KES", "assigned", 48);
+  await payment("mpp_metrics_5", "UGX", "returned", 48);
+  await payment("mpp_metrics_6", "UGX", null, 48);
+
+  const { registry } = createApiMetrics({ db: database.db });
+  const read = async (name: string) =>
+    Object.fromEntries((await registry.getSingleMetric(name)!.get()).values.map((v) => [v.labels.currency, v.value]));
+  expect(await read("agrinet_mpesa_unmatched_open")).toEqual({ KES: 2, TZS: 1 });
+  const oldest = await read("agrinet_mpesa_unmatched_oldest_seconds");
+  expect(Object.keys(oldest).sort()).toEqual(["KES", "TZS"]);
+  expect(oldest.KES).toBeGreaterThanOrEqual(5 * 3600);
+  expect(oldest.KES).toBeLessThan(5 * 3600 + 60);
+  expect(oldest.TZS).toBeGreaterThanOrEqual(2 * 3600);
 });
 
 test("GET /metrics without the token is 401 in the one error envelope; with it, the metrics", async () => {

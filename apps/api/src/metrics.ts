@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { oldestOpenExceptionAges, reconciliationSources, type NotificationHub } from "@agrinet/domain";
+import { oldestOpenExceptionAges, reconciliationSources, unmatchedPaymentsWaiting, type NotificationHub } from "@agrinet/domain";
+import { jobQueueDepth } from "@agrinet/job-queue";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { sendError } from "./rest/error-envelope";
@@ -43,19 +44,12 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   });
   new Gauge({
     name: "agrinet_job_queue_depth",
-    help: "graphile-worker jobs waiting, by task and state (ready, scheduled, locked).",
+    help: "Jobs waiting in the job queue, by task and state (ready, scheduled, locked).",
     labelNames: ["task", "state"] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.$queryRaw<Array<{ task: string; state: string; count: number }>>`
-        select t.identifier as task,
-               case when j.locked_at is not null then 'locked'
-                    when j.run_at > now() then 'scheduled' else 'ready' end as state,
-               count(*)::int as count
-        from graphile_worker._private_jobs j
-        join graphile_worker._private_tasks t on t.id = j.task_id
-        group by 1, 2`.catch(() => []);
+      const rows = await jobQueueDepth(db).catch(() => []);
       for (const row of rows) this.set({ task: row.task, state: row.state }, row.count);
     },
   });
@@ -110,9 +104,32 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
       for (const source of reconciliationSources) this.set({ source }, rows.find((row) => row.source === source)?.seconds ?? 0);
     },
   });
+  // M-Pesa money nobody asked for, held in suspense until staff assign or return it: a payer is
+  // waiting for it (deploy/prometheus alerts on the oldest's age).
+  const unmatchedRows = async () => unmatchedPaymentsWaiting(db).catch(() => null);
+  new Gauge({
+    name: "agrinet_mpesa_unmatched_open",
+    help: "Unmatched M-Pesa payments held in suspense awaiting staff (assign or return), by currency.",
+    labelNames: ["currency"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of (await unmatchedRows()) ?? []) this.set({ currency: row.currency }, row.count);
+    },
+  });
+  new Gauge({
+    name: "agrinet_mpesa_unmatched_oldest_seconds",
+    help: "How long the oldest unmatched M-Pesa payment in suspense has waited for staff, by currency; absent when none is open.",
+    labelNames: ["currency"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of (await unmatchedRows()) ?? []) this.set({ currency: row.currency }, row.oldestSeconds);
+    },
+  });
   new Gauge({
     name: "agrinet_money_events_24h",
-    help: "Deposit and payout events of the last 24 hours, by type (e.g. payout.failed).",
+    help: "Deposit, payout and M-Pesa collection events of the last 24 hours, by type (e.g. payout.failed, mpesa.unmatched).",
     labelNames: ["type"] as const,
     registers: [registry],
     async collect() {
@@ -132,7 +149,7 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
           select count(*)::int as count from domain_events e
           where e.type = t.type and e.created_at > now() - interval '24 hours'
         ) c
-        where (t.type like 'deposit.%' or t.type like 'payout.%') and c.count > 0`.catch(() => []);
+        where (t.type like 'deposit.%' or t.type like 'payout.%' or t.type like 'mpesa.%') and c.count > 0`.catch(() => []);
       for (const row of rows) this.set({ type: row.type }, row.count);
     },
   });

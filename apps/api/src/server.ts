@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDb, listMigrationNames } from "@agrinet/db";
-import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/rails";
 import Fastify from "fastify";
 import app from "./app";
 import { authSettingsFromEnv, loadApiEnv } from "./env";

@@ -1,5 +1,6 @@
 import { createDb } from "@agrinet/db";
-import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv, createPayoutRuntime } from "@agrinet/domain";
+import { createPayoutRuntime } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv } from "@agrinet/rails";
 import { pino } from "pino";
 import { loadWorkerEnv } from "./env";
 import { createTaskList } from "./tasks";

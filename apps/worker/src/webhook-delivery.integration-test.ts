@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { webhookDeliveryJobKey } from "@agrinet/job-queue";
+import { listJobs } from "@agrinet/job-queue/testing";
 import {
   createPayoutRuntime,
   emitDomainEvent,
@@ -137,9 +139,7 @@ test("a 400 stops at once, and a manual redeliver sends it again", async () => {
   expect(delivery.status).toBe("failed");
   expect(delivery.attempts).toBe(1);
   // No job is left to try again.
-  const jobs = await database.db.$queryRaw<Array<{ count: bigint }>>`
-    select count(*) from graphile_worker._private_jobs where key = ${`webhook-delivery:${delivery.id}`}`;
-  expect(jobs[0]!.count).toBe(0n);
+  expect(await listJobs(database.db.$pool, { key: webhookDeliveryJobKey(delivery.id) })).toEqual([]);
 
   await redeliverWebhook({ db: database.db, partnerKeyId, deliveryId: delivery.id });
   const again = await settled(endpoint.id);

@@ -6,6 +6,7 @@
 // the process kept beating).
 import { createDb, type Db } from "@agrinet/db";
 import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@agrinet/db/testing";
+import { addTestJobs, listJobs } from "@agrinet/job-queue/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startWorker, type RunningWorker } from "./worker";
@@ -62,9 +63,8 @@ test("jobs that finish while the database is unreachable are completed once it i
     },
     onStoppedAlone: (error) => stoppedAlone.push(error),
   });
-  const addJobs = (count: number) =>
-    database.db.$executeRaw`select graphile_worker.add_job('connection-loss-test', '{}'::json) from generate_series(1, ${count}::int)`;
-  const jobsLeft = async () => Number((await database.db.$queryRaw<{ n: bigint }[]>`select count(*) as n from graphile_worker._private_jobs`)[0]!.n);
+  const addJobs = (count: number) => addTestJobs(database.db.$pool, "connection-loss-test", count);
+  const jobsLeft = async () => (await listJobs(database.db.$pool)).length;
 
   await addJobs(4);
   expect(await eventually(() => started, (n) => n === 4, 30_000)).toBe(4);

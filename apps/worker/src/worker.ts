@@ -1,8 +1,8 @@
-import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Db } from "@agrinet/db";
-import { clearWorkerHeartbeat, payoutTasks, recordWorkerHeartbeat, recoverJobsOfDeadWorkers } from "@agrinet/domain";
-import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
+import { clearWorkerHeartbeat, recordWorkerHeartbeat, recoverJobsOfDeadWorkers } from "@agrinet/domain";
+import { cronLine, jobTasks } from "@agrinet/job-queue";
+import { startJobRunner, type Runner, type TaskList } from "@agrinet/job-queue/runner";
 import pg from "pg";
 import type { Logger } from "pino";
 import { startNotificationDispatcher } from "./notification-dispatcher";
@@ -24,7 +24,7 @@ export type StartWorkerOptions = {
   /** Jobs fetched (and locked) per round trip; see the offline toolchain notes. */
   localQueueSize?: number;
   /**
-   * graphile-worker stopped without `stop()` being called (its worker pool gave up after an
+   * The job runner stopped without `stop()` being called (its worker pool gave up after an
    * error it deems fatal). The heartbeat has stopped and been cleared by then: a process that
    * takes no jobs must not look alive. The worker program exits, for its supervisor to restart.
    */
@@ -33,16 +33,9 @@ export type StartWorkerOptions = {
 
 export type RunningWorker = { workerId: string; runner: Runner; stop(): Promise<void> };
 
-/** Starts graphile-worker (which migrates its own schema), the heartbeat and stale-lock recovery. */
+/** Starts the job runner (which migrates its own schema), the heartbeat and stale-lock recovery. */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { db, log } = options;
-  // graphile-worker locks jobs in the name of its pool; the heartbeat carries that name so a
-  // pool that died (SIGKILL, power loss) can be told from a live one and its jobs unlocked.
-  const events: WorkerEvents = new EventEmitter();
-  let poolId: string | undefined;
-  events.on("pool:create", ({ workerPool }) => {
-    poolId = workerPool.id;
-  });
   // Our own pool for graphile-worker rather than the one it would make from the connection string:
   // that one waits forever for a connection, so a connect that hangs (a database machine lost
   // without a reset) would stall its job fetching or its LISTEN for good. Here a connect fails
@@ -56,36 +49,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     keepAlive: true,
   });
   pgPool.on("error", (error) => log.warn({ err: error }, "graphile-worker pool connection lost"));
-  const runner = await run({
+  const { runner, poolId, onPoolShutdown } = await startJobRunner({
     pgPool,
     concurrency: options.concurrency,
-    noHandleSignals: true,
-    pollInterval: 1_000,
-    taskList: options.tasks,
-    events,
-    // Recurring tasks come from configuration, never from a file.
+    tasks: options.tasks,
     crontab: [
       ...recurringTasks,
-      ...(options.payoutsAutoRunCron ? [`${options.payoutsAutoRunCron} ${payoutTasks.autoRun} ?max=1`] : []),
-    ].join("\n"),
-    preset: {
-      worker: {
-        // Measured on this machine: ~900 no-op jobs/s with defaults, ~6,800 with these.
-        localQueue: { size: options.localQueueSize ?? 500 },
-        completeJobBatchDelay: 0,
-        failJobBatchDelay: 0,
-      },
-    },
-    // graphile-worker's own messages go through the same structured log as ours.
-    logger: new GraphileLogger((scope) => (level, message, meta) => {
-      const child = log.child({ graphile: scope.label ?? "core" });
-      const method = ({ error: "error", warning: "warn", debug: "debug" } as const)[
-        level as "error" | "warning" | "debug"
-      ];
-      child[method ?? "info"](meta ?? {}, message);
-    }),
+      ...(options.payoutsAutoRunCron ? [cronLine(options.payoutsAutoRunCron, jobTasks.payoutAutoRun)] : []),
+    ],
+    localQueueSize: options.localQueueSize ?? 500,
+    // The runner's own messages go through the same structured log as ours.
+    log: (scope, level, message, meta) => log.child({ graphile: scope })[level](meta, message),
   });
-  if (!poolId) throw new Error("graphile-worker started without announcing its pool");
+  // Jobs are locked in the name of the runner's pool; the heartbeat carries that name so a pool
+  // that died (SIGKILL, power loss) can be told from a live one and its jobs unlocked.
   const workerId = `${hostname()}/${process.pid}/${poolId}`;
 
   const beat = async () => {
@@ -105,13 +82,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     stopping = true;
     clearInterval(timer);
     await clearWorkerHeartbeat({ db, workerId }).catch(() => {});
-    log.error({ err: error }, "graphile-worker stopped on its own; this worker takes no more jobs");
+    log.error({ err: error }, "the job runner stopped on its own; this worker takes no more jobs");
     options.onStoppedAlone?.(error);
   };
-  // Its worker pool announces the shutdown; its runner's promise may never settle after one
-  // (graphile/worker#636: the shutdown waits for a batch that holds it up for good).
-  events.on("pool:gracefulShutdown", ({ message }) => void stoppedAlone(new Error(message)));
-  events.on("pool:forcefulShutdown", ({ message }) => void stoppedAlone(new Error(message)));
+  onPoolShutdown((error) => void stoppedAlone(error));
   const dispatcher = await startNotificationDispatcher({
     db,
     connectionString: options.connectionString,

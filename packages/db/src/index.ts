@@ -1,3 +1,4 @@
+export { listenToChannel, type ChannelListener, type ListenToChannelOptions } from "./channel-listener";
 export { createDb, inPgTransaction, isDb, type Db, type Tx, type CreateDbOptions, type Queryable } from "./client";
 export * from "./generated/prisma/client";
 export {

@@ -7,7 +7,7 @@ export * from "./system/assert-worker-online";
 export * from "./deposits";
 export * from "./audit/record-audit";
 export * from "./audit/list-audit-log";
-export * from "./auth/create-auth";
+export * from "./auth/auth-service";
 export * from "./auth/partner-keys";
 export * from "./auth/staff-users";
 export * from "./auth/user-tokens";

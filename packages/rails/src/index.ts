@@ -55,3 +55,5 @@ export type {
   StkPushRequest,
   StkQueryOutcome,
 } from "./mpesa/daraja-collections";
+export { createMpesaCollectionsFromEnv, createPayoutRailsFromEnv, defaultC2bCallbackBaseUrl } from "./rails-from-env";
+export type { MpesaCollectionsEnv, MpesaCollectionsFromEnv, PayoutRailsByName, PayoutRailsEnv } from "./rails-from-env";

@@ -6,11 +6,11 @@ import type { Db, Deposit, Tx } from "@agrinet/db";
  * as Prisma's `Deposit`, decoded once here (depositFromRow).
  */
 
-/** A `deposits` row as node-postgres returns it (bigint as text, jsonb parsed, timestamps as Date). */
+/** A `deposits` row as node-postgres returns it (bigint as text, jsonb parsed, timestamps as Date), or a Prisma raw query (bigint as bigint). */
 export type DepositRow = {
   id: string;
   user_id: string;
-  amount: string;
+  amount: string | bigint;
   currency: string;
   method: Deposit["method"];
   reference: string;
@@ -27,7 +27,7 @@ export type DepositRow = {
   failure_code: string | null;
   failure_reason: string | null;
   stripe_payment_intent_id: string | null;
-  refunded_amount: string;
+  refunded_amount: string | bigint;
   created_at: Date;
   updated_at: Date;
   confirmed_at: Date | null;

@@ -10,3 +10,6 @@ export * as contractsStore from "./contracts";
 export * as settlementsStore from "./settlements";
 export * as systemStore from "./system";
 export * as reconciliationStore from "./reconciliation";
+export * as depositCreditsStore from "./deposit-credits";
+export * as mpesaPaymentsStore from "./mpesa-payments";
+export * as paybillAccountsStore from "./paybill-accounts";

@@ -169,3 +169,9 @@ export async function insertWebhookDeliveries(client: Queryable, eventIds: strin
 export async function notifyChannel(client: Queryable, channel: string, payload: string): Promise<void> {
   await client.query({ name: "outbox-notifications-notify", text: "select pg_notify($1, $2)", values: [channel, payload] });
 }
+
+/** The newest notification's id (0 when none): where a live stream with no reader starts. */
+export async function newestNotificationId(client: Queryable): Promise<bigint> {
+  const { rows } = await client.query<{ newest: string | null }>("select max(id)::text as newest from notifications");
+  return BigInt(rows[0]?.newest ?? 0);
+}

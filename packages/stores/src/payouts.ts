@@ -296,3 +296,18 @@ export async function lockProcessingPayout(tx: Tx, payoutId: string): Promise<bo
     select id from payouts where id = ${payoutId} and status = 'processing' for update`;
   return rows.length > 0;
 }
+
+/**
+ * Plans status check number `check` of a processing payout in `afterMs` (replacing any planned
+ * one), with the sweep job that will run it, in the caller's transaction.
+ */
+export async function scheduleStatusCheck(tx: Tx, options: { payoutId: string; afterMs: number; check: number }): Promise<void> {
+  await tx.$executeRaw`
+    with planned as (
+      update payouts set status_check = ${options.check}::int,
+                         status_check_at = now() + make_interval(secs => ${options.afterMs / 1000}::double precision)
+      where id = ${options.payoutId}
+      returning status_check_at
+    )
+    select schedule_payout_status_sweeps(array(select status_check_at from planned))`;
+}

@@ -10,6 +10,7 @@ export const notificationTitles: Record<string, string> = {
   "deposit.created": "Deposit received",
   "deposit.confirmed": "Deposit confirmed",
   "deposit.failed": "Deposit failed",
+  "mpesa.unmatched": "Unmatched M-Pesa payment",
 };
 
 /** "payout.paid" → "Payout paid"; unknown types read as words rather than codes. */
@@ -30,5 +31,6 @@ export function notificationAmount(notification: NotificationItem): { amount: st
 /** Where the subject of a notification lives in the dashboard. */
 export function notificationHref(notification: NotificationItem): string | null {
   if (notification.aggregateType === "payout") return `/payouts/${notification.aggregateId}`;
+  if (notification.aggregateType === "mpesa_payment") return "/mpesa/unmatched";
   return null;
 }

@@ -1,7 +1,8 @@
 import { assertStorableInput } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
-import { isStaffSignInDisabled, type Auth } from "@agrinet/domain";
+import { isStaffSignInDisabled } from "@agrinet/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AuthServer } from "./create-auth";
 import { signInOperation } from "./sign-in-operation";
 import { headersOf } from "./resolve-principal";
 
@@ -14,7 +15,7 @@ const errorCodeFor: Record<number, string> = {
 };
 
 export type AuthRoutesOptions = {
-  auth: Auth;
+  auth: AuthServer;
   db: Db;
   signInMaxAttempts: number;
   signInWindowSeconds: number;

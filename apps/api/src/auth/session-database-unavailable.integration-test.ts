@@ -1,8 +1,9 @@
 import { createDb } from "@agrinet/db";
 import { freePort } from "@agrinet/db/embedded";
-import { authenticateStaffSession, createAuth, createStaffUser } from "@agrinet/domain";
+import { authenticateStaffSession, createStaffUser } from "@agrinet/domain";
 import { expect, test } from "vitest";
 import { apiForFile } from "../testing/api-for-file";
+import { createAuth } from "./create-auth";
 import { devAuthSettings } from "./settings";
 
 const api = apiForFile();

@@ -8,6 +8,8 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createDb, type Db } from "@agrinet/db";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
+import { jobTasks } from "@agrinet/job-queue";
+import { listJobs } from "@agrinet/job-queue/testing";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { devAuthSettings } from "../auth/settings";
 import { startApiProcess, stopApiProcesses, type ApiProcess } from "../testing/api-processes";
@@ -263,7 +265,7 @@ test("kill -9 of the primary's postmaster under load → 503s (no 500) and readi
   const paidAfterKill = await db.payout.count({ where: { status: "paid", createdAt: { gt: new Date(killedAt) } } });
   expect(paidAfterKill).toBeGreaterThan(0);
   const jobsLeft = await eventually(
-    async () => (await withPgClient(url, (c) => c.query<{ n: number }>("select count(*)::int as n from graphile_worker._private_jobs where run_at <= now() and task_id in (select id from graphile_worker._private_tasks where identifier like 'payouts:%')"))).rows[0]!.n,
+    async () => (await withPgClient(url, (c) => listJobs(c, { task: [jobTasks.processPayout, jobTasks.payoutStatusSweep, jobTasks.payoutAutoRun], due: true }))).length,
     (n) => n === 0,
     120_000,
   );

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
-import { getAccountBalance, suspenseAccount, sweepStkQueries, userWalletAccount, verifyLedger } from "@agrinet/domain";
+import { dispatchDomainEventsThrough, getAccountBalance, suspenseAccount, sweepStkQueries, userWalletAccount, verifyLedger } from "@agrinet/domain";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, startCollectionsHarness, type CollectionsHarness } from "../testing/collections-harness";
 
@@ -82,6 +82,40 @@ describe("STK Push deposits", () => {
     for (const deposit of created) {
       expect((await settled(deposit.id)).mpesaPayment).toMatchObject({ checkoutRequestId: deposit.checkoutRequestId, state: "paid" });
       expect(await creditsFor(deposit.id)).toBe(1);
+    }
+  });
+
+  test("each second's STK Query sweep job is scheduled once per process, and every payment's query has one at or after it", async () => {
+    const pool = harness.db.$pool;
+    const query = pool.query;
+    const scheduled: string[] = [];
+    pool.query = ((config: unknown, ...rest: unknown[]) => {
+      if (config && typeof config === "object" && "name" in config && config.name === "insert-stk-payments") {
+        scheduled.push(...((config as unknown as { values: unknown[] }).values[7] as Date[]).map((slot) => slot.toISOString()));
+      }
+      return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
+    }) as typeof pool.query;
+    const created: Array<Awaited<ReturnType<typeof stkDeposit>>> = [];
+    // Queries due a minute out: their jobs cannot have run while the requests go on.
+    const timeoutMs = harness.settings.stkTimeoutMs;
+    harness.settings.stkTimeoutMs = 60_000;
+    try {
+      // One after the other (each its own insert statement); +254700000015 never calls back.
+      for (let i = 0; i < 6; i++) created.push(await stkDeposit("+254700000015", 110_000, `user_slots_${i}`));
+    } finally {
+      pool.query = query;
+      harness.settings.stkTimeoutMs = timeoutMs;
+    }
+    const payments = await harness.db.mpesaPayment.findMany({ where: { depositId: { in: created.map((deposit) => deposit.id) } } });
+    const slots = new Set(payments.map((payment) => Math.ceil(payment.nextQueryAt!.getTime() / 1000) * 1000));
+    expect(scheduled.length).toBe(slots.size);
+    expect(new Set(scheduled).size).toBe(scheduled.length);
+    const jobs = await harness.db.$queryRaw<Array<{ run_at: Date }>>`
+      select j.run_at from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'mpesa:stk-sweep'`;
+    for (const payment of payments) {
+      const at = payment.nextQueryAt!.getTime();
+      expect(jobs.some((job) => job.run_at.getTime() >= at && job.run_at.getTime() - at < 1_000)).toBe(true);
     }
   });
 
@@ -235,6 +269,19 @@ describe("C2B paybill", () => {
       expect((await balance(suspenseAccount("mpesa", "KES"))) - suspenseBefore).toBe(70_000n);
       const queue = await harness.caller().mpesa.listUnmatched({ limit: 50 });
       expect(queue.items.find((p) => p.id === payment.id)).toMatchObject({ receipt: paid.transId, accountReference: "NOSUCH42" });
+
+      // Staff hear of it live; the event names no user, so no user's stream or partner's webhook gets it.
+      const events = await harness.db.domainEvent.findMany({ where: { aggregateType: "mpesa_payment", aggregateId: payment.id } });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        type: "mpesa.unmatched",
+        userIds: [],
+        payload: { paymentId: payment.id, kind: "c2b", amount: "70000", currency: "KES", receipt: paid.transId, accountReference: "NOSUCH42" },
+      });
+      await dispatchDomainEventsThrough({ db: harness.db, eventId: events[0]!.id });
+      const notifications = await harness.db.notification.findMany({ where: { eventId: events[0]!.id } });
+      expect(notifications.map((n) => [n.audience, n.recipientId, n.type])).toEqual([["staff", "staff", "mpesa.unmatched"]]);
+      expect(await harness.db.webhookDelivery.count({ where: { eventId: events[0]!.id } })).toBe(0);
     } finally {
       harness.c2b.unknownAccounts = "reject";
     }

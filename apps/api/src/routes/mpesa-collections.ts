@@ -23,6 +23,7 @@ export type MpesaCollectionRoutesOptions = {
 };
 
 const accepted = JSON.stringify({ ResultCode: 0, ResultDesc: "Accepted" });
+const unmatchedLogMessage = "unmatched M-Pesa payment held in suspense for staff";
 
 /** An allow-list of addresses and CIDR ranges; null when empty (any address). */
 export function callbackSourceCheck(entries: string[]): ((ip: string) => boolean) | null {
@@ -83,7 +84,11 @@ export async function mpesaCollectionRoutes(fastify: FastifyInstance, options: M
       depositId,
       answer: { source: "callback", ...callback, raw: request.body },
     });
-    request.log.debug({ depositId: result.depositId, outcome: result.outcome }, "STK callback");
+    if (result.outcome === "suspense") {
+      request.log.warn({ depositId: result.depositId, checkoutRequestId: callback.checkoutRequestId }, unmatchedLogMessage);
+    } else {
+      request.log.debug({ depositId: result.depositId, outcome: result.outcome }, "STK callback");
+    }
     return accepted;
   });
   route(`/payments/mpesa${darajaCollectionPaths.reversalResult}`, async (request) => {
@@ -99,7 +104,8 @@ export async function mpesaCollectionRoutes(fastify: FastifyInstance, options: M
   });
   route(`/payments/paybill${darajaCollectionPaths.c2bConfirmation}`, async (request) => {
     const result = await confirmC2bPayment({ db: options.db, settings: options.c2b, body: request.body });
-    request.log.info({ paymentId: result.paymentId, outcome: result.outcome, depositId: result.deposit?.id }, "C2B confirmation");
+    if (result.outcome === "suspense") request.log.warn({ paymentId: result.paymentId }, unmatchedLogMessage);
+    else request.log.info({ paymentId: result.paymentId, outcome: result.outcome, depositId: result.deposit?.id }, "C2B confirmation");
     return accepted;
   });
 }

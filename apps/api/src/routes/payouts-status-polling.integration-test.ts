@@ -6,11 +6,12 @@ import {
   handleMpesaB2cResult,
   settlePayouts,
   maxStatusChecks,
-  payoutTasks,
   scheduleStatusCheck,
   sweepStatusChecks,
   userWalletAccount,
 } from "@agrinet/domain";
+import { jobTasks } from "@agrinet/job-queue";
+import { deleteJobs, listJobs, lockJobs } from "@agrinet/job-queue/testing";
 import type { PayoutRail } from "@agrinet/rails";
 import { claimDueStatusChecks } from "@agrinet/stores/payouts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -48,14 +49,14 @@ async function processingPayout(userId: string) {
  * one keyed by the second its due time falls in, running at the end of that second.
  */
 async function plannedCheck(payoutId: string) {
-  const rows = await database.db.$queryRaw<Array<{ check: number | null; at: Date | null; swept: boolean }>>`
-    select p.status_check as check, p.status_check_at as at,
-           exists (select 1 from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-                   where t.identifier = ${payoutTasks.statusSweep}
-                     and j.run_at >= p.status_check_at and j.run_at < p.status_check_at + interval '1 second') as swept
-    from payouts p where p.id = ${payoutId}`;
+  const rows = await database.db.$queryRaw<Array<{ check: number | null; at: Date | null }>>`
+    select p.status_check as check, p.status_check_at as at from payouts p where p.id = ${payoutId}`;
   const row = rows[0]!;
-  return row.check === null ? null : { payload: { check: row.check }, run_at: row.at, swept: row.swept };
+  if (row.check === null) return null;
+  const at = row.at!.getTime();
+  const sweeps = await listJobs(database.db.$pool, { task: jobTasks.payoutStatusSweep });
+  const swept = sweeps.some((job) => job.runAt.getTime() >= at && job.runAt.getTime() < at + 1_000);
+  return { payload: { check: row.check }, run_at: row.at, swept };
 }
 
 async function scheduleCheck(payoutId: string, check: number) {
@@ -196,11 +197,13 @@ describe("the status sweep", () => {
         select schedule_payout_status_sweeps(${due}::timestamptz[]) as added`;
       return rows[0]!.added;
     };
-    const key = `payouts:status-sweep:${Date.parse("2030-01-01T00:00:01Z") / 1000}`;
-    const sweeps = () =>
-      database.db.$queryRaw<Array<{ run_at: Date; locked: boolean }>>`
-        select run_at, locked_at is not null as locked from graphile_worker._private_jobs
-        where key = ${key} or (key is null and locked_by = 'test') order by locked desc`;
+    const key = `${jobTasks.payoutStatusSweep}:${Date.parse("2030-01-01T00:00:01Z") / 1000}`;
+    // The waiting sweep by its key; one taken by a worker gives its key up to its successor.
+    const sweeps = async () =>
+      [...(await listJobs(database.db.$pool, { lockedBy: "test" })), ...(await listJobs(database.db.$pool, { key }))]
+        .filter((job, i, all) => all.findIndex((other) => other.id === job.id) === i)
+        .filter((job) => job.key === key || job.key === null)
+        .map((job) => ({ run_at: job.runAt, locked: job.lockedBy !== null }));
 
     expect(await schedule("2030-01-01T00:00:00.2Z", "2030-01-01T00:00:00.7Z")).toBe(1);
     expect(await sweeps()).toEqual([{ run_at: new Date("2030-01-01T00:00:01Z"), locked: false }]);
@@ -208,13 +211,13 @@ describe("the status sweep", () => {
     expect(await sweeps()).toHaveLength(1);
 
     // Running now: it may already have looked, so payouts planned for that second need another.
-    await database.db.$executeRaw`update graphile_worker._private_jobs set locked_at = now(), locked_by = 'test' where key = ${key}`;
+    await lockJobs(database.db.$pool, { key, lockedBy: "test" });
     expect(await schedule("2030-01-01T00:00:00.9Z")).toBe(1);
     expect(await sweeps()).toEqual([
       { run_at: new Date("2030-01-01T00:00:01Z"), locked: true },
       { run_at: new Date("2030-01-01T00:00:01Z"), locked: false },
     ]);
-    await database.db.$executeRaw`delete from graphile_worker._private_jobs where key = ${key} or locked_by = 'test'`;
+    await deleteJobs(database.db.$pool, { key, lockedBy: "test" });
   });
 
   test("a settled payout is no longer asked about", async () => {

@@ -9,11 +9,11 @@ import { createDb, type Db } from "@agrinet/db";
 import { freePort } from "@agrinet/db/embedded";
 import { startDarajaSandbox, type DarajaSandbox, type DarajaSandboxOptions } from "@agrinet/daraja-sandbox";
 import {
-  createMpesaCollectionsFromEnv,
   type C2bSettings,
   type MpesaCollectionsClient,
   type MpesaCollectionsSettings,
 } from "@agrinet/domain";
+import { createMpesaCollectionsFromEnv } from "@agrinet/rails";
 import { appRouter, createCallerFactory, type Principal } from "@agrinet/router";
 import Fastify, { type FastifyInstance } from "fastify";
 import app from "../app";

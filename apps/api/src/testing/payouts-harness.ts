@@ -5,13 +5,13 @@ import type { CurrencyCode } from "@agrinet/core";
 import { createDb, type Db } from "@agrinet/db";
 import { startDarajaSandbox, type DarajaSandbox } from "@agrinet/daraja-sandbox";
 import {
-  createPayoutRailsFromEnv,
   createPayoutRuntime,
   externalAccount,
   postLedgerTransaction,
   userWalletAccount,
   type RailsByDestination,
 } from "@agrinet/domain";
+import { createPayoutRailsFromEnv } from "@agrinet/rails";
 import { appRouter, createCallerFactory, type PayoutSettings, type Principal } from "@agrinet/router";
 import { startWorker, type RunningWorker } from "@agrinet/worker";
 import { createTaskList } from "@agrinet/worker/tasks";

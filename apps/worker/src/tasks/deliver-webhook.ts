@@ -1,15 +1,15 @@
 import type { Db } from "@agrinet/db";
 import { attemptWebhookDelivery, giveUpWebhookDelivery } from "@agrinet/domain";
-import type { Task } from "graphile-worker";
+import type { JobTask } from "@agrinet/job-queue";
 import { z } from "zod";
 
 const payloadSchema = z.object({ deliveryId: z.string().regex(/^\d+$/) });
 
 /**
- * One delivery attempt. Throwing hands the job back to graphile-worker, whose exponential
+ * One delivery attempt. Throwing hands the job back to the queue, whose exponential
  * backoff schedules the next try; refusals (other 4xx) end it without a throw.
  */
-export function deliverWebhook(options: { db: Db; timeoutMs?: number; allowPrivateAddresses?: boolean }): Task {
+export function deliverWebhook(options: { db: Db; timeoutMs?: number; allowPrivateAddresses?: boolean }): JobTask<"deliverWebhook"> {
   return async (rawPayload, helpers) => {
     const { deliveryId } = payloadSchema.parse(rawPayload);
     const result = await attemptWebhookDelivery({

@@ -1,11 +1,18 @@
-import { deliverWebhookTask, stkSweepTask, sweepStkQueries, type MpesaCollectionsSettings } from "@agrinet/domain";
-import type { TaskList } from "graphile-worker";
+import type { Db } from "@agrinet/db";
+import type { MpesaCollectionsSettings, PayoutRuntime } from "@agrinet/domain";
+import { cronLine, jobTasks, type JobTaskHandlers } from "@agrinet/job-queue";
 import { deliverWebhook } from "./deliver-webhook";
-import { payoutTaskList, type PayoutTaskDeps } from "./payout-tasks";
-import { recordDefaultRatingsTask } from "./record-default-ratings";
+import { payoutAutoRunTask } from "./payout-auto-run";
+import { payoutStatusSweepTask } from "./payout-status-sweep";
+import { processPayoutTask } from "./process-payout";
 import { reconciliationRunTask } from "./reconciliation-run";
+import { recordDefaultRatingsTask } from "./record-default-ratings";
+import { stkSweepTask } from "./stk-sweep";
 
-export type TaskDeps = PayoutTaskDeps & {
+export type TaskDeps = {
+  db: Db;
+  /** The process's one payout runtime (createPayoutRuntime in main.ts): its jobs share its statements. */
+  payouts: PayoutRuntime;
   webhookTimeoutMs?: number;
   /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default false). */
   webhookAllowPrivateAddresses?: boolean;
@@ -13,33 +20,27 @@ export type TaskDeps = PayoutTaskDeps & {
   collections?: MpesaCollectionsSettings | null;
 };
 
-/** Every job the worker runs, by task identifier. */
-export function createTaskList(deps: TaskDeps): TaskList {
+/** Every job the worker runs, one handler per task of the registry (`jobTasks`). */
+export function createTaskList(deps: TaskDeps): JobTaskHandlers {
   return {
-    ...payoutTaskList(deps),
-    [deliverWebhookTask]: deliverWebhook({
+    [jobTasks.processPayout]: processPayoutTask(deps.payouts),
+    [jobTasks.payoutStatusSweep]: payoutStatusSweepTask(deps.payouts),
+    [jobTasks.payoutAutoRun]: payoutAutoRunTask(deps.db),
+    [jobTasks.deliverWebhook]: deliverWebhook({
       db: deps.db,
       timeoutMs: deps.webhookTimeoutMs,
       allowPrivateAddresses: deps.webhookAllowPrivateAddresses,
     }),
-    contracts_record_default_ratings: recordDefaultRatingsTask(deps.db),
-    reconciliation_run: reconciliationRunTask(deps.db),
-    [stkSweepTask]: async (_payload, helpers) => {
-      if (!deps.collections) return;
-      const result = await sweepStkQueries({
-        db: deps.db,
-        settings: deps.collections,
-        onError: (paymentId, error) => helpers.logger.error(`STK query of M-Pesa payment ${paymentId} failed: ${String(error)}`),
-      });
-      if (result.asked + result.settled > 0) helpers.logger.debug(`STK sweep: ${JSON.stringify(result)}`);
-    },
+    [jobTasks.stkSweep]: stkSweepTask(deps.db, deps.collections ?? null),
+    [jobTasks.recordDefaultRatings]: recordDefaultRatingsTask(deps.db),
+    [jobTasks.reconciliationRun]: reconciliationRunTask(deps.db),
   };
 }
 
-/** Recurring jobs (graphile-worker crontab syntax); cron keeps one run per slot across workers. */
+/** Recurring jobs; cron keeps one run per slot across workers. */
 export const recurringTasks = [
-  "* * * * * contracts_record_default_ratings ?max=1",
-  "*/15 * * * * reconciliation_run ?max=1",
+  cronLine("* * * * *", jobTasks.recordDefaultRatings),
+  cronLine("*/15 * * * *", jobTasks.reconciliationRun),
   // STK sweeps are scheduled for each due query; this one a minute is the net under them.
-  `* * * * * ${stkSweepTask} ?max=1`,
+  cronLine("* * * * *", jobTasks.stkSweep),
 ];

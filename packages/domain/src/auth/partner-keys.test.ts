@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import type { Db } from "@agrinet/db";
-import type { Auth } from "./create-auth";
+import type { Auth } from "./auth-service";
 import { authenticatePartnerKey } from "./partner-keys";
 
 /** An auth whose key check answers after a moment and counts how often it was asked. */

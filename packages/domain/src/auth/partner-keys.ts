@@ -5,7 +5,7 @@ import { defaultKeyHasher } from "@better-auth/api-key";
 import { generateRandomString } from "better-auth/crypto";
 import { recordAudit, type AuditActor } from "../audit/record-audit";
 import { defaultPartnerId, requirePartner } from "../tenancy/partners";
-import { catchingDatabaseFailures, partnerKeyPrefix, type Auth } from "./create-auth";
+import { catchingDatabaseFailures, partnerKeyPrefix, type Auth } from "./auth-service";
 
 /** Long enough that a hash lookup is as good as a password check (no stretching needed). */
 const generatedKeyLength = 48;

@@ -3,7 +3,7 @@ import { DomainError, isDatabaseUnavailable } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { hashPassword } from "better-auth/crypto";
 import { recordAudit, type AuditActor } from "../audit/record-audit";
-import { catchingDatabaseFailures, type Auth } from "./create-auth";
+import { catchingDatabaseFailures, type Auth } from "./auth-service";
 
 export const staffRoleNames = ["admin", "operator", "viewer"] as const;
 export type StaffRoleName = (typeof staffRoleNames)[number];

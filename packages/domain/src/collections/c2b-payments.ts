@@ -6,9 +6,9 @@ import { confirmDepositInTx } from "../deposits/confirm-deposit";
 import { newDepositId } from "../deposits/create-deposit";
 import { emitDepositEvent } from "../deposits/deposit-events";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
-import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "./mpesa-payments-store";
+import { appendMpesaCallback, lockMpesaPayment, newMpesaPaymentId } from "@agrinet/stores/mpesa-payments";
 import { resolvePaybillReference, type PaybillTarget } from "./paybill-accounts";
-import { creditSuspense } from "./suspense";
+import { creditSuspense, recordUnmatchedPaymentEvent } from "./suspense";
 
 export type C2bSettings = {
   /** DEPOSIT_MIN_AMOUNT, minor units. */
@@ -124,10 +124,9 @@ export async function confirmC2bPayment(options: { db: Db; settings: C2bSettings
     const amount = match.amount;
     if (amount === undefined) {
       // Not an amount we can book: recorded for staff, nothing posted.
-      await tx.mpesaPayment.update({
-        where: { id: row.id },
-        data: { state: "paid", exception: "open", exceptionReason: `unreadable amount ${payment.transAmount}` },
-      });
+      const reason = `unreadable amount ${payment.transAmount}`;
+      const held = await tx.mpesaPayment.update({ where: { id: row.id }, data: { state: "paid", exception: "open", exceptionReason: reason } });
+      await recordUnmatchedPaymentEvent(tx, held, null, reason, null);
       return { outcome: "suspense", paymentId: row.id, deposit: null };
     }
     const problem = !row.validatedAt

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { DomainError } from "@agrinet/core";
 import type { Db, Tx } from "@agrinet/db";
+import { isKnownUser } from "@agrinet/stores/paybill-accounts";
 
 export type PaybillAccount = { accountNumber: string; userId: string | null; contractId: string | null; createdAt: Date };
 
@@ -88,10 +89,7 @@ export async function resolvePaybillReference(db: Db | Tx, billRefNumber: string
       ? { userId: contract.consumerId, contractId: contract.id, accountNumber: null }
       : null;
   }
-  const [known] = await db.$queryRaw<Array<{ known: boolean }>>`
-    select exists (select 1 from deposits where user_id = ${reference})
-        or exists (select 1 from ledger_accounts where owner_type = 'user' and owner_id = ${reference}) as known`;
-  return known?.known ? { userId: reference, contractId: null, accountNumber: null } : null;
+  return (await isKnownUser(db, reference)) ? { userId: reference, contractId: null, accountNumber: null } : null;
 }
 
 async function targetOfAccount(db: Db | Tx, account: PaybillAccount): Promise<PaybillTarget | null> {

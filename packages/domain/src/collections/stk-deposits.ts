@@ -1,6 +1,7 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
+import { lockDepositStatuses } from "@agrinet/stores/deposit-credits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
@@ -8,17 +9,17 @@ import { mpesaCountries } from "../payouts/payout-destination";
 import type { MpesaCollectionsSettings } from "./collections-settings";
 import { createGroupCommit } from "../shared/group-commit";
 import {
-  appendMpesaCallbacks,
+  insertStkPayments,
   lockMpesaPayment,
   lockStkPayments,
-  insertStkPayments,
-  markStkPaymentsPaid,
+  mpesaReceiptHolders,
   newMpesaPaymentId,
   recordStkPushesAccepted,
+  writeStkAnswers,
   type AcceptedStkPush,
   type NewStkPayment,
-  type PaidStkPayment,
-} from "./mpesa-payments-store";
+  type StkAnswerWrite,
+} from "@agrinet/stores/mpesa-payments";
 import { creditSuspense } from "./suspense";
 
 /** What an STK deposit's answer to `POST /deposit` tells the client to wait for. */
@@ -46,25 +47,57 @@ export function checkStkDeposit(input: { phoneNumber: string; currency: string; 
 
 type StkCombiners = {
   insert(payment: NewStkPayment): Promise<void>;
+  /** The deposit if a callback already settled it; null while it is pending as created. */
   accepted(push: AcceptedStkPush): Promise<Deposit | null>;
 };
 const requestCombiners = new WeakMap<Db, StkCombiners>();
 
 /**
+ * A sweep job still this far in the future cannot have run, whatever the skew between this
+ * process's clock and the database's: a payment due by then is found by it.
+ */
+const sweepSlotMarginMs = 2_000;
+
+/**
+ * The STK Query sweep jobs this process scheduled (as whole seconds) that cannot have run yet.
+ * Every payment's query needs a sweep job at or after it; scheduling one per insert statement
+ * rewrote the same job row for every batch of the same second and sent its NOTIFY, which
+ * PostgreSQL commits one transaction at a time. Now each second's job is scheduled once.
+ */
+function pendingSweepSlots() {
+  const scheduled = new Set<number>();
+  return {
+    missing(payments: NewStkPayment[]): Date[] {
+      const soonest = Date.now() + sweepSlotMarginMs;
+      for (const slot of scheduled) if (slot * 1000 < soonest) scheduled.delete(slot);
+      const slots = new Set(payments.map((payment) => Math.ceil(payment.queryAt.getTime() / 1000)));
+      return [...slots].filter((slot) => !scheduled.has(slot)).map((slot) => new Date(slot * 1000));
+    },
+    scheduled(slots: Date[]) {
+      const soonest = Date.now() + sweepSlotMarginMs;
+      for (const slot of slots) if (slot.getTime() >= soonest) scheduled.add(slot.getTime() / 1000);
+    },
+  };
+}
+
+/**
  * The two writes of every STK request, group-committed: requests arriving together share one
- * statement and one commit. The payment's insert schedules its sweep job, whose NOTIFY makes
- * PostgreSQL commit such transactions one at a time; one per request capped STK deposits at
- * one per WAL flush.
+ * statement and one commit (the insert schedules the sweep jobs its payments need that this
+ * process has not scheduled already).
  */
 function stkCombiners(db: Db): StkCombiners {
   let combiners = requestCombiners.get(db);
   if (!combiners) {
+    const sweeps = pendingSweepSlots();
     const insert = createGroupCommit<NewStkPayment, void>({
       run: async (payments) => {
-        await insertStkPayments(db.$pool, payments);
+        const slots = sweeps.missing(payments);
+        await insertStkPayments(db.$pool, payments, slots);
+        sweeps.scheduled(slots);
         return payments.map(() => undefined);
       },
-      runAlone: (payment) => insertStkPayments(db.$pool, [payment]),
+      // After a failed batch: no assumption about what was scheduled.
+      runAlone: (payment) => insertStkPayments(db.$pool, [payment], [new Date(Math.ceil(payment.queryAt.getTime() / 1000) * 1000)]),
     });
     const accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
       run: async (pushes) => {
@@ -98,7 +131,7 @@ export async function requestStkPush(
     accountReference: deposit.id.slice(-12),
     requestedAmount: deposit.amount.toString(),
     currency: deposit.currency,
-    queryAfterSeconds: settings.stkTimeoutMs / 1000,
+    queryAt: new Date(Date.now() + settings.stkTimeoutMs),
   });
 
   const outcome = await settings.client.stkPush({
@@ -202,30 +235,25 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         (depositId ? payments.find((payment) => payment.depositId === depositId) : undefined) ??
         payments.find((payment) => payment.checkoutRequestId === answer.checkoutRequestId),
     );
-    await appendMpesaCallbacks(
+    // Each payment's row is written once, at the end: the answers appended to its log and, when
+    // one settles it, its final state.
+    const writes = new Map<string, StkAnswerWrite>();
+    requests.forEach(({ answer }, index) => {
+      const payment = paymentOf[index];
+      if (!payment) return;
+      const write = writes.get(payment.id) ?? { id: payment.id, callbacks: [] };
+      write.callbacks.push({ source: `stk-${answer.source}`, payload: answer.raw });
+      writes.set(payment.id, write);
+    });
+    const receiptHolders = await mpesaReceiptHolders(
       tx,
-      requests.flatMap(({ answer }, index) => {
-        const payment = paymentOf[index];
-        return payment ? [{ paymentId: payment.id, source: `stk-${answer.source}`, payload: answer.raw }] : [];
-      }),
-    );
-    const receipts = requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : []));
-    const receiptHolders = new Map(
-      receipts.length === 0
-        ? []
-        : (await tx.mpesaPayment.findMany({ where: { receipt: { in: receipts } }, select: { id: true, receipt: true } })).map((row) => [row.receipt!, row.id]),
+      requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
     );
     const depositIds = paymentOf.flatMap((payment) => (payment?.depositId ? [payment.depositId] : []));
-    const depositStatus = new Map(
-      (depositIds.length === 0
-        ? []
-        : await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
-            select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`
-      ).map((row) => [row.id, row.status]),
-    );
+    const depositStatus = depositIds.length === 0 ? new Map<string, Deposit["status"]>() : await lockDepositStatuses(tx, depositIds);
 
     const results: AppliedStkAnswer[] = [];
-    const credits: Array<{ index: number; payment: MpesaPayment; depositId: string; update: PaidStkPayment }> = [];
+    const credits: string[] = [];
     for (const [index, { answer }] of requests.entries()) {
       const payment = paymentOf[index];
       if (!payment) {
@@ -264,9 +292,10 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
 
       const update = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, nextQueryAt: null };
+      const settle = { checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc };
       if (!paid) {
         const { state, reason } = describeStkResult(answer.resultCode, answer.resultDesc);
-        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state } });
+        writes.get(payment.id)!.settle = { ...settle, state };
         if (payment.depositId && depositState === "pending") {
           await failPendingDeposit(tx, payment.depositId, reason, answer.resultCode);
           depositStatus.set(payment.depositId, "failed");
@@ -285,7 +314,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
       if (problems.length === 0 && depositState === "confirmed") {
         // Staff confirmed it by hand first: the same money, already credited.
-        await tx.mpesaPayment.update({ where: { id: payment.id }, data: { ...update, state: "paid", amount: paidAmount, receipt: answer.receipt ?? null } });
+        writes.get(payment.id)!.settle = { ...settle, state: "paid", amount: paidAmount!.toString(), receipt: answer.receipt ?? null };
         results.push({ outcome: "already_final", depositId: payment.depositId });
         continue;
       }
@@ -295,18 +324,14 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         continue;
       }
       depositStatus.set(payment.depositId, "confirmed");
-      credits.push({
-        index,
-        payment,
-        depositId: payment.depositId,
-        update: { id: payment.id, checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, amount: paidAmount!.toString(), receipt: answer.receipt ?? null },
-      });
+      writes.get(payment.id)!.settle = { ...settle, state: "paid", amount: paidAmount!.toString(), receipt: answer.receipt ?? null };
+      credits.push(payment.depositId);
       results.push({ outcome: "confirmed", depositId: payment.depositId });
     }
 
+    await writeStkAnswers(tx, [...writes.values()]);
     if (credits.length > 0) {
-      await markStkPaymentsPaid(tx, credits.map((credit) => credit.update));
-      const confirmed = await confirmDepositsInTx(tx, credits.map((credit) => ({ depositId: credit.depositId, confirmedBy: "mpesa" })));
+      const confirmed = await confirmDepositsInTx(tx, credits.map((depositId) => ({ depositId, confirmedBy: "mpesa" })));
       // Every deposit was pending under its row lock: a refusal here is a bug, never an answer.
       const refused = confirmed.find((result) => !result.ok);
       if (refused && !refused.ok) throw refused.error;

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { newDepositId } from "../deposits/create-deposit";
 import { verifyLedger } from "../ledger";
-import { newMpesaPaymentId } from "./mpesa-payments-store";
+import { newMpesaPaymentId } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer, type StkAnswer } from "./stk-deposits";
 
 let database: TestDatabase;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { confirmDepositInTx, confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { newDepositId } from "../deposits/create-deposit";
 import { getAccountBalance, externalAccount, verifyLedger } from "../ledger";
-import { newMpesaPaymentId } from "./mpesa-payments-store";
+import { newMpesaPaymentId } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer } from "./stk-deposits";
 
 let database: TestDatabase;

@@ -2,10 +2,8 @@ import type { Db } from "@agrinet/db";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
 import type { MpesaCollectionsSettings } from "./collections-settings";
-import { appendMpesaCallback, claimDueStkQueries, lockMpesaPayment, nextStkQueryAt, scheduleStkQuery, scheduleStkSweeps } from "./mpesa-payments-store";
+import { appendMpesaCallback, claimDueStkQueries, lockMpesaPayment, nextStkQueryAt, scheduleStkQuery, scheduleStkSweeps } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer } from "./stk-deposits";
-
-export const stkSweepTask = "mpesa:stk-sweep";
 
 export type StkSweepResult = { asked: number; settled: number; stillProcessing: number; flagged: number; errors: number };
 
@@ -52,10 +50,10 @@ export async function sweepStkQueries(options: {
 async function sweepOne(
   db: Db,
   settings: MpesaCollectionsSettings,
-  payment: { id: string; deposit_id: string | null; checkout_request_id: string | null; queries: number },
+  payment: { id: string; depositId: string | null; checkoutRequestId: string | null; queries: number },
   result: StkSweepResult,
 ) {
-  if (!payment.checkout_request_id) {
+  if (!payment.checkoutRequestId) {
     // The push's answer never arrived (Daraja unreachable, or this API died before recording
     // it) and no callback named the request since: nothing to ask about. No prompt is pending
     // any more, so the deposit fails; money that still arrives lands in suspense.
@@ -75,13 +73,13 @@ async function sweepOne(
     return;
   }
   result.asked += 1;
-  const answer = await settings.client.stkQuery(payment.checkout_request_id);
+  const answer = await settings.client.stkQuery(payment.checkoutRequestId);
   if (answer.kind === "final") {
     await applyStkAnswer(db, {
-      depositId: payment.deposit_id ?? undefined,
+      depositId: payment.depositId ?? undefined,
       answer: {
         source: "query",
-        checkoutRequestId: payment.checkout_request_id,
+        checkoutRequestId: payment.checkoutRequestId,
         resultCode: answer.resultCode,
         resultDesc: answer.resultDesc,
         raw: answer,

@@ -1,6 +1,10 @@
 import type { CurrencyCode } from "@agrinet/core";
 import type { Tx } from "@agrinet/db";
+import { emitDomainEvent } from "../events/emit-domain-event";
 import { externalAccount, postLedgerTransaction, suspenseAccount } from "../ledger";
+
+/** The outbox event of money held in suspense: staff's live notification and the metric's count. */
+export const unmatchedPaymentEvent = "mpesa.unmatched";
 
 /**
  * Money M-Pesa delivered that matches no request (unknown account, too small, a confirmation
@@ -8,10 +12,13 @@ import { externalAccount, postLedgerTransaction, suspenseAccount } from "../ledg
  * — M-Pesa holds it for us — but credited to `suspense:mpesa:<CCY>`, never to a guess, and the
  * payment opens an exception for staff to assign or return. Keyed by the payment, so a repeated
  * callback posts nothing twice.
+ *
+ * Staff hear of it at once (`mpesa.unmatched`, to the staff audience only: the event names no
+ * user, so no partner's webhook receives money that may be another partner's customer's).
  */
 export async function creditSuspense(
   tx: Tx,
-  payment: { id: string; receipt: string | null; currency: string },
+  payment: UnmatchedPayment,
   amount: bigint,
   reason: string,
 ): Promise<void> {
@@ -28,5 +35,39 @@ export async function creditSuspense(
   await tx.mpesaPayment.update({
     where: { id: payment.id },
     data: { exception: "open", exceptionReason: reason, suspenseTransactionId: posted.id.toString() },
+  });
+  if (!posted.replayed) await recordUnmatchedPaymentEvent(tx, payment, amount, reason, posted.id);
+}
+
+type UnmatchedPayment = { id: string; kind: string; receipt: string | null; currency: string; phoneNumber: string | null; accountReference: string | null };
+
+/**
+ * The `mpesa.unmatched` event of a payment that just entered the exceptions queue, for staff
+ * only (no user named: neither a user's stream nor any partner's webhook receives it). Amount
+ * and ledger transaction are null when M-Pesa's amount could not be booked.
+ */
+export async function recordUnmatchedPaymentEvent(
+  tx: Tx,
+  payment: UnmatchedPayment,
+  amount: bigint | null,
+  reason: string,
+  ledgerTransactionId: bigint | null,
+): Promise<void> {
+  await emitDomainEvent(tx, {
+    type: unmatchedPaymentEvent,
+    aggregateType: "mpesa_payment",
+    aggregateId: payment.id,
+    userIds: [],
+    payload: {
+      paymentId: payment.id,
+      kind: payment.kind,
+      amount,
+      currency: payment.currency,
+      receipt: payment.receipt,
+      phoneNumber: payment.phoneNumber,
+      accountReference: payment.accountReference,
+      reason,
+      ledgerTransactionId: ledgerTransactionId?.toString() ?? null,
+    },
   });
 }

@@ -8,12 +8,17 @@ import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { externalAccount, postLedgerTransaction, suspenseAccount } from "../ledger";
 import { createMpesaDeposit } from "./c2b-payments";
 import type { MpesaCollectionsClient } from "./collections-settings";
-import { appendMpesaCallback, lockMpesaPayment } from "./mpesa-payments-store";
+import { appendMpesaCallback, lockMpesaPayment, openUnmatchedPayments } from "@agrinet/stores/mpesa-payments";
 
 export const exceptionStatuses = ["open", "assigned", "returning", "returned"] as const;
 export type ExceptionStatus = (typeof exceptionStatuses)[number];
 
 export type UnmatchedPaymentsPage = { items: MpesaPayment[]; nextCursor: string | null };
+
+/** Open unmatched payments by currency (how many, the oldest's age in seconds): the API's gauges. */
+export function unmatchedPaymentsWaiting(db: Db): Promise<Array<{ currency: string; count: number; oldestSeconds: number }>> {
+  return openUnmatchedPayments(db.$pool);
+}
 
 /** The exceptions queue: unmatched M-Pesa payments, newest first (open ones by default). */
 export async function listUnmatchedPayments(options: {

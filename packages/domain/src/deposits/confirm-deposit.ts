@@ -4,7 +4,7 @@ import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
 import type { Db, Deposit, Tx } from "@agrinet/db";
 import { postLedgerTransactionsBatch, type PostedLedgerTransaction } from "../ledger";
 import { emitDomainEvents } from "../events/emit-domain-event";
-import { recordDepositCredits } from "./deposit-credit-store";
+import { lockDepositsForCredit, recordDepositConfirmations } from "@agrinet/stores/deposit-credits";
 import { depositCreditInput } from "./deposit-ledger";
 import { depositEvent } from "./deposit-events";
 import { receiptUrl } from "./receipts";
@@ -61,75 +61,38 @@ export type ConfirmDepositResult = { ok: true; confirmed: ConfirmedDeposit } | {
 /**
  * pending → confirmed plus the ledger credit, inside the caller's transaction: the one deposit
  * credit, for one deposit (`confirmDepositInTx`) or many (M-Pesa callbacks gathered by group
- * commit). The state change is a conditional update (`where status = 'pending'`): PostgreSQL makes
- * racing confirmations of one deposit wait on the row and then re-check the condition, so exactly
- * one of them changes it and posts the credit; the others see 0 rows and get INVALID_STATE.
+ * commit). The deposits are locked first (`select … for update`): racing confirmations of one
+ * deposit wait on its row and then see it as the winner left it, so exactly one of them finds it
+ * pending and posts the credit; the others get INVALID_STATE.
  *
- * Many deposits cost what one does: one update per set of identical fields, one ledger batch (the
- * hot clearing account's row locked and its balance written once), one update of the ledger ids,
- * one insert of the events. A deposit the batch names twice is confirmed by its first item only.
- * An item that cannot be confirmed (not pending) is that item's answer; a failure of the ledger or
- * of a contract's escrow throws, rolling the caller's transaction back as for a single deposit.
+ * Many deposits cost what one does: one statement locks and reads them, one ledger batch posts
+ * the credits (the hot clearing account's row locked and its balance written once), one statement
+ * writes every row once (status, evidence and ledger ids together), one inserts the events. A
+ * deposit the batch names twice is confirmed by its first item only. An item that cannot be
+ * confirmed (not pending) is that item's answer; a failure of the ledger or of a contract's
+ * escrow throws, rolling the caller's transaction back as for a single deposit.
  */
 export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptions[]): Promise<ConfirmDepositResult[]> {
-  const changed: Array<Deposit | undefined> = new Array(items.length);
-  const groups = new Map<string, number[]>();
-  const firstOfDeposit = new Map<string, number>();
-  items.forEach((options, index) => {
-    if (firstOfDeposit.has(options.depositId)) return;
-    firstOfDeposit.set(options.depositId, index);
-    const key = JSON.stringify([
-      options.settledByStripe ?? false,
-      options.confirmedBy,
-      options.evidenceUrl ?? null,
-      options.receiptSha256 ?? null,
-      options.stripePaymentIntentId ?? null,
-    ]);
-    groups.set(key, [...(groups.get(key) ?? []), index]);
-  });
-  const confirmedAt = new Date();
-  for (const indexes of groups.values()) {
-    const options = items[indexes[0]!]!;
-    const from: Deposit["status"][] = options.settledByStripe ? ["pending", "failed"] : ["pending"];
-    const rows = await tx.deposit.updateManyAndReturn({
-      where: { id: { in: indexes.map((index) => items[index]!.depositId) }, status: { in: from } },
-      data: {
-        status: "confirmed",
-        confirmedAt,
-        confirmedBy: options.confirmedBy,
-        evidenceUrl: options.evidenceUrl,
-        receiptSha256: options.receiptSha256,
-        receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
-        stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
-      },
-    });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    for (const index of indexes) changed[index] = byId.get(items[index]!.depositId);
-  }
-
+  const current = await lockDepositsForCredit(tx, [...new Set(items.map((options) => options.depositId))]);
   const results: Array<ConfirmDepositResult | undefined> = new Array(items.length);
-  const unchanged = items.flatMap((options, index) => (changed[index] ? [] : [index]));
-  if (unchanged.length > 0) {
-    const ids = [...new Set(unchanged.map((index) => items[index]!.depositId))];
-    const current = new Map((await tx.deposit.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
-    for (const index of unchanged) {
-      const options = items[index]!;
-      const deposit = current.get(options.depositId);
-      if (!deposit) {
-        results[index] = { ok: false, error: depositNotFound(options.depositId) };
-      } else if (options.settledByStripe && deposit.status === "confirmed") {
-        results[index] = { ok: true, confirmed: { deposit, ledgerTransaction: null } };
-      } else {
-        results[index] = { ok: false, error: depositStateConflict(deposit, "confirmed") };
-      }
+  const credited: Array<{ index: number; deposit: Deposit; options: ConfirmDepositInTxOptions }> = [];
+  const taken = new Set<string>();
+  items.forEach((options, index) => {
+    const deposit = current.get(options.depositId);
+    const confirmable = deposit && (deposit.status === "pending" || (options.settledByStripe && deposit.status === "failed"));
+    if (deposit && confirmable && !taken.has(deposit.id)) {
+      taken.add(deposit.id);
+      credited.push({ index, deposit, options });
+    } else if (!deposit) {
+      results[index] = { ok: false, error: depositNotFound(options.depositId) };
+    } else if (options.settledByStripe && (deposit.status === "confirmed" || taken.has(deposit.id))) {
+      results[index] = { ok: true, confirmed: { deposit, ledgerTransaction: null } };
+    } else {
+      results[index] = { ok: false, error: depositStateConflict(taken.has(deposit.id) ? { ...deposit, status: "confirmed" } : deposit, "confirmed") };
     }
-  }
-
-  const credited = items.flatMap((options, index) => {
-    const deposit = changed[index];
-    return deposit ? [{ index, deposit, options }] : [];
   });
   if (credited.length === 0) return results.map((result) => result!);
+
   const credits = [];
   for (const { deposit, options } of credited) {
     // The contract's rules decide where its deposit lands (and lock it): rare, one at a time.
@@ -150,18 +113,20 @@ export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptio
   if (failed && !failed.ok) throw failed.error;
   const transactions = posted.map((result) => (result as { ok: true; transaction: PostedLedgerTransaction }).transaction);
 
-  const ledgerIds = credited.map(({ deposit }, position) => ({
-    id: deposit.id,
-    transactionId: transactions[position]!.id.toString(),
-    entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
-  }));
-  const updatedAt = await recordDepositCredits(tx, ledgerIds);
-  const deposits = credited.map(({ deposit }, position) => ({
-    ...deposit,
-    ledgerTransactionId: ledgerIds[position]!.transactionId,
-    ledgerEntryIds: ledgerIds[position]!.entryIds,
-    updatedAt: updatedAt ?? deposit.updatedAt,
-  }));
+  const written = await recordDepositConfirmations(
+    tx,
+    credited.map(({ deposit, options }, position) => ({
+      id: deposit.id,
+      confirmedBy: options.confirmedBy,
+      evidenceUrl: options.evidenceUrl,
+      receiptSha256: options.receiptSha256,
+      receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
+      stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
+      transactionId: transactions[position]!.id.toString(),
+      entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
+    })),
+  );
+  const deposits = credited.map(({ deposit }) => written.get(deposit.id)!);
   await emitDomainEvents(
     tx,
     deposits.map((deposit) =>

@@ -3,7 +3,7 @@ import { insertDomainEvents, notifyOutbox } from "@agrinet/stores/outbox";
 
 export type DomainEventInput = {
   type: string;
-  aggregateType: "deposit" | "payout" | "contract" | "rating" | "dispute" | "ledger";
+  aggregateType: "deposit" | "payout" | "contract" | "rating" | "dispute" | "ledger" | "mpesa_payment";
   aggregateId: string;
   userIds: string[];
   payload: Record<string, unknown>;

@@ -1,4 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { jobTasks, webhookDeliveryJobKey } from "@agrinet/job-queue";
+import { listJobs } from "@agrinet/job-queue/testing";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { emitDomainEvent, type DomainEventInput } from "../events/emit-domain-event";
@@ -188,12 +190,9 @@ test("a partner subscribed to the user gets one queued delivery per matching end
   await dispatchDomainEventsThrough({ db: database.db, eventId });
   const deliveries = await database.db.webhookDelivery.findMany({ where: { eventId } });
   expect(deliveries.map((d) => d.endpointId)).toEqual([payouts.endpoint.id]);
-  const jobs = await database.db.$queryRaw<Array<{ task_identifier: string; payload: unknown }>>`
-    select t.identifier as task_identifier, j.payload
-    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-    where j.key = ${`webhook-delivery:${deliveries[0]!.id}`}`;
-  expect(jobs).toEqual([
-    { task_identifier: "deliver-webhook", payload: { deliveryId: deliveries[0]!.id.toString() } },
+  const jobs = await listJobs(database.db.$pool, { key: webhookDeliveryJobKey(deliveries[0]!.id) });
+  expect(jobs.map(({ task, payload }) => ({ task, payload }))).toEqual([
+    { task: jobTasks.deliverWebhook, payload: { deliveryId: deliveries[0]!.id.toString() } },
   ]);
 });
 

@@ -1,4 +1,5 @@
 import { inPgTransaction, type Db } from "@agrinet/db";
+import { addWebhookDeliveryJobs } from "@agrinet/job-queue";
 import {
   advanceOutboxCursor,
   insertEventNotifications,
@@ -13,9 +14,6 @@ export const notificationDispatcherConsumer = "notifications";
 
 /** Channel the dispatcher notifies (on commit) after writing notifications; the API hubs listen. */
 export const notificationsChannel = "notifications";
-
-/** graphile-worker task that performs one webhook delivery attempt. */
-export const deliverWebhookTask = "deliver-webhook";
 
 /** Network errors, 408, 429 and 5xx are retried this many times in all, with backoff. */
 export const webhookMaxAttempts = 12;
@@ -56,14 +54,7 @@ export async function dispatchDomainEvents(options: {
     // ~13 µs per payout, to find nothing).
     const inserted = await insertEventNotifications(client, ids);
     const deliveries = inserted.webhooksActive ? await insertWebhookDeliveries(client, ids) : [];
-    if (deliveries.length > 0) {
-      await client.query(
-        `select graphile_worker.add_job($1, json_build_object('deliveryId', d.id),
-                                        max_attempts := $2::int, job_key := 'webhook-delivery:' || d.id)
-         from unnest($3::text[]) as d(id)`,
-        [deliverWebhookTask, webhookMaxAttempts, deliveries],
-      );
-    }
+    await addWebhookDeliveryJobs(client, { deliveryIds: deliveries, maxAttempts: webhookMaxAttempts });
 
     await advanceOutboxCursor(client, consumer, events[events.length - 1]!);
     if (inserted.maxId !== null) await notifyChannel(client, notificationsChannel, inserted.maxId);

@@ -1,5 +1,5 @@
-import type { Db } from "@agrinet/db";
-import pg from "pg";
+import { listenToChannel, type ChannelListener, type Db } from "@agrinet/db";
+import { newestNotificationId } from "@agrinet/stores/outbox";
 import { notificationsChannel } from "./dispatch-domain-events";
 import { listNotificationsAfter } from "./list-notifications";
 import { toNotificationView, type NotificationRecipient, type NotificationView } from "./notification-view";
@@ -45,12 +45,11 @@ const recipientKey = (r: { audience: string; recipientId: string }) => `${r.audi
  */
 export class NotificationHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
-  private listener: pg.Client | null = null;
+  private listener: ChannelListener | null = null;
   private lastFetchedId = 0n;
   private fetching: Promise<void> | null = null;
   private fetchAgain = false;
   private pollTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly options: NotificationHubOptions) {}
@@ -68,7 +67,12 @@ export class NotificationHub {
       select: { id: true },
     });
     this.lastFetchedId = newest?.id ?? 0n;
-    await this.connect();
+    this.listener = await listenToChannel({
+      connectionString: this.options.connectionString,
+      channel: notificationsChannel,
+      onNotify: () => this.wake(),
+      onError: (error) => this.options.onError?.(error),
+    });
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5_000);
     this.pollTimer.unref();
   }
@@ -76,48 +80,9 @@ export class NotificationHub {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const listener = this.listener;
+    await this.listener?.stop();
     this.listener = null;
-    await listener?.end().catch(() => {});
     await this.fetching;
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.connectionString });
-    client.on("notification", () => this.wake());
-    client.on("error", (error) => {
-      this.options.onError?.(error);
-      this.onListenerLost(client);
-    });
-    client.on("end", () => this.onListenerLost(client));
-    try {
-      await client.connect();
-      await client.query(`listen ${notificationsChannel}`);
-    } catch (error) {
-      await client.end().catch(() => {});
-      throw error;
-    }
-    this.listener = client;
-    // Anything committed while no listener was attached.
-    this.wake();
-  }
-
-  private onListenerLost(client: pg.Client) {
-    if (this.listener !== client) return;
-    this.listener = null;
-    this.retryConnect();
-  }
-
-  private retryConnect() {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect().catch((error: unknown) => {
-        this.options.onError?.(error);
-        this.retryConnect();
-      });
-    }, 1_000);
   }
 
   /** Coalesces wake-ups: at most one fetch runs, and one more follows if woken meanwhile. */
@@ -143,11 +108,8 @@ export class NotificationHub {
     // second). A stream attached during the query makes it read the rows after all: anything
     // that committed after it attached must reach it.
     if (this.subscribers.size === 0) {
-      const { rows } = await this.options.db.$pool.query<{ newest: string | null }>(
-        "select max(id)::text as newest from notifications",
-      );
+      const newest = await newestNotificationId(this.options.db.$pool);
       if (this.subscribers.size === 0) {
-        const newest = BigInt(rows[0]?.newest ?? 0);
         if (newest > this.lastFetchedId) this.lastFetchedId = newest;
         return;
       }

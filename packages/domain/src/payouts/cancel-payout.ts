@@ -1,6 +1,7 @@
 import { payoutTransactionLimits } from "./payout-jobs";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { removeJobs } from "@agrinet/job-queue";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { releasePayoutFunds } from "./payout-ledger";
@@ -28,7 +29,7 @@ export async function cancelPayout(options: {
     }
     // The job may already be locked by a worker that has not yet moved the payout to
     // processing: that worker will find the payout cancelled and stop.
-    await tx.$executeRaw`select graphile_worker.remove_job(${payout.id}::text)`;
+    await removeJobs(tx, [payout.id]);
     const ledgerSnapshot = await releasePayoutFunds(tx, {
       userId: payout.userId,
       currency: payout.currency as CurrencyCode,

@@ -1,6 +1,8 @@
 import { DomainError } from "@agrinet/core";
 import { createDb } from "@agrinet/db";
 import { createTestDatabase, type TestDatabase } from "@agrinet/db/testing";
+import { jobTasks } from "@agrinet/job-queue";
+import { listJobs } from "@agrinet/job-queue/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { confirmDeposit, createDeposit } from "../deposits";
 import { registerContract, submitRating } from "../contracts";
@@ -61,19 +63,23 @@ describe("creating payouts in batches", () => {
 
     const ids = created.map((p) => p.id);
     const rows = await database.db.$queryRaw<
-      Array<{ id: string; status: string; job_id: string | null; job_key: string | null; far: boolean; hold_status: string; hold_amount: bigint; events: bigint; audits: bigint }>
+      Array<{ id: string; status: string; job_id: string | null; hold_status: string; hold_amount: bigint; events: bigint; audits: bigint }>
     >`
-      select p.id, p.status, p.job_id, j.key as job_key, j.run_at > now() + interval '50 years' as far,
+      select p.id, p.status, p.job_id,
              h.status as hold_status, h.amount as hold_amount,
              (select count(*) from domain_events e where e.aggregate_id = p.id and e.type = 'payout.queued') as events,
              (select count(*) from audit_logs a where a.target = 'payout:' || p.id and a.action = 'payout.created') as audits
       from payouts p
-      left join graphile_worker._private_jobs j on j.id::text = p.job_id
       left join ledger_holds h on h.id::text = p.hold_id
       where p.id = any(${ids}::text[])`;
     expect(rows).toHaveLength(50);
+    const jobs = new Map((await listJobs(database.db.$pool, { ids: rows.flatMap((row) => (row.job_id ? [row.job_id] : [])) })).map((job) => [job.id, job]));
+    const in50Years = Date.now() + 50 * 365 * 86_400_000;
     for (const row of rows) {
-      expect(row).toMatchObject({ status: "queued", job_key: row.id, far: true, hold_status: "pending", hold_amount: 1000n, events: 1n, audits: 1n });
+      expect(row).toMatchObject({ status: "queued", hold_status: "pending", hold_amount: 1000n, events: 1n, audits: 1n });
+      // Its job (queued by payouts_create in the same statement) waits for a run.
+      const job = jobs.get(row.job_id!);
+      expect({ task: job?.task, key: job?.key, far: job!.runAt.getTime() > in50Years }).toEqual({ task: jobTasks.processPayout, key: row.id, far: true });
     }
     // What the caller got is what was stored.
     const first = created[0]!;

@@ -2,6 +2,7 @@ import { homePartnerOf } from "@agrinet/stores/tenancy";
 import { createHash } from "node:crypto";
 import { amountAboveMaximum, DomainError, formatMinorUnits, randomHex, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { payoutCreateJob } from "@agrinet/job-queue";
 import { contractDrawExceedsRelease, contractEscrowNotReleased, contractPayoutNotProducer } from "../contracts";
 import { contractNotFound } from "../contracts/load-contract";
 import { serializeEventPayload, wakeOutboxDispatcher } from "../events/emit-domain-event";
@@ -11,7 +12,6 @@ import { workerOffline } from "../system/assert-worker-online";
 import { workerHeartbeatMaxAgeMs } from "../system/system-status";
 import { createPayoutsStatement, type PayoutCreateItem, type PayoutCreateOutcome } from "./payout-create-store";
 import { destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
-import { awaitingRunDelay, payoutTasks } from "./payout-jobs";
 import { payoutSourceAccount } from "./payout-ledger";
 import { assertDestinationPayable, findSavedDestination, saveDestination } from "./saved-destinations";
 import { toPayoutView, type PayoutView } from "./payout-view";
@@ -77,7 +77,7 @@ function createCombiner(db: Db): (item: PayoutCreateItem) => Promise<PayoutCreat
   let create = createCombiners.get(db);
   if (!create) {
     const run = async (items: PayoutCreateItem[]) => {
-      const outcomes = await createPayoutsStatement(db.$pool, items, { task: payoutTasks.process, delay: awaitingRunDelay });
+      const outcomes = await createPayoutsStatement(db.$pool, items, payoutCreateJob);
       if (outcomes.some((o) => o.outcome === "created")) wakeOutboxDispatcher(db.$pool);
       return outcomes;
     };
@@ -110,7 +110,7 @@ const uniqueViolation = "23505";
 
 /**
  * Schedules a payout: in one transaction, the hold on the producer's wallet (their available
- * balance drops at once), the payout row (`queued`), its graphile-worker job (job_key = payout
+ * balance drops at once), the payout row (`queued`), its job (job key = payout
  * id), the `payout.queued` event and the audit row. Repeating a request with the same reference
  * returns the first payout; reusing a reference for a different request is refused. A payout
  * naming a contract draws on what that contract released to its producer; the contract's row

@@ -2,6 +2,7 @@ import { payoutTransactionLimits } from "./payout-jobs";
 import { randomBytes } from "node:crypto";
 import { DomainError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { removeJobs } from "@agrinet/job-queue";
 import { exportBankPayoutBatchCsv } from "@agrinet/rails";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
@@ -51,7 +52,7 @@ export async function exportBankBatch(options: ExportBankBatchOptions): Promise<
     const ids = picked.map((p) => p.id);
     if (ids.length > 0) {
       // The worker has nothing to do for these any more: the operator completes them.
-      await tx.$executeRaw`select graphile_worker.remove_job(key) from unnest(${ids}::text[]) as key`;
+      await removeJobs(tx, ids);
       await tx.$executeRaw`
         update payouts set status = 'processing', batch_id = ${batchId}, attempts = attempts + 1,
           processing_at = coalesce(processing_at, now()), provider_request_id = ${`export:${batchId}`}, updated_at = now()

@@ -7,7 +7,8 @@ import {
   toWholeUnits,
   type DarajaStatusResult,
 } from "@agrinet/rails";
-import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import { addPayoutJob } from "@agrinet/job-queue";
+import { payoutTransactionLimits } from "./payout-jobs";
 import type { PayoutRuntime } from "./payout-runtime";
 import { lockPayout, isFinal, recordPayoutAttemptError } from "./payout-transitions";
 import { applyRailOutcome } from "./process-payout";
@@ -78,7 +79,7 @@ export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Pr
     if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" as const };
     if ((payout.providerKey ?? payout.id) !== timeout.providerKey) return { payoutId: payout.id, action: "stale-request" as const };
     const message = timeout.outcome.kind === "retryable" ? `${timeout.outcome.code}: ${timeout.outcome.message}` : "queue timeout";
-    const jobId = await enqueuePayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
+    const jobId = await addPayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
     await tx.payout.update({ where: { id: payout.id }, data: { jobId, lastError: message } });
     return { payoutId: payout.id, action: "resending" as const };
   }, payoutTransactionLimits);

@@ -14,7 +14,6 @@ export * from "./retry-payout";
 export * from "./export-bank-batch";
 export * from "./mark-bank-payout";
 export * from "./handle-mpesa-callback";
-export * from "./payout-rails-from-env";
 export * from "./handle-stripe-payout-event";
 export * from "./settle-payouts";
 export * from "./payout-runtime";

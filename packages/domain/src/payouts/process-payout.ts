@@ -1,14 +1,15 @@
 import { parseProviderKey, type PayoutOutcome, type PayoutRail, type PayoutRailName, type PayoutStatus as RailStatus } from "@agrinet/rails";
+import { addPayoutJob } from "@agrinet/job-queue";
 import { lockProcessingPayout } from "@agrinet/stores/payouts";
 import type { PayoutDestination } from "./payout-destination";
-import { enqueuePayoutJob, payoutTransactionLimits } from "./payout-jobs";
+import { payoutTransactionLimits } from "./payout-jobs";
 import type { PayoutRuntime } from "./payout-runtime";
 import { markPayoutFailed, recordPayoutAttemptError } from "./payout-transitions";
 
 /** The rails the worker (and the callback handlers) may use, by destination type. */
 export type RailsByDestination = Partial<Record<PayoutRailName, PayoutRail>>;
 
-/** Thrown so graphile-worker retries the job with its exponential backoff. */
+/** Thrown so the job queue retries the job with its exponential backoff. */
 export class RetryablePayoutError extends Error {
   constructor(readonly code: string, message: string) {
     super(`${code}: ${message}`);
@@ -19,7 +20,7 @@ export class RetryablePayoutError extends Error {
 export type ProcessPayoutOptions = {
   runtime: PayoutRuntime;
   payoutId: string;
-  /** This job attempt (1-based) and the job's limit, from graphile-worker. */
+  /** This job attempt (1-based) and the job's limit, from the job queue. */
   attempt: number;
   maxAttempts: number;
   /** From the job payload: the provider said it never received this payout. */
@@ -127,7 +128,7 @@ export async function applyRailOutcome(options: ApplyRailOutcomeOptions): Promis
       // must be forged, nothing was sent) may not start it.
       await db.$transaction(async (tx) => {
         if (!(await lockProcessingPayout(tx, payoutId))) return;
-        const jobId = await enqueuePayoutJob(tx, {
+        const jobId = await addPayoutJob(tx, {
           payoutId,
           maxAttempts: options.maxAttempts,
           runNow: true,

@@ -1,10 +1,11 @@
 import { DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { providerKeyOf } from "@agrinet/rails";
+import { addPayoutJob, runWaitingJobNow } from "@agrinet/job-queue";
 import { recordAudit } from "../audit/record-audit";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { assertWorkerOnline } from "../system/assert-worker-online";
-import { enqueuePayoutJob, scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
+import { scheduleStatusCheck, payoutTransactionLimits } from "./payout-jobs";
 import { reservePayoutFunds } from "./payout-ledger";
 import { describeDestination, destinationCurrencyMismatch, type PayoutDestination } from "./payout-destination";
 import { lockPayout } from "./payout-transitions";
@@ -70,10 +71,7 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
         throw new DomainError("INVALID_STATE", "bank payouts are completed by marking them paid or failed");
       }
       // The next check of its chain is due now, or a new chain starts when the last one gave up.
-      await tx.$queryRaw`
-        select id from graphile_worker.reschedule_jobs(
-          array(select id from graphile_worker.jobs where key = ${payout.id}::text and locked_at is null),
-          run_at => now())`;
+      await runWaitingJobNow(tx, payout.id);
       await scheduleStatusCheck(tx, { payoutId: payout.id, afterMs: 0, check: payout.statusCheck ?? 1 });
       return toPayoutView(payout);
     }
@@ -88,7 +86,7 @@ export async function retryPayout(options: RetryPayoutOptions): Promise<PayoutVi
       { id: payout.id, userId: payout.userId, amount: payout.amount, currency: payout.currency as CurrencyCode, contractId: payout.contractId },
       reservation,
     );
-    const jobId = await enqueuePayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
+    const jobId = await addPayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
     const queued = await tx.payout.update({
       where: { id: payout.id },
       data: {

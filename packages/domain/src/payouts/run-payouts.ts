@@ -2,6 +2,7 @@ import { payoutTransactionLimits } from "./payout-jobs";
 import { randomBytes } from "node:crypto";
 import type { CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { runJobsNow } from "@agrinet/job-queue";
 import { recordAudit } from "../audit/record-audit";
 import { assertWorkerOnline } from "../system/assert-worker-online";
 import type { PayoutDestinationType } from "./payout-destination";
@@ -122,12 +123,7 @@ export async function runPayouts(options: RunPayoutsOptions): Promise<DryRunSumm
         returning p.id, p.job_id, p.currency, p.amount`;
       if (rows.length === 0) return rows;
       const chunkJobIds = rows.flatMap((r) => (r.job_id ? [r.job_id] : []));
-      if (chunkJobIds.length > 0) {
-        await tx.$executeRaw`
-          select count(*) from graphile_worker.reschedule_jobs(${chunkJobIds}::bigint[], run_at => now())`;
-        // reschedule_jobs does not wake idle workers the way add_job does.
-        await tx.$executeRaw`select pg_notify('jobs:insert', json_build_object('r', random(), 'count', ${chunkJobIds.length}::int)::text)`;
-      }
+      await runJobsNow(tx, chunkJobIds);
       addByCurrency(totals, rows);
       await tx.payoutBatch.update({
         where: { id: batchId },

@@ -1,5 +1,6 @@
 import type { Db } from "@agrinet/db";
 import { migrationStatus } from "@agrinet/db";
+import { unlockJobsOfDeadPools } from "@agrinet/job-queue";
 
 /** A worker that has not beaten for this long is taken to be gone (payouts answer 503). */
 export const workerHeartbeatMaxAgeMs = 30_000;
@@ -104,24 +105,20 @@ export async function clearWorkerHeartbeat(options: { db: Db; workerId: string }
 }
 
 /**
- * Unlocks the jobs held by graphile-worker pools whose worker stopped beating (killed, host
- * lost), so another worker takes them now instead of after graphile-worker's 4-hour lock
- * timeout, and forgets those workers. A heartbeat's id ends with its pool's id.
+ * Unlocks the jobs held by worker pools whose worker stopped beating (killed, host lost), so
+ * another worker takes them now instead of after the queue's 4-hour lock timeout, and forgets
+ * those workers. A heartbeat's id ends with its pool's id.
  */
 export async function recoverJobsOfDeadWorkers(options: { db: Db; maxAgeMs?: number }): Promise<string[]> {
   const maxAgeSeconds = (options.maxAgeMs ?? workerHeartbeatMaxAgeMs) / 1000;
-  const rows = await options.db.$queryRaw<Array<{ locked_by: string }>>`
-    select distinct j.locked_by from graphile_worker.jobs j
-    where j.locked_by is not null
-      and j.locked_at < now() - make_interval(secs => ${maxAgeSeconds}::double precision)
-      and not exists (
-        select 1 from worker_heartbeats h
-        where h.worker_id like '%/' || j.locked_by
-          and h.beat_at > now() - make_interval(secs => ${maxAgeSeconds}::double precision))`;
-  const pools = rows.map((r) => r.locked_by);
-  if (pools.length > 0) {
-    await options.db.$executeRaw`select graphile_worker.force_unlock_workers(${pools}::text[])`;
-  }
+  // The database's clock for both sides of the comparison, as the lock times are its own.
+  const live = await options.db.$queryRaw<Array<{ worker_id: string }>>`
+    select worker_id from worker_heartbeats
+    where beat_at > now() - make_interval(secs => ${maxAgeSeconds}::double precision)`;
+  const pools = await unlockJobsOfDeadPools(options.db, {
+    lockedForSeconds: maxAgeSeconds,
+    liveWorkerIds: live.map((row) => row.worker_id),
+  });
   await options.db.$executeRaw`
     delete from worker_heartbeats where beat_at < now() - make_interval(secs => ${maxAgeSeconds * 10}::double precision)`;
   return pools;

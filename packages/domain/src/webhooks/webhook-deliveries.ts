@@ -1,10 +1,11 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { addWebhookDeliveryJobs } from "@agrinet/job-queue";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { isPublicAddress, NonPublicAddressError, publicOnlyLookup } from "./webhook-address";
-import { deliverWebhookTask, webhookMaxAttempts } from "../notifications/dispatch-domain-events";
+import { webhookMaxAttempts } from "../notifications/dispatch-domain-events";
 import { signWebhookPayload, webhookSignatureHeader } from "./webhook-signature";
 
 export type WebhookAttemptOutcome =
@@ -83,7 +84,7 @@ function attemptError(cause: unknown): { error: string; final: boolean } {
   return { error: "connection failed", final: false };
 }
 
-/** One HTTP attempt for a delivery, logged; the caller (a graphile-worker job) retries on "retry". */
+/** One HTTP attempt for a delivery, logged; the caller (a queued job) retries on "retry". */
 export async function attemptWebhookDelivery(options: {
   db: Db;
   deliveryId: bigint;
@@ -235,12 +236,7 @@ export async function redeliverWebhook(options: {
       data: { status: "pending", completedAt: null },
     });
     if (updated.count === 0) throw new DomainError("NOT_FOUND", "webhook delivery not found");
-    await tx.$executeRaw`
-      select graphile_worker.add_job(
-        ${deliverWebhookTask},
-        json_build_object('deliveryId', ${options.deliveryId.toString()}::text),
-        max_attempts := ${webhookMaxAttempts}::int,
-        job_key := ${`webhook-delivery:${options.deliveryId}`})`;
+    await addWebhookDeliveryJobs(tx, { deliveryIds: [options.deliveryId.toString()], maxAttempts: webhookMaxAttempts });
     return { id: options.deliveryId.toString(), status: "pending" as const };
   });
 }

@@ -5,6 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useCan } from "../../../auth/use-can";
+import { useNotificationStream } from "../../../notifications/use-notification-stream";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 
@@ -32,6 +33,11 @@ export function UnmatchedQueue() {
     refetchInterval: 5_000,
   });
   const [acting, setActing] = useState<{ payment: Payment; action: "assign" | "return" } | null>(null);
+  const queryClient = useQueryClient();
+  // A payment entering suspense shows at once; the poll above follows returns as M-Pesa settles them.
+  useNotificationStream((notification) => {
+    if (notification.aggregateType === "mpesa_payment") void queryClient.invalidateQueries({ queryKey: trpc.mpesa.listUnmatched.pathKey() });
+  });
 
   return (
     <div className="grid gap-6">
@@ -93,7 +99,7 @@ export function UnmatchedQueue() {
                     <Td className="font-mono text-xs">{payment.accountReference ?? "—"}</Td>
                     <Td align="right">{payment.amount ? <Money amount={payment.amount} currency={payment.currency} /> : "—"}</Td>
                     <Td className="max-w-xs text-xs">{payment.exceptionReason}</Td>
-                    <Td>
+                    <Td data-testid="unmatched-status">
                       <StatusPill tone={tone[payment.exception as keyof typeof tone] ?? "neutral"} label={payment.exception ?? ""} />
                     </Td>
                     <Td>

@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { isDatabaseUnavailable } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { apiKeyHeader, noteAuthLog, partnerKeyPrefix } from "@agrinet/domain";
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
@@ -18,23 +17,6 @@ export type CreateAuthOptions = {
 };
 
 /**
- * better-auth's verifyApiKey answers "invalid key" for any failure, a lost database included,
- * and only logs the cause. Inside `catchingDatabaseFailures`, a logged database failure is kept
- * here so the caller can answer 503 instead of 401.
- */
-const databaseFailures = new AsyncLocalStorage<{ failure?: unknown }>();
-
-export async function catchingDatabaseFailures<T>(run: () => Promise<T>): Promise<{ result: T; databaseFailure: unknown }> {
-  const slot: { failure?: unknown } = {};
-  const result = await databaseFailures.run(slot, run);
-  return { result, databaseFailure: slot.failure };
-}
-
-/** Header names a partner key may come in; `Authorization: Bearer` is read by the transport. */
-export const apiKeyHeader = "x-api-key";
-export const partnerKeyPrefix = "agp_";
-
-/**
  * better-auth over Prisma: staff email + password sessions and partner API keys. Staff cannot
  * sign themselves up (admins create them), and partner keys carry no per-key quota here: rate
  * limits on partner traffic belong to the API edge, not to key validation.
@@ -49,8 +31,7 @@ export function createAuth(options: CreateAuthOptions) {
     telemetry: { enabled: false },
     logger: {
       log(level, message, ...args) {
-        const slot = databaseFailures.getStore();
-        if (slot && level === "error" && !slot.failure) slot.failure = args.find(isDatabaseUnavailable);
+        noteAuthLog(level, args);
         if (options.log) options.log(level, message, ...args);
         else if (level === "error" || level === "warn") console[level](message, ...args);
       },
@@ -83,4 +64,5 @@ export function createAuth(options: CreateAuthOptions) {
   });
 }
 
-export type Auth = ReturnType<typeof createAuth>;
+/** The configured server: its handler serves the dashboard's sign-in; domain functions take it as `Auth`. */
+export type AuthServer = ReturnType<typeof createAuth>;

@@ -1,0 +1,2 @@
+export * from "./job-tasks";
+export * from "./job-queue";

@@ -1,0 +1,61 @@
+import type { Deposit, Tx } from "@agrinet/db";
+import { depositFromRow, type DepositRow } from "./deposits";
+
+/*
+ * The SQL of the one deposit credit (confirmDepositsInTx): the deposits it confirms are locked
+ * and read in one statement, then written once, with their ledger ids, in another. A
+ * confirmation used to update each row twice (its status, then its ledger ids): two new row
+ * versions, each with an entry in every index of `deposits`.
+ */
+
+/**
+ * Locks the deposits, in id order (the order every batch takes them, so two batches never wait
+ * on each other in a cycle), and returns them as they are once locked: a confirmation that
+ * committed while this one waited is seen, as a conditional update would have re-checked it.
+ */
+export async function lockDepositsForCredit(tx: Tx, depositIds: string[]): Promise<Map<string, Deposit>> {
+  const rows = await tx.$queryRaw<DepositRow[]>`
+    select * from deposits where id = any(${depositIds}::text[]) order by id for update`;
+  return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
+}
+
+/** Locks the deposits (id order) and answers each one's status: a decision before the credit. */
+export async function lockDepositStatuses(tx: Tx, depositIds: string[]): Promise<Map<string, Deposit["status"]>> {
+  const rows = await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
+    select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`;
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
+/** What a confirmation writes on its deposit: who confirmed it, the evidence, the ledger credit. */
+export type DepositConfirmation = {
+  id: string;
+  confirmedBy: string;
+  /** Absent: the deposit keeps what it had. */
+  evidenceUrl?: string | undefined;
+  receiptSha256?: string | undefined;
+  receiptUrl?: string | undefined;
+  stripePaymentIntentId?: string | undefined;
+  transactionId: string;
+  entryIds: string[];
+};
+
+/**
+ * Marks locked deposits confirmed with their ledger credit, one statement for a batch; answers
+ * the rows as written, by id. `confirmed_at` and `updated_at` are the transaction's time.
+ */
+export async function recordDepositConfirmations(tx: Tx, confirmations: DepositConfirmation[]): Promise<Map<string, Deposit>> {
+  const rows = await tx.$queryRaw<DepositRow[]>`
+    update deposits d
+    set status = 'confirmed', confirmed_at = now(), updated_at = now(), confirmed_by = v."confirmedBy",
+        evidence_url = coalesce(v."evidenceUrl", d.evidence_url),
+        receipt_sha256 = coalesce(v."receiptSha256", d.receipt_sha256),
+        receipt_url = coalesce(v."receiptUrl", d.receipt_url),
+        stripe_payment_intent_id = coalesce(v."stripePaymentIntentId", d.stripe_payment_intent_id),
+        ledger_transaction_id = v."transactionId", ledger_entry_ids = v."entryIds"
+    from jsonb_to_recordset(${JSON.stringify(confirmations)}::jsonb)
+      as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
+           "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
+    where d.id = v.id
+    returning d.*`;
+  return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
+}

@@ -1,0 +1,294 @@
+import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
+import { depositFromRow, type DepositRow } from "./deposits";
+
+/*
+ * The M-Pesa collections area's SQL on mpesa_payments: locks, the callback log and the STK Query
+ * schedule. Every change to a payment happens with its row locked, first thing in the
+ * transaction, so callbacks, query answers and staff actions on one payment run one at a time.
+ */
+
+/** An `mpesa_payments` row as a raw query returns it (bigint as bigint or text). */
+export type MpesaPaymentRow = {
+  id: string;
+  kind: MpesaPayment["kind"];
+  deposit_id: string | null;
+  checkout_request_id: string | null;
+  merchant_request_id: string | null;
+  receipt: string | null;
+  phone_number: string | null;
+  account_reference: string | null;
+  requested_amount: bigint | string | null;
+  amount: bigint | string | null;
+  currency: string;
+  state: string;
+  result_code: string | null;
+  result_desc: string | null;
+  next_query_at: Date | null;
+  queries: number;
+  flagged_at: Date | null;
+  exception: string | null;
+  exception_reason: string | null;
+  suspense_transaction_id: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+  reversal_conversation_id: string | null;
+  validated_at: Date | null;
+  callbacks: MpesaPayment["callbacks"];
+  created_at: Date;
+  updated_at: Date;
+};
+
+/** The same payment as Prisma would have returned it. */
+export function mpesaPaymentFromRow(row: MpesaPaymentRow): MpesaPayment {
+  return {
+    id: row.id,
+    kind: row.kind,
+    depositId: row.deposit_id,
+    checkoutRequestId: row.checkout_request_id,
+    merchantRequestId: row.merchant_request_id,
+    receipt: row.receipt,
+    phoneNumber: row.phone_number,
+    accountReference: row.account_reference,
+    requestedAmount: row.requested_amount === null ? null : BigInt(row.requested_amount),
+    amount: row.amount === null ? null : BigInt(row.amount),
+    currency: row.currency,
+    state: row.state,
+    resultCode: row.result_code,
+    resultDesc: row.result_desc,
+    nextQueryAt: row.next_query_at,
+    queries: row.queries,
+    flaggedAt: row.flagged_at,
+    exception: row.exception,
+    exceptionReason: row.exception_reason,
+    suspenseTransactionId: row.suspense_transaction_id,
+    resolvedBy: row.resolved_by,
+    resolvedAt: row.resolved_at,
+    reversalConversationId: row.reversal_conversation_id,
+    validatedAt: row.validated_at,
+    callbacks: row.callbacks,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function newMpesaPaymentId(now = Date.now()): string {
+  return `mpp_${now.toString(16).padStart(12, "0")}${Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, "0")}`;
+}
+
+/** An STK request's payment row, written before the push (amount in minor units, as text). */
+export type NewStkPayment = {
+  id: string;
+  depositId: string;
+  phoneNumber: string;
+  accountReference: string;
+  requestedAmount: string;
+  currency: string;
+  /** When to ask STK Query if no callback has settled it. */
+  queryAt: Date;
+};
+
+/**
+ * Inserts STK payments and, in the same statement, schedules a sweep job for each of
+ * `sweepSlots` (whole seconds; the caller leaves out those already scheduled, see stk-deposits).
+ */
+export async function insertStkPayments(pool: Queryable, payments: NewStkPayment[], sweepSlots: Date[]): Promise<void> {
+  await pool.query({
+    name: "insert-stk-payments",
+    text: `with created as (
+             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
+             select id, 'stk', deposit_id, phone_number, account_reference, requested_amount, currency, 'requesting', query_at
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+               as i(id, deposit_id, phone_number, account_reference, requested_amount, currency, query_at)
+           )
+           select case when cardinality($8::timestamptz[]) > 0 then schedule_mpesa_stk_sweeps($8::timestamptz[]) else 0 end`,
+    values: [
+      payments.map((p) => p.id),
+      payments.map((p) => p.depositId),
+      payments.map((p) => p.phoneNumber),
+      payments.map((p) => p.accountReference),
+      payments.map((p) => p.requestedAmount),
+      payments.map((p) => p.currency),
+      payments.map((p) => p.queryAt),
+      sweepSlots,
+    ],
+  });
+}
+
+/** Daraja's acknowledgement of an STK Push: the prompt is on the payer's phone. */
+export type AcceptedStkPush = { id: string; checkoutRequestId: string; merchantRequestId: string };
+
+/**
+ * Records acknowledged pushes (a callback may have come first and recorded the checkout id
+ * already: only gaps are filled) and returns, by payment id, those of their deposits that are no
+ * longer pending (a callback settled them first). A deposit still pending is as it was created:
+ * the push's answer writes only its payment, and the row would cost every request its decoding.
+ */
+export async function recordStkPushesAccepted(pool: Queryable, pushes: AcceptedStkPush[]): Promise<Map<string, Deposit>> {
+  const { rows } = await pool.query<DepositRow & { payment_id: string }>({
+    name: "record-stk-pushes-accepted",
+    text: `with accepted as (
+             update mpesa_payments m
+             set checkout_request_id = coalesce(m.checkout_request_id, a.checkout_request_id),
+                 merchant_request_id = coalesce(m.merchant_request_id, a.merchant_request_id),
+                 state = case when m.state = 'requesting' then 'sent' else m.state end,
+                 updated_at = now()
+             from unnest($1::text[], $2::text[], $3::text[]) as a(id, checkout_request_id, merchant_request_id)
+             where m.id = a.id
+             returning m.id, m.deposit_id
+           )
+           select d.*, accepted.id as payment_id from accepted join deposits d on d.id = accepted.deposit_id
+           where d.status <> 'pending'`,
+    values: [pushes.map((p) => p.id), pushes.map((p) => p.checkoutRequestId), pushes.map((p) => p.merchantRequestId)],
+  });
+  return new Map(rows.map((row) => [row.payment_id, depositFromRow(row)]));
+}
+
+/** Locks and returns the payment; null when none matches. */
+export async function lockMpesaPayment(
+  tx: Tx,
+  by: { id: string } | { depositId: string } | { checkoutRequestId: string } | { receipt: string },
+): Promise<MpesaPayment | null> {
+  const column =
+    "id" in by ? "id" : "depositId" in by ? "deposit_id" : "checkoutRequestId" in by ? "checkout_request_id" : "receipt";
+  const value = "id" in by ? by.id : "depositId" in by ? by.depositId : "checkoutRequestId" in by ? by.checkoutRequestId : by.receipt;
+  const [row] = await tx.$queryRawUnsafe<MpesaPaymentRow[]>(`select * from mpesa_payments where ${column} = $1 for update`, value);
+  return row ? mpesaPaymentFromRow(row) : null;
+}
+
+/**
+ * Locks the STK payments named by deposit or checkout request, in id order (so concurrent
+ * batches never wait on each other in a cycle), and returns them: one statement.
+ */
+export async function lockStkPayments(
+  tx: Tx,
+  by: { depositIds: string[]; checkoutRequestIds: string[] },
+): Promise<MpesaPayment[]> {
+  const rows = await tx.$queryRaw<MpesaPaymentRow[]>`
+    select * from mpesa_payments
+    where deposit_id = any(${by.depositIds}::text[]) or checkout_request_id = any(${by.checkoutRequestIds}::text[])
+    order by id
+    for update`;
+  return rows.map(mpesaPaymentFromRow);
+}
+
+/** Which payment holds each of these M-Pesa receipts (receipt → payment id). */
+export async function mpesaReceiptHolders(tx: Tx, receipts: string[]): Promise<Map<string, string>> {
+  if (receipts.length === 0) return new Map();
+  const rows = await tx.$queryRaw<Array<{ id: string; receipt: string }>>`
+    select id, receipt from mpesa_payments where receipt = any(${receipts}::text[])`;
+  return new Map(rows.map((row) => [row.receipt, row.id]));
+}
+
+/** Appends what Daraja said (a callback or a query answer) to the payment's log, as received. */
+export async function appendMpesaCallback(tx: Tx, paymentId: string, source: string, payload: unknown): Promise<void> {
+  await appendMpesaCallbacks(tx, [{ paymentId, source, payload }]);
+}
+
+/** The same for several payments (a payment's entries in their order), one statement. */
+export async function appendMpesaCallbacks(tx: Tx, entries: Array<{ paymentId: string; source: string; payload: unknown }>): Promise<void> {
+  if (entries.length === 0) return;
+  const at = new Date().toISOString();
+  const byPayment = new Map<string, unknown[]>();
+  for (const { paymentId, source, payload } of entries) byPayment.set(paymentId, [...(byPayment.get(paymentId) ?? []), { source, at, payload }]);
+  const rows = JSON.stringify([...byPayment].map(([id, entry]) => ({ id, entry })));
+  await tx.$executeRaw`
+    update mpesa_payments m set callbacks = m.callbacks || v.entry
+    from jsonb_to_recordset(${rows}::jsonb) as v(id text, entry jsonb)
+    where m.id = v.id`;
+}
+
+/** What a final STK answer writes on its payment (amount in minor units, as text). */
+export type SettledStkPayment = {
+  state: string;
+  checkoutRequestId: string;
+  resultCode: string;
+  resultDesc: string;
+  /** Paid only; absent for a failure. */
+  amount?: string | undefined;
+  receipt?: string | null | undefined;
+};
+
+/** One payment's share of a batch of STK answers: what Daraja said, and how the payment ends. */
+export type StkAnswerWrite = {
+  id: string;
+  callbacks: Array<{ source: string; payload: unknown }>;
+  /** Absent: the log only (the payment was already final, or another statement settled it). */
+  settle?: SettledStkPayment | undefined;
+};
+
+/**
+ * Writes a batch of STK answers, one statement, each payment's row once: the answers appended to
+ * its log and, when one of them settles it, its final state (no more queries planned).
+ */
+export async function writeStkAnswers(tx: Tx, writes: StkAnswerWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const at = new Date().toISOString();
+  const rows = writes.map(({ id, callbacks, settle }) => ({
+    id,
+    entries: callbacks.map(({ source, payload }) => ({ source, at, payload })),
+    settle: settle !== undefined,
+    ...settle,
+  }));
+  await tx.$executeRaw`
+    update mpesa_payments m
+    set callbacks = m.callbacks || v.entries,
+        state = case when v.settle then v.state else m.state end,
+        checkout_request_id = case when v.settle then v."checkoutRequestId" else m.checkout_request_id end,
+        result_code = case when v.settle then v."resultCode" else m.result_code end,
+        result_desc = case when v.settle then v."resultDesc" else m.result_desc end,
+        amount = coalesce(v.amount::bigint, m.amount),
+        receipt = case when v.settle and v.state = 'paid' then v.receipt else m.receipt end,
+        next_query_at = case when v.settle then null else m.next_query_at end,
+        updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as v(id text, entries jsonb, settle boolean, state text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
+    where m.id = v.id`;
+}
+
+/** Plans the payment's next STK Query at `at` (null: none) and the sweep job that will run it. */
+export async function scheduleStkQuery(tx: Tx | Db, paymentId: string, at: Date | null, data: Prisma.MpesaPaymentUpdateInput = {}) {
+  await tx.mpesaPayment.update({ where: { id: paymentId }, data: { ...data, nextQueryAt: at } });
+  if (at) await scheduleStkSweeps(tx, [at]);
+}
+
+export async function scheduleStkSweeps(tx: Tx | Db, due: Date[]): Promise<void> {
+  if (due.length === 0) return;
+  await tx.$queryRaw`select schedule_mpesa_stk_sweeps(${due}::timestamptz[])`;
+}
+
+/**
+ * Takes up to `limit` STK payments whose query is due, each under a lease (its next query moved
+ * `leaseMs` ahead), so concurrent sweeps split the work and a sweeper killed mid-way leaves its
+ * payments due again when the lease ends.
+ */
+export async function claimDueStkQueries(db: Db, options: { limit: number; leaseMs: number }) {
+  return db.$queryRaw<Array<{ id: string; depositId: string | null; checkoutRequestId: string | null; queries: number }>>`
+    update mpesa_payments set next_query_at = now() + make_interval(secs => ${options.leaseMs / 1000}::double precision)
+    where id in (
+      select id from mpesa_payments
+      where kind = 'stk' and next_query_at <= now()
+      order by next_query_at
+      limit ${options.limit}
+      for update skip locked
+    )
+    returning id, deposit_id as "depositId", checkout_request_id as "checkoutRequestId", queries`;
+}
+
+/** The earliest planned STK Query, to schedule the sweep that will make it. */
+export async function nextStkQueryAt(db: Db): Promise<Date | null> {
+  const [row] = await db.$queryRaw<Array<{ at: Date | null }>>`
+    select min(next_query_at) as at from mpesa_payments where kind = 'stk' and next_query_at is not null`;
+  return row?.at ?? null;
+}
+
+/** Unmatched payments still open in the exceptions queue, by currency: how many, and the oldest's age. */
+export async function openUnmatchedPayments(db: Queryable): Promise<Array<{ currency: string; count: number; oldestSeconds: number }>> {
+  const { rows } = await db.query<{ currency: string; count: number; oldest_seconds: number }>({
+    name: "mpesa-open-unmatched",
+    text: `select currency, count(*)::int as count, extract(epoch from now() - min(created_at))::float8 as oldest_seconds
+           from mpesa_payments where exception = 'open' group by currency order by currency`,
+  });
+  return rows.map((row) => ({ currency: row.currency, count: row.count, oldestSeconds: row.oldest_seconds }));
+}
