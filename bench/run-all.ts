@@ -6,7 +6,7 @@
 //   BENCH_QUICK=1                 small sizes everywhere (a smoke run of a minute or two); any
 //                                 knob set explicitly still wins
 //   BENCH_ONLY=ledger,api         run only these benchmarks (ledger, payouts, api, reconciliation,
-//                                 collections, search)
+//                                 collections, search, pages)
 //   BENCH_SCRIPT_TIMEOUT_SECONDS  a benchmark still running after this is stopped and its
 //                                 figures are "not reported" (default 600; the ledger's 1,800:
 //                                 generating 10,000,000 postings took 680 s at load ~45)
@@ -15,6 +15,7 @@
 //   payouts: BENCH_PAYOUTS (10,000), BENCH_WORKER_CONCURRENCY (24)
 //   api:     BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2)
 //   search:  BENCH_SEARCH_ROWS (1,000,000 deposits and as many payouts), BENCH_SEARCH_SAMPLES (200)
+//   pages:   BENCH_PAGE_LOADS (3 loads per list page after a warm-up)
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -30,6 +31,7 @@ const benchmarks: Benchmark[] = [
   { name: "reconciliation", script: "bench/reconciliation.bench.ts" },
   { name: "collections", script: "bench/collections.bench.ts" },
   { name: "search", script: "bench/search.bench.ts" },
+  { name: "pages", script: "bench/page-idle.bench.ts" },
 ];
 
 const quick = process.env.BENCH_QUICK === "1";

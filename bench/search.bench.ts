@@ -4,18 +4,20 @@
 // (generate_series, set-based, not timed): a third of the deposits are M-Pesa STK collections with
 // the payer's phone and receipt; payouts go to 50,000 phone numbers (~20 each); amounts repeat
 // as real ones do (one in twenty is KES 1,000.00, so that term matches ~100,000 rows of each).
-//   BENCH_SEARCH_ROWS (1,000,000 of each; BENCH_QUICK: 50,000), BENCH_SEARCH_SAMPLES (200 per term kind)
+//   BENCH_SEARCH_ROWS (1,000,000 of each; BENCH_QUICK: 50,000), BENCH_SEARCH_SAMPLES (200 per term kind),
+//   BENCH_SEARCH_EXPLAIN=1 (print EXPLAIN (ANALYZE, BUFFERS) of the search statement for each kind, generic plan as the pool runs it)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, type Db } from "@agrinet/db";
 import { startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
-import { searchDashboard } from "@agrinet/domain";
+import { dashboardSearchStatement, searchDashboard } from "@agrinet/domain";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 
 const rows = Number(process.env.BENCH_SEARCH_ROWS ?? (process.env.BENCH_QUICK ? 50_000 : 1_000_000));
+const explain = process.env.BENCH_SEARCH_EXPLAIN === "1";
 const samples = Number(process.env.BENCH_SEARCH_SAMPLES ?? (process.env.BENCH_QUICK ? 50 : 200));
 const phones = Math.max(1, Math.floor(rows / 20));
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -124,6 +126,26 @@ try {
     const hits = await searchDashboard({ db: client, query: term(0) });
     if (expect && !hits.some((hit) => hit.kind === expect)) throw new Error(`search for ${kind} (${term(0)}) found no ${expect}: ${JSON.stringify(hits)}`);
     if (!expect && hits.length) throw new Error(`search for ${kind} found ${hits.length} hits`);
+    if (explain) {
+      // As the pool runs it: a named statement, on PostgreSQL's generic plan (forced here; the
+      // pool's connections switch to it after five runs when it costs no more than custom ones).
+      await withPgClient(url, async (pg) => {
+        const { text, values } = dashboardSearchStatement(term(1));
+        await pg.query(`prepare explained as ${text}`);
+        await pg.query(`set plan_cache_mode = force_generic_plan`);
+        // EXECUTE takes literals, not bound parameters.
+        const literal = (value: unknown): string =>
+          value === null
+            ? "null"
+            : Array.isArray(value)
+              ? pg.escapeLiteral(`{${value.map((item) => JSON.stringify(String(item))).join(",")}}`)
+              : typeof value === "string"
+                ? pg.escapeLiteral(value)
+                : String(value);
+        const plan = await pg.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) execute explained(${values.map(literal).join(", ")})`);
+        process.stdout.write(`[search] plan for ${kind}:\n${plan.rows.map((row) => row["QUERY PLAN"]).join("\n")}\n`);
+      });
+    }
     const measured = await timeAgainst((i) => searchDashboard({ db: client, query: term(i) }), lookup);
     if (measured.run.p99 > worst.p99) worst = { kind, p99: measured.run.p99, baselineP99: measured.baseline.p99 };
     figures.push({

@@ -114,3 +114,57 @@ test("signing out ends the session on the API, and staff pages then lead to sign
   await expect(page).toHaveURL(/\/sign-in\?next=%2F$/);
   await expect(page.getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
 });
+
+test("the deposit queue sorts by amount, status and creation time, either way, and its pages follow the order", async ({ page }) => {
+  await signInAs(page, "viewer");
+  await page.goto("/deposits?currency=KES");
+  const rows = page.getByTestId("deposit-row");
+  await expect(rows.first()).toBeVisible();
+  const column = (name: string) => rows.evaluateAll((trs, attribute) => trs.map((tr) => tr.getAttribute(attribute)!), name);
+  const statusRank = (status: string) => ["pending", "confirmed", "failed"].indexOf(status);
+  const inOrder = <T,>(list: T[], compare: (a: T, b: T) => number) => list.every((value, i) => i === 0 || compare(list[i - 1]!, value) <= 0);
+  const byAmount = (direction: 1 | -1) => (a: string, b: string) => direction * (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+  const list = page.locator("#deposit-list");
+  const settled = () => expect(page.getByRole("table", { name: "Deposits" })).not.toHaveAttribute("aria-busy", "true");
+
+  const amountHeader = page.getByRole("columnheader", { name: /Amount/ });
+  await amountHeader.getByRole("button").click();
+  await expect(page).toHaveURL(/sort=amount&dir=desc/);
+  await expect(amountHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(list).toContainText("largest first");
+  await settled();
+  await expect.poll(async () => inOrder(await column("data-amount"), byAmount(-1))).toBe(true);
+  // The next page continues the order: nothing on it is larger than the last of this one.
+  const lastOfFirst = (await column("data-amount")).at(-1)!;
+  const next = page.getByRole("button", { name: "Next" });
+  if (await next.isEnabled()) {
+    await next.click();
+    await settled();
+    await expect.poll(async () => (await column("data-amount")).every((amount) => BigInt(amount) <= BigInt(lastOfFirst))).toBe(true);
+  }
+
+  await amountHeader.getByRole("button").click();
+  await expect(page).toHaveURL(/sort=amount&dir=asc/);
+  await expect(list).toContainText("smallest first");
+  await settled();
+  await expect.poll(async () => inOrder(await column("data-amount"), byAmount(1))).toBe(true);
+
+  const statusHeader = page.getByRole("columnheader", { name: /Status/ });
+  await statusHeader.getByRole("button").click();
+  await expect(statusHeader).toHaveAttribute("aria-sort", "descending");
+  await expect(amountHeader).toHaveAttribute("aria-sort", "none");
+  await settled();
+  await expect.poll(async () => inOrder(await column("data-status"), (a, b) => statusRank(b) - statusRank(a))).toBe(true);
+
+  // The filters keep the order, and the order survives applying them.
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/sort=status&dir=desc/);
+
+  const createdHeader = page.getByRole("columnheader", { name: /Created/ });
+  await createdHeader.getByRole("button").click();
+  await createdHeader.getByRole("button").click();
+  await expect(createdHeader).toHaveAttribute("aria-sort", "ascending");
+  await expect(list).toContainText("oldest first");
+  await settled();
+  await expect.poll(async () => inOrder(await column("data-created-at"), (a, b) => Date.parse(a) - Date.parse(b))).toBe(true);
+});

@@ -104,3 +104,54 @@ test("the payouts list sorts by amount and by creation time, either way", async 
   await expect(amountHeader).toHaveAttribute("aria-sort", "none");
   await expect(page.locator("#payouts")).toContainText("Newest first.");
 });
+
+test("retry after a final failure says it is a new request, may go to another number, and pays that number once", async ({ page, apiUrl }) => {
+  test.setTimeout(180_000);
+  const newNumber = "+254708374149";
+  const response = await fetch(`${apiUrl}/payouts`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": partnerKey },
+    body: JSON.stringify({
+      userId: "user_prod7",
+      amount: 1_500,
+      currency: "KES",
+      destination: { type: "mpesa", account: sandboxRefusesNumber },
+      reference: `e2e-redirect-${Date.now()}`,
+    }),
+  });
+  const payout = (await response.json()) as { id: string };
+  expect(response.ok, JSON.stringify(payout)).toBe(true);
+
+  await signInAs(page, "admin");
+  const run = await page.request.post("/trpc/payouts.runPayouts", { data: {} });
+  expect(run.ok(), await run.text()).toBe(true);
+  await page.goto(`/payouts/${payout.id}`);
+  const attempts = page.getByTestId("payout-attempt");
+  await expect(attempts.first()).toHaveAttribute("data-outcome", "failed");
+
+  await page.getByRole("button", { name: `Retry payout ${payout.id}` }).click();
+  const dialog = page.getByRole("dialog", { name: "Retry this payout?" });
+  const plan = dialog.getByTestId("retry-plan");
+  await expect(plan).toContainText(`sent again now to M-Pesa ${sandboxRefusesNumber}`);
+  await expect(plan).toContainText(`It goes as a new M-Pesa request, ${payout.id}-a2: M-Pesa answered the last request (${payout.id}) with a final failure`);
+  await dialog.getByLabel("Send to another M-Pesa number (optional)").fill(newNumber);
+  await expect(plan).toContainText(`sent again now to M-Pesa ${newNumber}`);
+  await expect(dialog.getByTestId("retry-destination-change")).toContainText(`${newNumber} replaces ${sandboxRefusesNumber}`);
+  await expect(dialog.getByTestId("retry-destination-change")).toContainText("recorded in the audit log");
+  await dialog.getByRole("button", { name: `Retry payout to ${newNumber}` }).click();
+  await expect(dialog).toBeHidden();
+
+  // The second attempt is its own record, to the new number, and paid.
+  await expect(attempts).toHaveCount(2, { timeout: 60_000 });
+  await expect(attempts.nth(1)).toContainText(`M-Pesa ${newNumber}`);
+  await expect(attempts.nth(1)).toHaveAttribute("data-outcome", "paid", { timeout: 60_000 });
+  await expect(attempts.first()).toContainText(`M-Pesa ${sandboxRefusesNumber}`);
+
+  // The sandbox paid the new request once, to the new number; the refused one was never paid.
+  const { payments } = (await (await fetch(`${process.env.E2E_SANDBOX_URL}/__sandbox/payments`)).json()) as {
+    payments: Array<{ originatorConversationId: string; partyB: string; amount: number }>;
+  };
+  expect(payments.filter((p) => p.originatorConversationId.startsWith(payout.id))).toEqual([
+    expect.objectContaining({ originatorConversationId: `${payout.id}-a2`, partyB: newNumber.slice(1), amount: 15 }),
+  ]);
+});

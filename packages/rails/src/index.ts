@@ -6,6 +6,7 @@ export type {
   PayoutRequest,
   PayoutStatus,
 } from "./payout-rail";
+export { parseProviderKey, providerKeyOf } from "./payout-rail";
 export { DarajaB2cRail } from "./mpesa/daraja-b2c-rail";
 export type { DarajaB2cOptions } from "./mpesa/daraja-b2c-rail";
 export {

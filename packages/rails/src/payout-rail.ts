@@ -1,6 +1,6 @@
 /**
- * The one interface the payout worker talks to. Every rail uses the payout id as the provider's
- * idempotency key, so sending the same payout again can never pay it twice.
+ * The one interface the payout worker talks to. Every rail gives the provider the request's
+ * `providerKey` as its idempotency key, so sending the same request again can never pay twice.
  */
 export type PayoutDestination =
   | { type: "mpesa"; account: string }
@@ -8,8 +8,15 @@ export type PayoutDestination =
   | { type: "bank"; account: string; bankCode?: string; accountName?: string; bankName?: string };
 
 export type PayoutRequest = {
-  /** Our payout id: the provider's idempotency key. */
+  /** Our payout id. */
   payoutId: string;
+  /**
+   * The provider's idempotency key for this request (`providerKeyOf`): the payout id, or
+   * `<payoutId>-a<n>` for a payout sent again after a final failure, whose earlier request the
+   * provider has closed (it would refuse the same key with another destination, or answer with
+   * the old failure). Every re-send of one request keeps its key.
+   */
+  providerKey: string;
   amount: bigint;
   currency: string;
   destination: PayoutDestination;
@@ -39,8 +46,25 @@ export interface PayoutRail {
   readonly name: PayoutRailName;
   send(payout: PayoutRequest): Promise<PayoutOutcome>;
   /**
-   * Asks the provider what became of a payout. Ask before re-sending after a crash between
-   * "provider accepted" and "recorded"; for M-Pesa the answer itself comes back as a callback.
+   * Asks the provider what became of the request with this key (`PayoutRequest.providerKey`).
+   * Ask before re-sending after a crash between "provider accepted" and "recorded"; for M-Pesa
+   * the answer itself comes back as a callback.
    */
-  queryStatus(payoutId: string): Promise<PayoutStatus>;
+  queryStatus(providerKey: string): Promise<PayoutStatus>;
+}
+
+const attemptKeySuffix = /-a(\d+)$/;
+
+/** The provider key of a payout's first request and of a request sent again after a final failure (attempt n). */
+export function providerKeyOf(payoutId: string, attempt?: number): string {
+  return attempt === undefined ? payoutId : `${payoutId}-a${attempt}`;
+}
+
+/**
+ * The payout and attempt a provider key names: callbacks and status answers carry only the key.
+ * Payout ids (`po_` and hex) never end in `-a<digits>`.
+ */
+export function parseProviderKey(providerKey: string): { payoutId: string; attempt: number | null } {
+  const match = attemptKeySuffix.exec(providerKey);
+  return match ? { payoutId: providerKey.slice(0, match.index), attempt: Number(match[1]) } : { payoutId: providerKey, attempt: null };
 }

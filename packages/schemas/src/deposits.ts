@@ -6,6 +6,8 @@ export const depositMethods = ["mpesa", "bank", "cash", "stripe"] as const;
 export type DepositMethod = (typeof depositMethods)[number];
 export const depositStatuses = ["pending", "confirmed", "failed"] as const;
 export type DepositStatus = (typeof depositStatuses)[number];
+export const depositSortFields = ["createdAt", "amount", "status"] as const;
+export type DepositSortField = (typeof depositSortFields)[number];
 
 /** Ids end up inside ledger account codes (`user:<id>:wallet:KES`): same alphabet as the ledger. */
 const ownerId = (what: string) =>
@@ -101,6 +103,10 @@ export const listDepositsInput = pageInput.extend({
   to: instantInput("to must be an ISO 8601 date").optional(),
   /** Part of a reference, or an exact user id. */
   search: z.string().trim().min(1).max(200).optional(),
+  /** createdAt (default), amount or status (pending, confirmed, failed; newest first within each). */
+  sort: z.enum(depositSortFields).optional(),
+  /** desc (default) or asc. A cursor belongs to the sort it came from. */
+  direction: z.enum(["asc", "desc"]).optional(),
 });
 export type ListDepositsInput = z.output<typeof listDepositsInput>;
 

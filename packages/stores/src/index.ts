@@ -5,6 +5,7 @@ export * as payoutRunsStore from "./payout-runs";
 export * as ledgerStore from "./ledger";
 export * as tenancyStore from "./tenancy";
 export * as payoutDestinationsStore from "./payout-destinations";
+export * as dashboardSearchStore from "./dashboard-search";
 export * as depositsStore from "./deposits";
 export * as outboxStore from "./outbox";
 export * as contractsStore from "./contracts";

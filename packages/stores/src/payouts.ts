@@ -18,6 +18,8 @@ export type StartedPayout = {
   id: string;
   previousAttempts: number;
   previousRequestId: string | null;
+  /** The provider key of the request this attempt sends (the payout id unless retried after a final failure). */
+  providerKey: string;
   status: string | null;
   destinationType: string | null;
   destination: unknown;
@@ -44,7 +46,7 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
                             processing_at = coalesce(p.processing_at, now()), updated_at = now()
        from current c
        where p.id = c.id and c.status not in ('paid', 'failed', 'cancelled')
-       returning p.id, p.user_id, p.status, p.destination_type, p.destination, p.amount, p.currency, p.batch_id
+       returning p.id, p.user_id, p.status, p.destination_type, p.destination, p.amount, p.currency, p.batch_id, p.provider_key
      ),
      events as (
        insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
@@ -55,7 +57,7 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
        returning id
      )
      select c.id, c.attempts as "previousAttempts", c.provider_request_id as "previousRequestId",
-            u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency
+            coalesce(u.provider_key, c.id) as "providerKey", u.status, u.destination_type as "destinationType", u.destination, u.amount::text as amount, u.currency
      from current c left join updated u on u.id = c.id`,
     values: [payoutIds],
   });
@@ -66,6 +68,7 @@ export async function startPayouts(db: Queryable, payoutIds: string[]): Promise<
         id: row.id,
         previousAttempts: row.previousAttempts,
         previousRequestId: row.previousRequestId,
+        providerKey: row.providerKey,
         status: row.status,
         destinationType: row.destinationType,
         destination: row.destination,
@@ -144,11 +147,11 @@ export async function markAwaitingResults(
   return new Set(rows.map((row) => row.id));
 }
 
-/** What a callback needs to know about the payout it names. */
-export type CallbackPayout = { id: string; status: string; amount: bigint; currency: string; providerRequestId: string | null };
+/** What a callback needs to know about the payout it names; `providerKey`: its current request's. */
+export type CallbackPayout = { id: string; status: string; amount: bigint; currency: string; providerRequestId: string | null; providerKey: string };
 
-function decodeCallbackPayout([id, status, amount, currency, providerRequestId]: TextRow): CallbackPayout {
-  return { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId: providerRequestId ?? null };
+function decodeCallbackPayout([id, status, amount, currency, providerRequestId, providerKey]: TextRow): CallbackPayout {
+  return { id: id!, status: status!, amount: BigInt(amount!), currency: currency!, providerRequestId: providerRequestId ?? null, providerKey: providerKey! };
 }
 
 /**
@@ -158,7 +161,7 @@ function decodeCallbackPayout([id, status, amount, currency, providerRequestId]:
 export async function readCallbackPayouts(db: Queryable, payoutIds: string[]): Promise<Map<string, CallbackPayout>> {
   const rows = await queryTextRows(db, {
     name: "payouts-read-for-callbacks",
-    text: `select id, status, amount::text, currency, provider_request_id from payouts where id = any($1::text[])`,
+    text: `select id, status, amount::text, currency, provider_request_id, coalesce(provider_key, id) from payouts where id = any($1::text[])`,
     values: [textArrayLiteral(payoutIds)],
   });
   const found = new Map<string, CallbackPayout>();
@@ -247,7 +250,7 @@ export async function callPayoutsSettle(
 const payoutColumns = `id, user_id as "userId", amount, currency, destination_type as "destinationType",
   destination, contract_id as "contractId", reference, request_hash as "requestHash",
   status, attempts, last_error as "lastError", provider_reference as "providerReference",
-  provider_request_id as "providerRequestId", hold_id as "holdId",
+  provider_request_id as "providerRequestId", provider_key as "providerKey", hold_id as "holdId",
   ledger_snapshot as "ledgerSnapshot", batch_id as "batchId", job_id as "jobId",
   status_check as "statusCheck", status_check_at as "statusCheckAt",
   created_at as "createdAt", updated_at as "updatedAt", processing_at as "processingAt",

@@ -44,7 +44,11 @@ function NavItem({ section, pathname }: { section: Section; pathname: string }) 
   const current = isCurrent(section.href, pathname);
   return (
     <li>
+      {/* No prefetch: thirteen sections' chunks and page data on every load kept each list page
+          busy for ~50 requests after its own data had arrived (bench:pages); a section is
+          fetched when chosen. */}
       <Link
+        prefetch={false}
         href={section.href}
         aria-current={current ? "page" : undefined}
         className={cx(

@@ -41,10 +41,12 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
     }
   }
 
-  function payoutIdOf(request: FastifyRequest): string {
-    const { payoutId } = request.query as { payoutId?: string };
-    if (!payoutId) throw new DomainError("VALIDATION_FAILED", "payoutId is required in the callback URL", { fields: [{ path: "payoutId", message: "is required" }] });
-    return payoutId;
+  /** The request a status answer is about: `key` (its provider key); `payoutId` in queries made before provider keys. */
+  function providerKeyOf(request: FastifyRequest): string {
+    const { key, payoutId } = request.query as { key?: string; payoutId?: string };
+    const providerKey = key || payoutId;
+    if (!providerKey || typeof providerKey !== "string") throw new DomainError("VALIDATION_FAILED", "key is required in the callback URL", { fields: [{ path: "key", message: "is required" }] });
+    return providerKey;
   }
 
   // Two callbacks arrive per payout: at info level their request lines and outcome would be most
@@ -67,8 +69,8 @@ export async function mpesaCallbackRoutes(fastify: FastifyInstance, options: Mpe
   route(darajaCallbackPaths.b2cResult, (request) => handleMpesaB2cResult({ ...base, body: request.body }));
   route(darajaCallbackPaths.b2cQueueTimeout, (request) => handleMpesaQueueTimeout({ ...base, body: request.body }));
   route(darajaCallbackPaths.statusResult, (request) =>
-    handleMpesaStatusResult({ ...base, body: request.body, payoutId: payoutIdOf(request) }),
+    handleMpesaStatusResult({ ...base, body: request.body, providerKey: providerKeyOf(request) }),
   );
   // The status query itself timed out in Daraja's queue: the scheduled status check asks again.
-  route(darajaCallbackPaths.statusQueueTimeout, async (request) => ({ payoutId: payoutIdOf(request), action: "waiting" }));
+  route(darajaCallbackPaths.statusQueueTimeout, async (request) => ({ payoutId: providerKeyOf(request), action: "waiting" }));
 }

@@ -131,6 +131,77 @@ describe("payouts through the worker and the Daraja sandbox", () => {
     expect(harness.sandbox.payments().some((p) => p.originatorConversationId === payout.id)).toBe(false);
   });
 
+  test("a retry after a final failure is a new request to the changed number, paid once; the old request's callbacks change nothing", async () => {
+    await harness.fund("user_redirect", 10_000n);
+    const payout = await harness.caller().payouts.createPayout({
+      userId: "user_redirect",
+      amount: 4000,
+      currency: "KES",
+      destination: { type: "mpesa", account: "+254700000002" },
+    });
+    expect(payout.providerKey).toBe(payout.id);
+    await harness.caller().payouts.runPayouts({ destinationType: "mpesa" });
+    expect((await harness.caller().payouts.getPayout({ payoutId: payout.id })).status).toBe("failed");
+
+    // While the outcome is unknown the destination cannot change; after the final failure it can.
+    // The sandbox pays +254700000003 but never calls back: the new request stays in flight until
+    // the status check, while the old request's callbacks arrive.
+    const retried = await harness.caller().payouts.retryPayout({ payoutId: payout.id, destination: { type: "mpesa", account: "+254700000003" } });
+    expect(retried).toMatchObject({ status: "queued", providerKey: `${payout.id}-a2`, destination: { type: "mpesa", account: "+254700000003" } });
+    const sent = await eventually(
+      async () => harness.sandbox.payments().filter((p) => p.originatorConversationId.startsWith(payout.id)),
+      (payments) => payments.length > 0,
+    );
+    expect(sent.map((p) => [p.originatorConversationId, p.partyB, p.amount])).toEqual([[`${payout.id}-a2`, "254700000003", 40]]);
+
+    const callback = (path: string, query: Record<string, string>, body: unknown) =>
+      fetch(`${harness.apiUrl}/payments/mpesa${path}?${new URLSearchParams({ token: harness.workerEnv.MPESA_CALLBACK_TOKEN!, ...query })}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const oldFailure = {
+      Result: {
+        ResultType: 0,
+        ResultCode: 2040,
+        ResultDesc: "Credit Party customer type (Unregistered or Registered Customer) can't be supported by the service.",
+        OriginatorConversationID: payout.id,
+        ConversationID: "AG_OLD_REQUEST",
+        TransactionID: "OLDTXN0001",
+      },
+    };
+    for (const answer of [
+      await callback("/b2c/result", {}, oldFailure),
+      await callback("/b2c/timeout", {}, oldFailure),
+      await callback("/status/result", { key: payout.id }, oldFailure),
+      await callback("/status/result", { payoutId: payout.id }, oldFailure),
+    ]) {
+      expect(answer.status).toBe(200);
+    }
+    const during = await harness.caller().payouts.getPayout({ payoutId: payout.id });
+    expect(during.status).not.toBe("failed");
+
+    const paid = await eventually(
+      () => harness.caller().payouts.getPayout({ payoutId: payout.id }),
+      (p) => p.status === "paid",
+    );
+    expect(paid).toMatchObject({ status: "paid", providerKey: `${payout.id}-a2` });
+    expect(harness.sandbox.payments().filter((p) => p.originatorConversationId.startsWith(payout.id))).toHaveLength(1);
+    expect(await available("user_redirect")).toBe(6_000n);
+    const attempts = await harness.caller().payouts.listPayoutAttempts({ payoutId: payout.id });
+    expect(attempts.attempts.map((a) => [a.attempt, a.outcome, a.providerKey, (a.destination as { account: string }).account])).toEqual([
+      [1, "failed", payout.id, "+254700000002"],
+      [2, "paid", `${payout.id}-a2`, "+254700000003"],
+    ]);
+    // The destination change is in the audit log, and saved for the user.
+    const audit = await database.db.auditLog.findFirst({ where: { action: "payout.retried", target: `payout:${payout.id}` } });
+    expect(audit?.metadata).toMatchObject({ status: "failed", providerKey: `${payout.id}-a2`, destinationTo: expect.stringMatching(/0003$/) });
+    // A paid payout cannot be sent anywhere else.
+    await expect(
+      harness.caller().payouts.retryPayout({ payoutId: payout.id, destination: { type: "mpesa", account: "+254708374149" } }),
+    ).rejects.toMatchObject({ cause: { code: "INVALID_STATE" } });
+  });
+
   test("no callback: the status query settles it; a duplicate callback pays nothing twice", async () => {
     await harness.fund("user_async", 20_000n);
     const silent = await harness.caller().payouts.createPayout({

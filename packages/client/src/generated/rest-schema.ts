@@ -131,7 +131,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a failed payout
-         * @description Retries a payout now: a processing one runs (or asks the provider) at once; a failed one holds its funds again and is re-queued.
+         * @description Retries a payout now: a processing one asks the provider about its request at once (and sends it again, same request, if the provider never received it); a failed one holds its funds again and is sent now as a new request with its own provider key (providerKey), to the same destination or to `destination` (failed payouts only; audited; saved for the user and subject to the destination cooling-off).
          */
         post: operations["payouts_retryPayout"];
         delete?: never;
@@ -273,7 +273,7 @@ export interface paths {
         };
         /**
          * List deposits
-         * @description Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; keyset-paginated (pass nextCursor back as cursor).
+         * @description Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; sorted by creation time (default), amount or status, either way; keyset-paginated (pass nextCursor back as cursor, with the same sort).
          */
         get: operations["deposits_list"];
         put?: never;
@@ -1257,6 +1257,7 @@ export interface components {
             attempts: number;
             lastError: string | null;
             providerReference: string | null;
+            providerKey: string;
             holdId: string | null;
             ledgerSnapshot: unknown;
             batchId: string | null;
@@ -2000,6 +2001,7 @@ export interface operations {
                         attempts: number;
                         lastError: string | null;
                         providerReference: string | null;
+                        providerKey: string;
                         holdId: string | null;
                         ledgerSnapshot: unknown;
                         batchId: string | null;
@@ -2302,7 +2304,28 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination?: {
+                        /** @constant */
+                        type: "mpesa";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "stripe";
+                        account: string;
+                    } | {
+                        /** @constant */
+                        type: "bank";
+                        accountName: string;
+                        account: string;
+                        bankCode: string;
+                        branchCode?: string;
+                    };
+                };
+            };
+        };
         responses: {
             /** @description Successful response */
             200: {
@@ -2733,6 +2756,8 @@ export interface operations {
                 from?: string;
                 to?: string;
                 search?: string;
+                sort?: "createdAt" | "amount" | "status";
+                direction?: "asc" | "desc";
             };
             header?: never;
             path?: never;

@@ -1,5 +1,6 @@
 import { currencyExponent, supportedCurrencies, type CurrencyCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { searchByTerm, searchStatement, type SearchRow, type SearchSource, type SearchTerms } from "@agrinet/stores/dashboard-search";
 
 export type SearchHit = {
   kind: "deposit" | "payout" | "contract" | "ledger_transaction" | "user";
@@ -61,15 +62,30 @@ export function amountCandidates(query: string): Array<{ amount: bigint; currenc
   return [...byAmount].map(([amount, currencies]) => ({ amount, currencies }));
 }
 
-const moneyRow = { id: true, reference: true, amount: true, currency: true, status: true, userId: true, createdAt: true } as const;
-type MoneyRow = { id: string; reference: string; amount: bigint; currency: string; status: string; userId: string; createdAt: Date };
+/** What one trimmed term is looked up as (`searchByTerm`'s input). */
+export function searchTermsOf(q: string): SearchTerms {
+  const phones = phoneNumberForms(q);
+  return {
+    term: q,
+    transactionId: /^\d{1,18}$/.test(q) ? BigInt(q) : null,
+    accounts: phones.length ? phones : /^[\w-]{6,40}$/.test(q) ? [q] : [],
+    phones: phones.length > 0,
+    amounts: amountCandidates(q),
+    limit: searchHitsPerKind,
+  };
+}
 
-function moneyHit(kind: "deposit" | "payout", row: MoneyRow, matched: string): SearchHit {
+/** The statement `searchDashboard` runs for a term (bench/search.bench.ts EXPLAINs it). */
+export function dashboardSearchStatement(query: string) {
+  return searchStatement(searchTermsOf(query.trim()));
+}
+
+function moneyHit(kind: "deposit" | "payout", row: SearchRow, matched: string): SearchHit {
   return {
     kind,
     id: row.id,
     matched,
-    amount: row.amount.toString(),
+    amount: row.amount?.toString() ?? null,
     currency: row.currency,
     status: row.status,
     userId: row.userId,
@@ -83,71 +99,15 @@ function moneyHit(kind: "deposit" | "payout", row: MoneyRow, matched: string): S
  * payer of an M-Pesa deposit, a payout's destination), an exact amount, a payout id or
  * reference, a contract id, a ledger transaction id, or a user id. Every lookup is an equality
  * on a primary key, a unique index or an index led by the term (amounts and phones newest
- * first, at most `searchHitsPerKind` each), so its cost does not grow with the tables
- * (bench/search.bench.ts: 1,000,000 deposits and 1,000,000 payouts).
+ * first, at most `searchHitsPerKind` each), all in one statement (`searchByTerm`), so its cost
+ * does not grow with the tables (bench/search.bench.ts: 1,000,000 deposits and 1,000,000 payouts).
  */
 export async function searchDashboard(options: { db: Db; query: string }): Promise<SearchHit[]> {
   const q = options.query.trim();
   if (!q || q.length > maxQueryLength) return [];
-  const { db } = options;
-  const transactionId = /^\d{1,18}$/.test(q) ? BigInt(q) : null;
-  const phones = phoneNumberForms(q);
-  const amounts = amountCandidates(q);
-  const newest = { orderBy: { createdAt: "desc" as const }, take: searchHitsPerKind };
-  // References are unique per partner, on (partner_id, reference): naming every partner lets
-  // each reference lookup probe that index once per partner instead of scanning the table.
-  const partnerIds = (await db.partner.findMany({ select: { id: true } })).map((partner) => partner.id);
-  const byIdOrReference = { OR: [{ id: q }, { reference: q, partnerId: { in: partnerIds } }] };
-  const [
-    deposits,
-    payouts,
-    contract,
-    transaction,
-    depositOfUser,
-    payoutOfUser,
-    contractOfUser,
-    collection,
-    payoutsByReceipt,
-    collectionsByPhone,
-    payoutsByAccount,
-    depositsByAmount,
-    payoutsByAmount,
-  ] = await Promise.all([
-    db.deposit.findMany({ where: byIdOrReference, select: moneyRow, take: 2 }),
-    db.payout.findMany({ where: byIdOrReference, select: moneyRow, take: 2 }),
-    db.contract.findUnique({
-      where: { id: q },
-      select: { id: true, expectedAmount: true, currency: true, status: true, consumerId: true, createdAt: true },
-    }),
-    transactionId === null
-      ? null
-      : db.ledgerTransaction.findUnique({ where: { id: transactionId }, select: { id: true, kind: true, createdAt: true } }),
-    db.deposit.findFirst({ where: { userId: q }, select: { userId: true } }),
-    db.payout.findFirst({ where: { userId: q }, select: { userId: true } }),
-    db.contract.findFirst({ where: { OR: [{ consumerId: q }, { producerId: q }] }, select: { id: true } }),
-    db.mpesaPayment.findUnique({ where: { receipt: q }, select: { deposit: { select: moneyRow } } }),
-    db.payout.findMany({ where: { providerReference: q }, select: moneyRow, take: 2 }),
-    phones.length === 0
-      ? []
-      : db.mpesaPayment.findMany({
-          where: { phoneNumber: { in: phones }, depositId: { not: null } },
-          select: { deposit: { select: moneyRow } },
-          ...newest,
-        }),
-    phones.length === 0 && !/^[\w-]{6,40}$/.test(q)
-      ? []
-      : db.payout.findMany({ where: { destinationAccount: { in: phones.length ? phones : [q] } }, select: moneyRow, ...newest }),
-    Promise.all(
-      amounts.map(({ amount, currencies }) =>
-        db.deposit.findMany({ where: { amount, currency: { in: currencies } }, select: moneyRow, ...newest }),
-      ),
-    ),
-    Promise.all(
-      amounts.map(({ amount, currencies }) =>
-        db.payout.findMany({ where: { amount, currency: { in: currencies } }, select: moneyRow, ...newest }),
-      ),
-    ),
-  ]);
+  const terms = searchTermsOf(q);
+  const rows = await searchByTerm(options.db.$pool, terms);
+  const from = (source: SearchSource) => rows.filter((row) => row.source === source);
 
   const hits: SearchHit[] = [];
   const seen = new Set<string>();
@@ -157,41 +117,18 @@ export async function searchDashboard(options: { db: Db; query: string }): Promi
     seen.add(key);
     hits.push(hit);
   };
-  if (depositOfUser || payoutOfUser || contractOfUser) {
+  if (from("user").length) {
     add({ kind: "user", id: q, matched: "user id", amount: null, currency: null, status: null, userId: q, createdAt: null });
   }
-  for (const deposit of deposits) add(moneyHit("deposit", deposit, deposit.id === q ? "id" : "reference"));
-  if (collection?.deposit) add(moneyHit("deposit", collection.deposit, "receipt"));
-  for (const payout of payouts) add(moneyHit("payout", payout, payout.id === q ? "id" : "reference"));
-  for (const payout of payoutsByReceipt) add(moneyHit("payout", payout, "receipt"));
-  if (contract) {
-    add({
-      kind: "contract",
-      id: contract.id,
-      matched: "id",
-      amount: contract.expectedAmount.toString(),
-      currency: contract.currency,
-      status: contract.status,
-      userId: contract.consumerId,
-      createdAt: contract.createdAt,
-    });
-  }
-  if (transaction) {
-    add({
-      kind: "ledger_transaction",
-      id: transaction.id.toString(),
-      matched: "id",
-      amount: null,
-      currency: null,
-      status: transaction.kind,
-      userId: null,
-      createdAt: transaction.createdAt,
-    });
-  }
-  for (const { deposit } of collectionsByPhone) if (deposit) add(moneyHit("deposit", deposit, "phone"));
-  for (const payout of payoutsByAccount) add(moneyHit("payout", payout, phones.length ? "phone" : "account"));
-  const newestFirst = (rows: MoneyRow[][]) => rows.flat().sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, searchHitsPerKind);
-  for (const deposit of newestFirst(depositsByAmount)) add(moneyHit("deposit", deposit, "amount"));
-  for (const payout of newestFirst(payoutsByAmount)) add(moneyHit("payout", payout, "amount"));
+  for (const deposit of from("deposit")) add(moneyHit("deposit", deposit, deposit.id === q ? "id" : "reference"));
+  for (const deposit of from("deposit-receipt")) add(moneyHit("deposit", deposit, "receipt"));
+  for (const payout of from("payout")) add(moneyHit("payout", payout, payout.id === q ? "id" : "reference"));
+  for (const payout of from("payout-receipt")) add(moneyHit("payout", payout, "receipt"));
+  for (const contract of from("contract")) add({ ...moneyHit("deposit", contract, "id"), kind: "contract" });
+  for (const transaction of from("ledger-transaction")) add({ ...moneyHit("deposit", transaction, "id"), kind: "ledger_transaction" });
+  for (const deposit of from("deposit-phone")) add(moneyHit("deposit", deposit, "phone"));
+  for (const payout of from("payout-account")) add(moneyHit("payout", payout, terms.phones ? "phone" : "account"));
+  for (const deposit of from("deposit-amount")) add(moneyHit("deposit", deposit, "amount"));
+  for (const payout of from("payout-amount")) add(moneyHit("payout", payout, "amount"));
   return hits;
 }

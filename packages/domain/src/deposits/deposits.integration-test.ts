@@ -221,4 +221,46 @@ describe("list", () => {
     const searched = await listDeposits({ db: database.db, filter: { limit: 50, search: "page-3" } });
     expect(searched.items.map((d) => d.reference)).toEqual(["PAGE-3"]);
   });
+
+  test("sorts by amount, status or creation time either way, with pages that follow each order", async () => {
+    // Three amounts, repeated, in three states: ties in amount and status are many.
+    const made = [];
+    for (let i = 0; i < 9; i++) {
+      const deposit = await create({ userId: "user_sorted", currency: "UGX", amount: 1000 * (1 + (i % 3)), reference: `SORT-${i}` });
+      if (i % 3 === 1) await confirm(deposit.id);
+      if (i % 3 === 2) await failDeposit({ db: database.db, depositId: deposit.id, reason: "sorted" });
+      made.push(deposit);
+    }
+    const rows = await database.db.deposit.findMany({ where: { userId: "user_sorted" } });
+    const statusOrder = ["pending", "confirmed", "failed"];
+    const newestFirst = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+      b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    const expected = {
+      amount: (direction: number) => [...rows].sort((a, b) => direction * Number(a.amount - b.amount) || newestFirst(a, b)),
+      status: (direction: number) => [...rows].sort((a, b) => direction * (statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status)) || newestFirst(a, b)),
+      createdAt: (direction: number) => [...rows].sort((a, b) => -direction * newestFirst(a, b)),
+    };
+    for (const by of ["amount", "status", "createdAt"] as const) {
+      for (const direction of ["asc", "desc"] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listDeposits({
+            db: database.db,
+            filter: { limit: 2, userId: "user_sorted", sort: by, direction, ...(cursor ? { cursor } : {}) },
+          });
+          seen.push(...page.items.map((d) => d.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen, `${by} ${direction}`).toEqual(expected[by](direction === "asc" ? 1 : -1).map((d) => d.id));
+      }
+    }
+    // A cursor continues only the order it came from.
+    const first = await listDeposits({ db: database.db, filter: { limit: 2, userId: "user_sorted", sort: "amount", direction: "asc" } });
+    const refused = await rejection(
+      listDeposits({ db: database.db, filter: { limit: 2, userId: "user_sorted", sort: "status", direction: "asc", cursor: first.nextCursor! } }),
+    );
+    expect(refused).toMatchObject({ code: "VALIDATION_FAILED", fields: [expect.objectContaining({ path: "cursor" })] });
+    expect(made).toHaveLength(9);
+  });
 });

@@ -192,6 +192,7 @@ export async function createPayout(options: CreatePayoutOptions): Promise<Create
         attempts: 0,
         lastError: null,
         providerReference: null,
+        providerKey: id,
         holdId: outcome.holdId,
         ledgerSnapshot: null,
         batchId: null,

@@ -77,7 +77,7 @@ describe("M-Pesa status callbacks", () => {
         return (await readCallbackPayouts(db.$pool, [id])).get(id) ?? null;
       },
     };
-    const handle = (payoutId: string, body: unknown) => handleMpesaStatusResult({ runtime, body, payoutId, maxAttempts: 5 });
+    const handle = (payoutId: string, body: unknown) => handleMpesaStatusResult({ runtime, body, providerKey: payoutId, maxAttempts: 5 });
 
     // 1000 minor units of KES: M-Pesa reports 10 shillings.
     expect(await handle(ok, statusResult(ok, 10))).toEqual({ payoutId: ok, action: "settled" });
@@ -107,13 +107,13 @@ describe("M-Pesa status callbacks", () => {
     const db = database.db;
     const payoutId = await processingPayout("user_status_mismatch");
     const runtime = createPayoutRuntime({ db, rails: {}, statusCheckAfterMs: 5_000 });
-    const result = await handleMpesaStatusResult({ runtime, body: statusResult(payoutId, 11, "FORGED2"), payoutId, maxAttempts: 5 });
+    const result = await handleMpesaStatusResult({ runtime, body: statusResult(payoutId, 11, "FORGED2"), providerKey: payoutId, maxAttempts: 5 });
     expect(result).toEqual({ payoutId, action: "waiting" });
     const payout = await db.payout.findUniqueOrThrow({ where: { id: payoutId } });
     expect(payout.status).toBe("processing");
     expect(payout.lastError).toBe("M-Pesa reports receipt FORGED2 for 11, not this payout's amount: reconcile by hand");
     // The mismatch joins the reconciliation queue once, however often M-Pesa repeats it.
-    await handleMpesaStatusResult({ runtime, body: statusResult(payoutId, 11, "FORGED2"), payoutId, maxAttempts: 5 });
+    await handleMpesaStatusResult({ runtime, body: statusResult(payoutId, 11, "FORGED2"), providerKey: payoutId, maxAttempts: 5 });
     const queued = await listExceptions(db, { reference: "FORGED2", status: "open", limit: 10 });
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ source: "mpesa", kind: "amount_mismatch", ledgerAmount: -payout.amount, statementAmount: -1_100n, currency: "KES" });

@@ -1,4 +1,5 @@
 import {
+  parseProviderKey,
   checkDarajaB2cResult,
   parseDarajaB2cResult,
   parseDarajaQueueTimeout,
@@ -23,14 +24,17 @@ export type MpesaCallbackOptions = {
 
 export type MpesaCallbackResult = {
   payoutId: string | null;
-  action: "unknown-payout" | "already-final" | "confirming" | "settled" | "failed" | "resending" | "waiting";
+  /** stale-request: the callback names an earlier request of the payout (a retry after a final failure replaced it); ignored. */
+  action: "unknown-payout" | "already-final" | "stale-request" | "confirming" | "settled" | "failed" | "resending" | "waiting";
 };
 
 /**
  * The B2C result callback. Daraja signs nothing, so even with the right URL token a result is
  * only a hint: its ids and amount are checked, and then the transaction-status query (whose
  * answer arrives on the status callback) decides. A duplicate callback asks again; the
- * answer finds the payout already settled.
+ * answer finds the payout already settled. A result for an earlier request of the payout (its
+ * OriginatorConversationID is not the payout's current provider key) says nothing about the
+ * current one and is ignored: a duplicate of the old failure must not fail the new request.
  */
 export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promise<MpesaCallbackResult> {
   const { db } = options.runtime;
@@ -38,8 +42,9 @@ export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promi
   const payout = await options.runtime.readPayout(result.payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
+  if (payout.providerKey !== result.providerKey) return { payoutId: payout.id, action: "stale-request" };
   const check = checkDarajaB2cResult(result, {
-    payoutId: payout.id,
+    providerKey: payout.providerKey,
     amount: payout.amount,
     currency: payout.currency,
     conversationId: payout.providerRequestId,
@@ -50,13 +55,13 @@ export async function handleMpesaB2cResult(options: MpesaCallbackOptions): Promi
       error: `M-Pesa result did not match the payout (${check.problems.join("; ")}); asking M-Pesa for its status`,
     });
   }
-  return confirmWithStatusQuery(options, payout.id);
+  return confirmWithStatusQuery(options, payout.id, payout.providerKey);
 }
 
-async function confirmWithStatusQuery(options: MpesaCallbackOptions, payoutId: string): Promise<MpesaCallbackResult> {
+async function confirmWithStatusQuery(options: MpesaCallbackOptions, payoutId: string, providerKey: string): Promise<MpesaCallbackResult> {
   const rail = options.runtime.rails.mpesa;
   if (!rail) return { payoutId, action: "waiting" };
-  const status = await rail.queryStatus(payoutId);
+  const status = await rail.queryStatus(providerKey);
   if (status.kind === "pending-callback") return { payoutId, action: "confirming" };
   // A synchronous answer (a transport error, say): the scheduled status check covers it.
   if (status.kind === "retryable") return { payoutId, action: "waiting" };
@@ -72,6 +77,7 @@ export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Pr
     const payout = await lockPayout(tx, timeout.payoutId);
     if (!payout) return { payoutId: null, action: "unknown-payout" as const };
     if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" as const };
+    if ((payout.providerKey ?? payout.id) !== timeout.providerKey) return { payoutId: payout.id, action: "stale-request" as const };
     const message = timeout.outcome.kind === "retryable" ? `${timeout.outcome.code}: ${timeout.outcome.message}` : "queue timeout";
     const jobId = await addPayoutJob(tx, { payoutId: payout.id, maxAttempts: options.maxAttempts, runNow: true });
     await tx.payout.update({ where: { id: payout.id }, data: { jobId, lastError: message } });
@@ -80,19 +86,25 @@ export async function handleMpesaQueueTimeout(options: MpesaCallbackOptions): Pr
 }
 
 /**
- * The transaction-status answer: the evidence a payout is settled or failed on. A "Completed"
- * whose amount differs from the payout's is not settled: it is left for an operator.
+ * The transaction-status answer about the request with `providerKey` (from the query's
+ * ResultURL): the evidence a payout is settled or failed on. A "Completed" whose amount differs
+ * from the payout's is not settled: it is left for an operator. Any other answer about an
+ * earlier request of the payout is ignored (see handleMpesaB2cResult). A "Completed" settles
+ * without reading the payout first: an earlier request is replaced only after M-Pesa called it
+ * failed, so it is never "Completed" (and if it were, the money did move: settling is true).
  */
 export async function handleMpesaStatusResult(
-  options: MpesaCallbackOptions & { payoutId: string },
+  options: MpesaCallbackOptions & { providerKey: string },
 ): Promise<MpesaCallbackResult> {
   const { db } = options.runtime;
-  const paid = completedWithAmount(options.body, options.payoutId);
-  if (paid) return settleConfirmed(options, paid);
-  const payout = await options.runtime.readPayout(options.payoutId);
+  const payoutId = parseProviderKey(options.providerKey).payoutId;
+  const paid = completedWithAmount(options.body, options.providerKey);
+  if (paid) return settleConfirmed({ ...options, payoutId }, paid);
+  const payout = await options.runtime.readPayout(payoutId);
   if (!payout) return { payoutId: null, action: "unknown-payout" };
   if (isFinal(payout.status)) return { payoutId: payout.id, action: "already-final" };
-  const result = parseDarajaStatusResult(options.body, payout.id);
+  if (payout.providerKey !== options.providerKey) return { payoutId: payout.id, action: "stale-request" };
+  const result = parseDarajaStatusResult(options.body, options.providerKey);
   if (result.status.kind === "paid") {
     const expected = toWholeUnits(payout.amount, payout.currency);
     if (expected === undefined || !Number.isSafeInteger(result.amount) || BigInt(result.amount!) !== expected) {
@@ -135,10 +147,10 @@ function amountMismatchError(receipt: string | undefined, amount: unknown): stri
  * the payout first (payouts_settle checks the amount and the status under its lock). Anything
  * else takes the path that reads the payout.
  */
-function completedWithAmount(body: unknown, payoutId: string) {
+function completedWithAmount(body: unknown, providerKey: string) {
   let result: DarajaStatusResult;
   try {
-    result = parseDarajaStatusResult(body, payoutId);
+    result = parseDarajaStatusResult(body, providerKey);
   } catch {
     return undefined;
   }

@@ -21,12 +21,24 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** The provider keys the scripted rail was sent and asked about, in order. */
+let sentKeys: string[] = [];
+let askedKeys: string[] = [];
+
 /** A provider that answers each send with the next scripted outcome (and has no record on a status query). */
 function scriptedRail(answers: PayoutOutcome[]): PayoutRail {
+  sentKeys = [];
+  askedKeys = [];
   return {
     name: "mpesa",
-    send: async () => answers.shift() ?? { kind: "retryable", code: "SCRIPT_EMPTY", message: "no answer scripted" },
-    queryStatus: async (): Promise<PayoutStatus> => ({ kind: "not-found" }),
+    send: async (request) => {
+      sentKeys.push(request.providerKey);
+      return answers.shift() ?? { kind: "retryable", code: "SCRIPT_EMPTY", message: "no answer scripted" };
+    },
+    queryStatus: async (providerKey): Promise<PayoutStatus> => {
+      askedKeys.push(providerKey);
+      return { kind: "not-found" };
+    },
   };
 }
 
@@ -70,11 +82,14 @@ test("every attempt is its own record: a retryable error, a final failure, then 
   expect(await processPayout({ runtime, payoutId: payout.id, attempt: 1, maxAttempts: 5 })).toEqual({ outcome: "paid" });
 
   const attempts = await listPayoutAttempts({ db, payoutId: payout.id });
-  expect(attempts.map(({ attempt, outcome, error, providerReference }) => ({ attempt, outcome, error, providerReference }))).toEqual([
-    { attempt: 1, outcome: "retried", error: "MPESA_17: internal error", providerReference: null },
-    { attempt: 2, outcome: "failed", error: expect.stringMatching(/^MPESA_2040: Credit Party/), providerReference: null },
-    { attempt: 3, outcome: "paid", error: null, providerReference: "RCPT_ATTEMPT3" },
+  expect(attempts.map(({ attempt, outcome, error, providerReference, providerKey }) => ({ attempt, outcome, error, providerReference, providerKey }))).toEqual([
+    { attempt: 1, outcome: "retried", error: "MPESA_17: internal error", providerReference: null, providerKey: payout.id },
+    { attempt: 2, outcome: "failed", error: expect.stringMatching(/^MPESA_2040: Credit Party/), providerReference: null, providerKey: payout.id },
+    // After the final failure, a new request with its own key (sent without asking about it first).
+    { attempt: 3, outcome: "paid", error: null, providerReference: "RCPT_ATTEMPT3", providerKey: `${payout.id}-a3` },
   ]);
+  expect(sentKeys).toEqual([payout.id, payout.id, `${payout.id}-a3`]);
+  expect(askedKeys).toEqual([payout.id]);
   for (const attempt of attempts) {
     expect(attempt.destination).toEqual({ type: "mpesa", account: "+254711000009" });
     expect(attempt.finishedAt!.getTime()).toBeGreaterThanOrEqual(attempt.startedAt.getTime());

@@ -1,5 +1,6 @@
 import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
+import { providerKeyOf } from "@agrinet/rails";
 import type { PayoutDestination } from "./payout-destination";
 
 export const payoutAttemptOutcomes = ["paid", "failed", "cancelled", "retried"] as const;
@@ -13,6 +14,12 @@ export type PayoutAttemptView = {
   outcome: PayoutAttemptOutcome | null;
   /** The rail's answer as `CODE: message`. */
   error: string | null;
+  /**
+   * The provider idempotency key the attempt's request carried: the payout id until a final
+   * failure, then `<id>-a<n>` from the attempt after it (retryPayout's rule), kept by the
+   * attempts that re-send that request.
+   */
+  providerKey: string;
   providerRequestId: string | null;
   providerReference: string | null;
   startedAt: Date;
@@ -30,14 +37,21 @@ export async function listPayoutAttempts(options: { db: Db; payoutId: string }):
       fields: [{ path: "payoutId", message: "no such payout" }],
     });
   }
-  return payout.attemptRecords.map((row) => ({
-    attempt: row.attempt,
-    destination: row.destination as PayoutDestination,
-    outcome: row.outcome as PayoutAttemptOutcome | null,
-    error: row.error,
-    providerRequestId: row.providerRequestId,
-    providerReference: row.providerReference,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-  }));
+  let providerKey = options.payoutId;
+  let afterFailure = false;
+  return payout.attemptRecords.map((row) => {
+    if (afterFailure) providerKey = providerKeyOf(options.payoutId, row.attempt);
+    afterFailure = row.outcome === "failed";
+    return {
+      attempt: row.attempt,
+      destination: row.destination as PayoutDestination,
+      outcome: row.outcome as PayoutAttemptOutcome | null,
+      error: row.error,
+      providerKey,
+      providerRequestId: row.providerRequestId,
+      providerReference: row.providerReference,
+      startedAt: row.startedAt,
+      finishedAt: row.finishedAt,
+    };
+  });
 }

@@ -24,6 +24,8 @@ export type PayoutView = {
   attempts: number;
   lastError: string | null;
   providerReference: string | null;
+  /** The provider's idempotency key for the current (or next) request: the id, or `<id>-a<n>` after a retry of a final failure. */
+  providerKey: string;
   holdId: string | null;
   ledgerSnapshot: unknown;
   batchId: string | null;
@@ -52,6 +54,7 @@ export function toPayoutView(row: Payout): PayoutView {
     attempts: row.attempts,
     lastError: row.lastError,
     providerReference: row.providerReference,
+    providerKey: row.providerKey ?? row.id,
     holdId: row.holdId,
     ledgerSnapshot: row.ledgerSnapshot,
     batchId: row.batchId,

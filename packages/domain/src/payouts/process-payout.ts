@@ -1,4 +1,4 @@
-import type { PayoutOutcome, PayoutRail, PayoutRailName, PayoutStatus as RailStatus } from "@agrinet/rails";
+import { parseProviderKey, type PayoutOutcome, type PayoutRail, type PayoutRailName, type PayoutStatus as RailStatus } from "@agrinet/rails";
 import { addPayoutJob } from "@agrinet/job-queue";
 import { lockProcessingPayout } from "@agrinet/stores/payouts";
 import type { PayoutDestination } from "./payout-destination";
@@ -31,9 +31,10 @@ export type ProcessPayoutResult =
   | { outcome: "paid" | "failed" | "already-final" | "awaiting-result" | "missing" };
 
 /**
- * One attempt at paying a payout. The rail is always given the payout id as its idempotency
- * key; and when an earlier attempt may have reached the provider (the worker crashed, or the
- * provider did not answer), the provider is asked first, so a payout is never sent twice.
+ * One attempt at paying a payout. The rail is given the request's provider key as its
+ * idempotency key (the payout id, or `<id>-a<n>` after an operator's retry of a final failure);
+ * and when an earlier attempt may have reached the provider with that key (the worker crashed,
+ * or the provider did not answer), the provider is asked first, so a payout is never sent twice.
  */
 export async function processPayout(options: ProcessPayoutOptions): Promise<ProcessPayoutResult> {
   const { runtime, payoutId } = options;
@@ -46,8 +47,11 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
     amount: started.amount!,
     currency: started.currency!,
   };
-  // A retry of this job, or an earlier job for this payout, may have reached the provider.
-  const earlierSend = !options.confirmedNotSent && (started.previousAttempts > 0 || started.previousRequestId !== null);
+  // A retry of this job, or an earlier job for this payout, may have reached the provider with
+  // this key; unless this attempt is the first with its key (a retry after a final failure).
+  const { providerKey } = started;
+  const firstWithKey = parseProviderKey(providerKey).attempt === started.previousAttempts + 1;
+  const earlierSend = !options.confirmedNotSent && !firstWithKey && (started.previousAttempts > 0 || started.previousRequestId !== null);
   const mayHaveReachedProvider = options.attempt > 1 || earlierSend;
 
   const rail = runtime.rails[payout.destinationType as PayoutRailName];
@@ -56,7 +60,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
   }
 
   if (mayHaveReachedProvider) {
-    const status = await rail.queryStatus(payoutId);
+    const status = await rail.queryStatus(providerKey);
     if (status.kind !== "not-found") {
       return applyRailOutcome({ ...options, outcome: withoutQueryReference(status) });
     }
@@ -64,6 +68,7 @@ export async function processPayout(options: ProcessPayoutOptions): Promise<Proc
   const destination = payout.destination as PayoutDestination;
   const outcome = await rail.send({
     payoutId,
+    providerKey,
     amount: payout.amount,
     currency: payout.currency,
     destination,
@@ -151,7 +156,7 @@ export async function checkPayoutStatus(options: CheckPayoutStatusOptions): Prom
   if (payout.status !== "processing") return { outcome: "already-final" };
   const rail = options.runtime.rails[payout.destinationType as PayoutRailName];
   if (!rail) throw new RetryablePayoutError("RAIL_NOT_CONFIGURED", `no ${payout.destinationType} rail is configured`);
-  const status = await rail.queryStatus(options.payoutId);
+  const status = await rail.queryStatus(payout.providerKey ?? payout.id);
   // A "retryable" answer to a status query means "ask again later", never "give up".
   return applyRailOutcome({
     ...options,

@@ -4,7 +4,7 @@ import { BankTransferRail, exportBankPayoutBatchCsv } from "./bank-transfer-rail
 describe("bank rail", () => {
   it("leaves a bank payout waiting for the operator and refuses a missing account", async () => {
     const rail = new BankTransferRail();
-    const base = { payoutId: "p1", amount: 100n, currency: "KES" };
+    const base = { payoutId: "p1", providerKey: "p1", amount: 100n, currency: "KES" };
     expect(await rail.send({ ...base, destination: { type: "bank", account: "0123456789" } })).toEqual({ kind: "pending-callback" });
     expect(await rail.send({ ...base, destination: { type: "bank", account: " " } })).toMatchObject({ kind: "failed-final" });
   });

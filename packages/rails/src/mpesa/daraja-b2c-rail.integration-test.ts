@@ -32,8 +32,10 @@ function railOptions(overrides: Partial<DarajaB2cOptions> = {}): DarajaB2cOption
 }
 
 function payout(phone: string, overrides: Partial<PayoutRequest> = {}): PayoutRequest {
+  const payoutId = overrides.payoutId ?? randomUUID();
   return {
-    payoutId: randomUUID(),
+    payoutId,
+    providerKey: payoutId,
     amount: 150_000n, // KES 1,500.00
     currency: "KES",
     destination: { type: "mpesa", account: phone },
@@ -46,7 +48,7 @@ const b2cResultFor = (payoutId: string) => (c: ReceivedCallback) =>
   (c.body as { Result?: { OriginatorConversationID?: string } }).Result?.OriginatorConversationID === payoutId;
 
 const statusResultFor = (payoutId: string) => (c: ReceivedCallback) =>
-  c.path === `/payments/mpesa${darajaCallbackPaths.statusResult}` && c.query.get("payoutId") === payoutId;
+  c.path === `/payments/mpesa${darajaCallbackPaths.statusResult}` && c.query.get("key") === payoutId;
 
 beforeAll(async () => {
   sandbox = await startDarajaSandbox({ consumerKey: "sandbox-key", consumerSecret: "sandbox-secret", slowCallbackDelayMs: 300 });
@@ -75,7 +77,7 @@ describe("Daraja B2C rail against the sandbox", () => {
     expect(paid).toMatchObject({ partyB: "254708374149", amount: 1500, partyA: "600996" });
     expect(
       checkDarajaB2cResult(result, {
-        payoutId: request.payoutId,
+        providerKey: request.providerKey,
         amount: request.amount,
         currency: "KES",
         conversationId: sent.kind === "pending-callback" ? sent.providerReference ?? null : null,
@@ -109,7 +111,7 @@ describe("Daraja B2C rail against the sandbox", () => {
     expect(await rail.queryStatus(request.payoutId)).toMatchObject({ kind: "pending-callback" });
     const [statusCallback] = await receiver.waitFor(statusResultFor(request.payoutId));
     expect(darajaCallbackTokenCheck(callbackToken)(statusCallback!.query.get("token"))).toBe(true);
-    const status = parseDarajaStatusResult(statusCallback!.body, statusCallback!.query.get("payoutId")!);
+    const status = parseDarajaStatusResult(statusCallback!.body, statusCallback!.query.get("key")!);
     const paid = sandbox.payments().find((p) => p.originatorConversationId === request.payoutId);
     expect(status.status).toEqual({ kind: "paid", providerReference: paid!.transactionId });
     expect(status.amount).toBe(1500);

@@ -23,8 +23,9 @@ export type DarajaB2cOptions = {
 };
 
 /**
- * M-Pesa B2C through Safaricom's Daraja API. The payout id is the OriginatorConversationID, so
- * Daraja (and the sandbox) can tell a retry from a new payment. A 200 only means "accepted":
+ * M-Pesa B2C through Safaricom's Daraja API. The request's provider key (the payout id, or
+ * `<id>-a<n>` for a payout sent again after a final failure) is the OriginatorConversationID, so
+ * Daraja (and the sandbox) can tell a re-send of one request from a new payment. A 200 only means "accepted":
  * the outcome arrives on the ResultURL, parsed by `parseDarajaB2cResult`.
  */
 export class DarajaB2cRail implements PayoutRail {
@@ -55,7 +56,7 @@ export class DarajaB2cRail implements PayoutRail {
       return { kind: "failed-final", code: "INVALID_AMOUNT", message: `M-Pesa pays whole ${payout.currency} amounts only` };
     }
     const request = {
-      OriginatorConversationID: payout.payoutId,
+      OriginatorConversationID: payout.providerKey,
       InitiatorName: this.options.initiatorName,
       SecurityCredential: this.options.securityCredential,
       CommandID: this.options.commandId ?? "BusinessPayment",
@@ -71,22 +72,22 @@ export class DarajaB2cRail implements PayoutRail {
   }
 
   /**
-   * Sends a transaction-status query for the payout. Daraja answers it asynchronously: this
-   * returns `pending-callback` once the query is accepted, and the answer reaches the status
-   * ResultURL (parse it with `parseDarajaStatusResult`).
+   * Sends a transaction-status query for the request with this provider key. Daraja answers it
+   * asynchronously: this returns `pending-callback` once the query is accepted, and the answer
+   * reaches the status ResultURL, which names the key (parse it with `parseDarajaStatusResult`).
    */
-  async queryStatus(payoutId: string): Promise<PayoutStatus> {
+  async queryStatus(providerKey: string): Promise<PayoutStatus> {
     const request = {
       Initiator: this.options.initiatorName,
       SecurityCredential: this.options.securityCredential,
       CommandID: "TransactionStatusQuery",
-      OriginalConversationID: payoutId,
+      OriginalConversationID: providerKey,
       PartyA: this.options.shortcode,
       IdentifierType: "4",
-      ResultURL: this.callbackUrl(darajaCallbackPaths.statusResult, { payoutId }),
-      QueueTimeOutURL: this.callbackUrl(darajaCallbackPaths.statusQueueTimeout, { payoutId }),
+      ResultURL: this.callbackUrl(darajaCallbackPaths.statusResult, { key: providerKey }),
+      QueueTimeOutURL: this.callbackUrl(darajaCallbackPaths.statusQueueTimeout, { key: providerKey }),
       Remarks: "Payout status check",
-      Occasion: payoutId.slice(0, 100),
+      Occasion: providerKey.slice(0, 100),
     };
     return this.submit("/mpesa/transactionstatus/v1/query", request);
   }

@@ -28,9 +28,9 @@ describe("Daraja callback parsing", () => {
   it("accepts a matching success and flags a wrong payout, conversation or amount", () => {
     const result = parseDarajaB2cResult(success);
     expect(result.outcome).toEqual({ kind: "paid", providerReference: "NLJ41HAY6Q" });
-    const expected = { payoutId: "payout-1", amount: 150_000n, currency: "KES", conversationId: "AG_20261124_abc" };
+    const expected = { providerKey: "payout-1", amount: 150_000n, currency: "KES", conversationId: "AG_20261124_abc" };
     expect(checkDarajaB2cResult(result, expected)).toEqual({ ok: true });
-    const wrong = checkDarajaB2cResult(result, { ...expected, payoutId: "payout-2", amount: 150_100n, conversationId: "AG_other" });
+    const wrong = checkDarajaB2cResult(result, { ...expected, providerKey: "payout-2", amount: 150_100n, conversationId: "AG_other" });
     expect(wrong.ok).toBe(false);
     expect(wrong.ok ? [] : wrong.problems).toHaveLength(3);
   });

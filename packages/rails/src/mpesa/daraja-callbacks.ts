@@ -1,13 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
 import { currencyExponent, isSupportedCurrency, validationError } from "@agrinet/core";
-import type { PayoutOutcome, PayoutStatus } from "../payout-rail";
+import { parseProviderKey, type PayoutOutcome, type PayoutStatus } from "../payout-rail";
 import { classifyDarajaResult, classifyDarajaStatusResult } from "./daraja-result-codes";
 
 /**
  * Paths under MPESA_CALLBACK_BASE_URL that the client puts in its requests; the API mounts a
  * handler on each. Each URL also carries `?token=MPESA_CALLBACK_TOKEN` (Daraja signs nothing,
  * so the secret in the URL is what tells our callbacks from anyone else's POST), and the status
- * ones carry `&payoutId=` because a status result names the query, not the payout.
+ * ones carry `&key=` (the request's provider key) because a status result names the query, not
+ * the payout. Status queries made before provider keys carry `&payoutId=`, the same value then.
  */
 export const darajaCallbackPaths = {
   b2cResult: "/b2c/result",
@@ -34,6 +35,9 @@ export function darajaCallbackTokenCheck(expected: string): (received: string | 
 export type DarajaResultParameters = Record<string, string | number>;
 
 export type DarajaB2cResult = {
+  /** The OriginatorConversationID: the request's provider key. */
+  providerKey: string;
+  /** The payout the key names. */
   payoutId: string;
   conversationId: string;
   transactionId: string;
@@ -53,8 +57,10 @@ export function parseDarajaB2cResult(body: unknown): DarajaB2cResult {
   const transactionId = stringField(result, "TransactionID") ?? "";
   const receipt = typeof parameters.TransactionReceipt === "string" ? parameters.TransactionReceipt : transactionId;
   const amount = parameters.TransactionAmount === undefined ? undefined : Number(parameters.TransactionAmount);
+  const providerKey = requiredField(result, "OriginatorConversationID");
   return {
-    payoutId: requiredField(result, "OriginatorConversationID"),
+    providerKey,
+    payoutId: parseProviderKey(providerKey).payoutId,
     conversationId: stringField(result, "ConversationID") ?? "",
     transactionId: receipt,
     resultCode,
@@ -66,16 +72,16 @@ export function parseDarajaB2cResult(body: unknown): DarajaB2cResult {
 }
 
 /**
- * Checks a parsed result against the payout it claims to settle. A success whose ids or amount
- * differ is not evidence of payment: the caller should confirm with a status query instead.
+ * Checks a parsed result against the payout request it claims to settle. A success whose ids or
+ * amount differ is not evidence of payment: the caller should confirm with a status query instead.
  */
 export function checkDarajaB2cResult(
   result: DarajaB2cResult,
-  expected: { payoutId: string; amount: bigint; currency: string; conversationId?: string | null },
+  expected: { providerKey: string; amount: bigint; currency: string; conversationId?: string | null },
 ): { ok: true } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  if (result.payoutId !== expected.payoutId) {
-    problems.push(`OriginatorConversationID ${result.payoutId} is not payout ${expected.payoutId}`);
+  if (result.providerKey !== expected.providerKey) {
+    problems.push(`OriginatorConversationID ${result.providerKey} is not the payout's request ${expected.providerKey}`);
   }
   if (expected.conversationId && result.conversationId !== expected.conversationId) {
     problems.push(`ConversationID ${result.conversationId} is not ${expected.conversationId}`);
@@ -97,10 +103,12 @@ export function checkDarajaB2cResult(
 }
 
 /** The QueueTimeOutURL body: the request expired in Daraja's queue, so nothing was paid. */
-export function parseDarajaQueueTimeout(body: unknown): { payoutId: string; outcome: PayoutOutcome } {
+export function parseDarajaQueueTimeout(body: unknown): { providerKey: string; payoutId: string; outcome: PayoutOutcome } {
   const result = readResult(body);
+  const providerKey = requiredField(result, "OriginatorConversationID");
   return {
-    payoutId: requiredField(result, "OriginatorConversationID"),
+    providerKey,
+    payoutId: parseProviderKey(providerKey).payoutId,
     outcome: {
       kind: "retryable",
       code: `MPESA_${String(result.ResultCode ?? "QUEUE_TIMEOUT")}`,
@@ -110,6 +118,8 @@ export function parseDarajaQueueTimeout(body: unknown): { payoutId: string; outc
 }
 
 export type DarajaStatusResult = {
+  /** The request asked about (from the status ResultURL) and the payout it names. */
+  providerKey: string;
   payoutId: string;
   status: PayoutStatus;
   amount: number | undefined;
@@ -119,22 +129,23 @@ export type DarajaStatusResult = {
 
 /**
  * Parses the transaction-status Result, which Daraja POSTs to the status query's ResultURL.
- * `payoutId` comes from that URL's query string; when the result names the original
+ * `providerKey` comes from that URL's query string; when the result names the original
  * OriginatorConversationID too, it must agree.
  */
-export function parseDarajaStatusResult(body: unknown, payoutId: string): DarajaStatusResult {
+export function parseDarajaStatusResult(body: unknown, providerKey: string): DarajaStatusResult {
   const result = readResult(body);
   const parameters = readParameters(result);
   const named = parameters.OriginatorConversationID;
-  if (named !== undefined && String(named) !== payoutId) {
+  if (named !== undefined && String(named) !== providerKey) {
     throw validationError([
-      { path: "Result.ResultParameters.OriginatorConversationID", message: `names ${String(named)}, not payout ${payoutId}` },
+      { path: "Result.ResultParameters.OriginatorConversationID", message: `names ${String(named)}, not request ${providerKey}` },
     ]);
   }
   const receipt = parameters.ReceiptNo === undefined ? undefined : String(parameters.ReceiptNo);
   const transactionStatus = parameters.TransactionStatus === undefined ? undefined : String(parameters.TransactionStatus);
   return {
-    payoutId,
+    providerKey,
+    payoutId: parseProviderKey(providerKey).payoutId,
     status: classifyDarajaStatusResult(
       String(result.ResultCode),
       stringField(result, "ResultDesc") ?? "",

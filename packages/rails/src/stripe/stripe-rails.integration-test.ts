@@ -109,12 +109,12 @@ describe("Stripe deposits through the real SDK against the fake API", () => {
 
 describe("Stripe transfer rail", () => {
   const rail = () => new StripeTransferRail(stripe);
-  const payout = (account: string, amount = 40_000n) => ({
-    payoutId: randomUUID(),
-    amount,
+  const payout = (account: string, amount = 40_000n) => {
+    const payoutId = randomUUID();
+    return { payoutId, providerKey: payoutId, amount,
     currency: "USD",
-    destination: { type: "stripe" as const, account },
-  });
+    destination: { type: "stripe" as const, account } };
+  };
 
   it("pays a connected account once per payout id, and finds it again by status query", async () => {
     const request = payout("acct_producer1");

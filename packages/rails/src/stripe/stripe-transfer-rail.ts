@@ -3,8 +3,9 @@ import type { PayoutOutcome, PayoutRail, PayoutRequest, PayoutStatus } from "../
 
 /**
  * Stripe Connect payouts: a Transfer from the platform balance to the producer's connected
- * account. The payout id is both the idempotency key and the transfer_group, so a status query
- * can find the transfer again after a crash (Stripe keeps idempotency keys for 24 hours only).
+ * account. The request's provider key (the payout id, or `<id>-a<n>` after a final failure) is
+ * both the idempotency key and the transfer_group, so a status query can find the transfer again
+ * after a crash (Stripe keeps idempotency keys for 24 hours only).
  */
 export class StripeTransferRail implements PayoutRail {
   readonly name = "stripe" as const;
@@ -24,11 +25,11 @@ export class StripeTransferRail implements PayoutRail {
           amount: Number(payout.amount),
           currency: payout.currency.toLowerCase(),
           destination: payout.destination.account,
-          transfer_group: payout.payoutId,
-          metadata: { payoutId: payout.payoutId },
+          transfer_group: payout.providerKey,
+          metadata: { payoutId: payout.payoutId, providerKey: payout.providerKey },
           ...(payout.remarks ? { description: payout.remarks } : {}),
         },
-        { idempotencyKey: payout.payoutId },
+        { idempotencyKey: payout.providerKey },
       );
       return { kind: "paid", providerReference: transfer.id, details: { destination: transfer.destination } };
     } catch (error) {
@@ -36,9 +37,9 @@ export class StripeTransferRail implements PayoutRail {
     }
   }
 
-  async queryStatus(payoutId: string): Promise<PayoutStatus> {
+  async queryStatus(providerKey: string): Promise<PayoutStatus> {
     try {
-      const transfers = await this.stripe.transfers.list({ transfer_group: payoutId, limit: 1 });
+      const transfers = await this.stripe.transfers.list({ transfer_group: providerKey, limit: 1 });
       const transfer = transfers.data[0];
       if (!transfer) return { kind: "not-found" };
       if (transfer.reversed) {

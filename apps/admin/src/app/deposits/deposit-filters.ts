@@ -8,6 +8,8 @@ export const depositStatusValues = ["pending", "confirmed", "failed"] as const;
 export const depositMethodValues = ["mpesa", "bank", "cash", "stripe"] as const;
 export const depositCurrencyValues = ["KES", "TZS", "UGX", "USD"] as const;
 export const depositFilterKeys = ["status", "method", "currency", "partner", "from", "to", "q"] as const;
+export const depositSortValues = ["createdAt", "amount", "status"] as const;
+export type DepositSort = { by: (typeof depositSortValues)[number]; direction: "asc" | "desc" };
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((v) => v === value);
@@ -21,7 +23,12 @@ export function dayStart(value: string | null | undefined, plusDays = 0): string
   return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
-/** deposits.list's filters from the address; unknown values are dropped, so a stale link still loads. */
+/** The order from the address (`sort`, `dir`): newest first unless it names another. */
+export function depositSort(params: URLSearchParams): DepositSort {
+  return { by: pick(params.get("sort"), depositSortValues) ?? "createdAt", direction: params.get("dir") === "asc" ? "asc" : "desc" };
+}
+
+/** deposits.list's filters and order from the address; unknown values are dropped, so a stale link still loads. */
 export function depositListFilters(params: URLSearchParams) {
   return {
     status: pick(params.get("status"), depositStatusValues),
@@ -31,5 +38,7 @@ export function depositListFilters(params: URLSearchParams) {
     to: dayStart(params.get("to"), 1),
     search: params.get("q")?.trim() || undefined,
     partnerId: partnerParam(params.get("partner")),
+    sort: depositSort(params).by,
+    direction: depositSort(params).direction,
   };
 }

@@ -11,7 +11,8 @@ import { UserLink } from "../../components/entity-links";
 import { ExportCsvLink } from "../../components/export-csv-link";
 import { BulkActionBar, useRowSelection, type BulkAction } from "../../components/bulk-actions";
 import { useCan } from "../../auth/use-can";
-import { depositFilterKeys, depositListFilters } from "./deposit-filters";
+import { depositFilterKeys, depositListFilters, depositSort, type DepositSort } from "./deposit-filters";
+import { SortHeader } from "../../components/sort-header";
 import { PartnerName, usePartners } from "../../components/partner-filter";
 
 const pageSize = 25;
@@ -104,6 +105,16 @@ export function DepositQueue() {
       : []),
   ];
 
+  const sort = depositSort(params);
+  /** The order stays in the address beside the filters (the CSV export follows it too). */
+  function withSort(next: URLSearchParams, order: DepositSort) {
+    if (order.by !== "createdAt" || order.direction !== "desc") {
+      next.set("sort", order.by);
+      next.set("dir", order.direction);
+    }
+    return next;
+  }
+
   function applyFilters(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -112,14 +123,32 @@ export function DepositQueue() {
       const value = String(form.get(key) ?? "").trim();
       if (value) next.set(key, value);
     }
+    withSort(next, sort);
     pages.reset();
     router.replace(next.size ? `${pathname}?${next}` : pathname);
   }
 
   function clearFilters() {
     pages.reset();
-    router.replace(pathname);
+    const next = withSort(new URLSearchParams(), sort);
+    router.replace(next.size ? `${pathname}?${next}` : pathname);
   }
+
+  function changeSort(order: DepositSort) {
+    const next = new URLSearchParams(params);
+    next.delete("sort");
+    next.delete("dir");
+    withSort(next, order);
+    pages.reset();
+    selection.clear();
+    router.replace(next.size ? `${pathname}?${next}` : pathname);
+  }
+  const orderText =
+    sort.by === "amount"
+      ? sort.direction === "desc" ? "largest first" : "smallest first"
+      : sort.by === "status"
+        ? `by status (${sort.direction === "asc" ? "pending, confirmed, failed" : "failed, confirmed, pending"}), newest first within each`
+        : sort.direction === "desc" ? "newest first" : "oldest first";
 
   const filtered = filterKeys.some((key) => params.get(key));
   const formKey = filterKeys.map((key) => params.get(key) ?? "").join("|");
@@ -179,7 +208,7 @@ export function DepositQueue() {
       <Card
         title="Deposits"
         id="deposit-list"
-        description={filtered ? "Filtered; newest first." : "All deposits, newest first."}
+        description={filtered ? `Filtered; ${orderText}.` : `All deposits, ${orderText}.`}
         actions={<ExportCsvLink href={`/deposits/export${params.toString() ? `?${params.toString()}` : ""}`} />}
       >
         {/* Outside the list's states: the dialog stays while the list empties under it. */}
@@ -224,14 +253,20 @@ export function DepositQueue() {
                   <Th>User</Th>
                   <Th>Partner</Th>
                   <Th>Method</Th>
-                  <Th align="right">Amount</Th>
-                  <Th>Status</Th>
-                  <Th>Created</Th>
+                  <SortHeader field="amount" sort={sort} onSort={changeSort} align="right">
+                    Amount
+                  </SortHeader>
+                  <SortHeader field="status" sort={sort} onSort={changeSort}>
+                    Status
+                  </SortHeader>
+                  <SortHeader field="createdAt" sort={sort} onSort={changeSort}>
+                    Created
+                  </SortHeader>
                 </tr>
               </THead>
               <TBody>
                 {list.data.items.map((deposit) => (
-                  <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference}>
+                  <Tr key={deposit.id} data-testid="deposit-row" data-reference={deposit.reference} data-amount={deposit.amount} data-status={deposit.status} data-created-at={deposit.createdAt}>
                     {bulkActions.length > 0 ? (
                       <Td>
                         <input

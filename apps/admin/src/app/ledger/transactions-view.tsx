@@ -191,6 +191,7 @@ export function TransactionsView() {
                         {transaction.postings.map((posting) => (
                           <li key={posting.id} data-testid="ledger-posting" className="flex flex-wrap items-baseline gap-x-3">
                             <Link
+                              prefetch={false}
                               href={accountHref(posting.account)}
                               className="min-w-0 font-mono text-xs text-emerald-800 underline"
                             >

@@ -22,6 +22,49 @@ function payoutSummary(payout: PayoutItem) {
   ];
 }
 
+const providerName: Record<PayoutItem["destinationType"], string> = { mpesa: "M-Pesa", stripe: "Stripe", bank: "The bank" };
+
+/**
+ * What a retry will do, exactly: a processing payout's request is asked about and re-sent under
+ * its own key only if never received; a failed payout goes as a new request (its own provider
+ * key), to the same destination or the new one.
+ */
+function RetryPlan({ payout, newAccount }: { payout: PayoutItem; newAccount: string | null }) {
+  const label = destinationLabel[payout.destinationType];
+  const target = `${label} ${newAccount ?? describeDestination(payout)}`;
+  const provider = providerName[payout.destinationType];
+  if (payout.status === "processing") {
+    return (
+      <p className="text-sm text-slate-700" data-testid="retry-plan">
+        {provider} is asked now about this payout&apos;s request <code className="text-xs">{payout.providerKey}</code>; only if it never received it is the same
+        request sent again to {target}, so it cannot be paid twice. The destination cannot change while the outcome is unknown.
+      </p>
+    );
+  }
+  const nextKey = `${payout.id}-a${payout.attempts + 1}`;
+  return (
+    <div className="grid gap-2 text-sm text-slate-700" data-testid="retry-plan">
+      <p>
+        The amount (<Money amount={payout.amount} currency={payout.currency} />) is held on {payout.userId}&apos;s wallet again and the payout is sent again now to{" "}
+        {target}, without waiting for a payout run.
+      </p>
+      {payout.destinationType === "bank" ? null : (
+        <p>
+          It goes as a new {provider} request, <code className="text-xs">{nextKey}</code>: {provider} answered the last request (
+          <code className="text-xs">{payout.providerKey}</code>) with a final failure, so nothing can be paid under it, and any late answer about it is
+          ignored.
+        </p>
+      )}
+      {newAccount ? (
+        <p data-testid="retry-destination-change">
+          {newAccount} replaces {describeDestination(payout)}: it is saved as a payout destination of {payout.userId}, and the change is recorded in the
+          audit log under your name.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** Retry (failed) and Cancel (queued), each behind a dialog restating the payout. */
 export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; size?: "sm" | "md" }) {
   const trpc = useTRPC();
@@ -31,6 +74,17 @@ export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; siz
   const [dialog, setDialog] = useState<"retry" | "cancel" | null>(null);
   const close = () => setDialog(null);
   const retry = useMutation(trpc.payouts.retryPayout.mutationOptions({ onSuccess: () => (close(), invalidate()) }));
+  const [newAccount, setNewAccount] = useState("");
+  // Only a failed payout may go elsewhere (while an outcome is unknown the first destination may
+  // still be paid); bank details have more fields than this dialog asks for.
+  const changeable = payout.status === "failed" && (payout.destinationType === "mpesa" || payout.destinationType === "stripe");
+  const trimmedAccount = newAccount.trim();
+  const newDestination =
+    changeable && trimmedAccount && trimmedAccount !== describeDestination(payout)
+      ? payout.destinationType === "mpesa"
+        ? { type: "mpesa" as const, account: trimmedAccount }
+        : { type: "stripe" as const, account: trimmedAccount }
+      : undefined;
   const cancel = useMutation(trpc.payouts.cancelPayout.mutationOptions({ onSuccess: () => (close(), invalidate()) }));
 
   const offerRetry = canRetry && payout.status === "failed";
@@ -40,7 +94,7 @@ export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; siz
   return (
     <>
       {offerRetry ? (
-        <Button variant="secondary" size={size} onClick={() => (retry.reset(), setDialog("retry"))} aria-label={`Retry payout ${payout.id}`}>
+        <Button variant="secondary" size={size} onClick={() => (retry.reset(), setNewAccount(""), setDialog("retry"))} aria-label={`Retry payout ${payout.id}`}>
           Retry
         </Button>
       ) : null}
@@ -52,18 +106,27 @@ export function PayoutActions({ payout, size = "sm" }: { payout: PayoutItem; siz
       <ConfirmDialog
         open={dialog === "retry"}
         onCancel={close}
-        onConfirm={() => retry.mutate({ payoutId: payout.id })}
+        onConfirm={() => retry.mutate({ payoutId: payout.id, ...(newDestination ? { destination: newDestination } : {}) })}
         title="Retry this payout?"
         summary={payoutSummary(payout)}
-        confirmLabel="Retry payout"
+        confirmLabel={newDestination ? `Retry payout to ${newAccount.trim()}` : "Retry payout"}
         busy={retry.isPending}
         error={actionError(retry.error)}
       >
-        <p className="text-sm text-slate-700" data-testid="retry-plan">
-          {payout.status === "processing"
-            ? `The provider is asked about this payout now; if it was not paid, it is sent again to ${destinationLabel[payout.destinationType]} ${describeDestination(payout)}.`
-            : `The amount is held on ${payout.userId}'s wallet again and the payout is sent again now to ${destinationLabel[payout.destinationType]} ${describeDestination(payout)}, without waiting for a payout run. The provider is asked first, so a payout it had in fact paid is settled, not paid twice.`}
-        </p>
+        {changeable ? (
+          <label className="mb-3 flex flex-col gap-1 text-sm font-medium text-slate-700">
+            {payout.destinationType === "mpesa" ? "Send to another M-Pesa number (optional)" : "Send to another Stripe account (optional)"}
+            <input
+              value={newAccount}
+              onChange={(event) => setNewAccount(event.target.value)}
+              placeholder={payout.destinationType === "mpesa" ? "+254712345678" : "acct_…"}
+              maxLength={64}
+              inputMode={payout.destinationType === "mpesa" ? "tel" : "text"}
+              className="rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
+            />
+          </label>
+        ) : null}
+        <RetryPlan payout={payout} newAccount={newDestination ? newAccount.trim() : null} />
         {payout.lastError ? (
           <div className="mt-2 text-sm">
             <span className="text-slate-600">Why it failed: </span>

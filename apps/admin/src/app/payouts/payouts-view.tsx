@@ -106,7 +106,7 @@ export function PayoutsView({ batchId }: { batchId?: string } = {}) {
             title: "Retry these payouts?",
             confirmLabel: (count: number) => `Retry ${count} payout${count === 1 ? "" : "s"}`,
             explanation:
-              "Each amount is held on its wallet again and each payout is sent again now to its own destination, without waiting for a payout run. The provider is asked first, so a payout it had in fact paid is settled, not paid twice.",
+              "Each amount is held on its wallet again and each payout is sent again now to its own destination, without waiting for a payout run, as a new request with its own key (the provider answered the last one with a final failure; late answers about it are ignored). To send one to another number, retry it on its own.",
             run: (payout: Row) => retry.mutateAsync({ payoutId: payout.id }),
           },
         ]

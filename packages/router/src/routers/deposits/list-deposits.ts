@@ -9,7 +9,7 @@ export const listDepositsProcedure = procedure
   .meta({
     access: depositReaders,
     description:
-      "Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; keyset-paginated (pass nextCursor back as cursor).",
+      "Deposits newest first, filtered by status, method, currency, user and creation date, searched by reference or user id; sorted by creation time (default), amount or status, either way; keyset-paginated (pass nextCursor back as cursor, with the same sort).",
     openapi: { method: "GET", path: "/api/v1/deposits", summary: "List deposits", tags: ["deposits"] },
   })
   .input(listDepositsInput)

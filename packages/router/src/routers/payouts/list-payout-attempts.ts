@@ -19,6 +19,8 @@ export const listPayoutAttempts = procedure
           destination: z.record(z.string(), z.unknown()),
           outcome: z.enum(payoutAttemptOutcomes).nullable(),
           error: z.string().nullable(),
+          /** The provider idempotency key of the attempt's request (M-Pesa OriginatorConversationID). */
+          providerKey: z.string(),
           providerRequestId: z.string().nullable(),
           providerReference: z.string().nullable(),
           startedAt: isoDateOutput,

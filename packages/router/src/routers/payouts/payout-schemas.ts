@@ -21,6 +21,8 @@ export const payoutOutput = z.object({
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   providerReference: z.string().nullable(),
+  /** The provider's idempotency key for the payout's current request (M-Pesa OriginatorConversationID): the payout id, or `<id>-a<n>` after a retry of a final failure. */
+  providerKey: z.string(),
   holdId: z.string().nullable(),
   ledgerSnapshot: z.unknown(),
   batchId: z.string().nullable(),

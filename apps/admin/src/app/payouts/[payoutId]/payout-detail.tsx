@@ -6,7 +6,7 @@ import { useEffect, type ReactNode } from "react";
 import { QueryError } from "../../../components/query-error";
 import { useTRPC } from "../../../trpc/client";
 import { MarkBankPayout, PayoutActions } from "../payout-actions";
-import { describeDestination, destinationLabel, FailureNote, formatDateTime, PayoutStatusPill, type PayoutItem } from "../payout-display";
+import { describeDestination, destinationLabel, FailureNote, formatDateTime, PayoutStatusPill, type DestinationType, type PayoutItem } from "../payout-display";
 import { EntityLink, UserLink } from "../../../components/entity-links";
 
 const finalStatuses = new Set(["paid", "failed", "cancelled"]);
@@ -182,20 +182,25 @@ function Attempts({ payoutId, version, destinationType }: { payoutId: string; ve
                 </>
               ) : null}
               {" · to "}
-              {destinationLabel[destinationType]} {describeDestination({ destination: attempt.destination, destinationType })}
+              {destinationLabel[attemptType(attempt.destination, destinationType)]}{" "}
+              {describeDestination({ destination: attempt.destination, destinationType: attemptType(attempt.destination, destinationType) })}
             </p>
             {attempt.error ? <FailureNote lastError={attempt.error} /> : null}
-            {attempt.providerReference || attempt.providerRequestId ? (
-              <p className="mt-1 text-xs text-slate-600">
-                {attempt.providerReference ? <>Receipt <span className="font-mono">{attempt.providerReference}</span>. </> : null}
-                {attempt.providerRequestId ? <>Provider request <span className="font-mono">{attempt.providerRequestId}</span>.</> : null}
-              </p>
-            ) : null}
+            <p className="mt-1 text-xs text-slate-600">
+              {attempt.providerReference ? <>Receipt <span className="font-mono">{attempt.providerReference}</span>. </> : null}
+              Request key <span className="font-mono" data-testid="attempt-provider-key">{attempt.providerKey}</span>
+              {attempt.providerRequestId ? <>, provider request <span className="font-mono">{attempt.providerRequestId}</span></> : null}.
+            </p>
           </li>
         );
       })}
     </ol>
   );
+}
+
+/** An attempt went where its own destination says (a retry may have changed the payout's). */
+function attemptType(destination: Record<string, unknown>, fallback: DestinationType): DestinationType {
+  return destination.type === "mpesa" || destination.type === "stripe" || destination.type === "bank" ? destination.type : fallback;
 }
 
 function Snapshot({ snapshot }: { snapshot: unknown }) {
