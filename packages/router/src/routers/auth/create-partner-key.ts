@@ -1,4 +1,4 @@
-import { createPartnerKey as createPartnerKeyInDomain, type PartnerKeySummary } from "@agrinet/domain";
+import { createPartnerKey, type PartnerKeySummary } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, partnerScopes } from "../../access";
 import { procedure } from "../../trpc";
@@ -40,11 +40,11 @@ export const createPartnerKeyInput = z.object({
   partnerId: partnerIdFilterInput.optional(),
 });
 
-export const createPartnerKey = procedure
+export const createPartnerKeyProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Create a partner API key; the key is shown only in this response." })
   .input(createPartnerKeyInput)
   .output(partnerKeyOutput.extend({ key: z.string() }))
   .mutation(async ({ ctx, input }) => {
-    const created = await createPartnerKeyInDomain({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip });
+    const created = await createPartnerKey({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip });
     return { ...toPartnerKeyOutput(created), key: created.key };
   });

@@ -1,4 +1,4 @@
-import { createStaffUser as createStaffUserInDomain } from "@agrinet/domain";
+import { createStaffUser } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, staffRoles } from "../../access";
 import { procedure } from "../../trpc";
@@ -30,10 +30,10 @@ export const createStaffUserInput = z.object({
   role: z.enum(staffRoles),
 });
 
-export const createStaffUser = procedure
+export const createStaffUserProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Create a dashboard user (audited)." })
   .input(createStaffUserInput)
   .output(staffUserOutput)
   .mutation(async ({ ctx, input }) =>
-    toStaffUserOutput(await createStaffUserInDomain({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip })),
+    toStaffUserOutput(await createStaffUser({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip })),
   );

@@ -1,4 +1,4 @@
-import { describeActors as describeActorsInDomain } from "@agrinet/domain";
+import { describeActors } from "@agrinet/domain";
 import { z } from "zod";
 import { staffRoles } from "../../access";
 import { procedure } from "../../trpc";
@@ -11,8 +11,8 @@ const actorDescription = z.object({
   userId: z.string().nullable(),
 });
 
-export const describeActors = procedure
+export const describeActorsProcedure = procedure
   .meta({ access: { staff: [...staffRoles] }, description: "Names for recorded actors (staff:<id>, partner:<keyId>, user:<id>)." })
   .input(z.object({ actors: z.array(z.string().min(1).max(200)).min(1).max(200) }))
   .output(z.array(actorDescription))
-  .query(({ ctx, input }) => describeActorsInDomain({ db: ctx.db, actors: input.actors }));
+  .query(({ ctx, input }) => describeActors({ db: ctx.db, actors: input.actors }));

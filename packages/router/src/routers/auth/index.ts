@@ -1,24 +1,24 @@
 import { router } from "../../trpc";
-import { createPartnerKey } from "./create-partner-key";
-import { createStaffUser } from "./create-staff-user";
-import { describeActors } from "./describe-actors";
-import { listAuditLog } from "./list-audit-log";
-import { listPartnerKeys } from "./list-partner-keys";
-import { listPermissions } from "./list-permissions";
-import { listStaffUsers } from "./list-staff-users";
-import { me } from "./me";
-import { revokePartnerKey } from "./revoke-partner-key";
-import { updateStaffUser } from "./update-staff-user";
+import { createPartnerKeyProcedure } from "./create-partner-key";
+import { createStaffUserProcedure } from "./create-staff-user";
+import { describeActorsProcedure } from "./describe-actors";
+import { listAuditLogProcedure } from "./list-audit-log";
+import { listPartnerKeysProcedure } from "./list-partner-keys";
+import { listPermissionsProcedure } from "./list-permissions";
+import { listStaffUsersProcedure } from "./list-staff-users";
+import { meProcedure } from "./me";
+import { revokePartnerKeyProcedure } from "./revoke-partner-key";
+import { updateStaffUserProcedure } from "./update-staff-user";
 
 export const authRouter = router({
-  me,
-  listPermissions,
-  createStaffUser,
-  updateStaffUser,
-  listStaffUsers,
-  createPartnerKey,
-  revokePartnerKey,
-  listPartnerKeys,
-  listAuditLog,
-  describeActors,
+  me: meProcedure,
+  listPermissions: listPermissionsProcedure,
+  createStaffUser: createStaffUserProcedure,
+  updateStaffUser: updateStaffUserProcedure,
+  listStaffUsers: listStaffUsersProcedure,
+  createPartnerKey: createPartnerKeyProcedure,
+  revokePartnerKey: revokePartnerKeyProcedure,
+  listPartnerKeys: listPartnerKeysProcedure,
+  listAuditLog: listAuditLogProcedure,
+  describeActors: describeActorsProcedure,
 });

@@ -1,5 +1,5 @@
 import { staleReadDb } from "../../context";
-import { listAuditLog as listAuditLogInDomain } from "@agrinet/domain";
+import { listAuditLog } from "@agrinet/domain";
 import { int8IdInput } from "@agrinet/schemas";
 import { z } from "zod";
 import { procedure } from "../../trpc";
@@ -38,12 +38,12 @@ export const auditEntryOutput = z.object({
   createdAt: z.string(),
 });
 
-export const listAuditLog = procedure
+export const listAuditLogProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Audit log, newest first." })
   .input(listAuditLogInput)
   .output(z.object({ entries: z.array(auditEntryOutput), nextBeforeId: z.string().nullable() }))
   .query(async ({ ctx, input }) => {
-    const page = await listAuditLogInDomain({
+    const page = await listAuditLog({
       db: staleReadDb(ctx),
       actor: input.actor,
       target: input.target,

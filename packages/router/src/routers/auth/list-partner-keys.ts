@@ -1,10 +1,10 @@
-import { listPartnerKeys as listPartnerKeysInDomain } from "@agrinet/domain";
+import { listPartnerKeys } from "@agrinet/domain";
 import { z } from "zod";
 import { procedure } from "../../trpc";
 import { partnerIdFilterInput } from "../../tenancy";
 import { partnerKeyOutput, toPartnerKeyOutput } from "./create-partner-key";
 
-export const listPartnerKeys = procedure
+export const listPartnerKeysProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Partner API keys with scopes and last use (never the key itself)." })
   .input(
     z
@@ -13,5 +13,5 @@ export const listPartnerKeys = procedure
   )
   .output(z.array(partnerKeyOutput))
   .query(async ({ ctx, input }) =>
-    (await listPartnerKeysInDomain({ db: ctx.db, includeRevoked: input.includeRevoked, partnerId: input.partnerId })).map(toPartnerKeyOutput),
+    (await listPartnerKeys({ db: ctx.db, includeRevoked: input.includeRevoked, partnerId: input.partnerId })).map(toPartnerKeyOutput),
   );

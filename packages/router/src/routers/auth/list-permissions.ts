@@ -10,7 +10,7 @@ type ProcedureRecord = Record<string, { _def: { meta?: { access?: Access } } }>;
  * restating the rules in the UI. Input-dependent rules ("self", "party") are left out: they
  * concern end users, not the dashboard.
  */
-export const listPermissions = procedure
+export const listPermissionsProcedure = procedure
   .meta({ access: { authenticated: true }, description: "Procedure paths the caller may call." })
   .input(z.void())
   .output(z.object({ procedures: z.array(z.string()) }))

@@ -1,10 +1,10 @@
-import { listStaffUsers as listStaffUsersInDomain } from "@agrinet/domain";
+import { listStaffUsers } from "@agrinet/domain";
 import { z } from "zod";
 import { procedure } from "../../trpc";
 import { staffUserOutput, toStaffUserOutput } from "./create-staff-user";
 
-export const listStaffUsers = procedure
+export const listStaffUsersProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Every dashboard user." })
   .input(z.void())
   .output(z.array(staffUserOutput))
-  .query(async ({ ctx }) => (await listStaffUsersInDomain({ db: ctx.db })).map(toStaffUserOutput));
+  .query(async ({ ctx }) => (await listStaffUsers({ db: ctx.db })).map(toStaffUserOutput));

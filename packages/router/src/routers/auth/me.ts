@@ -14,7 +14,7 @@ export const principalOutput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("user"), userId: z.string(), partnerId: z.string() }),
 ]);
 
-export const me = procedure
+export const meProcedure = procedure
   .meta({ access: { authenticated: true }, description: "The caller: staff member, partner key or end user." })
   .input(z.void())
   .output(principalOutput)

@@ -1,4 +1,4 @@
-import { updateStaffUser as updateStaffUserInDomain } from "@agrinet/domain";
+import { updateStaffUser } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, staffRoles } from "../../access";
 import { procedure } from "../../trpc";
@@ -12,10 +12,10 @@ export const updateStaffUserInput = z.object({
   password: z.string().min(10, "at least 10 characters").max(200).optional(),
 });
 
-export const updateStaffUser = procedure
+export const updateStaffUserProcedure = procedure
   .meta({ access: { staff: ["admin"] }, description: "Change a dashboard user's role, password or disable them (audited)." })
   .input(updateStaffUserInput)
   .output(staffUserOutput)
   .mutation(async ({ ctx, input }) =>
-    toStaffUserOutput(await updateStaffUserInDomain({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip })),
+    toStaffUserOutput(await updateStaffUser({ db: ctx.db, ...input, actor: actorOf(ctx.principal), ip: ctx.ip })),
   );

@@ -4,7 +4,7 @@ import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { accountBalanceOutput } from "./balance-output";
 
-export const getBalanceForAccount = procedure
+export const getBalanceForAccountProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["transactions:read"] },
     description: "One ledger account's balance by code, e.g. contract:contract_45ab:escrow:KES.",

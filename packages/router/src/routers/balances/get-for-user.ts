@@ -4,7 +4,7 @@ import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { accountBalanceOutput } from "./balance-output";
 
-export const getBalancesForUser = procedure
+export const getBalancesForUserProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["transactions:read"], user: "self" },
     description: "A user's balances (posted, held, available), one per wallet currency.",

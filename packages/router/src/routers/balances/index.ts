@@ -1,5 +1,5 @@
 import { router } from "../../trpc";
-import { getBalanceForAccount } from "./get-for-account";
-import { getBalancesForUser } from "./get-for-user";
+import { getBalanceForAccountProcedure } from "./get-for-account";
+import { getBalancesForUserProcedure } from "./get-for-user";
 
-export const balancesRouter = router({ getForUser: getBalancesForUser, getForAccount: getBalanceForAccount });
+export const balancesRouter = router({ getForUser: getBalancesForUserProcedure, getForAccount: getBalanceForAccountProcedure });

@@ -1,4 +1,4 @@
 import { router } from "../../trpc";
-import { search } from "./search";
+import { searchProcedure } from "./search";
 
-export const dashboardRouter = router({ search });
+export const dashboardRouter = router({ search: searchProcedure });

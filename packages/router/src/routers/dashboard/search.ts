@@ -14,7 +14,7 @@ const searchHit = z.object({
   createdAt: z.date().nullable().transform((date) => date?.toISOString() ?? null),
 });
 
-export const search = procedure
+export const searchProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "The dashboard's search box: an exact deposit, payout, contract or ledger transaction id, a reference, an M-Pesa receipt, a phone or account number, an exact amount as shown (\"1,800\", \"KES 1800.00\"; newest 20 of each kind) or a user id.",

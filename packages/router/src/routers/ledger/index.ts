@@ -1,11 +1,11 @@
 import { router } from "../../trpc";
-import { verify } from "./verify-ledger";
+import { verifyProcedure } from "./verify-ledger";
 import { listAccountHistoryProcedure } from "./list-account-history";
 import { getBalanceAtProcedure } from "./get-balance-at";
 import { listAccountsProcedure } from "./list-accounts";
 
 export const ledgerRouter = router({
-  verify,
+  verify: verifyProcedure,
   listAccountHistory: listAccountHistoryProcedure,
   getBalanceAt: getBalanceAtProcedure,
   listAccounts: listAccountsProcedure,

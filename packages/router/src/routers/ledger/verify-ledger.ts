@@ -16,7 +16,7 @@ export const verifyLedgerOutput = z.object({
   ),
 });
 
-export const verify = procedure
+export const verifyProcedure = procedure
   .meta({
     access: { staff: ["admin"] },
     description: "Checks the whole ledger's invariants (what `pnpm ledger:verify` prints).",

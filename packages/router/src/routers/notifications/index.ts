@@ -1,6 +1,7 @@
 import { router } from "../../trpc";
-import { list } from "./list-notifications";
-import { markOneRead, markRead } from "./mark-read";
-import { onNotification } from "./on-notification";
+import { listProcedure } from "./list-notifications";
+import { markOneReadProcedure } from "./mark-one-read";
+import { markReadProcedure } from "./mark-read";
+import { onNotificationProcedure } from "./on-notification";
 
-export const notificationsRouter = router({ list, markRead, markOneRead, onNotification });
+export const notificationsRouter = router({ list: listProcedure, markRead: markReadProcedure, markOneRead: markOneReadProcedure, onNotification: onNotificationProcedure });

@@ -22,7 +22,7 @@ export const listNotificationsOutput = z.object({
   unreadCount: z.number(),
 });
 
-export const list = procedure
+export const listProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["notifications:read"], user: "self" },
     description: "Own notifications, newest first; staff see the staff audience.",

@@ -13,7 +13,7 @@ export const onNotificationInput = z.object({
 });
 
 /** Live notifications over tRPC's SSE transport, sharing the process's hub with /notifications/stream. */
-export const onNotification = procedure
+export const onNotificationProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["notifications:read"], user: "self" },
     description: "Live notifications (SSE); event ids allow resuming.",

@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyOutput, toPartnerKeyOutput } from "../auth/create-partner-key";
 import { partnerIdInput } from "./partner-schemas";
 
-export const createPartnerKeyForPartner = procedure
+export const createPartnerKeyForPartnerProcedure = procedure
   .meta({
     access: { staff: ["admin"] },
     description: "Issues an API key for a partner; the key is shown only in this response. Revoke it as any key.",

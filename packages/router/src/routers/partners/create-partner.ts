@@ -1,10 +1,10 @@
-import { createPartner as createPartnerInDomain } from "@agrinet/domain";
+import { createPartner } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
 import { partnerOutput } from "./partner-schemas";
 
-export const createPartner = procedure
+export const createPartnerProcedure = procedure
   .meta({
     access: { staff: ["admin"] },
     description: "Creates a partner: the tenant whose keys see and move only its own users' money.",
@@ -13,7 +13,7 @@ export const createPartner = procedure
   .input(z.object({ name: z.string().trim().min(1).max(100) }))
   .output(partnerOutput)
   .mutation(({ ctx, input }) =>
-    createPartnerInDomain({
+    createPartner({
       db: ctx.db,
       name: input.name,
       actor: actorOf(ctx.principal),

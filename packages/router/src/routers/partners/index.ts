@@ -1,14 +1,14 @@
 import { router } from "../../trpc";
-import { createPartner } from "./create-partner";
-import { createPartnerKeyForPartner } from "./create-partner-key";
-import { listPartners } from "./list-partners";
-import { shareUser } from "./share-user";
-import { updatePartner } from "./update-partner";
+import { createPartnerProcedure } from "./create-partner";
+import { createPartnerKeyForPartnerProcedure } from "./create-partner-key";
+import { listPartnersProcedure } from "./list-partners";
+import { shareUserProcedure } from "./share-user";
+import { updatePartnerProcedure } from "./update-partner";
 
 export const partnersRouter = router({
-  create: createPartner,
-  list: listPartners,
-  update: updatePartner,
-  createKey: createPartnerKeyForPartner,
-  shareUser,
+  create: createPartnerProcedure,
+  list: listPartnersProcedure,
+  update: updatePartnerProcedure,
+  createKey: createPartnerKeyForPartnerProcedure,
+  shareUser: shareUserProcedure,
 });

@@ -4,7 +4,7 @@ import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
 import { partnerIdInput } from "./partner-schemas";
 
-export const shareUser = procedure
+export const shareUserProcedure = procedure
   .meta({
     access: { staff: ["admin"] },
     description:

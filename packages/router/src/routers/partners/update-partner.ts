@@ -5,7 +5,7 @@ import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
 import { partnerIdInput, partnerOutput } from "./partner-schemas";
 
-export const updatePartner = procedure
+export const updatePartnerProcedure = procedure
   .meta({
     access: { staff: ["admin"] },
     description:

@@ -1,12 +1,12 @@
 import { specExamples } from "@agrinet/schemas";
 import { currencyInput, positiveMinorUnitsInput } from "@agrinet/core";
-import { createPayout as createPayoutInDomain, payoutDestinationInput } from "@agrinet/domain";
+import { createPayout, payoutDestinationInput } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { defaultPayoutSettings } from "../../context";
 import { procedure } from "../../trpc";
 import { partnerIdOf } from "../../tenancy";
-import { destinationIdInput } from "./payout-destination-procedures";
+import { destinationIdInput } from "./payout-schemas";
 import { payoutOutput } from "./payout-schemas";
 
 export const createPayoutInput = z.object({
@@ -25,7 +25,7 @@ export const createPayoutInput = z.object({
   reference: z.string().min(1).max(200).optional(),
 });
 
-export const createPayout = procedure
+export const createPayoutProcedure = procedure
   .meta({
     access: { staff: ["admin", "operator"], partner: ["payouts:write"] },
     description:
@@ -38,7 +38,7 @@ export const createPayout = procedure
   .output(payoutOutput.extend({ replayed: z.boolean() }))
   .mutation(({ ctx, input }) => {
     const settings = ctx.payouts ?? defaultPayoutSettings;
-    return createPayoutInDomain({
+    return createPayout({
       db: ctx.db,
       input,
       partnerId: partnerIdOf(ctx.principal),

@@ -1,11 +1,11 @@
 import { currencyInput } from "@agrinet/core";
-import { exportBankBatch as exportBankBatchInDomain } from "@agrinet/domain";
+import { exportBankBatch } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
 import { batchIdInput } from "./payout-schemas";
 
-export const exportBankBatch = procedure
+export const exportBankBatchProcedure = procedure
   .meta({
     access: { staff: ["admin", "operator"] },
     description:
@@ -20,5 +20,5 @@ export const exportBankBatch = procedure
   )
   .output(z.object({ batchId: z.string(), count: z.number().int(), csv: z.string(), totals: z.record(z.string(), z.string()) }))
   .mutation(({ ctx, input }) =>
-    exportBankBatchInDomain({ db: ctx.db, requestedBy: actorOf(ctx.principal), ...input }),
+    exportBankBatch({ db: ctx.db, requestedBy: actorOf(ctx.principal), ...input }),
   );

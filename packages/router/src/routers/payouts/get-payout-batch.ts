@@ -1,11 +1,11 @@
-import { getPayoutBatch as getPayoutBatchInDomain } from "@agrinet/domain";
+import { getPayoutBatch } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { batchIdInput } from "./payout-schemas";
 
-export const getPayoutBatch = procedure
+export const getPayoutBatchProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "A payout run's progress: total, processed, failed and still queued.",
@@ -33,4 +33,4 @@ export const getPayoutBatch = procedure
       finishedAt: nullableIsoDateOutput,
     }),
   )
-  .query(({ ctx, input }) => getPayoutBatchInDomain({ db: ctx.db, batchId: input.batchId }));
+  .query(({ ctx, input }) => getPayoutBatch({ db: ctx.db, batchId: input.batchId }));

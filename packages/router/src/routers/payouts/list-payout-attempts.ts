@@ -1,11 +1,11 @@
-import { listPayoutAttempts as listPayoutAttemptsInDomain, payoutAttemptOutcomes } from "@agrinet/domain";
+import { listPayoutAttempts, payoutAttemptOutcomes } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { payoutIdInput } from "./payout-schemas";
 
-export const listPayoutAttempts = procedure
+export const listPayoutAttemptsProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Every attempt at paying one payout, first to last: when, to where, the rail's answer and the provider's references.",
@@ -29,4 +29,4 @@ export const listPayoutAttempts = procedure
       ),
     }),
   )
-  .query(async ({ ctx, input }) => ({ attempts: await listPayoutAttemptsInDomain({ db: ctx.db, payoutId: input.payoutId }) }));
+  .query(async ({ ctx, input }) => ({ attempts: await listPayoutAttempts({ db: ctx.db, payoutId: input.payoutId }) }));

@@ -1,4 +1,4 @@
-import { listPayoutBatches as listPayoutBatchesInDomain } from "@agrinet/domain";
+import { listPayoutBatches } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput, pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
@@ -6,7 +6,7 @@ import { staleReadDb } from "../../context";
 import { procedure } from "../../trpc";
 import { batchIdInput } from "./payout-schemas";
 
-export const listPayoutBatches = procedure
+export const listPayoutBatchesProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Past payout runs, newest first: who started each, how many payouts it took, how many were paid, failed or are still going, and its totals per currency.",
@@ -28,4 +28,4 @@ export const listPayoutBatches = procedure
       }),
     ),
   )
-  .query(({ ctx, input }) => listPayoutBatchesInDomain({ db: staleReadDb(ctx), limit: input.limit, cursor: input.cursor }));
+  .query(({ ctx, input }) => listPayoutBatches({ db: staleReadDb(ctx), limit: input.limit, cursor: input.cursor }));

@@ -1,6 +1,6 @@
 import { staleReadDb } from "../../context";
 import { currencyInput, instantInput } from "@agrinet/core";
-import { listPayouts as listPayoutsInDomain, payoutDestinationTypes, payoutSortFields, payoutStatuses } from "@agrinet/domain";
+import { listPayouts, payoutDestinationTypes, payoutSortFields, payoutStatuses } from "@agrinet/domain";
 import { pageInput, pageOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
@@ -8,7 +8,7 @@ import { procedure } from "../../trpc";
 import { listPartnerFilter, partnerIdFilterInput } from "../../tenancy";
 import { batchIdInput, payoutOutput } from "./payout-schemas";
 
-export const listPayouts = procedure
+export const listPayoutsProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["payouts:read"], user: "self" },
     description: "Payouts, newest first, filtered by user, status, currency, destination type, batch or creation date (from inclusive, to exclusive); sorted by creation time (default) or amount, either way.",
@@ -35,7 +35,7 @@ export const listPayouts = procedure
   .output(pageOutput(payoutOutput))
   .query(({ ctx, input }) => {
     const { cursor, limit, sort, direction, ...filters } = input;
-    return listPayoutsInDomain({
+    return listPayouts({
       db: staleReadDb(ctx),
       filters: { ...filters, partnerId: listPartnerFilter(ctx.principal, filters.partnerId) },
       limit,

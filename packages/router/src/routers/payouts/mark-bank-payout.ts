@@ -1,10 +1,10 @@
-import { markBankPayout as markBankPayoutInDomain } from "@agrinet/domain";
+import { markBankPayout } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { procedure } from "../../trpc";
 import { payoutIdInput, payoutOutput } from "./payout-schemas";
 
-export const markBankPayout = procedure
+export const markBankPayoutProcedure = procedure
   .meta({
     access: { staff: ["admin", "operator"] },
     description: "Records the bank's verdict on an exported bank payout: paid (with the bank's receipt) or failed.",
@@ -17,5 +17,5 @@ export const markBankPayout = procedure
   )
   .output(payoutOutput)
   .mutation(({ ctx, input }) =>
-    markBankPayoutInDomain({ db: ctx.db, markedBy: actorOf(ctx.principal), ...input }),
+    markBankPayout({ db: ctx.db, markedBy: actorOf(ctx.principal), ...input }),
   );

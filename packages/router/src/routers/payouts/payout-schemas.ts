@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { minorUnitsOutput } from "@agrinet/core";
 import { payoutDestinationTypes, payoutStatuses } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
-import { z } from "zod";
 
 /** A payout as every transport returns it: amounts as strings of minor units. */
 export const payoutOutput = z.object({
@@ -42,4 +42,16 @@ export const currencyTotalOutput = z.object({
   currency: z.string(),
   count: z.number().int(),
   amount: minorUnitsOutput,
+});
+
+export const userIdInput = z.string().regex(/^[A-Za-z0-9_.@-]{1,120}$/, "expected a user id");
+export const destinationIdInput = z.string().regex(/^pd_[A-Za-z0-9]{1,64}$/, "expected a payout destination id (pd_…)");
+export const savedDestinationOutput = z.object({
+  id: z.string(),
+  partnerId: z.string(),
+  userId: z.string(),
+  destination: z.record(z.string(), z.unknown()),
+  description: z.string(),
+  createdAt: z.date(),
+  payableAt: z.date(),
 });

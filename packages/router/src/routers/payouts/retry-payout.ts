@@ -1,11 +1,11 @@
-import { payoutDestinationInput, retryPayout as retryPayoutInDomain } from "@agrinet/domain";
+import { payoutDestinationInput, retryPayout } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { defaultPayoutSettings } from "../../context";
 import { procedure } from "../../trpc";
 import { payoutIdInput, payoutOutput } from "./payout-schemas";
 
-export const retryPayout = procedure
+export const retryPayoutProcedure = procedure
   .meta({
     access: { staff: ["admin", "operator"] },
     description:
@@ -22,7 +22,7 @@ export const retryPayout = procedure
   )
   .output(payoutOutput)
   .mutation(({ ctx, input }) =>
-    retryPayoutInDomain({
+    retryPayout({
       db: ctx.db,
       payoutId: input.payoutId,
       maxAttempts: (ctx.payouts ?? defaultPayoutSettings).maxAttempts,

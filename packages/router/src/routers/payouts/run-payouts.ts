@@ -1,5 +1,5 @@
 import { currencyInput } from "@agrinet/core";
-import { maxRunLimit, payoutDestinationTypes, runPayouts as runPayoutsInDomain } from "@agrinet/domain";
+import { maxRunLimit, payoutDestinationTypes, runPayouts } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf } from "../../access";
 import { defaultPayoutSettings } from "../../context";
@@ -37,7 +37,7 @@ export const runPayoutsOutput = z.union([
   }),
 ]);
 
-export const runPayouts = procedure
+export const runPayoutsProcedure = procedure
   .meta({
     access: { staff: ["admin", "operator"] },
     description:
@@ -49,7 +49,7 @@ export const runPayouts = procedure
   .mutation(({ ctx, input }) => {
     const settings = ctx.payouts ?? defaultPayoutSettings;
     const { dryRun, waitSeconds, ...filters } = input;
-    return runPayoutsInDomain({
+    return runPayouts({
       db: ctx.db,
       requestedBy: actorOf(ctx.principal),
       filters,

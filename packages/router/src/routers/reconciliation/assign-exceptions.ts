@@ -4,7 +4,7 @@ import { actorOf, staffWriters } from "../../access";
 import { procedure } from "../../trpc";
 import { exceptionIdInput, exceptionWithAgeOutput, withAge } from "./reconciliation-schemas";
 
-export const assignExceptions = procedure
+export const assignExceptionsProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Assigns exceptions to a staff member (null unassigns them).",

@@ -1,10 +1,10 @@
-import { commitStatement as commitStatementInDomain } from "@agrinet/domain";
+import { commitStatement } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, staffWriters } from "../../access";
 import { procedure } from "../../trpc";
 import { runOutput, statementIdInput, statementPreviewOutput } from "./reconciliation-schemas";
 
-export const commitStatement = procedure
+export const commitStatementProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description:
@@ -19,5 +19,5 @@ export const commitStatement = procedure
   .input(z.object({ statementId: statementIdInput }))
   .output(z.object({ statement: statementPreviewOutput, run: runOutput.nullable() }))
   .mutation(({ ctx, input }) =>
-    commitStatementInDomain({ db: ctx.db, statementId: input.statementId, actor: actorOf(ctx.principal), ip: ctx.ip }),
+    commitStatement({ db: ctx.db, statementId: input.statementId, actor: actorOf(ctx.principal), ip: ctx.ip }),
   );

@@ -38,7 +38,7 @@ export const dailyReportOutput = z.object({
   ),
 });
 
-export const getDailyReport = procedure
+export const getDailyReportProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description:

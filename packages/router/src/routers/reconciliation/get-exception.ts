@@ -17,7 +17,7 @@ const postingOutput = z.object({
   kind: z.string(),
 });
 
-export const getException = procedure
+export const getExceptionProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description:

@@ -4,7 +4,7 @@ import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { statementIdInput, statementPreviewOutput } from "./reconciliation-schemas";
 
-export const getStatement = procedure
+export const getStatementProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "A statement's preview: rows parsed, date range, totals, rows refused with their reason, how many are new.",

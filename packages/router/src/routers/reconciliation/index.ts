@@ -1,32 +1,34 @@
 import { router } from "../../trpc";
-import { assignExceptions } from "./assign-exceptions";
-import { listBankMappings, saveBankMapping } from "./bank-mappings";
-import { commentOnException, listExceptionComments } from "./comment-on-exception";
-import { commitStatement } from "./commit-statement";
-import { getDailyReport } from "./get-daily-report";
-import { getException } from "./get-exception";
-import { getStatement } from "./get-statement";
-import { listBalanceComparisons } from "./list-balance-comparisons";
-import { listExceptions } from "./list-exceptions";
-import { listRuns } from "./list-runs";
-import { listStatements } from "./list-statements";
-import { resolveExceptions } from "./resolve-exceptions";
-import { runReconciliation } from "./run-reconciliation";
+import { assignExceptionsProcedure } from "./assign-exceptions";
+import { listBankMappingsProcedure } from "./list-bank-mappings";
+import { saveBankMappingProcedure } from "./save-bank-mapping";
+import { commentOnExceptionProcedure } from "./comment-on-exception";
+import { listExceptionCommentsProcedure } from "./list-exception-comments";
+import { commitStatementProcedure } from "./commit-statement";
+import { getDailyReportProcedure } from "./get-daily-report";
+import { getExceptionProcedure } from "./get-exception";
+import { getStatementProcedure } from "./get-statement";
+import { listBalanceComparisonsProcedure } from "./list-balance-comparisons";
+import { listExceptionsProcedure } from "./list-exceptions";
+import { listRunsProcedure } from "./list-runs";
+import { listStatementsProcedure } from "./list-statements";
+import { resolveExceptionsProcedure } from "./resolve-exceptions";
+import { runReconciliationProcedure } from "./run-reconciliation";
 
 export const reconciliationRouter = router({
-  listStatements,
-  getStatement,
-  commitStatement,
-  runReconciliation,
-  listRuns,
-  listExceptions,
-  getException,
-  resolveExceptions,
-  assignExceptions,
-  commentOnException,
-  listExceptionComments,
-  getDailyReport,
-  listBalanceComparisons,
-  saveBankMapping,
-  listBankMappings,
+  listStatements: listStatementsProcedure,
+  getStatement: getStatementProcedure,
+  commitStatement: commitStatementProcedure,
+  runReconciliation: runReconciliationProcedure,
+  listRuns: listRunsProcedure,
+  listExceptions: listExceptionsProcedure,
+  getException: getExceptionProcedure,
+  resolveExceptions: resolveExceptionsProcedure,
+  assignExceptions: assignExceptionsProcedure,
+  commentOnException: commentOnExceptionProcedure,
+  listExceptionComments: listExceptionCommentsProcedure,
+  getDailyReport: getDailyReportProcedure,
+  listBalanceComparisons: listBalanceComparisonsProcedure,
+  saveBankMapping: saveBankMappingProcedure,
+  listBankMappings: listBankMappingsProcedure,
 });

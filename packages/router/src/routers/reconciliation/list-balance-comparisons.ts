@@ -6,7 +6,7 @@ import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { dailyReportInput } from "./get-daily-report";
 
-export const listBalanceComparisons = procedure
+export const listBalanceComparisonsProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description:

@@ -1,4 +1,4 @@
-import { exceptionKinds, reconciliationExceptionStatuses, listExceptions as listExceptionsInDomain } from "@agrinet/domain";
+import { exceptionKinds, reconciliationExceptionStatuses, listExceptions } from "@agrinet/domain";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
@@ -19,7 +19,7 @@ export const listExceptionsInput = z
   })
   .default({ status: "open", limit: 100 });
 
-export const listExceptions = procedure
+export const listExceptionsProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "The reconciliation exceptions queue, newest first, filtered by source, kind, status, assignee, reference or age.",
@@ -29,7 +29,7 @@ export const listExceptions = procedure
   .output(z.object({ items: z.array(exceptionWithAgeOutput), nextCursor: z.string().nullable() }))
   .query(async ({ ctx, input }) => {
     const { cursor, status, ...filters } = input;
-    const items = await listExceptionsInDomain(ctx.db, {
+    const items = await listExceptions(ctx.db, {
       ...filters,
       status: status === "all" ? undefined : status,
       beforeId: cursor,

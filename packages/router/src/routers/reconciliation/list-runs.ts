@@ -1,11 +1,11 @@
-import { listRuns as listRunsInDomain } from "@agrinet/domain";
+import { listRuns } from "@agrinet/domain";
 import { isoDateOutput, nullableIsoDateOutput } from "@agrinet/schemas";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { sourceInput } from "./reconciliation-schemas";
 
-export const listRuns = procedure
+export const listRunsProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Matching runs, newest first, with what each matched and found.",
@@ -28,4 +28,4 @@ export const listRuns = procedure
       ),
     }),
   )
-  .query(async ({ ctx, input }) => ({ items: await listRunsInDomain(ctx.db, input) }));
+  .query(async ({ ctx, input }) => ({ items: await listRuns(ctx.db, input) }));

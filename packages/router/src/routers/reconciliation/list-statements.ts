@@ -1,10 +1,10 @@
-import { listStatements as listStatementsInDomain } from "@agrinet/domain";
+import { listStatements } from "@agrinet/domain";
 import { z } from "zod";
 import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { sourceInput, statementOutput } from "./reconciliation-schemas";
 
-export const listStatements = procedure
+export const listStatementsProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description: "Uploaded statements, newest first.",
@@ -12,4 +12,4 @@ export const listStatements = procedure
   })
   .input(z.object({ source: sourceInput.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
   .output(z.object({ items: z.array(statementOutput) }))
-  .query(async ({ ctx, input }) => ({ items: await listStatementsInDomain(ctx.db, input) }));
+  .query(async ({ ctx, input }) => ({ items: await listStatements(ctx.db, input) }));

@@ -1,7 +1,7 @@
-import { minorUnitsOutput } from "@agrinet/core";
-import { exceptionKinds, reconciliationExceptionStatuses, reconciliationSources } from "@agrinet/domain";
-import { isoDateOutput, nullableIsoDateOutput, bigintIdOutput, nullableBigintIdOutput } from "@agrinet/schemas";
+import { isoDateOutput, bigintIdOutput, nullableIsoDateOutput, nullableBigintIdOutput } from "@agrinet/schemas";
 import { z } from "zod";
+import { currencyInput, minorUnitsOutput } from "@agrinet/core";
+import { exceptionKinds, reconciliationExceptionStatuses, reconciliationSources } from "@agrinet/domain";
 
 const nullableAmount = minorUnitsOutput.nullable();
 
@@ -89,3 +89,34 @@ export function withAge<T extends { createdAt: Date; resolvedAt: Date | null }>(
 }
 
 export const exceptionWithAgeOutput = exceptionOutput.extend({ ageDays: z.number().int() });
+
+const column = z.string().trim().min(1).max(200);
+export const mappingShape = z.object({
+  bank: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,60}$/, "letters, digits, _ . - (at most 60)"),
+  columns: z
+    .object({
+      bookedAt: column,
+      reference: column,
+      amount: column.optional(),
+      credit: column.optional(),
+      debit: column.optional(),
+      currency: column.optional(),
+      description: column.optional(),
+      batchReference: column.optional(),
+      counterparty: column.optional(),
+      balance: column.optional(),
+    })
+    .refine((c) => c.amount !== undefined || c.credit !== undefined || c.debit !== undefined, {
+      message: "name an amount column, or credit and debit columns",
+      path: ["amount"],
+    }),
+  dateFormat: z.string().trim().min(1).max(40).default("DD/MM/YYYY"),
+  currency: currencyInput,
+});
+
+export const commentOutput = z.object({
+  id: bigintIdOutput,
+  author: z.string(),
+  body: z.string(),
+  createdAt: isoDateOutput,
+});

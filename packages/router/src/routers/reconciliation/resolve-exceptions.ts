@@ -1,4 +1,4 @@
-import { resolveExceptions as resolveExceptionsInDomain } from "@agrinet/domain";
+import { resolveExceptions } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, staffWriters } from "../../access";
 import { procedure } from "../../trpc";
@@ -6,7 +6,7 @@ import { exceptionIdInput, exceptionWithAgeOutput, withAge } from "./reconciliat
 
 const reason = z.string().trim().min(3, "say why").max(2000);
 
-export const resolveExceptions = procedure
+export const resolveExceptionsProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description:
@@ -25,7 +25,7 @@ export const resolveExceptions = procedure
   )
   .output(z.object({ items: z.array(exceptionWithAgeOutput) }))
   .mutation(async ({ ctx, input }) => {
-    const items = await resolveExceptionsInDomain({
+    const items = await resolveExceptions({
       db: ctx.db,
       exceptionIds: input.exceptionIds,
       resolution: input.resolution,

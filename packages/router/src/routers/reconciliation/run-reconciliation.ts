@@ -1,10 +1,10 @@
-import { runReconciliation as runReconciliationInDomain } from "@agrinet/domain";
+import { runReconciliation } from "@agrinet/domain";
 import { z } from "zod";
 import { actorOf, staffWriters } from "../../access";
 import { procedure } from "../../trpc";
 import { runOutput, sourceInput } from "./reconciliation-schemas";
 
-export const runReconciliation = procedure
+export const runReconciliationProcedure = procedure
   .meta({
     access: { staff: staffWriters },
     description: "Matches a source's statement lines with the ledger now; `dryRun` shows what would match and changes nothing.",
@@ -13,5 +13,5 @@ export const runReconciliation = procedure
   .input(z.object({ source: sourceInput, dryRun: z.boolean().default(false) }))
   .output(runOutput)
   .mutation(({ ctx, input }) =>
-    runReconciliationInDomain({ db: ctx.db, source: input.source, dryRun: input.dryRun, trigger: "manual", actor: actorOf(ctx.principal), ip: ctx.ip }),
+    runReconciliation({ db: ctx.db, source: input.source, dryRun: input.dryRun, trigger: "manual", actor: actorOf(ctx.principal), ip: ctx.ip }),
   );

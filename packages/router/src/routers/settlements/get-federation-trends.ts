@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { periodInput, settlementRowOutput } from "./settlement-schemas";
 
 /** Per currency and day only: nothing that names or singles out a person. */
-export const getFederationTrends = procedure
+export const getFederationTrendsProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["settlements:read"] },
     description:

@@ -3,7 +3,7 @@ import { everyStaff } from "../../access";
 import { procedure } from "../../trpc";
 import { groupByInput, periodInput, settlementSummaryOutput } from "./settlement-schemas";
 
-export const getSummary = procedure
+export const getSummaryProcedure = procedure
   .meta({
     access: { staff: everyStaff },
     description:

@@ -1,5 +1,5 @@
 import { router } from "../../trpc";
-import { getFederationTrends } from "./get-federation-trends";
-import { getSummary } from "./get-summary";
+import { getFederationTrendsProcedure } from "./get-federation-trends";
+import { getSummaryProcedure } from "./get-summary";
 
-export const settlementsRouter = router({ getSummary, getFederationTrends });
+export const settlementsRouter = router({ getSummary: getSummaryProcedure, getFederationTrends: getFederationTrendsProcedure });

@@ -18,7 +18,7 @@ export const systemStatusOutput = z.object({
   }),
 });
 
-export const getStatus = procedure
+export const getStatusProcedure = procedure
   .meta({
     access: { public: true },
     description: "Database, migrations and worker health; the workers' hosts and pids are listed for staff only.",

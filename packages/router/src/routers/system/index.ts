@@ -1,5 +1,5 @@
 import { router } from "../../trpc";
 import { getOverviewProcedure } from "./get-overview";
-import { getStatus } from "./get-status";
+import { getStatusProcedure } from "./get-status";
 
-export const systemRouter = router({ getStatus, getOverview: getOverviewProcedure });
+export const systemRouter = router({ getStatus: getStatusProcedure, getOverview: getOverviewProcedure });

@@ -1,4 +1,4 @@
 import { router } from "../../trpc";
-import { listTransactions } from "./list-transactions";
+import { listTransactionsProcedure } from "./list-transactions";
 
-export const transactionsRouter = router({ list: listTransactions });
+export const transactionsRouter = router({ list: listTransactionsProcedure });

@@ -46,7 +46,7 @@ export const listTransactionsOutput = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export const listTransactions = procedure
+export const listTransactionsProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["transactions:read"], user: "self" },
     description:

@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput, webhookEndpointOutput } from "./webhook-schemas";
 
-export const disableEndpoint = procedure
+export const disableEndpointProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["notifications:read"] },
     description: "Stops deliveries to an endpoint; its log stays.",

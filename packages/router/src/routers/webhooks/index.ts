@@ -1,16 +1,16 @@
 import { router } from "../../trpc";
-import { disableEndpoint } from "./disable-endpoint";
-import { listDeliveries } from "./list-deliveries";
-import { listEndpoints } from "./list-endpoints";
-import { redeliver } from "./redeliver";
-import { registerEndpoint } from "./register-endpoint";
-import { subscribeUser } from "./subscribe-user";
+import { disableEndpointProcedure } from "./disable-endpoint";
+import { listDeliveriesProcedure } from "./list-deliveries";
+import { listEndpointsProcedure } from "./list-endpoints";
+import { redeliverProcedure } from "./redeliver";
+import { registerEndpointProcedure } from "./register-endpoint";
+import { subscribeUserProcedure } from "./subscribe-user";
 
 export const webhooksRouter = router({
-  registerEndpoint,
-  listEndpoints,
-  disableEndpoint,
-  listDeliveries,
-  redeliver,
-  subscribeUser,
+  registerEndpoint: registerEndpointProcedure,
+  listEndpoints: listEndpointsProcedure,
+  disableEndpoint: disableEndpointProcedure,
+  listDeliveries: listDeliveriesProcedure,
+  redeliver: redeliverProcedure,
+  subscribeUser: subscribeUserProcedure,
 });

@@ -6,7 +6,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput } from "./webhook-schemas";
 
-export const listDeliveries = procedure
+export const listDeliveriesProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["notifications:read"] },
     description: "The delivery log, newest first, with every attempt.",

@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput, webhookEndpointOutput } from "./webhook-schemas";
 
-export const listEndpoints = procedure
+export const listEndpointsProcedure = procedure
   .meta({
     access: { staff: everyStaff, partner: ["notifications:read"] },
     description: "A partner key's webhook endpoints (secrets are never shown again).",

@@ -6,7 +6,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput } from "./webhook-schemas";
 
-export const redeliver = procedure
+export const redeliverProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["notifications:read"] },
     description: "Queues a delivery again, e.g. after the receiver was fixed.",

@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput, webhookEndpointOutput } from "./webhook-schemas";
 
-export const registerEndpoint = procedure
+export const registerEndpointProcedure = procedure
   .meta({
     access: { staff: staffWriters, partner: ["notifications:read"] },
     description:

@@ -5,7 +5,7 @@ import { procedure } from "../../trpc";
 import { partnerKeyIdFor } from "../caller-scope";
 import { partnerKeyIdInput } from "./webhook-schemas";
 
-export const subscribeUser = procedure
+export const subscribeUserProcedure = procedure
   .meta({
     // A partner follows a user it acts for; the access rule checks the user link ("self").
     access: { staff: staffWriters, partner: ["notifications:read"] },
