@@ -3,6 +3,7 @@ import { DomainError } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import { oldestOpenExceptionAges, reconciliationSources, unmatchedPaymentsWaiting, type NotificationHub } from "@agrinet/domain";
 import { jobQueueDepth } from "@agrinet/job-queue";
+import { moneyEventsLast24h, processingPayoutsByRail } from "@agrinet/stores/system";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { sendError } from "./rest/error-envelope";
@@ -66,11 +67,7 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   });
   // Payouts sent to their rail and not yet answered: the alert rules tell a late provider callback
   // (minutes) from a payout stuck beyond every retry and status check (deploy/prometheus).
-  const processingRows = async () =>
-    db.$queryRaw<Array<{ rail: string; count: number; oldest: number }>>`
-      select destination_type as rail, count(*)::int as count,
-             extract(epoch from now() - min(coalesce(processing_at, updated_at)))::float8 as oldest
-      from payouts where status = 'processing' group by 1`.catch(() => []);
+  const processingRows = () => processingPayoutsByRail(db).catch(() => []);
   new Gauge({
     name: "agrinet_payouts_processing",
     help: "Payouts sent to their rail and awaiting its result, by rail.",
@@ -134,22 +131,7 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
     registers: [registry],
     async collect() {
       this.reset();
-      // domain_events has no index on created_at alone (each one slows every event insert): the
-      // few distinct types are walked on the (type, created_at) index, then each one's last 24 h.
-      const rows = await db.$queryRaw<Array<{ type: string; count: number }>>`
-        with recursive types as (
-          select min(type) as type from domain_events
-          union all
-          select (select min(e.type) from domain_events e where e.type > types.type)
-          from types where types.type is not null
-        )
-        select t.type, c.count
-        from types t
-        cross join lateral (
-          select count(*)::int as count from domain_events e
-          where e.type = t.type and e.created_at > now() - interval '24 hours'
-        ) c
-        where (t.type like 'deposit.%' or t.type like 'payout.%' or t.type like 'mpesa.%') and c.count > 0`.catch(() => []);
+      const rows = await moneyEventsLast24h(db).catch(() => []);
       for (const row of rows) this.set({ type: row.type }, row.count);
     },
   });

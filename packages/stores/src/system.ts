@@ -93,3 +93,33 @@ export async function forgetStaleHeartbeats(db: Db, olderThanSeconds: number): P
 export function readMigrationStatus(db: Db, onDisk: string[]): Promise<MigrationStatus> {
   return migrationStatus((sql) => db.$queryRawUnsafe(sql), onDisk);
 }
+
+/** Payouts sent to their rail and not yet answered, by rail: how many, and the oldest's wait in seconds. */
+export function processingPayoutsByRail(db: Db): Promise<Array<{ rail: string; count: number; oldest: number }>> {
+  return db.$queryRaw<Array<{ rail: string; count: number; oldest: number }>>`
+    select destination_type as rail, count(*)::int as count,
+           extract(epoch from now() - min(coalesce(processing_at, updated_at)))::float8 as oldest
+    from payouts where status = 'processing' group by 1`;
+}
+
+/**
+ * Deposit, payout and M-Pesa collection events of the last 24 hours, by type. domain_events has
+ * no index on created_at alone (each one slows every event insert): the few distinct types are
+ * walked on the (type, created_at) index, then each one's last 24 h.
+ */
+export function moneyEventsLast24h(db: Db): Promise<Array<{ type: string; count: number }>> {
+  return db.$queryRaw<Array<{ type: string; count: number }>>`
+    with recursive types as (
+      select min(type) as type from domain_events
+      union all
+      select (select min(e.type) from domain_events e where e.type > types.type)
+      from types where types.type is not null
+    )
+    select t.type, c.count
+    from types t
+    cross join lateral (
+      select count(*)::int as count from domain_events e
+      where e.type = t.type and e.created_at > now() - interval '24 hours'
+    ) c
+    where (t.type like 'deposit.%' or t.type like 'payout.%' or t.type like 'mpesa.%') and c.count > 0`;
+}
