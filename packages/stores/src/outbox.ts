@@ -1,5 +1,5 @@
-import type { Queryable } from "@agrinet/db";
-import type { SqlClient } from "./sql-client";
+import type { Queryable, TxClient } from "@agrinet/db";
+import { txRows, type SqlClient } from "./sql-client";
 
 /*
  * The outbox (domain_events) and its consumers' cursors: writing events, waking the dispatcher,
@@ -22,12 +22,13 @@ export type OutboxEventRow = {
  * Inserts events in one statement with one NOTIFY (delivered when the caller's transaction
  * commits); their ids, in the events' order.
  */
-export async function insertDomainEvents(tx: SqlClient, events: OutboxEventRow[]): Promise<bigint[]> {
-  const created = await tx.$queryRaw<Array<{ id: bigint }>>`
-    with created as (
+export async function insertDomainEvents(tx: SqlClient | TxClient, events: OutboxEventRow[]): Promise<bigint[]> {
+  const created = await txRows<{ id: string | bigint }>(tx, {
+    name: "domain-events-insert",
+    text: `with created as (
       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
       select v.type, v."aggregateType", v."aggregateId", v."userIds", v.payload
-      from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(value, n)
+      from jsonb_array_elements($1::jsonb) with ordinality as e(value, n)
       cross join lateral jsonb_to_record(e.value)
         as v(type text, "aggregateType" text, "aggregateId" text, "userIds" text[], payload jsonb)
       order by e.n
@@ -35,8 +36,10 @@ export async function insertDomainEvents(tx: SqlClient, events: OutboxEventRow[]
     ), woken as (
       select pg_notify('domain_events', max(id)::text) from created
     )
-    select created.id from created, woken order by created.id`;
-  return created.map((row) => row.id);
+    select created.id from created, woken order by created.id`,
+    values: [JSON.stringify(events)],
+  });
+  return created.map((row) => BigInt(row.id));
 }
 
 /** One NOTIFY on the outbox channel, in its own statement (after a commit that wrote events without one). */
