@@ -14,8 +14,8 @@ export type OutboxEventRow = {
   aggregateType: string;
   aggregateId: string;
   userIds: string[];
-  /** The payload as stored (amounts already strings). */
-  payload: unknown;
+  /** The payload as stored, JSON text (amounts already strings). */
+  payloadJson: string;
 };
 
 /**
@@ -37,7 +37,16 @@ export async function insertDomainEvents(tx: SqlClient | TxClient, events: Outbo
       select pg_notify('domain_events', max(id)::text) from created
     )
     select created.id from created, woken order by created.id`,
-    values: [JSON.stringify(events)],
+    // The payloads are JSON text already: spliced in, not parsed and serialised again.
+    values: [
+      `[${events
+        .map(
+          (event) =>
+            `{"type":${JSON.stringify(event.type)},"aggregateType":${JSON.stringify(event.aggregateType)},` +
+            `"aggregateId":${JSON.stringify(event.aggregateId)},"userIds":${JSON.stringify(event.userIds)},"payload":${event.payloadJson}}`,
+        )
+        .join(",")}]`,
+    ],
   });
   return created.map((row) => BigInt(row.id));
 }

@@ -37,7 +37,7 @@ export async function emitDomainEvents(tx: TxClient, events: DomainEventInput[])
       aggregateType: event.aggregateType,
       aggregateId: event.aggregateId,
       userIds: event.userIds,
-      payload: JSON.parse(serializeEventPayload(event.payload)) as unknown,
+      payloadJson: serializeEventPayload(event.payload),
     })),
   );
 }
