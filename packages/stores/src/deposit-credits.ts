@@ -63,9 +63,10 @@ export async function recordDepositConfirmations(tx: TxClient, confirmations: De
       from jsonb_to_recordset($1::jsonb)
         as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
              "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
-      where d.id = v.id
+      where d.id = v.id and d.id = any($2::text[])
       returning d.*`,
-    values: [JSON.stringify(confirmations)],
+    // The ids again as an array, so no plan joins the recordset against a scan of every deposit.
+    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id)],
   });
   return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
 }

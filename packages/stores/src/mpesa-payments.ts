@@ -284,7 +284,7 @@ export async function appendMpesaCallbacks(tx: Tx, entries: Array<{ paymentId: s
   await tx.$executeRaw`
     update mpesa_payments m set callbacks = m.callbacks || v.entry
     from jsonb_to_recordset(${rows}::jsonb) as v(id text, entry jsonb)
-    where m.id = v.id`;
+    where m.id = v.id and m.id = any(${[...byPayment.keys()]}::text[])`;
 }
 
 /** What a final STK answer writes on its payment (amount in minor units, as text). */
@@ -333,8 +333,10 @@ export async function writeStkAnswers(tx: TxClient, writes: StkAnswerWrite[]): P
                updated_at = now()
            from jsonb_to_recordset($1::jsonb)
              as v(id text, entries jsonb, settle boolean, state text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
-           where m.id = v.id`,
-    values: [JSON.stringify(rows)],
+           where m.id = v.id and m.id = any($2::text[])`,
+    // The ids again as an array: with only the recordset (which the planner guesses at 100 rows)
+    // a generic plan joined it against a sequential scan of every payment.
+    values: [JSON.stringify(rows), writes.map((write) => write.id)],
   });
 }
 
