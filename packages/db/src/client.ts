@@ -116,7 +116,7 @@ export type TxClient = Tx | PgTx;
 
 /** A pg connection (`PgTx`) rather than a Prisma client or transaction. */
 export function isPgTx(client: object): client is PgTx {
-  return typeof (client as { release?: unknown }).release === "function";
+  return client instanceof pg.Client;
 }
 
 /** What a SQL statement can be sent to: the pool, or one client inside a transaction. */
