@@ -349,7 +349,8 @@ async function toSuspense(
   payment: MpesaPayment,
   answer: StkAnswer,
   reason: string,
-  result: { checkoutRequestId: string; resultCode: string; resultDesc: string } | undefined = undefined,
+  /** M-Pesa's result for a request that was still open (absent: the payment keeps the one it has). */
+  result?: { checkoutRequestId: string; resultCode: string; resultDesc: string },
 ): Promise<AppliedStkAnswer> {
   const amount = answer.amount === undefined ? payment.requestedAmount : wholeToMinor(answer.amount, payment.currency);
   if (amount === null || amount <= 0n) return { outcome: "already_final", depositId: payment.depositId };
