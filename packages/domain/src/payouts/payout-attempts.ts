@@ -6,7 +6,7 @@ import type { PayoutDestination } from "./payout-destination";
 export const payoutAttemptOutcomes = ["paid", "failed", "cancelled", "retried"] as const;
 export type PayoutAttemptOutcome = (typeof payoutAttemptOutcomes)[number];
 
-/** One attempt at paying a payout, as the trigger `payouts_record_attempts` recorded it. */
+/** One attempt at paying a payout, as the trigger `payouts_record_attempt` recorded it. */
 export type PayoutAttemptView = {
   attempt: number;
   destination: PayoutDestination;
