@@ -11,7 +11,8 @@
 // 250 ms under the load; the lifetime VmHWM (start-up included) is in the note.
 //
 // Knobs: BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2: the
-// bare route and the app alternate, so a burst of load elsewhere on the machine hits both).
+// bare route and the app alternate, so a burst of load elsewhere on the machine hits both),
+// BENCH_CPU_PROF=<dir> (each process writes a V8 CPU profile there, as bench:payouts does).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile, mkdtemp, rm } from "node:fs/promises";
@@ -41,7 +42,8 @@ const children: ChildProcess[] = [];
 
 function startProcess(name: string, script: string, env: Record<string, string>, nodeFlags: readonly string[] = []): ChildProcess {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...loader, script], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, name.replace(/\W+/g, "-"))}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...nodeFlags, ...loader, script], {
     cwd: repoRoot,
     // Only what the process needs: a developer's shell variables must not change what is measured.
     env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },

@@ -71,7 +71,22 @@ test("a payout's attempts are kept one by one, its run is listed with its totals
   await expect(page.locator(`tr[data-payout-id="${payout.id}"]`)).toHaveCount(0);
 });
 
-test("the payouts list sorts by amount and by creation time, either way", async ({ page }) => {
+test("the payouts list sorts by amount and by creation time, either way", async ({ page, apiUrl }) => {
+  // Its own two payouts of different amounts, so the order shows whatever ran before.
+  for (const amount of [1_000, 1_300]) {
+    const response = await fetch(`${apiUrl}/payouts`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": partnerKey },
+      body: JSON.stringify({
+        userId: "user_prod7",
+        amount,
+        currency: "KES",
+        destination: { type: "mpesa", account: "+254708374149" },
+        reference: `e2e-sort-${amount}-${Date.now()}`,
+      }),
+    });
+    expect(response.ok, await response.text()).toBe(true);
+  }
   await signInAs(page, "viewer");
   await page.goto("/payouts");
   await page.getByRole("combobox", { name: "Currency" }).selectOption("KES");

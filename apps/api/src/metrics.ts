@@ -11,6 +11,18 @@ import { sendError } from "./rest/error-envelope";
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
 /** One registry per app instance, so two apps in one process (tests) do not collide. */
+/**
+ * One read for the gauges a scrape fills from the same rows: prom-client collects a registry's
+ * metrics concurrently, so the gauges' calls meet while the first read is in flight.
+ */
+export function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () =>
+    (inFlight ??= read().finally(() => {
+      inFlight = null;
+    }));
+}
+
 export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   const { db, hub } = options;
   const registry = new Registry();
@@ -67,7 +79,7 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   });
   // Payouts sent to their rail and not yet answered: the alert rules tell a late provider callback
   // (minutes) from a payout stuck beyond every retry and status check (deploy/prometheus).
-  const processingRows = () => processingPayoutsByRail(db).catch(() => []);
+  const processingRows = sharedPerScrape(() => processingPayoutsByRail(db).catch(() => []));
   new Gauge({
     name: "agrinet_payouts_processing",
     help: "Payouts sent to their rail and awaiting its result, by rail.",
@@ -103,7 +115,7 @@ export function createApiMetrics(options: { db: Db; hub?: NotificationHub }) {
   });
   // M-Pesa money nobody asked for, held in suspense until staff assign or return it: a payer is
   // waiting for it (deploy/prometheus alerts on the oldest's age).
-  const unmatchedRows = async () => unmatchedPaymentsWaiting(db).catch(() => null);
+  const unmatchedRows = sharedPerScrape(() => unmatchedPaymentsWaiting(db).catch(() => null));
   new Gauge({
     name: "agrinet_mpesa_unmatched_open",
     help: "Unmatched M-Pesa payments held in suspense awaiting staff (assign or return), by currency.",

@@ -1,6 +1,5 @@
-import type { Db } from "@agrinet/db";
+import { listenToChannel, type Db } from "@agrinet/db";
 import { dispatchAllDomainEvents } from "@agrinet/domain";
-import pg from "pg";
 import type { Logger } from "pino";
 
 export type NotificationDispatcher = { stop(): Promise<void> };
@@ -63,23 +62,14 @@ export async function startNotificationDispatcher(options: {
     );
   };
 
-  let listener: pg.Client | null = null;
-  const listen = async () => {
-    const client = new pg.Client({ connectionString: options.connectionString });
-    client.on("notification", runSoon);
-    client.on("error", (error) => {
-      log.warn({ err: error }, "outbox listener lost; polling until it is back");
-      if (listener === client) listener = null;
-    });
-    await client.connect();
-    await client.query("listen domain_events");
-    listener = client;
-  };
-  await listen();
-  const timer = setInterval(() => {
-    if (!listener && !stopped) listen().catch(() => {});
-    run();
-  }, options.pollIntervalMs ?? 1_000);
+  // While the LISTEN connection is lost (it reconnects by itself), the timer alone drives dispatch.
+  const listener = await listenToChannel({
+    connectionString: options.connectionString,
+    channel: "domain_events",
+    onNotify: runSoon,
+    onError: (error) => log.warn({ err: error }, "outbox listener lost; polling until it is back"),
+  });
+  const timer = setInterval(run, options.pollIntervalMs ?? 1_000);
   run();
 
   return {
@@ -87,7 +77,7 @@ export async function startNotificationDispatcher(options: {
       stopped = true;
       clearInterval(timer);
       if (gathering) clearTimeout(gathering);
-      await listener?.end().catch(() => {});
+      await listener.stop();
       await running;
     },
   };

@@ -88,4 +88,5 @@ test("jobs that finish while the database is unreachable are completed once it i
   // zero after a recovered failure, and stopping waited for it to reach zero).
   await worker.stop();
   worker = undefined;
-});
+  // Its own waits bound each step (up to ~190 s on a loaded machine), not the suite's 60 s default.
+}, 240_000);

@@ -1,11 +1,16 @@
-import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { Agent } from "undici";
 import { statementCsvAnswer, StatementQueryError, type SandboxAnswer, type StatementEntry } from "./organisation-statement";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
+import { compactTimestamp, darajaDateTime, pooledRandomBytes, randomReceipt } from "./sandbox-ids";
 import {
   createCollectionsHandlers,
+  invalid,
+  optionalString,
+  requiredString,
+  requiredUrl,
   SandboxHttpError,
   type SandboxC2bPayment,
   type SandboxReversal,
@@ -565,80 +570,10 @@ async function postCallback(agent: Agent, url: string, json: string): Promise<nu
   return answer.statusCode;
 }
 
-function invalid(field: string) {
-  return new SandboxHttpError(400, "400.002.02", `Bad Request - Invalid ${field}`);
-}
-
-function requiredString(body: Record<string, unknown>, field: string): string {
-  const value = optionalString(body, field);
-  if (!value) throw invalid(field);
-  return value;
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (typeof value === "number") return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-/**
- * Whether a URL parses depends only on what comes before its query (a query never fails to
- * parse), and the callers send the same few bases with a payout-specific query: each base is
- * parsed once.
- */
-const validUrlBases = new Set<string>();
-function requiredUrl(body: Record<string, unknown>, field: string): string {
-  const value = requiredString(body, field);
-  const queryAt = value.search(/[?#]/);
-  const base = queryAt === -1 ? value : value.slice(0, queryAt);
-  if (!validUrlBases.has(base)) {
-    if (!URL.canParse(value)) throw invalid(field);
-    if (validUrlBases.size >= 1_000) validUrlBases.clear();
-    validUrlBases.add(base);
-  }
-  return value;
-}
-
-/** Random bytes drawn from a pool refilled 4 KiB at a time: one system call per ~200 ids, not per id. */
-const randomPool = Buffer.alloc(4096);
-let randomPoolOffset = randomPool.length;
-function pooledRandomBytes(size: number): Buffer {
-  if (randomPoolOffset + size > randomPool.length) {
-    randomFillSync(randomPool);
-    randomPoolOffset = 0;
-  }
-  randomPoolOffset += size;
-  return randomPool.subarray(randomPoolOffset - size, randomPoolOffset);
-}
-
 function newConversationId() {
   return `AG_${compactTimestamp(new Date()).slice(0, 8)}_${pooledRandomBytes(10).toString("hex")}`;
 }
 
-const receiptAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 function newTransactionId() {
-  const bytes = pooledRandomBytes(10);
-  let id = "";
-  for (const b of bytes) id += receiptAlphabet[b % receiptAlphabet.length];
-  return id;
+  return randomReceipt();
 }
-
-/** Formats one second at most once: every id and result carries a timestamp of this second. */
-function perSecond(format: (iso: string) => string): (date: Date) => string {
-  let second = Number.NaN;
-  let formatted = "";
-  return (date) => {
-    const at = Math.floor(date.getTime() / 1000);
-    if (at !== second) {
-      second = at;
-      formatted = format(date.toISOString());
-    }
-    return formatted;
-  };
-}
-
-const compactTimestamp = perSecond((iso) => iso.replace(/\D/g, "").slice(0, 14));
-
-const darajaDateTime = perSecond(
-  (iso) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`,
-);

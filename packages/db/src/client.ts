@@ -101,6 +101,24 @@ export function isDb(client: object): client is Db {
   return "$disconnect" in client;
 }
 
+/**
+ * A pg connection of the pool inside BEGIN … COMMIT (`inPgTransaction`): the transaction hot paths
+ * run in instead of a Prisma interactive transaction, whose bookkeeping and per-query compiler
+ * cost several times the CPU of the statements themselves.
+ */
+export type PgTx = pg.PoolClient;
+
+/**
+ * The transaction a domain function that writes runs in: a Prisma interactive transaction or a
+ * pg one. The same function, whoever calls it; the stores send each statement to whichever it is.
+ */
+export type TxClient = Tx | PgTx;
+
+/** A pg connection (`PgTx`) rather than a Prisma client or transaction. */
+export function isPgTx(client: object): client is PgTx {
+  return client instanceof pg.Client;
+}
+
 /** What a SQL statement can be sent to: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool, "query">;
 

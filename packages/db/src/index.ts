@@ -1,5 +1,5 @@
 export { listenToChannel, type ChannelListener, type ListenToChannelOptions } from "./channel-listener";
-export { createDb, inPgTransaction, isDb, type Db, type Tx, type CreateDbOptions, type Queryable } from "./client";
+export { createDb, inPgTransaction, isDb, isPgTx, type Db, type Tx, type PgTx, type TxClient, type CreateDbOptions, type Queryable } from "./client";
 export * from "./generated/prisma/client";
 export {
   applyMigrations,

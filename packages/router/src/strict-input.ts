@@ -103,8 +103,8 @@ const inputsByMeta = new WeakMap<object, z.ZodType[]>();
 
 /**
  * Makes the procedures of `router` refuse keys their input schemas do not declare (the
- * `refuseUnknownKeys` middleware of every procedure, through tRPC and the REST bridge alike): one
- * input contract whatever the transport. Reads each procedure's `_def` (its meta and inputs, as
+ * unknown-keys step of every procedure's `guard` middleware, through tRPC and the REST bridge
+ * alike): one input contract whatever the transport. Reads each procedure's `_def` (its meta and inputs, as
  * trpc-to-openapi does) and changes nothing in it. Idempotent.
  */
 export function withStrictInputs<TRouter extends AnyTRPCRouter>(router: TRouter): TRouter {

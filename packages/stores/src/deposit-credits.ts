@@ -1,5 +1,6 @@
-import type { Deposit, Tx } from "@agrinet/db";
+import type { Deposit, TxClient } from "@agrinet/db";
 import { depositFromRow, type DepositRow } from "./deposits";
+import { txRows } from "./sql-client";
 
 /*
  * The SQL of the one deposit credit (confirmDepositsInTx): the deposits it confirms are locked
@@ -13,16 +14,22 @@ import { depositFromRow, type DepositRow } from "./deposits";
  * on each other in a cycle), and returns them as they are once locked: a confirmation that
  * committed while this one waited is seen, as a conditional update would have re-checked it.
  */
-export async function lockDepositsForCredit(tx: Tx, depositIds: string[]): Promise<Map<string, Deposit>> {
-  const rows = await tx.$queryRaw<DepositRow[]>`
-    select * from deposits where id = any(${depositIds}::text[]) order by id for update`;
+export async function lockDepositsForCredit(tx: TxClient, depositIds: string[]): Promise<Map<string, Deposit>> {
+  const rows = await txRows<DepositRow>(tx, {
+    name: "deposits-lock-for-credit",
+    text: "select * from deposits where id = any($1::text[]) order by id for update",
+    values: [depositIds],
+  });
   return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
 }
 
 /** Locks the deposits (id order) and answers each one's status: a decision before the credit. */
-export async function lockDepositStatuses(tx: Tx, depositIds: string[]): Promise<Map<string, Deposit["status"]>> {
-  const rows = await tx.$queryRaw<Array<{ id: string; status: Deposit["status"] }>>`
-    select id, status from deposits where id = any(${depositIds}::text[]) order by id for update`;
+export async function lockDepositStatuses(tx: TxClient, depositIds: string[]): Promise<Map<string, Deposit["status"]>> {
+  const rows = await txRows<{ id: string; status: Deposit["status"] }>(tx, {
+    name: "deposits-lock-statuses",
+    text: "select id, status::text from deposits where id = any($1::text[]) order by id for update",
+    values: [depositIds],
+  });
   return new Map(rows.map((row) => [row.id, row.status]));
 }
 
@@ -43,19 +50,52 @@ export type DepositConfirmation = {
  * Marks locked deposits confirmed with their ledger credit, one statement for a batch; answers
  * the rows as written, by id. `confirmed_at` and `updated_at` are the transaction's time.
  */
-export async function recordDepositConfirmations(tx: Tx, confirmations: DepositConfirmation[]): Promise<Map<string, Deposit>> {
-  const rows = await tx.$queryRaw<DepositRow[]>`
-    update deposits d
-    set status = 'confirmed', confirmed_at = now(), updated_at = now(), confirmed_by = v."confirmedBy",
-        evidence_url = coalesce(v."evidenceUrl", d.evidence_url),
-        receipt_sha256 = coalesce(v."receiptSha256", d.receipt_sha256),
-        receipt_url = coalesce(v."receiptUrl", d.receipt_url),
-        stripe_payment_intent_id = coalesce(v."stripePaymentIntentId", d.stripe_payment_intent_id),
-        ledger_transaction_id = v."transactionId", ledger_entry_ids = v."entryIds"
-    from jsonb_to_recordset(${JSON.stringify(confirmations)}::jsonb)
-      as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
-           "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
-    where d.id = v.id
-    returning d.*`;
+export async function recordDepositConfirmations(tx: TxClient, confirmations: DepositConfirmation[]): Promise<Map<string, Deposit>> {
+  const rows = await txRows<DepositRow>(tx, {
+    name: "deposits-record-confirmations",
+    text: `update deposits d
+      set status = 'confirmed', confirmed_at = now(), updated_at = now(), confirmed_by = v."confirmedBy",
+          evidence_url = coalesce(v."evidenceUrl", d.evidence_url),
+          receipt_sha256 = coalesce(v."receiptSha256", d.receipt_sha256),
+          receipt_url = coalesce(v."receiptUrl", d.receipt_url),
+          stripe_payment_intent_id = coalesce(v."stripePaymentIntentId", d.stripe_payment_intent_id),
+          ledger_transaction_id = v."transactionId", ledger_entry_ids = v."entryIds"
+      from jsonb_to_recordset($1::jsonb)
+        as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
+             "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
+      where d.id = v.id and d.id = any($2::text[])
+      returning d.*`,
+    // The ids again as an array, so no plan joins the recordset against a scan of every deposit.
+    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id)],
+  });
   return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
+}
+
+/** What failing a pending deposit writes on it. */
+export type DepositFailure = {
+  id: string;
+  reason: string;
+  failureCode: string | null;
+  /** Absent: the deposit keeps what it had. */
+  stripePaymentIntentId?: string | undefined;
+};
+
+/** pending → failed, conditional on the row still being pending: the row as written, null when it was not pending (or does not exist). */
+export async function recordDepositFailure(tx: TxClient, failure: DepositFailure): Promise<Deposit | null> {
+  const [row] = await txRows<DepositRow>(tx, {
+    name: "deposits-record-failure",
+    text: `update deposits
+      set status = 'failed', failed_at = now(), updated_at = now(), failure_reason = $2, failure_code = $3,
+          stripe_payment_intent_id = coalesce($4, stripe_payment_intent_id)
+      where id = $1 and status = 'pending'
+      returning *`,
+    values: [failure.id, failure.reason, failure.failureCode, failure.stripePaymentIntentId ?? null],
+  });
+  return row ? depositFromRow(row) : null;
+}
+
+/** The deposit as it is in the caller's transaction; null when there is none. */
+export async function readDepositInTx(tx: TxClient, id: string): Promise<Deposit | null> {
+  const [row] = await txRows<DepositRow>(tx, { name: "deposits-read-in-tx", text: "select * from deposits where id = $1", values: [id] });
+  return row ? depositFromRow(row) : null;
 }

@@ -15,3 +15,4 @@ export * as reconciliationStore from "./reconciliation";
 export * as depositCreditsStore from "./deposit-credits";
 export * as mpesaPaymentsStore from "./mpesa-payments";
 export * as paybillAccountsStore from "./paybill-accounts";
+export * as idempotencyKeysStore from "./idempotency-keys";

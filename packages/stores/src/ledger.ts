@@ -4,11 +4,13 @@ import {
   int8ArrayLiteral,
   int8FromText,
   isDb,
+  isPgTx,
   queryTextRows,
   textArrayLiteral,
   timestamptzFromText,
   type TextRow,
   type TextRowsQuery,
+  type TxClient,
 } from "@agrinet/db";
 import type { SqlClient } from "./sql-client";
 
@@ -19,11 +21,11 @@ export * from "./ledger-verify";
 /*
  * The ledger's posting functions, each reached one way: one statement text, parameters in
  * PostgreSQL's text input, every column read as text and decoded by one decoder, on its own
- * (through the Prisma client's pg pool) or inside the caller's Prisma transaction.
+ * (through the Prisma client's pg pool) or inside the caller's transaction (pg or Prisma).
  */
 
-/** Where a ledger statement runs: on its own (through the client's pg pool) or in a Prisma transaction. */
-export type LedgerSqlClient = SqlClient;
+/** Where a ledger statement runs: on its own (through the client's pg pool) or in the caller's transaction (pg or Prisma). */
+export type LedgerSqlClient = SqlClient | TxClient;
 
 /**
  * Runs a named statement and returns its rows as column texts. The Prisma client's calls go
@@ -32,6 +34,7 @@ export type LedgerSqlClient = SqlClient;
  */
 async function textRows(client: LedgerSqlClient, statement: TextRowsQuery & { values: unknown[] }): Promise<TextRow[]> {
   if (isDb(client)) return queryTextRows(client.$pool, statement);
+  if (isPgTx(client)) return queryTextRows(client, statement);
   const rows = await client.$queryRawUnsafe<Array<Record<string, string | null>>>(statement.text, ...statement.values);
   return rows.map((row) => Object.values(row));
 }

@@ -1,5 +1,6 @@
-import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx } from "@agrinet/db";
+import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx, TxClient } from "@agrinet/db";
 import { depositFromRow, type DepositRow } from "./deposits";
+import { txRows } from "./sql-client";
 
 /*
  * The M-Pesa collections area's SQL on mpesa_payments: locks, the callback log and the STK Query
@@ -162,23 +163,110 @@ export async function lockMpesaPayment(
  * batches never wait on each other in a cycle), and returns them: one statement.
  */
 export async function lockStkPayments(
-  tx: Tx,
+  tx: TxClient,
   by: { depositIds: string[]; checkoutRequestIds: string[] },
 ): Promise<MpesaPayment[]> {
-  const rows = await tx.$queryRaw<MpesaPaymentRow[]>`
-    select * from mpesa_payments
-    where deposit_id = any(${by.depositIds}::text[]) or checkout_request_id = any(${by.checkoutRequestIds}::text[])
-    order by id
-    for update`;
+  const rows = await txRows<MpesaPaymentRow>(tx, {
+    name: "mpesa-lock-stk-payments",
+    text: `select * from mpesa_payments
+           where deposit_id = any($1::text[]) or checkout_request_id = any($2::text[])
+           order by id
+           for update`,
+    values: [by.depositIds, by.checkoutRequestIds],
+  });
   return rows.map(mpesaPaymentFromRow);
 }
 
 /** Which payment holds each of these M-Pesa receipts (receipt → payment id). */
-export async function mpesaReceiptHolders(tx: Tx, receipts: string[]): Promise<Map<string, string>> {
+export async function mpesaReceiptHolders(tx: TxClient, receipts: string[]): Promise<Map<string, string>> {
   if (receipts.length === 0) return new Map();
-  const rows = await tx.$queryRaw<Array<{ id: string; receipt: string }>>`
-    select id, receipt from mpesa_payments where receipt = any(${receipts}::text[])`;
+  const rows = await txRows<{ id: string; receipt: string }>(tx, {
+    name: "mpesa-receipt-holders",
+    text: "select id, receipt from mpesa_payments where receipt = any($1::text[])",
+    values: [receipts],
+  });
   return new Map(rows.map((row) => [row.receipt, row.id]));
+}
+
+/** The receipt a later answer brings for a payment a query had already settled as paid. */
+export async function recordMpesaReceipt(tx: TxClient, paymentId: string, receipt: string): Promise<void> {
+  await txRows(tx, {
+    name: "mpesa-record-receipt",
+    text: "update mpesa_payments set receipt = $2, updated_at = now() where id = $1",
+    values: [paymentId, receipt],
+  });
+}
+
+/**
+ * An STK payment M-Pesa reports paid but that credits no deposit (it goes to suspense): paid,
+ * with M-Pesa's amount (minor units) and receipt, no more queries. Its checkout id and result
+ * are written when given (absent: kept). Answers the row as written.
+ */
+export async function recordStkPaidToSuspense(
+  tx: TxClient,
+  paymentId: string,
+  paid: { amount: bigint; receipt: string | null; checkoutRequestId?: string | undefined; resultCode?: string | undefined; resultDesc?: string | undefined },
+): Promise<MpesaPayment> {
+  const [row] = await txRows<MpesaPaymentRow>(tx, {
+    name: "mpesa-stk-paid-to-suspense",
+    text: `update mpesa_payments
+           set state = 'paid', amount = $2::bigint, receipt = $3, next_query_at = null,
+               checkout_request_id = coalesce($4, checkout_request_id), result_code = coalesce($5, result_code),
+               result_desc = coalesce($6, result_desc), updated_at = now()
+           where id = $1
+           returning *`,
+    values: [paymentId, paid.amount.toString(), paid.receipt, paid.checkoutRequestId ?? null, paid.resultCode ?? null, paid.resultDesc ?? null],
+  });
+  if (!row) throw new Error(`no M-Pesa payment ${paymentId}`);
+  return mpesaPaymentFromRow(row);
+}
+
+/** A paid STK payment for a request this platform has no record of (it goes to suspense). */
+export type UnknownStkPayment = {
+  id: string;
+  checkoutRequestId: string;
+  receipt: string;
+  phoneNumber: string | null;
+  /** Minor units. */
+  amount: bigint;
+  currency: string;
+  resultCode: string;
+  resultDesc: string;
+  /** The callback's log entry. */
+  callback: { source: string; at: string; payload: unknown };
+};
+
+export async function insertUnknownStkPayment(tx: TxClient, payment: UnknownStkPayment): Promise<MpesaPayment> {
+  const [row] = await txRows<MpesaPaymentRow>(tx, {
+    name: "mpesa-insert-unknown-stk",
+    text: `insert into mpesa_payments (id, kind, checkout_request_id, receipt, phone_number, amount, currency, state, result_code, result_desc, callbacks)
+           values ($1, 'stk', $2, $3, $4, $5::bigint, $6, 'paid', $7, $8, jsonb_build_array($9::jsonb))
+           returning *`,
+    values: [
+      payment.id, payment.checkoutRequestId, payment.receipt, payment.phoneNumber, payment.amount.toString(), payment.currency,
+      payment.resultCode, payment.resultDesc, JSON.stringify(payment.callback),
+    ],
+  });
+  return mpesaPaymentFromRow(row!);
+}
+
+/** The deposit a payment belongs to (null: none, or no such payment). */
+export async function mpesaPaymentDepositId(tx: TxClient, paymentId: string): Promise<string | null> {
+  const [row] = await txRows<{ deposit_id: string | null }>(tx, {
+    name: "mpesa-payment-deposit-id",
+    text: "select deposit_id from mpesa_payments where id = $1",
+    values: [paymentId],
+  });
+  return row?.deposit_id ?? null;
+}
+
+/** Opens the payment's exception (staff's unmatched queue), naming why and the suspense credit. */
+export async function openMpesaException(tx: TxClient, paymentId: string, reason: string, suspenseTransactionId: string): Promise<void> {
+  await txRows(tx, {
+    name: "mpesa-open-exception",
+    text: "update mpesa_payments set exception = 'open', exception_reason = $2, suspense_transaction_id = $3, updated_at = now() where id = $1",
+    values: [paymentId, reason, suspenseTransactionId],
+  });
 }
 
 /** Appends what Daraja said (a callback or a query answer) to the payment's log, as received. */
@@ -196,7 +284,7 @@ export async function appendMpesaCallbacks(tx: Tx, entries: Array<{ paymentId: s
   await tx.$executeRaw`
     update mpesa_payments m set callbacks = m.callbacks || v.entry
     from jsonb_to_recordset(${rows}::jsonb) as v(id text, entry jsonb)
-    where m.id = v.id`;
+    where m.id = v.id and m.id = any(${[...byPayment.keys()]}::text[])`;
 }
 
 /** What a final STK answer writes on its payment (amount in minor units, as text). */
@@ -222,7 +310,7 @@ export type StkAnswerWrite = {
  * Writes a batch of STK answers, one statement, each payment's row once: the answers appended to
  * its log and, when one of them settles it, its final state (no more queries planned).
  */
-export async function writeStkAnswers(tx: Tx, writes: StkAnswerWrite[]): Promise<void> {
+export async function writeStkAnswers(tx: TxClient, writes: StkAnswerWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const at = new Date().toISOString();
   const rows = writes.map(({ id, callbacks, settle }) => ({
@@ -231,20 +319,25 @@ export async function writeStkAnswers(tx: Tx, writes: StkAnswerWrite[]): Promise
     settle: settle !== undefined,
     ...settle,
   }));
-  await tx.$executeRaw`
-    update mpesa_payments m
-    set callbacks = m.callbacks || v.entries,
-        state = case when v.settle then v.state else m.state end,
-        checkout_request_id = case when v.settle then v."checkoutRequestId" else m.checkout_request_id end,
-        result_code = case when v.settle then v."resultCode" else m.result_code end,
-        result_desc = case when v.settle then v."resultDesc" else m.result_desc end,
-        amount = coalesce(v.amount::bigint, m.amount),
-        receipt = case when v.settle and v.state = 'paid' then v.receipt else m.receipt end,
-        next_query_at = case when v.settle then null else m.next_query_at end,
-        updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as v(id text, entries jsonb, settle boolean, state text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
-    where m.id = v.id`;
+  await txRows(tx, {
+    name: "mpesa-write-stk-answers",
+    text: `update mpesa_payments m
+           set callbacks = m.callbacks || v.entries,
+               state = case when v.settle then v.state else m.state end,
+               checkout_request_id = case when v.settle then v."checkoutRequestId" else m.checkout_request_id end,
+               result_code = case when v.settle then v."resultCode" else m.result_code end,
+               result_desc = case when v.settle then v."resultDesc" else m.result_desc end,
+               amount = coalesce(v.amount::bigint, m.amount),
+               receipt = case when v.settle and v.state = 'paid' then v.receipt else m.receipt end,
+               next_query_at = case when v.settle then null else m.next_query_at end,
+               updated_at = now()
+           from jsonb_to_recordset($1::jsonb)
+             as v(id text, entries jsonb, settle boolean, state text, "checkoutRequestId" text, "resultCode" text, "resultDesc" text, amount text, receipt text)
+           where m.id = v.id and m.id = any($2::text[])`,
+    // The ids again as an array: with only the recordset (which the planner guesses at 100 rows)
+    // a generic plan joined it against a sequential scan of every payment.
+    values: [JSON.stringify(rows), writes.map((write) => write.id)],
+  });
 }
 
 /** Plans the payment's next STK Query at `at` (null: none) and the sweep job that will run it. */

@@ -1,5 +1,5 @@
-import type { Queryable } from "@agrinet/db";
-import type { SqlClient } from "./sql-client";
+import type { Queryable, TxClient } from "@agrinet/db";
+import { txRows, type SqlClient } from "./sql-client";
 
 /*
  * The outbox (domain_events) and its consumers' cursors: writing events, waking the dispatcher,
@@ -14,20 +14,21 @@ export type OutboxEventRow = {
   aggregateType: string;
   aggregateId: string;
   userIds: string[];
-  /** The payload as stored (amounts already strings). */
-  payload: unknown;
+  /** The payload as stored, JSON text (amounts already strings). */
+  payloadJson: string;
 };
 
 /**
  * Inserts events in one statement with one NOTIFY (delivered when the caller's transaction
  * commits); their ids, in the events' order.
  */
-export async function insertDomainEvents(tx: SqlClient, events: OutboxEventRow[]): Promise<bigint[]> {
-  const created = await tx.$queryRaw<Array<{ id: bigint }>>`
-    with created as (
+export async function insertDomainEvents(tx: SqlClient | TxClient, events: OutboxEventRow[]): Promise<bigint[]> {
+  const created = await txRows<{ id: string | bigint }>(tx, {
+    name: "domain-events-insert",
+    text: `with created as (
       insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
       select v.type, v."aggregateType", v."aggregateId", v."userIds", v.payload
-      from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(value, n)
+      from jsonb_array_elements($1::jsonb) with ordinality as e(value, n)
       cross join lateral jsonb_to_record(e.value)
         as v(type text, "aggregateType" text, "aggregateId" text, "userIds" text[], payload jsonb)
       order by e.n
@@ -35,8 +36,19 @@ export async function insertDomainEvents(tx: SqlClient, events: OutboxEventRow[]
     ), woken as (
       select pg_notify('domain_events', max(id)::text) from created
     )
-    select created.id from created, woken order by created.id`;
-  return created.map((row) => row.id);
+    select created.id from created, woken order by created.id`,
+    // The payloads are JSON text already: spliced in, not parsed and serialised again.
+    values: [
+      `[${events
+        .map(
+          (event) =>
+            `{"type":${JSON.stringify(event.type)},"aggregateType":${JSON.stringify(event.aggregateType)},` +
+            `"aggregateId":${JSON.stringify(event.aggregateId)},"userIds":${JSON.stringify(event.userIds)},"payload":${event.payloadJson}}`,
+        )
+        .join(",")}]`,
+    ],
+  });
+  return created.map((row) => BigInt(row.id));
 }
 
 /** One NOTIFY on the outbox channel, in its own statement (after a commit that wrote events without one). */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { assertStorableInput, DomainError, type ErrorCode } from "@agrinet/core";
 import type { Db } from "@agrinet/db";
 import type { Principal } from "@agrinet/router";
+import { claimIdempotencyKeyRow } from "@agrinet/stores/idempotency-keys";
 
 /** How long a stored response is replayed (Stripe keeps keys for 24 hours). */
 export const idempotencyRetentionHours = 24;
@@ -65,25 +66,16 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const { scope, key, fingerprint, method, path } = options;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const claimed = await db.$queryRaw<{ id: bigint; locked_at: Date }[]>`
-      insert into idempotency_keys (scope, key, request_fingerprint, method, path, locked_at, expires_at)
-      values (${scope}, ${key}, ${fingerprint}, ${method}, ${path}, now(),
-              now() + make_interval(hours => ${idempotencyRetentionHours}))
-      on conflict (scope, key) do update set
-        request_fingerprint = excluded.request_fingerprint,
-        method = excluded.method,
-        path = excluded.path,
-        response_status = null,
-        response_body = null,
-        locked_at = now(),
-        created_at = now(),
-        expires_at = excluded.expires_at
-      where idempotency_keys.expires_at < now()
-         or (idempotency_keys.response_status is null
-             and idempotency_keys.request_fingerprint = excluded.request_fingerprint
-             and idempotency_keys.locked_at < now() - make_interval(secs => ${abandonedAfterSeconds}))
-      returning id, locked_at`;
-    if (claimed[0]) return { kind: "owner", id: claimed[0].id, lockedAt: claimed[0].locked_at };
+    const claimed = await claimIdempotencyKeyRow(db, {
+      scope,
+      key,
+      fingerprint,
+      method,
+      path,
+      retentionHours: idempotencyRetentionHours,
+      abandonedAfterSeconds,
+    });
+    if (claimed) return { kind: "owner", ...claimed };
 
     const existing = await db.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
     if (!existing) continue; // released between the two statements: claim again

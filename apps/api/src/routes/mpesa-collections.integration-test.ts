@@ -60,6 +60,29 @@ describe("STK Push deposits", () => {
     expect(read.mpesaPayment).toMatchObject({ receipt: paid.receipt, state: "paid" });
   });
 
+  test("a deposit into a contract confirmed by its callback funds the escrow (open → funded) with one credit and one escrow.funded event", async () => {
+    await harness.db.contract.create({
+      data: { partnerId: "partner_default", id: "contract_stk", consumerId: "user_stk_buyer", producerId: "user_stk_prod", currency: "KES", expectedAmount: 300_000n, ratingWindowEndsAt: new Date(Date.now() + 86_400_000) },
+    });
+    sequence += 1;
+    const created = await harness.caller().deposits.create({
+      userId: "user_stk_buyer",
+      amount: 300_000,
+      currency: "KES",
+      method: "mpesa",
+      reference: `stk-test-${sequence}`,
+      phoneNumber: "+254712345670",
+      metadata: { contractId: "contract_stk" },
+    });
+    const deposit = await settled(created.id);
+    expect(deposit).toMatchObject({ status: "confirmed", confirmedBy: "mpesa", contractId: "contract_stk" });
+    expect(await creditsFor(created.id)).toBe(1);
+    expect(await balance("contract:contract_stk:escrow:KES")).toBe(300_000n);
+    expect(await harness.db.contract.findUniqueOrThrow({ where: { id: "contract_stk" } })).toMatchObject({ status: "funded", settledAmount: 0n });
+    const events = await harness.db.domainEvent.findMany({ where: { aggregateId: "contract_stk" } });
+    expect(events.map((event) => [event.type, (event.payload as { depositId?: string }).depositId])).toEqual([["escrow.funded", created.id]]);
+  });
+
   test("requests arriving together share the payments' insert statement (and its sweep job's NOTIFY); each keeps its own payment", async () => {
     const pool = harness.db.$pool;
     const query = pool.query;

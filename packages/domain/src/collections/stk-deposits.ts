@@ -1,7 +1,7 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
-import type { Db, Deposit, MpesaPayment, Tx } from "@agrinet/db";
+import { inPgTransaction, type Db, type Deposit, type MpesaPayment, type TxClient } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
-import { lockDepositStatuses } from "@agrinet/stores/deposit-credits";
+import { lockDepositStatuses, readDepositInTx } from "@agrinet/stores/deposit-credits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
@@ -10,10 +10,14 @@ import type { MpesaCollectionsSettings } from "./collections-settings";
 import { createGroupCommit } from "../shared/group-commit";
 import {
   insertStkPayments,
+  insertUnknownStkPayment,
   lockMpesaPayment,
   lockStkPayments,
+  mpesaPaymentDepositId,
   mpesaReceiptHolders,
   newMpesaPaymentId,
+  recordMpesaReceipt,
+  recordStkPaidToSuspense,
   recordStkPushesAccepted,
   writeStkAnswers,
   type AcceptedStkPush,
@@ -225,7 +229,10 @@ export function applyStkAnswer(db: Db, request: StkAnswerRequest): Promise<Appli
  * query confirmed first). Results are in the requests' order; each payment at most once per call.
  */
 export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Promise<AppliedStkAnswer[]> {
-  return db.$transaction(async (tx) => {
+  // A pg transaction, not a Prisma one: this runs for every callback, and Prisma's interactive
+  // transaction and query compiler cost more CPU than the statements (the stores send each one
+  // to either kind, so the credit and the failure are the same functions every caller uses).
+  return inPgTransaction(db, async (tx) => {
     const payments = await lockStkPayments(tx, {
       depositIds: requests.flatMap((request) => (request.depositId ? [request.depositId] : [])),
       checkoutRequestIds: requests.map((request) => request.answer.checkoutRequestId),
@@ -275,9 +282,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
 
       if (finalStates.has(payment.state)) {
         if (payment.state === "paid") {
-          if (paid && answer.receipt && !payment.receipt) {
-            await tx.mpesaPayment.update({ where: { id: payment.id }, data: { receipt: answer.receipt, phoneNumber: payment.phoneNumber } });
-          }
+          if (paid && answer.receipt && !payment.receipt) await recordMpesaReceipt(tx, payment.id, answer.receipt);
           results.push({ outcome: "already_final", depositId: payment.depositId });
           continue;
         }
@@ -291,8 +296,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         continue;
       }
 
-      const update = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc, nextQueryAt: null };
-      const settle = { checkoutRequestId: update.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc };
+      const settle = { checkoutRequestId: payment.checkoutRequestId ?? answer.checkoutRequestId, resultCode: answer.resultCode, resultDesc: answer.resultDesc };
       if (!paid) {
         const { state, reason } = describeStkResult(answer.resultCode, answer.resultDesc);
         writes.get(payment.id)!.settle = { ...settle, state };
@@ -320,7 +324,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
       if (problems.length > 0 || !payment.depositId || depositState !== "pending") {
         const reason = problems.length > 0 ? problems.join("; ") : "the deposit was no longer pending when M-Pesa reported the payment";
-        results.push(await toSuspense(tx, payment, answer, reason, update));
+        results.push(await toSuspense(tx, payment, answer, reason, settle));
         continue;
       }
       depositStatus.set(payment.depositId, "confirmed");
@@ -337,24 +341,22 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       if (refused && !refused.ok) throw refused.error;
     }
     return results;
-  }, depositTransactionOptions);
+  });
 }
 
 async function toSuspense(
-  tx: Tx,
+  tx: TxClient,
   payment: MpesaPayment,
   answer: StkAnswer,
   reason: string,
-  update: Record<string, unknown> = {},
+  /** M-Pesa's result for a request that was still open (absent: the payment keeps the one it has). */
+  result?: { checkoutRequestId: string; resultCode: string; resultDesc: string },
 ): Promise<AppliedStkAnswer> {
   const amount = answer.amount === undefined ? payment.requestedAmount : wholeToMinor(answer.amount, payment.currency);
   if (amount === null || amount <= 0n) return { outcome: "already_final", depositId: payment.depositId };
-  const updated = await tx.mpesaPayment.update({
-    where: { id: payment.id },
-    data: { ...update, state: "paid", amount, receipt: answer.receipt ?? null, nextQueryAt: null },
-  });
+  const updated = await recordStkPaidToSuspense(tx, payment.id, { amount, receipt: answer.receipt ?? null, ...result });
   await creditSuspense(tx, updated, amount, reason);
-  const deposit = payment.depositId ? await tx.deposit.findUnique({ where: { id: payment.depositId }, select: { status: true } }) : null;
+  const deposit = payment.depositId ? await readDepositInTx(tx, payment.depositId) : null;
   if (payment.depositId && deposit?.status === "pending") {
     await failPendingDeposit(tx, payment.depositId, `${reason}; the money is held as an unmatched M-Pesa payment for staff`, "MPESA_MISMATCH");
   }
@@ -362,38 +364,33 @@ async function toSuspense(
 }
 
 /** An STK callback for no request we know of (not ours, or its row lost): paid money goes to suspense. */
-async function unknownRequest(tx: Tx, answer: StkAnswer, receiptHolders: Map<string, string>): Promise<AppliedStkAnswer> {
+async function unknownRequest(tx: TxClient, answer: StkAnswer, receiptHolders: Map<string, string>): Promise<AppliedStkAnswer> {
   if (answer.resultCode !== "0" || !answer.receipt || answer.amount === undefined) {
     return { outcome: "unknown_request", depositId: null };
   }
   const holder = receiptHolders.get(answer.receipt);
   if (holder) {
-    const existing = await tx.mpesaPayment.findUnique({ where: { id: holder }, select: { depositId: true } });
-    return { outcome: "duplicate_receipt", depositId: existing?.depositId ?? null };
+    return { outcome: "duplicate_receipt", depositId: await mpesaPaymentDepositId(tx, holder) };
   }
   const currency = currencyOfPhone(answer.phoneNumber) ?? "KES";
   const amount = wholeToMinor(answer.amount, currency);
-  const payment = await tx.mpesaPayment.create({
-    data: {
-      id: newMpesaPaymentId(),
-      kind: "stk",
-      checkoutRequestId: answer.checkoutRequestId,
-      receipt: answer.receipt,
-      phoneNumber: answer.phoneNumber ? `+${digits(answer.phoneNumber)}` : null,
-      amount,
-      currency,
-      state: "paid",
-      resultCode: answer.resultCode,
-      resultDesc: answer.resultDesc,
-      callbacks: [{ source: `stk-${answer.source}`, at: new Date().toISOString(), payload: answer.raw as object }],
-    },
+  const payment = await insertUnknownStkPayment(tx, {
+    id: newMpesaPaymentId(),
+    checkoutRequestId: answer.checkoutRequestId,
+    receipt: answer.receipt,
+    phoneNumber: answer.phoneNumber ? `+${digits(answer.phoneNumber)}` : null,
+    amount,
+    currency,
+    resultCode: answer.resultCode,
+    resultDesc: answer.resultDesc,
+    callback: { source: `stk-${answer.source}`, at: new Date().toISOString(), payload: answer.raw },
   });
   receiptHolders.set(answer.receipt, payment.id);
   await creditSuspense(tx, payment, amount, "an STK payment for a request this platform has no record of");
   return { outcome: "suspense", depositId: null };
 }
 
-async function failPendingDeposit(tx: Tx, depositId: string, reason: string, code: string): Promise<Deposit> {
+async function failPendingDeposit(tx: TxClient, depositId: string, reason: string, code: string): Promise<Deposit> {
   const { deposit } = await failDepositInTx(tx, { depositId, reason, failureCode: code });
   return deposit;
 }

@@ -1,5 +1,6 @@
 import type { CurrencyCode } from "@agrinet/core";
-import type { Tx } from "@agrinet/db";
+import type { TxClient } from "@agrinet/db";
+import { openMpesaException } from "@agrinet/stores/mpesa-payments";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { externalAccount, postLedgerTransaction, suspenseAccount } from "../ledger";
 
@@ -17,7 +18,7 @@ export const unmatchedPaymentEvent = "mpesa.unmatched";
  * user, so no partner's webhook receives money that may be another partner's customer's).
  */
 export async function creditSuspense(
-  tx: Tx,
+  tx: TxClient,
   payment: UnmatchedPayment,
   amount: bigint,
   reason: string,
@@ -32,10 +33,7 @@ export async function creditSuspense(
       { account: suspenseAccount("mpesa", currency), amount, currency },
     ],
   });
-  await tx.mpesaPayment.update({
-    where: { id: payment.id },
-    data: { exception: "open", exceptionReason: reason, suspenseTransactionId: posted.id.toString() },
-  });
+  await openMpesaException(tx, payment.id, reason, posted.id.toString());
   if (!posted.replayed) await recordUnmatchedPaymentEvent(tx, payment, amount, reason, posted.id);
 }
 
@@ -47,7 +45,7 @@ type UnmatchedPayment = { id: string; kind: string; receipt: string | null; curr
  * and ledger transaction are null when M-Pesa's amount could not be booked.
  */
 export async function recordUnmatchedPaymentEvent(
-  tx: Tx,
+  tx: TxClient,
   payment: UnmatchedPayment,
   amount: bigint | null,
   reason: string,

@@ -1,8 +1,9 @@
 import { DomainError, type CurrencyCode } from "@agrinet/core";
-import type { Db, Tx } from "@agrinet/db";
+import type { Db, Tx, TxClient } from "@agrinet/db";
+import { lockContractForFunding, recordContractFunding } from "@agrinet/stores/contracts";
 import { emitDomainEvent } from "../events/emit-domain-event";
 import { contractEscrowAccount, userWalletAccount } from "../ledger/account-codes";
-import { contractNotFound, lockContract } from "./load-contract";
+import { contractNotFound } from "./load-contract";
 
 /**
  * Deposits call this when they are created with `metadata.contractId`: the contract must exist
@@ -33,10 +34,11 @@ export async function checkContractFundable(
  * a refunded contract takes nothing.
  */
 export async function recordEscrowFunding(
-  tx: Tx,
+  tx: TxClient,
   input: { contractId: string; currency: CurrencyCode; amount: bigint; depositId: string },
 ): Promise<{ account: string }> {
-  const contract = await lockContract(tx, input.contractId);
+  const contract = await lockContractForFunding(tx, input.contractId);
+  if (!contract) throw contractNotFound(input.contractId);
   if (contract.currency !== input.currency) {
     throw new DomainError("VALIDATION_FAILED", `contract ${contract.id} is in ${contract.currency}`, {
       fields: [{ path: "currency", message: `must be ${contract.currency}` }],
@@ -48,14 +50,8 @@ export async function recordEscrowFunding(
     });
   }
   const released = contract.status === "released";
-  if (released) {
-    await tx.contract.update({
-      where: { id: contract.id },
-      data: { settledAmount: { increment: input.amount } },
-    });
-  } else if (contract.status === "open") {
-    await tx.contract.update({ where: { id: contract.id }, data: { status: "funded" } });
-  }
+  if (released) await recordContractFunding(tx, contract.id, { settledIncrement: input.amount });
+  else if (contract.status === "open") await recordContractFunding(tx, contract.id, { funded: true });
   await emitDomainEvent(tx, {
     type: released ? "escrow.released" : "escrow.funded",
     aggregateType: "contract",

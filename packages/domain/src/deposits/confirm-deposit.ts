@@ -1,7 +1,7 @@
 import type { CurrencyCode } from "@agrinet/core";
 import { recordEscrowFunding } from "../contracts/contract-funds";
 import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
-import type { Db, Deposit, Tx } from "@agrinet/db";
+import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
 import { postLedgerTransactionsBatch, type PostedLedgerTransaction } from "../ledger";
 import { emitDomainEvents } from "../events/emit-domain-event";
 import { lockDepositsForCredit, recordDepositConfirmations } from "@agrinet/stores/deposit-credits";
@@ -42,7 +42,7 @@ export async function findDepositOrThrow(tx: Tx | Db, depositId: string): Promis
   return deposit;
 }
 
-function depositNotFound(depositId: string): DomainError {
+export function depositNotFound(depositId: string): DomainError {
   return new DomainError("NOT_FOUND", `no deposit ${depositId}`, {
     fields: [{ path: "depositId", message: "no such deposit" }],
   });
@@ -59,9 +59,10 @@ export function depositStateConflict(deposit: Deposit, attempted: string): Domai
 export type ConfirmDepositResult = { ok: true; confirmed: ConfirmedDeposit } | { ok: false; error: DomainError };
 
 /**
- * pending → confirmed plus the ledger credit, inside the caller's transaction: the one deposit
- * credit, for one deposit (`confirmDepositInTx`) or many (M-Pesa callbacks gathered by group
- * commit). The deposits are locked first (`select … for update`): racing confirmations of one
+ * pending → confirmed plus the ledger credit, inside the caller's transaction (a Prisma one, or a
+ * pg one on the hot path of M-Pesa's callbacks: every statement goes through the stores, which
+ * send it to either): the one deposit credit, for one deposit (`confirmDepositInTx`) or many
+ * (M-Pesa callbacks gathered by group commit). The deposits are locked first (`select … for update`): racing confirmations of one
  * deposit wait on its row and then see it as the winner left it, so exactly one of them finds it
  * pending and posts the credit; the others get INVALID_STATE.
  *
@@ -72,7 +73,7 @@ export type ConfirmDepositResult = { ok: true; confirmed: ConfirmedDeposit } | {
  * confirmed (not pending) is that item's answer; a failure of the ledger or of a contract's
  * escrow throws, rolling the caller's transaction back as for a single deposit.
  */
-export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptions[]): Promise<ConfirmDepositResult[]> {
+export async function confirmDepositsInTx(tx: TxClient, items: ConfirmDepositInTxOptions[]): Promise<ConfirmDepositResult[]> {
   const current = await lockDepositsForCredit(tx, [...new Set(items.map((options) => options.depositId))]);
   const results: Array<ConfirmDepositResult | undefined> = new Array(items.length);
   const credited: Array<{ index: number; deposit: Deposit; options: ConfirmDepositInTxOptions }> = [];
@@ -140,7 +141,7 @@ export async function confirmDepositsInTx(tx: Tx, items: ConfirmDepositInTxOptio
 }
 
 /** One deposit's confirmation: the batch of one, throwing its error. */
-export async function confirmDepositInTx(tx: Tx, options: ConfirmDepositInTxOptions): Promise<ConfirmedDeposit> {
+export async function confirmDepositInTx(tx: TxClient, options: ConfirmDepositInTxOptions): Promise<ConfirmedDeposit> {
   const [result] = await confirmDepositsInTx(tx, [options]);
   if (!result!.ok) throw result!.error;
   return result!.confirmed;

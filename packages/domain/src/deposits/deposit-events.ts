@@ -1,4 +1,4 @@
-import type { Deposit, Tx } from "@agrinet/db";
+import type { Deposit, TxClient } from "@agrinet/db";
 import { emitDomainEvent, type DomainEventInput } from "../events/emit-domain-event";
 
 export type DepositEventType =
@@ -39,7 +39,7 @@ export function depositEvent(
 
 /** Writes the deposit's event in the transaction that made the change. */
 export function emitDepositEvent(
-  tx: Tx,
+  tx: TxClient,
   type: DepositEventType,
   deposit: Deposit,
   extra: Record<string, unknown> = {},

@@ -1,5 +1,6 @@
-import type { Db, Deposit, Tx } from "@agrinet/db";
-import { depositStateConflict, findDepositOrThrow } from "./confirm-deposit";
+import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
+import { readDepositInTx, recordDepositFailure } from "@agrinet/stores/deposit-credits";
+import { depositNotFound, depositStateConflict } from "./confirm-deposit";
 import { emitDepositEvent } from "./deposit-events";
 import { depositTransactionOptions } from "./deposit-transaction";
 
@@ -14,20 +15,17 @@ export type FailDepositInTxOptions = {
 
 export type FailedDeposit = { deposit: Deposit; changed: boolean };
 
-/** pending → failed, no ledger effect; the same conditional update as confirming. */
-export async function failDepositInTx(tx: Tx, options: FailDepositInTxOptions): Promise<FailedDeposit> {
-  const [changed] = await tx.deposit.updateManyAndReturn({
-    where: { id: options.depositId, status: "pending" },
-    data: {
-      status: "failed",
-      failedAt: new Date(),
-      failureReason: options.reason,
-      failureCode: options.failureCode ?? null,
-      stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
-    },
+/** pending → failed, no ledger effect; the same conditional update as confirming (in a Prisma or a pg transaction). */
+export async function failDepositInTx(tx: TxClient, options: FailDepositInTxOptions): Promise<FailedDeposit> {
+  const changed = await recordDepositFailure(tx, {
+    id: options.depositId,
+    reason: options.reason,
+    failureCode: options.failureCode ?? null,
+    stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
   });
   if (!changed) {
-    const current = await findDepositOrThrow(tx, options.depositId);
+    const current = await readDepositInTx(tx, options.depositId);
+    if (!current) throw depositNotFound(options.depositId);
     if (options.settledByStripe) return { deposit: current, changed: false };
     throw depositStateConflict(current, "failed");
   }

@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from "@agrinet/db";
+import type { Queryable, TxClient } from "@agrinet/db";
 import { insertDomainEvents, notifyOutbox } from "@agrinet/stores/outbox";
 
 export type DomainEventInput = {
@@ -18,7 +18,7 @@ export function serializeEventPayload(payload: Record<string, unknown>): string 
  * Records an event in the outbox inside the caller's transaction, and wakes listeners when
  * that transaction commits (NOTIFY is delivered only on commit).
  */
-export async function emitDomainEvent(tx: Tx, event: DomainEventInput): Promise<bigint> {
+export async function emitDomainEvent(tx: TxClient, event: DomainEventInput): Promise<bigint> {
   const [id] = await emitDomainEvents(tx, [event]);
   return id!;
 }
@@ -28,7 +28,7 @@ export async function emitDomainEvent(tx: Tx, event: DomainEventInput): Promise<
  * events are written on every hot path, each round trip through Prisma costs milliseconds of
  * CPU, and a batch of confirmations needs no more than one wake-up.
  */
-export async function emitDomainEvents(tx: Tx, events: DomainEventInput[]): Promise<bigint[]> {
+export async function emitDomainEvents(tx: TxClient, events: DomainEventInput[]): Promise<bigint[]> {
   if (events.length === 0) return [];
   return insertDomainEvents(
     tx,
@@ -37,7 +37,7 @@ export async function emitDomainEvents(tx: Tx, events: DomainEventInput[]): Prom
       aggregateType: event.aggregateType,
       aggregateId: event.aggregateId,
       userIds: event.userIds,
-      payload: JSON.parse(serializeEventPayload(event.payload)) as unknown,
+      payloadJson: serializeEventPayload(event.payload),
     })),
   );
 }

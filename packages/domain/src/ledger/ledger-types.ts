@@ -1,8 +1,11 @@
 import type { CurrencyCode, LedgerTransactionKind } from "@agrinet/core";
-import type { Db, Tx } from "@agrinet/db";
+import type { Db, Tx, TxClient } from "@agrinet/db";
 
 /** Ledger functions run on the client (one statement, its own transaction) or inside a caller's. */
 export type LedgerClient = Db | Tx;
+
+/** Postings also run inside a caller's pg transaction (the deposit credit of M-Pesa callbacks). */
+export type LedgerPostingClient = Db | TxClient;
 
 export { ledgerTransactionKinds, type LedgerTransactionKind } from "@agrinet/core";
 

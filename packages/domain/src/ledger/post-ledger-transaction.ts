@@ -5,7 +5,7 @@ import { parseAccountCode, type AccountSpec } from "./account-codes";
 import { toLedgerDomainError } from "./ledger-sql-errors";
 import {
   ledgerTransactionKinds,
-  type LedgerClient,
+  type LedgerPostingClient,
   type LedgerMetadata,
   type LedgerTransactionKind,
   type PostedLedgerTransaction,
@@ -109,11 +109,11 @@ export function postingArrays(validated: ValidatedLedgerTransaction): PostingArr
  * ledger_post_transaction): accounts are created on first use, balance rows are locked in
  * account-id order, an overdraft of an account that may not go negative is refused with
  * INSUFFICIENT_FUNDS (details.available), and a replayed idempotency key returns the first
- * result. Pass a `Tx` to post inside your own transaction, the client to post on its own (the
+ * result. Pass a transaction (`Tx` or `PgTx`) to post inside it, the client to post on its own (the
  * store sends it through the client's pg pool, as other hot paths do).
  */
 export async function postLedgerTransaction(
-  client: LedgerClient,
+  client: LedgerPostingClient,
   input: PostLedgerTransactionInput,
 ): Promise<PostedLedgerTransaction> {
   const validated = validateLedgerTransaction(input);

@@ -3,7 +3,7 @@ import { isDb, type Db } from "@agrinet/db";
 import { callLedgerPostBatch, type LedgerBatchRow } from "@agrinet/stores/ledger";
 import { createGroupCommit } from "../shared/group-commit";
 import { toLedgerDomainError } from "./ledger-sql-errors";
-import type { LedgerClient, PostedLedgerTransaction } from "./ledger-types";
+import type { LedgerPostingClient, PostedLedgerTransaction } from "./ledger-types";
 import {
   postingArrays,
   postingsFromRow,
@@ -39,7 +39,7 @@ function failedItem(row: LedgerBatchRow, input: PostLedgerTransactionInput): Dom
 
 /**
  * Posts many ledger transactions in one database round trip and one commit (with a client; with
- * a `Tx`, inside the caller's transaction). Every item succeeds or fails on its own: an overdraft
+ * a transaction, `Tx` or `PgTx`, inside the caller's). Every item succeeds or fails on its own: an overdraft
  * or a reused key fails that item only, invalid items never reach the database, and results come
  * back in input order. Replayed keys return their first result, as in postLedgerTransaction.
  *
@@ -47,7 +47,7 @@ function failedItem(row: LedgerBatchRow, input: PostLedgerTransactionInput): Dom
  * (group commit, see combinedBatches): the same results as posting them one after the other.
  */
 export async function postLedgerTransactionsBatch(
-  client: LedgerClient,
+  client: LedgerPostingClient,
   items: PostLedgerTransactionInput[],
 ): Promise<BatchItemResult[]> {
   if (!isDb(client) || items.length === 0) return postBatch(client, items);
@@ -85,7 +85,7 @@ function combinedBatches(db: Db) {
   return combiner;
 }
 
-async function postBatch(client: LedgerClient, items: PostLedgerTransactionInput[]): Promise<BatchItemResult[]> {
+async function postBatch(client: LedgerPostingClient, items: PostLedgerTransactionInput[]): Promise<BatchItemResult[]> {
   const results: Array<BatchItemResult | undefined> = new Array(items.length);
   const valid: Array<{ index: number; validated: ValidatedLedgerTransaction }> = [];
   items.forEach((input, index) => {

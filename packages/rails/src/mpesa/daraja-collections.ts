@@ -15,6 +15,9 @@ export const darajaCollectionPaths = {
   c2bConfirmation: "/confirm",
 } as const;
 
+/** Query values URLSearchParams writes unchanged. */
+const plainQueryValue = /^[A-Za-z0-9_.-]*$/;
+
 /** Words Daraja refuses anywhere in a C2B URL. */
 export const darajaRefusedUrlWords = /mpesa|safaricom|exec|cmd|sql|query/i;
 
@@ -77,6 +80,8 @@ export class DarajaCollections {
   private readonly options: DarajaCollectionsOptions;
   private readonly daraja: DarajaClient;
   private readonly now: () => number;
+  private stkCallbackPrefix: string | undefined;
+  private stkAuthOfSecond: { second: number; auth: { BusinessShortCode: string; Password: string; Timestamp: string } } | undefined;
 
   constructor(options: DarajaCollectionsOptions) {
     const trim = (url: string) => url.replace(/\/+$/, "");
@@ -95,7 +100,11 @@ export class DarajaCollections {
   }
 
   stkCallbackUrl(depositId: string): string {
-    return this.url(this.options.callbackBaseUrl, darajaCollectionPaths.stkCallback, { depositId });
+    // Every STK Push names its deposit in the same URL: the fixed part is encoded once. Deposit
+    // ids encode to themselves; anything else goes through URLSearchParams as before.
+    if (!plainQueryValue.test(depositId)) return this.url(this.options.callbackBaseUrl, darajaCollectionPaths.stkCallback, { depositId });
+    this.stkCallbackPrefix ??= `${this.url(this.options.callbackBaseUrl, darajaCollectionPaths.stkCallback)}&depositId=`;
+    return this.stkCallbackPrefix + depositId;
   }
 
   async stkPush(request: StkPushRequest): Promise<StkPushOutcome> {
@@ -220,13 +229,21 @@ export class DarajaCollections {
     return `${base}${path}?${new URLSearchParams({ token: this.options.callbackToken, ...extra }).toString()}`;
   }
 
+  /** The STK password changes with its timestamp, once a second: computed once per second. */
   private stkAuth() {
-    const timestamp = darajaTimestamp(this.now());
-    return {
-      BusinessShortCode: this.options.stkShortcode,
-      Password: Buffer.from(`${this.options.stkShortcode}${this.options.stkPasskey}${timestamp}`).toString("base64"),
-      Timestamp: timestamp,
-    };
+    const second = Math.floor(this.now() / 1000);
+    if (this.stkAuthOfSecond?.second !== second) {
+      const timestamp = darajaTimestamp(second * 1000);
+      this.stkAuthOfSecond = {
+        second,
+        auth: {
+          BusinessShortCode: this.options.stkShortcode,
+          Password: Buffer.from(`${this.options.stkShortcode}${this.options.stkPasskey}${timestamp}`).toString("base64"),
+          Timestamp: timestamp,
+        },
+      };
+    }
+    return this.stkAuthOfSecond.auth;
   }
 }
 
