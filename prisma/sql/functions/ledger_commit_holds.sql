@@ -80,7 +80,7 @@ BEGIN
   ), moves AS (
     SELECT l.*, (b.posted + sum(l.amount) OVER w)::bigint AS balance_after,
            b.version + row_number() OVER w AS account_version
-    FROM legs l JOIN ledger_balances b ON b.account_id = l.account_id
+    FROM legs l JOIN ledger_balances b ON b.account_id = l.account_id AND b.account_id = ANY(locked_ids)
     WINDOW w AS (PARTITION BY l.account_id ORDER BY l.item, l.ord)
   ), inserted AS (
     INSERT INTO ledger_postings (transaction_id, account_id, amount, currency, balance_after,
@@ -96,11 +96,11 @@ BEGIN
           FROM moves m ORDER BY m.account_id, m.item DESC, m.ord DESC) d
     LEFT JOIN (SELECT u.account_id, sum(u.amount) AS total FROM unnest(from_ids, amounts) AS u(account_id, amount)
                GROUP BY u.account_id) r ON r.account_id = d.account_id
-    WHERE b.account_id = d.account_id
+    WHERE b.account_id = d.account_id AND b.account_id = ANY(locked_ids)
   ), committed AS (
     UPDATE ledger_holds h SET status = 'committed', resolved_at = posted_at, commit_transaction_id = i.tx_id
     FROM (SELECT DISTINCT l.item, l.tx_id FROM legs l) i
-    WHERE h.id = p_hold_ids[i.item]
+    WHERE h.id = p_hold_ids[i.item] AND h.id = ANY(p_hold_ids)
   )
   SELECT m.item, m.tx_id, array_agg(m.balance_after ORDER BY m.ord)
   FROM moves m

@@ -28,10 +28,10 @@ export type PayoutAttemptView = {
 
 /** Every attempt of one payout, first to last (a payout has a handful, never a page's worth). */
 export async function listPayoutAttempts(options: { db: Db; payoutId: string }): Promise<PayoutAttemptView[]> {
-  const payout = await options.db.payout.findUnique({
-    where: { id: options.payoutId },
-    select: { attemptRecords: { orderBy: { attempt: "asc" } } },
-  });
+  const [payout, attempts] = await Promise.all([
+    options.db.payout.findUnique({ where: { id: options.payoutId }, select: { id: true } }),
+    options.db.payoutAttempt.findMany({ where: { payoutId: options.payoutId }, orderBy: { attempt: "asc" } }),
+  ]);
   if (!payout) {
     throw new DomainError("NOT_FOUND", `payout ${options.payoutId} does not exist`, {
       fields: [{ path: "payoutId", message: "no such payout" }],
@@ -39,7 +39,7 @@ export async function listPayoutAttempts(options: { db: Db; payoutId: string }):
   }
   let providerKey = options.payoutId;
   let afterFailure = false;
-  return payout.attemptRecords.map((row) => {
+  return attempts.map((row) => {
     if (afterFailure) providerKey = providerKeyOf(options.payoutId, row.attempt);
     afterFailure = row.outcome === "failed";
     return {
