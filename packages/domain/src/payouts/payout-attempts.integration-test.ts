@@ -130,3 +130,11 @@ test("a payout never sent has no attempts, cancelled or not; an unknown payout i
   expect(await listPayoutAttempts({ db, payoutId: payout.id })).toEqual([]);
   await expect(listPayoutAttempts({ db, payoutId: "po_000000000000000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
 });
+
+test("a payout is never deleted, so its attempts never outlive it (they have no foreign key)", async () => {
+  const db = database.db;
+  const payout = await fundedPayout("user_attempts_delete", "+254711000012");
+  await expect(db.payout.delete({ where: { id: payout.id } })).rejects.toThrow(/payouts are never deleted/);
+  await expect(db.$executeRaw`delete from payouts where id = ${payout.id}`).rejects.toThrow(/payouts are never deleted/);
+  expect(await db.payout.count({ where: { id: payout.id } })).toBe(1);
+});
