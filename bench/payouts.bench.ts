@@ -5,6 +5,8 @@
 //                     the headline is judged as a ratio to it
 //   no-op jobs        BENCH_PAYOUTS no-op jobs through graphile-worker with the worker's settings
 //                     (local queue 500, batched completion): the upper bound for any job
+//   warm-up           BENCH_WARMUP_PAYOUTS (2,000) payouts through the same pipeline, then ANALYZE,
+//                     as a database in service has rows and statistics; nothing of it is measured
 //   end to end        BENCH_PAYOUTS M-Pesa payouts created by a partner over HTTP (POST /payouts
 //                     through the REST bridge, BENCH_API_CONNECTIONS connections, each its own
 //                     reference, spread over BENCH_PAYOUT_USERS producers), taken by a run every
@@ -71,6 +73,8 @@ const inline = process.env.BENCH_PAYOUTS_WORKER === "inline";
 const sequential = process.env.BENCH_PAYOUTS_SEQUENTIAL === "1";
 /** Seconds of POST /payouts sent at the paying rate, after the end-to-end run (at most BENCH_PAYOUTS). */
 const fixedRateSeconds = Number(process.env.BENCH_FIXED_RATE_SECONDS ?? 10);
+/** Payouts through the whole pipeline before anything is measured, then ANALYZE (0: none). */
+const warmupCount = Number(process.env.BENCH_WARMUP_PAYOUTS ?? 2_000);
 const statusCheckAfterMs = 5_000;
 const settings: PayoutSettings = { minAmount: 500n, maxAttempts: 5, runWaitMs: 0 };
 const services = serviceProcesses(say);
@@ -160,9 +164,24 @@ try {
   stopPipeline = pipeline.stop;
   const key = await createPartnerKey({ db, name: "bench", scopes: ["payouts:write"], actor: "system:bench" });
   const users = Array.from({ length: userCount }, (_, i) => `bench_user_${i}`);
-  // Enough for the end-to-end run and the fixed-rate one after it (at most as many again).
-  const perUser = BigInt(Math.ceil((2 * count) / users.length) + 1) * 1000n;
+  // Enough for the warm-up, the end-to-end run and the fixed-rate one after it (at most as many again).
+  const perUser = BigInt(Math.ceil((2 * count + warmupCount) / users.length) + 1) * 1000n;
   for (let i = 0; i < users.length; i += 16) await Promise.all(users.slice(i, i + 16).map((user) => pipeline.fund(user, perUser)));
+
+  // A database in service has rows and statistics. On empty tables the planner's first plans,
+  // which each connection then keeps for its named statements and PL/pgSQL, scan whole tables
+  // (auto_explain saw the start, await and account lookups read every row, more with each
+  // payout). So some payouts go through the whole pipeline first, then ANALYZE, which also makes
+  // every connection plan again.
+  let warmedUp = 0;
+  if (warmupCount > 0) {
+    const warmStarted = performance.now();
+    const warming = createOverHttp(pipeline.apiUrl, { "x-api-key": key.key }, users, warmupCount);
+    await runPayoutsWhile(pipeline, warming);
+    warmedUp = await waitUntilFinished(db, (await warming).ok, warmStarted);
+    await db.$pool.query("analyze");
+    say(`warm-up: ${warmedUp} payouts created and finished, then ANALYZE (${((performance.now() - warmStarted) / 1000).toFixed(1)} s)`);
+  }
 
   if (pgStatements) {
     await withPgClient(payoutsUrl, async (client) => {
@@ -189,7 +208,7 @@ try {
   );
   if (sequential) say(`CPU ms per payout, creating only (no run before the last create): ${describeCpuPerPayout(cpuBefore, cpuCreated, create.ok)}`);
 
-  const finished = await waitUntilFinished(db, create.ok, started);
+  const finished = (await waitUntilFinished(db, warmedUp + create.ok, started)) - warmedUp;
   const endedAt = performance.now();
   const wholeSeconds = (endedAt - started) / 1000;
   const wholeRate = finished / wholeSeconds;
@@ -222,7 +241,7 @@ try {
   const fixedRuns = runPayoutsWhile(pipeline, fixedCreating);
   const fixed = await fixedCreating;
   await fixedRuns;
-  const fixedFinished = (await waitUntilFinished(db, finished + fixed.ok, fixedStarted)) - finished;
+  const fixedFinished = (await waitUntilFinished(db, warmedUp + finished + fixed.ok, fixedStarted)) - warmedUp - finished;
   say(
     `create at the paying rate (POST /payouts sent at ${fixedRate}/s, open loop): ${fixed.ok} of ${fixedCount} answered at ${fixed.achievedRate.toFixed(0)}/s, ` +
       `p50 ${fixed.p50Ms} ms, p99 ${fixed.p99Ms} ms, max ${fixed.maxMs} ms, refused ${fixed.failed}${fixed.statuses ? ` (${fixed.statuses})` : ""}; ` +
@@ -308,12 +327,12 @@ process.exit(0);
 type HttpLoad = { ok: number; failed: number; statuses: string; p50Ms: number; p99Ms: number };
 
 /** `count` POST /payouts over `connections` connections, each with its own reference. */
-async function createOverHttp(apiUrl: string, headers: Record<string, string>, users: string[]): Promise<HttpLoad> {
+async function createOverHttp(apiUrl: string, headers: Record<string, string>, users: string[], amount = count): Promise<HttpLoad> {
   const statuses = new Map<number, number>();
   const result = await autocannon({
     url: apiUrl,
     connections,
-    amount: count,
+    amount,
     timeout: 60,
     requests: [
       {
