@@ -93,9 +93,3 @@ export async function recordDepositFailure(tx: TxClient, failure: DepositFailure
   });
   return row ? depositFromRow(row) : null;
 }
-
-/** The deposit as it is in the caller's transaction; null when there is none. */
-export async function readDepositInTx(tx: TxClient, id: string): Promise<Deposit | null> {
-  const [row] = await txRows<DepositRow>(tx, { name: "deposits-read-in-tx", text: "select * from deposits where id = $1", values: [id] });
-  return row ? depositFromRow(row) : null;
-}

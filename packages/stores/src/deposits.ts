@@ -1,4 +1,5 @@
-import type { Db, Deposit, Tx } from "@agrinet/db";
+import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
+import { txRows } from "./sql-client";
 
 /*
  * The deposits area's SQL: POST /deposit's group-committed insert (rows and deposit.created
@@ -132,9 +133,10 @@ export async function insertPendingDeposits(
   });
 }
 
-export async function readDeposit(db: Db, id: string): Promise<Deposit | null> {
-  const { rows } = await db.$pool.query<DepositRow>("select * from deposits where id = $1", [id]);
-  return rows[0] ? depositFromRow(rows[0]) : null;
+/** The deposit as it is (in the caller's transaction when given one); null when there is none. */
+export async function readDeposit(client: TxClient | Db, id: string): Promise<Deposit | null> {
+  const [row] = await txRows<DepositRow>(client, { name: "deposits-read", text: "select * from deposits where id = $1", values: [id] });
+  return row ? depositFromRow(row) : null;
 }
 
 /** Locks the deposit's row until the transaction ends; false when there is none. */

@@ -1,7 +1,8 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import { inPgTransaction, type Db, type Deposit, type MpesaPayment, type TxClient } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
-import { lockDepositStatuses, readDepositInTx } from "@agrinet/stores/deposit-credits";
+import { lockDepositStatuses } from "@agrinet/stores/deposit-credits";
+import { readDeposit } from "@agrinet/stores/deposits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
 import { failDepositInTx } from "../deposits/fail-deposit";
@@ -356,7 +357,7 @@ async function toSuspense(
   if (amount === null || amount <= 0n) return { outcome: "already_final", depositId: payment.depositId };
   const updated = await recordStkPaidToSuspense(tx, payment.id, { amount, receipt: answer.receipt ?? null, ...result });
   await creditSuspense(tx, updated, amount, reason);
-  const deposit = payment.depositId ? await readDepositInTx(tx, payment.depositId) : null;
+  const deposit = payment.depositId ? await readDeposit(tx, payment.depositId) : null;
   if (payment.depositId && deposit?.status === "pending") {
     await failPendingDeposit(tx, payment.depositId, `${reason}; the money is held as an unmatched M-Pesa payment for staff`, "MPESA_MISMATCH");
   }

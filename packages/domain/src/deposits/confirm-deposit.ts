@@ -35,13 +35,6 @@ export type ConfirmedDeposit = {
   ledgerTransaction: PostedLedgerTransaction | null;
 };
 
-/** Gets the deposit a caller asked about, or NOT_FOUND naming it. */
-export async function findDepositOrThrow(tx: Tx | Db, depositId: string): Promise<Deposit> {
-  const deposit = await tx.deposit.findUnique({ where: { id: depositId } });
-  if (!deposit) throw depositNotFound(depositId);
-  return deposit;
-}
-
 export function depositNotFound(depositId: string): DomainError {
   return new DomainError("NOT_FOUND", `no deposit ${depositId}`, {
     fields: [{ path: "depositId", message: "no such deposit" }],

@@ -1,5 +1,6 @@
 import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
-import { readDepositInTx, recordDepositFailure } from "@agrinet/stores/deposit-credits";
+import { recordDepositFailure } from "@agrinet/stores/deposit-credits";
+import { readDeposit } from "@agrinet/stores/deposits";
 import { depositNotFound, depositStateConflict } from "./confirm-deposit";
 import { emitDepositEvent } from "./deposit-events";
 import { depositTransactionOptions } from "./deposit-transaction";
@@ -24,7 +25,7 @@ export async function failDepositInTx(tx: TxClient, options: FailDepositInTxOpti
     stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
   });
   if (!changed) {
-    const current = await readDepositInTx(tx, options.depositId);
+    const current = await readDeposit(tx, options.depositId);
     if (!current) throw depositNotFound(options.depositId);
     if (options.settledByStripe) return { deposit: current, changed: false };
     throw depositStateConflict(current, "failed");
