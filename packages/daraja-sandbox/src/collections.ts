@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { stkOutcomeForNumber, stkResultCodes, type StkOutcome } from "./collections-outcomes";
 import type { StatementEntry } from "./organisation-statement";
-import { compactTimestamp, pooledRandomBytes, randomInt, randomReceipt } from "./sandbox-ids";
+import { compactTimestamp, newConversationId, pooledRandomBytes, randomInt, randomReceipt } from "./sandbox-ids";
 
 /**
  * The collections half of the sandbox (STK Push and Query, C2B register/simulate, Transaction
@@ -370,7 +370,7 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     const resultUrl = requiredUrl(body, "ResultURL");
     requiredUrl(body, "QueueTimeOutURL");
     const originatorConversationId = `${randomInt(10_000, 99_999)}-${randomInt(10_000_000, 99_999_999)}-1`;
-    const conversationId = `AG_${compactTimestamp(new Date()).slice(0, 8)}_${pooledRandomBytes(10).toString("hex")}`;
+    const conversationId = newConversationId();
 
     const stkPayment = stkPayments.find((p) => p.receipt === transactionId);
     const c2bPaid = c2bPayments.find((p) => p.transId === transactionId && p.state === "accepted");

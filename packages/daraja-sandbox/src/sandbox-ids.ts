@@ -52,3 +52,8 @@ export const compactTimestamp = perSecond((iso) => iso.replace(/\D/g, "").slice(
 export const darajaDateTime = perSecond(
   (iso) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`,
 );
+
+/** Daraja's ConversationID for an accepted request: `AG_<date>_<20 hex>`. */
+export function newConversationId(): string {
+  return `AG_${compactTimestamp(new Date()).slice(0, 8)}_${pooledRandomBytes(10).toString("hex")}`;
+}

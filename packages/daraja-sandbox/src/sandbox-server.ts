@@ -4,7 +4,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { Agent } from "undici";
 import { statementCsvAnswer, StatementQueryError, type SandboxAnswer, type StatementEntry } from "./organisation-statement";
 import { outcomeForNumber, sandboxResultCodes, type SandboxOutcome } from "./outcomes";
-import { compactTimestamp, darajaDateTime, pooledRandomBytes, randomReceipt } from "./sandbox-ids";
+import { compactTimestamp, darajaDateTime, newConversationId, randomReceipt } from "./sandbox-ids";
 import {
   createCollectionsHandlers,
   invalid,
@@ -570,9 +570,6 @@ async function postCallback(agent: Agent, url: string, json: string): Promise<nu
   return answer.statusCode;
 }
 
-function newConversationId() {
-  return `AG_${compactTimestamp(new Date()).slice(0, 8)}_${pooledRandomBytes(10).toString("hex")}`;
-}
 
 function newTransactionId() {
   return randomReceipt();
