@@ -37,3 +37,8 @@ export async function reportFigures(figures: BenchFigure[]): Promise<void> {
     process.stdout.write(`[${figure.group}] ${figure.name}: ${figure.value} ${figure.unit}${ratio}${target}\n`);
   }
 }
+
+/** The value below which a fraction `q` (0.5, 0.99) of `sorted` (ascending) lies: nearest rank. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}

@@ -38,7 +38,7 @@ import {
   verifyLedger,
   type PostLedgerTransactionInput,
 } from "@agrinet/domain";
-import { reportFigures, type BenchFigure } from "./figures";
+import { quantile, reportFigures, type BenchFigure } from "./figures";
 import { pair, rawHotIds, rawTransferSql, rawWideIds, setupRawTables } from "./raw-transfer";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processTreeCpuSeconds } from "./process-cpu";
@@ -136,8 +136,7 @@ type Timing = { p50Ms: number; p99Ms: number; meanMs: number };
 
 function timing(times: number[]): Timing {
   times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  return { p50Ms: round(at(0.5), 3), p99Ms: round(at(0.99), 3), meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3) };
+  return { p50Ms: round(quantile(times, 0.5), 3), p99Ms: round(quantile(times, 0.99), 3), meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 3) };
 }
 
 /** Runs `operation` one call at a time: `warmup` unmeasured calls, then `samples` timed ones. */

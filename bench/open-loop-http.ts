@@ -6,6 +6,7 @@
 // latency counts from then: a request the client could not send on time (all sockets busy, its
 // own event loop late) is charged for the wait, so a slow server cannot hide behind a slow client.
 import http from "node:http";
+import { quantile } from "./figures";
 
 export type OpenLoopOptions = {
   /** Base URL of the server, e.g. http://127.0.0.1:4000. */
@@ -91,7 +92,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length === 0 ? 0 : Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!));
+  const at = (q: number) => (latencies.length === 0 ? 0 : Math.round(quantile(latencies, q)));
   return {
     ok: latencies.length,
     failed: options.count - latencies.length,

@@ -13,7 +13,7 @@ import { createDb, type Db } from "@agrinet/db";
 import { startEmbeddedPostgres } from "@agrinet/db/embedded";
 import { applyMigrations, withPgClient } from "@agrinet/db/migrate";
 import { dashboardSearchStatement, searchDashboard } from "@agrinet/domain";
-import { reportFigures, type BenchFigure } from "./figures";
+import { quantile, reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 
 const rows = Number(process.env.BENCH_SEARCH_ROWS ?? (process.env.BENCH_QUICK ? 50_000 : 1_000_000));
@@ -55,10 +55,6 @@ const seedSql = `
 
   analyze deposits; analyze payouts; analyze mpesa_payments;`;
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 type Latency = { p50: number; p99: number };
 
 /**
@@ -78,7 +74,7 @@ async function timeAgainst(run: (i: number) => Promise<unknown>, baseline: (i: n
   }
   const latency = (ms: number[]) => {
     ms.sort((a, b) => a - b);
-    return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
   };
   return { run: latency(runMs), baseline: latency(baselineMs) };
 }
