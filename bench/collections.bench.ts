@@ -205,9 +205,13 @@ try {
       const { rows } = await client.query<{ calls: string; us: string; query: string; toplevel: boolean }>(
         `select calls, round((total_exec_time * 1000 / $1)::numeric, 1) as us, toplevel,
                 left(regexp_replace(query, '\\s+', ' ', 'g'), 120) as query
-         from pg_stat_statements order by total_exec_time desc limit 20`,
+         from pg_stat_statements order by total_exec_time desc limit ${Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 20)}`,
         [count],
       );
+      const { rows: totals } = await client.query<{ calls: string; statements: string }>(
+        "select sum(calls) filter (where toplevel)::text as calls, count(*) filter (where toplevel)::text as statements from pg_stat_statements",
+      );
+      say(`PostgreSQL top-level statements per STK deposit: ${(Number(totals[0]!.calls) / count).toFixed(2)} (${totals[0]!.statements} distinct)`);
       say("PostgreSQL µs per STK deposit by statement (exec, wall time; n = nested in a function):");
       for (const row of rows) say(`  ${row.toplevel ? "t" : "n"} ${row.us} µs, ${row.calls} calls: ${row.query}`);
     });
