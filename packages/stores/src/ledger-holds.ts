@@ -1,7 +1,7 @@
 import type { SqlClient } from "./sql-client";
 
 /*
- * Holds (two-phase transfers): ledger_create_hold, ledger_void_hold and ledger_expire_holds.
+ * Holds (two-phase transfers): ledger_create_holds, ledger_void_hold and ledger_expire_holds.
  * Committing a hold is settlement's: payouts_settle calls ledger_commit_holds in SQL.
  */
 
@@ -26,7 +26,10 @@ export type CreatedHoldRow = {
   createdAt: Date;
 };
 
-/** The SQL function ledger_create_hold (the account is created on first use). */
+/**
+ * One hold: a batch of one of the SQL function ledger_create_holds (the one implementation, which
+ * payouts_create calls with its whole batch); the account is created on first use.
+ */
 export async function callLedgerCreateHold(
   client: SqlClient,
   hold: { idempotencyKey: string; account: HoldAccount; amount: bigint; expiresAt: Date | null; metadata: string },
@@ -35,9 +38,10 @@ export async function callLedgerCreateHold(
   const rows = await client.$queryRaw<CreatedHoldRow[]>`
     select hold_id as "holdId", replayed, status, account_id as "accountId", amount, expires_at as "expiresAt",
            created_at as "createdAt"
-    from ledger_create_hold(
-      ${hold.idempotencyKey}, ${a.code}, ${a.ownerType}, ${a.ownerId}, ${a.purpose}, ${a.currency}, ${a.allowNegative},
-      ${hold.amount}::bigint, ${hold.expiresAt}::timestamptz, ${hold.metadata}::jsonb)`;
+    from ledger_create_holds(
+      array[${hold.idempotencyKey}::text], array[${a.code}::text], array[${a.ownerType}::text], array[${a.ownerId}::text],
+      array[${a.purpose}::text], array[${a.currency}::text], array[${a.allowNegative}::boolean],
+      array[${hold.amount}::bigint], array[${hold.expiresAt}::timestamptz], array[${hold.metadata}::jsonb])`;
   return rows[0]!;
 }
 

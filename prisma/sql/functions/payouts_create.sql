@@ -10,10 +10,12 @@ declare
   item record;
   last_beat timestamptz;
   v_available bigint;
-  v_negative_ok boolean;
+  -- the wallet of the item at hand and what the batch's earlier items hold on it
+  wallet_ids bigint[];
+  current_wallet bigint;
+  wallet_pending bigint := 0;
   con record;
   drawn bigint;
-  hold record;
   created_ords int[] := '{}';
   held bigint[] := '{}';
   created_contracts text[] := '{}';
@@ -84,12 +86,22 @@ begin
     replayed[found_payout.ord] := found_payout.id;
   end loop;
 
+  -- The wallets' balance rows, locked in account id order in one statement; the holds decide
+  -- under these locks and each item is checked against what the batch's earlier items hold.
+  wallet_ids := array(select a.id from ledger_accounts a where a.code = any(p_account_codes) order by a.id);
+  perform 1 from ledger_balances b where b.account_id = any(wallet_ids) order by b.account_id for update;
+
   for item in
-    select u.ord::int as ord, a.id as account_id
+    select u.ord::int as ord, a.id as account_id, b.posted - b.held as available, b.allow_negative
     from unnest(p_account_codes) with ordinality as u(code, ord)
-    left join ledger_accounts a on a.code = u.code
+    left join ledger_accounts a on a.code = u.code and a.id = any(wallet_ids)
+    left join ledger_balances b on b.account_id = a.id and b.account_id = any(wallet_ids)
     order by a.id nulls first, u.ord
   loop
+    if item.account_id is null or item.account_id is distinct from current_wallet then
+      current_wallet := item.account_id;
+      wallet_pending := 0;
+    end if;
     -- Idempotent by reference: the caller's own earlier request (or a different one, which the
     -- caller refuses by its request hash).
     payout_id := replayed[item.ord];
@@ -104,16 +116,13 @@ begin
       continue;
     end if;
 
-    -- The hold decides under the wallet's balance row lock; checking first here keeps a refusal
+    -- The holds decide under the wallets' balance row locks; checking first here keeps a refusal
     -- from raising (which would undo the whole batch).
-    v_available := null;
-    v_negative_ok := null;
-    select b.posted - b.held, b.allow_negative into v_available, v_negative_ok
-    from ledger_balances b where b.account_id = item.account_id for update;
-    if not coalesce(v_negative_ok, p_account_allow_negative[item.ord])
-       and coalesce(v_available, 0) < p_amounts[item.ord] then
+    v_available := coalesce(item.available, 0) - wallet_pending;
+    if not coalesce(item.allow_negative, p_account_allow_negative[item.ord])
+       and v_available < p_amounts[item.ord] then
       ord := item.ord; outcome := 'insufficient_funds'; payout_id := null;
-      detail := jsonb_build_object('available', coalesce(v_available, 0)::text, 'account', p_account_codes[item.ord]);
+      detail := jsonb_build_object('available', v_available::text, 'account', p_account_codes[item.ord]);
       return next;
       continue;
     end if;
@@ -162,15 +171,8 @@ begin
     day_used[k] := day_used[k] + p_amounts[item.ord];
     day_created[k] := day_created[k] + p_amounts[item.ord];
 
-    select h.hold_id into hold from ledger_create_hold(
-      'payout:' || p_ids[item.ord] || ':reserve', p_account_codes[item.ord],
-      p_account_owner_types[item.ord], p_account_owner_ids[item.ord], p_account_purposes[item.ord],
-      p_currencies[item.ord], p_account_allow_negative[item.ord],
-      p_amounts[item.ord], null,
-      case when p_contract_ids[item.ord] is null then jsonb_build_object('payoutId', p_ids[item.ord])
-           else jsonb_build_object('payoutId', p_ids[item.ord], 'contractId', p_contract_ids[item.ord]) end) h;
+    wallet_pending := wallet_pending + p_amounts[item.ord];
     created_ords := created_ords || item.ord;
-    held := held || hold.hold_id;
     created_contracts := created_contracts || p_contract_ids[item.ord];
     created_amounts := created_amounts || p_amounts[item.ord];
   end loop;
@@ -185,6 +187,23 @@ begin
   if cardinality(created_ords) = 0 then
     return;
   end if;
+
+  -- The batch's holds, in one call of the one hold function, in created_ords' order.
+  held := array(
+    select h.hold_id from ledger_create_holds(
+      array(select 'payout:' || p_ids[c] || ':reserve' from unnest(created_ords) as c),
+      array(select p_account_codes[c] from unnest(created_ords) as c),
+      array(select p_account_owner_types[c] from unnest(created_ords) as c),
+      array(select p_account_owner_ids[c] from unnest(created_ords) as c),
+      array(select p_account_purposes[c] from unnest(created_ords) as c),
+      array(select p_currencies[c] from unnest(created_ords) as c),
+      array(select p_account_allow_negative[c] from unnest(created_ords) as c),
+      array(select p_amounts[c] from unnest(created_ords) as c),
+      null,
+      array(select case when p_contract_ids[c] is null then jsonb_build_object('payoutId', p_ids[c])
+                        else jsonb_build_object('payoutId', p_ids[c], 'contractId', p_contract_ids[c]) end
+            from unnest(created_ords) as c)) h
+    order by h.item);
 
   -- Inline destinations are saved now that their payouts are made (once per partner, user and
   -- destination; in key order, so two batches saving the same ones wait in one order).

@@ -93,6 +93,68 @@ test("a replayed hold key returns the first hold without reserving twice", async
   ).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
 });
 
+test("ledger_create_holds places a batch as its items one after another, or none of it", async () => {
+  const db = database.db;
+  const walletA = await fund("holds-a", 1_000n);
+  const walletB = await fund("holds-b", 1_000n);
+  const placed = await createHold(db, { idempotencyKey: "holds-before", account: walletA, amount: 100n, currency: "KES" });
+  const holds = (items: Array<{ key: string; account: string; amount: bigint }>) =>
+    db.$pool.query<{ item: number; hold_id: string; replayed: boolean; amount: string }>(
+      `select item, hold_id::text, replayed, amount::text from ledger_create_holds(
+         $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::bigint[], null, null)`,
+      [
+        items.map((i) => i.key),
+        items.map((i) => i.account),
+        items.map((i) => parseAccountCode(i.account).ownerType),
+        items.map((i) => parseAccountCode(i.account).ownerId),
+        items.map((i) => parseAccountCode(i.account).purpose),
+        items.map(() => "KES"),
+        items.map(() => false),
+        items.map((i) => i.amount.toString()),
+      ],
+    );
+  const heldOn = async () => [(await balance(walletA)).held, (await balance(walletB)).held];
+
+  // Together the new holds on A need 901 of the 900 available: the whole batch is refused.
+  const refused = await holds([
+    { key: "holds-1", account: walletA, amount: 500n },
+    { key: "holds-2", account: walletB, amount: 100n },
+    { key: "holds-3", account: walletA, amount: 401n },
+  ]).catch((error: { code: string; detail: string }) => error);
+  expect(refused).toMatchObject({ code: "LG003" });
+  expect(JSON.parse((refused as { detail: string }).detail)).toEqual({ account: walletA, available: "900", required: "901" });
+  expect(await heldOn()).toEqual([100n, 0n]);
+
+  // A key used before the batch, and one an earlier item of the batch names, are replays.
+  const { rows } = await holds([
+    { key: "holds-1", account: walletA, amount: 500n },
+    { key: "holds-before", account: walletA, amount: 100n },
+    { key: "holds-2", account: walletB, amount: 100n },
+    { key: "holds-1", account: walletA, amount: 500n },
+    { key: "holds-3", account: walletA, amount: 400n },
+  ]);
+  expect(rows.map((r) => [r.item, r.replayed, r.amount])).toEqual([
+    [1, false, "500"],
+    [2, true, "100"],
+    [3, false, "100"],
+    [4, true, "500"],
+    [5, false, "400"],
+  ]);
+  expect(rows[1]!.hold_id).toBe(placed.id.toString());
+  expect(rows[3]!.hold_id).toBe(rows[0]!.hold_id);
+  expect(await heldOn()).toEqual([1_000n, 100n]);
+
+  // A key reused for another amount refuses the batch.
+  await expect(
+    holds([
+      { key: "holds-4", account: walletB, amount: 100n },
+      { key: "holds-2", account: walletB, amount: 101n },
+    ]),
+  ).rejects.toMatchObject({ code: "LG004" });
+  expect(await heldOn()).toEqual([1_000n, 100n]);
+  expect((await verifyLedger(db)).ok).toBe(true);
+});
+
 test("void releases the reservation and is idempotent; a voided hold can't be committed", async () => {
   const wallet = await fund("p3", 500n);
   const hold = await createHold(database.db, { idempotencyKey: "hold-p3", account: wallet, amount: 500n, currency: "KES" });
