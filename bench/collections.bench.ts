@@ -29,6 +29,7 @@ import { serviceProcesses } from "./service-processes";
 import { reportFigures, type BenchFigure } from "./figures";
 import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
+import { printTableWrites } from "./pg-table-writes";
 
 const quick = process.env.BENCH_QUICK === "1";
 const count = Number(process.env.BENCH_STK_DEPOSITS ?? (quick ? 300 : 2_000));
@@ -186,7 +187,7 @@ try {
   if (pgStatements) {
     await withPgClient(url, async (client) => {
       await client.query("create extension if not exists pg_stat_statements");
-      await client.query("select pg_stat_statements_reset()");
+      await client.query("select pg_stat_statements_reset(), pg_stat_reset()");
     });
   }
   const stk = await drive("STK deposits end to end", "stk", true, () =>
@@ -214,6 +215,7 @@ try {
       say(`PostgreSQL top-level statements per STK deposit: ${(Number(totals[0]!.calls) / count).toFixed(2)} (${totals[0]!.statements} distinct)`);
       say("PostgreSQL µs per STK deposit by statement (exec, wall time; n = nested in a function):");
       for (const row of rows) say(`  ${row.toplevel ? "t" : "n"} ${row.us} µs, ${row.calls} calls: ${row.query}`);
+      await printTableWrites(client, count, "STK deposit", say);
     });
   }
 

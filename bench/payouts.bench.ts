@@ -51,6 +51,7 @@ import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 import { openLoop } from "./open-loop-http";
 import { measureRawTransferRate } from "./raw-transfer";
+import { printTableWrites } from "./pg-table-writes";
 
 const count = Number(process.env.BENCH_PAYOUTS ?? 10_000);
 const concurrency = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 24);
@@ -491,6 +492,7 @@ async function printPgStatements(databaseUrl: string, payouts: number) {
     );
     say("PostgreSQL µs per payout by function (self / total):");
     for (const f of functions) say(`  ${f.self} / ${f.total} µs, ${f.calls} calls: ${f.funcname}`);
+    await printTableWrites(client, payouts, "payout", say);
   });
 }
 
