@@ -5,6 +5,7 @@ CREATE OR REPLACE FUNCTION public.ledger_post_batch(p_keys text[], p_kinds text[
  RETURNS TABLE(item integer, status text, transaction_id bigint, created_at timestamp with time zone, posting_ids bigint[], account_ids bigint[], balances_after bigint[], detail jsonb)
  LANGUAGE plpgsql
  SET plan_cache_mode TO 'force_generic_plan'
+ SET "ledger.postings_checked" TO 'on'
 AS $function$
 DECLARE
   items int := coalesce(array_length(p_keys, 1), 0);
@@ -51,6 +52,10 @@ BEGIN
              CROSS JOIN LATERAL (SELECT b.posted, b.held, b.allow_negative FROM ledger_balances b
                                  WHERE b.account_id = d.account_id) b) r
        WHERE r.delta < 0 AND NOT r.allow_negative AND r.available_after < 0)
+     -- every posting in its account's currency (the balance row's, which references the account's)
+     AND NOT EXISTS (
+       SELECT 1 FROM unnest(ids, p_currencies) AS u(account_id, currency)
+       WHERE (SELECT b.currency FROM ledger_balances b WHERE b.account_id = u.account_id) IS DISTINCT FROM u.currency::bpchar)
   INTO set_based;
 
   IF set_based THEN

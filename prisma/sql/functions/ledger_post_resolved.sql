@@ -10,6 +10,7 @@ DECLARE
   existing record;
   short record;
   unbalanced record;
+  other record;
   tx_id bigint;
   tx_created timestamptz;
   posted_at timestamptz;
@@ -44,6 +45,16 @@ BEGIN
       result.detail := jsonb_build_object('account', short.code, 'available', short.available::text,
                                           'required', short.debit::text);
       RETURN result;
+    END IF;
+    -- The postings trigger's check (it skips this function's insert): each posting in its
+    -- account's currency, refused with its error where the insert would have failed.
+    SELECT u.ord, u.account_id, u.currency INTO other
+    FROM unnest(p_ids, p_currencies) WITH ORDINALITY AS u(account_id, currency, ord)
+    WHERE (SELECT b.currency FROM ledger_balances b WHERE b.account_id = u.account_id) IS DISTINCT FROM u.currency::bpchar
+    LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'ledger posting in % names account %, which does not exist in that currency',
+        other.currency, other.account_id USING ERRCODE = 'foreign_key_violation';
     END IF;
 
     INSERT INTO ledger_transactions (idempotency_key, kind, metadata, contract_id, request_hash)

@@ -182,6 +182,45 @@ test("ledger_post_transaction refuses a posting in another currency than its acc
   expect(rows[0].n).toBe(0);
 });
 
+test("ledger_post_batch refuses a posting in another currency than its account's, set-based or item by item, without the postings trigger", async () => {
+  // Two items: a good KES transfer and one whose postings say USD on KES accounts. With `taken`,
+  // the good item's key is already used, so the batch goes item by item (a replay, then the bad one).
+  const batch = (keys: [string, string]) =>
+    withPgClient(database.url, async (client) => {
+      await client.query("begin");
+      await client.query("set local track_functions = 'pl'");
+      const outcome = await client
+        .query(
+          `select * from ledger_post_batch($1::text[], array['transfer', 'transfer'], array['{}', '{}']::jsonb[],
+             array[null, null]::text[], array['hash', 'hash'], array[1, 3, 5], $2::text[], array[-5, 5, -5, 5]::bigint[],
+             $3::text[], array['external', 'user', 'external', 'user'], array['bank', 'sql', 'bank', 'sql'],
+             array['clearing', 'wallet', 'clearing', 'wallet'], array[true, false, true, false])`,
+          [
+            keys,
+            [externalAccount("bank", "KES"), userWalletAccount("sql", "KES"), externalAccount("bank", "KES"), userWalletAccount("sql", "KES")],
+            ["KES", "KES", ...(keys[1].includes("bad") ? ["USD", "USD"] : ["KES", "KES"])],
+          ],
+        )
+        .then((result) => result.rows.map((row: { status: string }) => row.status), (error: { code: string }) => error);
+      if (!Array.isArray(outcome)) {
+        await client.query("rollback");
+        return { outcome, triggerCalls: null };
+      }
+      const { rows } = await client.query(
+        "select coalesce(pg_stat_get_xact_function_calls('ledger_check_statement_balanced'::regproc), 0)::int as n",
+      );
+      await client.query("commit");
+      return { outcome, triggerCalls: rows[0].n as number };
+    });
+  const posted = await batch(["batch-good-1", "batch-good-2"]);
+  expect(posted.outcome).toEqual(["posted", "posted"]);
+  expect(posted.triggerCalls).toBe(0);
+  expect(await batch(["batch-good-3", "batch-bad-1"])).toMatchObject({ outcome: { code: "23503" } });
+  expect(await batch(["batch-good-1", "batch-bad-2"])).toMatchObject({ outcome: { code: "23503" } });
+  const { rows } = await sql("select count(*)::int as n from ledger_transactions where idempotency_key like 'batch-%'");
+  expect(rows[0].n).toBe(2);
+});
+
 test("postings and transactions can't be updated, deleted or truncated", async () => {
   expect(await sqlError("update ledger_postings set amount = amount * 2 where transaction_id = $1", [transactionId]))
     .toMatchObject({ code: "LG001" });
