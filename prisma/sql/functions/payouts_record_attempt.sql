@@ -9,11 +9,14 @@ BEGIN
   IF NEW.attempts > OLD.attempts THEN
     -- A retryable answer equal to the previous attempt's leaves last_error unchanged (no update
     -- above recorded it): the row's error is this attempt's if the row changed after it started
-    -- (a crashed worker's attempt changed nothing, and keeps no error).
-    UPDATE payout_attempts
-       SET outcome = 'retried', finished_at = now(),
-           error = coalesce(error, CASE WHEN OLD.updated_at > started_at THEN OLD.last_error END)
-     WHERE payout_id = NEW.id AND attempt = OLD.attempts AND finished_at IS NULL;
+    -- (a crashed worker's attempt changed nothing, and keeps no error). A first attempt has no
+    -- previous one (attempts start at 1).
+    IF OLD.attempts > 0 THEN
+      UPDATE payout_attempts
+         SET outcome = 'retried', finished_at = now(),
+             error = coalesce(error, CASE WHEN OLD.updated_at > started_at THEN OLD.last_error END)
+       WHERE payout_id = NEW.id AND attempt = OLD.attempts AND finished_at IS NULL;
+    END IF;
     INSERT INTO payout_attempts (payout_id, attempt, destination, started_at)
     VALUES (NEW.id, NEW.attempts, NEW.destination, now())
     ON CONFLICT (payout_id, attempt) DO NOTHING;
