@@ -123,6 +123,37 @@ test("the same retryable answer twice is recorded on both attempts; an attempt w
   ]);
 });
 
+test("payouts changed together in one statement each get their own attempt record", async () => {
+  const db = database.db;
+  const payouts = [
+    await fundedPayout("user_attempts_batch_1", "+254711000021"),
+    await fundedPayout("user_attempts_batch_2", "+254711000022"),
+    await fundedPayout("user_attempts_batch_3", "+254711000023"),
+  ];
+  const ids = payouts.map((p) => p.id);
+  const update = (set: string) => db.$pool.query(`update payouts set ${set}, updated_at = now() where id = any($1::text[])`, [ids]);
+  await update("status = 'processing', attempts = attempts + 1");
+  await update("last_error = 'MPESA_17: ' || id");
+  await update("attempts = attempts + 1, last_error = null");
+  await update("provider_request_id = 'AG_' || id");
+  await db.$pool.query(
+    `update payouts set status = case when id = $2 then 'failed' else 'paid' end,
+       provider_reference = case when id = $2 then null else 'RCPT_' || id end,
+       paid_at = case when id = $2 then null else now() end, last_error = case when id = $2 then 'MPESA_2001: wrong' end
+     where id = any($1::text[])`,
+    [ids, ids[2]],
+  );
+  for (const [index, id] of ids.entries()) {
+    const attempts = await listPayoutAttempts({ db, payoutId: id });
+    expect(attempts.map(({ attempt, outcome, error, providerRequestId, providerReference, finishedAt }) => ({ attempt, outcome, error, providerRequestId, providerReference, open: finishedAt === null }))).toEqual([
+      { attempt: 1, outcome: "retried", error: `MPESA_17: ${id}`, providerRequestId: null, providerReference: null, open: false },
+      index < 2
+        ? { attempt: 2, outcome: "paid", error: null, providerRequestId: `AG_${id}`, providerReference: `RCPT_${id}`, open: false }
+        : { attempt: 2, outcome: "failed", error: "MPESA_2001: wrong", providerRequestId: `AG_${id}`, providerReference: null, open: false },
+    ]);
+  }
+});
+
 test("a payout never sent has no attempts, cancelled or not; an unknown payout is NOT_FOUND", async () => {
   const db = database.db;
   const payout = await fundedPayout("user_attempts_cancel", "+254711000011");
