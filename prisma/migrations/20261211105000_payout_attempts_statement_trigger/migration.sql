@@ -12,7 +12,18 @@ CREATE OR REPLACE FUNCTION public.payouts_record_attempt()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+DECLARE
+  -- the payouts whose attempts this statement's changes concern: the updates below reach their
+  -- attempt rows through the primary key (`= ANY`), whatever plan PL/pgSQL cached
+  ids text[];
 BEGIN
+  SELECT array_agg(n.id) INTO ids
+  FROM new_payouts n JOIN old_payouts o ON o.id = n.id
+  WHERE n.attempts <> o.attempts OR n.status <> o.status OR n.last_error IS DISTINCT FROM o.last_error
+     OR n.provider_request_id IS DISTINCT FROM o.provider_request_id;
+  IF ids IS NULL THEN
+    RETURN NULL;
+  END IF;
   -- A retryable answer equal to the previous attempt's leaves last_error unchanged (no update
   -- above recorded it): the previous attempt's error is the row's if the row changed after that
   -- attempt started (a crashed worker's attempt changed nothing, and keeps no error). A first
@@ -22,11 +33,11 @@ BEGIN
          error = coalesce(a.error, CASE WHEN o.updated_at > a.started_at THEN o.last_error END)
     FROM new_payouts n JOIN old_payouts o ON o.id = n.id
    WHERE n.attempts > o.attempts AND o.attempts > 0
-     AND a.payout_id = n.id AND a.attempt = o.attempts AND a.finished_at IS NULL;
+     AND a.payout_id = ANY(ids) AND a.payout_id = n.id AND a.attempt = o.attempts AND a.finished_at IS NULL;
   INSERT INTO payout_attempts (payout_id, attempt, destination, started_at)
   SELECT n.id, n.attempts, n.destination, now()
     FROM new_payouts n JOIN old_payouts o ON o.id = n.id
-   WHERE n.attempts > o.attempts
+   WHERE n.attempts > o.attempts AND n.id = ANY(ids)
    ORDER BY n.id
   ON CONFLICT (payout_id, attempt) DO NOTHING;
   -- The current attempt's outcome when the payout became final, else its error and provider
@@ -46,7 +57,7 @@ BEGIN
             FROM new_payouts n JOIN old_payouts o ON o.id = n.id
            WHERE n.attempts <> 0) c
    WHERE (c.final OR c.error_changed OR c.request_changed)
-     AND a.payout_id = c.id AND a.attempt = c.attempts AND a.finished_at IS NULL;
+     AND a.payout_id = ANY(ids) AND a.payout_id = c.id AND a.attempt = c.attempts AND a.finished_at IS NULL;
   RETURN NULL;
 END
 $function$;
