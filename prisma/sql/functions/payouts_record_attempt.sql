@@ -5,52 +5,39 @@ CREATE OR REPLACE FUNCTION public.payouts_record_attempt()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
-DECLARE
-  -- the payouts whose attempts this statement's changes concern: the updates below reach their
-  -- attempt rows through the primary key (`= ANY`), whatever plan PL/pgSQL cached
-  ids text[];
 BEGIN
-  SELECT array_agg(n.id) INTO ids
-  FROM new_payouts n JOIN old_payouts o ON o.id = n.id
-  WHERE n.attempts <> o.attempts OR n.status <> o.status OR n.last_error IS DISTINCT FROM o.last_error
-     OR n.provider_request_id IS DISTINCT FROM o.provider_request_id;
-  IF ids IS NULL THEN
+  IF NEW.attempts > OLD.attempts THEN
+    -- A retryable answer equal to the previous attempt's leaves last_error unchanged (no update
+    -- above recorded it): the row's error is this attempt's if the row changed after it started
+    -- (a crashed worker's attempt changed nothing, and keeps no error). A first attempt has no
+    -- previous one (attempts start at 1).
+    IF OLD.attempts > 0 THEN
+      UPDATE payout_attempts
+         SET outcome = 'retried', finished_at = now(),
+             error = coalesce(error, CASE WHEN OLD.updated_at > started_at THEN OLD.last_error END)
+       WHERE payout_id = NEW.id AND attempt = OLD.attempts AND finished_at IS NULL;
+    END IF;
+    INSERT INTO payout_attempts (payout_id, attempt, destination, started_at)
+    VALUES (NEW.id, NEW.attempts, NEW.destination, now())
+    ON CONFLICT (payout_id, attempt) DO NOTHING;
+  END IF;
+  IF NEW.attempts = 0 THEN
     RETURN NULL;
   END IF;
-  -- A retryable answer equal to the previous attempt's leaves last_error unchanged (no update
-  -- above recorded it): the previous attempt's error is the row's if the row changed after that
-  -- attempt started (a crashed worker's attempt changed nothing, and keeps no error). A first
-  -- attempt has no previous one (attempts start at 1).
-  UPDATE payout_attempts a
-     SET outcome = 'retried', finished_at = now(),
-         error = coalesce(a.error, CASE WHEN o.updated_at > a.started_at THEN o.last_error END)
-    FROM new_payouts n JOIN old_payouts o ON o.id = n.id
-   WHERE n.attempts > o.attempts AND o.attempts > 0
-     AND a.payout_id = ANY(ids) AND a.payout_id = n.id AND a.attempt = o.attempts AND a.finished_at IS NULL;
-  INSERT INTO payout_attempts (payout_id, attempt, destination, started_at)
-  SELECT n.id, n.attempts, n.destination, now()
-    FROM new_payouts n JOIN old_payouts o ON o.id = n.id
-   WHERE n.attempts > o.attempts AND n.id = ANY(ids)
-   ORDER BY n.id
-  ON CONFLICT (payout_id, attempt) DO NOTHING;
-  -- The current attempt's outcome when the payout became final, else its error and provider
-  -- request id when those changed.
-  UPDATE payout_attempts a
-     SET outcome = CASE WHEN c.final THEN c.status ELSE a.outcome END,
-         error = CASE WHEN c.final THEN CASE WHEN c.status = 'paid' THEN a.error ELSE coalesce(c.last_error, a.error) END
-                      WHEN c.error_changed THEN coalesce(c.last_error, a.error)
-                      ELSE a.error END,
-         provider_request_id = coalesce(c.provider_request_id, a.provider_request_id),
-         provider_reference = CASE WHEN c.final THEN coalesce(c.provider_reference, a.provider_reference) ELSE a.provider_reference END,
-         finished_at = CASE WHEN c.final THEN now() ELSE a.finished_at END
-    FROM (SELECT n.id, n.attempts, n.status, n.last_error, n.provider_request_id, n.provider_reference,
-                 n.status IN ('paid', 'failed', 'cancelled') AND n.status IS DISTINCT FROM o.status AS final,
-                 n.last_error IS DISTINCT FROM o.last_error AS error_changed,
-                 n.provider_request_id IS DISTINCT FROM o.provider_request_id AS request_changed
-            FROM new_payouts n JOIN old_payouts o ON o.id = n.id
-           WHERE n.attempts <> 0) c
-   WHERE (c.final OR c.error_changed OR c.request_changed)
-     AND a.payout_id = ANY(ids) AND a.payout_id = c.id AND a.attempt = c.attempts AND a.finished_at IS NULL;
+  IF NEW.status IN ('paid', 'failed', 'cancelled') AND NEW.status IS DISTINCT FROM OLD.status THEN
+    UPDATE payout_attempts
+       SET outcome = NEW.status,
+           error = CASE WHEN NEW.status = 'paid' THEN error ELSE coalesce(NEW.last_error, error) END,
+           provider_request_id = coalesce(NEW.provider_request_id, provider_request_id),
+           provider_reference = coalesce(NEW.provider_reference, provider_reference),
+           finished_at = now()
+     WHERE payout_id = NEW.id AND attempt = NEW.attempts AND finished_at IS NULL;
+  ELSIF NEW.last_error IS DISTINCT FROM OLD.last_error OR NEW.provider_request_id IS DISTINCT FROM OLD.provider_request_id THEN
+    UPDATE payout_attempts
+       SET error = CASE WHEN NEW.last_error IS DISTINCT FROM OLD.last_error THEN coalesce(NEW.last_error, error) ELSE error END,
+           provider_request_id = coalesce(NEW.provider_request_id, provider_request_id)
+     WHERE payout_id = NEW.id AND attempt = NEW.attempts AND finished_at IS NULL;
+  END IF;
   RETURN NULL;
 END
 $function$;
