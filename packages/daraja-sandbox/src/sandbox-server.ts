@@ -159,20 +159,36 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   };
 
   function deliver(url: string, json: string, delayMs: number, onDue?: () => void) {
+    const send = () => {
+      onDue?.();
+      const delivery: Promise<void> = postCallback(callbacks, url, json).then(
+        (status) => {
+          deliveries.delete(delivery);
+          if (status >= 200 && status < 300) stats.callbacksDelivered += 1;
+          else failed(new Error(`HTTP ${status}`));
+        },
+        (error: unknown) => {
+          deliveries.delete(delivery);
+          failed(error);
+        },
+      );
+      deliveries.add(delivery);
+    };
+    const failed = (error: unknown) => {
+      stats.callbacksFailed += 1;
+      if (!stopping) log(`callback to ${url} failed: ${String(error)}`);
+    };
+    // A callback due at once goes out as soon as the answer is written, in the same turn of the
+    // event loop, rather than on a timer that wakes the process again a millisecond later.
+    if (delayMs === 0) {
+      setImmediate(() => {
+        if (!stopping) send();
+      });
+      return;
+    }
     const timer = setTimeout(() => {
       timers.delete(timer);
-      onDue?.();
-      const delivery = postCallback(callbacks, url, json)
-        .then((status) => {
-          if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
-          stats.callbacksDelivered += 1;
-        })
-        .catch((error: unknown) => {
-          stats.callbacksFailed += 1;
-          if (!stopping) log(`callback to ${url} failed: ${String(error)}`);
-        })
-        .finally(() => deliveries.delete(delivery));
-      deliveries.add(delivery);
+      send();
     }, delayMs);
     timers.add(timer);
   }
