@@ -1,9 +1,9 @@
 // `pnpm bench:collections`: STK Push deposits end to end on a throwaway embedded PostgreSQL —
 // POST /deposit with a phoneNumber over HTTP → STK Push to the Daraja sandbox → the sandbox's
 // callback over HTTP to the API → the ledger credit — until every deposit is confirmed.
-// Each part runs as its own process, as a deployment runs them: the API and the worker (the STK
-// Query sweeper) from their bundles (`pnpm build`), the sandbox from its main.ts, and this process
-// only sends the requests and counts, so the CPU each spends per deposit is measured apart.
+// Each part runs as its own process, as a deployment runs them: the API, the worker (the STK
+// Query sweeper) and the sandbox from their bundles (`pnpm build`), and this process only sends
+// the requests and counts, so the CPU each spends per deposit is measured apart.
 // Reported as a ratio to a baseline measured in the same run on the same processes: manual
 // deposits (POST /deposit without a phoneNumber: recorded pending, no STK Push, no credit).
 //
@@ -67,7 +67,7 @@ try {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const passkey = "bench-passkey";
-  const sandbox = services.start("sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+  const sandbox = services.start("sandbox", [builtServices.sandbox], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
     // The payer answers the prompt at once: the figure is the platform's, not a person's.
     DARAJA_SANDBOX_STK_PIN_DELAY_MS: "1",

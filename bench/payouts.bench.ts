@@ -13,8 +13,8 @@
 //                     250 ms while they arrive (as a frequent PAYOUTS_AUTO_RUN_CRON would), paid by
 //                     the worker through the Daraja sandbox (answering at once) and the API's
 //                     callbacks; from the first create to the last settlement. Each part runs as its
-//                     own process, as a deployment runs them: the API and the worker from their
-//                     bundles (`pnpm build`), the sandbox from its main.ts; the CPU each spent per
+//                     own process, as a deployment runs them: the API, the worker and the sandbox
+//                     from their bundles (`pnpm build`); the CPU each spent per
 //                     payout is printed, the product's (API, worker, PostgreSQL) apart from the
 //                     sandbox's (Safaricom's stand-in). BENCH_PAYOUTS_WORKER=inline puts the API, the
 //                     sandbox and the worker in this process, as tests do. BENCH_PAYOUTS_SEQUENTIAL=1
@@ -504,7 +504,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
   const apiPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandbox = services.start("daraja sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+  const sandbox = services.start("daraja sandbox", [builtServices.sandbox], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
     DARAJA_SANDBOX_SLOW_CALLBACK_MS: "500",
   });
