@@ -69,8 +69,9 @@ try {
   const passkey = "bench-passkey";
   const sandbox = services.start("sandbox", [builtServices.sandbox], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
-    // The payer answers the prompt at once: the figure is the platform's, not a person's.
-    DARAJA_SANDBOX_STK_PIN_DELAY_MS: "1",
+    // The payer answers the prompt at once (the callback leaves with the push's answer, not on a
+    // timer a millisecond later): the figure is the platform's, not a person's.
+    DARAJA_SANDBOX_STK_PIN_DELAY_MS: "0",
     DARAJA_SANDBOX_STK_PASSKEY: passkey,
   });
   const mpesaEnv = {
