@@ -7,11 +7,12 @@
 // Reported as a ratio to a baseline measured in the same run on the same processes: manual
 // deposits (POST /deposit without a phoneNumber: recorded pending, no STK Push, no credit).
 //
-//   BENCH_STK_DEPOSITS (2,000; BENCH_QUICK 300), BENCH_STK_CONNECTIONS (50),
+//   BENCH_STK_DEPOSITS (6,000; BENCH_QUICK 300), BENCH_STK_CONNECTIONS (50),
 //   BENCH_CPU_PROF=<dir> (a V8 CPU profile per process), BENCH_PG_STATEMENTS=1 (PostgreSQL's µs
 //   per STK deposit by statement, from pg_stat_statements; wall time, so inflated under load),
-//   BENCH_WARMUP_DEPOSITS (500, none with BENCH_QUICK: STK deposits through the whole path, then
-//   ANALYZE, before anything is measured, as a database in service has rows and statistics)
+//   BENCH_WARMUP_DEPOSITS (3,000, none with BENCH_QUICK: STK deposits through the whole path, then
+//   ANALYZE, before anything is measured, as a service in use has rows, statistics and JIT-compiled
+//   code), BENCH_NODE_FLAGS (further node flags for every service, e.g. --perf-basic-prof-only-functions)
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -31,11 +32,16 @@ import { machineLoad } from "./machine-load";
 import { postmasterPid, processCpuSeconds, processTreeCpuSeconds } from "./process-cpu";
 
 const quick = process.env.BENCH_QUICK === "1";
-const count = Number(process.env.BENCH_STK_DEPOSITS ?? (quick ? 300 : 2_000));
+const count = Number(process.env.BENCH_STK_DEPOSITS ?? (quick ? 300 : 6_000));
 const connections = Number(process.env.BENCH_STK_CONNECTIONS ?? 50);
 const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
-/** STK deposits through the whole path before anything is measured, then ANALYZE (0: none). */
-const warmupCount = Number(process.env.BENCH_WARMUP_DEPOSITS ?? (quick ? 0 : 500));
+/**
+ * STK deposits through the whole path before anything is measured, then ANALYZE (0: none). V8
+ * compiles a path's functions only once they are hot: with 500, TurboFan's compiling during the
+ * measured deposits was ~20% of all the processes' CPU (`--trace-opt`), which a service in use
+ * paid long before.
+ */
+const warmupCount = Number(process.env.BENCH_WARMUP_DEPOSITS ?? (quick ? 0 : 3_000));
 /** A lost callback is confirmed by the worker's STK Query sweep this long after the request. */
 const stkTimeoutSeconds = 5;
 const say = (line: string) => process.stdout.write(`${line}\n`);

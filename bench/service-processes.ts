@@ -7,7 +7,11 @@ const repoRoot = join(import.meta.dirname, "..");
 
 export type ServiceProcesses = {
   children: ChildProcess[];
-  /** BENCH_CPU_PROF=<dir>: a V8 CPU profile of the process, written to <dir>/<name> when it exits. */
+  /**
+   * BENCH_CPU_PROF=<dir>: a V8 CPU profile of the process, written to <dir>/<name> when it exits.
+   * BENCH_NODE_FLAGS: further node flags for every service, e.g. `--perf-basic-prof-only-functions`
+   * (a /tmp/perf-<pid>.map, so `perf record` names JS frames: CPU time, where V8's is wall time).
+   */
   start(name: string, args: string[], env: Record<string, string>): ChildProcess;
   /** Polls `check` until it holds; fails at once when a process exited. */
   waitFor(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
@@ -24,7 +28,8 @@ export function serviceProcesses(say: (line: string) => void): ServiceProcesses 
     children,
     start(name, args, env) {
       const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, name.replace(/\W+/g, "-"))}`] : [];
-      const child = spawn(process.execPath, [...profile, ...args], {
+      const extraFlags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+      const child = spawn(process.execPath, [...profile, ...extraFlags, ...args], {
         cwd: repoRoot,
         // Only what the process needs: a developer's shell variables must not change what is measured.
         env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },

@@ -23,16 +23,6 @@ export async function lockDepositsForCredit(tx: TxClient, depositIds: string[]):
   return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
 }
 
-/** Locks the deposits (id order) and answers each one's status: a decision before the credit. */
-export async function lockDepositStatuses(tx: TxClient, depositIds: string[]): Promise<Map<string, Deposit["status"]>> {
-  const rows = await txRows<{ id: string; status: Deposit["status"] }>(tx, {
-    name: "deposits-lock-statuses",
-    text: "select id, status::text from deposits where id = any($1::text[]) order by id for update",
-    values: [depositIds],
-  });
-  return new Map(rows.map((row) => [row.id, row.status]));
-}
-
 /** What a confirmation writes on its deposit: who confirmed it, the evidence, the ledger credit. */
 export type DepositConfirmation = {
   id: string;

@@ -158,34 +158,59 @@ export async function lockMpesaPayment(
   return row ? mpesaPaymentFromRow(row) : null;
 }
 
-/**
- * Locks the STK payments named by deposit or checkout request, in id order (so concurrent
- * batches never wait on each other in a cycle), and returns them: one statement.
- */
-export async function lockStkPayments(
-  tx: TxClient,
-  by: { depositIds: string[]; checkoutRequestIds: string[] },
-): Promise<MpesaPayment[]> {
-  const rows = await txRows<MpesaPaymentRow>(tx, {
-    name: "mpesa-lock-stk-payments",
-    text: `select * from mpesa_payments
-           where deposit_id = any($1::text[]) or checkout_request_id = any($2::text[])
-           order by id
-           for update`,
-    values: [by.depositIds, by.checkoutRequestIds],
-  });
-  return rows.map(mpesaPaymentFromRow);
-}
+/** What a batch of STK answers decides on, read with the rows it will change locked. */
+export type LockedStkAnswerRows = {
+  /** The STK payments named by deposit or checkout request, in id order. */
+  payments: MpesaPayment[];
+  /** Each of those payments' deposits' status (the deposits locked, after the payments). */
+  depositStatus: Map<string, Deposit["status"]>;
+  /** Which payment already holds each of the answers' receipts (receipt → payment id). */
+  receiptHolders: Map<string, string>;
+};
 
-/** Which payment holds each of these M-Pesa receipts (receipt → payment id). */
-export async function mpesaReceiptHolders(tx: TxClient, receipts: string[]): Promise<Map<string, string>> {
-  if (receipts.length === 0) return new Map();
-  const rows = await txRows<{ id: string; receipt: string }>(tx, {
-    name: "mpesa-receipt-holders",
-    text: "select id, receipt from mpesa_payments where receipt = any($1::text[])",
-    values: [receipts],
+/**
+ * Locks the STK payments named by deposit or checkout request in id order, then their deposits
+ * in id order (so concurrent batches never wait on each other in a cycle), and reads who holds
+ * the receipts: one statement, one round trip, for what three used to ask. The holders' row is
+ * always there, with the payments' rows (if any) joined to it.
+ */
+export async function lockStkAnswerRows(
+  tx: TxClient,
+  by: { depositIds: string[]; checkoutRequestIds: string[]; receipts: string[] },
+): Promise<LockedStkAnswerRows> {
+  const rows = await txRows<
+    Partial<MpesaPaymentRow> & { receipt_holders: Record<string, string>; deposit_status: Deposit["status"] | null }
+  >(tx, {
+    name: "mpesa-lock-stk-answer-rows",
+    text: `with payments as (
+             select * from mpesa_payments
+             where deposit_id = any($1::text[]) or checkout_request_id = any($2::text[])
+             order by id
+             for update
+           ),
+           locked_deposits as (
+             select id, status::text as status from deposits
+             where id in (select deposit_id from payments where deposit_id is not null)
+             order by id
+             for update
+           )
+           select holders.receipt_holders, p.*, d.status as deposit_status
+           from (select coalesce(json_object_agg(receipt, id), '{}'::json) as receipt_holders
+                 from mpesa_payments where receipt = any($3::text[])) holders
+           left join payments p on true
+           left join locked_deposits d on d.id = p.deposit_id
+           order by p.id`,
+    values: [by.depositIds, by.checkoutRequestIds, by.receipts],
   });
-  return new Map(rows.map((row) => [row.receipt, row.id]));
+  const payments: MpesaPayment[] = [];
+  const depositStatus = new Map<string, Deposit["status"]>();
+  for (const row of rows) {
+    if (row.id === undefined || row.id === null) continue;
+    const payment = mpesaPaymentFromRow(row as MpesaPaymentRow);
+    payments.push(payment);
+    if (payment.depositId && row.deposit_status) depositStatus.set(payment.depositId, row.deposit_status);
+  }
+  return { payments, depositStatus, receiptHolders: new Map(Object.entries(rows[0]!.receipt_holders)) };
 }
 
 /** The receipt a later answer brings for a payment a query had already settled as paid. */

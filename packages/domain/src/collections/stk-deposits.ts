@@ -1,7 +1,6 @@
 import { currencyExponent, DomainError, validationError, type CurrencyCode } from "@agrinet/core";
 import { inPgTransaction, type Db, type Deposit, type MpesaPayment, type TxClient } from "@agrinet/db";
 import { describeStkResult } from "@agrinet/rails";
-import { lockDepositStatuses } from "@agrinet/stores/deposit-credits";
 import { readDeposit } from "@agrinet/stores/deposits";
 import { confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { depositTransactionOptions } from "../deposits/deposit-transaction";
@@ -13,9 +12,8 @@ import {
   insertStkPayments,
   insertUnknownStkPayment,
   lockMpesaPayment,
-  lockStkPayments,
+  lockStkAnswerRows,
   mpesaPaymentDepositId,
-  mpesaReceiptHolders,
   newMpesaPaymentId,
   recordMpesaReceipt,
   recordStkPaidToSuspense,
@@ -234,14 +232,20 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
   // transaction and query compiler cost more CPU than the statements (the stores send each one
   // to either kind, so the credit and the failure are the same functions every caller uses).
   return inPgTransaction(db, async (tx) => {
-    const payments = await lockStkPayments(tx, {
+    const { payments, depositStatus, receiptHolders } = await lockStkAnswerRows(tx, {
       depositIds: requests.flatMap((request) => (request.depositId ? [request.depositId] : [])),
       checkoutRequestIds: requests.map((request) => request.answer.checkoutRequestId),
+      receipts: requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
     });
+    // The first payment in id order for each deposit and checkout request, as a search would find.
+    const byDeposit = new Map<string, MpesaPayment>();
+    const byCheckout = new Map<string, MpesaPayment>();
+    for (const payment of payments) {
+      if (payment.depositId && !byDeposit.has(payment.depositId)) byDeposit.set(payment.depositId, payment);
+      if (payment.checkoutRequestId && !byCheckout.has(payment.checkoutRequestId)) byCheckout.set(payment.checkoutRequestId, payment);
+    }
     const paymentOf = requests.map(
-      ({ depositId, answer }) =>
-        (depositId ? payments.find((payment) => payment.depositId === depositId) : undefined) ??
-        payments.find((payment) => payment.checkoutRequestId === answer.checkoutRequestId),
+      ({ depositId, answer }) => (depositId ? byDeposit.get(depositId) : undefined) ?? byCheckout.get(answer.checkoutRequestId),
     );
     // Each payment's row is written once, at the end: the answers appended to its log and, when
     // one settles it, its final state.
@@ -253,12 +257,6 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       write.callbacks.push({ source: `stk-${answer.source}`, payload: answer.raw });
       writes.set(payment.id, write);
     });
-    const receiptHolders = await mpesaReceiptHolders(
-      tx,
-      requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
-    );
-    const depositIds = paymentOf.flatMap((payment) => (payment?.depositId ? [payment.depositId] : []));
-    const depositStatus = depositIds.length === 0 ? new Map<string, Deposit["status"]>() : await lockDepositStatuses(tx, depositIds);
 
     const results: AppliedStkAnswer[] = [];
     const credits: string[] = [];
