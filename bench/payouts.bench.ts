@@ -13,8 +13,8 @@
 //                     250 ms while they arrive (as a frequent PAYOUTS_AUTO_RUN_CRON would), paid by
 //                     the worker through the Daraja sandbox (answering at once) and the API's
 //                     callbacks; from the first create to the last settlement. Each part runs as its
-//                     own process, as a deployment runs them: the API and the worker from their
-//                     bundles (`pnpm build`), the sandbox from its main.ts; the CPU each spent per
+//                     own process, as a deployment runs them: the API, the worker and the sandbox
+//                     from their bundles (`pnpm build`); the CPU each spent per
 //                     payout is printed, the product's (API, worker, PostgreSQL) apart from the
 //                     sandbox's (Safaricom's stand-in). BENCH_PAYOUTS_WORKER=inline puts the API, the
 //                     sandbox and the worker in this process, as tests do. BENCH_PAYOUTS_SEQUENTIAL=1
@@ -329,7 +329,6 @@ type HttpLoad = { ok: number; failed: number; statuses: string; p50Ms: number; p
 
 /** `count` POST /payouts over `connections` connections, each with its own reference. */
 async function createOverHttp(apiUrl: string, headers: Record<string, string>, users: string[], amount = count): Promise<HttpLoad> {
-  const statuses = new Map<number, number>();
   const result = await autocannon({
     url: apiUrl,
     connections,
@@ -344,16 +343,18 @@ async function createOverHttp(apiUrl: string, headers: Record<string, string>, u
           const i = referenceSequence++;
           return { ...request, body: payoutBody(users, `BENCH-${runId}-${i}`, i) };
         },
-        onResponse: (status) => {
-          if (status >= 300) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        },
+        // No onResponse: autocannon would build each answer's headers into an object for it.
+        // What was not 2xx is in its statusCodeStats.
       },
     ],
   });
   return {
     ok: result["2xx"],
     failed: result.non2xx + result.errors + result.timeouts,
-    statuses: [...statuses].map(([status, n]) => `${n} × ${status}`).join(", "),
+    statuses: Object.entries(result.statusCodeStats ?? {})
+      .filter(([status]) => Number(status) >= 300)
+      .map(([status, { count: n }]) => `${n} × ${status}`)
+      .join(", "),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
   };
@@ -506,7 +507,7 @@ async function startPipelineProcesses(db: Db, databaseUrl: string): Promise<Pipe
   const apiPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandbox = services.start("daraja sandbox", ["--import", "tsx", "packages/daraja-sandbox/src/main.ts"], {
+  const sandbox = services.start("daraja sandbox", [builtServices.sandbox], {
     DARAJA_SANDBOX_PORT: String(sandboxPort),
     DARAJA_SANDBOX_SLOW_CALLBACK_MS: "500",
   });

@@ -79,8 +79,6 @@ type StkTransaction = {
   /** When the customer's answer is known: STK Query says "being processed" before this. */
   decidedAt: number;
   resultDesc: string;
-  callbackUrl: string;
-  callbackJson: string;
 };
 
 type C2bRegistration = { shortCode: string; responseType: string; confirmationUrl: string; validationUrl: string };
@@ -100,8 +98,12 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
   const c2bPayments: SandboxC2bPayment[] = [];
   const reversals: SandboxReversal[] = [];
   const reversedTransactions = new Set<string>();
-  /** Money the collections moved, as the organisation statement lists it: paid in, reversed out. */
-  const statement: StatementEntry[] = [];
+  /**
+   * Money the collections moved, in the order it moved, as the organisation statement lists it:
+   * paid in, reversed out. A paid STK Push is kept as its transaction and made an entry only
+   * when a statement is asked for, rather than a second copy of each payment.
+   */
+  const statement: Array<StatementEntry | StkTransaction> = [];
   const stats = { stkPushes: 0, stkQueries: 0, c2bRegistrations: 0, c2bSimulations: 0, reversals: 0 };
 
   function checkPassword(body: Record<string, unknown>): string {
@@ -133,8 +135,9 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     if (accountReference.length > 12) throw invalid("AccountReference");
 
     const outcome = stkOutcomeForNumber(phoneNumber);
+    const now = new Date();
     const merchantRequestId = `${randomInt(10_000, 99_999)}-${randomInt(10_000_000, 99_999_999)}-1`;
-    const checkoutRequestId = `ws_CO_${compactTimestamp(new Date())}${pooledRandomBytes(6).toString("hex")}`;
+    const checkoutRequestId = `ws_CO_${compactTimestamp(now)}${pooledRandomBytes(6).toString("hex")}`;
     const code = stkResultCodes[outcome];
     const paid = code.code === 0;
     const paidAmount = !paid ? 0 : outcome === "different-amount" ? (amount > 1 ? amount - 1 : amount + 1) : amount;
@@ -150,7 +153,7 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
       resultCode: code.code,
       receipt,
       reversed: false,
-      requestedAt: new Date().toISOString(),
+      requestedAt: now.toISOString(),
     };
     const callback = {
       Body: {
@@ -166,7 +169,7 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
                     { Name: "Amount", Value: paidAmount },
                     { Name: "MpesaReceiptNumber", Value: receipt },
                     { Name: "Balance" },
-                    { Name: "TransactionDate", Value: Number(compactTimestamp(new Date())) },
+                    { Name: "TransactionDate", Value: Number(compactTimestamp(now)) },
                     { Name: "PhoneNumber", Value: Number(phoneNumber) },
                   ],
                 },
@@ -175,33 +178,17 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
         },
       },
     };
-    const transaction: StkTransaction = {
-      payment,
-      decidedAt: Date.now() + deps.stkPinDelayMs,
-      resultDesc: code.description,
-      callbackUrl,
-      callbackJson: JSON.stringify(callback),
-    };
+    const transaction: StkTransaction = { payment, decidedAt: now.getTime() + deps.stkPinDelayMs, resultDesc: code.description };
     stk.set(checkoutRequestId, transaction);
     stkPayments.push(payment);
-    if (paid) {
-      const requestedAt = new Date(payment.requestedAt);
-      statement.push({
-        receipt: receipt!,
-        completedAt: new Date(transaction.decidedAt),
-        initiatedAt: requestedAt,
-        details: `Pay Bill Online from ${phoneNumber} - Sandbox Customer Acc. ${accountReference}`,
-        amount: paidAmount,
-        reasonType: "Pay Bill Online",
-        otherPartyInfo: `${phoneNumber} - Sandbox Customer`,
-      });
-    }
+    if (paid) statement.push(transaction);
 
     const dropped = Math.random() < (deps.stkCallbackDropRate ?? 0);
     if (outcome !== "no-callback" && !dropped) {
       const delay = deps.stkPinDelayMs + (outcome === "slow" ? deps.slowCallbackDelayMs : 0);
       const copies = (deps.stkCallbackCopies ?? 1) + (outcome === "duplicate-callback" ? 1 : 0);
-      for (let copy = 0; copy < copies; copy++) deps.deliver(callbackUrl, transaction.callbackJson, delay);
+      const callbackJson = JSON.stringify(callback);
+      for (let copy = 0; copy < copies; copy++) deps.deliver(callbackUrl, callbackJson, delay);
     }
     return JSON.stringify({
       MerchantRequestID: merchantRequestId,
@@ -459,12 +446,25 @@ export function createCollectionsHandlers(deps: CollectionsDeps) {
     stkPayments: () => stkPayments.map((p) => ({ ...p })),
     c2bPayments: () => c2bPayments.map((p) => ({ ...p })),
     reversals: () => reversals.map((r) => ({ ...r })),
-    statementEntries: () => statement.map((entry) => ({ ...entry })),
+    statementEntries: (): StatementEntry[] => statement.map((entry) => ("payment" in entry ? stkStatementEntry(entry) : { ...entry })),
     stats: () => ({ ...stats }),
   };
 }
 
 export type CollectionsHandlers = ReturnType<typeof createCollectionsHandlers>;
+
+/** A paid STK Push as the organisation statement lists it: paid in when the customer answered. */
+function stkStatementEntry({ payment, decidedAt }: StkTransaction): StatementEntry {
+  return {
+    receipt: payment.receipt!,
+    completedAt: new Date(decidedAt),
+    initiatedAt: new Date(payment.requestedAt),
+    details: `Pay Bill Online from ${payment.phoneNumber} - Sandbox Customer Acc. ${payment.accountReference}`,
+    amount: payment.paidAmount,
+    reasonType: "Pay Bill Online",
+    otherPartyInfo: `${payment.phoneNumber} - Sandbox Customer`,
+  };
+}
 
 /* The request-field checks of every sandbox endpoint (B2C's too). */
 

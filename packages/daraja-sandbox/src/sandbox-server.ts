@@ -159,20 +159,36 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   };
 
   function deliver(url: string, json: string, delayMs: number, onDue?: () => void) {
+    const send = () => {
+      onDue?.();
+      const delivery: Promise<void> = postCallback(callbacks, url, json).then(
+        (status) => {
+          deliveries.delete(delivery);
+          if (status >= 200 && status < 300) stats.callbacksDelivered += 1;
+          else failed(new Error(`HTTP ${status}`));
+        },
+        (error: unknown) => {
+          deliveries.delete(delivery);
+          failed(error);
+        },
+      );
+      deliveries.add(delivery);
+    };
+    const failed = (error: unknown) => {
+      stats.callbacksFailed += 1;
+      if (!stopping) log(`callback to ${url} failed: ${String(error)}`);
+    };
+    // A callback due at once goes out as soon as the answer is written, in the same turn of the
+    // event loop, rather than on a timer that wakes the process again a millisecond later.
+    if (delayMs === 0) {
+      setImmediate(() => {
+        if (!stopping) send();
+      });
+      return;
+    }
     const timer = setTimeout(() => {
       timers.delete(timer);
-      onDue?.();
-      const delivery = postCallback(callbacks, url, json)
-        .then((status) => {
-          if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
-          stats.callbacksDelivered += 1;
-        })
-        .catch((error: unknown) => {
-          stats.callbacksFailed += 1;
-          if (!stopping) log(`callback to ${url} failed: ${String(error)}`);
-        })
-        .finally(() => deliveries.delete(delivery));
-      deliveries.add(delivery);
+      send();
     }, delayMs);
     timers.add(timer);
   }
@@ -400,10 +416,13 @@ export async function startDarajaSandbox(options: DarajaSandboxOptions = {}): Pr
   const errorJson = (errorCode: string, errorMessage: string) =>
     JSON.stringify({ requestId: randomUUID(), errorCode, errorMessage });
   const server = Fastify({ bodyLimit: maxBodyBytes, keepAliveTimeout: 30_000 });
-  // Bodies are read as bytes and parsed by the handler that takes one, whatever the content
-  // type, so a body that is not JSON gets Daraja's answer rather than Fastify's.
+  // Bodies are read as text and parsed by the handler that takes one, whatever the content
+  // type, so a body that is not JSON gets Daraja's answer rather than Fastify's. JSON is named
+  // as well as the catch-all: Fastify caches the parser it found for a named type, but looks the
+  // catch-all up again (parsing the header) on every request.
   server.removeAllContentTypeParsers();
-  server.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const keepText = (_request: FastifyRequest, body: string | Buffer, done: (error: null, body: string | Buffer) => void) => done(null, body);
+  server.addContentTypeParser(["application/json", "*"], { parseAs: "string" }, keepText);
   const send = (reply: FastifyReply, answer: string | SandboxAnswer) =>
     typeof answer === "string"
       ? reply.type("application/json").send(answer)
@@ -527,7 +546,7 @@ function paymentParameters(transactionId: string, amount: number, partyB: string
 
 function readJson(body: unknown): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString("utf8") : "");
+    const parsed: unknown = JSON.parse(typeof body === "string" ? body : "");
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     // reported below as Daraja does
@@ -538,36 +557,40 @@ function readJson(body: unknown): Record<string, unknown> {
 /**
  * POSTs a callback and resolves with the answer's status (its body read and dropped). The URLs
  * differ per payout only in their query (the status result names the payout), so each origin
- * and path is parsed once, not per callback.
+ * and path is parsed once, not per callback. Dispatched with a bare handler rather than
+ * `agent.request`, which wraps every answer in a stream only to throw its body away.
  */
-const parsedCallbackBases = new Map<string, { origin: string; pathname: string; authorization: string | undefined }>();
-async function postCallback(agent: Agent, url: string, json: string): Promise<number> {
+const parsedCallbackBases = new Map<string, { origin: string; pathname: string; headers: Record<string, string> }>();
+function postCallback(agent: Agent, url: string, json: string): Promise<number> {
   const queryAt = url.indexOf("?");
   const base = queryAt === -1 ? url : url.slice(0, queryAt);
   let parsed = parsedCallbackBases.get(base);
   if (!parsed) {
     const { origin, pathname, username, password } = new URL(base);
-    const authorization = username
-      ? `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`
-      : undefined;
-    parsed = { origin, pathname, authorization };
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (username) headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`;
+    parsed = { origin, pathname, headers };
     if (parsedCallbackBases.size >= 1_000) parsedCallbackBases.clear();
     parsedCallbackBases.set(base, parsed);
   }
   let query = queryAt === -1 ? "" : url.slice(queryAt).replace(/#.*$/, "");
   // Characters a request line may not carry (spaces, non-ASCII): URL percent-encodes them.
   if (!/^[\x21-\x7e]*$/.test(query)) query = new URL(url).search;
-  const answer = await agent.request({
-    origin: parsed.origin,
-    path: parsed.pathname + query,
-    method: "POST",
-    headers: parsed.authorization
-      ? { "content-type": "application/json", authorization: parsed.authorization }
-      : { "content-type": "application/json" },
-    body: json,
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    agent.dispatch(
+      { origin: parsed.origin, path: parsed.pathname + query, method: "POST", headers: parsed.headers, body: json },
+      {
+        // Its presence tells undici this handler speaks the current (controller) interface.
+        onRequestStart: () => {},
+        onResponseStart: (_controller, statusCode) => {
+          status = statusCode;
+        },
+        onResponseEnd: () => resolve(status),
+        onResponseError: (_controller, error) => reject(error),
+      },
+    );
   });
-  await answer.body.dump();
-  return answer.statusCode;
 }
 
 
