@@ -211,6 +211,10 @@ export function applyStkAnswer(db: Db, request: StkAnswerRequest): Promise<Appli
       // One payment at most once per batch: two answers about it stay ordered, as on its row lock.
       key: (request) => request.answer.checkoutRequestId,
       maxBatch: maxAnswersPerBatch,
+      // A batch is eight round trips; callbacks arrive faster than one batch at a time answers
+      // them (bench:collections: the credits ended 0.7 s after the last request, 0.1 s with two),
+      // so the next batch locks its rows while the last one posts and commits.
+      batchesAtOnce: 2,
       run: (requests) => applyStkAnswers(db, requests),
       runAlone: async (request) => (await applyStkAnswers(db, [request]))[0]!,
     });
