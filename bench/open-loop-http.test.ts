@@ -44,3 +44,9 @@ test("a server that is not there makes every request a refusal, not a hang", asy
   const result = await openLoop({ url, method: "POST", path: "/payouts", headers: {}, rate: 100, count: 3, body: () => "{}" });
   expect(result).toMatchObject({ ok: 0, failed: 3, statuses: "3 × error" });
 });
+
+test("nothing to send is an empty result at once, not a wait for answers that never come", async () => {
+  const url = await serve(0, () => 200);
+  const result = await openLoop({ url, method: "POST", path: "/payouts", headers: {}, rate: 100, count: 0, body: () => "{}" });
+  expect(result).toMatchObject({ ok: 0, failed: 0, statuses: "", p50Ms: 0, p99Ms: 0 });
+});

@@ -87,7 +87,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     while (sent < due) send(sent++);
     if (sent < options.count) setTimeout(tick, Math.max(0, started + sent * intervalMs - performance.now()));
   };
-  tick();
+  // Nothing to send (BENCH_FIXED_RATE_SECONDS=0) is answered at once: no answer would finish it.
+  if (options.count === 0) finish();
+  else tick();
   await allAnswered;
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
@@ -100,6 +102,6 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     maxMs: Math.round(latencies.at(-1) ?? 0),
-    achievedRate: latencies.length / seconds,
+    achievedRate: seconds > 0 ? latencies.length / seconds : 0,
   };
 }
