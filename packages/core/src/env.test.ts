@@ -34,4 +34,11 @@ describe("parseEnv", () => {
     ]);
     expect(issues.find((i) => i.variable === "DEPOSIT_MIN_AMOUNT")?.expected).toMatch(/minor units/);
   });
+
+  test("a non-negative whole number takes 0 and refuses a negative or a fraction", () => {
+    const shape = { DELAY_MS: envVars.nonNegativeInt(1500) };
+    expect(parseEnv(shape, {}).DELAY_MS).toBe(1500);
+    expect(parseEnv(shape, { DELAY_MS: "0" }).DELAY_MS).toBe(0);
+    for (const bad of ["-1", "2.5"]) expect(() => parseEnv(shape, { DELAY_MS: bad })).toThrow(EnvError);
+  });
 });

@@ -64,6 +64,13 @@ export const envVars = {
       .int("expected a whole number")
       .positive("expected a positive whole number")
       .default(fallback),
+  /** A whole number that may be 0 (a delay that can be none). */
+  nonNegativeInt: (fallback: number) =>
+    z.coerce
+      .number({ message: "expected a whole number" })
+      .int("expected a whole number")
+      .min(0, "expected 0 or more")
+      .default(fallback),
   minorUnits: (fallback: bigint) =>
     z
       .string()

@@ -12,11 +12,7 @@ export function loadSandboxEnv() {
        * How long an STK customer takes to type the PIN: the prompt is "awaiting PIN" meanwhile.
        * 0 (benchmarks) pays at once: the callback leaves with the push's answer.
        */
-      DARAJA_SANDBOX_STK_PIN_DELAY_MS: z.coerce
-        .number({ message: "expected a whole number" })
-        .int("expected a whole number")
-        .min(0, "expected 0 or more")
-        .default(1500),
+      DARAJA_SANDBOX_STK_PIN_DELAY_MS: envVars.nonNegativeInt(1500),
       /** When set, STK passwords must be base64(shortcode + this passkey + timestamp), as Daraja checks. */
       DARAJA_SANDBOX_STK_PASSKEY: z.string().min(1).optional(),
     },
