@@ -1,12 +1,14 @@
 import type { Deposit, TxClient } from "@agrinet/db";
 import { depositFromRow, type DepositRow } from "./deposits";
+import { insertEventsSql, outboxEventsJson, type OutboxEventRow } from "./outbox";
 import { txRows } from "./sql-client";
 
 /*
  * The SQL of the one deposit credit (confirmDepositsInTx): the deposits it confirms are locked
- * and read in one statement, then written once, with their ledger ids, in another. A
- * confirmation used to update each row twice (its status, then its ledger ids): two new row
- * versions, each with an entry in every index of `deposits`.
+ * and read in one statement (unless the caller locked them already), then written once, with
+ * their ledger ids and their deposit.confirmed events, in another. A confirmation used to update
+ * each row twice (its status, then its ledger ids): two new row versions, each with an entry in
+ * every index of `deposits`.
  */
 
 /**
@@ -40,10 +42,16 @@ export type DepositConfirmation = {
  * Marks locked deposits confirmed with their ledger credit, one statement for a batch; answers
  * the rows as written, by id. `confirmed_at` and `updated_at` are the transaction's time.
  */
-export async function recordDepositConfirmations(tx: TxClient, confirmations: DepositConfirmation[]): Promise<Map<string, Deposit>> {
-  const rows = await txRows<DepositRow>(tx, {
+export async function recordDepositConfirmations(
+  tx: TxClient,
+  confirmations: DepositConfirmation[],
+  /** The confirmations' events, written (and notified) in the same statement. */
+  events: OutboxEventRow[],
+): Promise<Map<string, Deposit>> {
+  const rows = await txRows<DepositRow & { id: string | null }>(tx, {
     name: "deposits-record-confirmations",
-    text: `update deposits d
+    text: `with confirmed as (
+      update deposits d
       set status = 'confirmed', confirmed_at = now(), updated_at = now(), confirmed_by = v."confirmedBy",
           evidence_url = coalesce(v."evidenceUrl", d.evidence_url),
           receipt_sha256 = coalesce(v."receiptSha256", d.receipt_sha256),
@@ -54,11 +62,14 @@ export async function recordDepositConfirmations(tx: TxClient, confirmations: De
         as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
              "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
       where d.id = v.id and d.id = any($2::text[])
-      returning d.*`,
+      returning d.*
+    ), ${insertEventsSql("$3")}
+    select confirmed.* from woken left join confirmed on true`,
     // The ids again as an array, so no plan joins the recordset against a scan of every deposit.
-    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id)],
+    // The NOTIFY is read from the one-row side of a left join: it is sent whatever was confirmed.
+    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id), outboxEventsJson(events)],
   });
-  return new Map(rows.map((row) => [row.id, depositFromRow(row)]));
+  return new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, depositFromRow(row as DepositRow)] as const])));
 }
 
 /** What failing a pending deposit writes on it. */

@@ -2,8 +2,8 @@ import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
 import { txRows } from "./sql-client";
 
 /*
- * The deposits area's SQL: POST /deposit's group-committed insert (rows and deposit.created
- * events in one statement), and the row lock that serialises a deposit's refunds. Rows come back
+ * The deposits area's SQL: POST /deposit's group-committed insert (rows, deposit.created events
+ * and STK deposits' payment rows in one statement), and the row lock that serialises a deposit's refunds. Rows come back
  * as Prisma's `Deposit`, decoded once here (depositFromRow).
  */
 
@@ -34,6 +34,31 @@ export type DepositRow = {
   confirmed_at: Date | null;
   failed_at: Date | null;
 };
+
+/** Every column of a `deposits` row (TypeScript checks the list against DepositRow). */
+const depositColumnSet = {
+  id: 1, user_id: 1, amount: 1, currency: 1, method: 1, reference: 1, metadata: 1, contract_id: 1, status: 1,
+  ledger_transaction_id: 1, ledger_entry_ids: 1, confirmed_by: 1, evidence_url: 1, receipt_sha256: 1, receipt_url: 1,
+  partner_id: 1, failure_code: 1, failure_reason: 1, stripe_payment_intent_id: 1, refunded_amount: 1, created_at: 1,
+  updated_at: 1, confirmed_at: 1, failed_at: 1,
+} satisfies Record<keyof DepositRow, 1>;
+const depositColumns = Object.keys(depositColumnSet) as Array<keyof DepositRow>;
+
+/**
+ * A select list of the deposit `alias`'s columns, each prefixed `deposit.`, for a statement that
+ * returns a deposit beside another table's row; `depositFromPrefixedRow` reads it back.
+ */
+export function prefixedDepositColumns(alias: string): string {
+  return depositColumns.map((column) => `${alias}.${column} as "deposit.${column}"`).join(", ");
+}
+
+/** The deposit in a row selected with `prefixedDepositColumns`; null when its id is null (no deposit joined). */
+export function depositFromPrefixedRow(row: Record<string, unknown>): Deposit | null {
+  if (row["deposit.id"] === null || row["deposit.id"] === undefined) return null;
+  const deposit: Partial<Record<keyof DepositRow, unknown>> = {};
+  for (const column of depositColumns) deposit[column] = row[`deposit.${column}`];
+  return depositFromRow(deposit as DepositRow);
+}
 
 /** The same deposit as Prisma would have returned it. */
 export function depositFromRow(row: DepositRow): Deposit {
@@ -78,22 +103,39 @@ export type PendingDepositInsert = {
   contractId: string | null;
   /** The deposit.created event's payload, JSON text. */
   eventPayload: string;
+  /** An STK deposit's M-Pesa payment row, written with the deposit (none when the reference is taken). */
+  stkPayment: DepositStkPayment | null;
+};
+
+/** The payment row an STK Push is sent for: state `requesting`, the deposit's amount and currency. */
+export type DepositStkPayment = {
+  id: string;
+  phoneNumber: string;
+  accountReference: string;
+  /** When to ask STK Query if no callback has settled it. */
+  queryAt: Date;
 };
 
 /**
  * Inserts pending deposits and their events (type `eventType`, aggregate `deposit`, concerning
  * the deposit's user) in one statement, one commit; a reference the partner already used inserts
- * nothing. Returns the rows, in the items' order (null where the reference is taken). No NOTIFY:
- * the caller wakes the outbox dispatcher after commit.
+ * nothing. STK deposits' payment rows go in the same statement, and a sweep job is scheduled for
+ * each of `stkSweepSlots` (whole seconds; the caller leaves out those already scheduled, see
+ * stk-deposits), so a request waits for one commit before its push, not two. Returns the rows, in
+ * the items' order (null where the reference is taken). No NOTIFY: the caller wakes the outbox
+ * dispatcher after commit.
  */
 export async function insertPendingDeposits(
   db: Db,
   items: PendingDepositInsert[],
   eventType: string,
+  stkSweepSlots: Date[] = [],
 ): Promise<Array<Deposit | null>> {
+  const stk = items.flatMap((item) => (item.stkPayment ? [{ depositId: item.id, ...item.stkPayment }] : []));
   // On the pg pool: a Prisma query costs several times the CPU of a pg round trip, and this is
-  // the API's busiest write. Named: each connection plans it once.
-  const { rows } = await db.$pool.query<DepositRow>({
+  // the API's busiest write. Named: each connection plans it once. The sweeps are called from the
+  // one-row side of a left join, so they run even when every reference was taken.
+  const { rows } = await db.$pool.query<DepositRow & { id: string | null }>({
     name: "insert-pending-deposits",
     text: `with input as (
        select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::deposit_method[],
@@ -109,8 +151,17 @@ export async function insertPendingDeposits(
        select $10, $11, created.id, array[created.user_id], input.payload
        from created join input on input.id = created.id
        order by input.position
+     ), stk as (
+       insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
+       select p.id, 'stk', created.id, p.phone_number, p.account_reference, created.amount, created.currency, 'requesting', p.query_at
+       from unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[])
+              as p(deposit_id, id, phone_number, account_reference, query_at)
+       join created on created.id = p.deposit_id
+       order by p.id
      )
-     select * from created`,
+     select created.*
+     from (select case when cardinality($18::timestamptz[]) > 0 then schedule_mpesa_stk_sweeps($18::timestamptz[]) else 0 end) as sweeps(n)
+     left join created on true`,
     values: [
       items.map((item) => item.id),
       items.map((item) => item.userId),
@@ -124,12 +175,18 @@ export async function insertPendingDeposits(
       eventType,
       "deposit",
       items.map((item) => item.partnerId),
+      stk.map((payment) => payment.depositId),
+      stk.map((payment) => payment.id),
+      stk.map((payment) => payment.phoneNumber),
+      stk.map((payment) => payment.accountReference),
+      stk.map((payment) => payment.queryAt),
+      stkSweepSlots,
     ],
   });
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const byId = new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, row] as const])));
   return items.map((item) => {
     const row = byId.get(item.id);
-    return row ? depositFromRow(row) : null;
+    return row ? depositFromRow(row as DepositRow) : null;
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Db, Deposit, MpesaPayment, Prisma, Queryable, Tx, TxClient } from "@agrinet/db";
-import { depositFromRow, type DepositRow } from "./deposits";
+import { depositFromPrefixedRow, depositFromRow, prefixedDepositColumns, type DepositRow } from "./deposits";
 import { txRows } from "./sql-client";
 
 /*
@@ -78,45 +78,6 @@ export function newMpesaPaymentId(now = Date.now()): string {
     .padStart(12, "0")}`;
 }
 
-/** An STK request's payment row, written before the push (amount in minor units, as text). */
-export type NewStkPayment = {
-  id: string;
-  depositId: string;
-  phoneNumber: string;
-  accountReference: string;
-  requestedAmount: string;
-  currency: string;
-  /** When to ask STK Query if no callback has settled it. */
-  queryAt: Date;
-};
-
-/**
- * Inserts STK payments and, in the same statement, schedules a sweep job for each of
- * `sweepSlots` (whole seconds; the caller leaves out those already scheduled, see stk-deposits).
- */
-export async function insertStkPayments(pool: Queryable, payments: NewStkPayment[], sweepSlots: Date[]): Promise<void> {
-  await pool.query({
-    name: "insert-stk-payments",
-    text: `with created as (
-             insert into mpesa_payments (id, kind, deposit_id, phone_number, account_reference, requested_amount, currency, state, next_query_at)
-             select id, 'stk', deposit_id, phone_number, account_reference, requested_amount, currency, 'requesting', query_at
-             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
-               as i(id, deposit_id, phone_number, account_reference, requested_amount, currency, query_at)
-           )
-           select case when cardinality($8::timestamptz[]) > 0 then schedule_mpesa_stk_sweeps($8::timestamptz[]) else 0 end`,
-    values: [
-      payments.map((p) => p.id),
-      payments.map((p) => p.depositId),
-      payments.map((p) => p.phoneNumber),
-      payments.map((p) => p.accountReference),
-      payments.map((p) => p.requestedAmount),
-      payments.map((p) => p.currency),
-      payments.map((p) => p.queryAt),
-      sweepSlots,
-    ],
-  });
-}
-
 /** Daraja's acknowledgement of an STK Push: the prompt is on the payer's phone. */
 export type AcceptedStkPush = { id: string; checkoutRequestId: string; merchantRequestId: string };
 
@@ -162,8 +123,8 @@ export async function lockMpesaPayment(
 export type LockedStkAnswerRows = {
   /** The STK payments named by deposit or checkout request, in id order. */
   payments: MpesaPayment[];
-  /** Each of those payments' deposits' status (the deposits locked, after the payments). */
-  depositStatus: Map<string, Deposit["status"]>;
+  /** Those payments' deposits by id, as they are once locked (after the payments). */
+  deposits: Map<string, Deposit>;
   /** Which payment already holds each of the answers' receipts (receipt → payment id). */
   receiptHolders: Map<string, string>;
 };
@@ -178,9 +139,7 @@ export async function lockStkAnswerRows(
   tx: TxClient,
   by: { depositIds: string[]; checkoutRequestIds: string[]; receipts: string[] },
 ): Promise<LockedStkAnswerRows> {
-  const rows = await txRows<
-    Partial<MpesaPaymentRow> & { receipt_holders: Record<string, string>; deposit_status: Deposit["status"] | null }
-  >(tx, {
+  const rows = await txRows<Partial<MpesaPaymentRow> & { receipt_holders: Record<string, string> }>(tx, {
     name: "mpesa-lock-stk-answer-rows",
     text: `with payments as (
              select * from mpesa_payments
@@ -189,12 +148,12 @@ export async function lockStkAnswerRows(
              for update
            ),
            locked_deposits as (
-             select id, status::text as status from deposits
+             select * from deposits
              where id in (select deposit_id from payments where deposit_id is not null)
              order by id
              for update
            )
-           select holders.receipt_holders, p.*, d.status as deposit_status
+           select holders.receipt_holders, p.*, ${prefixedDepositColumns("d")}
            from (select coalesce(json_object_agg(receipt, id), '{}'::json) as receipt_holders
                  from mpesa_payments where receipt = any($3::text[])) holders
            left join payments p on true
@@ -203,14 +162,14 @@ export async function lockStkAnswerRows(
     values: [by.depositIds, by.checkoutRequestIds, by.receipts],
   });
   const payments: MpesaPayment[] = [];
-  const depositStatus = new Map<string, Deposit["status"]>();
+  const deposits = new Map<string, Deposit>();
   for (const row of rows) {
     if (row.id === undefined || row.id === null) continue;
-    const payment = mpesaPaymentFromRow(row as MpesaPaymentRow);
-    payments.push(payment);
-    if (payment.depositId && row.deposit_status) depositStatus.set(payment.depositId, row.deposit_status);
+    payments.push(mpesaPaymentFromRow(row as MpesaPaymentRow));
+    const deposit = depositFromPrefixedRow(row);
+    if (deposit) deposits.set(deposit.id, deposit);
   }
-  return { payments, depositStatus, receiptHolders: new Map(Object.entries(rows[0]!.receipt_holders)) };
+  return { payments, deposits, receiptHolders: new Map(Object.entries(rows[0]!.receipt_holders)) };
 }
 
 /** The receipt a later answer brings for a payment a query had already settled as paid. */

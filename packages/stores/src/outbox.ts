@@ -18,6 +18,36 @@ export type OutboxEventRow = {
   payloadJson: string;
 };
 
+/** The events as the JSON array `insertEventsSql` reads: the payloads spliced in, not parsed and serialised again. */
+export function outboxEventsJson(events: OutboxEventRow[]): string {
+  return `[${events
+    .map(
+      (event) =>
+        `{"type":${JSON.stringify(event.type)},"aggregateType":${JSON.stringify(event.aggregateType)},` +
+        `"aggregateId":${JSON.stringify(event.aggregateId)},"userIds":${JSON.stringify(event.userIds)},"payload":${event.payloadJson}}`,
+    )
+    .join(",")}]`;
+}
+
+/**
+ * The statements that write events: `created` inserts those of the JSON array parameter
+ * `param` (`outboxEventsJson`) in order, returning their ids, and `woken` sends their NOTIFY
+ * (delivered when the transaction commits) when it is read.
+ */
+export function insertEventsSql(param: string): string {
+  return `created_events as (
+      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
+      select v.type, v."aggregateType", v."aggregateId", v."userIds", v.payload
+      from jsonb_array_elements(${param}::jsonb) with ordinality as e(value, n)
+      cross join lateral jsonb_to_record(e.value)
+        as v(type text, "aggregateType" text, "aggregateId" text, "userIds" text[], payload jsonb)
+      order by e.n
+      returning id
+    ), woken as (
+      select pg_notify('${domainEventsChannel}', max(id)::text) from created_events
+    )`;
+}
+
 /**
  * Inserts events in one statement with one NOTIFY (delivered when the caller's transaction
  * commits); their ids, in the events' order.
@@ -25,28 +55,9 @@ export type OutboxEventRow = {
 export async function insertDomainEvents(tx: SqlClient | TxClient, events: OutboxEventRow[]): Promise<bigint[]> {
   const created = await txRows<{ id: string | bigint }>(tx, {
     name: "domain-events-insert",
-    text: `with created as (
-      insert into domain_events (type, aggregate_type, aggregate_id, user_ids, payload)
-      select v.type, v."aggregateType", v."aggregateId", v."userIds", v.payload
-      from jsonb_array_elements($1::jsonb) with ordinality as e(value, n)
-      cross join lateral jsonb_to_record(e.value)
-        as v(type text, "aggregateType" text, "aggregateId" text, "userIds" text[], payload jsonb)
-      order by e.n
-      returning id
-    ), woken as (
-      select pg_notify('domain_events', max(id)::text) from created
-    )
-    select created.id from created, woken order by created.id`,
-    // The payloads are JSON text already: spliced in, not parsed and serialised again.
-    values: [
-      `[${events
-        .map(
-          (event) =>
-            `{"type":${JSON.stringify(event.type)},"aggregateType":${JSON.stringify(event.aggregateType)},` +
-            `"aggregateId":${JSON.stringify(event.aggregateId)},"userIds":${JSON.stringify(event.userIds)},"payload":${event.payloadJson}}`,
-        )
-        .join(",")}]`,
-    ],
+    text: `with ${insertEventsSql("$1")}
+    select created_events.id from created_events, woken order by created_events.id`,
+    values: [outboxEventsJson(events)],
   });
   return created.map((row) => BigInt(row.id));
 }

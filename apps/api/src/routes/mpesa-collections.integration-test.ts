@@ -83,12 +83,15 @@ describe("STK Push deposits", () => {
     expect(events.map((event) => [event.type, (event.payload as { depositId?: string }).depositId])).toEqual([["escrow.funded", created.id]]);
   });
 
-  test("requests arriving together share the payments' insert statement (and its sweep job's NOTIFY); each keeps its own payment", async () => {
+  test("requests arriving together share the deposits' insert statement, which writes their payments too; each keeps its own payment", async () => {
     const pool = harness.db.$pool;
     const query = pool.query;
-    const statements: string[] = [];
+    const inserts: string[][] = [];
     pool.query = ((config: unknown, ...rest: unknown[]) => {
-      if (config && typeof config === "object" && "name" in config) statements.push(String(config.name));
+      if (config && typeof config === "object" && "name" in config && config.name === "insert-pending-deposits") {
+        // The STK payments' deposit ids.
+        inserts.push((config as unknown as { values: unknown[] }).values[12] as string[]);
+      }
       return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
     }) as typeof pool.query;
     let created: Array<Awaited<ReturnType<typeof stkDeposit>>>;
@@ -97,9 +100,10 @@ describe("STK Push deposits", () => {
     } finally {
       pool.query = query;
     }
-    const inserts = statements.filter((name) => name === "insert-stk-payments").length;
-    expect(inserts).toBeGreaterThan(0);
-    expect(inserts).toBeLessThan(20);
+    expect(inserts.length).toBeGreaterThan(0);
+    expect(inserts.length).toBeLessThan(20);
+    // Every payment row went in its deposit's statement: a request waits for one commit before its push.
+    expect(inserts.flat().sort()).toEqual(created.map((deposit) => deposit.id).sort());
     // Each request still has its own payment and answer, and is credited once.
     expect(new Set(created.map((deposit) => deposit.checkoutRequestId)).size).toBe(20);
     for (const deposit of created) {
@@ -108,13 +112,30 @@ describe("STK Push deposits", () => {
     }
   });
 
+  test("an STK deposit whose reference is taken answers DUPLICATE_REFERENCE and writes no payment and sends no push", async () => {
+    const first = await stkDeposit("+254712345678", 120_000, "user_stk_dup");
+    const pushes = harness.sandbox.stkPayments().length;
+    const again = harness.caller().deposits.create({
+      userId: "user_stk_dup",
+      amount: 120_000,
+      currency: "KES",
+      method: "mpesa",
+      reference: `stk-test-${sequence}`,
+      phoneNumber: "+254712345679",
+    });
+    await expect(again).rejects.toMatchObject({ cause: { code: "DUPLICATE_REFERENCE", details: { depositId: first.id } } });
+    expect(harness.sandbox.stkPayments().length).toBe(pushes);
+    expect(await harness.db.mpesaPayment.count({ where: { phoneNumber: "+254712345679" } })).toBe(0);
+    expect(await harness.db.mpesaPayment.count({ where: { depositId: first.id } })).toBe(1);
+  });
+
   test("each second's STK Query sweep job is scheduled once per process, and every payment's query has one at or after it", async () => {
     const pool = harness.db.$pool;
     const query = pool.query;
     const scheduled: string[] = [];
     pool.query = ((config: unknown, ...rest: unknown[]) => {
-      if (config && typeof config === "object" && "name" in config && config.name === "insert-stk-payments") {
-        scheduled.push(...((config as unknown as { values: unknown[] }).values[7] as Date[]).map((slot) => slot.toISOString()));
+      if (config && typeof config === "object" && "name" in config && config.name === "insert-pending-deposits") {
+        scheduled.push(...((config as unknown as { values: unknown[] }).values[17] as Date[]).map((slot) => slot.toISOString()));
       }
       return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
     }) as typeof pool.query;

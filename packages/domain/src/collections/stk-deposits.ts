@@ -8,8 +8,8 @@ import { failDepositInTx } from "../deposits/fail-deposit";
 import { mpesaCountries } from "../payouts/payout-destination";
 import type { MpesaCollectionsSettings } from "./collections-settings";
 import { createGroupCommit } from "../shared/group-commit";
+import type { DepositStkPayment } from "@agrinet/stores/deposits";
 import {
-  insertStkPayments,
   insertUnknownStkPayment,
   lockMpesaPayment,
   lockStkAnswerRows,
@@ -20,7 +20,6 @@ import {
   recordStkPushesAccepted,
   writeStkAnswers,
   type AcceptedStkPush,
-  type NewStkPayment,
   type StkAnswerWrite,
 } from "@agrinet/stores/mpesa-payments";
 import { creditSuspense } from "./suspense";
@@ -48,12 +47,20 @@ export function checkStkDeposit(input: { phoneNumber: string; currency: string; 
   }
 }
 
-type StkCombiners = {
-  insert(payment: NewStkPayment): Promise<void>;
-  /** The deposit if a callback already settled it; null while it is pending as created. */
-  accepted(push: AcceptedStkPush): Promise<Deposit | null>;
-};
-const requestCombiners = new WeakMap<Db, StkCombiners>();
+/**
+ * The payment row of an STK deposit about to be recorded: it is inserted in the deposit's own
+ * statement (createDeposit), before the push, so whatever happens next — a callback racing the
+ * push's answer, this process dying — the callback or the sweeper finds it. Its STK Query is due
+ * after MPESA_STK_TIMEOUT_SECONDS.
+ */
+export function newStkPayment(settings: MpesaCollectionsSettings, depositId: string, phoneNumber: string): DepositStkPayment {
+  return {
+    id: newMpesaPaymentId(),
+    phoneNumber,
+    accountReference: depositId.slice(-12),
+    queryAt: new Date(Date.now() + settings.stkTimeoutMs),
+  };
+}
 
 /**
  * A sweep job still this far in the future cannot have run, whatever the skew between this
@@ -61,19 +68,24 @@ const requestCombiners = new WeakMap<Db, StkCombiners>();
  */
 const sweepSlotMarginMs = 2_000;
 
+/** The whole second whose sweep job runs the payment's STK Query. */
+export function sweepSlotOf(payment: DepositStkPayment): Date {
+  return new Date(Math.ceil(payment.queryAt.getTime() / 1000) * 1000);
+}
+
 /**
  * The STK Query sweep jobs this process scheduled (as whole seconds) that cannot have run yet.
  * Every payment's query needs a sweep job at or after it; scheduling one per insert statement
  * rewrote the same job row for every batch of the same second and sent its NOTIFY, which
  * PostgreSQL commits one transaction at a time. Now each second's job is scheduled once.
  */
-function pendingSweepSlots() {
+export function pendingSweepSlots() {
   const scheduled = new Set<number>();
   return {
-    missing(payments: NewStkPayment[]): Date[] {
+    missing(payments: DepositStkPayment[]): Date[] {
       const soonest = Date.now() + sweepSlotMarginMs;
       for (const slot of scheduled) if (slot * 1000 < soonest) scheduled.delete(slot);
-      const slots = new Set(payments.map((payment) => Math.ceil(payment.queryAt.getTime() / 1000)));
+      const slots = new Set(payments.map((payment) => sweepSlotOf(payment).getTime() / 1000));
       return [...slots].filter((slot) => !scheduled.has(slot)).map((slot) => new Date(slot * 1000));
     },
     scheduled(slots: Date[]) {
@@ -83,70 +95,45 @@ function pendingSweepSlots() {
   };
 }
 
+const acceptCombiners = new WeakMap<Db, (push: AcceptedStkPush) => Promise<Deposit | null>>();
+
 /**
- * The two writes of every STK request, group-committed: requests arriving together share one
- * statement and one commit (the insert schedules the sweep jobs its payments need that this
- * process has not scheduled already).
+ * Records Daraja's acknowledgement, group-committed: pushes answered together share one statement
+ * and one commit. The deposit if a callback already settled it; null while it is pending as created.
  */
-function stkCombiners(db: Db): StkCombiners {
-  let combiners = requestCombiners.get(db);
-  if (!combiners) {
-    const sweeps = pendingSweepSlots();
-    const insert = createGroupCommit<NewStkPayment, void>({
-      run: async (payments) => {
-        const slots = sweeps.missing(payments);
-        await insertStkPayments(db.$pool, payments, slots);
-        sweeps.scheduled(slots);
-        return payments.map(() => undefined);
-      },
-      // After a failed batch: no assumption about what was scheduled.
-      runAlone: (payment) => insertStkPayments(db.$pool, [payment], [new Date(Math.ceil(payment.queryAt.getTime() / 1000) * 1000)]),
-    });
-    const accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
+function recordAccepted(db: Db, push: AcceptedStkPush): Promise<Deposit | null> {
+  let accepted = acceptCombiners.get(db);
+  if (!accepted) {
+    accepted = createGroupCommit<AcceptedStkPush, Deposit | null>({
       run: async (pushes) => {
         const deposits = await recordStkPushesAccepted(db.$pool, pushes);
         return pushes.map((push) => deposits.get(push.id) ?? null);
       },
       runAlone: async (push) => (await recordStkPushesAccepted(db.$pool, [push])).get(push.id) ?? null,
     });
-    combiners = { insert, accepted };
-    requestCombiners.set(db, combiners);
+    acceptCombiners.set(db, accepted);
   }
-  return combiners;
+  return accepted(push);
 }
 
-/**
- * Sends the STK Push for a pending deposit just recorded. The payment row (and its STK Query,
- * due after MPESA_STK_TIMEOUT_SECONDS) is written before the push, so whatever happens next — a
- * callback racing the push's answer, this process dying — the callback or the sweeper finds it.
- */
+/** Sends the STK Push for a pending deposit just recorded with its payment row (`newStkPayment`). */
 export async function requestStkPush(
   db: Db,
   settings: MpesaCollectionsSettings,
   deposit: Deposit,
-  phoneNumber: string,
+  payment: DepositStkPayment,
 ): Promise<{ deposit: Deposit; nextAction: StkNextAction | null }> {
-  const paymentId = newMpesaPaymentId();
-  await stkCombiners(db).insert({
-    id: paymentId,
-    depositId: deposit.id,
-    phoneNumber,
-    accountReference: deposit.id.slice(-12),
-    requestedAmount: deposit.amount.toString(),
-    currency: deposit.currency,
-    queryAt: new Date(Date.now() + settings.stkTimeoutMs),
-  });
-
+  const paymentId = payment.id;
   const outcome = await settings.client.stkPush({
     depositId: deposit.id,
     amount: deposit.amount,
     currency: deposit.currency,
-    phoneNumber,
-    accountReference: deposit.id.slice(-12),
+    phoneNumber: payment.phoneNumber,
+    accountReference: payment.accountReference,
     description: "Agrinet deposit",
   });
   if (outcome.kind === "accepted") {
-    const current = await stkCombiners(db).accepted({ id: paymentId, checkoutRequestId: outcome.checkoutRequestId, merchantRequestId: outcome.merchantRequestId });
+    const current = await recordAccepted(db, { id: paymentId, checkoutRequestId: outcome.checkoutRequestId, merchantRequestId: outcome.merchantRequestId });
     return { deposit: current ?? deposit, nextAction: { type: "mpesa_stk_push", checkoutRequestId: outcome.checkoutRequestId } };
   }
   if (outcome.kind === "refused") {
@@ -236,11 +223,13 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
   // transaction and query compiler cost more CPU than the statements (the stores send each one
   // to either kind, so the credit and the failure are the same functions every caller uses).
   return inPgTransaction(db, async (tx) => {
-    const { payments, depositStatus, receiptHolders } = await lockStkAnswerRows(tx, {
+    const { payments, deposits, receiptHolders } = await lockStkAnswerRows(tx, {
       depositIds: requests.flatMap((request) => (request.depositId ? [request.depositId] : [])),
       checkoutRequestIds: requests.map((request) => request.answer.checkoutRequestId),
       receipts: requests.flatMap(({ answer }) => (answer.resultCode === "0" && answer.receipt ? [answer.receipt] : [])),
     });
+    // Each deposit's status as this batch leaves it, answer by answer.
+    const depositStatus = new Map([...deposits.values()].map((deposit) => [deposit.id, deposit.status]));
     // The first payment in id order for each deposit and checkout request, as a search would find.
     const byDeposit = new Map<string, MpesaPayment>();
     const byCheckout = new Map<string, MpesaPayment>();
@@ -293,7 +282,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
         // money is here, and belongs to no pending request.
         results.push(
           paid && answer.receipt && !payment.receipt
-            ? await toSuspense(tx, payment, answer, "M-Pesa reported a payment after the request had ended")
+            ? await toSuspense(tx, payment, answer, "M-Pesa reported a payment after the request had ended", depositStatus)
             : { outcome: "already_final", depositId: payment.depositId },
         );
         continue;
@@ -327,7 +316,7 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
       }
       if (problems.length > 0 || !payment.depositId || depositState !== "pending") {
         const reason = problems.length > 0 ? problems.join("; ") : "the deposit was no longer pending when M-Pesa reported the payment";
-        results.push(await toSuspense(tx, payment, answer, reason, settle));
+        results.push(await toSuspense(tx, payment, answer, reason, depositStatus, settle));
         continue;
       }
       depositStatus.set(payment.depositId, "confirmed");
@@ -338,7 +327,12 @@ export async function applyStkAnswers(db: Db, requests: StkAnswerRequest[]): Pro
 
     await writeStkAnswers(tx, [...writes.values()]);
     if (credits.length > 0) {
-      const confirmed = await confirmDepositsInTx(tx, credits.map((depositId) => ({ depositId, confirmedBy: "mpesa" })));
+      // Locked above and still pending (this batch credits a deposit only while it is): not locked and read again.
+      const confirmed = await confirmDepositsInTx(
+        tx,
+        credits.map((depositId) => ({ depositId, confirmedBy: "mpesa" })),
+        new Map(credits.map((depositId) => [depositId, deposits.get(depositId)!])),
+      );
       // Every deposit was pending under its row lock: a refusal here is a bug, never an answer.
       const refused = confirmed.find((result) => !result.ok);
       if (refused && !refused.ok) throw refused.error;
@@ -352,6 +346,8 @@ async function toSuspense(
   payment: MpesaPayment,
   answer: StkAnswer,
   reason: string,
+  /** The batch's deposits' statuses, kept up to date. */
+  depositStatus: Map<string, Deposit["status"]>,
   /** M-Pesa's result for a request that was still open (absent: the payment keeps the one it has). */
   result?: { checkoutRequestId: string; resultCode: string; resultDesc: string },
 ): Promise<AppliedStkAnswer> {
@@ -362,6 +358,7 @@ async function toSuspense(
   const deposit = payment.depositId ? await readDeposit(tx, payment.depositId) : null;
   if (payment.depositId && deposit?.status === "pending") {
     await failPendingDeposit(tx, payment.depositId, `${reason}; the money is held as an unmatched M-Pesa payment for staff`, "MPESA_MISMATCH");
+    depositStatus.set(payment.depositId, "failed");
   }
   return { outcome: "suspense", depositId: payment.depositId };
 }

@@ -3,7 +3,7 @@ import { recordEscrowFunding } from "../contracts/contract-funds";
 import { DomainError, validationError, type FieldIssue } from "@agrinet/core";
 import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
 import { postLedgerTransactionsBatch, type PostedLedgerTransaction } from "../ledger";
-import { emitDomainEvents } from "../events/emit-domain-event";
+import { outboxEventRow } from "../events/emit-domain-event";
 import { lockDepositsForCredit, recordDepositConfirmations } from "@agrinet/stores/deposit-credits";
 import { depositCreditInput } from "./deposit-ledger";
 import { depositEvent } from "./deposit-events";
@@ -66,8 +66,15 @@ export type ConfirmDepositResult = { ok: true; confirmed: ConfirmedDeposit } | {
  * confirmed (not pending) is that item's answer; a failure of the ledger or of a contract's
  * escrow throws, rolling the caller's transaction back as for a single deposit.
  */
-export async function confirmDepositsInTx(tx: TxClient, items: ConfirmDepositInTxOptions[]): Promise<ConfirmDepositResult[]> {
-  const current = await lockDepositsForCredit(tx, [...new Set(items.map((options) => options.depositId))]);
+export async function confirmDepositsInTx(
+  tx: TxClient,
+  items: ConfirmDepositInTxOptions[],
+  /** Deposits the caller has locked in this transaction, read once locked; the others are locked here. */
+  locked?: ReadonlyMap<string, Deposit>,
+): Promise<ConfirmDepositResult[]> {
+  const toLock = [...new Set(items.map((options) => options.depositId))].filter((id) => !locked?.has(id));
+  const current = toLock.length > 0 ? await lockDepositsForCredit(tx, toLock) : new Map<string, Deposit>();
+  for (const [id, deposit] of locked ?? []) current.set(id, deposit);
   const results: Array<ConfirmDepositResult | undefined> = new Array(items.length);
   const credited: Array<{ index: number; deposit: Deposit; options: ConfirmDepositInTxOptions }> = [];
   const taken = new Set<string>();
@@ -107,26 +114,24 @@ export async function confirmDepositsInTx(tx: TxClient, items: ConfirmDepositInT
   if (failed && !failed.ok) throw failed.error;
   const transactions = posted.map((result) => (result as { ok: true; transaction: PostedLedgerTransaction }).transaction);
 
-  const written = await recordDepositConfirmations(
-    tx,
-    credited.map(({ deposit, options }, position) => ({
-      id: deposit.id,
-      confirmedBy: options.confirmedBy,
-      evidenceUrl: options.evidenceUrl,
-      receiptSha256: options.receiptSha256,
-      receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
-      stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
-      transactionId: transactions[position]!.id.toString(),
-      entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
-    })),
-  );
-  const deposits = credited.map(({ deposit }) => written.get(deposit.id)!);
-  await emitDomainEvents(
-    tx,
-    deposits.map((deposit) =>
-      depositEvent("deposit.confirmed", deposit, { confirmedBy: deposit.confirmedBy, ledgerTransactionId: deposit.ledgerTransactionId }),
+  const confirmations = credited.map(({ deposit, options }, position) => ({
+    id: deposit.id,
+    confirmedBy: options.confirmedBy,
+    evidenceUrl: options.evidenceUrl,
+    receiptSha256: options.receiptSha256,
+    receiptUrl: options.receiptSha256 ? receiptUrl(options.receiptSha256) : undefined,
+    stripePaymentIntentId: options.stripePaymentIntentId ?? undefined,
+    transactionId: transactions[position]!.id.toString(),
+    entryIds: transactions[position]!.postings.map((posting) => posting.id.toString()),
+  }));
+  // The events say what the statement writes: known before it runs, so they go in the same one.
+  const events = credited.map(({ deposit, options }, position) =>
+    outboxEventRow(
+      depositEvent("deposit.confirmed", { ...deposit, status: "confirmed" }, { confirmedBy: options.confirmedBy, ledgerTransactionId: transactions[position]!.id }),
     ),
   );
+  const written = await recordDepositConfirmations(tx, confirmations, events);
+  const deposits = credited.map(({ deposit }) => written.get(deposit.id)!);
   credited.forEach(({ index }, position) => {
     results[index] = { ok: true, confirmed: { deposit: deposits[position]!, ledgerTransaction: transactions[position]! } };
   });

@@ -1,4 +1,4 @@
-import { insertPendingDeposits as insertDepositRows, readDeposit } from "@agrinet/stores/deposits";
+import { insertPendingDeposits as insertDepositRows, readDeposit, type DepositStkPayment } from "@agrinet/stores/deposits";
 import { homePartnerOf } from "@agrinet/stores/tenancy";
 import { checkContractFundable } from "../contracts/contract-funds";
 import { amountAboveMaximum, DomainError, randomHex, validationError } from "@agrinet/core";
@@ -12,7 +12,7 @@ import { failDepositInTx } from "./fail-deposit";
 import { depositTransactionOptions } from "./deposit-transaction";
 import { createGroupCommit } from "../shared/group-commit";
 import type { MpesaCollectionsSettings } from "../collections/collections-settings";
-import { checkStkDeposit, requestStkPush, type StkNextAction } from "../collections/stk-deposits";
+import { checkStkDeposit, newStkPayment, pendingSweepSlots, requestStkPush, sweepSlotOf, type StkNextAction } from "../collections/stk-deposits";
 
 /** Creates and confirms a PaymentIntent; null when STRIPE_KEY is not configured. */
 export type ChargeStripeDeposit = (charge: StripeDepositCharge) => Promise<StripeDepositOutcome>;
@@ -83,7 +83,9 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
   }
 
   const partnerId = options.partnerId ?? (await homePartnerOf(db.$pool, input.userId));
-  const created = await insertPendingDeposit(db, partnerId, input);
+  const id = newDepositId();
+  const stkPayment = input.phoneNumber !== undefined && options.mpesa ? newStkPayment(options.mpesa, id, input.phoneNumber) : null;
+  const created = await insertPendingDeposit(db, { id, partnerId, input, stkPayment });
   if (!created) {
     const existing = await db.deposit.findUnique({ where: { partnerId_reference: { partnerId, reference: input.reference } } });
     // 402 means "retry with a new payment method": the declined deposit is tried again.
@@ -97,37 +99,45 @@ export async function createDeposit(options: CreateDepositOptions): Promise<Crea
     });
   }
 
-  if (input.phoneNumber !== undefined && options.mpesa) {
-    const pushed = await requestStkPush(db, options.mpesa, created, input.phoneNumber);
+  if (stkPayment && options.mpesa) {
+    const pushed = await requestStkPush(db, options.mpesa, created, stkPayment);
     return { ...pushed.deposit, nextAction: pushed.nextAction };
   }
   if (input.method !== "stripe") return { ...created, nextAction: null };
   return settleWithStripe(db, created, input, chargeStripe!);
 }
 
-type PendingDeposit = { id: string; partnerId: string; input: CreateDepositInput };
+type PendingDeposit = { id: string; partnerId: string; input: CreateDepositInput; stkPayment: DepositStkPayment | null };
 
 const insertCombiners = new WeakMap<Db, (item: PendingDeposit) => Promise<Deposit | null>>();
 
 /**
- * The deposit row and its deposit.created event, null when the reference is taken. This runs once
- * per partner request, the API's busiest write, and most of its database cost is per statement
- * and per commit (round trip, snapshot, commit record, WAL flush), not per row: requests arriving
- * while an insert is in the database wait and go together in the next statement (group commit),
- * one transaction for them all. A reference appears at most once per statement, so a repeated
- * one waits for the next and meets the first's row, as it would one request at a time. If the
- * combined statement fails as a whole, each request runs again alone: one request's failure
- * stays its own.
+ * The deposit row, its deposit.created event and an STK deposit's payment row; null when the
+ * reference is taken. This runs once per partner request, the API's busiest write, and most of
+ * its database cost is per statement and per commit (round trip, snapshot, commit record, WAL
+ * flush), not per row: requests arriving while an insert is in the database wait and go together
+ * in the next statement (group commit), one transaction for them all. A reference appears at most
+ * once per statement, so a repeated one waits for the next and meets the first's row, as it would
+ * one request at a time. If the combined statement fails as a whole, each request runs again
+ * alone: one request's failure stays its own.
  */
-async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepositInput): Promise<Deposit | null> {
+async function insertPendingDeposit(db: Db, item: PendingDeposit): Promise<Deposit | null> {
   let insert = insertCombiners.get(db);
   if (!insert) {
+    const sweeps = pendingSweepSlots();
     insert = createGroupCommit<PendingDeposit, Deposit | null>({
       key: (item) => `${item.partnerId}\u0000${item.input.reference}`,
       maxBatch: 200,
-      run: (items) => insertPendingDeposits(db, items),
+      run: async (items) => {
+        // The STK Query sweep jobs the batch's payments need that this process has not scheduled.
+        const slots = sweeps.missing(items.flatMap((item) => (item.stkPayment ? [item.stkPayment] : [])));
+        const rows = await insertPendingDeposits(db, items, slots);
+        sweeps.scheduled(slots);
+        return rows;
+      },
       runAlone: async (item) => {
-        const [row] = await insertPendingDeposits(db, [item]);
+        // After a failed batch: no assumption about which sweeps were scheduled.
+        const [row] = await insertPendingDeposits(db, [item], item.stkPayment ? [sweepSlotOf(item.stkPayment)] : []);
         // The failed statement may have committed before its answer was lost: a reference taken
         // by this very id is this request's own deposit.
         return row ?? (await readDeposit(db, item.id));
@@ -135,14 +145,14 @@ async function insertPendingDeposit(db: Db, partnerId: string, input: CreateDepo
     });
     insertCombiners.set(db, insert);
   }
-  return insert({ id: newDepositId(), partnerId, input });
+  return insert(item);
 }
 
 /** One statement, one commit: the rows, in the items' order (null where the reference is taken). */
-async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<Array<Deposit | null>> {
+async function insertPendingDeposits(db: Db, items: PendingDeposit[], stkSweepSlots: Date[]): Promise<Array<Deposit | null>> {
   const rows = await insertDepositRows(
     db,
-    items.map(({ id, partnerId, input }) => ({
+    items.map(({ id, partnerId, input, stkPayment }) => ({
       id,
       partnerId,
       userId: input.userId,
@@ -164,8 +174,10 @@ async function insertPendingDeposits(db: Db, items: PendingDeposit[]): Promise<A
           contractId: input.metadata.contractId ?? null,
         }).payload,
       ),
+      stkPayment,
     })),
     "deposit.created",
+    stkSweepSlots,
   );
   if (rows.some((row) => row !== null)) wakeOutboxDispatcher(db.$pool);
   return rows;

@@ -1,5 +1,5 @@
 import type { Queryable, TxClient } from "@agrinet/db";
-import { insertDomainEvents, notifyOutbox } from "@agrinet/stores/outbox";
+import { insertDomainEvents, notifyOutbox, type OutboxEventRow } from "@agrinet/stores/outbox";
 
 export type DomainEventInput = {
   type: string;
@@ -30,16 +30,18 @@ export async function emitDomainEvent(tx: TxClient, event: DomainEventInput): Pr
  */
 export async function emitDomainEvents(tx: TxClient, events: DomainEventInput[]): Promise<bigint[]> {
   if (events.length === 0) return [];
-  return insertDomainEvents(
-    tx,
-    events.map((event) => ({
-      type: event.type,
-      aggregateType: event.aggregateType,
-      aggregateId: event.aggregateId,
-      userIds: event.userIds,
-      payloadJson: serializeEventPayload(event.payload),
-    })),
-  );
+  return insertDomainEvents(tx, events.map(outboxEventRow));
+}
+
+/** The event as the outbox's statements write it, for a store that writes events beside its own rows. */
+export function outboxEventRow(event: DomainEventInput): OutboxEventRow {
+  return {
+    type: event.type,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    userIds: event.userIds,
+    payloadJson: serializeEventPayload(event.payload),
+  };
 }
 
 /** How long wake-ups are gathered into one NOTIFY. */
