@@ -209,7 +209,10 @@ try {
   const byQuery = await db.mpesaPayment.count({
     where: { kind: "stk", state: "paid", receipt: null, deposit: { reference: { startsWith: `stk-${runId}-` } } },
   });
-  say(`confirmed by STK Query (callback lost): ${byQuery} of ${count}; machine load ${loadBefore} → ${loadAfter}`);
+  // A deadlock costs its transactions deadlock_timeout (1 s) before one of them is refused.
+  const [database] = await db.$queryRaw<Array<{ deadlocks: bigint }>>`
+    select deadlocks from pg_stat_database where datname = current_database()`;
+  say(`confirmed by STK Query (callback lost): ${byQuery} of ${count}; deadlocks in the whole run: ${database!.deadlocks}; machine load ${loadBefore} → ${loadAfter}`);
   if (pgStatements) {
     await withPgClient(url, async (client) => {
       const { rows } = await client.query<{ calls: string; us: string; query: string; toplevel: boolean }>(

@@ -90,13 +90,19 @@ export type AcceptedStkPush = { id: string; checkoutRequestId: string; merchantR
 export async function recordStkPushesAccepted(pool: Queryable, pushes: AcceptedStkPush[]): Promise<Map<string, Deposit>> {
   const { rows } = await pool.query<DepositRow & { payment_id: string }>({
     name: "record-stk-pushes-accepted",
-    text: `with accepted as (
+    // The rows are locked in id order first, the order a batch of STK answers takes them in:
+    // taken in the pushes' order, this statement and a batch could each hold a row the other
+    // waits for, a deadlock PostgreSQL breaks only after deadlock_timeout (1 s).
+    text: `with locked as (
+             select id from mpesa_payments where id = any($1::text[]) order by id for update
+           ), accepted as (
              update mpesa_payments m
              set checkout_request_id = coalesce(m.checkout_request_id, a.checkout_request_id),
                  merchant_request_id = coalesce(m.merchant_request_id, a.merchant_request_id),
                  state = case when m.state = 'requesting' then 'sent' else m.state end,
                  updated_at = now()
              from unnest($1::text[], $2::text[], $3::text[]) as a(id, checkout_request_id, merchant_request_id)
+             join locked on locked.id = a.id
              where m.id = a.id
              returning m.id, m.deposit_id
            )

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { confirmDepositInTx, confirmDepositsInTx } from "../deposits/confirm-deposit";
 import { newDepositId } from "../deposits/create-deposit";
 import { getAccountBalance, externalAccount, verifyLedger } from "../ledger";
-import { newMpesaPaymentId } from "@agrinet/stores/mpesa-payments";
+import { newMpesaPaymentId, recordStkPushesAccepted } from "@agrinet/stores/mpesa-payments";
 import { applyStkAnswer } from "./stk-deposits";
 
 let database: TestDatabase;
@@ -126,4 +126,33 @@ test("a batch of confirmations answers item by item: a repeated or confirmed dep
     where idempotency_key = any(${[first, second, confirmed].map((d) => `deposit:${d.depositId}`)}::text[])`;
   expect(Number(counted!.n)).toBe(3);
   expect(await db.domainEvent.count({ where: { type: "deposit.confirmed", aggregateId: { in: [first.depositId, second.depositId, confirmed.depositId] } } })).toBe(3);
+});
+
+test("recording accepted pushes locks their payments in id order, the order a batch of STK answers takes them in", async () => {
+  const { db } = database;
+  const [first, second] = await Promise.all([pendingStkDeposit(), pendingStkDeposit()]);
+  const payments = await db.mpesaPayment.findMany({
+    where: { depositId: { in: [first!.depositId, second!.depositId] } },
+    orderBy: { id: "asc" },
+  });
+  const [lower, higher] = payments.map((payment) => payment.id);
+  const holder = await db.$pool.connect();
+  try {
+    // Another transaction holds the lower id, as a batch of answers taking both would first.
+    await holder.query("begin");
+    await holder.query("select id from mpesa_payments where id = $1 for update", [lower]);
+    // The pushes come in the other order: taken in that order, the statement would hold the
+    // higher id while it waits for the lower one, and the holder's next lock would deadlock.
+    const accepted = recordStkPushesAccepted(db.$pool, [
+      { id: higher!, checkoutRequestId: "ws_CO_order_2", merchantRequestId: "m2" },
+      { id: lower!, checkoutRequestId: "ws_CO_order_1", merchantRequestId: "m1" },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(holder.query("select id from mpesa_payments where id = $1 for update nowait", [higher])).resolves.toMatchObject({ rowCount: 1 });
+    await holder.query("commit");
+    // Both deposits are still pending: no settled deposit to return.
+    expect((await accepted).size).toBe(0);
+  } finally {
+    holder.release();
+  }
 });
