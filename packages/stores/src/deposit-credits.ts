@@ -40,15 +40,17 @@ export type DepositConfirmation = {
 
 /**
  * Marks locked deposits confirmed with their ledger credit, one statement for a batch; answers
- * the rows as written, by id. `confirmed_at` and `updated_at` are the transaction's time.
+ * the rows as written, by id. `confirmed_at` and `updated_at` are the transaction's time. Each
+ * row comes back as its locked read with what the statement wrote: only the time is read back.
  */
 export async function recordDepositConfirmations(
   tx: TxClient,
-  confirmations: DepositConfirmation[],
+  /** Each with its deposit as read once locked. */
+  confirmations: Array<DepositConfirmation & { locked: Deposit }>,
   /** The confirmations' events, written (and notified) in the same statement. */
   events: OutboxEventRow[],
 ): Promise<Map<string, Deposit>> {
-  const rows = await txRows<DepositRow & { id: string | null }>(tx, {
+  const rows = await txRows<{ id: string | null; confirmed_at: Date }>(tx, {
     name: "deposits-record-confirmations",
     text: `with confirmed as (
       update deposits d
@@ -62,14 +64,37 @@ export async function recordDepositConfirmations(
         as v(id text, "confirmedBy" text, "evidenceUrl" text, "receiptSha256" text, "receiptUrl" text,
              "stripePaymentIntentId" text, "transactionId" text, "entryIds" text[])
       where d.id = v.id and d.id = any($2::text[])
-      returning d.*
+      returning d.id, d.confirmed_at
     ), ${insertEventsSql("$3")}
     select confirmed.* from woken left join confirmed on true`,
     // The ids again as an array, so no plan joins the recordset against a scan of every deposit.
     // The NOTIFY is read from the one-row side of a left join: it is sent whatever was confirmed.
-    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id), outboxEventsJson(events)],
+    values: [
+      JSON.stringify(confirmations, (key, value) => (key === "locked" ? undefined : value)),
+      confirmations.map((confirmation) => confirmation.id),
+      outboxEventsJson(events),
+    ],
   });
-  return new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, depositFromRow(row as DepositRow)] as const])));
+  const confirmedAt = new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, row.confirmed_at] as const])));
+  const written = new Map<string, Deposit>();
+  for (const { locked, ...confirmation } of confirmations) {
+    const at = confirmedAt.get(confirmation.id);
+    if (!at) continue;
+    written.set(confirmation.id, {
+      ...locked,
+      status: "confirmed",
+      confirmedAt: at,
+      updatedAt: at,
+      confirmedBy: confirmation.confirmedBy,
+      evidenceUrl: confirmation.evidenceUrl ?? locked.evidenceUrl,
+      receiptSha256: confirmation.receiptSha256 ?? locked.receiptSha256,
+      receiptUrl: confirmation.receiptUrl ?? locked.receiptUrl,
+      stripePaymentIntentId: confirmation.stripePaymentIntentId ?? locked.stripePaymentIntentId,
+      ledgerTransactionId: confirmation.transactionId,
+      ledgerEntryIds: confirmation.entryIds,
+    });
+  }
+  return written;
 }
 
 /** What failing a pending deposit writes on it. */

@@ -115,6 +115,7 @@ export async function confirmDepositsInTx(
   const transactions = posted.map((result) => (result as { ok: true; transaction: PostedLedgerTransaction }).transaction);
 
   const confirmations = credited.map(({ deposit, options }, position) => ({
+    locked: deposit,
     id: deposit.id,
     confirmedBy: options.confirmedBy,
     evidenceUrl: options.evidenceUrl,

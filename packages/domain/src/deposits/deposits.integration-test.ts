@@ -144,6 +144,15 @@ describe("confirm and fail", () => {
     expect(confirmed).toMatchObject({ status: "confirmed", confirmedBy: "admin_ops" });
     expect(confirmed.ledgerEntryIds).toHaveLength(2);
     expect(confirmed.ledgerTransactionId).toBe(ledgerTransaction!.id.toString());
+    // The answer is the row as stored, field for field.
+    expect(confirmed).toEqual(await database.db.deposit.findUniqueOrThrow({ where: { id: deposit.id } }));
+    expect((await eventsOf(deposit.id)).at(-1)!.payload).toMatchObject({
+      depositId: deposit.id,
+      status: "confirmed",
+      amount: "250000",
+      confirmedBy: "admin_ops",
+      ledgerTransactionId: confirmed.ledgerTransactionId,
+    });
     expect(ledgerTransaction!.idempotencyKey).toBe(`deposit:${deposit.id}`);
     expect((await balance(wallet)) - before).toBe(250000n);
     expect((await balance(externalAccount("mpesa", "KES"))) - clearingBefore).toBe(-250000n);
