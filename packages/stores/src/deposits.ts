@@ -43,20 +43,21 @@ const depositColumnSet = {
   updated_at: 1, confirmed_at: 1, failed_at: 1,
 } satisfies Record<keyof DepositRow, 1>;
 const depositColumns = Object.keys(depositColumnSet) as Array<keyof DepositRow>;
+const prefixedColumns = depositColumns.map((column) => [column, `deposit.${column}`] as const);
 
 /**
  * A select list of the deposit `alias`'s columns, each prefixed `deposit.`, for a statement that
  * returns a deposit beside another table's row; `depositFromPrefixedRow` reads it back.
  */
 export function prefixedDepositColumns(alias: string): string {
-  return depositColumns.map((column) => `${alias}.${column} as "deposit.${column}"`).join(", ");
+  return prefixedColumns.map(([column, prefixed]) => `${alias}.${column} as "${prefixed}"`).join(", ");
 }
 
 /** The deposit in a row selected with `prefixedDepositColumns`; null when its id is null (no deposit joined). */
 export function depositFromPrefixedRow(row: Record<string, unknown>): Deposit | null {
   if (row["deposit.id"] === null || row["deposit.id"] === undefined) return null;
   const deposit: Partial<Record<keyof DepositRow, unknown>> = {};
-  for (const column of depositColumns) deposit[column] = row[`deposit.${column}`];
+  for (const [column, prefixed] of prefixedColumns) deposit[column] = row[prefixed];
   return depositFromRow(deposit as DepositRow);
 }
 
