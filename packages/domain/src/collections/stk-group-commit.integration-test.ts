@@ -5,7 +5,7 @@ import { confirmDepositInTx, confirmDepositsInTx } from "../deposits/confirm-dep
 import { newDepositId } from "../deposits/create-deposit";
 import { getAccountBalance, externalAccount, verifyLedger } from "../ledger";
 import { newMpesaPaymentId, recordStkPushesAccepted } from "@agrinet/stores/mpesa-payments";
-import { applyStkAnswer } from "./stk-deposits";
+import { applyStkAnswer, applyStkAnswers } from "./stk-deposits";
 
 let database: TestDatabase;
 let sequence = 0;
@@ -155,4 +155,46 @@ test("recording accepted pushes locks their payments in id order, the order a ba
   } finally {
     holder.release();
   }
+});
+
+test("a batch of STK answers that credits its deposits is six statements: begin, lock, the answers, the credit, the confirmations with their events, commit", async () => {
+  const { db } = database;
+  const deposits = await Promise.all(Array.from({ length: 5 }, () => pendingStkDeposit()));
+  const statements: string[] = [];
+  const connect = db.$pool.connect.bind(db.$pool);
+  db.$pool.connect = (async () => {
+    const client = await connect();
+    const query = client.query;
+    client.query = ((config: unknown, ...rest: unknown[]) => {
+      statements.push(typeof config === "string" ? config : String((config as { name?: string; text?: string }).name ?? (config as { text?: string }).text));
+      return (query as (...args: unknown[]) => unknown).call(client, config, ...rest);
+    }) as typeof client.query;
+    const release = client.release;
+    client.release = ((error?: Error | boolean) => {
+      client.query = query;
+      client.release = release;
+      return release.call(client, error);
+    }) as typeof client.release;
+    return client;
+  }) as typeof db.$pool.connect;
+  try {
+    const results = await applyStkAnswers(
+      db,
+      deposits.map(({ depositId, checkoutRequestId, receipt }) => ({
+        depositId,
+        answer: { source: "callback", checkoutRequestId, resultCode: "0", resultDesc: "ok", amount: 1000, receipt, phoneNumber: "254712345678", raw: {} },
+      })),
+    );
+    expect(results.map((result) => result.outcome)).toEqual(deposits.map(() => "confirmed"));
+  } finally {
+    db.$pool.connect = connect as typeof db.$pool.connect;
+  }
+  expect(statements).toEqual([
+    "begin",
+    "mpesa-lock-stk-answer-rows",
+    "mpesa-write-stk-answers",
+    "ledger-post-batch",
+    "deposits-record-confirmations",
+    "commit",
+  ]);
 });
