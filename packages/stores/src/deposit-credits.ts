@@ -45,8 +45,9 @@ export type DepositConfirmation = {
  */
 export async function recordDepositConfirmations(
   tx: TxClient,
-  /** Each with its deposit as read once locked. */
-  confirmations: Array<DepositConfirmation & { locked: Deposit }>,
+  confirmations: DepositConfirmation[],
+  /** The deposits by id as read once locked. */
+  locked: ReadonlyMap<string, Deposit>,
   /** The confirmations' events, written (and notified) in the same statement. */
   events: OutboxEventRow[],
 ): Promise<Map<string, Deposit>> {
@@ -69,27 +70,24 @@ export async function recordDepositConfirmations(
     select confirmed.* from woken left join confirmed on true`,
     // The ids again as an array, so no plan joins the recordset against a scan of every deposit.
     // The NOTIFY is read from the one-row side of a left join: it is sent whatever was confirmed.
-    values: [
-      JSON.stringify(confirmations, (key, value) => (key === "locked" ? undefined : value)),
-      confirmations.map((confirmation) => confirmation.id),
-      outboxEventsJson(events),
-    ],
+    values: [JSON.stringify(confirmations), confirmations.map((confirmation) => confirmation.id), outboxEventsJson(events)],
   });
   const confirmedAt = new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, row.confirmed_at] as const])));
   const written = new Map<string, Deposit>();
-  for (const { locked, ...confirmation } of confirmations) {
+  for (const confirmation of confirmations) {
     const at = confirmedAt.get(confirmation.id);
-    if (!at) continue;
+    const read = locked.get(confirmation.id);
+    if (!at || !read) continue;
     written.set(confirmation.id, {
-      ...locked,
+      ...read,
       status: "confirmed",
       confirmedAt: at,
       updatedAt: at,
       confirmedBy: confirmation.confirmedBy,
-      evidenceUrl: confirmation.evidenceUrl ?? locked.evidenceUrl,
-      receiptSha256: confirmation.receiptSha256 ?? locked.receiptSha256,
-      receiptUrl: confirmation.receiptUrl ?? locked.receiptUrl,
-      stripePaymentIntentId: confirmation.stripePaymentIntentId ?? locked.stripePaymentIntentId,
+      evidenceUrl: confirmation.evidenceUrl ?? read.evidenceUrl,
+      receiptSha256: confirmation.receiptSha256 ?? read.receiptSha256,
+      receiptUrl: confirmation.receiptUrl ?? read.receiptUrl,
+      stripePaymentIntentId: confirmation.stripePaymentIntentId ?? read.stripePaymentIntentId,
       ledgerTransactionId: confirmation.transactionId,
       ledgerEntryIds: confirmation.entryIds,
     });

@@ -3,8 +3,8 @@ import { txRows } from "./sql-client";
 
 /*
  * The deposits area's SQL: POST /deposit's group-committed insert (rows, deposit.created events
- * and STK deposits' payment rows in one statement), and the row lock that serialises a deposit's refunds. Rows come back
- * as Prisma's `Deposit`, decoded once here (depositFromRow).
+ * and STK deposits' payment rows in one statement), and the row lock that serialises a deposit's
+ * refunds. Rows come back as Prisma's `Deposit`, decoded once here (depositFromRow).
  */
 
 /** A `deposits` row as node-postgres returns it (bigint as text, jsonb parsed, timestamps as Date), or a Prisma raw query (bigint as bigint). */

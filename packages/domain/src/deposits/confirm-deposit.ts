@@ -115,7 +115,6 @@ export async function confirmDepositsInTx(
   const transactions = posted.map((result) => (result as { ok: true; transaction: PostedLedgerTransaction }).transaction);
 
   const confirmations = credited.map(({ deposit, options }, position) => ({
-    locked: deposit,
     id: deposit.id,
     confirmedBy: options.confirmedBy,
     evidenceUrl: options.evidenceUrl,
@@ -131,7 +130,7 @@ export async function confirmDepositsInTx(
       depositEvent("deposit.confirmed", { ...deposit, status: "confirmed" }, { confirmedBy: options.confirmedBy, ledgerTransactionId: transactions[position]!.id }),
     ),
   );
-  const written = await recordDepositConfirmations(tx, confirmations, events);
+  const written = await recordDepositConfirmations(tx, confirmations, current, events);
   const deposits = credited.map(({ deposit }) => written.get(deposit.id)!);
   credited.forEach(({ index }, position) => {
     results[index] = { ok: true, confirmed: { deposit: deposits[position]!, ledgerTransaction: transactions[position]! } };
