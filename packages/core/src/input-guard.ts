@@ -29,9 +29,13 @@ function printableKey(key: string): string {
  */
 export function findUnstorableInput(input: unknown): FieldIssue | null {
   let values = 0;
-  const pathOf = (path: string[]) => path.join(".") || "(input)";
+  // The keys down to the value being looked at, pushed and popped as the walk goes: every request
+  // is walked, and a path is only needed for the one issue reported.
+  const path: Array<string | number> = [];
+  const pathOf = (keys: Array<string | number>) =>
+    keys.map((key) => (typeof key === "number" ? String(key) : printableKey(key))).join(".") || "(input)";
 
-  function walk(value: unknown, path: string[], depth: number): FieldIssue | null {
+  function walk(value: unknown, depth: number): FieldIssue | null {
     if (++values > inputLimits.maxValues) {
       return { path: pathOf(path.slice(0, 1)), message: `more than ${inputLimits.maxValues} values` };
     }
@@ -45,23 +49,28 @@ export function findUnstorableInput(input: unknown): FieldIssue | null {
     }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const issue = walk(value[i], [...path, String(i)], depth + 1);
+        path.push(i);
+        const issue = walk(value[i], depth + 1);
+        path.pop();
         if (issue) return issue;
       }
       return null;
     }
     if (value instanceof Date || value instanceof Uint8Array) return null;
-    for (const key of Object.keys(value)) {
-      const keyPath = [...path, printableKey(key)];
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      path.push(key);
       const keyMessage = textIssue(key);
-      if (keyMessage) return { path: pathOf(keyPath), message: `key ${keyMessage}` };
-      const issue = walk((value as Record<string, unknown>)[key], keyPath, depth + 1);
+      const issue = keyMessage
+        ? { path: pathOf(path), message: `key ${keyMessage}` }
+        : walk((value as Record<string, unknown>)[key], depth + 1);
+      path.pop();
       if (issue) return issue;
     }
     return null;
   }
 
-  return walk(input, [], 0);
+  return walk(input, 0);
 }
 
 /** Throws 400 VALIDATION_FAILED naming the field when `findUnstorableInput` finds something. */

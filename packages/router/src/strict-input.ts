@@ -29,54 +29,75 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * dropped and the call would run as if the caller had not asked; a partner expects a 400 naming
  * the key, as Stripe answers. Records and loose objects accept any key by design.
  */
-export function unknownInputKeys(schema: z.ZodType, value: unknown, path: string[] = []): string[] {
+export function unknownInputKeys(schema: z.ZodType, value: unknown): string[] {
+  const unknown: string[] = [];
+  collectUnknownKeys(schema, value, [], unknown);
+  return unknown;
+}
+
+// Every request's input is walked: the path is one array pushed and popped as the walk goes, and
+// a dotted path is built only for a key that is reported.
+function collectUnknownKeys(schema: z.ZodType, value: unknown, path: string[], unknown: string[]): void {
   const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
-  if (wrappers.has(def.type)) return value === undefined || value === null ? [] : unknownInputKeys(def.innerType!, value, path);
+  if (wrappers.has(def.type)) {
+    if (value !== undefined && value !== null) collectUnknownKeys(def.innerType!, value, path, unknown);
+    return;
+  }
+  const under = (key: string, child: z.ZodType, item: unknown) => {
+    path.push(key);
+    collectUnknownKeys(child, item, path, unknown);
+    path.pop();
+  };
   switch (def.type) {
     case "object": {
-      if (!isPlainObject(value)) return [];
+      if (!isPlainObject(value)) return;
       const shape = def.shape!;
       const loose = def.catchall !== undefined && def.catchall._zod.def.type !== "never";
-      const unknown: string[] = [];
-      for (const [key, field] of Object.entries(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         // Own keys only: `toString` or `__proto__` in the input must not find Object.prototype's.
         const child = Object.hasOwn(shape, key) ? shape[key] : undefined;
-        if (child) unknown.push(...unknownInputKeys(child, field, [...path, key]));
-        else if (!loose) unknown.push([...path, key].join("."));
+        if (child) under(key, child, value[key]);
+        else if (!loose) unknown.push(path.length === 0 ? key : `${path.join(".")}.${key}`);
       }
-      return unknown;
+      return;
     }
     case "pipe":
-      return unknownInputKeys(def.in!, value, path);
+      return collectUnknownKeys(def.in!, value, path, unknown);
     case "lazy":
-      return unknownInputKeys(def.getter!(), value, path);
+      return collectUnknownKeys(def.getter!(), value, path, unknown);
     case "array":
-      return Array.isArray(value) ? value.flatMap((item, i) => unknownInputKeys(def.element!, item, [...path, String(i)])) : [];
+      if (Array.isArray(value)) value.forEach((item, i) => under(String(i), def.element!, item));
+      return;
     case "tuple":
-      return Array.isArray(value)
-        ? def.items!.flatMap((item, i) => unknownInputKeys(item, value[i], [...path, String(i)]))
-        : [];
+      if (Array.isArray(value)) def.items!.forEach((item, i) => under(String(i), item, value[i]));
+      return;
     case "record":
-      return isPlainObject(value)
-        ? Object.entries(value).flatMap(([key, item]) => unknownInputKeys(def.valueType!, item, [...path, key]))
-        : [];
+      if (isPlainObject(value)) for (const key in value) if (Object.hasOwn(value, key)) under(key, def.valueType!, value[key]);
+      return;
     case "intersection": {
       // A key is unknown only if neither side declares it.
-      const right = new Set(unknownInputKeys(def.right!, value, path));
-      return unknownInputKeys(def.left!, value, path).filter((key) => right.has(key));
+      const left: string[] = [];
+      const right: string[] = [];
+      collectUnknownKeys(def.left!, value, path, left);
+      collectUnknownKeys(def.right!, value, path, right);
+      for (const key of left) if (right.includes(key)) unknown.push(key);
+      return;
     }
     case "union": {
       // The option that fits best decides: none unknown if any option declares every key.
       let best: string[] | undefined;
       for (const option of def.options!) {
-        const unknown = unknownInputKeys(option, value, path);
-        if (best === undefined || unknown.length < best.length) best = unknown;
-        if (unknown.length === 0) break;
+        const found: string[] = [];
+        collectUnknownKeys(option, value, path, found);
+        if (best === undefined || found.length < best.length) best = found;
+        if (found.length === 0) break;
       }
-      return best ?? [];
+      if (best) unknown.push(...best);
+      return;
     }
     default:
-      return [];
+      return;
   }
 }
 
