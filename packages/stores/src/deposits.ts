@@ -1,4 +1,4 @@
-import type { Db, Deposit, Tx, TxClient } from "@agrinet/db";
+import { int8ArrayLiteral, textArrayLiteral, type Db, type Deposit, type Tx, type TxClient } from "@agrinet/db";
 import { txRows } from "./sql-client";
 
 /*
@@ -163,25 +163,27 @@ export async function insertPendingDeposits(
      select created.*
      from (select case when cardinality($18::timestamptz[]) > 0 then schedule_mpesa_stk_sweeps($18::timestamptz[]) else 0 end) as sweeps(n)
      left join created on true`,
+    // Arrays in PostgreSQL's text syntax, built here: pg's own conversion escapes every element
+    // twice over (and formats each Date) for each of the statement's ~16 arrays, every request.
     values: [
-      items.map((item) => item.id),
-      items.map((item) => item.userId),
-      items.map((item) => item.amount.toString()),
-      items.map((item) => item.currency),
-      items.map((item) => item.method),
-      items.map((item) => item.reference),
-      items.map((item) => item.metadata),
-      items.map((item) => item.contractId),
-      items.map((item) => item.eventPayload),
+      textArrayLiteral(items.map((item) => item.id)),
+      textArrayLiteral(items.map((item) => item.userId)),
+      int8ArrayLiteral(items.map((item) => item.amount)),
+      textArrayLiteral(items.map((item) => item.currency)),
+      textArrayLiteral(items.map((item) => item.method)),
+      textArrayLiteral(items.map((item) => item.reference)),
+      textArrayLiteral(items.map((item) => item.metadata)),
+      textArrayLiteral(items.map((item) => item.contractId)),
+      textArrayLiteral(items.map((item) => item.eventPayload)),
       eventType,
       "deposit",
-      items.map((item) => item.partnerId),
-      stk.map((payment) => payment.depositId),
-      stk.map((payment) => payment.id),
-      stk.map((payment) => payment.phoneNumber),
-      stk.map((payment) => payment.accountReference),
-      stk.map((payment) => payment.queryAt),
-      stkSweepSlots,
+      textArrayLiteral(items.map((item) => item.partnerId)),
+      textArrayLiteral(stk.map((payment) => payment.depositId)),
+      textArrayLiteral(stk.map((payment) => payment.id)),
+      textArrayLiteral(stk.map((payment) => payment.phoneNumber)),
+      textArrayLiteral(stk.map((payment) => payment.accountReference)),
+      textArrayLiteral(stk.map((payment) => payment.queryAt.toISOString())),
+      textArrayLiteral(stkSweepSlots.map((slot) => slot.toISOString())),
     ],
   });
   const byId = new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, row] as const])));

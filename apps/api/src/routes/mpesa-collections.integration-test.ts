@@ -3,6 +3,14 @@ import { dispatchDomainEventsThrough, getAccountBalance, suspenseAccount, sweepS
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, startCollectionsHarness, type CollectionsHarness } from "../testing/collections-harness";
 
+/**
+ * The elements of an array parameter as the stores send it (`textArrayLiteral`): PostgreSQL's
+ * text syntax, every element in double quotes with `"` and `\` backslash-escaped, as in JSON.
+ */
+function arrayElements(literal: unknown): string[] {
+  return JSON.parse(`[${(literal as string).slice(1, -1)}]`) as string[];
+}
+
 let database: TestDatabase;
 let harness: CollectionsHarness;
 let sequence = 0;
@@ -90,7 +98,7 @@ describe("STK Push deposits", () => {
     pool.query = ((config: unknown, ...rest: unknown[]) => {
       if (config && typeof config === "object" && "name" in config && config.name === "insert-pending-deposits") {
         // The STK payments' deposit ids.
-        inserts.push((config as unknown as { values: unknown[] }).values[12] as string[]);
+        inserts.push(arrayElements((config as unknown as { values: unknown[] }).values[12]));
       }
       return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
     }) as typeof pool.query;
@@ -135,7 +143,7 @@ describe("STK Push deposits", () => {
     const scheduled: string[] = [];
     pool.query = ((config: unknown, ...rest: unknown[]) => {
       if (config && typeof config === "object" && "name" in config && config.name === "insert-pending-deposits") {
-        scheduled.push(...((config as unknown as { values: unknown[] }).values[17] as Date[]).map((slot) => slot.toISOString()));
+        scheduled.push(...arrayElements((config as unknown as { values: unknown[] }).values[17]).map((slot) => new Date(slot).toISOString()));
       }
       return (query as (...args: unknown[]) => unknown).call(pool, config, ...rest);
     }) as typeof pool.query;
