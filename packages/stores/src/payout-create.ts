@@ -1,6 +1,6 @@
 // The SQL of creating payouts (`payouts_create`, prisma/sql/functions/payouts_create.sql): one
 // statement for a batch of requests.
-import type { Queryable } from "@agrinet/db";
+import { booleanArrayLiteral, int8ArrayLiteral, textArrayLiteral, type Queryable } from "@agrinet/db";
 
 /** The wallet a payout's hold is made on, created with these attributes if it does not exist. */
 export type HoldAccount = { code: string; ownerType: string; ownerId: string; purpose: string; allowNegative: boolean };
@@ -71,33 +71,35 @@ export async function createPayoutsStatement(
       $9::text[], $10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[],
       $17::jsonb[], $18::text[], $19::text[], $20::jsonb[], $21::text, $22::interval, $23::text[],
       $24::text[], $25::text[], $26::bigint[])`,
+    // Arrays in PostgreSQL's text syntax, built here (as insertPendingDeposits does): pg's own
+    // conversion escapes every element twice over, for each of the function's 26 arrays.
     values: [
-      items.map((i) => i.id),
-      items.map((i) => i.userId),
-      items.map((i) => i.amount.toString()),
-      items.map((i) => i.currency),
-      items.map((i) => i.destinationType),
-      items.map((i) => i.destination),
-      items.map((i) => i.contractId),
-      items.map((i) => i.reference),
-      items.map((i) => i.requestHash),
-      items.map((i) => i.maxAttempts),
-      items.map((i) => Math.round(i.workerMaxAgeMs)),
-      items.map((i) => i.account.code),
-      items.map((i) => i.account.ownerType),
-      items.map((i) => i.account.ownerId),
-      items.map((i) => i.account.purpose),
-      items.map((i) => i.account.allowNegative),
-      items.map((i) => i.eventPayload),
-      items.map((i) => i.audit?.actor ?? null),
-      items.map((i) => i.audit?.ip ?? null),
-      items.map((i) => i.audit?.metadata ?? null),
+      textArrayLiteral(items.map((i) => i.id)),
+      textArrayLiteral(items.map((i) => i.userId)),
+      int8ArrayLiteral(items.map((i) => i.amount)),
+      textArrayLiteral(items.map((i) => i.currency)),
+      textArrayLiteral(items.map((i) => i.destinationType)),
+      textArrayLiteral(items.map((i) => i.destination)),
+      textArrayLiteral(items.map((i) => i.contractId)),
+      textArrayLiteral(items.map((i) => i.reference)),
+      textArrayLiteral(items.map((i) => i.requestHash)),
+      int8ArrayLiteral(items.map((i) => i.maxAttempts)),
+      int8ArrayLiteral(items.map((i) => Math.round(i.workerMaxAgeMs))),
+      textArrayLiteral(items.map((i) => i.account.code)),
+      textArrayLiteral(items.map((i) => i.account.ownerType)),
+      textArrayLiteral(items.map((i) => i.account.ownerId)),
+      textArrayLiteral(items.map((i) => i.account.purpose)),
+      booleanArrayLiteral(items.map((i) => i.account.allowNegative)),
+      textArrayLiteral(items.map((i) => i.eventPayload)),
+      textArrayLiteral(items.map((i) => i.audit?.actor ?? null)),
+      textArrayLiteral(items.map((i) => i.audit?.ip ?? null)),
+      textArrayLiteral(items.map((i) => i.audit?.metadata ?? null)),
       job.task,
       job.delay,
-      items.map((i) => i.partnerId),
-      items.map((i) => i.destinationId),
-      items.map((i) => i.destinationKey),
-      items.map((i) => i.defaultDailyCap?.toString() ?? null),
+      textArrayLiteral(items.map((i) => i.partnerId)),
+      textArrayLiteral(items.map((i) => i.destinationId)),
+      textArrayLiteral(items.map((i) => i.destinationKey)),
+      textArrayLiteral(items.map((i) => i.defaultDailyCap?.toString() ?? null)),
     ],
   });
   const byOrd = new Map(rows.map((row) => [row.ord, row]));
