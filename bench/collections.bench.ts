@@ -10,7 +10,7 @@
 //   BENCH_STK_DEPOSITS (6,000; BENCH_QUICK 300), BENCH_STK_CONNECTIONS (50),
 //   BENCH_CPU_PROF=<dir> (a V8 CPU profile per process), BENCH_PG_STATEMENTS=1 (PostgreSQL's µs
 //   per STK deposit by statement, from pg_stat_statements; wall time, so inflated under load),
-//   BENCH_WARMUP_DEPOSITS (3,000, none with BENCH_QUICK: STK deposits through the whole path, then
+//   BENCH_WARMUP_DEPOSITS (12,000, none with BENCH_QUICK: STK deposits through the whole path, then
 //   ANALYZE, before anything is measured, as a service in use has rows, statistics and JIT-compiled
 //   code), BENCH_NODE_FLAGS (further node flags for every service, e.g. --perf-basic-prof-only-functions)
 import { randomBytes } from "node:crypto";
@@ -38,11 +38,14 @@ const connections = Number(process.env.BENCH_STK_CONNECTIONS ?? 50);
 const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
 /**
  * STK deposits through the whole path before anything is measured, then ANALYZE (0: none). V8
- * compiles a path's functions only once they are hot: with 500, TurboFan's compiling during the
- * measured deposits was ~20% of all the processes' CPU (`--trace-opt`), which a service in use
- * paid long before.
+ * compiles a path's functions only once they are hot, and keeps reoptimizing them for a while
+ * after: with 500, TurboFan's compiling during the measured deposits was ~20% of all the
+ * processes' CPU; with 3,000 the services still optimized 167 functions and deoptimized 28 during
+ * the measured 6,000 (`--trace-opt --trace-deopt`; TurboFan ~8% of the API's CPU by `perf`), with
+ * 12,000 78 and 7. A service in use paid that long before: 12,000 measured 3–21% faster than 3,000
+ * in six pairs out of six, with less API CPU per deposit in each (2026-12-07).
  */
-const warmupCount = Number(process.env.BENCH_WARMUP_DEPOSITS ?? (quick ? 0 : 3_000));
+const warmupCount = Number(process.env.BENCH_WARMUP_DEPOSITS ?? (quick ? 0 : 12_000));
 /** A lost callback is confirmed by the worker's STK Query sweep this long after the request. */
 const stkTimeoutSeconds = 5;
 const say = (line: string) => process.stdout.write(`${line}\n`);
