@@ -42,7 +42,7 @@ const pgStatements = process.env.BENCH_PG_STATEMENTS === "1";
  * after: with 500, TurboFan's compiling during the measured deposits was ~20% of all the
  * processes' CPU; with 3,000 the services still optimized 167 functions and deoptimized 28 during
  * the measured 6,000 (`--trace-opt --trace-deopt`; TurboFan ~8% of the API's CPU by `perf`), with
- * 12,000 78 and 7. A service in use paid that long before: 12,000 measured 1–21% faster than 3,000
+ * 12,000 78 and 7. A service in use paid that long before: 12,000 measured 0.6–21% faster than 3,000
  * in nine pairs out of nine, with less API CPU per deposit in each (2026-12-07).
  */
 const warmupCount = Number(process.env.BENCH_WARMUP_DEPOSITS ?? (quick ? 0 : 12_000));

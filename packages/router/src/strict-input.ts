@@ -37,17 +37,18 @@ export function unknownInputKeys(schema: z.ZodType, value: unknown): string[] {
 
 // Every request's input is walked: the path is one array pushed and popped as the walk goes, and
 // a dotted path is built only for a key that is reported.
+function collectUnder(key: string, child: z.ZodType, item: unknown, path: string[], unknown: string[]): void {
+  path.push(key);
+  collectUnknownKeys(child, item, path, unknown);
+  path.pop();
+}
+
 function collectUnknownKeys(schema: z.ZodType, value: unknown, path: string[], unknown: string[]): void {
   const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
   if (wrappers.has(def.type)) {
     if (value !== undefined && value !== null) collectUnknownKeys(def.innerType!, value, path, unknown);
     return;
   }
-  const under = (key: string, child: z.ZodType, item: unknown) => {
-    path.push(key);
-    collectUnknownKeys(child, item, path, unknown);
-    path.pop();
-  };
   switch (def.type) {
     case "object": {
       if (!isPlainObject(value)) return;
@@ -57,7 +58,7 @@ function collectUnknownKeys(schema: z.ZodType, value: unknown, path: string[], u
         if (!Object.hasOwn(value, key)) continue;
         // Own keys only: `toString` or `__proto__` in the input must not find Object.prototype's.
         const child = Object.hasOwn(shape, key) ? shape[key] : undefined;
-        if (child) under(key, child, value[key]);
+        if (child) collectUnder(key, child, value[key], path, unknown);
         else if (!loose) unknown.push(path.length === 0 ? key : `${path.join(".")}.${key}`);
       }
       return;
@@ -67,13 +68,13 @@ function collectUnknownKeys(schema: z.ZodType, value: unknown, path: string[], u
     case "lazy":
       return collectUnknownKeys(def.getter!(), value, path, unknown);
     case "array":
-      if (Array.isArray(value)) value.forEach((item, i) => under(String(i), def.element!, item));
+      if (Array.isArray(value)) value.forEach((item, i) => collectUnder(String(i), def.element!, item, path, unknown));
       return;
     case "tuple":
-      if (Array.isArray(value)) def.items!.forEach((item, i) => under(String(i), item, value[i]));
+      if (Array.isArray(value)) def.items!.forEach((item, i) => collectUnder(String(i), item, value[i], path, unknown));
       return;
     case "record":
-      if (isPlainObject(value)) for (const key in value) if (Object.hasOwn(value, key)) under(key, def.valueType!, value[key]);
+      if (isPlainObject(value)) for (const key in value) if (Object.hasOwn(value, key)) collectUnder(key, def.valueType!, value[key], path, unknown);
       return;
     case "intersection": {
       // A key is unknown only if neither side declares it.
