@@ -96,6 +96,33 @@ describe("group commit with a gathering wait", () => {
     // Without the wait, "a" would have gone alone the moment it arrived.
     expect(batches).toEqual([["a", "b", "c"], ["d"]]);
   });
+
+  test("with gathersFor, a batch waits only while a call it gathers for is waiting", async () => {
+    const batches: string[][] = [];
+    const call = createGroupCommit<string, string>({
+      maxBatch: 10,
+      gatherMs: 30,
+      gathersFor: (item) => item.startsWith("slow"),
+      run: async (items) => {
+        batches.push(items);
+        return items;
+      },
+    });
+    const spread = (items: string[]) =>
+      Promise.all(
+        items.map(async (item, index) => {
+          await new Promise((resolve) => setTimeout(resolve, index * 2));
+          return call(item);
+        }),
+      );
+    // Calls nobody gathers for go the moment they arrive, each in its own batch.
+    expect(await spread(["a", "b"])).toEqual(["a", "b"]);
+    expect(batches).toEqual([["a"], ["b"]]);
+    // A call gathered for holds its batch open for the calls that follow it, whatever they are.
+    batches.length = 0;
+    expect(await spread(["slow-c", "d", "e"])).toEqual(["slow-c", "d", "e"]);
+    expect(batches).toEqual([["slow-c", "d", "e"]]);
+  });
 });
 
 describe("group commit with sizes", () => {

@@ -33,6 +33,12 @@ export function createGroupCommit<Item, Result>(options: {
    */
   gatherMs?: number;
   /**
+   * Whether a call is one to gather for (default: every call). A batch waits gatherMs only while
+   * a call waiting for it is: callers that have a longer wait ahead of them anyway share
+   * statements and commits, a caller answered right after its statement is not delayed for them.
+   */
+  gathersFor?(item: Item): boolean;
+  /**
    * Runs one call's item on its own after its batch failed as a whole (a batch of one too: the
    * batch's answer may have been lost after it committed, which the item alone finds out). The
    * calls of the failed batch run one after another in arrival order, each getting its own result
@@ -45,6 +51,7 @@ export function createGroupCommit<Item, Result>(options: {
   const maxBatch = options.maxBatch ?? 500;
   const gatherMs = options.gatherMs ?? 0;
   const batchesAtOnce = options.batchesAtOnce ?? 1;
+  const gathersFor = options.gathersFor ? (entry: { item: Item }) => options.gathersFor!(entry.item) : () => true;
   type Waiting = { item: Item; resolve(result: Result): void; reject(error: unknown): void };
   let waiting: Waiting[] = [];
   let draining = 0;
@@ -93,7 +100,7 @@ export function createGroupCommit<Item, Result>(options: {
     draining += 1;
     try {
       while (waiting.length > 0) {
-        if (gatherMs > 0 && waiting.length < maxBatch) await new Promise((resolve) => setTimeout(resolve, gatherMs));
+        if (gatherMs > 0 && waiting.length < maxBatch && waiting.some(gathersFor)) await new Promise((resolve) => setTimeout(resolve, gatherMs));
         const batch = takeBatch();
         // Everything waiting has a key in a running batch: that batch's drain takes it next.
         if (batch.length === 0) return;
