@@ -132,8 +132,8 @@ async function insertPendingDeposit(db: Db, item: PendingDeposit): Promise<Depos
       // of milliseconds under load), so its insert waits 2 ms for company: the STK requests'
       // batches grew from ~10 to ~15, and bench:collections was faster in 9 of 12 A/B pairs (mean
       // +6%), PostgreSQL's CPU per deposit lower in 10. A manual or card deposit is answered right
-      // after its insert: a batch of those alone goes at once (the wait cost bench:api's POST
-      // /deposit ~3% throughput and ~3 ms p99).
+      // after its insert: a batch of those alone goes at once (made to wait too, bench:api's
+      // POST /deposit lost ~3% throughput and ~3 ms p99).
       gatherMs: 2,
       gathersFor: (item) => item.stkPayment !== null,
       run: async (items) => {

@@ -33,9 +33,9 @@ export function createGroupCommit<Item, Result>(options: {
    */
   gatherMs?: number;
   /**
-   * Whether a call is one to gather for (default: every call). A batch waits gatherMs only while
-   * a call waiting for it is: callers that have a longer wait ahead of them anyway share
-   * statements and commits, a caller answered right after its statement is not delayed for them.
+   * Whether a call is worth gathering for (default: every call). A batch waits gatherMs only when
+   * one of the calls waiting for it is: callers with a longer wait ahead of them anyway share
+   * statements and commits, while a caller answered right after its statement is not delayed.
    */
   gathersFor?(item: Item): boolean;
   /**
