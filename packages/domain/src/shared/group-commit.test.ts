@@ -144,15 +144,14 @@ describe("group commit with sizes", () => {
   });
 });
 
-describe("group commit with batchesAtOnce", () => {
-  function overlapping(batchesAtOnce: number) {
+describe("group commit, one batch at a time", () => {
+  function heldBatches() {
     const batches: string[][] = [];
     let running = 0;
     let mostAtOnce = 0;
     const finishers: Array<() => void> = [];
     const call = createGroupCommit<string, string>({
       key: (item) => item.split(":")[0]!,
-      batchesAtOnce,
       run: async (items) => {
         batches.push(items);
         running += 1;
@@ -170,36 +169,8 @@ describe("group commit with batchesAtOnce", () => {
     return { call, batches, finishNext, mostAtOnce: () => mostAtOnce };
   }
 
-  test("a call arriving while one batch runs starts a second at once; a third waits for either", async () => {
-    const { call, batches, finishNext, mostAtOnce } = overlapping(2);
-    const first = call("a");
-    const second = call("b");
-    const third = Promise.all([call("c"), call("d")]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(batches).toEqual([["a"], ["b"]]);
-    await finishNext();
-    expect(batches).toEqual([["a"], ["b"], ["c", "d"]]);
-    await finishNext();
-    await finishNext();
-    expect(await Promise.all([first, second, third])).toEqual(["done a", "done b", ["done c", "done d"]]);
-    expect(mostAtOnce()).toBe(2);
-  });
-
-  test("a key is never in two running batches: its second call waits until the first's batch has answered", async () => {
-    const { call, batches, finishNext } = overlapping(2);
-    const calls = ["p:1", "p:2", "q"].map(call);
-    await new Promise((resolve) => setImmediate(resolve));
-    // p:2 may not run beside p:1; q may.
-    expect(batches).toEqual([["p:1"], ["q"]]);
-    await finishNext();
-    expect(batches).toEqual([["p:1"], ["q"], ["p:2"]]);
-    await finishNext();
-    await finishNext();
-    expect(await Promise.all(calls)).toEqual(["done p:1", "done p:2", "done q"]);
-  });
-
-  test("by default one batch at a time", async () => {
-    const { call, batches, finishNext, mostAtOnce } = overlapping(1);
+  test("calls arriving while a batch runs wait and go together in the next", async () => {
+    const { call, batches, finishNext, mostAtOnce } = heldBatches();
     const calls = ["a", "b", "c"].map(call);
     await new Promise((resolve) => setImmediate(resolve));
     expect(batches).toEqual([["a"]]);

@@ -9,11 +9,6 @@
  * With `key`, a key appears at most once per batch (a second call for the same payout waits for
  * the next one), so a batch statement never sees one payout twice and two calls for one payout
  * stay ordered, as they would be on its row lock.
- *
- * With `batchesAtOnce` above 1, a batch may start while others are in the database, for a
- * transaction of many round trips whose callers arrive faster than one batch at a time answers
- * them: the next batch's first statements overlap the running one's last. A key is then never in
- * two running batches either.
  */
 export function createGroupCommit<Item, Result>(options: {
   key?(item: Item): string;
@@ -45,18 +40,13 @@ export function createGroupCommit<Item, Result>(options: {
    * or error.
    */
   runAlone?(item: Item): Promise<Result>;
-  /** How many batches may be in the database at once (default 1). */
-  batchesAtOnce?: number;
 }): (item: Item) => Promise<Result> {
   const maxBatch = options.maxBatch ?? 500;
   const gatherMs = options.gatherMs ?? 0;
-  const batchesAtOnce = options.batchesAtOnce ?? 1;
   const gathersFor = options.gathersFor ? (entry: { item: Item }) => options.gathersFor!(entry.item) : () => true;
   type Waiting = { item: Item; resolve(result: Result): void; reject(error: unknown): void };
   let waiting: Waiting[] = [];
-  let draining = 0;
-  // The keys of the batches running now: a key waits until its batch has answered.
-  const runningKeys = new Set<string>();
+  let draining = false;
 
   function takeBatch(): Waiting[] {
     const batch: Waiting[] = [];
@@ -68,7 +58,7 @@ export function createGroupCommit<Item, Result>(options: {
       const key = options.key?.(entry.item);
       const size = options.size?.(entry.item) ?? 1;
       full ||= batch.length > 0 && total + size > maxBatch;
-      if (full || (key !== undefined && (keys.has(key) || runningKeys.has(key)))) later.push(entry);
+      if (full || (key !== undefined && keys.has(key))) later.push(entry);
       else {
         if (key !== undefined) keys.add(key);
         total += size;
@@ -76,7 +66,6 @@ export function createGroupCommit<Item, Result>(options: {
       }
     }
     waiting = later;
-    for (const key of keys) runningKeys.add(key);
     return batch;
   }
 
@@ -90,30 +79,25 @@ export function createGroupCommit<Item, Result>(options: {
         return;
       }
       for (const entry of batch) await options.runAlone(entry.item).then(entry.resolve, entry.reject);
-    } finally {
-      if (options.key) for (const entry of batch) runningKeys.delete(options.key(entry.item));
     }
   }
 
-  // Each drain runs one batch after another; up to batchesAtOnce drains run side by side.
+  // One drain at a time runs one batch after another.
   async function drain() {
-    draining += 1;
+    draining = true;
     try {
       while (waiting.length > 0) {
         if (gatherMs > 0 && waiting.length < maxBatch && waiting.some(gathersFor)) await new Promise((resolve) => setTimeout(resolve, gatherMs));
-        const batch = takeBatch();
-        // Everything waiting has a key in a running batch: that batch's drain takes it next.
-        if (batch.length === 0) return;
-        await runBatch(batch);
+        await runBatch(takeBatch());
       }
     } finally {
-      draining -= 1;
+      draining = false;
     }
   }
 
   return (item) =>
     new Promise<Result>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
-      if (draining < batchesAtOnce) void drain();
+      if (!draining) void drain();
     });
 }
