@@ -11,7 +11,7 @@
 //                                 figures are "not reported" (default 600; the ledger's 1,800:
 //                                 generating 10,000,000 postings took 680 s at load ~45)
 //   ledger:  BENCH_SECONDS (8 per throughput run), BENCH_BATCH_SIZE (200),
-//            BENCH_POSTINGS (10,000,000), BENCH_LATENCY_SAMPLES (400)
+//            BENCH_POSTINGS (10,000,000), BENCH_LATENCY_SAMPLES (4,000)
 //   payouts: BENCH_PAYOUTS (10,000), BENCH_WORKER_CONCURRENCY (24), BENCH_FIXED_RATE_SECONDS (10)
 //   api:     BENCH_API_SECONDS (15 per run), BENCH_API_CONNECTIONS (50), BENCH_API_ROUNDS (2)
 //   search:  BENCH_SEARCH_ROWS (1,000,000 deposits and as many payouts), BENCH_SEARCH_SAMPLES (200)
